@@ -1,0 +1,110 @@
+// Wires the stages for one build: discover -> render -> execute -> log, step by step, stopping at a failure.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type nunjucks from 'nunjucks';
+import { checkDatabasePath } from './config.js';
+import { discover } from './discover.js';
+import { TemplateError } from './errors.js';
+import { executeStep } from './execute.js';
+import { acquireLock } from './lock.js';
+import { logPhase, logStep } from './logs.js';
+import { renderStep } from './render.js';
+import { createEnvironment, type TemplateContext } from './template.js';
+import type { BuildResult, Project, Settings, Step, StepOutcome, StepReport } from './types.js';
+
+export interface BuildEvents {
+  onStepStart?(step: Step): void;
+  onStepEnd?(report: StepReport): void;
+  onHeartbeat?(step: Step, elapsedMs: number): void;
+  onOutput?(step: Step, line: string): void;
+}
+
+export interface BuildOptions {
+  readonly root: string;
+  readonly settings: Settings;
+  readonly events?: BuildEvents;
+  readonly heartbeatMs?: number;
+}
+
+/** Sortable, unique enough: 20261121T061502Z-3f9a. */
+export function newRunId(now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return `${stamp}-${Math.floor(Math.random() * 0x10000).toString(16).padStart(4, '0')}`;
+}
+
+interface RunContext {
+  readonly project: Project;
+  readonly settings: Settings;
+  readonly env: nunjucks.Environment;
+  readonly base: TemplateContext;
+  readonly tmp: string;
+  readonly options: BuildOptions;
+}
+
+async function runOne(ctx: RunContext, step: Step): Promise<StepOutcome> {
+  const { project, settings } = ctx;
+  let files;
+  try {
+    files = renderStep(ctx.env, project.root, step.files, { ...ctx.base, step: { number: step.number, name: step.name } }, `logs/compiled/${step.id}`);
+  } catch (error) {
+    if (!(error instanceof TemplateError)) throw error;
+    return { status: 'failed', statements: [], error: { message: error.shortMessage, file: error.file, line: error.line, hint: error.hint } };
+  }
+  const events = ctx.options.events;
+  return executeStep(
+    {
+      kind: 'step', database: resolve(project.root, settings.database), threads: settings.threads, memoryLimit: settings.memoryLimit,
+      step: { number: step.number, name: step.name, id: step.id }, vars: settings.vars, files,
+      script: step.script ? join(project.root, step.script) : undefined, projectRoot: project.root,
+      resultPath: join(ctx.tmp, `${step.id}.json`),
+    },
+    {
+      heartbeatMs: ctx.options.heartbeatMs,
+      onHeartbeat: events?.onHeartbeat && ((ms) => events.onHeartbeat!(step, ms)),
+      onOutput: events?.onOutput && ((line) => events.onOutput!(step, line)),
+    },
+  );
+}
+
+/** Runs the given steps in order; a failure marks the rest skipped. Throws only for discovery/config errors. */
+export async function build(options: BuildOptions, selected?: (project: Project) => readonly Step[]): Promise<BuildResult> {
+  const project = discover(options.root);
+  const settings = options.settings;
+  checkDatabasePath(project.root, settings.database);
+  const runId = newRunId();
+  const lock = acquireLock(resolve(project.root, settings.database), runId);
+  const logsDir = join(project.root, 'logs');
+  if (lock.stale) logPhase(logsDir, lock.stale.runId, 'run', { status: 'interrupted', error: `run ${lock.stale.runId} (PID ${lock.stale.pid}) never finished` });
+  const tmp = mkdtempSync(join(tmpdir(), 'ducksteps-'));
+  const base: TemplateContext = { vars: settings.vars, run_id: runId, run_started_at: new Date().toISOString() };
+  const ctx: RunContext = { project, settings, env: createEnvironment(project.root, base), tmp, options, base };
+  const reports: StepReport[] = [];
+  try {
+    let failed = false;
+    for (const step of selected ? selected(project) : project.steps) {
+      if (failed) {
+        reports.push({ step, status: 'skipped', durationMs: 0, statements: [], rowsChanged: 0 });
+        logStep(logsDir, runId, reports[reports.length - 1]);
+        continue;
+      }
+      options.events?.onStepStart?.(step);
+      const startedAt = new Date();
+      const outcome = await runOne(ctx, step);
+      const finishedAt = new Date();
+      const report: StepReport = {
+        step, status: outcome.status, startedAt: startedAt.toISOString(), finishedAt: finishedAt.toISOString(),
+        durationMs: finishedAt.getTime() - startedAt.getTime(), statements: outcome.statements,
+        rowsChanged: outcome.status === 'ok' ? outcome.statements.reduce((sum, s) => sum + s.rowsChanged, 0) : 0, error: outcome.error,
+      };
+      reports.push(report);
+      logStep(logsDir, runId, report);
+      options.events?.onStepEnd?.(report);
+      failed = outcome.status !== 'ok';
+    }
+    return { runId, status: failed ? 'failed' : 'ok', steps: reports };
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+    lock.release();
+  }
+}

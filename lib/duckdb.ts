@@ -1,0 +1,76 @@
+// The one place that talks to @duckdb/node-api: open a database file, run statements, read rows.
+import { DuckDBInstance, StatementType, type DuckDBConnection } from '@duckdb/node-api';
+
+export interface OpenOptions {
+  readonly threads?: number;
+  readonly memoryLimit?: string;
+  readonly readOnly?: boolean;
+}
+
+export interface RunResult {
+  readonly rowsChanged: number;
+}
+
+export type Row = Record<string, unknown>;
+
+/** A database handle for the worker and for step scripts. */
+export interface Database {
+  /** Runs one statement; rows changed is the Count DuckDB reports (0 for queries). */
+  run(sql: string): Promise<RunResult>;
+  /** Runs a query and returns its rows as plain JS values (BIGINT becomes number when it fits). */
+  query(sql: string, limit?: number): Promise<{ columns: string[]; rows: Row[]; total: number }>;
+  /** The underlying @duckdb/node-api connection, for appenders and other advanced use. */
+  readonly connection: DuckDBConnection;
+  close(): void;
+}
+
+const plain = (v: unknown): unknown => {
+  if (typeof v === 'bigint') return Number.isSafeInteger(Number(v)) ? Number(v) : v.toString();
+  if (v !== null && typeof v === 'object' && 'toString' in v && !Array.isArray(v)) return String(v);
+  return v;
+};
+
+async function run(connection: DuckDBConnection, sql: string): Promise<RunResult> {
+  const result = await connection.stream(sql);
+  if (result.statementType === StatementType.SELECT) {
+    for await (const _chunk of result) void _chunk; // execute fully, keep nothing
+    return { rowsChanged: 0 };
+  }
+  const chunk = await result.fetchChunk();
+  const count = result.columnCount === 1 && result.columnName(0) === 'Count' && chunk && chunk.rowCount > 0 ? chunk.getColumnValues(0)[0] : 0;
+  return { rowsChanged: Number(count ?? 0) };
+}
+
+async function query(connection: DuckDBConnection, sql: string, limit = Infinity) {
+  const result = await connection.stream(sql);
+  const columns = result.deduplicatedColumnNames();
+  const rows: Row[] = [];
+  let total = 0;
+  for await (const chunk of result) {
+    const values = chunk.getRows();
+    for (const row of values) {
+      if (rows.length < limit) rows.push(Object.fromEntries(columns.map((c, i) => [c, plain(row[i])])));
+    }
+    total += chunk.rowCount;
+  }
+  return { columns, rows, total };
+}
+
+/** Opens the database file with the build's settings. */
+export async function openDatabase(path: string, options: OpenOptions = {}): Promise<Database> {
+  const config: Record<string, string> = {};
+  if (options.threads) config.threads = String(options.threads);
+  if (options.memoryLimit) config.memory_limit = options.memoryLimit;
+  if (options.readOnly) config.access_mode = 'READ_ONLY';
+  const instance = await DuckDBInstance.create(path, config);
+  const connection = await instance.connect();
+  return {
+    connection,
+    run: (sql) => run(connection, sql),
+    query: (sql, limit) => query(connection, sql, limit),
+    close() {
+      connection.closeSync();
+      instance.closeSync();
+    },
+  };
+}

@@ -1,0 +1,44 @@
+// Named errors for user mistakes: each knows where (file:line), what to do, and its exit code.
+
+export interface ErrorDetails {
+  readonly file?: string;
+  readonly line?: number;
+  readonly hint?: string;
+  readonly cause?: unknown;
+}
+
+/** Base class: `shortMessage` is one line; `message` adds file:line and the hint. */
+export class DuckstepsError extends Error {
+  readonly shortMessage: string;
+  readonly file?: string;
+  readonly line?: number;
+  readonly hint?: string;
+  readonly exitCode: number = 2;
+
+  constructor(shortMessage: string, details: ErrorDetails = {}) {
+    const where = details.file ? `${details.file}${details.line ? `:${details.line}` : ''}: ` : '';
+    super(`${where}${shortMessage}${details.hint ? `\n  ${details.hint}` : ''}`, { cause: details.cause });
+    this.name = new.target.name;
+    this.shortMessage = shortMessage;
+    this.file = details.file;
+    this.line = details.line;
+    this.hint = details.hint;
+  }
+}
+
+/** Bad command line: unknown flag, missing value, --var without '='. */
+export class UsageError extends DuckstepsError {}
+
+/** Bad package.json "ducksteps" settings or database path. */
+export class ConfigError extends DuckstepsError {}
+
+/** The project layout is wrong: duplicate step numbers, empty step, orphan script. */
+export class DiscoveryError extends DuckstepsError {}
+
+/** Nunjucks could not render a file (undefined variable, syntax, missing include). */
+export class TemplateError extends DuckstepsError {
+  override readonly exitCode = 1;
+}
+
+/** Another ducksteps run holds the database. */
+export class LockError extends DuckstepsError {}

@@ -1,0 +1,50 @@
+// Locates a DuckDB error in the user's source file and adds what to do about it.
+import { lineColAt } from './line-map.js';
+import type { SqlChunk } from './split.js';
+import type { RenderedFile, StepError } from './types.js';
+
+const HINTS: ReadonlyArray<[RegExp, string]> = [
+  [/^Parser Error/, 'check the SQL syntax at that line (a missing comma or parenthesis is the usual cause)'],
+  [/^Catalog Error/, 'check the name; if an earlier step should create it, check that step ran (steps run in number order)'],
+  [/^Binder Error/, 'check column and table names at that line'],
+  [/^Conversion Error/, 'a value could not be converted; TRY_CAST(...) turns bad values into NULL'],
+  [/Could not set lock on file/, 'another program has the database open: close it (DuckDB CLI, notebook, another run) and run again'],
+  [/^Out of Memory Error/, 'raise --memory-limit, lower --threads, or split the statement'],
+];
+
+export function hintFor(message: string): string | undefined {
+  return HINTS.find(([pattern]) => pattern.test(message))?.[1];
+}
+
+/** Statement lines around the failing one, numbered by source line, the failing one marked. */
+function excerpt(file: RenderedFile, chunk: SqlChunk, failingLine: number): string {
+  const lines = file.sql.split('\n');
+  const first = lineColAt(file.sql, chunk.start).line;
+  const last = lineColAt(file.sql, chunk.offset + chunk.text.length).line;
+  const from = Math.max(first, failingLine - 3);
+  const to = Math.min(last, failingLine + 1);
+  const out: string[] = [];
+  for (let r = from; r <= to; r++) {
+    const mark = r === failingLine ? '>' : ' ';
+    out.push(`${mark} ${String(file.lineMap[r - 1] ?? r).padStart(4)} | ${lines[r - 1] ?? ''}`);
+  }
+  return out.join('\n');
+}
+
+/** Builds the StepError for a statement that DuckDB rejected. */
+export function locateSqlError(error: unknown, file: RenderedFile, chunk: SqlChunk): StepError {
+  const raw = error instanceof Error ? error.message : String(error);
+  const [head] = raw.split(/\n\s*LINE \d+:/);
+  const relative = Number(raw.match(/LINE (\d+):/)?.[1] ?? 0);
+  const chunkLine = lineColAt(file.sql, chunk.offset).line;
+  const compiledLine = relative > 0 ? chunkLine + relative - 1 : lineColAt(file.sql, chunk.start).line;
+  return {
+    message: head.trim(),
+    file: file.file,
+    line: file.lineMap[compiledLine - 1] ?? compiledLine,
+    compiled: file.compiled,
+    compiledLine,
+    statement: excerpt(file, chunk, compiledLine),
+    hint: hintFor(head),
+  };
+}

@@ -1,0 +1,107 @@
+// Plain data passed between the stages: discover -> render -> execute -> log -> assert -> report.
+
+export type StepStatus = 'ok' | 'failed' | 'skipped' | 'timed out' | 'interrupted';
+
+/** Where a problem sits in the user's project. */
+export interface SourceLocation {
+  readonly file: string; // project-relative path, e.g. sql/03_quality/02_split.sql
+  readonly line?: number;
+}
+
+/** A numbered step folder found on disk. */
+export interface Step {
+  readonly number: number;
+  readonly id: string; // "03_quality": folder name, log file name, selector
+  readonly name: string; // "quality"
+  readonly dir: string; // project-relative, e.g. sql/03_quality
+  readonly files: readonly string[]; // project-relative .sql paths, in run order
+  readonly script?: string; // project-relative steps/NN_name.ts
+}
+
+/** Everything a build needs to know about the project on disk. */
+export interface Project {
+  readonly root: string; // absolute project directory
+  readonly steps: readonly Step[];
+  readonly macrosDir?: string;
+  readonly testFiles: readonly string[];
+}
+
+/** Settings after merging package.json "ducksteps" defaults with the command line. */
+export interface Settings {
+  readonly database: string;
+  readonly vars: Readonly<Record<string, string>>;
+  readonly threads?: number;
+  readonly memoryLimit?: string;
+}
+
+/** One SQL file after templating, ready for the worker. */
+export interface RenderedFile {
+  readonly file: string; // source path (project-relative)
+  readonly compiled: string; // logs/compiled/... path (project-relative)
+  readonly sql: string;
+  readonly lineMap: readonly number[]; // rendered line index (0-based) -> source line (1-based)
+  readonly transaction: boolean; // false when the file says -- ducksteps: no-transaction
+}
+
+/** What the driver sends the step worker on stdin. */
+export interface StepJob {
+  readonly kind: 'step';
+  readonly database: string;
+  readonly threads?: number;
+  readonly memoryLimit?: string;
+  readonly step: { readonly number: number; readonly name: string; readonly id: string };
+  readonly vars: Readonly<Record<string, string>>;
+  readonly files: readonly RenderedFile[];
+  readonly script?: string; // absolute path of steps/NN_name.ts
+  readonly projectRoot: string;
+  readonly resultPath: string;
+}
+
+/** One executed statement, as logged in logs/NN_name.csv. */
+export interface StatementResult {
+  readonly file: string;
+  readonly index: number; // 1-based statement number within the file
+  readonly line: number; // source line where the statement starts
+  readonly kind: string;
+  readonly rowsChanged: number;
+  readonly durationMs: number;
+  readonly status: 'ok' | 'failed';
+  readonly error?: string;
+  readonly text: string; // first lines of the statement, for the log
+}
+
+/** A step failure located in the user's files. */
+export interface StepError {
+  readonly message: string;
+  readonly file?: string;
+  readonly line?: number;
+  readonly compiled?: string;
+  readonly compiledLine?: number;
+  readonly statement?: string;
+  readonly hint?: string;
+}
+
+/** What the worker answers (or what the driver makes of a dead worker). */
+export interface StepOutcome {
+  readonly status: StepStatus;
+  readonly statements: readonly StatementResult[];
+  readonly error?: StepError;
+}
+
+/** One row of the build summary. */
+export interface StepReport {
+  readonly step: Step;
+  readonly status: StepStatus;
+  readonly startedAt?: string;
+  readonly finishedAt?: string;
+  readonly durationMs: number;
+  readonly statements: readonly StatementResult[];
+  readonly rowsChanged: number;
+  readonly error?: StepError;
+}
+
+export interface BuildResult {
+  readonly runId: string;
+  readonly status: 'ok' | 'failed' | 'interrupted';
+  readonly steps: readonly StepReport[];
+}

@@ -1,0 +1,55 @@
+// ducksteps command line: parse arguments, call one library function per command, set the exit code.
+import { parseArgs } from 'node:util';
+import { DuckstepsError, UsageError } from './lib/errors.js';
+import { HELP, commands } from './lib/commands.js';
+
+const OPTIONS = {
+  db: { type: 'string' },
+  var: { type: 'string', multiple: true },
+  threads: { type: 'string' },
+  'memory-limit': { type: 'string' },
+  from: { type: 'string' },
+  to: { type: 'string' },
+  only: { type: 'string' },
+  resume: { type: 'boolean' },
+  'dry-run': { type: 'boolean' },
+  json: { type: 'boolean' },
+  runs: { type: 'string' },
+  step: { type: 'string' },
+  script: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError((error as Error).message.split('\n')[0], { hint: 'see ./run.sh --help' });
+  }
+  const [name = 'run', ...rest] = parsed.positionals;
+  const command = commands[name];
+  if (!command) {
+    throw new UsageError(`unknown command "${name}"`, { hint: `commands: ${Object.keys(commands).join(', ')} (see ./run.sh --help)` });
+  }
+  if (parsed.values.help) {
+    process.stdout.write(`${command.help ?? HELP}\n`);
+    return 0;
+  }
+  return command.run({ root: process.cwd(), flags: parsed.values, args: rest });
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof DuckstepsError) {
+      process.stderr.write(`ducksteps: ${error.message}\n`);
+      process.exitCode = error.exitCode;
+    } else {
+      process.stderr.write(`ducksteps: internal error (please report it):\n${(error as Error)?.stack ?? error}\n`);
+      process.exitCode = 1;
+    }
+  },
+);

@@ -1,0 +1,12 @@
+-- Source system export: customers, with messy casing and padding the enrich step standardises.
+{% import "macros/landing.sql" as landing %}
+COPY (
+    SELECT
+        i AS customer_id,
+        'Customer ' || i AS name,
+        '  User' || i || '@Example.COM ' AS email,
+        ['fr', ' FR', 'de', 'DE ', 'us', 'Us', 'gb', 'nl'][1 + {{ landing.pick('i', 'country', 8) }}] AS country,
+        strftime(DATE '2020-01-01' + CAST({{ landing.pick('i', 'signup', 1460) }} AS INTEGER), '%Y-%m-%d') AS signup_date
+    FROM range(1, {{ landing.customers() }} + 1) AS r(i)
+    ORDER BY i
+) TO '{{ landing.file("customers") }}' (HEADER, DELIMITER ',');

@@ -1,0 +1,10 @@
+{# Shared helpers for the example pipeline. Import with: {% import "macros/landing.sql" as landing %} #}
+
+{# Path of a landing file, from the landing_dir variable (default data/landing). #}
+{% macro file(name) %}{{ (vars.landing_dir | default('data/landing')) ~ '/' ~ name ~ '.csv' }}{% endmacro %}
+
+{# Deterministic pseudo-random integer in [0, n) for row key `key` and a salt: same input, same output. #}
+{% macro pick(key, salt, n) %}CAST(hash({{ key }}, '{{ salt }}') % {{ n }} AS BIGINT){% endmacro %}
+
+{# Number of customers the generator makes: one per 20 orders, at least 100 (a SQL expression). #}
+{% macro customers() %}greatest({{ vars.orders | int }} // 20, 100){% endmacro %}
