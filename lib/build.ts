@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type nunjucks from 'nunjucks';
+import { runTests } from './assert.js';
 import { checkDatabasePath } from './config.js';
 import { discover } from './discover.js';
 import { TemplateError } from './errors.js';
@@ -14,6 +15,7 @@ import { createEnvironment, type TemplateContext } from './template.js';
 import type { BuildResult, Project, Settings, Step, StepOutcome, StepReport } from './types.js';
 
 export interface BuildEvents {
+  onTestsStart?(count: number): void;
   onStepStart?(step: Step): void;
   onStepEnd?(report: StepReport): void;
   onHeartbeat?(step: Step, elapsedMs: number): void;
@@ -25,6 +27,9 @@ export interface BuildOptions {
   readonly settings: Settings;
   readonly events?: BuildEvents;
   readonly heartbeatMs?: number;
+  /** Run the steps (default true) and/or the assertions (default true). */
+  readonly steps?: boolean;
+  readonly tests?: boolean;
 }
 
 /** Sortable, unique enough: 20261121T061502Z-3f9a. */
@@ -82,7 +87,8 @@ export async function build(options: BuildOptions, selected?: (project: Project)
   const reports: StepReport[] = [];
   try {
     let failed = false;
-    for (const step of selected ? selected(project) : project.steps) {
+    const steps = options.steps === false ? [] : selected ? selected(project) : project.steps;
+    for (const step of steps) {
       if (failed) {
         reports.push({ step, status: 'skipped', durationMs: 0, statements: [], rowsChanged: 0 });
         logStep(logsDir, runId, reports[reports.length - 1]);
@@ -102,7 +108,14 @@ export async function build(options: BuildOptions, selected?: (project: Project)
       options.events?.onStepEnd?.(report);
       failed = outcome.status !== 'ok';
     }
-    return { runId, status: failed ? 'failed' : 'ok', steps: reports };
+    if (options.tests === false) return { runId, status: failed ? 'failed' : 'ok', steps: reports };
+    if (failed) {
+      logPhase(logsDir, runId, 'tests', { status: 'skipped' });
+      return { runId, status: 'failed', steps: reports, tests: { status: 'skipped', durationMs: 0, results: [] } };
+    }
+    options.events?.onTestsStart?.(project.testFiles.length);
+    const tests = await runTests({ project, settings, env: ctx.env, context: base, database: resolve(project.root, settings.database), tmp });
+    return { runId, status: tests.status === 'ok' ? 'ok' : 'failed', steps: reports, tests };
   } finally {
     rmSync(tmp, { recursive: true, force: true });
     lock.release();

@@ -17,6 +17,7 @@ usage: ./run.sh [command] [options]
 
 commands:
   run (default)   run every step in order, then the SQL assertions in tests/
+  test            run only the assertions against the current database
 
 options for run:
   --db PATH             database file (default data/warehouse.duckdb)
@@ -30,4 +31,8 @@ Exit codes: 0 ok, 1 a step or assertion failed, 2 usage or configuration error.`
 
 export const commands: Record<string, Command> = {
   run: { run: async (c) => (await import('./commands/run.js')).runCommand(c) },
+  test: {
+    help: 'usage: ./run.sh test [--db PATH] [--var name=value]\n\nRuns only the SQL assertions in tests/ against the current database (read-only).',
+    run: async (c) => (await import('./commands/run.js')).runCommand(c, { steps: false }),
+  },
 };

@@ -1,13 +1,14 @@
 // Prints a build as it happens: start/end line per step, heartbeats, script output, then the summary.
 import type { BuildEvents } from './build.js';
-import { errorBlock, heartbeatLine, stepEndLine, stepStartLine, summaryTable, type Style } from './report.js';
-import type { BuildResult } from './types.js';
+import { assertionFailure, assertionsTable, errorBlock, heartbeatLine, stepEndLine, stepStartLine, summaryTable, type Style } from './report.js';
+import type { BuildResult, TestsReport } from './types.js';
 
 export type Writer = (text: string) => void;
 
 /** Build events that print through `write` (stdout normally, stderr under --json). */
 export function consoleEvents(style: Style, write: Writer): BuildEvents {
   return {
+    onTestsStart: (count) => write(`▶ tests: ${count} assertion file${count === 1 ? '' : 's'}`),
     onStepStart: (step) => write(stepStartLine(style, step)),
     onHeartbeat: (step, ms) => write(heartbeatLine(style, step, ms)),
     onOutput: (step, line) => write(`  │ ${line}`),
@@ -21,9 +22,22 @@ export function consoleEvents(style: Style, write: Writer): BuildEvents {
   };
 }
 
-/** The closing summary: table, and where the logs are. */
+/** The assertions: their table, then each failure with its first rows. */
+export function printTests(style: Style, write: Writer, tests: TestsReport): void {
+  if (tests.status === 'skipped') {
+    write('tests: skipped (a step failed)');
+    return;
+  }
+  if (tests.error) write(errorBlock(style, tests.error));
+  if (tests.results.length === 0) return;
+  write(assertionsTable(style, tests));
+  for (const r of tests.results) if (r.status !== 'pass') write(assertionFailure(style, r));
+}
+
+/** The closing summary: steps table, assertions, and where the logs are. */
 export function printSummary(style: Style, write: Writer, result: BuildResult): void {
   write('');
-  write(summaryTable(style, result));
-  write(`logs: logs/run_log.csv, logs/<step>.csv, compiled SQL in logs/compiled/ (run ${result.runId})`);
+  if (result.steps.length > 0) write(summaryTable(style, result));
+  if (result.tests) printTests(style, write, result.tests);
+  write(`logs: logs/run_log.csv, logs/<step>.csv, logs/tests.csv, compiled SQL in logs/compiled/ (run ${result.runId})`);
 }

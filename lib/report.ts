@@ -1,6 +1,6 @@
 // Stage 6: everything the console shows, as strings (the only file that imports cli-table3).
 import Table from 'cli-table3';
-import type { BuildResult, Step, StepError, StepReport } from './types.js';
+import type { AssertionResult, BuildResult, Step, StepError, StepReport, TestsReport } from './types.js';
 
 export interface Style {
   readonly color: boolean;
@@ -48,8 +48,10 @@ export function errorBlock(style: Style, error: StepError, next?: string): strin
   return lines.join('\n');
 }
 
+const COMPACT = { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' };
+
 function table(style: Style, head: string[]): Table.Table {
-  return new Table({ head, style: style.color ? { head: ['cyan'], border: ['grey'] } : { head: [], border: [] } });
+  return new Table({ head, chars: COMPACT, style: style.color ? { head: ['cyan'], border: ['grey'] } : { head: [], border: [] } });
 }
 
 /** The summary table printed after the last step. */
@@ -68,4 +70,26 @@ export function renderTable(style: Style, head: string[], rows: ReadonlyArray<Re
   const t = table(style, head);
   for (const row of rows) t.push([...row]);
   return t.toString();
+}
+
+/** The assertions table: name, severity, status, offending rows, duration. */
+export function assertionsTable(style: Style, tests: TestsReport): string {
+  const t = table(style, ['assertion', 'severity', 'status', 'rows', 'duration']);
+  for (const r of tests.results) {
+    t.push([r.name, r.severity, formatStatus(style, r.status), formatCount(r.failingRows), formatDuration(r.durationMs)]);
+  }
+  return t.toString();
+}
+
+const cell = (v: unknown) => (v === null || v === undefined ? 'NULL' : typeof v === 'object' ? JSON.stringify(v) : String(v));
+
+/** Under a failed assertion: its first offending rows, "(N more)", where all of them are, the compiled SQL. */
+export function assertionFailure(style: Style, r: AssertionResult): string {
+  const head = `${r.status === 'warn' ? paint(style, 'yellow', '!') : paint(style, 'red', '✘')} ${r.name} (${r.file}:${r.line})`;
+  if (r.error) return `${head}\n${errorBlock(style, { ...r.error, file: r.error.file ?? r.file, line: r.error.line ?? r.line })}`;
+  const sample = table(style, [...r.columns]);
+  for (const row of r.sample) sample.push(r.columns.map((c) => cell(row[c])));
+  const more = r.failingRows > r.sample.length ? `\n  (${formatCount(r.failingRows - r.sample.length)} more)` : '';
+  const where = `\n  all ${formatCount(r.failingRows)} rows: ${r.failuresFile}\n  compiled SQL: ${r.compiled}`;
+  return `${head}: ${formatCount(r.failingRows)} offending rows\n${sample.toString().replace(/^/gm, '  ')}${more}${where}`;
 }

@@ -1,6 +1,7 @@
 // Stage 2a: the Nunjucks environment and its context (vars, run_id, step, env(), quoting filters).
 import nunjucks from 'nunjucks';
 import { join, relative, sep } from 'node:path';
+import { assertionMacros } from './assertion-macros.js';
 import { TemplateError } from './errors.js';
 
 export interface TemplateContext {
@@ -41,7 +42,7 @@ export function createEnvironment(root: string, context: TemplateContext): nunju
   env.addFilter('sql_string', sqlString);
   env.addFilter('sql_ident', sqlIdent);
   env.addGlobal('env', (name: string, fallback?: unknown) => readEnv(name, fallback));
-  for (const [key, value] of Object.entries(context)) env.addGlobal(key, value);
+  for (const [key, value] of Object.entries({ ...assertionMacros, ...context })) env.addGlobal(key, value);
   return env;
 }
 

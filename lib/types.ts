@@ -104,4 +104,53 @@ export interface BuildResult {
   readonly runId: string;
   readonly status: 'ok' | 'failed' | 'interrupted';
   readonly steps: readonly StepReport[];
+  readonly tests?: TestsReport;
+}
+
+export type Severity = 'error' | 'warn';
+export type AssertionStatus = 'pass' | 'fail' | 'warn' | 'error';
+
+/** One assertion query from tests/, rendered and located. */
+export interface Assertion {
+  readonly name: string; // file path under tests/ without .sql, "#n" when a file holds several, or its -- name:
+  readonly file: string;
+  readonly line: number;
+  readonly severity: Severity;
+  readonly sql: string;
+  readonly compiled: string;
+  readonly error?: StepError; // set when the file could not be rendered
+}
+
+/** What the driver sends the assertion worker. */
+export interface AssertJob {
+  readonly kind: 'assert';
+  readonly database: string;
+  readonly threads?: number;
+  readonly memoryLimit?: string;
+  readonly assertions: readonly Assertion[];
+  readonly failuresDir: string; // absolute logs/test_failures
+  readonly projectRoot: string;
+  readonly resultPath: string;
+}
+
+export interface AssertionResult {
+  readonly name: string;
+  readonly file: string;
+  readonly line: number;
+  readonly severity: Severity;
+  readonly status: AssertionStatus;
+  readonly failingRows: number;
+  readonly durationMs: number;
+  readonly compiled: string;
+  readonly columns: readonly string[];
+  readonly sample: ReadonlyArray<Readonly<Record<string, unknown>>>; // first offending rows
+  readonly failuresFile?: string;
+  readonly error?: StepError;
+}
+
+export interface TestsReport {
+  readonly status: 'ok' | 'failed' | 'skipped';
+  readonly durationMs: number;
+  readonly results: readonly AssertionResult[];
+  readonly error?: StepError; // the worker died
 }

@@ -1,8 +1,10 @@
-// Subprocess entry for one step: read the job from stdin, run it, write one JSON result file.
+// Subprocess entry: read one job (a step, or the assertions) from stdin, run it, write one JSON result file.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { runStep } from './step-runner.js';
-import type { StepJob } from './types.js';
+import type { AssertJob, StepJob } from './types.js';
 
-const job = JSON.parse(readFileSync(0, 'utf8')) as StepJob;
-const outcome = await runStep(job);
-writeFileSync(job.resultPath, JSON.stringify(outcome));
+const job = JSON.parse(readFileSync(0, 'utf8')) as StepJob | AssertJob;
+const result =
+  job.kind === 'step'
+    ? await (await import('./step-runner.js')).runStep(job)
+    : await (await import('./assert-runner.js')).runAssertions(job);
+writeFileSync(job.resultPath, JSON.stringify(result));

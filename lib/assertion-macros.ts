@@ -1,0 +1,37 @@
+// Built-in generic assertions, available in every template as functions that return SQL
+// selecting the offending rows: {{ unique('core.orders', 'order_id') }}.
+
+type Columns = string | readonly string[];
+
+const list = (columns: Columns): string[] => (Array.isArray(columns) ? [...columns] : String(columns).split(',').map((c) => c.trim()));
+const literal = (v: unknown) => (typeof v === 'number' ? String(v) : `'${String(v).replace(/'/g, "''")}'`);
+
+/** Key values that occur more than once, with how often. */
+export const unique = (table: string, columns: Columns) => {
+  const cols = list(columns).join(', ');
+  return `SELECT ${cols}, count(*) AS occurrences FROM ${table} GROUP BY ${cols} HAVING count(*) > 1 ORDER BY occurrences DESC`;
+};
+
+/** Rows where any of the columns is NULL, naming the column. */
+export const not_null = (table: string, columns: Columns) =>
+  list(columns).map((c) => `SELECT '${c}' AS null_column, * FROM ${table} WHERE ${c} IS NULL`).join(' UNION ALL BY NAME ');
+
+/** Values outside the accepted list (NULLs are not_null's business), with their row counts. */
+export const accepted_values = (table: string, column: string, values: readonly unknown[]) =>
+  `SELECT ${column} AS value, count(*) AS row_count FROM ${table} WHERE ${column} IS NOT NULL AND ${column} NOT IN (${values.map(literal).join(', ')}) GROUP BY 1 ORDER BY 2 DESC`;
+
+/** Values with no match in the referenced table's column (orphans), with their row counts. */
+export const relationships = (table: string, column: string, toTable: string, toColumn: string) =>
+  `SELECT child.${column} AS value, count(*) AS row_count FROM ${table} AS child ` +
+  `WHERE child.${column} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${toTable} AS parent WHERE parent.${toColumn} = child.${column}) ` +
+  'GROUP BY 1 ORDER BY 2 DESC';
+
+/** One row with the actual count when the table's row count is outside [min, max]. */
+export const row_count = (table: string, min = 0, max?: number) =>
+  `SELECT count(*) AS row_count, ${min} AS expected_min, ${max ?? 'NULL'} AS expected_max FROM ${table} ` +
+  `HAVING count(*) < ${min}${max === undefined ? '' : ` OR count(*) > ${max}`}`;
+
+/** Rows where the condition is not true (false or NULL). */
+export const expression = (table: string, condition: string) => `SELECT * FROM ${table} WHERE NOT coalesce((${condition}), false)`;
+
+export const assertionMacros = { unique, not_null, accepted_values, relationships, row_count, expression };
