@@ -1,0 +1,82 @@
+import t from 'tap';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { cli, project, query, read, readCsv } from './helpers.js';
+
+t.test('assertions report pass, fail, warn and error, each on its own; errors fail the build', async (t) => {
+  const dir = project(t, 'failing-assertion');
+  const run = await cli(dir);
+  t.equal(run.exitCode, 1, 'an error-severity failure exits 1');
+  const log = await readCsv(join(dir, 'logs/tests.csv'));
+  t.same(log.map((r) => [r.test, r.severity, r.status, r.failing_rows]), [
+    ['broken_query', 'error', 'error', '0'],
+    ['people#1', 'error', 'fail', '1'],
+    ['people#2', 'warn', 'warn', '1'],
+    ['people_not_empty', 'error', 'pass', '0'],
+  ]);
+  t.match(log[0].error, /^tests\/more\/broken\.sql:2: Catalog Error: Table with name no_such_table does not exist/);
+  t.match(run.stdout, /✘ people#1 \(tests\/people\.sql:2\): 1 offending rows/);
+  t.match(run.stdout, /│ id │ occurrences │\n.*│ 7 +│ 2 +│/);
+  t.match(run.stdout, 'all 1 rows: logs/test_failures/people_1.csv');
+  t.equal(read(join(dir, 'logs/test_failures/people_1.csv')), 'id,occurrences\r\n7,2\r\n');
+  t.equal(read(join(dir, 'logs/test_failures/people_2.csv')), 'value,row_count\r\nXX,1\r\n');
+  const runLog = await readCsv(join(dir, 'logs/run_log.csv'));
+  t.same(runLog.map((r) => [r.step, r.status]), [['01_data', 'ok'], ['tests', 'failed']]);
+});
+
+t.test('a warn failure alone exits 0 and is logged', async (t) => {
+  const dir = project(t, 'failing-assertion');
+  rmSync(join(dir, 'tests/more'), { recursive: true });
+  writeFileSync(join(dir, 'tests/people.sql'), "-- severity: warn\n{{ accepted_values('people', 'country', ['FR', 'DE']) }};");
+  const run = await cli(dir);
+  t.equal(run.exitCode, 0, run.stdout);
+  t.match(run.stdout, /! people \(tests\/people\.sql:2\): 1 offending rows/);
+  t.match((await readCsv(join(dir, 'logs/tests.csv')))[0], { test: 'people', status: 'warn' });
+});
+
+t.test('an assertion cannot write: it fails as error and the database is unchanged', async (t) => {
+  const dir = project(t, 'ok', { tests: { 'writes.sql': 'DELETE FROM numbers;' } });
+  const run = await cli(dir);
+  t.equal(run.exitCode, 1);
+  t.match(run.stdout, /read-only mode/);
+  t.same(await query(join(dir, 'data/warehouse.duckdb'), 'SELECT count(*) AS n FROM numbers'), [{ n: 11 }]);
+});
+
+t.test('"test" runs only the assertions against the current database', async (t) => {
+  const dir = project(t, 'ok');
+  t.equal((await cli(dir)).exitCode, 0);
+  const before = (await readCsv(join(dir, 'logs/run_log.csv'))).length;
+  const run = await cli(dir, ['test']);
+  t.equal(run.exitCode, 0, run.stdout + run.stderr);
+  t.notMatch(run.stdout, /01_load/);
+  t.match(run.stdout, /totals_positive │ error +│ pass/);
+  const rows = await readCsv(join(dir, 'logs/run_log.csv'));
+  t.same(rows.slice(before).map((r) => r.step), ['tests'], 'only a tests row is added');
+});
+
+t.test('the assertions are skipped when a step failed', async (t) => {
+  const dir = project(t, 'bad-sql', { tests: { 'x.sql': 'SELECT 1;' } });
+  const run = await cli(dir);
+  t.equal(run.exitCode, 1);
+  t.match(run.stdout, 'tests: skipped (a step failed)');
+  t.notOk(existsSync(join(dir, 'logs/tests.csv')));
+});
+
+t.test('the built-in assertion macros return the offending rows', async (t) => {
+  const dir = project(t, 'failing-assertion', {
+    tests: {
+      'builtins.sql': [
+        "-- name: nn\n{{ not_null('people', ['id', 'country']) }};",
+        "-- name: rel\n{{ relationships('people', 'id', '(SELECT 1 AS id)', 'id') }};",
+        "-- name: expr\n{{ expression('people', 'id < 7') }};",
+        "-- name: count_max\n{{ row_count('people', 1, 5) }};",
+      ].join('\n'),
+    },
+  });
+  rmSync(join(dir, 'tests/people.sql'));
+  rmSync(join(dir, 'tests/more'), { recursive: true });
+  await cli(dir);
+  const log = Object.fromEntries((await readCsv(join(dir, 'logs/tests.csv'))).map((r) => [r.test, r.failing_rows]));
+  t.same(log, { nn: '1', rel: '6', expr: '2', count_max: '1' });
+  t.equal(read(join(dir, 'logs/test_failures/count_max.csv')), 'row_count,expected_min,expected_max\r\n8,1,5\r\n');
+});

@@ -1,0 +1,116 @@
+import t from 'tap';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { cli, project, query, read, readCsv } from './helpers.js';
+
+const tables = (db: string) => query(db, 'SELECT table_name FROM information_schema.tables ORDER BY 1');
+
+t.test('a failing statement rolls back the whole step; later steps are skipped; exit 1', async (t) => {
+  const dir = project(t, 'bad-sql');
+  const db = join(dir, 'data/warehouse.duckdb');
+  const run = await cli(dir);
+  t.equal(run.exitCode, 1);
+  t.same(await tables(db), [{ table_name: 'base' }], 'only the first step\'s table exists');
+  t.same(await query(db, 'SELECT count(*) AS n FROM base'), [{ n: 3 }], 'the insert of the failed step is gone');
+  t.match(run.stdout, 'at sql/02_transform/02_second.sql:4');
+  t.match(run.stdout, 'compiled SQL: logs/compiled/02_transform/02_second.sql:4');
+  t.match(run.stdout, /Binder Error: Referenced column "no such, "column"" not found/);
+  t.match(run.stdout, />\s+4 \|\s+"no such, ""column"""/, 'the failing line is shown and marked');
+  t.notMatch(run.stdout + run.stderr, /\n\s+at .*\.js:\d+/, 'no stack trace');
+
+  const runLog = await readCsv(join(dir, 'logs/run_log.csv'));
+  t.same(runLog.map((r) => [r.step, r.status]), [['01_setup', 'ok'], ['02_transform', 'failed'], ['03_after', 'skipped'], ['tests', 'skipped']]);
+  t.match(runLog[1].error, /^sql\/02_transform\/02_second\.sql:4: Binder Error/);
+  const stepLog = await readCsv(join(dir, 'logs/02_transform.csv'));
+  t.same(stepLog.map((r) => [r.file, r.line, r.kind, r.status]), [
+    ['sql/02_transform/01_first.sql', '2', 'CREATE_TABLE', 'ok'],
+    ['sql/02_transform/01_first.sql', '3', 'INSERT', 'ok'],
+    ['sql/02_transform/02_second.sql', '2', 'CREATE_TABLE', 'ok'],
+    ['sql/02_transform/02_second.sql', '3', 'SELECT', 'failed'],
+  ]);
+  t.match(stepLog[3].error, /no such, "column"/, 'quotes and commas survive the CSV round trip');
+});
+
+t.test('the CSV logs have the documented headers', async (t) => {
+  const dir = project(t, 'bad-sql');
+  await cli(dir);
+  t.equal(read(join(dir, 'logs/run_log.csv')).split('\r\n')[0], 'run_id,step,status,started_at,finished_at,duration_ms,statements,rows_changed,error');
+  t.equal(read(join(dir, 'logs/01_setup.csv')).split('\r\n')[0], 'run_id,step,file,statement,line,kind,rows_changed,duration_ms,status,error');
+  await cli(dir);
+  const runs = new Set((await readCsv(join(dir, 'logs/run_log.csv'))).map((r) => r.run_id));
+  t.equal(runs.size, 2, 'logs append across runs');
+});
+
+t.test('a worker that dies is a failed step naming the signal, and nothing of it is kept', async (t) => {
+  const dir = project(t, undefined, {
+    sql: { '01_die': { 'a.sql': 'CREATE TABLE kept_not AS SELECT 1;' }, '02_next': { 'a.sql': 'SELECT 1;' } },
+    steps: { '01_die.ts': "export async function after(ctx) { await ctx.db.run('CREATE TABLE t2 AS SELECT 1'); process.kill(process.pid, 'SIGKILL'); }" },
+  });
+  const run = await cli(dir);
+  t.equal(run.exitCode, 1);
+  t.match(run.stdout, /killed by SIGKILL/);
+  t.same(await tables(join(dir, 'data/warehouse.duckdb')), []);
+  t.match((await readCsv(join(dir, 'logs/run_log.csv'))).map((r) => r.status), ['failed', 'skipped', 'skipped']);
+});
+
+t.test('a step script runs inside the step transaction, and its error points at the script line', async (t) => {
+  const dir = project(t, undefined, {
+    sql: { '01_s': { 'a.sql': 'CREATE TABLE from_sql AS SELECT 1 AS x;' } },
+    steps: { '01_s.ts': "export async function before(ctx) {\n  await ctx.db.run('CREATE TABLE from_script AS SELECT 1');\n}\nexport async function after(ctx) {\n  throw new Error('boom in after');\n}\n" },
+  });
+  const run = await cli(dir);
+  t.equal(run.exitCode, 1);
+  t.match(run.stdout, /error: boom in after[\s\S]*at steps\/01_s\.ts:5/);
+  t.same(await tables(join(dir, 'data/warehouse.duckdb')), [], 'both the script table and the SQL table are rolled back');
+});
+
+t.test('a template error is a failed step at the file and line', async (t) => {
+  const dir = project(t, undefined, { sql: { '01_t': { 'a.sql': 'SELECT 1;\nSELECT {{ vars.nope }};' }, '02_u': { 'a.sql': 'SELECT 1;' } } });
+  const run = await cli(dir);
+  t.equal(run.exitCode, 1);
+  t.match(run.stdout, /undefined value in \{\{ vars\.nope \}\}\n\s+at sql\/01_t\/a\.sql:2/);
+});
+
+t.test('package.json settings apply, and --var wins over them', async (t) => {
+  const dir = project(t, undefined, {
+    'package.json': JSON.stringify({ ducksteps: { database: 'data/other.duckdb', vars: { n: '2', label: 'pkg' } } }),
+    sql: { '01_v': { 'a.sql': "CREATE TABLE v AS SELECT {{ vars.n }} AS n, '{{ vars.label }}' AS label;" } },
+  });
+  const run = await cli(dir, ['--var', 'n=7']);
+  t.equal(run.exitCode, 0, run.stdout);
+  t.same(await query(join(dir, 'data/other.duckdb'), 'SELECT * FROM v'), [{ n: 7, label: 'pkg' }]);
+});
+
+t.test('a no-transaction file runs statements that cannot run in a transaction', async (t) => {
+  const dir = project(t, undefined, {
+    sql: { '01_a': { '01.sql': 'CREATE TABLE a AS SELECT 1 AS x;', '02.sql': '-- ducksteps: no-transaction\nCHECKPOINT;' } },
+  });
+  const run = await cli(dir);
+  t.equal(run.exitCode, 0, run.stdout);
+  const plain = project(t, undefined, { sql: { '01_a': { '01.sql': 'CREATE TABLE a AS SELECT 1 AS x;\nCHECKPOINT;' } } });
+  t.match((await cli(plain)).stdout, /Cannot CHECKPOINT/, 'without the marker it fails inside the transaction');
+});
+
+t.test('usage and configuration errors exit 2 with one clear message', async (t) => {
+  const dir = project(t, 'ok');
+  const cases: Array<[string[], RegExp]> = [
+    [['--bogus'], /ducksteps: Unknown option '--bogus'[\s\S]*--help/],
+    [['frobnicate'], /unknown command "frobnicate"/],
+    [['--var', 'novalue'], /--var "novalue" is not name=value/],
+    [['--threads', 'many'], /--threads must be a whole number/],
+    [['--db', 'missing/folder/x.duckdb'], /folder for the database does not exist: missing\/folder/],
+  ];
+  for (const [args, message] of cases) {
+    const run = await cli(dir, args);
+    t.equal(run.exitCode, 2, args.join(' '));
+    t.match(run.stderr, message);
+    t.notMatch(run.stderr, /\n\s+at /, 'no stack trace');
+  }
+  t.notOk(existsSync(join(dir, 'data/warehouse.duckdb')), 'nothing ran');
+});
+
+t.test('--help prints usage and exits 0', async (t) => {
+  const run = await cli(project(t, 'ok'), ['--help']);
+  t.equal(run.exitCode, 0);
+  t.match(run.stdout, /usage: \.\/run\.sh/);
+});
