@@ -27,7 +27,7 @@ async function main(argv: string[]): Promise<number> {
   } catch (error) {
     throw new UsageError((error as Error).message.split('\n')[0], { hint: 'see ./run.sh --help' });
   }
-  const [name = 'run', ...rest] = parsed.positionals;
+  const [name = parsed.values['dry-run'] ? 'compile' : 'run', ...rest] = parsed.positionals;
   const command = commands[name];
   if (!command) {
     throw new UsageError(`unknown command "${name}"`, { hint: `commands: ${Object.keys(commands).join(', ')} (see ./run.sh --help)` });

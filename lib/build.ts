@@ -8,6 +8,7 @@ import { checkDatabasePath } from './config.js';
 import { discover } from './discover.js';
 import { TemplateError } from './errors.js';
 import { executeStep } from './execute.js';
+import { writeLastRun } from './history.js';
 import { acquireLock } from './lock.js';
 import { logPhase, logStep } from './logs.js';
 import { renderStep } from './render.js';
@@ -27,8 +28,11 @@ export interface BuildOptions {
   readonly settings: Settings;
   readonly events?: BuildEvents;
   readonly heartbeatMs?: number;
-  /** Run the steps (default true) and/or the assertions (default true). */
-  readonly steps?: boolean;
+  /** The project, when the caller already discovered it. */
+  readonly project?: Project;
+  /** Which steps to run (default: all); [] runs only the assertions. */
+  readonly steps?: readonly Step[];
+  /** Run the assertions after the steps (default true). */
   readonly tests?: boolean;
 }
 
@@ -73,8 +77,8 @@ async function runOne(ctx: RunContext, step: Step): Promise<StepOutcome> {
 }
 
 /** Runs the given steps in order; a failure marks the rest skipped. Throws only for discovery/config errors. */
-export async function build(options: BuildOptions, selected?: (project: Project) => readonly Step[]): Promise<BuildResult> {
-  const project = discover(options.root);
+export async function build(options: BuildOptions): Promise<BuildResult> {
+  const project = options.project ?? discover(options.root);
   const settings = options.settings;
   checkDatabasePath(project.root, settings.database);
   const runId = newRunId();
@@ -87,7 +91,10 @@ export async function build(options: BuildOptions, selected?: (project: Project)
   const reports: StepReport[] = [];
   try {
     let failed = false;
-    const steps = options.steps === false ? [] : selected ? selected(project) : project.steps;
+    const steps = options.steps ?? project.steps;
+    if (steps.length > 0) {
+      writeLastRun(project.root, { runId, vars: settings.vars, steps: project.steps.map((s) => s.id), selected: steps.map((s) => s.id) });
+    }
     for (const step of steps) {
       if (failed) {
         reports.push({ step, status: 'skipped', durationMs: 0, statements: [], rowsChanged: 0 });

@@ -8,7 +8,7 @@ export type Writer = (text: string) => void;
 /** Build events that print through `write` (stdout normally, stderr under --json). */
 export function consoleEvents(style: Style, write: Writer): BuildEvents {
   return {
-    onTestsStart: (count) => write(`▶ tests: ${count} assertion file${count === 1 ? '' : 's'}`),
+    onTestsStart: (count) => count > 0 && write(`▶ tests: ${count} assertion file${count === 1 ? '' : 's'}`),
     onStepStart: (step) => write(stepStartLine(style, step)),
     onHeartbeat: (step, ms) => write(heartbeatLine(style, step, ms)),
     onOutput: (step, line) => write(`  │ ${line}`),

@@ -19,6 +19,8 @@ export interface Database {
   run(sql: string): Promise<RunResult>;
   /** Runs a query and returns its rows as plain JS values (BIGINT becomes number when it fits). */
   query(sql: string, limit?: number): Promise<{ columns: string[]; rows: Row[]; total: number }>;
+  /** Parses SQL without running it; throws DuckDB's parser error. Returns the statement count. */
+  parse(sql: string): Promise<number>;
   /** The underlying @duckdb/node-api connection, for appenders and other advanced use. */
   readonly connection: DuckDBConnection;
   close(): void;
@@ -68,6 +70,7 @@ export async function openDatabase(path: string, options: OpenOptions = {}): Pro
     connection,
     run: (sql) => run(connection, sql),
     query: (sql, limit) => query(connection, sql, limit),
+    parse: async (sql) => (await connection.extractStatements(sql)).count,
     close() {
       connection.closeSync();
       instance.closeSync();

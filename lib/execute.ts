@@ -39,7 +39,7 @@ function deathError(signal: string | undefined, exitCode: number | undefined, st
 }
 
 /** Spawns a worker with the job on stdin and reads its one JSON result file. */
-export async function runWorker<T>(job: WorkerJob, needsTypeScript: boolean, options: WorkerOptions = {}): Promise<WorkerAnswer<T>> {
+export async function runWorker<T, J extends WorkerJob = WorkerJob>(job: J, needsTypeScript: boolean, options: WorkerOptions = {}): Promise<WorkerAnswer<T>> {
   const started = Date.now();
   const timer = options.onHeartbeat
     ? setInterval(() => options.onHeartbeat!(Date.now() - started), options.heartbeatMs ?? 10_000)

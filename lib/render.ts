@@ -19,8 +19,8 @@ export function readSource(root: string, file: string): string {
   }
 }
 
-/** Renders one file; throws TemplateError with the user's file:line. */
-export function renderFile(env: nunjucks.Environment, root: string, file: string, context: TemplateContext, compiledDir: string): RenderedFile {
+/** Renders one file (keeping a copy in compiledDir when given); throws TemplateError at the user's file:line. */
+export function renderFile(env: nunjucks.Environment, root: string, file: string, context: TemplateContext, compiledDir?: string): RenderedFile {
   const source = readSource(root, file);
   let sql: string;
   try {
@@ -28,10 +28,11 @@ export function renderFile(env: nunjucks.Environment, root: string, file: string
   } catch (cause) {
     throw templateError(cause, root, file, source);
   }
-  const compiled = `${compiledDir}/${file.split('/').pop()}`;
-  const target = join(root, compiled);
-  mkdirSync(dirname(target), { recursive: true });
-  writeFileSync(target, sql);
+  const compiled = compiledDir ? `${compiledDir}/${file.split('/').pop()}` : '';
+  if (compiled) {
+    mkdirSync(dirname(join(root, compiled)), { recursive: true });
+    writeFileSync(join(root, compiled), sql);
+  }
   return { file, compiled, sql, lineMap: mapRenderedLines(source, sql), transaction: !NO_TRANSACTION.test(source) };
 }
 

@@ -84,3 +84,21 @@ export function statementKind(text: string): string {
   }
   return first;
 }
+
+/** The SQL with comments and string literals blanked out (same length), for scanning names. */
+export function codeOnly(sql: string): string {
+  let out = '';
+  for (let i = 0; i < sql.length; ) {
+    const next = skipNonCode(sql, i);
+    if (next !== i && sql[i] !== '"') {
+      out += sql.slice(i, next).replace(/[^\n]/g, ' ');
+      i = next;
+    } else if (next !== i) {
+      out += sql.slice(i, next);
+      i = next;
+    } else {
+      out += sql[i++];
+    }
+  }
+  return out;
+}

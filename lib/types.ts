@@ -154,3 +154,16 @@ export interface TestsReport {
   readonly results: readonly AssertionResult[];
   readonly error?: StepError; // the worker died
 }
+
+/** What the driver sends the parse-only worker (compile / --dry-run). */
+export interface ParseJob {
+  readonly kind: 'parse';
+  readonly files: readonly RenderedFile[];
+  readonly projectRoot: string;
+  readonly resultPath: string;
+}
+
+export interface ParseReport {
+  readonly statements: number;
+  readonly errors: readonly StepError[];
+}

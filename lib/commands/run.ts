@@ -1,15 +1,33 @@
-// `./run.sh [run]`: build every step, print as it goes, then the summary; exit 0 or 1.
-import { build, type BuildOptions } from '../build.js';
+// `./run.sh [run]` and `./run.sh test`: build the selected steps and/or the assertions; exit 0 or 1.
+import { build } from '../build.js';
 import type { CommandContext } from '../commands.js';
-import { loadSettings, type CliSettings } from '../config.js';
+import { loadSettings, parseVars, type CliSettings } from '../config.js';
 import { consoleEvents, printSummary } from '../console.js';
+import { discover } from '../discover.js';
 import { detectStyle } from '../report.js';
+import { planResume } from '../resume.js';
+import { selectSteps } from '../select.js';
+import { toJson } from '../json.js';
+import type { Project, Settings, Step } from '../types.js';
 
-export async function runCommand({ root, flags }: CommandContext, only: Partial<BuildOptions> = {}): Promise<number> {
-  const settings = loadSettings(root, flags as CliSettings);
-  const style = detectStyle();
-  const write = (text: string) => process.stdout.write(`${text}\n`);
-  const result = await build({ root, settings, events: consoleEvents(style, write), ...only });
-  printSummary(style, write, result);
+type Flags = CliSettings & { from?: string; to?: string; only?: string; resume?: boolean; json?: boolean };
+
+/** Steps and settings for this run: a selection, a resume of the last run, or everything. */
+function plan(project: Project, flags: Flags, settings: Settings, testsOnly: boolean): { steps: readonly Step[]; settings: Settings } {
+  if (testsOnly) return { steps: [], settings };
+  if (!flags.resume) return { steps: selectSteps(project.steps, flags), settings };
+  const resume = planResume(project);
+  return { steps: resume.steps, settings: { ...settings, vars: { ...resume.vars, ...parseVars(flags.var ?? []) } } };
+}
+
+export async function runCommand({ root, flags }: CommandContext, testsOnly = false): Promise<number> {
+  const f = flags as Flags;
+  const project = discover(root);
+  const { steps, settings } = plan(project, f, loadSettings(root, f), testsOnly);
+  const style = f.json ? { color: false } : detectStyle();
+  const write = (text: string) => (f.json ? process.stderr : process.stdout).write(`${text}\n`);
+  const result = await build({ root, project, settings, steps, events: consoleEvents(style, write) });
+  if (f.json) process.stdout.write(`${JSON.stringify(toJson(result), null, 2)}\n`);
+  else printSummary(style, write, result);
   return result.status === 'ok' ? 0 : 1;
 }
