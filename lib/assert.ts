@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type nunjucks from 'nunjucks';
 import { assertionsOf } from './assertions.js';
 import { appendCsv } from './csv.js';
-import { runWorker } from './execute.js';
+import { startWorker, type Worker } from './execute.js';
 import { errorCell, logPhase } from './logs.js';
 import type { TemplateContext } from './template.js';
 import type { AssertJob, Project, Settings, TestsReport } from './types.js';
@@ -18,6 +18,7 @@ export interface TestRun {
   readonly context: TemplateContext;
   readonly database: string; // absolute
   readonly tmp: string;
+  readonly worker?: Worker; // pre-started during the last step
 }
 
 function logTests(logsDir: string, runId: string, report: TestsReport, startedAt: Date): void {
@@ -40,13 +41,14 @@ export async function runTests(run: TestRun): Promise<TestsReport> {
   const assertions = project.testFiles.flatMap((file) => assertionsOf(run.env, project.root, file, run.context));
   let report: TestsReport;
   if (assertions.length === 0) {
+    run.worker?.cancel();
     report = { status: 'ok', durationMs: 0, results: [] };
   } else {
     const job: AssertJob = {
       kind: 'assert', database: run.database, threads: settings.threads, memoryLimit: settings.memoryLimit, assertions,
       failuresDir: join(logsDir, 'test_failures'), projectRoot: project.root, resultPath: join(run.tmp, 'tests.json'),
     };
-    const answer = await runWorker<TestsReport>(job, false);
+    const answer = await (run.worker ?? startWorker(false, project.root)).run<TestsReport>(job);
     report = 'result' in answer ? answer.result : { status: 'failed', durationMs: Date.now() - startedAt.getTime(), results: [], error: answer.died };
   }
   logTests(logsDir, run.context.run_id, report, startedAt);

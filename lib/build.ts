@@ -7,7 +7,7 @@ import { runTests } from './assert.js';
 import { checkDatabasePath } from './config.js';
 import { discover } from './discover.js';
 import { TemplateError } from './errors.js';
-import { executeStep } from './execute.js';
+import { executeStep, startWorker, type Worker } from './execute.js';
 import { writeLastRun } from './history.js';
 import { acquireLock } from './lock.js';
 import { logPhase, logStep } from './logs.js';
@@ -51,12 +51,13 @@ interface RunContext {
   readonly options: BuildOptions;
 }
 
-async function runOne(ctx: RunContext, step: Step): Promise<StepOutcome> {
+async function runOne(ctx: RunContext, step: Step, worker: Worker): Promise<StepOutcome> {
   const { project, settings } = ctx;
   let files;
   try {
     files = renderStep(ctx.env, project.root, step.files, { ...ctx.base, step: { number: step.number, name: step.name } }, `logs/compiled/${step.id}`);
   } catch (error) {
+    worker.cancel();
     if (!(error instanceof TemplateError)) throw error;
     return { status: 'failed', statements: [], error: { message: error.shortMessage, file: error.file, line: error.line, hint: error.hint } };
   }
@@ -73,6 +74,7 @@ async function runOne(ctx: RunContext, step: Step): Promise<StepOutcome> {
       onHeartbeat: events?.onHeartbeat && ((ms) => events.onHeartbeat!(step, ms)),
       onOutput: events?.onOutput && ((line) => events.onOutput!(step, line)),
     },
+    worker,
   );
 }
 
@@ -92,10 +94,16 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   try {
     let failed = false;
     const steps = options.steps ?? project.steps;
+    const runTestsAfter = options.tests !== false;
+    // The worker for the next job starts while the current step runs: its Node and DuckDB start-up overlap.
+    const nextWorker = (i: number) =>
+      i < steps.length ? startWorker(Boolean(steps[i].script), project.root)
+      : runTestsAfter && project.testFiles.length > 0 ? startWorker(false, project.root) : undefined;
+    let next = nextWorker(0);
     if (steps.length > 0) {
       writeLastRun(project.root, { runId, vars: settings.vars, steps: project.steps.map((s) => s.id), selected: steps.map((s) => s.id) });
     }
-    for (const step of steps) {
+    for (const [i, step] of steps.entries()) {
       if (failed) {
         reports.push({ step, status: 'skipped', durationMs: 0, statements: [], rowsChanged: 0 });
         logStep(logsDir, runId, reports[reports.length - 1]);
@@ -103,7 +111,9 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       }
       options.events?.onStepStart?.(step);
       const startedAt = new Date();
-      const outcome = await runOne(ctx, step);
+      const worker = next!;
+      next = nextWorker(i + 1);
+      const outcome = await runOne(ctx, step, worker);
       const finishedAt = new Date();
       const report: StepReport = {
         step, status: outcome.status, startedAt: startedAt.toISOString(), finishedAt: finishedAt.toISOString(),
@@ -114,14 +124,15 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       logStep(logsDir, runId, report);
       options.events?.onStepEnd?.(report);
       failed = outcome.status !== 'ok';
+      if (failed) next?.cancel();
     }
-    if (options.tests === false) return { runId, status: failed ? 'failed' : 'ok', steps: reports };
+    if (!runTestsAfter) return { runId, status: failed ? 'failed' : 'ok', steps: reports };
     if (failed) {
       logPhase(logsDir, runId, 'tests', { status: 'skipped' });
       return { runId, status: 'failed', steps: reports, tests: { status: 'skipped', durationMs: 0, results: [] } };
     }
     options.events?.onTestsStart?.(project.testFiles.length);
-    const tests = await runTests({ project, settings, env: ctx.env, context: base, database: resolve(project.root, settings.database), tmp });
+    const tests = await runTests({ project, settings, env: ctx.env, context: base, database: resolve(project.root, settings.database), tmp, worker: next });
     return { runId, status: tests.status === 'ok' ? 'ok' : 'failed', steps: reports, tests };
   } finally {
     rmSync(tmp, { recursive: true, force: true });

@@ -38,27 +38,47 @@ function deathError(signal: string | undefined, exitCode: number | undefined, st
   };
 }
 
-/** Spawns a worker with the job on stdin and reads its one JSON result file. */
-export async function runWorker<T, J extends WorkerJob = WorkerJob>(job: J, needsTypeScript: boolean, options: WorkerOptions = {}): Promise<WorkerAnswer<T>> {
-  const started = Date.now();
-  const timer = options.onHeartbeat
-    ? setInterval(() => options.onHeartbeat!(Date.now() - started), options.heartbeatMs ?? 10_000)
-    : undefined;
-  try {
-    const run = await execa(process.execPath, workerCommand(needsTypeScript), {
-      input: JSON.stringify(job), cwd: job.projectRoot, reject: false, stripFinalNewline: true,
-    });
-    for (const line of run.stdout ? run.stdout.split('\n') : []) options.onOutput?.(line);
-    if (!existsSync(job.resultPath)) return { died: deathError(run.signal, run.exitCode, run.stderr) };
-    return { result: JSON.parse(readFileSync(job.resultPath, 'utf8')) as T };
-  } finally {
-    if (timer) clearInterval(timer);
-    rmSync(job.resultPath, { force: true });
-  }
+/** A started worker process: it boots and imports DuckDB, then waits for its job on stdin. */
+export interface Worker {
+  readonly typescript: boolean;
+  run<T>(job: WorkerJob, options?: WorkerOptions): Promise<WorkerAnswer<T>>;
+  cancel(): void;
 }
 
-/** Runs one step's worker; a dead worker is a failed step with the cause named. */
-export async function executeStep(job: StepJob, options: WorkerOptions = {}): Promise<StepOutcome> {
-  const answer = await runWorker<StepOutcome>(job, Boolean(job.script), options);
+/** Starts a worker now, so its start-up overlaps whatever runs before its job is ready. */
+export function startWorker(needsTypeScript: boolean, cwd: string): Worker {
+  const child = execa(process.execPath, workerCommand(needsTypeScript), { cwd, reject: false, stripFinalNewline: true });
+  child.catch(() => undefined);
+  return {
+    typescript: needsTypeScript,
+    cancel: () => void child.kill('SIGKILL'),
+    async run<T>(job: WorkerJob, options: WorkerOptions = {}): Promise<WorkerAnswer<T>> {
+      const started = Date.now();
+      const timer = options.onHeartbeat
+        ? setInterval(() => options.onHeartbeat!(Date.now() - started), options.heartbeatMs ?? 10_000)
+        : undefined;
+      try {
+        child.stdin?.end(JSON.stringify(job));
+        const done = await child;
+        for (const line of done.stdout ? String(done.stdout).split('\n') : []) options.onOutput?.(line);
+        if (!existsSync(job.resultPath)) return { died: deathError(done.signal, done.exitCode, String(done.stderr ?? '')) };
+        return { result: JSON.parse(readFileSync(job.resultPath, 'utf8')) as T };
+      } finally {
+        if (timer) clearInterval(timer);
+        rmSync(job.resultPath, { force: true });
+      }
+    },
+  };
+}
+
+/** Starts a worker and gives it the job at once. */
+export function runWorker<T>(job: WorkerJob, needsTypeScript: boolean, options: WorkerOptions = {}): Promise<WorkerAnswer<T>> {
+  return startWorker(needsTypeScript, job.projectRoot).run<T>(job, options);
+}
+
+/** Runs one step in a worker (pre-started or new); a dead worker is a failed step with the cause named. */
+export async function executeStep(job: StepJob, options: WorkerOptions = {}, worker?: Worker): Promise<StepOutcome> {
+  const ready = worker && worker.typescript === Boolean(job.script) ? worker : (worker?.cancel(), startWorker(Boolean(job.script), job.projectRoot));
+  const answer = await ready.run<StepOutcome>(job, options);
   return 'result' in answer ? answer.result : { status: 'failed', statements: [], error: answer.died };
 }
