@@ -119,6 +119,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
         step, status: outcome.status, startedAt: startedAt.toISOString(), finishedAt: finishedAt.toISOString(),
         durationMs: finishedAt.getTime() - startedAt.getTime(), statements: outcome.statements,
         rowsChanged: outcome.status === 'ok' ? outcome.statements.reduce((sum, s) => sum + s.rowsChanged, 0) : 0, error: outcome.error,
+        stats: outcome.stats,
       };
       reports.push(report);
       logStep(logsDir, runId, report);

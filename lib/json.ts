@@ -11,8 +11,9 @@ export function toJson(result: BuildResult) {
     status: result.status,
     steps: result.steps.map((r) => ({
       step: r.step.id, status: r.status, duration_ms: r.durationMs, statements: r.statements.length,
-      rows_changed: r.rowsChanged, error: error(r.error),
+      rows_changed: r.rowsChanged, error: error(r.error), worker: r.stats,
     })),
+    driver_peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
     tests: result.tests && {
       status: result.tests.status,
       duration_ms: result.tests.durationMs,

@@ -4,7 +4,7 @@ import { openDatabase, type Database } from './duckdb.js';
 import { hintFor, locateSqlError } from './sql-error.js';
 import { splitStatements, statementKind } from './split.js';
 import { loadScript, scriptError, type StepContext, type StepScript } from './step-script.js';
-import type { RenderedFile, StatementResult, StepError, StepJob, StepOutcome } from './types.js';
+import type { RenderedFile, StatementResult, StepError, StepJob, StepOutcome, WorkerStats } from './types.js';
 
 class StatementFailure extends Error {
   constructor(readonly located: StepError) {
@@ -42,7 +42,7 @@ function transactions(db: Database) {
   };
 }
 
-async function runBody(db: Database, job: StepJob, script: StepScript | undefined, log: StatementResult[]) {
+async function runBody(db: Database, job: StepJob, script: StepScript | undefined, log: StatementResult[], clock: Clock) {
   const tx = transactions(db);
   const context: StepContext = {
     db, vars: job.vars, step: job.step, projectRoot: job.projectRoot,
@@ -58,7 +58,9 @@ async function runBody(db: Database, job: StepJob, script: StepScript | undefine
     }
     await tx.begin();
     await script?.after?.(context);
+    clock.lap('executeMs');
     await tx.commit();
+    clock.lap('commitMs');
   } catch (error) {
     await tx.rollback().catch(() => undefined);
     throw error;
@@ -70,26 +72,45 @@ function openError(error: unknown, job: StepJob): StepError {
   return { message: `cannot open database ${job.database}: ${message}`, hint: hintFor(message) ?? 'check the --db path' };
 }
 
+type Phase = 'openMs' | 'executeMs' | 'commitMs' | 'closeMs';
+
+/** Times consecutive phases of the worker. */
+class Clock {
+  private last = performance.now();
+  readonly phases: Record<Phase, number> = { openMs: 0, executeMs: 0, commitMs: 0, closeMs: 0 };
+  lap(phase: Phase): void {
+    const now = performance.now();
+    this.phases[phase] += Math.round((now - this.last) * 10) / 10;
+    this.last = now;
+  }
+}
+
+const peakRssMb = () => Math.round(process.resourceUsage().maxRSS / 1024);
+
 /** The worker's whole job: open, run, commit or roll back, close; never throws. */
-export async function runStep(job: StepJob): Promise<StepOutcome> {
+export async function runStep(job: StepJob, start: { bootMs: number; waitMs: number } = { bootMs: 0, waitMs: 0 }): Promise<StepOutcome> {
   const statements: StatementResult[] = [];
+  const clock = new Clock();
+  const stats = (): WorkerStats => ({ bootMs: Math.round(start.bootMs), waitMs: Math.round(start.waitMs), ...clock.phases, peakRssMb: peakRssMb() });
   let db: Database;
   try {
     db = await openDatabase(job.database, { threads: job.threads, memoryLimit: job.memoryLimit });
+    clock.lap('openMs');
   } catch (error) {
-    return { status: 'failed', statements, error: openError(error, job) };
+    return { status: 'failed', statements, error: openError(error, job), stats: stats() };
   }
   try {
     const script = job.script ? await loadScript(job.script) : undefined;
-    await runBody(db, job, script, statements);
-    return { status: 'ok', statements };
+    await runBody(db, job, script, statements, clock);
+    db.close();
+    clock.lap('closeMs');
+    return { status: 'ok', statements, stats: stats() };
   } catch (error) {
     const located =
       error instanceof StatementFailure ? error.located
       : job.script ? scriptError(error, job.script, job.projectRoot)
       : { message: error instanceof Error ? error.message : String(error) };
-    return { status: 'failed', statements, error: located };
-  } finally {
     db.close();
+    return { status: 'failed', statements, error: located, stats: stats() };
   }
 }

@@ -81,11 +81,23 @@ export interface StepError {
   readonly hint?: string;
 }
 
+/** Where a worker's time went (ms), and its peak memory. */
+export interface WorkerStats {
+  readonly bootMs: number; // process start to ready: Node start-up and module imports
+  readonly waitMs: number; // ready to job received (overlaps the previous step when pre-started)
+  readonly openMs: number;
+  readonly executeMs: number; // script hooks and statements
+  readonly commitMs: number;
+  readonly closeMs: number; // includes DuckDB's checkpoint at close
+  readonly peakRssMb: number;
+}
+
 /** What the worker answers (or what the driver makes of a dead worker). */
 export interface StepOutcome {
   readonly status: StepStatus;
   readonly statements: readonly StatementResult[];
   readonly error?: StepError;
+  readonly stats?: WorkerStats;
 }
 
 /** One row of the build summary. */
@@ -98,6 +110,7 @@ export interface StepReport {
   readonly statements: readonly StatementResult[];
   readonly rowsChanged: number;
   readonly error?: StepError;
+  readonly stats?: WorkerStats;
 }
 
 export interface BuildResult {

@@ -1,10 +1,15 @@
 // Subprocess entry: read one job (a step, or the assertions) from stdin, run it, write one JSON result file.
+// The driver may start this process early: it gets ready (imports DuckDB) and then waits for stdin.
 import { readFileSync, writeFileSync } from 'node:fs';
+import { runAssertions } from './assert-runner.js';
+import { parseFiles } from './parse-runner.js';
+import { runStep } from './step-runner.js';
 import type { AssertJob, ParseJob, StepJob } from './types.js';
 
+const readyAt = performance.now();
 const job = JSON.parse(readFileSync(0, 'utf8')) as StepJob | AssertJob | ParseJob;
 const result =
-  job.kind === 'step' ? await (await import('./step-runner.js')).runStep(job)
-  : job.kind === 'assert' ? await (await import('./assert-runner.js')).runAssertions(job)
-  : await (await import('./parse-runner.js')).parseFiles(job);
+  job.kind === 'step' ? await runStep(job, { bootMs: readyAt, waitMs: performance.now() - readyAt })
+  : job.kind === 'assert' ? await runAssertions(job)
+  : await parseFiles(job);
 writeFileSync(job.resultPath, JSON.stringify(result));

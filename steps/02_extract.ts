@@ -1,9 +1,9 @@
 // Step 02_extract: before reading the landing files, check that each one is there and record its size
 // and SHA-256 in raw.landing_files, so every build says exactly which input files it was made from.
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StepContext } from '../lib/step-script.js';
+import { sha256Of } from './shared/checksum.js';
 
 const FILES = ['customers', 'products', 'orders'];
 
@@ -17,7 +17,7 @@ export async function before(ctx: StepContext): Promise<void> {
         hint: 'run the whole pipeline (./run.sh) so 01_generate writes it, or copy the file there',
       });
     }
-    const sha256 = createHash('sha256').update(readFileSync(path)).digest('hex');
+    const sha256 = await sha256Of(path);
     rows.push(`('${name}', '${dir}/${name}.csv', ${statSync(path).size}, '${sha256}')`);
   }
   await ctx.db.run('CREATE SCHEMA IF NOT EXISTS raw');

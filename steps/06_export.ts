@@ -1,9 +1,9 @@
 // Step 06_export: creates output/ before the SQL exports, then writes output/manifest.json with each
 // file's row count, size and SHA-256, so the consumer can verify it read complete, unaltered files.
-import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StepContext } from '../lib/step-script.js';
+import { sha256Of } from './shared/checksum.js';
 
 const EXPORTS = [
   { file: 'customer_features.parquet', table: 'mart.customer_features' },
@@ -22,7 +22,7 @@ export async function after(ctx: StepContext): Promise<void> {
   for (const { file, table } of EXPORTS) {
     const path = join(outputDir(ctx), file);
     const { rows } = await ctx.db.query(`SELECT count(*) AS n FROM ${table}`);
-    const sha256 = createHash('sha256').update(readFileSync(path)).digest('hex');
+    const sha256 = await sha256Of(path);
     files.push({ file, table, rows: Number(rows[0].n), bytes: statSync(path).size, sha256 });
   }
   const manifest = { pipeline: 'ducksteps example', orders: Number(ctx.vars.orders), files };
