@@ -11,12 +11,14 @@ export function before(ctx: StepContext): void {
   mkdirSync(landingDir(ctx), { recursive: true });
 }
 
+/** Lines a broken export writes: too many fields, the wrong delimiter, too few fields. */
+export const MALFORMED_LINES = [
+  '9000000001,17,3,2024-05-01,2,19.99,web,0,unexpected extra field',
+  '9000000002;17;3;2024-05-01;2;19.99;web;0',
+  '9000000003,17',
+];
+
 export function after(ctx: StepContext): void {
-  const malformed = [
-    '9000000001,17,3,2024-05-01,2,19.99,web,0,unexpected extra field',
-    '9000000002;17;3;2024-05-01;2;19.99;web;0',
-    '9000000003,17',
-  ];
-  appendFileSync(join(landingDir(ctx), 'orders.csv'), `${malformed.join('\n')}\n`);
-  ctx.log(`landing files in ${ctx.vars.landing_dir ?? 'data/landing'}, ${malformed.length} malformed order lines appended`);
+  appendFileSync(join(landingDir(ctx), 'orders.csv'), `${MALFORMED_LINES.join('\n')}\n`);
+  ctx.log(`landing files in ${ctx.vars.landing_dir ?? 'data/landing'}, ${MALFORMED_LINES.length} malformed order lines appended`);
 }

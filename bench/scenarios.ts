@@ -1,0 +1,104 @@
+// The benchmark scenarios P1–P5: each builds its project in a scratch folder and knows its two sides.
+import { execa } from 'execa';
+import { cpSync, mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { MALFORMED_LINES } from '../steps/01_generate.js';
+
+export const REPO = join(import.meta.dirname, '..');
+const CLI = join(REPO, 'dist', 'run.js');
+const FLOOR = join(REPO, 'bench', 'floor.mjs');
+
+export const ducksteps = (cwd: string, args: string[]) => execa(process.execPath, [CLI, ...args], { cwd, env: { NO_COLOR: '1' } });
+export const floor = (cwd: string, args: string[]) => execa(process.execPath, [FLOOR, ...args], { cwd });
+export const checksum = async (cwd: string, db: string) => JSON.parse((await floor(cwd, ['checksum', db])).stdout) as Record<string, string>;
+
+/** A project folder with the given step SQL: { '01_a': 'SQL' }. */
+export function syntheticProject(dir: string, steps: Record<string, string>, tests: Record<string, string> = {}): string {
+  rmSync(dir, { recursive: true, force: true });
+  for (const [id, sql] of Object.entries(steps)) {
+    mkdirSync(join(dir, 'sql', id), { recursive: true });
+    writeFileSync(join(dir, 'sql', id, '01.sql'), sql);
+  }
+  mkdirSync(join(dir, 'data'), { recursive: true });
+  for (const [name, sql] of Object.entries(tests)) {
+    mkdirSync(join(dir, 'tests'), { recursive: true });
+    writeFileSync(join(dir, 'tests', name), sql);
+  }
+  return dir;
+}
+
+/** A copy of the example (steps only, no assertions) that can run on its own. */
+export function exampleProject(dir: string): string {
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(join(dir, 'data'), { recursive: true });
+  for (const entry of ['sql', 'steps', 'package.json']) cpSync(join(REPO, entry), join(dir, entry), { recursive: true });
+  symlinkSync(join(REPO, 'node_modules'), join(dir, 'node_modules'));
+  return dir;
+}
+
+/** P1 — 20 trivial steps vs 20 bare processes running the same statements. */
+export function p1(root: string) {
+  const steps = Object.fromEntries(Array.from({ length: 20 }, (_, i) => {
+    const n = String(i + 1).padStart(2, '0');
+    return [`${n}_s${n}`, `CREATE OR REPLACE TABLE t${n} AS SELECT ${i + 1} AS x`];
+  }));
+  const a = syntheticProject(join(root, 'p1a'), steps);
+  const b = syntheticProject(join(root, 'p1b'), {});
+  return {
+    a: () => ducksteps(a, []),
+    b: async () => { for (const sql of Object.values(steps)) await floor(b, ['statement', 'data/floor.duckdb', sql]); },
+    check: async () => JSON.stringify(await checksum(a, 'data/warehouse.duckdb')) === JSON.stringify(await checksum(b, 'data/floor.duckdb')),
+  };
+}
+
+/** The floor's plan for the example: the compiled SQL of every step in order, plus the scripts' file effects. */
+function examplePlan(compiledFrom: string): object[] {
+  const plan: object[] = [{ mkdir: 'data/landing' }, { mkdir: 'output' }];
+  for (const step of readdirSync(join(compiledFrom, 'logs', 'compiled')).filter((d) => /^\d/.test(d)).sort()) {
+    const dir = join(compiledFrom, 'logs', 'compiled', step);
+    for (const file of readdirSync(dir).sort()) plan.push({ sql: join(dir, file) });
+    if (step === '01_generate') plan.push({ append: 'data/landing/orders.csv', text: `${MALFORMED_LINES.join('\n')}\n` });
+  }
+  return plan;
+}
+
+/** P2 (and P4) — the example pipeline vs the same rendered SQL in one bare process. */
+export async function p2(root: string, orders: number, extra: string[] = []) {
+  const a = exampleProject(join(root, 'p2a'));
+  const b = exampleProject(join(root, 'p2b'));
+  const args = ['--var', `orders=${orders}`, ...extra];
+  await ducksteps(a, args); // renders logs/compiled for the floor's plan
+  writeFileSync(join(b, 'plan.json'), JSON.stringify(examplePlan(a)));
+  return {
+    a: () => ducksteps(a, args),
+    b: () => floor(b, ['plan', 'data/floor.duckdb', 'plan.json']),
+    check: async () => {
+      const [x, y] = [await checksum(a, 'data/warehouse.duckdb'), await checksum(b, 'data/floor.duckdb')];
+      delete x['raw.landing_files']; // written by the 02_extract script, which the floor does not have
+      return JSON.stringify(x) === JSON.stringify(y);
+    },
+    dir: a,
+    args,
+  };
+}
+
+/** P3 — `test` with 100 assertions vs the same 100 queries in one bare read-only process. */
+export async function p3(root: string, rows: number) {
+  const kinds = [
+    (i: number) => `{{ unique('facts', 'id') }} -- ${i}`,
+    (i: number) => `{{ not_null('facts', ['id', 'grp']) }} -- ${i}`,
+    (i: number) => `{{ accepted_values('facts', 'grp', [${Array.from({ length: 10 }, (_, g) => g).join(', ')}]) }} -- ${i}`,
+    (i: number) => `{{ expression('facts', 'v >= 0 AND v < ${1000 + i}') }}`,
+  ];
+  const tests = Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`a${String(i).padStart(3, '0')}.sql`, kinds[i % 4](i)]));
+  const dir = syntheticProject(join(root, 'p3'), { '01_facts': `CREATE TABLE facts AS SELECT range AS id, range % 10 AS grp, hash(range) % 1000 AS v FROM range(${rows})` }, tests);
+  await ducksteps(dir, []);
+  const compiled = join(dir, 'logs', 'compiled', 'tests');
+  const files = readdirSync(compiled).sort().map((f) => join(compiled, f));
+  return { a: () => ducksteps(dir, ['test']), b: () => floor(dir, ['queries', 'data/warehouse.duckdb', ...files]), check: async () => true };
+}
+
+/** P5 — `./run.sh list` on the example vs `node -e 0`. */
+export function p5() {
+  return { a: () => execa(join(REPO, 'run.sh'), ['list'], { cwd: REPO }), b: () => execa(process.execPath, ['-e', '0']), check: async () => true };
+}
