@@ -8,6 +8,8 @@ const OPTIONS = {
   var: { type: 'string', multiple: true },
   threads: { type: 'string' },
   'memory-limit': { type: 'string' },
+  'step-timeout': { type: 'string' },
+  'lock-timeout': { type: 'string' },
   from: { type: 'string' },
   to: { type: 'string' },
   only: { type: 'string' },

@@ -38,7 +38,7 @@ export async function runAssertions(job: AssertJob): Promise<TestsReport> {
   const started = performance.now();
   let db: Database;
   try {
-    db = await openDatabase(job.database, { threads: job.threads, memoryLimit: job.memoryLimit, readOnly: true });
+    db = await openDatabase(job.database, { threads: job.threads, memoryLimit: job.memoryLimit, readOnly: true, lockTimeoutMs: job.lockTimeoutMs });
   } catch (error) {
     const message = (error instanceof Error ? error.message : String(error)).split('\n')[0];
     return { status: 'failed', durationMs: 0, results: [], error: { message: `cannot open database ${job.database}: ${message}`, hint: hintFor(message) } };

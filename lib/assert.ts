@@ -46,7 +46,7 @@ export async function runTests(run: TestRun): Promise<TestsReport> {
   } else {
     const job: AssertJob = {
       kind: 'assert', database: run.database, threads: settings.threads, memoryLimit: settings.memoryLimit, assertions,
-      failuresDir: join(logsDir, 'test_failures'), projectRoot: project.root, resultPath: join(run.tmp, 'tests.json'),
+      failuresDir: join(logsDir, 'test_failures'), projectRoot: project.root, resultPath: join(run.tmp, 'tests.json'), lockTimeoutMs: settings.lockTimeoutMs,
     };
     const answer = await (run.worker ?? startWorker(false, project.root)).run<TestsReport>(job);
     report = 'result' in answer ? answer.result : { status: 'failed', durationMs: Date.now() - startedAt.getTime(), results: [], error: answer.died };

@@ -30,6 +30,8 @@ options for run:
   --var name=value      template variable, repeatable (vars.name in SQL)
   --threads N           DuckDB threads for every step
   --memory-limit SIZE   DuckDB memory limit for every step, e.g. 2GB
+  --step-timeout TIME   stop a step running longer than TIME (30s, 5m, 1h); it rolls back
+  --lock-timeout SECS   wait up to SECS for another program to release the database file
   --from STEP           start at this step (number, name or folder name)
   --to STEP             stop after this step
   --only STEP           run just this step
@@ -37,8 +39,9 @@ options for run:
   --json                print one JSON document on stdout (progress goes to stderr)
   -h, --help            this help
 
-Defaults come from package.json "ducksteps": { database, vars, threads, memoryLimit }; flags win.
-Exit codes: 0 ok, 1 a step or assertion failed, 2 usage or configuration error.`;
+Defaults come from package.json "ducksteps": { database, vars, threads, memoryLimit, stepTimeout,
+lockTimeout }; flags win.
+Exit codes: 0 ok, 1 a step or assertion failed, 2 usage or configuration error, 130 interrupted.`;
 
 export const commands: Record<string, Command> = {
   run: { run: async (c) => (await import('./commands/run.js')).runCommand(c) },

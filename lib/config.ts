@@ -9,6 +9,8 @@ export interface CliSettings {
   readonly var?: readonly string[];
   readonly threads?: string;
   readonly 'memory-limit'?: string;
+  readonly 'step-timeout'?: string;
+  readonly 'lock-timeout'?: string;
 }
 
 interface FileSettings {
@@ -16,6 +18,8 @@ interface FileSettings {
   vars?: unknown;
   threads?: unknown;
   memoryLimit?: unknown;
+  stepTimeout?: unknown;
+  lockTimeout?: unknown;
 }
 
 function readPackageSettings(root: string): FileSettings {
@@ -48,6 +52,18 @@ function positiveInt(value: unknown, flag: string): number | undefined {
   return n;
 }
 
+const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** "90", "90s", "1.5m", "500ms", "2h" -> milliseconds (a bare number is seconds). */
+export function parseDuration(value: unknown, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const match = String(value).trim().match(/^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/);
+  if (!match || Number(match[1]) <= 0) {
+    throw new UsageError(`${flag} must be a duration like 30s, 5m or 1h, got "${value}"`);
+  }
+  return Math.round(Number(match[1]) * UNITS[match[2] ?? 's']);
+}
+
 /** Checks that the database file's folder exists and is writable, before any step runs. */
 export function checkDatabasePath(root: string, database: string): void {
   const folder = dirname(resolve(root, database));
@@ -72,5 +88,7 @@ export function loadSettings(root: string, cli: CliSettings = {}): Settings {
     vars,
     threads: positiveInt(cli.threads ?? file.threads, '--threads'),
     memoryLimit: cli['memory-limit'] ?? (typeof file.memoryLimit === 'string' ? file.memoryLimit : undefined),
+    stepTimeoutMs: parseDuration(cli['step-timeout'] ?? file.stepTimeout, '--step-timeout'),
+    lockTimeoutMs: parseDuration(cli['lock-timeout'] ?? file.lockTimeout, '--lock-timeout'),
   };
 }

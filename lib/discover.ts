@@ -1,5 +1,5 @@
 // Stage 1: find the numbered step folders, their SQL files and scripts, and the assertion files.
-import { readdirSync, statSync, existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { DiscoveryError } from './errors.js';
 import type { Project, Step } from './types.js';
@@ -24,6 +24,11 @@ function readStep(root: string, folder: string, match: RegExpMatchArray): Step {
       file: dir,
       hint: 'add a .sql file to it, or remove the folder',
     });
+  }
+  for (const file of files) {
+    if (statSync(join(root, file)).size === 0 || readFileSync(join(root, file), 'utf8').trim() === '') {
+      throw new DiscoveryError('SQL file is empty', { file, hint: 'add SQL (or a comment saying why the file is there), or delete it' });
+    }
   }
   const script = existsSync(join(root, 'steps', `${folder}.ts`)) ? `steps/${folder}.ts` : undefined;
   return { number: Number(match[1]), id: folder, name: match[2], dir, files, script };

@@ -5,6 +5,22 @@ export interface OpenOptions {
   readonly threads?: number;
   readonly memoryLimit?: string;
   readonly readOnly?: boolean;
+  /** Keep retrying for this long while another program holds the file lock. */
+  readonly lockTimeoutMs?: number;
+}
+
+const LOCKED = /Could not set lock on file/;
+
+async function createInstance(path: string, config: Record<string, string>, lockTimeoutMs = 0): Promise<DuckDBInstance> {
+  const deadline = Date.now() + lockTimeoutMs;
+  for (;;) {
+    try {
+      return await DuckDBInstance.create(path, config);
+    } catch (error) {
+      if (!LOCKED.test(String((error as Error).message)) || Date.now() >= deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
 }
 
 export interface RunResult {
@@ -64,7 +80,7 @@ export async function openDatabase(path: string, options: OpenOptions = {}): Pro
   if (options.threads) config.threads = String(options.threads);
   if (options.memoryLimit) config.memory_limit = options.memoryLimit;
   if (options.readOnly) config.access_mode = 'READ_ONLY';
-  const instance = await DuckDBInstance.create(path, config);
+  const instance = await createInstance(path, config, options.lockTimeoutMs);
   const connection = await instance.connect();
   return {
     connection,

@@ -15,6 +15,10 @@ export function workerCommand(needsTypeScript: boolean): string[] {
 }
 
 export interface WorkerOptions {
+  /** Kill the worker after this long (the step is then `timed out`). */
+  readonly timeoutMs?: number;
+  /** Kill the worker when aborted (Ctrl-C); the step is then `interrupted`. */
+  readonly signal?: AbortSignal;
   readonly heartbeatMs?: number;
   readonly onHeartbeat?: (elapsedMs: number) => void;
   readonly onOutput?: (line: string) => void;
@@ -25,7 +29,9 @@ interface WorkerJob {
   readonly resultPath: string;
 }
 
-export type WorkerAnswer<T> = { readonly result: T } | { readonly died: StepError };
+export type WorkerAnswer<T> =
+  | { readonly result: T }
+  | { readonly died: StepError; readonly stopped?: 'timeout' | 'interrupt'; readonly elapsedMs: number };
 
 function deathError(signal: string | undefined, exitCode: number | undefined, stderr: string): StepError {
   const tail = stderr.trim().split('\n').slice(-5).join('\n');
@@ -54,17 +60,26 @@ export function startWorker(needsTypeScript: boolean, cwd: string): Worker {
     cancel: () => void child.kill('SIGKILL'),
     async run<T>(job: WorkerJob, options: WorkerOptions = {}): Promise<WorkerAnswer<T>> {
       const started = Date.now();
-      const timer = options.onHeartbeat
-        ? setInterval(() => options.onHeartbeat!(Date.now() - started), options.heartbeatMs ?? 10_000)
-        : undefined;
+      let stopped: 'timeout' | 'interrupt' | undefined;
+      const stop = (why: 'timeout' | 'interrupt') => { stopped ??= why; child.kill('SIGKILL'); };
+      const onAbort = () => stop('interrupt');
+      const heartbeat = options.onHeartbeat && setInterval(() => options.onHeartbeat!(Date.now() - started), options.heartbeatMs ?? 10_000);
+      const deadline = options.timeoutMs && setTimeout(() => stop('timeout'), options.timeoutMs);
+      if (options.signal?.aborted) stop('interrupt');
+      options.signal?.addEventListener('abort', onAbort);
       try {
         child.stdin?.end(JSON.stringify(job));
         const done = await child;
         for (const line of done.stdout ? String(done.stdout).split('\n') : []) options.onOutput?.(line);
-        if (!existsSync(job.resultPath)) return { died: deathError(done.signal, done.exitCode, String(done.stderr ?? '')) };
+        const elapsedMs = Date.now() - started;
+        if (stopped || !existsSync(job.resultPath)) {
+          return { died: deathError(done.signal, done.exitCode, String(done.stderr ?? '')), stopped, elapsedMs };
+        }
         return { result: JSON.parse(readFileSync(job.resultPath, 'utf8')) as T };
       } finally {
-        if (timer) clearInterval(timer);
+        if (heartbeat) clearInterval(heartbeat);
+        if (deadline) clearTimeout(deadline);
+        options.signal?.removeEventListener('abort', onAbort);
         rmSync(job.resultPath, { force: true });
       }
     },
@@ -80,5 +95,13 @@ export function runWorker<T>(job: WorkerJob, needsTypeScript: boolean, options: 
 export async function executeStep(job: StepJob, options: WorkerOptions = {}, worker?: Worker): Promise<StepOutcome> {
   const ready = worker && worker.typescript === Boolean(job.script) ? worker : (worker?.cancel(), startWorker(Boolean(job.script), job.projectRoot));
   const answer = await ready.run<StepOutcome>(job, options);
-  return 'result' in answer ? answer.result : { status: 'failed', statements: [], error: answer.died };
+  if ('result' in answer) return answer.result;
+  const seconds = `${(answer.elapsedMs / 1000).toFixed(1)} s`;
+  if (answer.stopped === 'timeout') {
+    return { status: 'timed out', statements: [], error: { message: `the step timed out after ${seconds} (--step-timeout) and was stopped`, hint: 'nothing of it was committed; make the step faster or raise --step-timeout' } };
+  }
+  if (answer.stopped === 'interrupt' || answer.died.message.includes('SIGINT')) {
+    return { status: 'interrupted', statements: [], error: { message: `interrupted after ${seconds}`, hint: 'nothing of this step was committed; continue with ./run.sh --resume' } };
+  }
+  return { status: 'failed', statements: [], error: answer.died };
 }

@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import nunjucks from 'nunjucks';
 import { TemplateError } from './errors.js';
 import { mapRenderedLines } from './line-map.js';
+import { maskSecrets } from './secrets.js';
 import { templateError, type TemplateContext } from './template.js';
 import type { RenderedFile } from './types.js';
 
@@ -31,7 +32,7 @@ export function renderFile(env: nunjucks.Environment, root: string, file: string
   const compiled = compiledDir ? `${compiledDir}/${file.split('/').pop()}` : '';
   if (compiled) {
     mkdirSync(dirname(join(root, compiled)), { recursive: true });
-    writeFileSync(join(root, compiled), sql);
+    writeFileSync(join(root, compiled), maskSecrets(sql));
   }
   return { file, compiled, sql, lineMap: mapRenderedLines(source, sql), transaction: !NO_TRANSACTION.test(source) };
 }

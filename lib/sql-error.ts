@@ -8,7 +8,7 @@ const HINTS: ReadonlyArray<[RegExp, string]> = [
   [/^Catalog Error/, 'check the name; if an earlier step should create it, check that step ran (steps run in number order)'],
   [/^Binder Error/, 'check column and table names at that line'],
   [/^Conversion Error/, 'a value could not be converted; TRY_CAST(...) turns bad values into NULL'],
-  [/Could not set lock on file/, 'another program has the database open: close it (DuckDB CLI, notebook, another run) and run again'],
+  [/Could not set lock on file/, 'another program has the database open (its PID is above): close it (DuckDB CLI, notebook, script) and run again, or pass --lock-timeout 60 to wait for it'],
   [/^Out of Memory Error/, 'raise --memory-limit, lower --threads, or split the statement'],
 ];
 

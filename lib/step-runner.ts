@@ -94,7 +94,7 @@ export async function runStep(job: StepJob, start: { bootMs: number; waitMs: num
   const stats = (): WorkerStats => ({ bootMs: Math.round(start.bootMs), waitMs: Math.round(start.waitMs), ...clock.phases, peakRssMb: peakRssMb() });
   let db: Database;
   try {
-    db = await openDatabase(job.database, { threads: job.threads, memoryLimit: job.memoryLimit });
+    db = await openDatabase(job.database, { threads: job.threads, memoryLimit: job.memoryLimit, lockTimeoutMs: job.lockTimeoutMs });
     clock.lap('openMs');
   } catch (error) {
     return { status: 'failed', statements, error: openError(error, job), stats: stats() };

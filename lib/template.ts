@@ -3,6 +3,7 @@ import nunjucks from 'nunjucks';
 import { join, relative, sep } from 'node:path';
 import { assertionMacros } from './assertion-macros.js';
 import { TemplateError } from './errors.js';
+import { noteSecret } from './secrets.js';
 
 export interface TemplateContext {
   readonly vars: Readonly<Record<string, string>>;
@@ -17,16 +18,15 @@ export const sqlString = (value: unknown): string => `'${String(value).replace(/
 /** Quotes a value as a SQL identifier (table or column name). */
 export const sqlIdent = (value: unknown): string => `"${String(value).replace(/"/g, '""')}"`;
 
-const SECRET_NAME = /TOKEN|PASSWORD|PASSWD|SECRET|KEY/i;
-
-/** Environment variables for templates; names that look secret are masked unless `reveal`. */
-export function readEnv(name: string, fallback?: unknown, reveal = false): string {
+/** Environment variables for templates; secret-looking values are noted so logs can mask them. */
+export function readEnv(name: string, fallback?: unknown): string {
   const value = process.env[name];
   if (value === undefined) {
     if (fallback === undefined) throw new Error(`environment variable ${name} is not set`);
     return String(fallback);
   }
-  return !reveal && SECRET_NAME.test(name) ? '***' : value;
+  noteSecret(name, value);
+  return value;
 }
 
 /** One Nunjucks environment per build: includes resolve under the project and sql/; the build's
@@ -56,6 +56,10 @@ function describe(raw: string, source: string, line?: number, column?: number): 
       what: `undefined value${expr ? ` in {{ ${expr} }}` : ''}`,
       hint: 'pass it with --var name=value or set it under "ducksteps"."vars" in package.json; for an optional value use {{ x | default("...") }}',
     };
+  }
+  const unsetEnv = raw.match(/environment variable (\w+) is not set/)?.[1];
+  if (unsetEnv) {
+    return { what: `environment variable ${unsetEnv} is not set`, hint: `export ${unsetEnv}=... before running, or give a default: env("${unsetEnv}", "value")` };
   }
   if (raw.includes('template not found')) {
     const target = raw.match(/template not found: (.*)/)?.[1]?.trim();

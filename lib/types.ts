@@ -32,6 +32,8 @@ export interface Settings {
   readonly vars: Readonly<Record<string, string>>;
   readonly threads?: number;
   readonly memoryLimit?: string;
+  readonly stepTimeoutMs?: number; // kill a step running longer than this
+  readonly lockTimeoutMs?: number; // wait this long for another program to release the database file
 }
 
 /** One SQL file after templating, ready for the worker. */
@@ -55,6 +57,7 @@ export interface StepJob {
   readonly script?: string; // absolute path of steps/NN_name.ts
   readonly projectRoot: string;
   readonly resultPath: string;
+  readonly lockTimeoutMs?: number;
 }
 
 /** One executed statement, as logged in logs/NN_name.csv. */
@@ -144,6 +147,7 @@ export interface AssertJob {
   readonly failuresDir: string; // absolute logs/test_failures
   readonly projectRoot: string;
   readonly resultPath: string;
+  readonly lockTimeoutMs?: number;
 }
 
 export interface AssertionResult {

@@ -26,8 +26,26 @@ export async function runCommand({ root, flags }: CommandContext, testsOnly = fa
   const { steps, settings } = plan(project, f, loadSettings(root, f), testsOnly);
   const style = f.json ? { color: false } : detectStyle();
   const write = (text: string) => (f.json ? process.stderr : process.stdout).write(`${text}\n`);
-  const result = await build({ root, project, settings, steps, events: consoleEvents(style, write) });
+  const result = await withCtrlC((signal) => build({ root, project, settings, steps, signal, events: consoleEvents(style, write) }));
   if (f.json) process.stdout.write(`${JSON.stringify(toJson(result), null, 2)}\n`);
   else printSummary(style, write, result);
-  return result.status === 'ok' ? 0 : 1;
+  return result.status === 'ok' ? 0 : result.status === 'interrupted' ? 130 : 1;
+}
+
+/** First Ctrl-C: stop the running step (it rolls back) and finish the logs; a second one exits at once. */
+async function withCtrlC<T>(run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  const onSigint = () => {
+    if (controller.signal.aborted) process.exit(130);
+    process.stderr.write('\nstopping: the running step is rolled back (Ctrl-C again to quit at once)\n');
+    controller.abort();
+  };
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigint);
+  try {
+    return await run(controller.signal);
+  } finally {
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
+  }
 }
