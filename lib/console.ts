@@ -15,7 +15,7 @@ export function consoleEvents(style: Style, write: Writer): BuildEvents {
     onStepEnd: (report) => {
       write(stepEndLine(style, report));
       if (report.error) {
-        const next = `nothing of ${report.step.id} was committed; fix it and run again: ./run.sh --from ${report.step.id}`;
+        const next = `nothing of ${report.step.id} was committed; fix it, then continue with ./run.sh --resume`;
         write(errorBlock(style, report.error, next));
       }
     },
@@ -25,7 +25,7 @@ export function consoleEvents(style: Style, write: Writer): BuildEvents {
 /** The assertions: their table, then each failure with its first rows. */
 export function printTests(style: Style, write: Writer, tests: TestsReport): void {
   if (tests.status === 'skipped') {
-    write('tests: skipped (a step failed)');
+    write('tests: skipped (a step did not finish ok)');
     return;
   }
   if (tests.error) write(errorBlock(style, tests.error));

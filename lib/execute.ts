@@ -40,7 +40,7 @@ function deathError(signal: string | undefined, exitCode: number | undefined, st
     : `the worker process exited with code ${exitCode} without a result`;
   return {
     message: tail ? `${how}:\n${tail}` : how,
-    hint: 'nothing of it was committed; if memory ran out, lower --memory-limit or --threads, then run again',
+    hint: 'if memory ran out, lower --memory-limit or --threads',
   };
 }
 
@@ -98,10 +98,10 @@ export async function executeStep(job: StepJob, options: WorkerOptions = {}, wor
   if ('result' in answer) return answer.result;
   const seconds = `${(answer.elapsedMs / 1000).toFixed(1)} s`;
   if (answer.stopped === 'timeout') {
-    return { status: 'timed out', statements: [], error: { message: `the step timed out after ${seconds} (--step-timeout) and was stopped`, hint: 'nothing of it was committed; make the step faster or raise --step-timeout' } };
+    return { status: 'timed out', statements: [], error: { message: `the step timed out after ${seconds} (--step-timeout) and was stopped`, hint: 'make the step faster or raise --step-timeout' } };
   }
   if (answer.stopped === 'interrupt' || answer.died.message.includes('SIGINT')) {
-    return { status: 'interrupted', statements: [], error: { message: `interrupted after ${seconds}`, hint: 'nothing of this step was committed; continue with ./run.sh --resume' } };
+    return { status: 'interrupted', statements: [], error: { message: `interrupted after ${seconds}` } };
   }
   return { status: 'failed', statements: [], error: answer.died };
 }

@@ -8,12 +8,17 @@ interface Holder {
   readonly startedAt: string;
 }
 
+/** Whether a process is running; a zombie (dead, not yet reaped by its parent) is not. */
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z';
+  } catch {
+    return true; // no /proc (macOS, Windows): trust kill(0)
   }
 }
 

@@ -6,6 +6,11 @@ import { parseFiles } from './parse-runner.js';
 import { runStep } from './step-runner.js';
 import type { AssertJob, ParseJob, StepJob } from './types.js';
 
+// If the driver dies (killed, crashed), die too: an orphan must not commit a step nobody will log,
+// nor keep the database locked against the next run. Dying mid-transaction rolls the step back.
+const parent = process.ppid;
+setInterval(() => process.ppid !== parent && process.kill(process.pid, 'SIGKILL'), 100).unref();
+
 const readyAt = performance.now();
 const job = JSON.parse(readFileSync(0, 'utf8')) as StepJob | AssertJob | ParseJob;
 const result =

@@ -58,7 +58,7 @@ t.test('the assertions are skipped when a step failed', async (t) => {
   const dir = project(t, 'bad-sql', { tests: { 'x.sql': 'SELECT 1;' } });
   const run = await cli(dir);
   t.equal(run.exitCode, 1);
-  t.match(run.stdout, 'tests: skipped (a step failed)');
+  t.match(run.stdout, 'tests: skipped (a step did not finish ok)');
   t.notOk(existsSync(join(dir, 'logs/tests.csv')));
 });
 

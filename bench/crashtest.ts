@@ -1,0 +1,86 @@
+// npm run crashtest -- --trials N [--seed S]
+// Kills the step worker or the driver (SIGKILL) at a random moment of a multi-statement build, then checks:
+// the database opens; it equals the state after some whole number of steps (nothing partial); the run log
+// records the broken run; and --resume (or a plain re-run) ends with tables identical to an unbroken build.
+import { execa } from 'execa';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { readLog } from '../lib/history.js';
+import { checksum, ducksteps, REPO, syntheticProject } from './scenarios.js';
+
+const { values } = parseArgs({ options: { trials: { type: 'string', default: '20' }, seed: { type: 'string', default: String(Date.now()) } } });
+let seed = Number(values.seed);
+const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+
+/** Four re-runnable steps; the second has many statements, so kills land inside a step's transaction. */
+const STEPS: Record<string, string> = {
+  '01_base': 'CREATE OR REPLACE TABLE base AS SELECT range AS id, hash(range) % 1000 AS v FROM range(2000000);',
+  '02_many': Array.from({ length: 12 }, (_, i) => `CREATE OR REPLACE TABLE m${i} AS SELECT id, v + ${i} AS v FROM base WHERE id % 12 = ${i};\nINSERT INTO m${i} SELECT id, v FROM base WHERE id % 97 = ${i};`).join('\n'),
+  '03_join': 'CREATE OR REPLACE TABLE joined AS SELECT m0.id, m0.v + coalesce(m1.v, 0) AS v FROM m0 LEFT JOIN m1 ON m0.id + 1 = m1.id;',
+  '04_agg': 'CREATE OR REPLACE TABLE agg AS SELECT v % 10 AS k, count(*) AS n, sum(v) AS s FROM joined GROUP BY 1 ORDER BY 1;',
+};
+const ids = Object.keys(STEPS);
+const DB = 'data/warehouse.duckdb';
+const key = (sums: Record<string, string>) => JSON.stringify(sums);
+
+/** Checksums after 0, 1, …, all steps: the only states a broken build may leave behind. */
+async function prefixStates(root: string): Promise<{ states: string[]; seconds: number }> {
+  const dir = syntheticProject(join(root, 'reference'), STEPS);
+  const states = [key({})];
+  const started = performance.now();
+  for (const id of ids) {
+    await ducksteps(dir, ['--only', id]);
+    states.push(key(await checksum(dir, DB)));
+  }
+  return { states, seconds: (performance.now() - started) / 1000 };
+}
+
+async function trial(root: string, n: number, states: string[], seconds: number): Promise<string | undefined> {
+  const dir = syntheticProject(join(root, `trial${n}`), STEPS);
+  const target = random() < 0.5 ? 'worker' : 'driver';
+  const delay = 100 + random() * seconds * 1000;
+  const run = ducksteps(dir, []);
+  run.catch(() => undefined);
+  await new Promise((resolve) => setTimeout(resolve, delay));
+  const victim = target === 'driver' ? run.pid : Number((await execa('pgrep', ['-P', String(run.pid)], { reject: false })).stdout.split('\n')[0]);
+  try {
+    if (victim) process.kill(victim, 'SIGKILL');
+  } catch {
+    // it finished on its own just before: still a valid trial
+  }
+  await run.catch(() => undefined);
+  await new Promise((resolve) => setTimeout(resolve, 300)); // an orphaned worker notices within 100 ms
+  const state = existsSync(join(dir, DB)) ? key(await checksum(dir, DB)) : key({});
+  if (!states.includes(state)) return `trial ${n} (${target} at ${delay.toFixed(0)} ms): the database holds a partial step`;
+  const resumed = await ducksteps(dir, ['--resume', '--lock-timeout', '10']).catch((e) => e);
+  if (resumed.exitCode === 2) await ducksteps(dir, ['--lock-timeout', '10']).catch((e) => e); // nothing to resume: it had finished
+  const log = readLog(join(dir, 'logs', 'run_log.csv'));
+  const first = log[0]?.run_id;
+  const ofFirst = log.filter((r) => r.run_id === first);
+  const finished = ids.every((id) => ofFirst.some((r) => r.step === id && r.status === 'ok'));
+  const recorded = finished || ofFirst.some((r) => ['failed', 'interrupted'].includes(r.status));
+  if (first && !recorded) return `trial ${n} (${target} at ${delay.toFixed(0)} ms): the run log does not record the broken run:\n${JSON.stringify(log)}`;
+  if (key(await checksum(dir, DB)) !== states[states.length - 1]) return `trial ${n} (${target} at ${delay.toFixed(0)} ms): the finished build differs from an unbroken one`;
+  console.log(`trial ${n}: killed the ${target} at ${delay.toFixed(0)} ms; consistent`);
+  return undefined;
+}
+
+const root = mkdtempSync(join(tmpdir(), 'ducksteps-crash-'));
+try {
+  const trials = Number(values.trials);
+  console.log(`crash test in ${REPO}: ${trials} trials, seed ${values.seed}`);
+  const { states, seconds } = await prefixStates(root);
+  const problems: string[] = [];
+  for (let n = 1; n <= trials; n++) {
+    const problem = await trial(root, n, states, seconds);
+    if (problem) problems.push(problem);
+    rmSync(join(root, `trial${n}`), { recursive: true, force: true });
+  }
+  for (const p of problems) console.log(`INCONSISTENT: ${p}`);
+  console.log(`${trials - problems.length}/${trials} consistent`);
+  process.exitCode = problems.length ? 1 : 0;
+} finally {
+  rmSync(root, { recursive: true, force: true });
+}
