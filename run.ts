@@ -27,7 +27,9 @@ async function main(argv: string[]): Promise<number> {
   try {
     parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
   } catch (error) {
-    throw new UsageError((error as Error).message.split('\n')[0], { hint: 'see ./run.sh --help' });
+    const message = (error as Error).message;
+    const unknown = message.match(/Unknown option '([^']+)'/)?.[1];
+    throw new UsageError(unknown ? `unknown option ${unknown}` : message.split('\n')[0], { hint: 'see ./run.sh --help' });
   }
   const [name = parsed.values['dry-run'] ? 'compile' : 'run', ...rest] = parsed.positionals;
   const command = commands[name];

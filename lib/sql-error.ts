@@ -33,7 +33,7 @@ function excerpt(file: RenderedFile, chunk: SqlChunk, failingLine: number): stri
 
 /** Builds the StepError for a statement that DuckDB rejected. */
 export function locateSqlError(error: unknown, file: RenderedFile, chunk: SqlChunk): StepError {
-  const raw = error instanceof Error ? error.message : String(error);
+  const raw = (error instanceof Error ? error.message : String(error)).replace(/^Failed to extract statements: /, '');
   const [head] = raw.split(/\n\s*LINE \d+:/);
   const relative = Number(raw.match(/LINE (\d+):/)?.[1] ?? 0);
   const chunkLine = lineColAt(file.sql, chunk.offset).line;

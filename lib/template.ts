@@ -69,16 +69,35 @@ function describe(raw: string, source: string, line?: number, column?: number): 
     };
   }
   const last = raw.split('\n').map((l) => l.trim()).filter(Boolean).pop() ?? raw;
-  return { what: `template error: ${last.replace(/^Template render error: /, '')}`, hint: 'fix the Nunjucks syntax at that line' };
+  const block = raw.match(/expected (elif, else, or endif|endfor|endmacro)/)?.[1];
+  const hint = block ? `close the block opened on that line with {% ${block.split(' ').pop()} %}` : 'fix the Nunjucks syntax at that line';
+  return { what: `template error: ${last.replace(/^Template render error: /, '')}`, hint };
 }
 
 /** Turns a Nunjucks exception into a TemplateError at the user's file and line. */
-/** Nunjucks reports some compile errors (unknown filter) without a line: find the first line that uses it. */
+const OPENS = /\{%-?\s*(if|for|macro|block|call|filter|raw)\b/g;
+const CLOSES = /\{%-?\s*end(if|for|macro|block|call|filter|raw)\b/g;
+
+/** The line of the last block tag ({% if %}, {% for %}, …) that is never closed. */
+function unclosedBlockLine(source: string): number | undefined {
+  const open: number[] = [];
+  source.split('\n').forEach((line, i) => {
+    for (let k = (line.match(OPENS) ?? []).length; k > 0; k--) open.push(i + 1);
+    for (let k = (line.match(CLOSES) ?? []).length; k > 0; k--) open.pop();
+  });
+  return open.pop();
+}
+
+/** Nunjucks reports some errors without a line: find the line that caused them. */
 function guessLine(raw: string, source: string): number | undefined {
+  const lines = source.split('\n');
+  const first = (test: (l: string) => boolean) => (lines.findIndex(test) + 1) || undefined;
   const filter = raw.match(/filter not found: (\w+)/)?.[1];
-  if (!filter) return undefined;
-  const index = source.split('\n').findIndex((l) => new RegExp(`\\|\\s*${filter}\\b`).test(l));
-  return index >= 0 ? index + 1 : undefined;
+  if (filter) return first((l) => new RegExp(`\\|\\s*${filter}\\b`).test(l));
+  const envName = raw.match(/environment variable (\w+) is not set/)?.[1];
+  if (envName) return first((l) => new RegExp(`env\\(\\s*["']${envName}["']`).test(l));
+  if (raw.includes('end of file')) return unclosedBlockLine(source);
+  return undefined;
 }
 
 export function templateError(cause: unknown, root: string, file: string, source: string): TemplateError {

@@ -94,7 +94,7 @@ t.test('a no-transaction file runs statements that cannot run in a transaction',
 t.test('usage and configuration errors exit 2 with one clear message', async (t) => {
   const dir = project(t, 'ok');
   const cases: Array<[string[], RegExp]> = [
-    [['--bogus'], /ducksteps: Unknown option '--bogus'[\s\S]*--help/],
+    [['--bogus'], /ducksteps: unknown option --bogus\n\s+see \.\/run\.sh --help/],
     [['frobnicate'], /unknown command "frobnicate"/],
     [['--var', 'novalue'], /--var "novalue" is not name=value/],
     [['--threads', 'many'], /--threads must be a whole number/],

@@ -1,0 +1,60 @@
+// Every row of docs/errors.md: the message, the exit code, and that the database is unchanged.
+import t from 'tap';
+import { execa } from 'execa';
+import { chmodSync, cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { cli, project, query, REPO } from './helpers.js';
+
+const ok = { '01_ok': { 'a.sql': 'CREATE OR REPLACE TABLE kept AS SELECT 1 AS x;' } };
+type Tree = Record<string, unknown>;
+interface Case { name: string; tree: Tree; args?: string[]; exit: number; message: RegExp; stream?: 'stdout' | 'stderr'; prepare?: (dir: string) => void }
+
+const CASES: Case[] = [
+  { name: 'duplicate step numbers', tree: { sql: { ...ok, '01_b': { 'b.sql': 'SELECT 1;' } } }, exit: 2, message: /ducksteps: sql\/01_ok: duplicate step number 1: sql\/01_b and sql\/01_ok\n\s+renumber one of them/ },
+  { name: 'step folder with no .sql files', tree: { sql: { ...ok, '02_empty': { 'notes.md': 'x' } } }, exit: 2, message: /sql\/02_empty: step folder has no \.sql files\n\s+add a \.sql file/ },
+  { name: 'script without a SQL folder', tree: { sql: ok, steps: { '02_orphan.ts': 'export function before() {}' } }, exit: 2, message: /steps\/02_orphan\.ts: script has no SQL folder sql\/02_orphan\// },
+  { name: 'step folder name breaks the pattern', tree: { sql: { ...ok, '02-Bad': { 'a.sql': 'SELECT 1;' } } }, exit: 2, message: /sql\/02-Bad: step folder name "02-Bad" does not match NN_name/ },
+  { name: 'include or import outside the project', tree: { sql: { ...ok, '02_t': { 'a.sql': '{% include "../../../etc/passwd" %}' } } }, exit: 1, message: /included or imported file not found: .*etc\/passwd\n\s+at sql\/02_t\/a\.sql/ },
+  { name: 'undefined variable', tree: { sql: { ...ok, '02_t': { 'a.sql': 'SELECT 1;\nSELECT {{ vars.missing }};' } } }, exit: 1, message: /undefined value in \{\{ vars\.missing \}\}\n\s+at sql\/02_t\/a\.sql:2\n\s+hint: pass it with --var/ },
+  { name: 'template syntax error', tree: { sql: { ...ok, '02_t': { 'a.sql': 'SELECT 1;\n{% if x %}\nSELECT 2;' } } }, exit: 1, message: /template error: parseIf: expected elif, else, or endif, got end of file\n\s+at sql\/02_t\/a\.sql:2\n\s+hint: close the block opened on that line with \{% endif %\}/ },
+  { name: 'environment variable not set', tree: { sql: { ...ok, '02_t': { 'a.sql': "SELECT '{{ env(\"DUCKSTEPS_SURELY_UNSET\") }}';" } } }, exit: 1, message: /environment variable DUCKSTEPS_SURELY_UNSET is not set\n\s+at sql\/02_t\/a\.sql:1\n\s+hint: export DUCKSTEPS_SURELY_UNSET=/ },
+  { name: 'SQL syntax error', tree: { sql: { ...ok, '02_t': { 'a.sql': 'SELECT 1;\nSELEC 2;' } } }, exit: 1, message: /error: Parser Error: syntax error at or near "SELEC"\n\s+at sql\/02_t\/a\.sql:2\n[\s\S]*hint: check the SQL syntax/ },
+  { name: 'runtime SQL error (cast failure)', tree: { sql: { ...ok, '02_t': { 'a.sql': "CREATE TABLE c AS SELECT CAST('abc' AS INTEGER) AS n;" } } }, exit: 1, message: /Conversion Error: Could not convert string 'abc' to INT32[\s\S]*at sql\/02_t\/a\.sql:1[\s\S]*hint: .*TRY_CAST/ },
+  { name: 'empty SQL file', tree: { sql: { ...ok, '02_t': { 'a.sql': '  \n' } } }, exit: 2, message: /sql\/02_t\/a\.sql: SQL file is empty\n\s+add SQL/ },
+  { name: 'file that is not UTF-8', tree: { sql: { ...ok, '02_t': { 'a.sql': 'x' } } }, exit: 1, message: /file is not valid UTF-8\n\s+at sql\/02_t\/a\.sql/, prepare: (dir) => writeFileSync(join(dir, 'sql/02_t/a.sql'), Buffer.from([0x53, 0xff, 0x3b])) },
+  { name: '--var without =', tree: { sql: ok }, args: ['--var', 'orders'], exit: 2, message: /ducksteps: --var "orders" is not name=value\n\s+write it as --var orders=1000/ },
+  { name: 'unknown flag', tree: { sql: ok }, args: ['--fast'], exit: 2, message: /ducksteps: unknown option --fast\n\s+see \.\/run\.sh --help/ },
+  { name: 'unknown command', tree: { sql: ok }, args: ['deploy'], exit: 2, message: /ducksteps: unknown command "deploy"\n\s+commands: run, list/ },
+  { name: '--db in a missing folder', tree: { sql: ok }, args: ['--db', 'nowhere/w.duckdb'], exit: 2, message: /the folder for the database does not exist: nowhere\n\s+create it \(mkdir -p nowhere\) or choose another --db/ },
+  {
+    name: 'missing landing file', tree: {}, args: ['--only', 'extract'], exit: 1,
+    message: /landing file data\/landing\/customers\.csv is missing\n\s+at steps\/02_extract\.ts:\d+\n\s+hint: run the whole pipeline/,
+    prepare: (dir) => { copy(join(REPO, 'sql'), join(dir, 'sql')); copy(join(REPO, 'steps'), join(dir, 'steps')); },
+  },
+];
+
+const copy = (from: string, to: string) => cpSync(from, to, { recursive: true });
+
+for (const c of CASES) {
+  t.test(`${c.name}: exit ${c.exit}, one clear message, database unchanged`, async (t) => {
+    const dir = project(t, undefined, c.tree as never);
+    c.prepare?.(dir);
+    const run = await cli(dir, c.args ?? []);
+    t.equal(run.exitCode, c.exit);
+    t.match(c.exit === 2 ? run.stderr : run.stdout, c.message);
+    t.notMatch(run.stdout + run.stderr, /\n\s+at .*\.(js|ts):\d+:\d+\)?\n/, 'no stack trace');
+    const db = join(dir, 'data/warehouse.duckdb');
+    if (existsSync(db)) t.same(await query(db, "SELECT table_name FROM information_schema.tables WHERE table_name <> 'kept'"), [], 'nothing of the failing step is in the database');
+    t.match(readFileSync(join(REPO, 'docs/errors.md'), 'utf8'), c.name, 'the case is in docs/errors.md');
+  });
+}
+
+t.test('--db in a folder that is not writable: exit 2', { skip: process.getuid?.() === 0 && !existsSync('/usr/bin/setpriv') && 'needs setpriv as root' }, async (t) => {
+  const dir = project(t, undefined, { sql: ok });
+  chmodSync(join(dir, 'data'), 0o555);
+  const asNobody = process.getuid?.() === 0 ? ['/usr/bin/setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', process.execPath] : [process.execPath];
+  const run = await execa(asNobody[0], [...asNobody.slice(1), join(REPO, 'dist/run.js')], { cwd: dir, reject: false });
+  t.equal(run.exitCode, 2, run.stderr);
+  t.match(run.stderr, /the folder for the database is not writable: data\n\s+choose another --db or fix the folder permissions/);
+  t.match(readFileSync(join(REPO, 'docs/errors.md'), 'utf8'), 'folder that is not writable');
+});
