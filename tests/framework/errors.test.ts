@@ -53,7 +53,7 @@ t.test('--db in a folder that is not writable: exit 2', { skip: process.getuid?.
   const dir = project(t, undefined, { sql: ok });
   chmodSync(join(dir, 'data'), 0o555);
   const asNobody = process.getuid?.() === 0 ? ['/usr/bin/setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', process.execPath] : [process.execPath];
-  const run = await execa(asNobody[0], [...asNobody.slice(1), join(REPO, 'dist/run.js')], { cwd: dir, reject: false });
+  const run = await execa(asNobody[0], [...asNobody.slice(1), join(REPO, 'dist/run.js')], { cwd: dir, reject: false, extendEnv: false, env: { PATH: process.env.PATH ?? '' } });
   t.equal(run.exitCode, 2, run.stderr);
   t.match(run.stderr, /the folder for the database is not writable: data\n\s+choose another --db or fix the folder permissions/);
   t.match(readFileSync(join(REPO, 'docs/errors.md'), 'utf8'), 'folder that is not writable');
