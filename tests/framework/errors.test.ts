@@ -52,8 +52,9 @@ for (const c of CASES) {
 t.test('--db in a folder that is not writable: exit 2', { skip: process.getuid?.() === 0 && !existsSync('/usr/bin/setpriv') && 'needs setpriv as root' }, async (t) => {
   const dir = project(t, undefined, { sql: ok });
   chmodSync(join(dir, 'data'), 0o555);
-  const asNobody = process.getuid?.() === 0 ? ['/usr/bin/setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', process.execPath] : [process.execPath];
-  const run = await execa(asNobody[0], [...asNobody.slice(1), join(REPO, 'dist/run.js')], { cwd: dir, reject: false, extendEnv: false, env: { PATH: process.env.PATH ?? '' } });
+  // env -i: a clean environment (tap's process-info hooks would try to write to .tap/ as nobody)
+  const asNobody = process.getuid?.() === 0 ? ['/usr/bin/setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'] : [];
+  const run = await execa('/usr/bin/env', ['-i', `PATH=${process.env.PATH}`, ...asNobody, process.execPath, join(REPO, 'dist/run.js')], { cwd: dir, reject: false });
   t.equal(run.exitCode, 2, run.stderr);
   t.match(run.stderr, /the folder for the database is not writable: data\n\s+choose another --db or fix the folder permissions/);
   t.match(readFileSync(join(REPO, 'docs/errors.md'), 'utf8'), 'folder that is not writable');
