@@ -28,6 +28,7 @@ const LABELS: Record<string, [string, string]> = {
   P5: ['`./run.sh list`', '`node -e 0`'],
 };
 const results = new Map<string, PairResult>();
+const fmt = (s: { median: number; min: number; max: number }) => `${s.median.toFixed(2)} (${s.min.toFixed(2)}–${s.max.toFixed(2)})`;
 const failures: string[] = [];
 
 async function measure(id: string, scenario: { a: () => Promise<unknown>; b: () => Promise<unknown>; check: () => Promise<boolean> }) {
@@ -35,6 +36,7 @@ async function measure(id: string, scenario: { a: () => Promise<unknown>; b: () 
   const r = await comparePairs(scenario.a, scenario.b, pairs, warmup);
   if (!(await scenario.check())) failures.push(`${id}: the two sides produced different tables`);
   results.set(id, r);
+  console.error(`${id}: A ${fmt(r.a)} s, B ${fmt(r.b)} s, median ratio ${r.ratio.toFixed(3)}`); // kept even if a later scenario fails
 }
 
 /** P4: one large run under a memory limit; peak RSS per process and the largest temp spill seen. */
@@ -49,9 +51,11 @@ async function p4() {
     spill = Math.max(spill, readdirSync(tmpDir).reduce((sum, f) => sum + statSync(join(tmpDir, f)).size, 0));
   }, 200);
   const started = performance.now();
-  const run = await ducksteps(scenario.dir, ['--var', `orders=${orders}`, '--memory-limit', '1GB', '--json']);
+  const run = await ducksteps(scenario.dir, ['--var', `orders=${orders}`, '--memory-limit', '1GB', '--json']).catch((e) => e);
   clearInterval(poll);
   const doc = JSON.parse(run.stdout);
+  const failed = (doc.steps as Array<{ error?: { message: string } }>).find((s) => s.error);
+  if (failed) failures.push(`P4: ${failed.error!.message.split('\n')[0]}`);
   return {
     seconds: (performance.now() - started) / 1000, status: doc.status as string, driverMb: doc.driver_peak_rss_mb as number, spillMb: Math.round(spill / 2 ** 20),
     steps: (doc.steps as Array<{ step: string; status: string; duration_ms: number; worker?: { peakRssMb: number } }>).map((s) => [s.step, s.status, (s.duration_ms / 1000).toFixed(1), s.worker?.peakRssMb ?? '-']),
@@ -67,7 +71,6 @@ async function p1Phases() {
   return [['step wall time (driver view)', avg((s) => s.duration_ms)], ...keys.map((k) => [k.replace('Ms', ''), avg((s) => s.worker[k])])];
 }
 
-const fmt = (s: { median: number; min: number; max: number }) => `${s.median.toFixed(2)} (${s.min.toFixed(2)}–${s.max.toFixed(2)})`;
 try {
   if (only.has('P1')) await measure('P1', p1(root));
   const phases = only.has('P1') ? await p1Phases() : [];

@@ -2,8 +2,7 @@
 CREATE OR REPLACE TABLE core.orders AS
 SELECT order_id, customer_id, product_id, order_date, quantity, unit_price, channel, source_row
 FROM orders_checked
-WHERE reject_reason IS NULL
-ORDER BY order_id;
+WHERE reject_reason IS NULL;
 
 CREATE OR REPLACE TABLE core.rejected_orders AS
 SELECT source_row, raw_order_id AS order_id, raw_order_date AS order_date, reject_reason, NULL AS raw_line

@@ -18,5 +18,4 @@ SELECT
     CAST(o.quantity * (o.unit_price - p.list_price) AS DECIMAL(14, 2)) AS price_delta
 FROM core.orders AS o
 JOIN core.customers AS c USING (customer_id)
-JOIN core.products AS p USING (product_id)
-ORDER BY o.order_id;
+JOIN core.products AS p USING (product_id);

@@ -114,3 +114,17 @@ t.test('--help prints usage and exits 0', async (t) => {
   t.equal(run.exitCode, 0);
   t.match(run.stdout, /usage: \.\/run\.sh/);
 });
+
+t.test('a step still running gets heartbeat events with its elapsed time', async (t) => {
+  const { build } = await import('../../lib/build.js');
+  const { loadSettings } = await import('../../lib/config.js');
+  const dir = project(t, undefined, { sql: { '01_slow': { 'a.sql': 'CREATE TABLE s AS SELECT count(*) AS n FROM range(100000000000) AS a;' } } });
+  const beats: number[] = [];
+  const result = await build({
+    root: dir, settings: { ...loadSettings(dir), stepTimeoutMs: 2500 }, heartbeatMs: 500,
+    events: { onHeartbeat: (step, ms) => beats.push(ms) },
+  });
+  t.equal(result.steps[0].status, 'timed out');
+  t.ok(beats.length >= 2, `${beats.length} heartbeats`);
+  t.ok(beats.every((ms, i) => i === 0 || ms > beats[i - 1]), 'elapsed time grows');
+});
