@@ -6,7 +6,7 @@ COPY (
         'SKU-' || lpad(CAST(i AS VARCHAR), 5, '0') AS sku,
         'Product ' || i AS name,
         ['books', 'games', 'garden', 'kitchen', 'music', 'sports', 'toys', 'tools'][1 + {{ landing.pick('i', 'category', 8) }}] AS category,
-        round(2 + {{ landing.pick('i', 'price', 19800) }} / 100.0, 2) AS list_price
+        {{ landing.list_price('i') }} AS list_price
     FROM range(1, 501) AS r(i)
     ORDER BY i
 ) TO '{{ landing.file("products") }}' (HEADER, DELIMITER ',');

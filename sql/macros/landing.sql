@@ -8,3 +8,6 @@
 
 {# Number of customers the generator makes: one per 20 orders, at least 100 (a SQL expression). #}
 {% macro customers() %}greatest({{ vars.orders | int }} // 20, 100){% endmacro %}
+
+{# The catalogue list price of product `p` (a SQL expression): the products file and the orders agree. #}
+{% macro list_price(p) %}round(2 + {{ pick(p, 'price', 19800) }} / 100.0, 2){% endmacro %}
