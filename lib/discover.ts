@@ -99,6 +99,5 @@ export function discover(root: string): Project {
   }
   const steps = findSteps(root);
   checkScripts(root, steps);
-  const macros = existsSync(join(root, 'sql', 'macros')) ? 'sql/macros' : undefined;
-  return { root, steps, macrosDir: macros, testFiles: findTests(root) };
+  return { root, steps, testFiles: findTests(root) };
 }

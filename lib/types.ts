@@ -2,12 +2,6 @@
 
 export type StepStatus = 'ok' | 'failed' | 'skipped' | 'timed out' | 'interrupted';
 
-/** Where a problem sits in the user's project. */
-export interface SourceLocation {
-  readonly file: string; // project-relative path, e.g. sql/03_quality/02_split.sql
-  readonly line?: number;
-}
-
 /** A numbered step folder found on disk. */
 export interface Step {
   readonly number: number;
@@ -22,7 +16,6 @@ export interface Step {
 export interface Project {
   readonly root: string; // absolute project directory
   readonly steps: readonly Step[];
-  readonly macrosDir?: string;
   readonly testFiles: readonly string[];
 }
 

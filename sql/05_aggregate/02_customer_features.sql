@@ -9,7 +9,8 @@ per_category AS (
     GROUP BY ALL
 ),
 favourite AS (
-    SELECT customer_id, first(category ORDER BY revenue DESC, category) AS favourite_category
+    -- highest revenue wins, ties go to the first name; a struct key keeps this one value per group in memory
+    SELECT customer_id, arg_min(category, (-revenue, category)) AS favourite_category
     FROM per_category
     GROUP BY customer_id
 )

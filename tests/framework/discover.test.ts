@@ -21,7 +21,6 @@ t.test('steps run in number order and files in name order; macros/ is not a step
   t.same(p.steps[2].files, ['sql/10_last/a.sql', 'sql/10_last/b.sql']);
   t.equal(p.steps[1].script, 'steps/02_second.ts');
   t.equal(p.steps[0].script, undefined);
-  t.equal(p.macrosDir, 'sql/macros');
   t.same(p.testFiles, ['tests/a.sql', 'tests/deeper/b.sql'], 'tests/framework is the tap suite, not assertions');
 });
 
