@@ -1,8 +1,8 @@
 // Inside the worker: run every assertion on a READ-ONLY connection, keep samples, write failing rows to CSV.
 import { join } from 'node:path';
 import { writeCsv, type Cell } from './csv.js';
-import { openDatabase, type Database, type Row } from './duckdb.js';
-import { hintFor } from './sql-error.js';
+import { openDatabase, type Database } from './duckdb.js';
+import { hintFor, sqlMessage } from './sql-error.js';
 import type { AssertJob, Assertion, AssertionResult, TestsReport } from './types.js';
 
 const SAMPLE = 5;
@@ -25,7 +25,7 @@ async function runOne(db: Database, a: Assertion, failuresDir: string): Promise<
       columns, sample: rows.slice(0, SAMPLE), failuresFile: `logs/test_failures/${failuresFileName(a.name)}`,
     };
   } catch (error) {
-    const message = (error instanceof Error ? error.message : String(error)).split(/\n\s*LINE \d+:/)[0].trim();
+    const message = sqlMessage(error);
     return {
       ...base, status: 'error', failingRows: 0, durationMs: Math.round(performance.now() - started), columns: [], sample: [],
       error: { message, file: a.file, line: a.line, compiled: a.compiled, hint: hintFor(message) ?? 'fix the assertion query' },

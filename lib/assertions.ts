@@ -37,7 +37,7 @@ export function assertionsOf(env: nunjucks.Environment, root: string, file: stri
     if (!(error instanceof TemplateError)) throw error;
     return [{
       name: baseName(file), file, line: error.line ?? 1, severity: 'error', sql: '', compiled: `${compiledDir}/${file.split('/').pop()}`,
-      error: { message: error.shortMessage, file: error.file, line: error.line, hint: error.hint },
+      error: error.toStepError(),
     }];
   }
 }

@@ -1,12 +1,12 @@
 // `compile` / --dry-run: render every step and assertion file and parse every statement; run nothing.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runWorker } from './execute.js';
 import { TemplateError } from './errors.js';
 import { renderFile } from './render.js';
 import { createEnvironment, type TemplateContext } from './template.js';
 import type { ParseJob, ParseReport, Project, RenderedFile, Settings, StepError } from './types.js';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 
 export interface CompileResult {
   readonly files: number;
@@ -29,7 +29,7 @@ export async function compileProject(project: Project, settings: Settings, runId
       rendered.push(renderFile(env, project.root, file, { ...base, step }, dir));
     } catch (error) {
       if (!(error instanceof TemplateError)) throw error;
-      errors.push({ message: error.shortMessage, file: error.file, line: error.line, hint: error.hint });
+      errors.push(error.toStepError());
     }
   }
   const tmp = mkdtempSync(join(tmpdir(), 'ducksteps-'));

@@ -11,7 +11,7 @@ export function consoleEvents(style: Style, write: Writer): BuildEvents {
     onTestsStart: (count) => count > 0 && write(`▶ tests: ${count} assertion file${count === 1 ? '' : 's'}`),
     onStepStart: (step) => write(stepStartLine(style, step)),
     onHeartbeat: (step, ms) => write(heartbeatLine(style, step, ms)),
-    onOutput: (step, line) => write(`  │ ${line}`),
+    onOutput: (_step, line) => write(`  │ ${line}`),
     onStepEnd: (report) => {
       write(stepEndLine(style, report));
       if (report.error) {

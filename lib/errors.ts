@@ -1,4 +1,5 @@
 // Named errors for user mistakes: each knows where (file:line), what to do, and its exit code.
+import type { StepError } from './types.js';
 
 export interface ErrorDetails {
   readonly file?: string;
@@ -23,6 +24,11 @@ export class DuckstepsError extends Error {
     this.file = details.file;
     this.line = details.line;
     this.hint = details.hint;
+  }
+
+  /** The same facts as plain data, for a step or assertion result. */
+  toStepError(): StepError {
+    return { message: this.shortMessage, file: this.file, line: this.line, hint: this.hint };
   }
 }
 

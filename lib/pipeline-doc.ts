@@ -1,6 +1,7 @@
 // `docs`: docs/pipeline.md — a Mermaid lineage flowchart, the steps with their files, the last run's timings.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type nunjucks from 'nunjucks';
 import { readLog } from './history.js';
 import { lineageOf, sqlInScript, type StepLineage } from './lineage.js';
 import { formatDuration } from './report.js';
@@ -16,8 +17,7 @@ function description(root: string, file: string): string {
   return line ? line.replace(/^\s*--\s*/, '').replace(/\|/g, '\\|') : '';
 }
 
-function stepLineage(project: Project, step: Step, context: TemplateContext): StepLineage {
-  const env = createEnvironment(project.root, context);
+function stepLineage(project: Project, step: Step, env: nunjucks.Environment, context: TemplateContext): StepLineage {
   const texts = step.files.map((file) => renderFile(env, project.root, file, { ...context, step: { number: step.number, name: step.name } }).sql);
   if (step.script) texts.push(...sqlInScript(readFileSync(join(project.root, step.script), 'utf8')));
   return lineageOf(texts);
@@ -48,7 +48,8 @@ function lastRunTable(root: string): string[] {
 /** The whole page; the same project and logs give the same text. */
 export function pipelineDoc(project: Project, settings: Settings): string {
   const context: TemplateContext = { vars: settings.vars, run_id: 'docs', run_started_at: '' };
-  const lineage = new Map(project.steps.map((s) => [s.id, stepLineage(project, s, context)]));
+  const env = createEnvironment(project.root, context);
+  const lineage = new Map(project.steps.map((s) => [s.id, stepLineage(project, s, env, context)]));
   const steps = project.steps.flatMap((s) => s.files.map((f, i) => `| ${i === 0 ? s.id : ''} | \`${f}\` | ${description(project.root, f)} |`)
     .concat(s.script ? [`| | \`${s.script}\` | script: ${description(project.root, s.script).replace(/^\/\/\s*/, '')} |`] : []));
   return [

@@ -36,7 +36,7 @@ async function runOne(loop: StepLoop, step: Step, worker: Worker): Promise<StepO
   } catch (error) {
     worker.cancel();
     if (!(error instanceof TemplateError)) throw error;
-    return { status: 'failed', statements: [], error: { message: error.shortMessage, file: error.file, line: error.line, hint: error.hint } };
+    return { status: 'failed', statements: [], error: error.toStepError() };
   }
   const job = {
     kind: 'step' as const, database: resolve(project.root, settings.database), threads: settings.threads, memoryLimit: settings.memoryLimit,

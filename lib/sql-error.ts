@@ -31,15 +31,21 @@ function excerpt(file: RenderedFile, chunk: SqlChunk, failingLine: number): stri
   return out.join('\n');
 }
 
+/** DuckDB's error text without its statement-relative "LINE n:" excerpt. */
+export function sqlMessage(error: unknown): string {
+  const raw = (error instanceof Error ? error.message : String(error)).replace(/^Failed to extract statements: /, '');
+  return raw.split(/\n\s*LINE \d+:/)[0].trim();
+}
+
 /** Builds the StepError for a statement that DuckDB rejected. */
 export function locateSqlError(error: unknown, file: RenderedFile, chunk: SqlChunk): StepError {
   const raw = (error instanceof Error ? error.message : String(error)).replace(/^Failed to extract statements: /, '');
-  const [head] = raw.split(/\n\s*LINE \d+:/);
+  const head = sqlMessage(error);
   const relative = Number(raw.match(/LINE (\d+):/)?.[1] ?? 0);
   const chunkLine = lineColAt(file.sql, chunk.offset).line;
   const compiledLine = relative > 0 ? chunkLine + relative - 1 : lineColAt(file.sql, chunk.start).line;
   return {
-    message: head.trim(),
+    message: head,
     file: file.file,
     line: file.lineMap[compiledLine - 1] ?? compiledLine,
     compiled: file.compiled,
