@@ -1,7 +1,7 @@
 // ducksteps command line: parse arguments, call one library function per command, set the exit code.
 import { parseArgs } from 'node:util';
 import { DuckstepsError, UsageError } from './lib/errors.js';
-import { HELP, commands } from './lib/commands.js';
+import { HELP, commands } from './lib/cli/commands.js';
 
 const OPTIONS = {
   db: { type: 'string' },

@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { readLog } from '../lib/history.js';
+import { readLog } from '../lib/logs/history.js';
 import { checksum, ducksteps, REPO, syntheticProject } from './scenarios.js';
 
 const { values } = parseArgs({ options: { trials: { type: 'string', default: '20' }, seed: { type: 'string', default: String(Date.now()) } } });

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { comparePairs, type PairResult } from './pairs.js';
 import { ducksteps, p1, p2, p3, p5, REPO } from './scenarios.js';
-import { renderTable } from '../lib/report.js';
+import { renderTable } from '../lib/report/tables.js';
 import { readFileSync } from 'node:fs';
 
 const { values: opt } = parseArgs({

@@ -3,7 +3,7 @@
 // write a bad CSV line on purpose). The extract step must send them to the rejects, not crash.
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { StepContext } from '../lib/step-script.js';
+import type { StepContext } from '../lib/worker/step-script.js';
 
 const landingDir = (ctx: StepContext) => join(ctx.projectRoot, ctx.vars.landing_dir ?? 'data/landing');
 

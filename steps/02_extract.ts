@@ -3,7 +3,7 @@
 // Hashing runs while DuckDB reads the files (started in before(), awaited in after()).
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { StepContext } from '../lib/step-script.js';
+import type { StepContext } from '../lib/worker/step-script.js';
 import { sha256Of } from './shared/checksum.js';
 
 const FILES = ['customers', 'products', 'orders'];

@@ -2,7 +2,7 @@
 // file's row count, size and SHA-256, so the consumer can verify it read complete, unaltered files.
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { StepContext } from '../lib/step-script.js';
+import type { StepContext } from '../lib/worker/step-script.js';
 import { sha256Of } from './shared/checksum.js';
 
 const EXPORTS = [

@@ -116,8 +116,8 @@ t.test('--help prints usage and exits 0', async (t) => {
 });
 
 t.test('a step still running gets heartbeat events with its elapsed time', async (t) => {
-  const { build } = await import('../../lib/build.js');
-  const { loadSettings } = await import('../../lib/config.js');
+  const { build } = await import('../../lib/driver/build.js');
+  const { loadSettings } = await import('../../lib/project/config.js');
   const dir = project(t, undefined, { sql: { '01_slow': { 'a.sql': 'CREATE TABLE s AS SELECT count(*) AS n FROM range(100000000000) AS a;' } } });
   const beats: number[] = [];
   const result = await build({

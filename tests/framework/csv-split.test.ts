@@ -1,7 +1,7 @@
 import t from 'tap';
 import { join } from 'node:path';
-import { appendCsv, csvCell } from '../../lib/csv.js';
-import { splitStatements, statementKind } from '../../lib/split.js';
+import { appendCsv, csvCell } from '../../lib/logs/csv.js';
+import { splitStatements, statementKind } from '../../lib/render/split.js';
 import { read, readCsv } from './helpers.js';
 
 t.test('CSV cells are quoted only when needed, RFC 4180 style', async (t) => {

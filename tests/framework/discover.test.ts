@@ -1,5 +1,5 @@
 import t, { type Test } from 'tap';
-import { discover } from '../../lib/discover.js';
+import { discover } from '../../lib/project/discover.js';
 import { DiscoveryError } from '../../lib/errors.js';
 import { caught } from './helpers.js';
 

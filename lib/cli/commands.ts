@@ -1,0 +1,72 @@
+// The command table: name -> help text and a lazily imported handler (keeps start-up lean).
+
+export interface CommandContext {
+  readonly root: string;
+  readonly flags: Readonly<Record<string, string | boolean | string[] | undefined>>;
+  readonly args: readonly string[];
+}
+
+export interface Command {
+  readonly help?: string;
+  run(context: CommandContext): Promise<number>;
+}
+
+export const HELP = `ducksteps: run numbered SQL step folders on DuckDB, each step atomically in its own process.
+
+usage: ./run.sh [command] [options]
+
+commands:
+  run (default)   run every step in order, then the SQL assertions in tests/
+  test            run only the assertions against the current database
+  list            the steps, their files and last status
+  compile         render everything and check that it parses, without running (= --dry-run)
+  logs            which step got slower, and which statement
+  docs            write docs/pipeline.md (lineage, steps, last run)
+  new NAME        add the next-numbered step (--script adds steps/NN_name.ts)
+  (each command has its own --help)
+
+options for run:
+  --db PATH             database file (default data/warehouse.duckdb)
+  --var name=value      template variable, repeatable (vars.name in SQL)
+  --threads N           DuckDB threads for every step
+  --memory-limit SIZE   DuckDB memory limit for every step, e.g. 2GB
+  --step-timeout TIME   stop a step running longer than TIME (30s, 5m, 1h); it rolls back
+  --lock-timeout SECS   wait up to SECS for another program to release the database file
+  --from STEP           start at this step (number, name or folder name)
+  --to STEP             stop after this step
+  --only STEP           run just this step
+  --resume              start at the step where the last run failed, with its vars
+  --json                print one JSON document on stdout (progress goes to stderr)
+  -h, --help            this help
+
+Defaults come from package.json "ducksteps": { database, vars, threads, memoryLimit, stepTimeout,
+lockTimeout }; flags win.
+Exit codes: 0 ok, 1 a step or assertion failed, 2 usage or configuration error, 130 interrupted.`;
+
+export const commands: Record<string, Command> = {
+  run: { run: async (c) => (await import('./run.js')).runCommand(c) },
+  list: {
+    help: 'usage: ./run.sh list [--json]\n\nThe steps: number, folder, SQL files, script, last status and duration.',
+    run: async (c) => (await import('./list.js')).listCommand(c),
+  },
+  compile: {
+    help: 'usage: ./run.sh compile [--var name=value]\n\nRenders every step and assertion into logs/compiled/ and checks that every statement parses\n(DuckDB parser, nothing is executed, no database needed). Exit 1 with file:line for each error.',
+    run: async (c) => (await import('./compile.js')).compileCommand(c),
+  },
+  logs: {
+    help: 'usage: ./run.sh logs [--runs N] [--step STEP]\n\nThe last run\'s steps beside the median of the previous N runs (default 10), steps at least\n1.5x slower flagged; the slowest statements with file:line; failed steps with their error.',
+    run: async (c) => (await import('./logs.js')).logsCommand(c),
+  },
+  docs: {
+    help: 'usage: ./run.sh docs\n\nWrites docs/pipeline.md: lineage flowchart (Mermaid), steps and files, last run timings.',
+    run: async (c) => (await import('./docs.js')).docsCommand(c),
+  },
+  new: {
+    help: 'usage: ./run.sh new <name> [--script]\n\nCreates the next-numbered step folder sql/NN_name/ with a starter SQL file\n(and steps/NN_name.ts with --script).',
+    run: async (c) => (await import('./new.js')).newCommand(c),
+  },
+  test: {
+    help: 'usage: ./run.sh test [--db PATH] [--var name=value]\n\nRuns only the SQL assertions in tests/ against the current database (read-only).',
+    run: async (c) => (await import('./run.js')).runCommand(c, true),
+  },
+};

@@ -1,0 +1,31 @@
+// `./run.sh logs [--runs N] [--step STEP]`: which step got slower, and which statement?
+import type { CommandContext } from './commands.js';
+import { discover } from '../project/discover.js';
+import { UsageError } from '../errors.js';
+import { detectStyle, formatDuration, formatStatus, renderTable } from '../report/tables.js';
+import { reviewLogs, SLOWER } from '../logs/review.js';
+import { findStep } from '../project/select.js';
+
+export async function logsCommand({ root, flags }: CommandContext): Promise<number> {
+  const runs = flags.runs === undefined ? 10 : Number(flags.runs);
+  if (!Number.isInteger(runs) || runs < 1) throw new UsageError(`--runs must be a whole number >= 1, got "${flags.runs}"`);
+  const only = typeof flags.step === 'string' ? findStep(discover(root).steps, flags.step, '--step').id : undefined;
+  const review = reviewLogs(root, runs, only);
+  if (!review.runId) {
+    process.stdout.write('no runs in logs/run_log.csv yet; run ./run.sh first\n');
+    return 0;
+  }
+  const style = detectStyle();
+  const out: string[] = [`last run ${review.runId}, compared with the median of ${review.previousRuns} earlier run(s)`];
+  out.push(renderTable(style, ['step', 'status', 'duration', 'median before', 'ratio', ''], review.steps.map((s) => [
+    s.step, formatStatus(style, s.status), formatDuration(s.durationMs), s.medianMs === undefined ? '-' : formatDuration(s.medianMs),
+    s.ratio === undefined ? '-' : `${s.ratio.toFixed(2)}×`, s.slower ? formatStatus(style, `slower (≥ ${SLOWER}×)`) : '',
+  ])));
+  out.push('slowest statements of the last run:');
+  out.push(renderTable(style, ['duration', 'step', 'where', 'kind', 'statement'], review.slowest.map((s) => [
+    formatDuration(s.durationMs), s.step, s.location, s.kind, s.statement.length > 60 ? `${s.statement.slice(0, 57)}...` : s.statement,
+  ])));
+  for (const s of review.steps.filter((x) => x.error)) out.push(`${formatStatus(style, 'failed')} ${s.step}: ${s.error}`);
+  process.stdout.write(`${out.join('\n')}\n`);
+  return 0;
+}

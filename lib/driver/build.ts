@@ -1,0 +1,76 @@
+// Wires the stages for one build: discover -> (render -> execute -> log per step) -> assert.
+// It throws only for discovery and configuration errors; failures are statuses in the result.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { runTests } from './assertion-phase.js';
+import { checkDatabasePath } from '../project/config.js';
+import { discover } from '../project/discover.js';
+import { startWorker } from './spawn.js';
+import { writeLastRun } from '../logs/history.js';
+import { acquireLock } from './run-lock.js';
+import { logPhase } from '../logs/step-logs.js';
+import { runSteps, type StepEvents } from './step-loop.js';
+import { createEnvironment, type TemplateContext } from '../render/template.js';
+import type { BuildResult, Project, Settings, Step } from '../types.js';
+
+export interface BuildEvents extends StepEvents {
+  onTestsStart?(count: number): void;
+}
+
+export interface BuildOptions {
+  readonly root: string;
+  readonly settings: Settings;
+  readonly events?: BuildEvents;
+  readonly heartbeatMs?: number;
+  /** The project, when the caller already discovered it. */
+  readonly project?: Project;
+  /** Which steps to run (default: all); [] runs only the assertions. */
+  readonly steps?: readonly Step[];
+  /** Run the assertions after the steps (default true). */
+  readonly tests?: boolean;
+  /** Aborting stops the running step (it rolls back) and ends the build as `interrupted`. */
+  readonly signal?: AbortSignal;
+}
+
+/** Sortable, unique enough: 20261121T061502Z-3f9a. */
+export function newRunId(now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return `${stamp}-${Math.floor(Math.random() * 0x10000).toString(16).padStart(4, '0')}`;
+}
+
+/** Runs the selected steps, then the assertions when every step succeeded. */
+export async function build(options: BuildOptions): Promise<BuildResult> {
+  const project = options.project ?? discover(options.root);
+  const { settings } = options;
+  checkDatabasePath(project.root, settings.database);
+  const runId = newRunId();
+  const database = resolve(project.root, settings.database);
+  const lock = acquireLock(database, runId);
+  const logsDir = join(project.root, 'logs');
+  if (lock.stale) logPhase(logsDir, lock.stale.runId, 'run', { status: 'interrupted', error: `run ${lock.stale.runId} (PID ${lock.stale.pid}) never finished` });
+  const tmp = mkdtempSync(join(tmpdir(), 'ducksteps-'));
+  const context: TemplateContext = { vars: settings.vars, run_id: runId, run_started_at: new Date().toISOString() };
+  const env = createEnvironment(project.root, context);
+  const signal = options.signal ?? new AbortController().signal;
+  const steps = options.steps ?? project.steps;
+  const withTests = options.tests !== false && project.testFiles.length > 0;
+  try {
+    if (steps.length > 0) writeLastRun(project.root, { runId, vars: settings.vars, steps: project.steps.map((s) => s.id), selected: steps.map((s) => s.id) });
+    const loop = { project, settings, env, context, tmp, signal, events: options.events, heartbeatMs: options.heartbeatMs };
+    const { reports, ok, next } = await runSteps(loop, steps, runId, () => (withTests ? startWorker(false, project.root) : undefined));
+    const interrupted = reports.some((r) => r.status === 'interrupted');
+    if (interrupted) logPhase(logsDir, runId, 'run', { status: 'interrupted', error: 'stopped by Ctrl-C (SIGINT)' });
+    if (!ok || options.tests === false) {
+      if (!ok && options.tests !== false) logPhase(logsDir, runId, 'tests', { status: 'skipped' });
+      const tests = ok ? undefined : { status: 'skipped' as const, durationMs: 0, results: [] };
+      return { runId, status: interrupted ? 'interrupted' : ok ? 'ok' : 'failed', steps: reports, tests };
+    }
+    options.events?.onTestsStart?.(project.testFiles.length);
+    const tests = await runTests({ project, settings, env, context, database, tmp, worker: next });
+    return { runId, status: tests.status === 'ok' ? 'ok' : 'failed', steps: reports, tests };
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+    lock.release();
+  }
+}

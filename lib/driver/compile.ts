@@ -1,0 +1,44 @@
+// `compile` / --dry-run: render every step and assertion file and parse every statement; run nothing.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runWorker } from './spawn.js';
+import { TemplateError } from '../errors.js';
+import { renderFile } from '../render/render.js';
+import { createEnvironment, type TemplateContext } from '../render/template.js';
+import type { ParseJob, ParseReport, Project, RenderedFile, Settings, StepError } from '../types.js';
+
+export interface CompileResult {
+  readonly files: number;
+  readonly statements: number;
+  readonly errors: readonly StepError[];
+}
+
+/** Renders all files into logs/compiled/ and checks them with DuckDB's parser; reports every error. */
+export async function compileProject(project: Project, settings: Settings, runId: string): Promise<CompileResult> {
+  const base: TemplateContext = { vars: settings.vars, run_id: runId, run_started_at: new Date().toISOString() };
+  const env = createEnvironment(project.root, base);
+  const rendered: RenderedFile[] = [];
+  const errors: StepError[] = [];
+  const jobs = [
+    ...project.steps.flatMap((s) => s.files.map((file) => ({ file, dir: `logs/compiled/${s.id}`, step: { number: s.number, name: s.name } }))),
+    ...project.testFiles.map((file) => ({ file, dir: `logs/compiled/${file.slice(0, file.lastIndexOf('/'))}`, step: undefined })),
+  ];
+  for (const { file, dir, step } of jobs) {
+    try {
+      rendered.push(renderFile(env, project.root, file, { ...base, step }, dir));
+    } catch (error) {
+      if (!(error instanceof TemplateError)) throw error;
+      errors.push(error.toStepError());
+    }
+  }
+  const tmp = mkdtempSync(join(tmpdir(), 'ducksteps-'));
+  try {
+    const job: ParseJob = { kind: 'parse', files: rendered, projectRoot: project.root, resultPath: join(tmp, 'parse.json') };
+    const answer = await runWorker<ParseReport>(job, false);
+    if (!('result' in answer)) return { files: jobs.length, statements: 0, errors: [...errors, answer.died] };
+    return { files: jobs.length, statements: answer.result.statements, errors: [...errors, ...answer.result.errors] };
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}

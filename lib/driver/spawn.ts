@@ -1,0 +1,107 @@
+// Stage 3: run a job in its own worker subprocess and trust its answer, or explain how it died.
+import { execa } from 'execa';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { StepError, StepJob, StepOutcome } from '../types.js';
+
+const here = fileURLToPath(import.meta.url);
+const fromSource = here.endsWith('.ts');
+
+/** Node arguments for a worker: compiled JS normally; tsx only for a step script or a source checkout. */
+export function workerCommand(needsTypeScript: boolean): string[] {
+  const worker = join(dirname(here), '..', 'worker', fromSource ? 'main.ts' : 'main.js');
+  return needsTypeScript || fromSource ? ['--import', import.meta.resolve('tsx'), worker] : [worker];
+}
+
+export interface WorkerOptions {
+  /** Kill the worker after this long (the step is then `timed out`). */
+  readonly timeoutMs?: number;
+  /** Kill the worker when aborted (Ctrl-C); the step is then `interrupted`. */
+  readonly signal?: AbortSignal;
+  readonly heartbeatMs?: number;
+  readonly onHeartbeat?: (elapsedMs: number) => void;
+  readonly onOutput?: (line: string) => void;
+}
+
+interface WorkerJob {
+  readonly projectRoot: string;
+  readonly resultPath: string;
+}
+
+export type WorkerAnswer<T> =
+  | { readonly result: T }
+  | { readonly died: StepError; readonly stopped?: 'timeout' | 'interrupt'; readonly elapsedMs: number };
+
+function deathError(signal: string | undefined, exitCode: number | undefined, stderr: string): StepError {
+  const tail = stderr.trim().split('\n').slice(-5).join('\n');
+  const how = signal
+    ? `the worker process was killed by ${signal}${signal === 'SIGKILL' ? ' (often the out-of-memory killer)' : ''}`
+    : `the worker process exited with code ${exitCode} without a result`;
+  return {
+    message: tail ? `${how}:\n${tail}` : how,
+    hint: 'if memory ran out, lower --memory-limit or --threads',
+  };
+}
+
+/** A started worker process: it boots and imports DuckDB, then waits for its job on stdin. */
+export interface Worker {
+  readonly typescript: boolean;
+  run<T>(job: WorkerJob, options?: WorkerOptions): Promise<WorkerAnswer<T>>;
+  cancel(): void;
+}
+
+/** Starts a worker now, so its start-up overlaps whatever runs before its job is ready. */
+export function startWorker(needsTypeScript: boolean, cwd: string): Worker {
+  const child = execa(process.execPath, workerCommand(needsTypeScript), { cwd, reject: false, stripFinalNewline: true });
+  child.catch(() => undefined);
+  return {
+    typescript: needsTypeScript,
+    cancel: () => void child.kill('SIGKILL'),
+    async run<T>(job: WorkerJob, options: WorkerOptions = {}): Promise<WorkerAnswer<T>> {
+      const started = Date.now();
+      let stopped: 'timeout' | 'interrupt' | undefined;
+      const stop = (why: 'timeout' | 'interrupt') => { stopped ??= why; child.kill('SIGKILL'); };
+      const onAbort = () => stop('interrupt');
+      const heartbeat = options.onHeartbeat && setInterval(() => options.onHeartbeat!(Date.now() - started), options.heartbeatMs ?? 10_000);
+      const deadline = options.timeoutMs && setTimeout(() => stop('timeout'), options.timeoutMs);
+      if (options.signal?.aborted) stop('interrupt');
+      options.signal?.addEventListener('abort', onAbort);
+      try {
+        child.stdin?.end(JSON.stringify(job));
+        const done = await child;
+        for (const line of done.stdout ? String(done.stdout).split('\n') : []) options.onOutput?.(line);
+        const elapsedMs = Date.now() - started;
+        if (stopped || !existsSync(job.resultPath)) {
+          return { died: deathError(done.signal, done.exitCode, String(done.stderr ?? '')), stopped, elapsedMs };
+        }
+        return { result: JSON.parse(readFileSync(job.resultPath, 'utf8')) as T };
+      } finally {
+        if (heartbeat) clearInterval(heartbeat);
+        if (deadline) clearTimeout(deadline);
+        options.signal?.removeEventListener('abort', onAbort);
+        rmSync(job.resultPath, { force: true });
+      }
+    },
+  };
+}
+
+/** Starts a worker and gives it the job at once. */
+export function runWorker<T>(job: WorkerJob, needsTypeScript: boolean, options: WorkerOptions = {}): Promise<WorkerAnswer<T>> {
+  return startWorker(needsTypeScript, job.projectRoot).run<T>(job, options);
+}
+
+/** Runs one step in a worker (pre-started or new); a dead worker is a failed step with the cause named. */
+export async function executeStep(job: StepJob, options: WorkerOptions = {}, worker?: Worker): Promise<StepOutcome> {
+  const ready = worker && worker.typescript === Boolean(job.script) ? worker : (worker?.cancel(), startWorker(Boolean(job.script), job.projectRoot));
+  const answer = await ready.run<StepOutcome>(job, options);
+  if ('result' in answer) return answer.result;
+  const seconds = `${(answer.elapsedMs / 1000).toFixed(1)} s`;
+  if (answer.stopped === 'timeout') {
+    return { status: 'timed out', statements: [], error: { message: `the step timed out after ${seconds} (--step-timeout) and was stopped`, hint: 'make the step faster or raise --step-timeout' } };
+  }
+  if (answer.stopped === 'interrupt' || answer.died.message.includes('SIGINT')) {
+    return { status: 'interrupted', statements: [], error: { message: `interrupted after ${seconds}` } };
+  }
+  return { status: 'failed', statements: [], error: answer.died };
+}

@@ -1,0 +1,64 @@
+// `logs`: compare the last run with earlier ones, find the slowest statements and the failures.
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { STEP_PATTERN } from '../project/discover.js';
+import { median, readLog, type LogRow } from './history.js';
+
+export const SLOWER = 1.5;
+
+export interface StepTiming {
+  readonly step: string;
+  readonly status: string;
+  readonly durationMs: number;
+  readonly medianMs?: number; // of the previous runs' ok executions
+  readonly ratio?: number;
+  readonly slower: boolean;
+  readonly error?: string;
+}
+
+export interface SlowStatement {
+  readonly step: string;
+  readonly location: string; // file:line
+  readonly kind: string;
+  readonly durationMs: number;
+  readonly statement: string;
+}
+
+export interface Review {
+  readonly runId?: string;
+  readonly previousRuns: number;
+  readonly steps: readonly StepTiming[];
+  readonly slowest: readonly SlowStatement[];
+}
+
+/** Step rows of the run log, without the tests/run phase rows. */
+const stepRows = (rows: readonly LogRow[]) => rows.filter((r) => STEP_PATTERN.test(r.step));
+
+function statementRows(logsDir: string, runId: string, only?: string): LogRow[] {
+  if (!existsSync(logsDir)) return [];
+  return readdirSync(logsDir)
+    .filter((f) => f.endsWith('.csv') && STEP_PATTERN.test(f.slice(0, -4)) && (!only || f.slice(0, -4) === only))
+    .flatMap((f) => readLog(join(logsDir, f)).filter((r) => r.run_id === runId));
+}
+
+/** The last run's steps beside the median of up to `runs` earlier runs, and its slowest statements. */
+export function reviewLogs(root: string, runs = 10, only?: string, top = 10): Review {
+  const logsDir = join(root, 'logs');
+  const rows = stepRows(readLog(join(logsDir, 'run_log.csv'))).filter((r) => !only || r.step === only);
+  const order = [...new Set(rows.map((r) => r.run_id))];
+  const runId = order[order.length - 1];
+  if (!runId) return { previousRuns: 0, steps: [], slowest: [] };
+  const previous = new Set(order.slice(Math.max(0, order.length - 1 - runs), -1));
+  const steps = rows.filter((r) => r.run_id === runId && r.status !== 'skipped').map((r): StepTiming => {
+    const history = rows.filter((h) => previous.has(h.run_id) && h.step === r.step && h.status === 'ok').map((h) => Number(h.duration_ms));
+    const medianMs = median(history);
+    const durationMs = Number(r.duration_ms);
+    const ratio = medianMs ? durationMs / medianMs : undefined;
+    return { step: r.step, status: r.status, durationMs, medianMs, ratio, slower: ratio !== undefined && ratio >= SLOWER, error: r.error || undefined };
+  });
+  const slowest = statementRows(logsDir, runId, only)
+    .map((r) => ({ step: r.step, location: `${r.file}:${r.line}`, kind: r.kind, durationMs: Number(r.duration_ms), statement: r.statement }))
+    .sort((a, b) => b.durationMs - a.durationMs)
+    .slice(0, top);
+  return { runId, previousRuns: previous.size, steps, slowest };
+}

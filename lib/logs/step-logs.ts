@@ -1,0 +1,33 @@
+// Stage 4: the CSV logs under logs/: one row per step per run, one row per statement per step.
+import { join } from 'node:path';
+import { appendCsv } from './csv.js';
+import type { StepError, StepReport } from '../types.js';
+
+export const RUN_LOG_HEADER = ['run_id', 'step', 'status', 'started_at', 'finished_at', 'duration_ms', 'statements', 'rows_changed', 'error'] as const;
+export const STEP_LOG_HEADER = ['run_id', 'step', 'file', 'statement', 'line', 'kind', 'rows_changed', 'duration_ms', 'status', 'error'] as const;
+
+/** "sql/03_quality/02_split.sql:14: Binder Error: ..." — the one-cell form of an error. */
+export function errorCell(error: StepError | undefined): string {
+  if (!error) return '';
+  const where = error.file ? `${error.file}${error.line ? `:${error.line}` : ''}: ` : '';
+  return `${where}${error.message}`;
+}
+
+/** Appends a finished (or skipped) step to logs/run_log.csv and its statements to logs/NN_name.csv. */
+export function logStep(logsDir: string, runId: string, report: StepReport): void {
+  appendCsv(join(logsDir, 'run_log.csv'), RUN_LOG_HEADER, [[
+    runId, report.step.id, report.status, report.startedAt, report.finishedAt,
+    report.durationMs, report.statements.length, report.rowsChanged, errorCell(report.error),
+  ]]);
+  if (report.statements.length === 0) return;
+  appendCsv(join(logsDir, `${report.step.id}.csv`), STEP_LOG_HEADER, report.statements.map((s) => [
+    runId, report.step.id, s.file, s.text, s.line, s.kind, s.rowsChanged, s.durationMs, s.status, s.error ?? '',
+  ]));
+}
+
+/** Appends a non-step phase row (tests, interrupted run) to logs/run_log.csv. */
+export function logPhase(logsDir: string, runId: string, phase: string, row: { status: string; startedAt?: string; finishedAt?: string; durationMs?: number; error?: string }): void {
+  appendCsv(join(logsDir, 'run_log.csv'), RUN_LOG_HEADER, [[
+    runId, phase, row.status, row.startedAt, row.finishedAt, row.durationMs, '', '', row.error ?? '',
+  ]]);
+}

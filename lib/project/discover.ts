@@ -1,0 +1,103 @@
+// Stage 1: find the numbered step folders, their SQL files and scripts, and the assertion files.
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import { DiscoveryError } from '../errors.js';
+import type { Project, Step } from '../types.js';
+
+export const STEP_PATTERN = /^(\d{2,3})_([a-z0-9_]+)$/;
+
+const toPosix = (p: string) => p.split(sep).join('/');
+
+function listDir(root: string, dir: string): string[] {
+  try {
+    return readdirSync(join(root, dir)).sort();
+  } catch (cause) {
+    throw new DiscoveryError(`cannot read folder ${dir}`, { file: dir, cause, hint: 'check that it exists and is readable' });
+  }
+}
+
+function readStep(root: string, folder: string, match: RegExpMatchArray): Step {
+  const dir = `sql/${folder}`;
+  const files = listDir(root, dir).filter((f) => f.endsWith('.sql')).map((f) => `${dir}/${f}`);
+  if (files.length === 0) {
+    throw new DiscoveryError('step folder has no .sql files', {
+      file: dir,
+      hint: 'add a .sql file to it, or remove the folder',
+    });
+  }
+  for (const file of files) {
+    if (statSync(join(root, file)).size === 0 || readFileSync(join(root, file), 'utf8').trim() === '') {
+      throw new DiscoveryError('SQL file is empty', { file, hint: 'add SQL (or a comment saying why the file is there), or delete it' });
+    }
+  }
+  const script = existsSync(join(root, 'steps', `${folder}.ts`)) ? `steps/${folder}.ts` : undefined;
+  return { number: Number(match[1]), id: folder, name: match[2], dir, files, script };
+}
+
+function findSteps(root: string): Step[] {
+  const steps: Step[] = [];
+  for (const entry of listDir(root, 'sql')) {
+    if (!statSync(join(root, 'sql', entry)).isDirectory()) continue;
+    const match = entry.match(STEP_PATTERN);
+    if (!match) {
+      if (/^\d/.test(entry)) {
+        throw new DiscoveryError(`step folder name "${entry}" does not match NN_name`, {
+          file: `sql/${entry}`,
+          hint: 'use 2-3 digits, an underscore, then lower-case letters, digits or _ (e.g. 04_enrich)',
+        });
+      }
+      continue; // macros/ and other shared folders are not steps
+    }
+    steps.push(readStep(root, entry, match));
+  }
+  steps.sort((a, b) => a.number - b.number || a.id.localeCompare(b.id));
+  for (let i = 1; i < steps.length; i++) {
+    if (steps[i].number === steps[i - 1].number) {
+      throw new DiscoveryError(`duplicate step number ${steps[i].number}: ${steps[i - 1].dir} and ${steps[i].dir}`, {
+        file: steps[i].dir,
+        hint: 'renumber one of them so every step has its own number',
+      });
+    }
+  }
+  return steps;
+}
+
+function checkScripts(root: string, steps: readonly Step[]): void {
+  if (!existsSync(join(root, 'steps'))) return;
+  const ids = new Set(steps.map((s) => s.id));
+  for (const entry of listDir(root, 'steps')) {
+    if (!entry.endsWith('.ts') || entry.endsWith('.d.ts')) continue;
+    const id = entry.slice(0, -3);
+    if (ids.has(id)) continue;
+    const sameNumber = steps.find((s) => id.startsWith(`${String(s.number).padStart(2, '0')}_`));
+    throw new DiscoveryError(`script has no SQL folder sql/${id}/`, {
+      file: `steps/${entry}`,
+      hint: sameNumber ? `did you mean steps/${sameNumber.id}.ts?` : `create sql/${id}/ with at least one .sql file, or rename the script`,
+    });
+  }
+}
+
+function findTests(root: string, dir = 'tests'): string[] {
+  if (!existsSync(join(root, dir))) return [];
+  const found: string[] = [];
+  for (const entry of listDir(root, dir)) {
+    const rel = `${dir}/${entry}`;
+    if (rel === 'tests/framework') continue;
+    if (statSync(join(root, rel)).isDirectory()) found.push(...findTests(root, rel));
+    else if (entry.endsWith('.sql')) found.push(rel);
+  }
+  return found;
+}
+
+/** Reads the project layout once; everything later works from this plain description. */
+export function discover(root: string): Project {
+  if (!existsSync(join(root, 'sql'))) {
+    throw new DiscoveryError('no sql/ folder in this project', {
+      file: toPosix(relative(process.cwd(), root)) || '.',
+      hint: 'run ducksteps from the project folder, or create sql/01_first/ with a .sql file',
+    });
+  }
+  const steps = findSteps(root);
+  checkScripts(root, steps);
+  return { root, steps, testFiles: findTests(root) };
+}

@@ -1,0 +1,33 @@
+// --resume: where the last run stopped, with its vars, refusing when that is unsafe or pointless.
+import { join } from 'node:path';
+import { UsageError } from '../errors.js';
+import { readLastRun, readLog } from '../logs/history.js';
+import type { Project, Step } from '../types.js';
+
+export interface ResumePlan {
+  readonly runId: string;
+  readonly steps: readonly Step[]; // empty: only the assertions failed, run them again
+  readonly vars: Readonly<Record<string, string>>;
+}
+
+/** Steps from the first failed or skipped step of the last run to the end, with that run's vars. */
+export function planResume(project: Project): ResumePlan {
+  const last = readLastRun(project.root);
+  if (!last) throw new UsageError('nothing to resume: no earlier run is recorded in logs/', { hint: 'run ./run.sh first' });
+  const now = project.steps.map((s) => s.id);
+  if (now.join('\n') !== last.steps.join('\n')) {
+    const added = now.filter((id) => !last.steps.includes(id));
+    const removed = last.steps.filter((id) => !now.includes(id));
+    throw new UsageError(`cannot resume run ${last.runId}: the steps changed since (added: ${added.join(', ') || 'none'}; removed: ${removed.join(', ') || 'none'})`, {
+      hint: 'run the whole build (./run.sh) or pick steps with --from',
+    });
+  }
+  const rows = readLog(join(project.root, 'logs', 'run_log.csv')).filter((r) => r.run_id === last.runId);
+  const status = new Map(rows.map((r) => [r.step, r.status]));
+  const stopped = last.selected.find((id) => status.get(id) !== 'ok');
+  if (!stopped && status.get('tests') === 'ok') {
+    throw new UsageError(`nothing to resume: the last run ${last.runId} succeeded`, { hint: 'run ./run.sh to build again' });
+  }
+  const from = stopped ? now.indexOf(stopped) : now.length; // past the last step: only the assertions again
+  return { runId: last.runId, steps: project.steps.slice(from), vars: last.vars };
+}

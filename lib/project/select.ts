@@ -1,0 +1,34 @@
+// Which steps a run covers: --from, --to, --only by number, name or folder name.
+import { UsageError } from '../errors.js';
+import type { Step } from '../types.js';
+
+export interface Selection {
+  readonly from?: string;
+  readonly to?: string;
+  readonly only?: string;
+}
+
+/** The step a selector names: "3", "03", "quality" or "03_quality". */
+export function findStep(steps: readonly Step[], selector: string, flag: string): Step {
+  const wanted = selector.trim();
+  const found = /^\d+$/.test(wanted)
+    ? steps.find((s) => s.number === Number(wanted))
+    : steps.find((s) => s.id === wanted || s.name === wanted);
+  if (found) return found;
+  const near = steps.find((s) => s.name.includes(wanted) || wanted.includes(s.name));
+  throw new UsageError(`${flag} ${selector}: no such step`, {
+    hint: near ? `did you mean ${near.id}?` : `steps: ${steps.map((s) => s.id).join(', ') || '(none)'}`,
+  });
+}
+
+/** The steps to run, in order; everything when nothing is selected. */
+export function selectSteps(steps: readonly Step[], selection: Selection): readonly Step[] {
+  if (selection.only) {
+    if (selection.from || selection.to) throw new UsageError('--only cannot be combined with --from or --to');
+    return [findStep(steps, selection.only, '--only')];
+  }
+  const first = selection.from ? steps.indexOf(findStep(steps, selection.from, '--from')) : 0;
+  const last = selection.to ? steps.indexOf(findStep(steps, selection.to, '--to')) : steps.length - 1;
+  if (last < first) throw new UsageError(`--to ${selection.to} comes before --from ${selection.from}`);
+  return steps.slice(first, last + 1);
+}

@@ -1,0 +1,43 @@
+// Stage 5a: turn tests/*.sql into named assertions: render, split, read -- name: and -- severity:.
+import type nunjucks from 'nunjucks';
+import { lineColAt } from './line-map.js';
+import { renderFile } from './render.js';
+import { splitStatements } from './split.js';
+import type { TemplateContext } from './template.js';
+import { TemplateError } from '../errors.js';
+import type { Assertion, Severity } from '../types.js';
+
+const NAME = /^\s*--\s*name:\s*(\S.*?)\s*$/m;
+const SEVERITY = /^\s*--\s*severity:\s*(\w+)\s*$/m;
+
+/** tests/orders/keys.sql -> orders/keys */
+const baseName = (file: string) => file.replace(/^tests\//, '').replace(/\.sql$/, '');
+
+function severityOf(comments: string, file: string, line: number): Severity {
+  const value = comments.match(SEVERITY)?.[1]?.toLowerCase() ?? 'error';
+  if (value !== 'error' && value !== 'warn') {
+    throw new TemplateError(`unknown severity "${value}"`, { file, line, hint: 'use -- severity: warn or -- severity: error' });
+  }
+  return value;
+}
+
+/** The assertions of one test file; a file that cannot be rendered becomes one assertion in error. */
+export function assertionsOf(env: nunjucks.Environment, root: string, file: string, context: TemplateContext): Assertion[] {
+  const compiledDir = `logs/compiled/${file.slice(0, file.lastIndexOf('/'))}`;
+  try {
+    const rendered = renderFile(env, root, file, context, compiledDir);
+    const chunks = splitStatements(rendered.sql);
+    return chunks.map((chunk, i) => {
+      const comments = chunk.text.slice(0, chunk.start - chunk.offset);
+      const line = rendered.lineMap[lineColAt(rendered.sql, chunk.start).line - 1] ?? 1;
+      const name = comments.match(NAME)?.[1] ?? (chunks.length > 1 ? `${baseName(file)}#${i + 1}` : baseName(file));
+      return { name, file, line, severity: severityOf(comments, file, line), sql: chunk.text, compiled: rendered.compiled };
+    });
+  } catch (error) {
+    if (!(error instanceof TemplateError)) throw error;
+    return [{
+      name: baseName(file), file, line: error.line ?? 1, severity: 'error', sql: '', compiled: `${compiledDir}/${file.split('/').pop()}`,
+      error: error.toStepError(),
+    }];
+  }
+}

@@ -1,0 +1,50 @@
+// Stage 2: render one step's SQL files to text, map lines back to the source, keep a compiled copy in logs/.
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import nunjucks from 'nunjucks';
+import { TemplateError } from '../errors.js';
+import { mapRenderedLines } from './line-map.js';
+import { maskSecrets } from './secrets.js';
+import { templateError, type TemplateContext } from './template.js';
+import type { RenderedFile } from '../types.js';
+
+const NO_TRANSACTION = /^\s*--\s*ducksteps:\s*no-transaction\b/m;
+
+/** Reads a source file as UTF-8, refusing bytes that are not valid UTF-8. */
+export function readSource(root: string, file: string): string {
+  const bytes = readFileSync(join(root, file));
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes).replace(/^\uFEFF/, '');
+  } catch {
+    throw new TemplateError('file is not valid UTF-8', { file, hint: 'save it as UTF-8 (most editors have "Save with encoding")' });
+  }
+}
+
+/** Renders one file (keeping a copy in compiledDir when given); throws TemplateError at the user's file:line. */
+export function renderFile(env: nunjucks.Environment, root: string, file: string, context: TemplateContext, compiledDir?: string): RenderedFile {
+  const source = readSource(root, file);
+  let sql: string;
+  try {
+    sql = new nunjucks.Template(source, env, join(root, file), true).render(context);
+  } catch (cause) {
+    throw templateError(cause, root, file, source);
+  }
+  const compiled = compiledDir ? `${compiledDir}/${file.split('/').pop()}` : '';
+  if (compiled) {
+    mkdirSync(dirname(join(root, compiled)), { recursive: true });
+    writeFileSync(join(root, compiled), maskSecrets(sql));
+  }
+  return { file, compiled, sql, lineMap: mapRenderedLines(source, sql), transaction: !NO_TRANSACTION.test(source) };
+}
+
+/** Renders every file of a step into logs/compiled/<step>/, replacing what the last run left there. */
+export function renderStep(
+  env: nunjucks.Environment,
+  root: string,
+  files: readonly string[],
+  context: TemplateContext,
+  compiledDir: string,
+): RenderedFile[] {
+  rmSync(join(root, compiledDir), { recursive: true, force: true });
+  return files.map((file) => renderFile(env, root, file, context, compiledDir));
+}

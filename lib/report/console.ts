@@ -1,0 +1,43 @@
+// Prints a build as it happens: start/end line per step, heartbeats, script output, then the summary.
+import type { BuildEvents } from '../driver/build.js';
+import { assertionFailure, assertionsTable, errorBlock, heartbeatLine, stepEndLine, stepStartLine, summaryTable, type Style } from './tables.js';
+import type { BuildResult, TestsReport } from '../types.js';
+
+export type Writer = (text: string) => void;
+
+/** Build events that print through `write` (stdout normally, stderr under --json). */
+export function consoleEvents(style: Style, write: Writer): BuildEvents {
+  return {
+    onTestsStart: (count) => count > 0 && write(`▶ tests: ${count} assertion file${count === 1 ? '' : 's'}`),
+    onStepStart: (step) => write(stepStartLine(style, step)),
+    onHeartbeat: (step, ms) => write(heartbeatLine(style, step, ms)),
+    onOutput: (_step, line) => write(`  │ ${line}`),
+    onStepEnd: (report) => {
+      write(stepEndLine(style, report));
+      if (report.error) {
+        const next = `nothing of ${report.step.id} was committed; fix it, then continue with ./run.sh --resume`;
+        write(errorBlock(style, report.error, next));
+      }
+    },
+  };
+}
+
+/** The assertions: their table, then each failure with its first rows. */
+export function printTests(style: Style, write: Writer, tests: TestsReport): void {
+  if (tests.status === 'skipped') {
+    write('tests: skipped (a step did not finish ok)');
+    return;
+  }
+  if (tests.error) write(errorBlock(style, tests.error));
+  if (tests.results.length === 0) return;
+  write(assertionsTable(style, tests));
+  for (const r of tests.results) if (r.status !== 'pass') write(assertionFailure(style, r));
+}
+
+/** The closing summary: steps table, assertions, and where the logs are. */
+export function printSummary(style: Style, write: Writer, result: BuildResult): void {
+  write('');
+  if (result.steps.length > 0) write(summaryTable(style, result));
+  if (result.tests) printTests(style, write, result.tests);
+  write(`logs: logs/run_log.csv, logs/<step>.csv, logs/tests.csv, compiled SQL in logs/compiled/ (run ${result.runId})`);
+}

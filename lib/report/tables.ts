@@ -1,0 +1,95 @@
+// Stage 6: everything the console shows, as strings (the only file that imports cli-table3).
+import Table from 'cli-table3';
+import type { AssertionResult, BuildResult, Step, StepError, StepReport, TestsReport } from '../types.js';
+
+export interface Style {
+  readonly color: boolean;
+}
+
+/** Colour only for a terminal, and never when NO_COLOR is set. */
+export function detectStyle(stream: { isTTY?: boolean } = process.stdout): Style {
+  return { color: Boolean(stream.isTTY) && !process.env.NO_COLOR };
+}
+
+const CODES = { red: 31, green: 32, yellow: 33, dim: 2, bold: 1 } as const;
+const paint = (style: Style, code: keyof typeof CODES, text: string) =>
+  style.color ? `\u001b[${CODES[code]}m${text}\u001b[0m` : text;
+
+export function formatDuration(ms: number): string {
+  if (ms < 60_000) return `${(ms / 1000).toFixed(2)} s`;
+  const s = Math.round(ms / 1000);
+  return `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, '0')}s`;
+}
+
+export const formatCount = (n: number) => n.toLocaleString('en-US');
+
+const STATUS_COLOR: Record<string, keyof typeof CODES> = { ok: 'green', pass: 'green', failed: 'red', fail: 'red', error: 'red', warn: 'yellow', skipped: 'dim' };
+export const formatStatus = (style: Style, status: string) => paint(style, STATUS_COLOR[status] ?? 'yellow', status);
+
+export const stepStartLine = (style: Style, step: Step) => `${paint(style, 'dim', '▶')} ${step.id} ${paint(style, 'dim', 'started')}`;
+
+export function stepEndLine(style: Style, r: StepReport): string {
+  const mark = r.status === 'ok' ? paint(style, 'green', '✔') : paint(style, 'red', '✘');
+  return `${mark} ${r.step.id} ${formatStatus(style, r.status)} in ${formatDuration(r.durationMs)}, ${formatCount(r.rowsChanged)} rows, ${r.statements.length} statements`;
+}
+
+export const heartbeatLine = (style: Style, step: Step, elapsedMs: number) =>
+  paint(style, 'dim', `… ${step.id} still running (${formatDuration(elapsedMs)})`);
+
+/** The error block under a failed step: what, where, the statement, the compiled file, what to do. */
+export function errorBlock(style: Style, error: StepError, next?: string): string {
+  const where = error.file ? `${error.file}${error.line ? `:${error.line}` : ''}` : undefined;
+  const lines = [`  ${paint(style, 'red', 'error:')} ${error.message.split('\n').join('\n    ')}`];
+  if (where) lines.push(`  ${paint(style, 'bold', 'at')} ${where}`);
+  if (error.statement) lines.push(error.statement.split('\n').map((l) => `    ${l}`).join('\n'));
+  if (error.compiled) lines.push(`  compiled SQL: ${error.compiled}${error.compiledLine ? `:${error.compiledLine}` : ''}`);
+  if (error.hint) lines.push(`  hint: ${error.hint}`);
+  if (next) lines.push(`  ${next}`);
+  return lines.join('\n');
+}
+
+const COMPACT = { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' };
+
+function table(style: Style, head: string[]): Table.Table {
+  return new Table({ head, chars: COMPACT, style: style.color ? { head: ['cyan'], border: ['grey'] } : { head: [], border: [] } });
+}
+
+/** The summary table printed after the last step. */
+export function summaryTable(style: Style, result: BuildResult): string {
+  const t = table(style, ['step', 'status', 'duration', 'statements', 'rows']);
+  for (const r of result.steps) {
+    t.push([r.step.id, formatStatus(style, r.status), formatDuration(r.durationMs), r.statements.length, formatCount(r.rowsChanged)]);
+  }
+  const total = result.steps.reduce((sum, r) => sum + r.durationMs, 0);
+  t.push(['total', formatStatus(style, result.status), formatDuration(total), '', '']);
+  return t.toString();
+}
+
+/** Generic table for other commands (list, logs). */
+export function renderTable(style: Style, head: string[], rows: ReadonlyArray<ReadonlyArray<string | number>>): string {
+  const t = table(style, head);
+  for (const row of rows) t.push([...row]);
+  return t.toString();
+}
+
+/** The assertions table: name, severity, status, offending rows, duration. */
+export function assertionsTable(style: Style, tests: TestsReport): string {
+  const t = table(style, ['assertion', 'severity', 'status', 'rows', 'duration']);
+  for (const r of tests.results) {
+    t.push([r.name, r.severity, formatStatus(style, r.status), formatCount(r.failingRows), formatDuration(r.durationMs)]);
+  }
+  return t.toString();
+}
+
+const cell = (v: unknown) => (v === null || v === undefined ? 'NULL' : typeof v === 'object' ? JSON.stringify(v) : String(v));
+
+/** Under a failed assertion: its first offending rows, "(N more)", where all of them are, the compiled SQL. */
+export function assertionFailure(style: Style, r: AssertionResult): string {
+  const head = `${r.status === 'warn' ? paint(style, 'yellow', '!') : paint(style, 'red', '✘')} ${r.name} (${r.file}:${r.line})`;
+  if (r.error) return `${head}\n${errorBlock(style, { ...r.error, file: r.error.file ?? r.file, line: r.error.line ?? r.line })}`;
+  const sample = table(style, [...r.columns]);
+  for (const row of r.sample) sample.push(r.columns.map((c) => cell(row[c])));
+  const more = r.failingRows > r.sample.length ? `\n  (${formatCount(r.failingRows - r.sample.length)} more)` : '';
+  const where = `\n  all ${formatCount(r.failingRows)} rows: ${r.failuresFile}\n  compiled SQL: ${r.compiled}`;
+  return `${head}: ${formatCount(r.failingRows)} offending rows\n${sample.toString().replace(/^/gm, '  ')}${more}${where}`;
+}

@@ -1,0 +1,20 @@
+// Subprocess entry: read one job (a step, or the assertions) from stdin, run it, write one JSON result file.
+// The driver may start this process early: it gets ready (imports DuckDB) and then waits for stdin.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { runAssertions } from './assertions.js';
+import { parseFiles } from './parse.js';
+import { runStep } from './step.js';
+import type { AssertJob, ParseJob, StepJob } from '../types.js';
+
+// If the driver dies (killed, crashed), die too: an orphan must not commit a step nobody will log,
+// nor keep the database locked against the next run. Dying mid-transaction rolls the step back.
+const parent = process.ppid;
+setInterval(() => process.ppid !== parent && process.kill(process.pid, 'SIGKILL'), 100).unref();
+
+const readyAt = performance.now();
+const job = JSON.parse(readFileSync(0, 'utf8')) as StepJob | AssertJob | ParseJob;
+const result =
+  job.kind === 'step' ? await runStep(job, { bootMs: readyAt, waitMs: performance.now() - readyAt })
+  : job.kind === 'assert' ? await runAssertions(job)
+  : await parseFiles(job);
+writeFileSync(job.resultPath, JSON.stringify(result));

@@ -1,0 +1,56 @@
+// Locates a DuckDB error in the user's source file and adds what to do about it.
+import { lineColAt } from '../render/line-map.js';
+import type { SqlChunk } from '../render/split.js';
+import type { RenderedFile, StepError } from '../types.js';
+
+const HINTS: ReadonlyArray<[RegExp, string]> = [
+  [/^Parser Error/, 'check the SQL syntax at that line (a missing comma or parenthesis is the usual cause)'],
+  [/^Catalog Error/, 'check the name; if an earlier step should create it, check that step ran (steps run in number order)'],
+  [/^Binder Error/, 'check column and table names at that line'],
+  [/^Conversion Error/, 'a value could not be converted; TRY_CAST(...) turns bad values into NULL'],
+  [/Could not set lock on file/, 'another program has the database open (its PID is above): close it (DuckDB CLI, notebook, script) and run again, or pass --lock-timeout 60 to wait for it'],
+  [/^Out of Memory Error/, 'raise --memory-limit, lower --threads, or split the statement'],
+];
+
+export function hintFor(message: string): string | undefined {
+  return HINTS.find(([pattern]) => pattern.test(message))?.[1];
+}
+
+/** Statement lines around the failing one, numbered by source line, the failing one marked. */
+function excerpt(file: RenderedFile, chunk: SqlChunk, failingLine: number): string {
+  const lines = file.sql.split('\n');
+  const first = lineColAt(file.sql, chunk.start).line;
+  const last = lineColAt(file.sql, chunk.offset + chunk.text.length).line;
+  const from = Math.max(first, failingLine - 3);
+  const to = Math.min(last, failingLine + 1);
+  const out: string[] = [];
+  for (let r = from; r <= to; r++) {
+    const mark = r === failingLine ? '>' : ' ';
+    out.push(`${mark} ${String(file.lineMap[r - 1] ?? r).padStart(4)} | ${lines[r - 1] ?? ''}`);
+  }
+  return out.join('\n');
+}
+
+/** DuckDB's error text without its statement-relative "LINE n:" excerpt. */
+export function sqlMessage(error: unknown): string {
+  const raw = (error instanceof Error ? error.message : String(error)).replace(/^Failed to extract statements: /, '');
+  return raw.split(/\n\s*LINE \d+:/)[0].trim();
+}
+
+/** Builds the StepError for a statement that DuckDB rejected. */
+export function locateSqlError(error: unknown, file: RenderedFile, chunk: SqlChunk): StepError {
+  const raw = (error instanceof Error ? error.message : String(error)).replace(/^Failed to extract statements: /, '');
+  const head = sqlMessage(error);
+  const relative = Number(raw.match(/LINE (\d+):/)?.[1] ?? 0);
+  const chunkLine = lineColAt(file.sql, chunk.offset).line;
+  const compiledLine = relative > 0 ? chunkLine + relative - 1 : lineColAt(file.sql, chunk.start).line;
+  return {
+    message: head,
+    file: file.file,
+    line: file.lineMap[compiledLine - 1] ?? compiledLine,
+    compiled: file.compiled,
+    compiledLine,
+    statement: excerpt(file, chunk, compiledLine),
+    hint: hintFor(head),
+  };
+}

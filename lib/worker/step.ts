@@ -1,0 +1,116 @@
+// Inside the worker: run one step's statements (and script hooks) in one transaction, commit or roll back.
+import { lineColAt } from '../render/line-map.js';
+import { openDatabase, type Database } from './duckdb.js';
+import { hintFor, locateSqlError } from './sql-error.js';
+import { splitStatements, statementKind } from '../render/split.js';
+import { loadScript, scriptError, type StepContext, type StepScript } from './step-script.js';
+import type { RenderedFile, StatementResult, StepError, StepJob, StepOutcome, WorkerStats } from '../types.js';
+
+class StatementFailure extends Error {
+  constructor(readonly located: StepError) {
+    super(located.message);
+  }
+}
+
+const oneLine = (text: string) => text.replace(/\s+/g, ' ').trim().slice(0, 160);
+
+/** Runs a file's statements, recording each; throws StatementFailure on the first error. */
+async function runFile(db: Database, file: RenderedFile, log: StatementResult[]): Promise<void> {
+  const chunks = splitStatements(file.sql);
+  for (const [i, chunk] of chunks.entries()) {
+    const line = file.lineMap[lineColAt(file.sql, chunk.start).line - 1] ?? 1;
+    const base = { file: file.file, index: i + 1, line, kind: statementKind(chunk.text), text: oneLine(chunk.text.slice(chunk.start - chunk.offset)) };
+    const started = performance.now();
+    try {
+      const { rowsChanged } = await db.run(chunk.text);
+      log.push({ ...base, rowsChanged, durationMs: Math.round(performance.now() - started), status: 'ok' });
+    } catch (error) {
+      const located = locateSqlError(error, file, chunk);
+      log.push({ ...base, rowsChanged: 0, durationMs: Math.round(performance.now() - started), status: 'failed', error: located.message });
+      throw new StatementFailure(located);
+    }
+  }
+}
+
+/** Keeps the step's transaction: files marked no-transaction run between two transactions. */
+function transactions(db: Database) {
+  let open = false;
+  return {
+    begin: async () => { if (!open) { await db.run('BEGIN TRANSACTION'); open = true; } },
+    commit: async () => { if (open) { open = false; await db.run('COMMIT'); } },
+    rollback: async () => { if (open) { open = false; await db.run('ROLLBACK'); } },
+  };
+}
+
+async function runBody(db: Database, job: StepJob, script: StepScript | undefined, log: StatementResult[], clock: Clock) {
+  const tx = transactions(db);
+  const context: StepContext = {
+    db, vars: job.vars, step: job.step, projectRoot: job.projectRoot,
+    log: (message) => process.stdout.write(`${message}\n`),
+  };
+  try {
+    await tx.begin();
+    await script?.before?.(context);
+    for (const file of job.files) {
+      if (file.transaction) await tx.begin();
+      else await tx.commit();
+      await runFile(db, file, log);
+    }
+    await tx.begin();
+    await script?.after?.(context);
+    clock.lap('executeMs');
+    await tx.commit();
+    clock.lap('commitMs');
+  } catch (error) {
+    await tx.rollback().catch(() => undefined);
+    throw error;
+  }
+}
+
+function openError(error: unknown, job: StepJob): StepError {
+  const message = (error instanceof Error ? error.message : String(error)).split('\n')[0];
+  return { message: `cannot open database ${job.database}: ${message}`, hint: hintFor(message) ?? 'check the --db path' };
+}
+
+type Phase = 'openMs' | 'executeMs' | 'commitMs' | 'closeMs';
+
+/** Times consecutive phases of the worker. */
+class Clock {
+  private last = performance.now();
+  readonly phases: Record<Phase, number> = { openMs: 0, executeMs: 0, commitMs: 0, closeMs: 0 };
+  lap(phase: Phase): void {
+    const now = performance.now();
+    this.phases[phase] += Math.round((now - this.last) * 10) / 10;
+    this.last = now;
+  }
+}
+
+const peakRssMb = () => Math.round(process.resourceUsage().maxRSS / 1024);
+
+/** The worker's whole job: open, run, commit or roll back, close; never throws. */
+export async function runStep(job: StepJob, start: { bootMs: number; waitMs: number } = { bootMs: 0, waitMs: 0 }): Promise<StepOutcome> {
+  const statements: StatementResult[] = [];
+  const clock = new Clock();
+  const stats = (): WorkerStats => ({ bootMs: Math.round(start.bootMs), waitMs: Math.round(start.waitMs), ...clock.phases, peakRssMb: peakRssMb() });
+  let db: Database;
+  try {
+    db = await openDatabase(job.database, { threads: job.threads, memoryLimit: job.memoryLimit, lockTimeoutMs: job.lockTimeoutMs });
+    clock.lap('openMs');
+  } catch (error) {
+    return { status: 'failed', statements, error: openError(error, job), stats: stats() };
+  }
+  try {
+    const script = job.script ? await loadScript(job.script) : undefined;
+    await runBody(db, job, script, statements, clock);
+    db.close();
+    clock.lap('closeMs');
+    return { status: 'ok', statements, stats: stats() };
+  } catch (error) {
+    const located =
+      error instanceof StatementFailure ? error.located
+      : job.script ? scriptError(error, job.script, job.projectRoot)
+      : { message: error instanceof Error ? error.message : String(error) };
+    db.close();
+    return { status: 'failed', statements, error: located, stats: stats() };
+  }
+}
