@@ -43,6 +43,9 @@ async function main(argv: string[]): Promise<number> {
   return command.run({ root: process.cwd(), flags: parsed.values, args: rest });
 }
 
+// A closed stdout or stderr (./run.sh | head) must not stop or corrupt the run: drop what cannot be printed.
+for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
@@ -54,6 +57,7 @@ main(process.argv.slice(2)).then(
     } else {
       process.stderr.write(`ducksteps: internal error (please report it):\n${(error as Error)?.stack ?? error}\n`);
       process.exitCode = 1;
+      setTimeout(() => process.exit(1), 2000).unref(); // never hang on a handle an unexpected error left open
     }
   },
 );

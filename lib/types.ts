@@ -94,6 +94,8 @@ export interface StepOutcome {
   readonly statements: readonly StatementResult[];
   readonly error?: StepError;
   readonly stats?: WorkerStats;
+  /** On failure: how many of `statements` were committed anyway (files marked no-transaction). */
+  readonly committedStatements?: number;
 }
 
 /** One row of the build summary. */
@@ -107,6 +109,8 @@ export interface StepReport {
   readonly rowsChanged: number;
   readonly error?: StepError;
   readonly stats?: WorkerStats;
+  /** Files of a failed step that committed before the failure (no-transaction files); [] otherwise. */
+  readonly committedFiles?: readonly string[];
 }
 
 export interface BuildResult {

@@ -16,8 +16,9 @@ type Flags = CliSettings & { from?: string; to?: string; only?: string; resume?:
 function plan(project: Project, flags: Flags, settings: Settings, testsOnly: boolean): { steps: readonly Step[]; settings: Settings } {
   if (testsOnly) return { steps: [], settings };
   if (!flags.resume) return { steps: selectSteps(project.steps, flags), settings };
-  const resume = planResume(project);
-  return { steps: resume.steps, settings: { ...settings, vars: { ...resume.vars, ...parseVars(flags.var ?? []) } } };
+  const resume = planResume(project, flags.db);
+  const database = resume.database ?? settings.database;
+  return { steps: resume.steps, settings: { ...settings, database, vars: { ...resume.vars, ...parseVars(flags.var ?? []) } } };
 }
 
 export async function runCommand({ root, flags }: CommandContext, testsOnly = false): Promise<number> {

@@ -6,10 +6,9 @@ import { join, resolve } from 'node:path';
 import { runTests } from './assertion-phase.js';
 import { checkDatabasePath } from '../project/config.js';
 import { discover } from '../project/discover.js';
-import { startWorker } from './spawn.js';
 import { writeLastRun } from '../logs/history.js';
 import { acquireLock } from './run-lock.js';
-import { logPhase } from '../logs/step-logs.js';
+import { checkLogs, logPhase } from '../logs/step-logs.js';
 import { runSteps, type StepEvents } from './step-loop.js';
 import { createEnvironment, type TemplateContext } from '../render/template.js';
 import type { BuildResult, Project, Settings, Step } from '../types.js';
@@ -39,6 +38,15 @@ export function newRunId(now = new Date()): string {
   return `${stamp}-${Math.floor(Math.random() * 0x10000).toString(16).padStart(4, '0')}`;
 }
 
+/** An unexpected error ends the run: record it (if the log can still be written) before it propagates. */
+function recordCrash(logsDir: string, runId: string, error: unknown): void {
+  try {
+    logPhase(logsDir, runId, 'run', { status: 'failed', error: `internal error: ${(error as Error)?.message ?? error}` });
+  } catch {
+    // the log itself is what failed; the console still gets the error
+  }
+}
+
 /** Runs the selected steps, then the assertions when every step succeeded. */
 export async function build(options: BuildOptions): Promise<BuildResult> {
   const project = options.project ?? discover(options.root);
@@ -46,8 +54,9 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   checkDatabasePath(project.root, settings.database);
   const runId = newRunId();
   const database = resolve(project.root, settings.database);
-  const lock = acquireLock(database, runId);
   const logsDir = join(project.root, 'logs');
+  checkLogs(logsDir);
+  const lock = acquireLock(database, runId);
   if (lock.stale) logPhase(logsDir, lock.stale.runId, 'run', { status: 'interrupted', error: `run ${lock.stale.runId} (PID ${lock.stale.pid}) never finished` });
   const tmp = mkdtempSync(join(tmpdir(), 'ducksteps-'));
   const context: TemplateContext = { vars: settings.vars, run_id: runId, run_started_at: new Date().toISOString() };
@@ -56,9 +65,9 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   const steps = options.steps ?? project.steps;
   const withTests = options.tests !== false && project.testFiles.length > 0;
   try {
-    if (steps.length > 0) writeLastRun(project.root, { runId, vars: settings.vars, steps: project.steps.map((s) => s.id), selected: steps.map((s) => s.id) });
+    if (steps.length > 0) writeLastRun(project.root, { runId, vars: settings.vars, steps: project.steps.map((s) => s.id), selected: steps.map((s) => s.id), database: settings.database });
     const loop = { project, settings, env, context, tmp, signal, events: options.events, heartbeatMs: options.heartbeatMs };
-    const { reports, ok, next } = await runSteps(loop, steps, runId, () => (withTests ? startWorker(false, project.root) : undefined));
+    const { reports, ok, next } = await runSteps(loop, steps, runId, withTests);
     const interrupted = reports.some((r) => r.status === 'interrupted');
     if (interrupted) logPhase(logsDir, runId, 'run', { status: 'interrupted', error: 'stopped by Ctrl-C (SIGINT)' });
     if (!ok || options.tests === false) {
@@ -69,6 +78,9 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     options.events?.onTestsStart?.(project.testFiles.length);
     const tests = await runTests({ project, settings, env, context, database, tmp, worker: next });
     return { runId, status: tests.status === 'ok' ? 'ok' : 'failed', steps: reports, tests };
+  } catch (error) {
+    recordCrash(logsDir, runId, error);
+    throw error;
   } finally {
     rmSync(tmp, { recursive: true, force: true });
     lock.release();

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runWorker } from './spawn.js';
 import { TemplateError } from '../errors.js';
+import { refuseTransactionControl, refuseWrites } from '../render/guards.js';
 import { renderFile } from '../render/render.js';
 import { createEnvironment, type TemplateContext } from '../render/template.js';
 import type { ParseJob, ParseReport, Project, RenderedFile, Settings, StepError } from '../types.js';
@@ -26,7 +27,9 @@ export async function compileProject(project: Project, settings: Settings, runId
   ];
   for (const { file, dir, step } of jobs) {
     try {
-      rendered.push(renderFile(env, project.root, file, { ...base, step }, dir));
+      const one = renderFile(env, project.root, file, { ...base, step }, dir);
+      (step ? refuseTransactionControl : refuseWrites)(one);
+      rendered.push(one);
     } catch (error) {
       if (!(error instanceof TemplateError)) throw error;
       errors.push(error.toStepError());

@@ -48,7 +48,13 @@ export function acquireLock(database: string, runId: string): Lock {
       process.once('exit', release);
       return { stale, release };
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'EEXIST') {
+        rmSync(path, { force: true }); // a full disk can leave an empty lock file behind
+        throw new LockError(`cannot write the run lock ${path} (${code ?? (error as Error).message})`, {
+          cause: error, hint: code === 'ENOSPC' ? 'the disk is full: free some space, then run again' : 'check that the database folder is writable',
+        });
+      }
       const holder = readHolder(path);
       if (holder && alive(holder.pid) && holder.pid !== process.pid) {
         throw new LockError(`database ${database} is in use by another ducksteps run (PID ${holder.pid}, started ${holder.startedAt})`, {

@@ -53,8 +53,18 @@ export interface Worker {
 
 /** Starts a worker now, so its start-up overlaps whatever runs before its job is ready. */
 export function startWorker(needsTypeScript: boolean, cwd: string): Worker {
-  const child = execa(process.execPath, workerCommand(needsTypeScript), { cwd, reject: false, stripFinalNewline: true });
+  // ipc: the worker watches the channel and dies with the driver, on every platform (see worker/main.ts).
+  // stdout is not buffered: a step script's lines are passed on as they come, memory stays bounded.
+  const child = execa(process.execPath, workerCommand(needsTypeScript), { cwd, reject: false, stripFinalNewline: true, ipc: true, buffer: { stdout: false } });
   child.catch(() => undefined);
+  let onLine: ((line: string) => void) | undefined;
+  let partial = '';
+  child.stdout?.setEncoding('utf8');
+  child.stdout?.on('data', (text: string) => {
+    const lines = (partial + text).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) onLine?.(line);
+  });
   return {
     typescript: needsTypeScript,
     cancel: () => void child.kill('SIGKILL'),
@@ -67,10 +77,11 @@ export function startWorker(needsTypeScript: boolean, cwd: string): Worker {
       const deadline = options.timeoutMs && setTimeout(() => stop('timeout'), options.timeoutMs);
       if (options.signal?.aborted) stop('interrupt');
       options.signal?.addEventListener('abort', onAbort);
+      onLine = options.onOutput;
       try {
         child.stdin?.end(JSON.stringify(job));
         const done = await child;
-        for (const line of done.stdout ? String(done.stdout).split('\n') : []) options.onOutput?.(line);
+        if (partial) options.onOutput?.(partial);
         const elapsedMs = Date.now() - started;
         if (stopped || !existsSync(job.resultPath)) {
           return { died: deathError(done.signal, done.exitCode, String(done.stderr ?? '')), stopped, elapsedMs };

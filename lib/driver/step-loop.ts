@@ -3,7 +3,8 @@
 import { join, resolve } from 'node:path';
 import type nunjucks from 'nunjucks';
 import { TemplateError } from '../errors.js';
-import { executeStep, startWorker, type Worker } from './spawn.js';
+import { executeStep, type Worker } from './spawn.js';
+import { WarmWorker } from './warm-worker.js';
 import { logStep } from '../logs/step-logs.js';
 import { renderStep } from '../render/render.js';
 import { maskOutcome } from '../render/secrets.js';
@@ -52,34 +53,41 @@ async function runOne(loop: StepLoop, step: Step, worker: Worker): Promise<StepO
 
 function report(step: Step, outcome: StepOutcome, startedAt: Date): StepReport {
   const finishedAt = new Date();
+  const committed = outcome.status === 'ok' ? outcome.statements : outcome.statements.slice(0, outcome.committedStatements ?? 0);
   return {
     step, status: outcome.status, startedAt: startedAt.toISOString(), finishedAt: finishedAt.toISOString(),
     durationMs: finishedAt.getTime() - startedAt.getTime(), statements: outcome.statements, error: outcome.error, stats: outcome.stats,
-    rowsChanged: outcome.status === 'ok' ? outcome.statements.reduce((sum, s) => sum + s.rowsChanged, 0) : 0,
+    rowsChanged: committed.reduce((sum, s) => sum + s.rowsChanged, 0),
+    committedFiles: outcome.status === 'ok' ? [] : [...new Set(committed.map((s) => s.file))],
   };
 }
 
 /** Runs the steps in order and logs each; returns the reports and the worker pre-started for what follows. */
-export async function runSteps(loop: StepLoop, steps: readonly Step[], runId: string, after?: () => Worker | undefined) {
+export async function runSteps(loop: StepLoop, steps: readonly Step[], runId: string, warmAfter = false) {
   const logsDir = join(loop.project.root, 'logs');
-  const start = (i: number) => (i < steps.length ? startWorker(Boolean(steps[i].script), loop.project.root) : after?.());
+  const warm = new WarmWorker(loop.project.root);
   const reports: StepReport[] = [];
-  let next = start(0);
-  for (const [i, step] of steps.entries()) {
-    if (reports.some((r) => r.status !== 'ok')) {
-      reports.push({ step, status: 'skipped', durationMs: 0, statements: [], rowsChanged: 0 });
-    } else {
-      loop.events?.onStepStart?.(step);
-      const worker = next!;
-      next = start(i + 1); // starts while this step runs: Node and DuckDB start-up overlap
-      const startedAt = new Date();
-      reports.push(report(step, maskOutcome(await runOne(loop, step, worker)), startedAt));
-      loop.events?.onStepEnd?.(reports[i]);
-      if (reports[i].status !== 'ok') next?.cancel();
+  try {
+    if (steps.length > 0) warm.warm(Boolean(steps[0].script));
+    for (const [i, step] of steps.entries()) {
+      if (reports.some((r) => r.status !== 'ok')) {
+        reports.push({ step, status: 'skipped', durationMs: 0, statements: [], rowsChanged: 0 });
+      } else {
+        loop.events?.onStepStart?.(step);
+        const worker = warm.take(Boolean(step.script));
+        if (i + 1 < steps.length || warmAfter) warm.warm(Boolean(steps[i + 1]?.script)); // overlaps this step
+        const startedAt = new Date();
+        reports.push(report(step, maskOutcome(await runOne(loop, step, worker)), startedAt));
+        loop.events?.onStepEnd?.(reports[i]);
+        if (reports[i].status !== 'ok') warm.cancel();
+      }
+      logStep(logsDir, runId, reports[i]);
     }
-    logStep(logsDir, runId, reports[i]);
+  } catch (error) {
+    warm.cancel();
+    throw error;
   }
   const ok = reports.every((r) => r.status === 'ok');
-  if (!ok) next = undefined;
-  return { reports, ok, next };
+  if (!ok) warm.cancel();
+  return { reports, ok, next: warm.release() };
 }

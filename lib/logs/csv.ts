@@ -1,5 +1,5 @@
 // RFC 4180 CSV: quoting, and appending rows under a header written once.
-import { appendFileSync, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 export type Cell = string | number | boolean | null | undefined;
@@ -15,11 +15,38 @@ export function csvLine(cells: readonly Cell[]): string {
   return `${cells.map(csvCell).join(',')}\r\n`;
 }
 
-/** Appends rows to a CSV log, writing the header first when the file is new or empty. */
+/** The first line of a file (up to 4 KB), without its line break. */
+function firstLine(path: string): string {
+  const fd = openSync(path, 'r');
+  try {
+    const buffer = Buffer.alloc(4096);
+    const text = buffer.toString('utf8', 0, readSync(fd, buffer, 0, buffer.length, 0));
+    return text.split(/\r?\n/)[0];
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Rewrites a log written under an older header with the new one (new columns left empty). */
+function migrate(path: string, header: readonly string[]): void {
+  const [old = [], ...rows] = parseCsv(readFileSync(path, 'utf8'));
+  const from = header.map((name) => old.indexOf(name));
+  writeFileSync(path, csvLine(header) + rows.map((row) => csvLine(from.map((i) => (i >= 0 ? row[i] : '')))).join(''));
+}
+
+/** Appends rows to a CSV log, writing the header first when the file is new or empty (and bringing a
+ * log from an older version of ducksteps up to the current header first). */
 export function appendCsv(path: string, header: readonly string[], rows: readonly (readonly Cell[])[]): void {
   mkdirSync(dirname(path), { recursive: true });
   const fresh = !existsSync(path) || statSync(path).size === 0;
+  if (!fresh && firstLine(path) !== csvLine(header).trimEnd()) migrate(path, header);
   appendFileSync(path, (fresh ? csvLine(header) : '') + rows.map(csvLine).join(''));
+}
+
+/** Checks that a log can be appended to (before a build commits anything it then could not log). */
+export function checkAppendable(path: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  closeSync(openSync(path, 'a'));
 }
 
 /** Writes a whole CSV file, replacing any previous one. */

@@ -1,6 +1,7 @@
 // Stage 4: the CSV logs under logs/: one row per step per run, one row per statement per step.
 import { join } from 'node:path';
-import { appendCsv } from './csv.js';
+import { ConfigError } from '../errors.js';
+import { appendCsv, checkAppendable } from './csv.js';
 import type { StepError, StepReport } from '../types.js';
 
 export const RUN_LOG_HEADER = ['run_id', 'step', 'status', 'started_at', 'finished_at', 'duration_ms', 'statements', 'rows_changed', 'error'] as const;
@@ -30,4 +31,16 @@ export function logPhase(logsDir: string, runId: string, phase: string, row: { s
   appendCsv(join(logsDir, 'run_log.csv'), RUN_LOG_HEADER, [[
     runId, phase, row.status, row.startedAt, row.finishedAt, row.durationMs, '', '', row.error ?? '',
   ]]);
+}
+
+/** Refuses to start a build whose run log cannot be written: its steps would commit unlogged. */
+export function checkLogs(logsDir: string): void {
+  try {
+    checkAppendable(join(logsDir, 'run_log.csv'));
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code ?? (cause as Error).message;
+    throw new ConfigError(`cannot write the run log logs/run_log.csv (${code})`, {
+      cause, hint: 'make logs/ and its files writable (or free disk space), then run again; nothing was run',
+    });
+  }
 }

@@ -1,5 +1,5 @@
 // Settings: package.json "ducksteps" defaults, overridden by the command line.
-import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
+import { accessSync, closeSync, constants, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { ConfigError, UsageError } from '../errors.js';
 import type { Settings } from '../types.js';
@@ -64,8 +64,37 @@ export function parseDuration(value: unknown, flag: string): number | undefined 
   return Math.round(Number(match[1]) * UNITS[match[2] ?? 's']);
 }
 
-/** Checks that the database file's folder exists and is writable, before any step runs. */
+const DUCKDB_MAGIC = 'DUCK'; // bytes 8-11 of every DuckDB database file
+
+/** Whether an existing file is a DuckDB database (a CSV or JSON file would be read as a table instead). */
+function isDuckdbFile(path: string): boolean {
+  const fd = openSync(path, 'r');
+  try {
+    const head = Buffer.alloc(12);
+    return readSync(fd, head, 0, 12, 0) === 12 && head.toString('latin1', 8, 12) === DUCKDB_MAGIC;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Refuses a --db that is empty, in memory, a folder, or an existing file that is not a DuckDB database. */
+function checkDatabaseFile(root: string, database: string): void {
+  const hint = 'give the path of a DuckDB database file, existing or new (e.g. --db data/warehouse.duckdb)';
+  if (database.trim() === '') throw new UsageError('--db is empty', { hint });
+  if (database === ':memory:' || database.startsWith(':memory:')) {
+    throw new UsageError('--db :memory: cannot work: each step runs in its own process, so an in-memory database would vanish after the first step', { hint });
+  }
+  const path = resolve(root, database);
+  if (!existsSync(path)) return;
+  if (statSync(path).isDirectory()) throw new UsageError(`--db ${database} is a folder, not a database file`, { hint });
+  if (statSync(path).size > 0 && !isDuckdbFile(path)) {
+    throw new UsageError(`--db ${database} exists and is not a DuckDB database (DuckDB would read it as a table and save nothing)`, { hint });
+  }
+}
+
+/** Checks the database path, and that its folder exists and is writable, before any step runs. */
 export function checkDatabasePath(root: string, database: string): void {
+  checkDatabaseFile(root, database);
   const folder = dirname(resolve(root, database));
   if (!existsSync(folder) || !statSync(folder).isDirectory()) {
     throw new ConfigError(`the folder for the database does not exist: ${dirname(database)}`, { hint: `create it (mkdir -p ${dirname(database)}) or choose another --db` });

@@ -16,8 +16,22 @@ function listDir(root: string, dir: string): string[] {
   }
 }
 
+/** A file's text for discovery's checks; an unreadable file is a DiscoveryError naming it. */
+function readable(root: string, file: string): string {
+  try {
+    return readFileSync(join(root, file), 'utf8');
+  } catch (cause) {
+    throw new DiscoveryError(`cannot read the file (${(cause as NodeJS.ErrnoException).code ?? 'unreadable'})`, { file, cause, hint: 'check that the file is readable (chmod a+r)' });
+  }
+}
+
+const MAX_NAME = 64;
+
 function readStep(root: string, folder: string, match: RegExpMatchArray): Step {
   const dir = `sql/${folder}`;
+  if (folder.length > MAX_NAME) {
+    throw new DiscoveryError(`step folder name is ${folder.length} characters long (at most ${MAX_NAME})`, { file: dir, hint: 'shorten it: the name is also a log file name' });
+  }
   const files = listDir(root, dir).filter((f) => f.endsWith('.sql')).map((f) => `${dir}/${f}`);
   if (files.length === 0) {
     throw new DiscoveryError('step folder has no .sql files', {
@@ -26,7 +40,7 @@ function readStep(root: string, folder: string, match: RegExpMatchArray): Step {
     });
   }
   for (const file of files) {
-    if (statSync(join(root, file)).size === 0 || readFileSync(join(root, file), 'utf8').trim() === '') {
+    if (statSync(join(root, file)).size === 0 || readable(root, file).trim() === '') {
       throw new DiscoveryError('SQL file is empty', { file, hint: 'add SQL (or a comment saying why the file is there), or delete it' });
     }
   }

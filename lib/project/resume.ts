@@ -1,5 +1,5 @@
 // --resume: where the last run stopped, with its vars, refusing when that is unsafe or pointless.
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { readLastRun, readLog } from '../logs/history.js';
 import type { Project, Step } from '../types.js';
@@ -8,12 +8,19 @@ export interface ResumePlan {
   readonly runId: string;
   readonly steps: readonly Step[]; // empty: only the assertions failed, run them again
   readonly vars: Readonly<Record<string, string>>;
+  readonly database?: string; // the database the failed run used
 }
 
-/** Steps from the first failed or skipped step of the last run to the end, with that run's vars. */
-export function planResume(project: Project): ResumePlan {
+/** Steps from the first failed or skipped step of the last run to the end, with that run's vars and
+ * database; `--db` given now must name the same database. */
+export function planResume(project: Project, db?: string): ResumePlan {
   const last = readLastRun(project.root);
   if (!last) throw new UsageError('nothing to resume: no earlier run is recorded in logs/', { hint: 'run ./run.sh first' });
+  if (db !== undefined && last.database !== undefined && resolve(project.root, db) !== resolve(project.root, last.database)) {
+    throw new UsageError(`cannot resume run ${last.runId} on ${db}: it ran against ${last.database}`, {
+      hint: `resume it with ./run.sh --resume (it uses ${last.database}), or run ${db} from the start without --resume`,
+    });
+  }
   const now = project.steps.map((s) => s.id);
   if (now.join('\n') !== last.steps.join('\n')) {
     const added = now.filter((id) => !last.steps.includes(id));
@@ -29,5 +36,5 @@ export function planResume(project: Project): ResumePlan {
     throw new UsageError(`nothing to resume: the last run ${last.runId} succeeded`, { hint: 'run ./run.sh to build again' });
   }
   const from = stopped ? now.indexOf(stopped) : now.length; // past the last step: only the assertions again
-  return { runId: last.runId, steps: project.steps.slice(from), vars: last.vars };
+  return { runId: last.runId, steps: project.steps.slice(from), vars: last.vars, database: last.database };
 }

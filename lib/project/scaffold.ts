@@ -4,12 +4,14 @@ import { join } from 'node:path';
 import { UsageError } from '../errors.js';
 import type { Project } from '../types.js';
 
-const NAME = /^[a-z0-9_]+$/;
+const NAME = /^[a-z][a-z0-9_]*$/;
+const MAX_NAME = 60;
 
 /** Creates sql/NN_name/01_main.sql (and steps/NN_name.ts); returns the created paths. */
 export function scaffoldStep(project: Project, name: string, withScript: boolean): string[] {
-  if (!NAME.test(name)) {
-    throw new UsageError(`step name "${name}" is not valid`, { hint: 'use lower-case letters, digits and _ (e.g. daily_report)' });
+  if (!NAME.test(name) || name.length > MAX_NAME) {
+    const shown = name.length > MAX_NAME ? `${name.slice(0, 20)}… (${name.length} characters)` : name;
+    throw new UsageError(`step name "${shown}" is not valid`, { hint: `start with a letter, then lower-case letters, digits and _, at most ${MAX_NAME} characters (e.g. daily_report); the number is added for you` });
   }
   const clash = project.steps.find((s) => s.name === name);
   if (clash) throw new UsageError(`a step named "${name}" already exists: ${clash.dir}`, { hint: 'choose another name' });
@@ -19,7 +21,7 @@ export function scaffoldStep(project: Project, name: string, withScript: boolean
   const dir = `sql/${id}`;
   mkdirSync(join(project.root, dir), { recursive: true });
   const created = [`${dir}/01_main.sql`];
-  writeFileSync(join(project.root, created[0]), `-- ${name}: describe what this step builds (the first comment line is its description).\nCREATE OR REPLACE TABLE ${name} AS\nSELECT 1 AS id;\n`);
+  writeFileSync(join(project.root, created[0]), `-- ${name}: describe what this step builds (the first comment line is its description).\nCREATE OR REPLACE TABLE "${name}" AS\nSELECT 1 AS id;\n`);
   if (withScript) {
     const script = `steps/${id}.ts`;
     mkdirSync(join(project.root, 'steps'), { recursive: true });

@@ -1,6 +1,7 @@
 // Stage 5a: turn tests/*.sql into named assertions: render, split, read -- name: and -- severity:.
 import type nunjucks from 'nunjucks';
-import { lineColAt } from './line-map.js';
+import { lineIndex } from './line-map.js';
+import { refuseWrites } from './guards.js';
 import { renderFile } from './render.js';
 import { splitStatements } from './split.js';
 import type { TemplateContext } from './template.js';
@@ -26,10 +27,12 @@ export function assertionsOf(env: nunjucks.Environment, root: string, file: stri
   const compiledDir = `logs/compiled/${file.slice(0, file.lastIndexOf('/'))}`;
   try {
     const rendered = renderFile(env, root, file, context, compiledDir);
+    refuseWrites(rendered);
     const chunks = splitStatements(rendered.sql);
+    const lineAt = lineIndex(rendered.sql);
     return chunks.map((chunk, i) => {
       const comments = chunk.text.slice(0, chunk.start - chunk.offset);
-      const line = rendered.lineMap[lineColAt(rendered.sql, chunk.start).line - 1] ?? 1;
+      const line = rendered.lineMap[lineAt(chunk.start) - 1] ?? 1;
       const name = comments.match(NAME)?.[1] ?? (chunks.length > 1 ? `${baseName(file)}#${i + 1}` : baseName(file));
       return { name, file, line, severity: severityOf(comments, file, line), sql: chunk.text, compiled: rendered.compiled };
     });

@@ -13,6 +13,22 @@ export function lineColAt(text: string, offset: number): { line: number; column:
   return { line, column: offset - lineStart + 1 };
 }
 
+/** Line lookups for many offsets of one text: built once, each lookup a binary search (no rescans). */
+export function lineIndex(text: string): (offset: number) => number {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return (offset) => {
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo + 1;
+  };
+}
+
 const MAX_CELLS = 2_000_000;
 const TAG_ONLY = /^\s*(\{%-?[\s\S]*?-?%\}|\{#[\s\S]*?#\})+\s*$/;
 const TEMPLATE_PART = /\{\{[\s\S]*?\}\}|\{%[\s\S]*?%\}|\{#[\s\S]*?#\}/g;

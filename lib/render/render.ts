@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import nunjucks from 'nunjucks';
 import { TemplateError } from '../errors.js';
+import { refuseTransactionControl } from './guards.js';
 import { mapRenderedLines } from './line-map.js';
 import { maskSecrets } from './secrets.js';
 import { templateError, type TemplateContext } from './template.js';
@@ -12,7 +13,13 @@ const NO_TRANSACTION = /^\s*--\s*ducksteps:\s*no-transaction\b/m;
 
 /** Reads a source file as UTF-8, refusing bytes that are not valid UTF-8. */
 export function readSource(root: string, file: string): string {
-  const bytes = readFileSync(join(root, file));
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(join(root, file));
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code ?? 'unreadable';
+    throw new TemplateError(`cannot read the file (${code})`, { file, cause, hint: 'check that the file exists and is readable (chmod a+r)' });
+  }
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes).replace(/^\uFEFF/, '');
   } catch {
@@ -37,7 +44,8 @@ export function renderFile(env: nunjucks.Environment, root: string, file: string
   return { file, compiled, sql, lineMap: mapRenderedLines(source, sql), transaction: !NO_TRANSACTION.test(source) };
 }
 
-/** Renders every file of a step into logs/compiled/<step>/, replacing what the last run left there. */
+/** Renders every file of a step into logs/compiled/<step>/, replacing what the last run left there;
+ * refuses SQL that would end the step's transaction. */
 export function renderStep(
   env: nunjucks.Environment,
   root: string,
@@ -46,5 +54,9 @@ export function renderStep(
   compiledDir: string,
 ): RenderedFile[] {
   rmSync(join(root, compiledDir), { recursive: true, force: true });
-  return files.map((file) => renderFile(env, root, file, context, compiledDir));
+  return files.map((file) => {
+    const rendered = renderFile(env, root, file, context, compiledDir);
+    refuseTransactionControl(rendered);
+    return rendered;
+  });
 }

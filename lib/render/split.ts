@@ -17,6 +17,8 @@ function skipQuoted(sql: string, i: number, q: string): number {
   return sql.length;
 }
 
+const DOLLAR_TAG = /\$[A-Za-z_]*\$/y;
+
 /** Index just past the comment, string or dollar-quoted block at i; i itself when there is none. */
 function skipNonCode(sql: string, i: number): number {
   const c = sql[i];
@@ -30,7 +32,8 @@ function skipNonCode(sql: string, i: number): number {
   }
   if (c === "'" || c === '"') return skipQuoted(sql, i, c);
   if (c === '$') {
-    const tag = sql.slice(i).match(/^\$[A-Za-z_]*\$/)?.[0];
+    DOLLAR_TAG.lastIndex = i;
+    const tag = DOLLAR_TAG.exec(sql)?.[0];
     if (tag) {
       const end = sql.indexOf(tag, i + tag.length);
       return end < 0 ? sql.length : end + tag.length;

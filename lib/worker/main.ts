@@ -8,8 +8,9 @@ import type { AssertJob, ParseJob, StepJob } from '../types.js';
 
 // If the driver dies (killed, crashed), die too: an orphan must not commit a step nobody will log,
 // nor keep the database locked against the next run. Dying mid-transaction rolls the step back.
-const parent = process.ppid;
-setInterval(() => process.ppid !== parent && process.kill(process.pid, 'SIGKILL'), 100).unref();
+// The IPC channel closes when the driver's process ends, however it ends, on Linux, macOS and Windows.
+process.on('disconnect', () => process.kill(process.pid, 'SIGKILL'));
+process.channel?.unref();
 
 const readyAt = performance.now();
 const job = JSON.parse(readFileSync(0, 'utf8')) as StepJob | AssertJob | ParseJob;

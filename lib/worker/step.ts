@@ -1,5 +1,5 @@
 // Inside the worker: run one step's statements (and script hooks) in one transaction, commit or roll back.
-import { lineColAt } from '../render/line-map.js';
+import { lineIndex } from '../render/line-map.js';
 import { openDatabase, type Database } from './duckdb.js';
 import { hintFor, locateSqlError } from './sql-error.js';
 import { splitStatements, statementKind } from '../render/split.js';
@@ -14,16 +14,24 @@ class StatementFailure extends Error {
 
 const oneLine = (text: string) => text.replace(/\s+/g, ' ').trim().slice(0, 160);
 
-/** Runs a file's statements, recording each; throws StatementFailure on the first error. */
-async function runFile(db: Database, file: RenderedFile, log: StatementResult[]): Promise<void> {
+/** How many of the logged statements are committed (all of them once the step commits). */
+interface Progress {
+  committed: number;
+}
+
+/** Runs a file's statements, recording each; throws StatementFailure on the first error. Outside a
+ * transaction (a no-transaction file) every statement commits on its own. */
+async function runFile(db: Database, file: RenderedFile, log: StatementResult[], progress: Progress): Promise<void> {
   const chunks = splitStatements(file.sql);
+  const lineAt = lineIndex(file.sql);
   for (const [i, chunk] of chunks.entries()) {
-    const line = file.lineMap[lineColAt(file.sql, chunk.start).line - 1] ?? 1;
+    const line = file.lineMap[lineAt(chunk.start) - 1] ?? 1;
     const base = { file: file.file, index: i + 1, line, kind: statementKind(chunk.text), text: oneLine(chunk.text.slice(chunk.start - chunk.offset)) };
     const started = performance.now();
     try {
-      const { rowsChanged } = await db.run(chunk.text);
+      const { rowsChanged } = await db.run(chunk.text, chunk.text.slice(chunk.start - chunk.offset));
       log.push({ ...base, rowsChanged, durationMs: Math.round(performance.now() - started), status: 'ok' });
+      if (!file.transaction) progress.committed = log.length;
     } catch (error) {
       const located = locateSqlError(error, file, chunk);
       log.push({ ...base, rowsChanged: 0, durationMs: Math.round(performance.now() - started), status: 'failed', error: located.message });
@@ -33,17 +41,17 @@ async function runFile(db: Database, file: RenderedFile, log: StatementResult[])
 }
 
 /** Keeps the step's transaction: files marked no-transaction run between two transactions. */
-function transactions(db: Database) {
+function transactions(db: Database, log: StatementResult[], progress: Progress) {
   let open = false;
   return {
     begin: async () => { if (!open) { await db.run('BEGIN TRANSACTION'); open = true; } },
-    commit: async () => { if (open) { open = false; await db.run('COMMIT'); } },
+    commit: async () => { if (open) { open = false; await db.run('COMMIT'); progress.committed = log.length; } },
     rollback: async () => { if (open) { open = false; await db.run('ROLLBACK'); } },
   };
 }
 
-async function runBody(db: Database, job: StepJob, script: StepScript | undefined, log: StatementResult[], clock: Clock) {
-  const tx = transactions(db);
+async function runBody(db: Database, job: StepJob, script: StepScript | undefined, log: StatementResult[], clock: Clock, progress: Progress) {
+  const tx = transactions(db, log, progress);
   const context: StepContext = {
     db, vars: job.vars, step: job.step, projectRoot: job.projectRoot,
     log: (message) => process.stdout.write(`${message}\n`),
@@ -54,7 +62,7 @@ async function runBody(db: Database, job: StepJob, script: StepScript | undefine
     for (const file of job.files) {
       if (file.transaction) await tx.begin();
       else await tx.commit();
-      await runFile(db, file, log);
+      await runFile(db, file, log, progress);
     }
     await tx.begin();
     await script?.after?.(context);
@@ -90,6 +98,7 @@ const peakRssMb = () => Math.round(process.resourceUsage().maxRSS / 1024);
 /** The worker's whole job: open, run, commit or roll back, close; never throws. */
 export async function runStep(job: StepJob, start: { bootMs: number; waitMs: number } = { bootMs: 0, waitMs: 0 }): Promise<StepOutcome> {
   const statements: StatementResult[] = [];
+  const progress: Progress = { committed: 0 };
   const clock = new Clock();
   const stats = (): WorkerStats => ({ bootMs: Math.round(start.bootMs), waitMs: Math.round(start.waitMs), ...clock.phases, peakRssMb: peakRssMb() });
   let db: Database;
@@ -101,7 +110,7 @@ export async function runStep(job: StepJob, start: { bootMs: number; waitMs: num
   }
   try {
     const script = job.script ? await loadScript(job.script) : undefined;
-    await runBody(db, job, script, statements, clock);
+    await runBody(db, job, script, statements, clock, progress);
     db.close();
     clock.lap('closeMs');
     return { status: 'ok', statements, stats: stats() };
@@ -111,6 +120,6 @@ export async function runStep(job: StepJob, start: { bootMs: number; waitMs: num
       : job.script ? scriptError(error, job.script, job.projectRoot)
       : { message: error instanceof Error ? error.message : String(error) };
     db.close();
-    return { status: 'failed', statements, error: located, stats: stats() };
+    return { status: 'failed', statements, error: located, stats: stats(), committedStatements: progress.committed };
   }
 }

@@ -88,7 +88,7 @@ t.test('a no-transaction file runs statements that cannot run in a transaction',
   const run = await cli(dir);
   t.equal(run.exitCode, 0, run.stdout);
   const plain = project(t, undefined, { sql: { '01_a': { '01.sql': 'CREATE TABLE a AS SELECT 1 AS x;\nCHECKPOINT;' } } });
-  t.match((await cli(plain)).stdout, /Cannot CHECKPOINT/, 'without the marker it fails inside the transaction');
+  t.match((await cli(plain)).stdout, /CHECKPOINT cannot run inside the step's transaction\n\s+at sql\/01_a\/01\.sql:2/, 'without the marker it is refused before it runs');
 });
 
 t.test('usage and configuration errors exit 2 with one clear message', async (t) => {

@@ -1,0 +1,34 @@
+// Keeps the next worker process warming up (Node start-up, DuckDB import) while the current step runs.
+import { startWorker, type Worker } from './spawn.js';
+
+export class WarmWorker {
+  private next?: Worker;
+
+  constructor(private readonly root: string) {}
+
+  /** Starts a worker for what comes next (TypeScript only when that step has a script). */
+  warm(typescript: boolean): void {
+    this.next?.cancel();
+    this.next = startWorker(typescript, this.root);
+  }
+
+  /** The warm worker (a new one when none is warm); the caller owns it from here. */
+  take(typescript: boolean): Worker {
+    const worker = this.next ?? startWorker(typescript, this.root);
+    this.next = undefined;
+    return worker;
+  }
+
+  /** Hands over the warm worker, if any, without starting one. */
+  release(): Worker | undefined {
+    const worker = this.next;
+    this.next = undefined;
+    return worker;
+  }
+
+  /** Stops the warm worker: nothing may outlive the build (a live child keeps the driver running). */
+  cancel(): void {
+    this.next?.cancel();
+    this.next = undefined;
+  }
+}

@@ -1,0 +1,46 @@
+// Statements a step or an assertion must not contain, refused at file:line before anything runs.
+import { TemplateError } from '../errors.js';
+import { lineIndex } from './line-map.js';
+import { firstToken, splitStatements } from './split.js';
+import type { RenderedFile } from '../types.js';
+
+const TRANSACTION_CONTROL = /^(BEGIN|START\s+TRANSACTION|COMMIT|END|ROLLBACK|ABORT)\b/i;
+const CHECKPOINT = /^(FORCE\s+)?CHECKPOINT\b/i;
+const WRITES_OUTSIDE = /^(COPY\b[\s\S]*\bTO\b|EXPORT\s+DATABASE\b)/i;
+
+/** The first statement of a rendered file whose code matches, with its source line. */
+function find(file: RenderedFile, pattern: RegExp): { line: number; word: string } | undefined {
+  const lineAt = lineIndex(file.sql);
+  for (const chunk of splitStatements(file.sql)) {
+    const code = chunk.text.slice(firstToken(chunk.text, 0));
+    const word = code.match(pattern)?.[0];
+    if (word) return { line: file.lineMap[lineAt(chunk.start) - 1] ?? 1, word: word.split(/\s+/).slice(0, 2).join(' ').toUpperCase() };
+  }
+  return undefined;
+}
+
+/** A step is one transaction that ducksteps opens and commits: SQL that ends it would break that promise. */
+export function refuseTransactionControl(file: RenderedFile): void {
+  const checkpoint = file.transaction ? find(file, CHECKPOINT) : undefined;
+  if (checkpoint) {
+    throw new TemplateError(`${checkpoint.word} cannot run inside the step's transaction`, {
+      file: file.file, line: checkpoint.line, hint: 'move it to its own file marked -- ducksteps: no-transaction (see docs/steps.md)',
+    });
+  }
+  const found = find(file, TRANSACTION_CONTROL);
+  if (!found) return;
+  throw new TemplateError(`${found.word} is not allowed in a step: ducksteps runs each step in one transaction and commits it itself`, {
+    file: file.file, line: found.line,
+    hint: 'remove the statement; to commit part of a step on its own, move it to its own file marked -- ducksteps: no-transaction, or to an earlier step',
+  });
+}
+
+/** Assertions only read: COPY … TO and EXPORT DATABASE would write files. */
+export function refuseWrites(file: RenderedFile): void {
+  const found = find(file, WRITES_OUTSIDE);
+  if (!found) return;
+  throw new TemplateError(`${found.word.startsWith('COPY') ? 'COPY … TO' : 'EXPORT DATABASE'} is not allowed in an assertion: assertions change nothing`, {
+    file: file.file, line: found.line,
+    hint: 'write files in a step (or a publish target); an assertion is a query that returns the offending rows',
+  });
+}
