@@ -1,7 +1,7 @@
 // ducksteps command line: parse arguments, call one library function per command, set the exit code.
 import { parseArgs } from 'node:util';
 import { DuckstepsError, UsageError } from './lib/errors.js';
-import { HELP, commands } from './lib/cli/commands.js';
+import { HELP, checkCommandInput, commands } from './lib/cli/commands.js';
 
 const OPTIONS = {
   db: { type: 'string' },
@@ -12,7 +12,7 @@ const OPTIONS = {
   'lock-timeout': { type: 'string' },
   from: { type: 'string' },
   to: { type: 'string' },
-  only: { type: 'string' },
+  only: { type: 'string', multiple: true },
   resume: { type: 'boolean' },
   'dry-run': { type: 'boolean' },
   json: { type: 'boolean' },
@@ -22,10 +22,14 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
+/** "--threads -1" -> "--threads=-1", so a negative number reaches validation instead of parseArgs. */
+const attachNegatives = (argv: string[]) =>
+  argv.flatMap((a, i) => (/^-\d/.test(argv[i + 1] ?? '') && a.startsWith('--') && !a.includes('=') ? [`${a}=${argv[i + 1]}`] : /^-\d/.test(a) && argv[i - 1]?.startsWith('--') && !argv[i - 1].includes('=') ? [] : [a]));
+
 async function main(argv: string[]): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: attachNegatives(argv), options: OPTIONS, allowPositionals: true, strict: true });
   } catch (error) {
     const message = (error as Error).message;
     const unknown = message.match(/Unknown option '([^']+)'/)?.[1];
@@ -36,6 +40,7 @@ async function main(argv: string[]): Promise<number> {
   if (!command) {
     throw new UsageError(`unknown command "${name}"`, { hint: `commands: ${Object.keys(commands).join(', ')} (see ./run.sh --help)` });
   }
+  checkCommandInput(name, command, parsed.values, rest);
   if (parsed.values.help) {
     process.stdout.write(`${command.help ?? HELP}\n`);
     return 0;

@@ -1,4 +1,5 @@
-// The command table: name -> help text and a lazily imported handler (keeps start-up lean).
+// The command table: name -> help text, accepted flags and a lazily imported handler (keeps start-up lean).
+import { UsageError } from '../errors.js';
 
 export interface CommandContext {
   readonly root: string;
@@ -8,8 +9,14 @@ export interface CommandContext {
 
 export interface Command {
   readonly help?: string;
+  /** The flags this command reads (besides --help); any other is refused rather than ignored. */
+  readonly flags: readonly string[];
+  /** How many positional arguments it takes (default 0). */
+  readonly args?: number;
   run(context: CommandContext): Promise<number>;
 }
+
+const BUILD_FLAGS = ['db', 'var', 'threads', 'memory-limit', 'step-timeout', 'lock-timeout', 'json'];
 
 export const HELP = `ducksteps: run numbered SQL step folders on DuckDB, each step atomically in its own process.
 
@@ -31,10 +38,10 @@ options for run:
   --threads N           DuckDB threads for every step
   --memory-limit SIZE   DuckDB memory limit for every step, e.g. 2GB
   --step-timeout TIME   stop a step running longer than TIME (30s, 5m, 1h); it rolls back
-  --lock-timeout SECS   wait up to SECS for another program to release the database file
+  --lock-timeout TIME   wait up to TIME (60, 30s, 2m; default 0) for another program to release the database file
   --from STEP           start at this step (number, name or folder name)
   --to STEP             stop after this step
-  --only STEP           run just this step
+  --only STEP           run just this step (repeat it for several)
   --resume              start at the step where the last run failed, with its vars
   --json                print one JSON document on stdout (progress goes to stderr)
   -h, --help            this help
@@ -44,29 +51,47 @@ lockTimeout }; flags win.
 Exit codes: 0 ok, 1 a step or assertion failed, 2 usage or configuration error, 130 interrupted.`;
 
 export const commands: Record<string, Command> = {
-  run: { run: async (c) => (await import('./run.js')).runCommand(c) },
+  run: { flags: [...BUILD_FLAGS, 'from', 'to', 'only', 'resume'], run: async (c) => (await import('./run.js')).runCommand(c) },
   list: {
     help: 'usage: ./run.sh list [--json]\n\nThe steps: number, folder, SQL files, script, last status and duration.',
+    flags: ['json'],
     run: async (c) => (await import('./list.js')).listCommand(c),
   },
   compile: {
     help: 'usage: ./run.sh compile [--var name=value]\n\nRenders every step and assertion into logs/compiled/ and checks that every statement parses\n(DuckDB parser, nothing is executed, no database needed). Exit 1 with file:line for each error.',
+    flags: ['var', 'dry-run'],
     run: async (c) => (await import('./compile.js')).compileCommand(c),
   },
   logs: {
     help: 'usage: ./run.sh logs [--runs N] [--step STEP]\n\nThe last run\'s steps beside the median of the previous N runs (default 10), steps at least\n1.5x slower flagged; the slowest statements with file:line; failed steps with their error.',
+    flags: ['runs', 'step'],
     run: async (c) => (await import('./logs.js')).logsCommand(c),
   },
   docs: {
     help: 'usage: ./run.sh docs\n\nWrites docs/pipeline.md: lineage flowchart (Mermaid), steps and files, last run timings.',
+    flags: ['var'],
     run: async (c) => (await import('./docs.js')).docsCommand(c),
   },
   new: {
     help: 'usage: ./run.sh new <name> [--script]\n\nCreates the next-numbered step folder sql/NN_name/ with a starter SQL file\n(and steps/NN_name.ts with --script).',
+    flags: ['script'],
+    args: 1,
     run: async (c) => (await import('./new.js')).newCommand(c),
   },
   test: {
     help: 'usage: ./run.sh test [--db PATH] [--var name=value]\n\nRuns only the SQL assertions in tests/ against the current database (read-only).',
+    flags: BUILD_FLAGS,
     run: async (c) => (await import('./run.js')).runCommand(c, true),
   },
 };
+
+/** Refuses flags and arguments the command would silently ignore. */
+export function checkCommandInput(name: string, command: Command, flags: CommandContext['flags'], args: readonly string[]): void {
+  const unused = Object.keys(flags).filter((f) => flags[f] !== undefined && f !== 'help' && !command.flags.includes(f));
+  if (unused.length > 0) {
+    throw new UsageError(`${name} does not use --${unused[0]}`, { hint: `${name} takes: ${command.flags.map((f) => `--${f}`).join(' ') || 'no options'} (see ./run.sh ${name} --help)` });
+  }
+  if (args.length > (command.args ?? 0)) {
+    throw new UsageError(`${name} does not take "${args[command.args ?? 0]}"`, { hint: `one command at a time: ./run.sh ${args[command.args ?? 0]} …, or see ./run.sh --help` });
+  }
+}

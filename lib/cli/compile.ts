@@ -4,14 +4,14 @@ import { compileProject } from '../driver/compile.js';
 import { loadSettings, type CliSettings } from '../project/config.js';
 import { discover } from '../project/discover.js';
 import { newRunId } from '../driver/build.js';
-import { detectStyle, errorBlock } from '../report/tables.js';
+import { counted, detectStyle, errorBlock } from '../report/tables.js';
 
 export async function compileCommand({ root, flags }: CommandContext): Promise<number> {
   const project = discover(root);
   const result = await compileProject(project, loadSettings(root, flags as CliSettings), newRunId());
   const style = detectStyle();
   for (const error of result.errors) process.stdout.write(`${errorBlock(style, error)}\n`);
-  const summary = `${result.files} files, ${result.statements} statements parsed, ${result.errors.length} error${result.errors.length === 1 ? '' : 's'}; compiled SQL in logs/compiled/`;
+  const summary = `${counted(result.files, 'file')}, ${counted(result.statements, 'statement')} parsed, ${counted(result.errors.length, 'error')}; compiled SQL in logs/compiled/`;
   process.stdout.write(`${summary}\n`);
   return result.errors.length === 0 ? 0 : 1;
 }

@@ -2,7 +2,7 @@
 import type { CommandContext } from './commands.js';
 import { discover } from '../project/discover.js';
 import { UsageError } from '../errors.js';
-import { detectStyle, formatDuration, formatStatus, renderTable } from '../report/tables.js';
+import { counted, detectStyle, formatDuration, formatStatus, renderTable } from '../report/tables.js';
 import { reviewLogs, SLOWER } from '../logs/review.js';
 import { findStep } from '../project/select.js';
 
@@ -16,7 +16,7 @@ export async function logsCommand({ root, flags }: CommandContext): Promise<numb
     return 0;
   }
   const style = detectStyle();
-  const out: string[] = [`last run ${review.runId}, compared with the median of ${review.previousRuns} earlier run(s)`];
+  const out: string[] = [`last run ${review.runId}, compared with the median of ${counted(review.previousRuns, 'earlier run')}`];
   out.push(renderTable(style, ['step', 'status', 'duration', 'median before', 'ratio', ''], review.steps.map((s) => [
     s.step, formatStatus(style, s.status), formatDuration(s.durationMs), s.medianMs === undefined ? '-' : formatDuration(s.medianMs),
     s.ratio === undefined ? '-' : `${s.ratio.toFixed(2)}×`, s.slower ? formatStatus(style, `slower (≥ ${SLOWER}×)`) : '',

@@ -8,14 +8,17 @@ import { detectStyle } from '../report/tables.js';
 import { planResume } from '../project/resume.js';
 import { selectSteps } from '../project/select.js';
 import { toJson } from '../report/json.js';
+import { UsageError } from '../errors.js';
 import type { Project, Settings, Step } from '../types.js';
 
-type Flags = CliSettings & { from?: string; to?: string; only?: string; resume?: boolean; json?: boolean };
+type Flags = CliSettings & { from?: string; to?: string; only?: string[]; resume?: boolean; json?: boolean };
 
 /** Steps and settings for this run: a selection, a resume of the last run, or everything. */
 function plan(project: Project, flags: Flags, settings: Settings, testsOnly: boolean): { steps: readonly Step[]; settings: Settings } {
   if (testsOnly) return { steps: [], settings };
   if (!flags.resume) return { steps: selectSteps(project.steps, flags), settings };
+  const picked = (['from', 'to', 'only'] as const).find((f) => flags[f] !== undefined);
+  if (picked) throw new UsageError(`--resume cannot be combined with --${picked}`, { hint: '--resume starts where the last run failed; to choose steps yourself, leave out --resume' });
   const resume = planResume(project, flags.db);
   const database = resume.database ?? settings.database;
   return { steps: resume.steps, settings: { ...settings, database, vars: { ...resume.vars, ...parseVars(flags.var ?? []) } } };
@@ -27,26 +30,32 @@ export async function runCommand({ root, flags }: CommandContext, testsOnly = fa
   const { steps, settings } = plan(project, f, loadSettings(root, f), testsOnly);
   const style = f.json ? { color: false } : detectStyle();
   const write = (text: string) => (f.json ? process.stderr : process.stdout).write(`${text}\n`);
-  const result = await withCtrlC((signal) => build({ root, project, settings, steps, signal, events: consoleEvents(style, write) }));
+  const stop = new AbortController();
+  const result = await whileStoppable(stop, () => build({ root, project, settings, steps, signal: stop.signal, events: consoleEvents(style, write) }));
   if (f.json) process.stdout.write(`${JSON.stringify(toJson(result), null, 2)}\n`);
   else printSummary(style, write, result);
-  return result.status === 'ok' ? 0 : result.status === 'interrupted' ? 130 : 1;
+  return result.status === 'ok' ? 0 : result.status === 'interrupted' ? exitCodeFor(stop.signal.reason) : 1;
 }
 
-/** First Ctrl-C: stop the running step (it rolls back) and finish the logs; a second one exits at once. */
-async function withCtrlC<T>(run: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const controller = new AbortController();
-  const onSigint = () => {
-    if (controller.signal.aborted) process.exit(130);
-    process.stderr.write('\nstopping: the running step is rolled back (Ctrl-C again to quit at once)\n');
-    controller.abort();
+/** 130 after Ctrl-C (SIGINT), 143 after SIGTERM: the shell's convention, 128 + the signal's number. */
+export const exitCodeFor = (signal: unknown) => (signal === 'SIGTERM' ? 143 : 130);
+
+/** First Ctrl-C or SIGTERM: abort with the signal's name as the reason, so the running step rolls back and
+ * the logs are finished; a second one exits at once. */
+export async function whileStoppable<T>(controller: AbortController, run: () => Promise<T>): Promise<T> {
+  const on = (name: 'SIGINT' | 'SIGTERM') => () => {
+    if (controller.signal.aborted) process.exit(exitCodeFor(name));
+    process.stderr.write(`\nstopping (${name}): the running step is rolled back (${name === 'SIGINT' ? 'Ctrl-C' : 'SIGTERM'} again to quit at once)\n`);
+    controller.abort(name);
   };
-  process.on('SIGINT', onSigint);
-  process.on('SIGTERM', onSigint);
+  const onInt = on('SIGINT');
+  const onTerm = on('SIGTERM');
+  process.on('SIGINT', onInt);
+  process.on('SIGTERM', onTerm);
   try {
-    return await run(controller.signal);
+    return await run();
   } finally {
-    process.off('SIGINT', onSigint);
-    process.off('SIGTERM', onSigint);
+    process.off('SIGINT', onInt);
+    process.off('SIGTERM', onTerm);
   }
 }

@@ -69,7 +69,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     const loop = { project, settings, env, context, tmp, signal, events: options.events, heartbeatMs: options.heartbeatMs };
     const { reports, ok, next } = await runSteps(loop, steps, runId, withTests);
     const interrupted = reports.some((r) => r.status === 'interrupted');
-    if (interrupted) logPhase(logsDir, runId, 'run', { status: 'interrupted', error: 'stopped by Ctrl-C (SIGINT)' });
+    if (interrupted) logPhase(logsDir, runId, 'run', { status: 'interrupted', error: signal.reason === 'SIGTERM' ? 'stopped by SIGTERM' : 'stopped by Ctrl-C (SIGINT)' });
     if (!ok || options.tests === false) {
       if (!ok && options.tests !== false) logPhase(logsDir, runId, 'tests', { status: 'skipped' });
       const tests = ok ? undefined : { status: 'skipped' as const, durationMs: 0, results: [] };

@@ -38,10 +38,10 @@ function deathError(signal: string | undefined, exitCode: number | undefined, st
   const how = signal
     ? `the worker process was killed by ${signal}${signal === 'SIGKILL' ? ' (often the out-of-memory killer)' : ''}`
     : `the worker process exited with code ${exitCode} without a result`;
-  return {
-    message: tail ? `${how}:\n${tail}` : how,
-    hint: 'if memory ran out, lower --memory-limit or --threads',
-  };
+  const hint = signal === 'SIGKILL' ? 'if memory ran out, lower --memory-limit or --threads'
+    : signal ? 'something outside ducksteps stopped the worker; run again'
+    : 'the worker stopped without answering; its last lines are above — run again, and report it if it repeats';
+  return { message: tail ? `${how}:\n${tail}` : how, hint };
 }
 
 /** A started worker process: it boots and imports DuckDB, then waits for its job on stdin. */

@@ -1,5 +1,6 @@
 // Settings: package.json "ducksteps" defaults, overridden by the command line.
 import { accessSync, closeSync, constants, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { availableParallelism, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { ConfigError, UsageError } from '../errors.js';
 import type { Settings } from '../types.js';
@@ -13,8 +14,11 @@ export interface CliSettings {
   readonly 'lock-timeout'?: string;
 }
 
-interface FileSettings {
+export interface FileSettings {
   database?: unknown;
+  inputs?: unknown;
+  archive?: unknown;
+  publish?: unknown;
   vars?: unknown;
   threads?: unknown;
   memoryLimit?: unknown;
@@ -22,14 +26,45 @@ interface FileSettings {
   lockTimeout?: unknown;
 }
 
+const KEYS = ['database', 'vars', 'threads', 'memoryLimit', 'stepTimeout', 'lockTimeout', 'inputs', 'archive', 'publish'];
+
+/** The closest known key by edit distance (for "did you mean"). */
+function closest(word: string, options: readonly string[]): string | undefined {
+  const distance = (a: string, b: string) => {
+    const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+      let prev = row[0]++;
+      for (let j = 1; j <= b.length; j++) [prev, row[j]] = [row[j], Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1))];
+    }
+    return row[b.length];
+  };
+  const best = options.map((o) => [o, distance(word.toLowerCase(), o.toLowerCase())] as const).sort((x, y) => x[1] - y[1])[0];
+  return best && best[1] <= 3 ? best[0] : undefined;
+}
+
+/** Refuses unknown keys and keys of the wrong type, instead of silently ignoring them. */
+function checkKeys(settings: Record<string, unknown>): void {
+  for (const [key, value] of Object.entries(settings)) {
+    if (!KEYS.includes(key)) {
+      const near = closest(key, KEYS);
+      throw new ConfigError(`unknown setting "ducksteps"."${key}"`, { file: 'package.json', hint: near ? `did you mean "${near}"?` : `known settings: ${KEYS.join(', ')} (docs/running.md)` });
+    }
+    const want = key === 'vars' || key === 'inputs' || key === 'publish' ? 'object' : key === 'threads' ? 'number' : 'string';
+    const ok = want === 'object' ? typeof value === 'object' && value !== null && !Array.isArray(value) : typeof value === want || (key === 'lockTimeout' || key === 'stepTimeout' ? typeof value === 'number' : false);
+    if (!ok) throw new ConfigError(`"ducksteps"."${key}" must be ${want === 'object' ? 'an object' : `a ${want}`}, got ${JSON.stringify(value)}`, { file: 'package.json', hint: 'see docs/running.md for the "ducksteps" keys' });
+  }
+}
+
 function readPackageSettings(root: string): FileSettings {
   const path = join(root, 'package.json');
   if (!existsSync(path)) return {};
   try {
     const value = (JSON.parse(readFileSync(path, 'utf8')) as { ducksteps?: unknown }).ducksteps ?? {};
-    if (typeof value !== 'object' || value === null) throw new Error('"ducksteps" must be an object');
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('"ducksteps" must be an object');
+    checkKeys(value as Record<string, unknown>);
     return value as FileSettings;
   } catch (cause) {
+    if (cause instanceof ConfigError) throw cause;
     throw new ConfigError(`cannot read settings: ${(cause as Error).message}`, { file: 'package.json', cause, hint: 'fix the JSON; see docs/running.md for the "ducksteps" keys' });
   }
 }
@@ -45,20 +80,47 @@ export function parseVars(pairs: readonly string[]): Record<string, string> {
   return vars;
 }
 
-function positiveInt(value: unknown, flag: string): number | undefined {
+/** A setting's name as the user wrote it: the flag, or the package.json key. */
+const source = (cliValue: unknown, flag: string, key: string) => (cliValue !== undefined ? flag : `package.json "ducksteps"."${key}"`);
+
+const MAX_THREADS_PER_CORE = 4;
+
+function threadsSetting(value: unknown, name: string): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} must be a whole number >= 1, got "${value}"`);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${name} must be a whole number >= 1, got "${value}"`);
+  const cap = availableParallelism() * MAX_THREADS_PER_CORE;
+  if (n > cap) {
+    throw new UsageError(`${name} ${n} is more than ${MAX_THREADS_PER_CORE}× this machine's ${availableParallelism()} cores`, {
+      hint: `use at most ${cap}; DuckDB gains nothing past the core count, and thousands of threads stall the machine`,
+    });
+  }
   return n;
+}
+
+const SIZE = /^(\d+(?:\.\d+)?)\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i;
+const BYTES: Record<string, number> = { b: 1, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30, tib: 2 ** 40 };
+
+/** "2GB", "512MiB": checked here, not by DuckDB inside the first step. */
+function memorySetting(value: unknown, name: string): string | undefined {
+  if (value === undefined) return undefined;
+  const match = String(value).trim().match(SIZE);
+  const bytes = match ? Number(match[1]) * BYTES[match[2].toLowerCase()] : NaN;
+  if (!match || !(bytes > 0)) throw new UsageError(`${name} must be a size like 512MB or 4GB, got "${value}"`);
+  if (bytes > totalmem()) {
+    throw new UsageError(`${name} ${value} is more than this machine's memory (${(totalmem() / 1e9).toFixed(1)} GB)`, { hint: 'give a limit below the machine\'s memory; DuckDB spills to disk beyond it' });
+  }
+  if (bytes < 1e7) throw new UsageError(`${name} ${value} is too small for DuckDB to run (at least 10MB)`);
+  return String(value).trim();
 }
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
-/** "90", "90s", "1.5m", "500ms", "2h" -> milliseconds (a bare number is seconds). */
-export function parseDuration(value: unknown, flag: string): number | undefined {
+/** "90", "90s", "1.5m", "500ms", "2h" -> milliseconds (a bare number is seconds); 0 only where allowed. */
+export function parseDuration(value: unknown, flag: string, zeroAllowed = false): number | undefined {
   if (value === undefined) return undefined;
   const match = String(value).trim().match(/^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/);
-  if (!match || Number(match[1]) <= 0) {
+  if (!match || (Number(match[1]) <= 0 && !(zeroAllowed && Number(match[1]) === 0))) {
     throw new UsageError(`${flag} must be a duration like 30s, 5m or 1h, got "${value}"`);
   }
   return Math.round(Number(match[1]) * UNITS[match[2] ?? 's']);
@@ -115,9 +177,9 @@ export function loadSettings(root: string, cli: CliSettings = {}): Settings {
   return {
     database: cli.db ?? (typeof file.database === 'string' ? file.database : 'data/warehouse.duckdb'),
     vars,
-    threads: positiveInt(cli.threads ?? file.threads, '--threads'),
-    memoryLimit: cli['memory-limit'] ?? (typeof file.memoryLimit === 'string' ? file.memoryLimit : undefined),
-    stepTimeoutMs: parseDuration(cli['step-timeout'] ?? file.stepTimeout, '--step-timeout'),
-    lockTimeoutMs: parseDuration(cli['lock-timeout'] ?? file.lockTimeout, '--lock-timeout'),
+    threads: threadsSetting(cli.threads ?? file.threads, source(cli.threads, '--threads', 'threads')),
+    memoryLimit: memorySetting(cli['memory-limit'] ?? file.memoryLimit, source(cli['memory-limit'], '--memory-limit', 'memoryLimit')),
+    stepTimeoutMs: parseDuration(cli['step-timeout'] ?? file.stepTimeout, source(cli['step-timeout'], '--step-timeout', 'stepTimeout')),
+    lockTimeoutMs: parseDuration(cli['lock-timeout'] ?? file.lockTimeout, source(cli['lock-timeout'], '--lock-timeout', 'lockTimeout'), true),
   };
 }

@@ -5,7 +5,7 @@ import type { Step } from '../types.js';
 export interface Selection {
   readonly from?: string;
   readonly to?: string;
-  readonly only?: string;
+  readonly only?: readonly string[];
 }
 
 /** The step a selector names: "3", "03", "quality" or "03_quality". */
@@ -23,9 +23,10 @@ export function findStep(steps: readonly Step[], selector: string, flag: string)
 
 /** The steps to run, in order; everything when nothing is selected. */
 export function selectSteps(steps: readonly Step[], selection: Selection): readonly Step[] {
-  if (selection.only) {
+  if (selection.only?.length) {
     if (selection.from || selection.to) throw new UsageError('--only cannot be combined with --from or --to');
-    return [findStep(steps, selection.only, '--only')];
+    const chosen = new Set(selection.only.flatMap((o) => o.split(',')).map((o) => findStep(steps, o, '--only')));
+    return steps.filter((s) => chosen.has(s)); // several --only: their union, in step order
   }
   const first = selection.from ? steps.indexOf(findStep(steps, selection.from, '--from')) : 0;
   const last = selection.to ? steps.indexOf(findStep(steps, selection.to, '--to')) : steps.length - 1;

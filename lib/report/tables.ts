@@ -23,6 +23,9 @@ export function formatDuration(ms: number): string {
 
 export const formatCount = (n: number) => n.toLocaleString('en-US');
 
+/** "1 row", "2 rows", "70,002 statements": a count with its noun, singular when it is one. */
+export const counted = (n: number, noun: string, plural = `${noun}s`) => `${formatCount(n)} ${n === 1 ? noun : plural}`;
+
 const STATUS_COLOR: Record<string, keyof typeof CODES> = { ok: 'green', pass: 'green', failed: 'red', fail: 'red', error: 'red', warn: 'yellow', skipped: 'dim' };
 export const formatStatus = (style: Style, status: string) => paint(style, STATUS_COLOR[status] ?? 'yellow', status);
 
@@ -30,7 +33,7 @@ export const stepStartLine = (style: Style, step: Step) => `${paint(style, 'dim'
 
 export function stepEndLine(style: Style, r: StepReport): string {
   const mark = r.status === 'ok' ? paint(style, 'green', '✔') : paint(style, 'red', '✘');
-  return `${mark} ${r.step.id} ${formatStatus(style, r.status)} in ${formatDuration(r.durationMs)}, ${formatCount(r.rowsChanged)} rows, ${r.statements.length} statements`;
+  return `${mark} ${r.step.id} ${formatStatus(style, r.status)} in ${formatDuration(r.durationMs)}, ${counted(r.rowsChanged, 'row')}, ${counted(r.statements.length, 'statement')}`;
 }
 
 export const heartbeatLine = (style: Style, step: Step, elapsedMs: number) =>
@@ -58,7 +61,7 @@ function table(style: Style, head: string[]): Table.Table {
 export function summaryTable(style: Style, result: BuildResult): string {
   const t = table(style, ['step', 'status', 'duration', 'statements', 'rows']);
   for (const r of result.steps) {
-    t.push([r.step.id, formatStatus(style, r.status), formatDuration(r.durationMs), r.statements.length, formatCount(r.rowsChanged)]);
+    t.push([r.step.id, formatStatus(style, r.status), formatDuration(r.durationMs), formatCount(r.statements.length), formatCount(r.rowsChanged)]);
   }
   const total = result.steps.reduce((sum, r) => sum + r.durationMs, 0);
   t.push(['total', formatStatus(style, result.status), formatDuration(total), '', '']);
@@ -90,6 +93,6 @@ export function assertionFailure(style: Style, r: AssertionResult): string {
   const sample = table(style, [...r.columns]);
   for (const row of r.sample) sample.push(r.columns.map((c) => cell(row[c])));
   const more = r.failingRows > r.sample.length ? `\n  (${formatCount(r.failingRows - r.sample.length)} more)` : '';
-  const where = `\n  all ${formatCount(r.failingRows)} rows: ${r.failuresFile}\n  compiled SQL: ${r.compiled}`;
-  return `${head}: ${formatCount(r.failingRows)} offending rows\n${sample.toString().replace(/^/gm, '  ')}${more}${where}`;
+  const where = `\n  ${r.failingRows === 1 ? 'the row' : `all ${counted(r.failingRows, 'row')}`}: ${r.failuresFile}\n  compiled SQL: ${r.compiled}`;
+  return `${head}: ${counted(r.failingRows, 'offending row')}\n${sample.toString().replace(/^/gm, '  ')}${more}${where}`;
 }

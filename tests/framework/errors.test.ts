@@ -37,6 +37,13 @@ const CASES: Case[] = [
   { name: '--db that is a folder', tree: { sql: ok }, args: ['--db', 'data'], exit: 2, message: /--db data is a folder, not a database file/ },
   { name: '--db that is empty', tree: { sql: ok }, args: ['--db', ''], exit: 2, message: /--db is empty/ },
   { name: '--db :memory:', tree: { sql: ok }, args: ['--db', ':memory:'], exit: 2, message: /--db :memory: cannot work: each step runs in its own process/ },
+  { name: 'bad --memory-limit', tree: { sql: ok }, args: ['--memory-limit', 'garbage'], exit: 2, message: /--memory-limit must be a size like 512MB or 4GB, got "garbage"/ },
+  { name: 'too many --threads', tree: { sql: ok }, args: ['--threads', '99999'], exit: 2, message: /--threads 99999 is more than 4× this machine's \d+ cores/ },
+  { name: 'a bad value in package.json', tree: { sql: ok, 'package.json': '{"ducksteps": {"threads": 0}}' }, exit: 2, message: /package\.json "ducksteps"\."threads" must be a whole number >= 1, got "0"/ },
+  { name: 'unknown package.json setting', tree: { sql: ok, 'package.json': '{"ducksteps": {"databse": "x.duckdb"}}' }, exit: 2, message: /package\.json: unknown setting "ducksteps"\."databse"\n\s+did you mean "database"\?/ },
+  { name: 'a flag the command does not use', tree: { sql: ok }, args: ['logs', '--json'], exit: 2, message: /logs does not use --json\n\s+logs takes: --runs --step/ },
+  { name: 'two commands', tree: { sql: ok }, args: ['run', 'test'], exit: 2, message: /run does not take "test"/ },
+  { name: '--resume with --from, --to or --only', tree: { sql: ok }, args: ['--resume', '--from', '1'], exit: 2, message: /--resume cannot be combined with --from/ },
   { name: '--db in a missing folder', tree: { sql: ok }, args: ['--db', 'nowhere/w.duckdb'], exit: 2, message: /the folder for the database does not exist: nowhere\n\s+create it \(mkdir -p nowhere\) or choose another --db/ },
   {
     name: 'missing landing file', tree: {}, args: ['--only', 'extract'], exit: 1,

@@ -118,3 +118,13 @@ t.test('run.bat\'s freshness rule: install after a lockfile change, build after 
   at('package-lock.json', 5000);
   t.equal(await check(), 'install', 'the lockfile changed (git pull)');
 });
+
+t.test('repeated --only runs the union in step order; --lock-timeout 0 is accepted; --threads -1 is a clear usage error', async (t) => {
+  const dir = project(t, undefined, { sql: { ...base, '02_b': { 'b.sql': 'SELECT 1;' }, '03_c': { 'c.sql': 'SELECT 1;' } } });
+  const run = await cli(dir, ['--only', 'c', '--only', 'base', '--lock-timeout', '0']);
+  t.equal(run.exitCode, 0);
+  t.same((await readCsv(join(dir, 'logs/run_log.csv'))).map((r) => r.step), ['01_base', '03_c', 'tests']);
+  const negative = await cli(dir, ['--threads', '-1']);
+  t.equal(negative.exitCode, 2);
+  t.match(negative.stderr, /--threads must be a whole number >= 1, got "-1"/);
+});

@@ -67,6 +67,21 @@ t.test('Ctrl-C stops the running step, rolls it back, logs the run as interrupte
   t.same(readdirSync(join(dir, 'data')).filter((f) => f.endsWith('.lock')), [], 'the run lock is released');
 });
 
+t.test('SIGTERM stops the running step the same way, logs it as SIGTERM and exits 143', async (t) => {
+  const dir = slowProject(t);
+  const run = cli(dir);
+  await printed(run, '02_slow started');
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  run.kill('SIGTERM');
+  const done = await run;
+  t.equal(done.exitCode, 143);
+  t.match(done.stderr, /stopping \(SIGTERM\)/);
+  const rows = await readCsv(join(dir, 'logs/run_log.csv'));
+  t.same(rows.map((r) => `${r.step}:${r.status}`), ['01_a:ok', '02_slow:interrupted', 'run:interrupted', 'tests:skipped']);
+  t.equal(rows.find((r) => r.step === 'run')?.error, 'stopped by SIGTERM');
+  t.same(await tables(dir), [{ table_name: 'a' }]);
+});
+
 t.test('a hostile --var quoted with sql_string stays one value and cannot change the statement', async (t) => {
   const dir = project(t, undefined, {
     sql: { '01_a': { 'a.sql': 'CREATE TABLE t AS SELECT 1 AS x;' }, '02_b': { 'b.sql': 'CREATE TABLE v AS SELECT {{ vars.name | sql_string }} AS name, 1 AS {{ vars.col | sql_ident }};' } },
