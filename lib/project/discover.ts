@@ -32,7 +32,12 @@ function readStep(root: string, folder: string, match: RegExpMatchArray): Step {
   if (folder.length > MAX_NAME) {
     throw new DiscoveryError(`step folder name is ${folder.length} characters long (at most ${MAX_NAME})`, { file: dir, hint: 'shorten it: the name is also a log file name' });
   }
-  const files = listDir(root, dir).filter((f) => f.endsWith('.sql')).map((f) => `${dir}/${f}`);
+  const entries = listDir(root, dir);
+  const odd = entries.find((f) => /\.sql$/i.test(f) && !f.endsWith('.sql'));
+  if (odd) throw new DiscoveryError(`"${odd}" has an upper-case extension and would not run`, { file: `${dir}/${odd}`, hint: `rename it to ${odd.replace(/\.sql$/i, '.sql')}` });
+  const nested = entries.find((f) => !f.endsWith('.sql') && statSync(join(root, dir, f)).isDirectory());
+  if (nested) throw new DiscoveryError('a folder inside a step folder is not run', { file: `${dir}/${nested}`, hint: 'a step is one flat folder of .sql files: move them up, or into a step of their own; shared SQL goes in sql/macros/' });
+  const files = entries.filter((f) => f.endsWith('.sql')).map((f) => `${dir}/${f}`);
   if (files.length === 0) {
     throw new DiscoveryError('step folder has no .sql files', {
       file: dir,

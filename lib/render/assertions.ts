@@ -30,11 +30,21 @@ export function assertionsOf(env: nunjucks.Environment, root: string, file: stri
     refuseWrites(rendered);
     const chunks = splitStatements(rendered.sql);
     const lineAt = lineIndex(rendered.sql);
+    if (chunks.length === 0) {
+      throw new TemplateError('assertion file has no query', { file, hint: 'write a query that returns the offending rows (none = pass), or delete the file' });
+    }
     return chunks.map((chunk, i) => {
       const comments = chunk.text.slice(0, chunk.start - chunk.offset);
       const line = rendered.lineMap[lineAt(chunk.start) - 1] ?? 1;
       const name = comments.match(NAME)?.[1] ?? (chunks.length > 1 ? `${baseName(file)}#${i + 1}` : baseName(file));
-      return { name, file, line, severity: severityOf(comments, file, line), sql: chunk.text, compiled: rendered.compiled };
+      const assertion = { name, file, line, severity: 'error' as Severity, sql: chunk.text, compiled: rendered.compiled };
+      try {
+        return { ...assertion, severity: severityOf(comments, file, line) };
+      } catch (error) {
+        // a bad severity fails this assertion only; the file's other assertions still run
+        if (!(error instanceof TemplateError)) throw error;
+        return { ...assertion, sql: '', error: error.toStepError() };
+      }
     });
   } catch (error) {
     if (!(error instanceof TemplateError)) throw error;
