@@ -81,6 +81,7 @@ export interface StepError {
 export interface WorkerStats {
   readonly bootMs: number; // process start to ready: Node start-up and module imports
   readonly waitMs: number; // ready to job received (overlaps the previous step when pre-started)
+  readonly receivedAt?: number; // epoch ms when the job arrived: a step's duration counts from here
   readonly openMs: number;
   readonly executeMs: number; // script hooks and statements
   readonly commitMs: number;

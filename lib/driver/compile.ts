@@ -2,6 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { checkScripts } from './check-scripts.js';
 import { runWorker } from './spawn.js';
 import { TemplateError } from '../errors.js';
 import { refuseTransactionControl, refuseWrites } from '../render/guards.js';
@@ -15,7 +16,8 @@ export interface CompileResult {
   readonly errors: readonly StepError[];
 }
 
-/** Renders all files into logs/compiled/ and checks them with DuckDB's parser; reports every error. */
+/** Renders all files into logs/compiled/ and checks them with DuckDB's parser, and step scripts with
+ * TypeScript's; reports every error. */
 export async function compileProject(project: Project, settings: Settings, runId: string): Promise<CompileResult> {
   const base: TemplateContext = { vars: settings.vars, run_id: runId, run_started_at: new Date().toISOString() };
   const env = createEnvironment(project.root, base);
@@ -35,6 +37,7 @@ export async function compileProject(project: Project, settings: Settings, runId
       errors.push(error.toStepError());
     }
   }
+  errors.push(...(await checkScripts(project)));
   const tmp = mkdtempSync(join(tmpdir(), 'ducksteps-'));
   try {
     const job: ParseJob = { kind: 'parse', files: rendered, projectRoot: project.root, resultPath: join(tmp, 'parse.json') };

@@ -51,8 +51,11 @@ async function runOne(loop: StepLoop, step: Step, worker: Worker): Promise<StepO
   }, worker);
 }
 
-function report(step: Step, outcome: StepOutcome, startedAt: Date): StepReport {
+function report(step: Step, outcome: StepOutcome, handedOver: Date): StepReport {
   const finishedAt = new Date();
+  // a worker started just now (first step, or after a script step) boots on the step's clock: count
+  // from the moment it had the job, so `logs` compares the step's work, not process start-up
+  const startedAt = new Date(Math.max(handedOver.getTime(), Math.min(outcome.stats?.receivedAt ?? 0, finishedAt.getTime())));
   const committed = outcome.status === 'ok' ? outcome.statements : outcome.statements.slice(0, outcome.committedStatements ?? 0);
   return {
     step, status: outcome.status, startedAt: startedAt.toISOString(), finishedAt: finishedAt.toISOString(),

@@ -15,7 +15,7 @@ process.channel?.unref();
 const readyAt = performance.now();
 const job = JSON.parse(readFileSync(0, 'utf8')) as StepJob | AssertJob | ParseJob;
 const result =
-  job.kind === 'step' ? await runStep(job, { bootMs: readyAt, waitMs: performance.now() - readyAt })
+  job.kind === 'step' ? await runStep(job, { bootMs: readyAt, waitMs: performance.now() - readyAt, receivedAt: Date.now() })
   : job.kind === 'assert' ? await runAssertions(job)
   : await parseFiles(job);
 writeFileSync(job.resultPath, JSON.stringify(result));

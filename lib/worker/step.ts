@@ -96,11 +96,11 @@ class Clock {
 const peakRssMb = () => Math.round(process.resourceUsage().maxRSS / 1024);
 
 /** The worker's whole job: open, run, commit or roll back, close; never throws. */
-export async function runStep(job: StepJob, start: { bootMs: number; waitMs: number } = { bootMs: 0, waitMs: 0 }): Promise<StepOutcome> {
+export async function runStep(job: StepJob, start: { bootMs: number; waitMs: number; receivedAt?: number } = { bootMs: 0, waitMs: 0 }): Promise<StepOutcome> {
   const statements: StatementResult[] = [];
   const progress: Progress = { committed: 0 };
   const clock = new Clock();
-  const stats = (): WorkerStats => ({ bootMs: Math.round(start.bootMs), waitMs: Math.round(start.waitMs), ...clock.phases, peakRssMb: peakRssMb() });
+  const stats = (): WorkerStats => ({ bootMs: Math.round(start.bootMs), waitMs: Math.round(start.waitMs), receivedAt: start.receivedAt, ...clock.phases, peakRssMb: peakRssMb() });
   let db: Database;
   try {
     db = await openDatabase(job.database, { threads: job.threads, memoryLimit: job.memoryLimit, lockTimeoutMs: job.lockTimeoutMs });

@@ -128,3 +128,20 @@ t.test('repeated --only runs the union in step order; --lock-timeout 0 is accept
   t.equal(negative.exitCode, 2);
   t.match(negative.stderr, /--threads must be a whole number >= 1, got "-1"/);
 });
+
+t.test('compile checks step scripts too: a TypeScript syntax error at its file:line, exit 1', async (t) => {
+  const dir = project(t, undefined, { sql: base, steps: { '01_base.ts': 'export function before(ctx) {\n  const x = ;\n}\n' } });
+  const run = await cli(dir, ['compile']);
+  t.equal(run.exitCode, 1);
+  t.match(run.stdout, /error: TypeScript: Expression expected\.\n\s+at steps\/01_base\.ts:2/);
+});
+
+t.test('a step\'s duration counts from the moment its worker had the job, not from process start', async (t) => {
+  const dir = project(t, undefined, { sql: base });
+  const slowBoot = { NODE_OPTIONS: '--import=data:text/javascript,const%20e=Date.now()+2000;while(Date.now()<e);' }; // every process boots 2 s
+  const run = await cli(dir, ['--json'], slowBoot);
+  t.equal(run.exitCode, 0, run.stderr);
+  const step = (JSON.parse(run.stdout) as { steps: Array<{ duration_ms: number; worker: { bootMs: number } }> }).steps[0];
+  t.ok(step.worker.bootMs >= 2000, `the worker booted slowly (${step.worker.bootMs} ms)`);
+  t.ok(step.duration_ms < 2000, `the step's duration (${step.duration_ms} ms) leaves the boot out`);
+});
