@@ -14,6 +14,8 @@ const OPTIONS = {
   to: { type: 'string' },
   only: { type: 'string', multiple: true },
   resume: { type: 'boolean' },
+  'batch-size': { type: 'string' },
+  'full-refresh': { type: 'boolean' },
   'dry-run': { type: 'boolean' },
   json: { type: 'boolean' },
   runs: { type: 'string' },

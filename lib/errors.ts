@@ -48,3 +48,8 @@ export class TemplateError extends DuckstepsError {
 
 /** Another ducksteps run holds the database. */
 export class LockError extends DuckstepsError {}
+
+/** A landing file cannot be taken into a batch (changed after loading, unreadable, gone): a failed step. */
+export class BatchError extends DuckstepsError {
+  override readonly exitCode = 1;
+}

@@ -1,6 +1,9 @@
 // Plain data passed between the stages: discover -> render -> execute -> log -> assert -> report.
 
-export type StepStatus = 'ok' | 'failed' | 'skipped' | 'timed out' | 'interrupted';
+export type StepStatus = 'ok' | 'up to date' | 'failed' | 'skipped' | 'timed out' | 'interrupted';
+
+/** Statuses that let the build go on: a step that ran, or an incremental step with nothing new. */
+export const succeeded = (status: string): boolean => status === 'ok' || status === 'up to date';
 
 /** A numbered step folder found on disk. */
 export interface Step {
@@ -10,6 +13,7 @@ export interface Step {
   readonly dir: string; // project-relative, e.g. sql/03_quality
   readonly files: readonly string[]; // project-relative .sql paths, in run order
   readonly script?: string; // project-relative steps/NN_name.ts
+  readonly incremental: boolean; // a file says -- ducksteps: incremental: it runs once per new batch
 }
 
 /** Everything a build needs to know about the project on disk. */
@@ -27,6 +31,52 @@ export interface Settings {
   readonly memoryLimit?: string;
   readonly stepTimeoutMs?: number; // kill a step running longer than this
   readonly lockTimeoutMs?: number; // wait this long for another program to release the database file
+  readonly inputs: Readonly<Record<string, string>>; // landing input name -> glob (project-relative)
+  readonly archive?: string; // folder that loaded landing files move to (project-relative), if set
+  readonly batchSize?: number; // at most this many new files per batch
+  readonly fullRefresh?: boolean; // rebuild incremental steps from every file, archived ones included
+}
+
+/** One landing file as the ledger knows it. */
+export interface LandingFile {
+  readonly input: string;
+  readonly path: string; // project-relative, as matched in the landing folder
+  readonly size: number;
+  readonly mtimeMs: number;
+  readonly sha256: string;
+}
+
+/** A batch: files processed together, committed by each incremental step on its own. */
+export interface Batch {
+  readonly id: number;
+  readonly fullRefresh: boolean;
+  readonly files: readonly LandingFile[];
+  readonly isNew: boolean; // not yet in the ledger: the first step to process it records it
+  readonly done: readonly string[]; // ids of the steps that already committed it
+  readonly location: Readonly<Record<string, string>>; // path -> where the file is now (landing or archive)
+}
+
+/** What the worker writes into ducksteps.* inside a step's transaction. */
+export interface LedgerWrite {
+  readonly step: string;
+  readonly runId: string;
+  readonly batch: Batch;
+}
+
+/** The ledger as read at the start of a batch segment. */
+export interface Ledger {
+  readonly batches: ReadonlyArray<{ readonly id: number; readonly fullRefresh: boolean }>;
+  readonly files: ReadonlyArray<LandingFile & { readonly batchId: number }>;
+  readonly stepBatches: ReadonlyArray<{ readonly step: string; readonly batchId: number }>;
+}
+
+/** What the driver sends a worker to read the ledger (read-only). */
+export interface LedgerJob {
+  readonly kind: 'ledger';
+  readonly database: string;
+  readonly projectRoot: string;
+  readonly resultPath: string;
+  readonly lockTimeoutMs?: number;
 }
 
 /** One SQL file after templating, ready for the worker. */
@@ -51,6 +101,7 @@ export interface StepJob {
   readonly projectRoot: string;
   readonly resultPath: string;
   readonly lockTimeoutMs?: number;
+  readonly ledger?: LedgerWrite; // an incremental step: record the batch with the data, in one transaction
 }
 
 /** One executed statement, as logged in logs/NN_name.csv. */
@@ -87,6 +138,7 @@ export interface WorkerStats {
   readonly commitMs: number;
   readonly closeMs: number; // includes DuckDB's checkpoint at close
   readonly peakRssMb: number;
+  readonly cpuMs?: number; // user + system CPU time of the worker process
 }
 
 /** What the worker answers (or what the driver makes of a dead worker). */
@@ -112,6 +164,8 @@ export interface StepReport {
   readonly stats?: WorkerStats;
   /** Files of a failed step that committed before the failure (no-transaction files); [] otherwise. */
   readonly committedFiles?: readonly string[];
+  /** The batch an incremental step processed. */
+  readonly batch?: { readonly id: number; readonly files: number; readonly fullRefresh: boolean };
 }
 
 export interface BuildResult {

@@ -43,15 +43,17 @@ options for run:
   --to STEP             stop after this step
   --only STEP           run just this step (repeat it for several)
   --resume              start at the step where the last run failed, with its vars
+  --batch-size N        incremental steps: at most N new files per batch, each batch committed on its own
+  --full-refresh        incremental steps: rebuild from every file, archived ones included
   --json                print one JSON document on stdout (progress goes to stderr)
   -h, --help            this help
 
 Defaults come from package.json "ducksteps": { database, vars, threads, memoryLimit, stepTimeout,
-lockTimeout }; flags win.
+lockTimeout, inputs, archive }; flags win. Incremental steps and inputs: docs/batches.md.
 Exit codes: 0 ok, 1 a step or assertion failed, 2 usage or configuration error, 130 interrupted.`;
 
 export const commands: Record<string, Command> = {
-  run: { flags: [...BUILD_FLAGS, 'from', 'to', 'only', 'resume'], run: async (c) => (await import('./run.js')).runCommand(c) },
+  run: { flags: [...BUILD_FLAGS, 'from', 'to', 'only', 'resume', 'batch-size', 'full-refresh'], run: async (c) => (await import('./run.js')).runCommand(c) },
   list: {
     help: 'usage: ./run.sh list [--json]\n\nThe steps: number, folder, SQL files, script, last status and duration.',
     flags: ['json'],

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { runTests } from './assertion-phase.js';
+import { DuckstepsError } from '../errors.js';
 import { checkDatabasePath } from '../project/config.js';
 import { discover } from '../project/discover.js';
 import { writeLastRun } from '../logs/history.js';
@@ -41,7 +42,8 @@ export function newRunId(now = new Date()): string {
 /** An unexpected error ends the run: record it (if the log can still be written) before it propagates. */
 function recordCrash(logsDir: string, runId: string, error: unknown): void {
   try {
-    logPhase(logsDir, runId, 'run', { status: 'failed', error: `internal error: ${(error as Error)?.message ?? error}` });
+    const what = error instanceof DuckstepsError ? error.shortMessage : `internal error: ${(error as Error)?.message ?? error}`;
+    logPhase(logsDir, runId, 'run', { status: 'failed', error: what });
   } catch {
     // the log itself is what failed; the console still gets the error
   }
@@ -66,7 +68,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   const withTests = options.tests !== false && project.testFiles.length > 0;
   try {
     if (steps.length > 0) writeLastRun(project.root, { runId, vars: settings.vars, steps: project.steps.map((s) => s.id), selected: steps.map((s) => s.id), database: settings.database });
-    const loop = { project, settings, env, context, tmp, signal, events: options.events, heartbeatMs: options.heartbeatMs };
+    const loop = { project, settings, env, context, tmp, signal, runId, events: options.events, heartbeatMs: options.heartbeatMs };
     const { reports, ok, next } = await runSteps(loop, steps, runId, withTests);
     const interrupted = reports.some((r) => r.status === 'interrupted');
     if (interrupted) logPhase(logsDir, runId, 'run', { status: 'interrupted', error: signal.reason === 'SIGTERM' ? 'stopped by SIGTERM' : 'stopped by Ctrl-C (SIGINT)' });

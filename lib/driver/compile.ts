@@ -6,6 +6,7 @@ import { checkScripts } from './check-scripts.js';
 import { runWorker } from './spawn.js';
 import { TemplateError } from '../errors.js';
 import { refuseTransactionControl, refuseWrites } from '../render/guards.js';
+import { previewBatch } from '../render/batch-context.js';
 import { renderFile } from '../render/render.js';
 import { createEnvironment, type TemplateContext } from '../render/template.js';
 import type { ParseJob, ParseReport, Project, RenderedFile, Settings, StepError } from '../types.js';
@@ -24,12 +25,12 @@ export async function compileProject(project: Project, settings: Settings, runId
   const rendered: RenderedFile[] = [];
   const errors: StepError[] = [];
   const jobs = [
-    ...project.steps.flatMap((s) => s.files.map((file) => ({ file, dir: `logs/compiled/${s.id}`, step: { number: s.number, name: s.name } }))),
-    ...project.testFiles.map((file) => ({ file, dir: `logs/compiled/${file.slice(0, file.lastIndexOf('/'))}`, step: undefined })),
+    ...project.steps.flatMap((s) => s.files.map((file) => ({ file, dir: `logs/compiled/${s.id}`, step: { number: s.number, name: s.name }, batch: s.incremental ? previewBatch(settings.inputs) : undefined }))),
+    ...project.testFiles.map((file) => ({ file, dir: `logs/compiled/${file.slice(0, file.lastIndexOf('/'))}`, step: undefined, batch: undefined })),
   ];
-  for (const { file, dir, step } of jobs) {
+  for (const { file, dir, step, batch } of jobs) {
     try {
-      const one = renderFile(env, project.root, file, { ...base, step }, dir);
+      const one = renderFile(env, project.root, file, { ...base, step, batch }, dir);
       (step ? refuseTransactionControl : refuseWrites)(one);
       rendered.push(one);
     } catch (error) {

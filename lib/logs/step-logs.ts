@@ -4,8 +4,8 @@ import { ConfigError } from '../errors.js';
 import { appendCsv, checkAppendable } from './csv.js';
 import type { StepError, StepReport } from '../types.js';
 
-export const RUN_LOG_HEADER = ['run_id', 'step', 'status', 'started_at', 'finished_at', 'duration_ms', 'statements', 'rows_changed', 'error'] as const;
-export const STEP_LOG_HEADER = ['run_id', 'step', 'file', 'statement', 'line', 'kind', 'rows_changed', 'duration_ms', 'status', 'error'] as const;
+export const RUN_LOG_HEADER = ['run_id', 'step', 'status', 'started_at', 'finished_at', 'duration_ms', 'statements', 'rows_changed', 'error', 'batch_id', 'batch_files', 'peak_rss_mb', 'cpu_ms'] as const;
+export const STEP_LOG_HEADER = ['run_id', 'step', 'file', 'statement', 'line', 'kind', 'rows_changed', 'duration_ms', 'status', 'error', 'batch_id'] as const;
 
 /** "sql/03_quality/02_split.sql:14: Binder Error: ..." — the one-cell form of an error. */
 export function errorCell(error: StepError | undefined): string {
@@ -19,10 +19,11 @@ export function logStep(logsDir: string, runId: string, report: StepReport): voi
   appendCsv(join(logsDir, 'run_log.csv'), RUN_LOG_HEADER, [[
     runId, report.step.id, report.status, report.startedAt, report.finishedAt,
     report.durationMs, report.statements.length, report.rowsChanged, errorCell(report.error),
+    report.batch?.id, report.batch?.files, report.stats?.peakRssMb, report.stats?.cpuMs,
   ]]);
   if (report.statements.length === 0) return;
   appendCsv(join(logsDir, `${report.step.id}.csv`), STEP_LOG_HEADER, report.statements.map((s) => [
-    runId, report.step.id, s.file, s.text, s.line, s.kind, s.rowsChanged, s.durationMs, s.status, s.error ?? '',
+    runId, report.step.id, s.file, s.text, s.line, s.kind, s.rowsChanged, s.durationMs, s.status, s.error ?? '', report.batch?.id,
   ]));
 }
 

@@ -12,6 +12,8 @@ export interface CliSettings {
   readonly 'memory-limit'?: string;
   readonly 'step-timeout'?: string;
   readonly 'lock-timeout'?: string;
+  readonly 'batch-size'?: string;
+  readonly 'full-refresh'?: boolean;
 }
 
 export interface FileSettings {
@@ -168,6 +170,28 @@ export function checkDatabasePath(root: string, database: string): void {
   }
 }
 
+function wholeNumber(value: unknown, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${name} must be a whole number >= 1, got "${value}"`);
+  return n;
+}
+
+const INPUT_NAME = /^[a-z][a-z0-9_]*$/;
+
+/** "inputs": { "orders": "data/landing/orders/*.csv" }: names usable in templates, globs that match files. */
+function inputsSetting(value: unknown): Record<string, string> {
+  const inputs: Record<string, string> = {};
+  for (const [name, glob] of Object.entries((value ?? {}) as Record<string, unknown>)) {
+    const key = `"ducksteps"."inputs"."${name}"`;
+    if (!INPUT_NAME.test(name)) throw new ConfigError(`input name ${key} is not valid`, { file: 'package.json', hint: 'use lower-case letters, digits and _, starting with a letter: templates use it as batch.files.NAME' });
+    if (typeof glob !== 'string' || glob.trim() === '') throw new ConfigError(`${key} must be a glob like "data/landing/${name}/*.csv"`, { file: 'package.json' });
+    if (glob.endsWith('/') || glob.endsWith('\\')) throw new ConfigError(`${key} is a folder ("${glob}"); it must match files`, { file: 'package.json', hint: `e.g. "${glob}*.csv"` });
+    inputs[name] = glob.split('\\').join('/');
+  }
+  return inputs;
+}
+
 /** Merges package.json defaults and command-line flags into the build's settings. */
 export function loadSettings(root: string, cli: CliSettings = {}): Settings {
   const file = readPackageSettings(root);
@@ -181,5 +205,9 @@ export function loadSettings(root: string, cli: CliSettings = {}): Settings {
     memoryLimit: memorySetting(cli['memory-limit'] ?? file.memoryLimit, source(cli['memory-limit'], '--memory-limit', 'memoryLimit')),
     stepTimeoutMs: parseDuration(cli['step-timeout'] ?? file.stepTimeout, source(cli['step-timeout'], '--step-timeout', 'stepTimeout')),
     lockTimeoutMs: parseDuration(cli['lock-timeout'] ?? file.lockTimeout, source(cli['lock-timeout'], '--lock-timeout', 'lockTimeout'), true),
+    inputs: inputsSetting(file.inputs),
+    archive: typeof file.archive === 'string' && file.archive.trim() !== '' ? file.archive : undefined,
+    batchSize: wholeNumber(cli['batch-size'], '--batch-size'),
+    fullRefresh: cli['full-refresh'] === true,
   };
 }

@@ -27,6 +27,10 @@ function readable(root: string, file: string): string {
 
 const MAX_NAME = 64;
 
+/** A step is incremental when one of its files says so (by convention the first, at the top). */
+const INCREMENTAL = /^\s*--\s*ducksteps:\s*incremental\b/m;
+const NO_TRANSACTION = /^\s*--\s*ducksteps:\s*no-transaction\b/m;
+
 function readStep(root: string, folder: string, match: RegExpMatchArray): Step {
   const dir = `sql/${folder}`;
   if (folder.length > MAX_NAME) {
@@ -44,13 +48,23 @@ function readStep(root: string, folder: string, match: RegExpMatchArray): Step {
       hint: 'add a .sql file to it, or remove the folder',
     });
   }
+  let incremental = false;
+  let noTransaction: string | undefined;
   for (const file of files) {
-    if (statSync(join(root, file)).size === 0 || readable(root, file).trim() === '') {
+    const text = statSync(join(root, file)).size === 0 ? '' : readable(root, file);
+    if (text.trim() === '') {
       throw new DiscoveryError('SQL file is empty', { file, hint: 'add SQL (or a comment saying why the file is there), or delete it' });
     }
+    incremental ||= INCREMENTAL.test(text);
+    if (NO_TRANSACTION.test(text)) noTransaction = file;
+  }
+  if (incremental && noTransaction) {
+    throw new DiscoveryError('an incremental step cannot have a no-transaction file: its data and its record of the batch must commit together', {
+      file: noTransaction, hint: 'move that file to a step of its own, or drop -- ducksteps: no-transaction',
+    });
   }
   const script = existsSync(join(root, 'steps', `${folder}.ts`)) ? `steps/${folder}.ts` : undefined;
-  return { number: Number(match[1]), id: folder, name: match[2], dir, files, script };
+  return { number: Number(match[1]), id: folder, name: match[2], dir, files, script, incremental };
 }
 
 function findSteps(root: string): Step[] {

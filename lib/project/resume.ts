@@ -2,7 +2,7 @@
 import { join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { readLastRun, readLog } from '../logs/history.js';
-import type { Project, Step } from '../types.js';
+import { succeeded, type Project, type Step } from '../types.js';
 
 export interface ResumePlan {
   readonly runId: string;
@@ -31,10 +31,13 @@ export function planResume(project: Project, db?: string): ResumePlan {
   }
   const rows = readLog(join(project.root, 'logs', 'run_log.csv')).filter((r) => r.run_id === last.runId);
   const status = new Map(rows.map((r) => [r.step, r.status]));
-  const stopped = last.selected.find((id) => status.get(id) !== 'ok');
+  const stopped = last.selected.find((id) => !succeeded(status.get(id) ?? ''));
   if (!stopped && status.get('tests') === 'ok') {
     throw new UsageError(`nothing to resume: the last run ${last.runId} succeeded`, { hint: 'run ./run.sh to build again' });
   }
-  const from = stopped ? now.indexOf(stopped) : now.length; // past the last step: only the assertions again
+  let from = stopped ? now.indexOf(stopped) : now.length; // past the last step: only the assertions again
+  // an incremental step resumes with the steps it runs with, so the batches after the failed one follow
+  // (the ledger skips what each step already committed)
+  while (from > 0 && from < now.length && project.steps[from].incremental && project.steps[from - 1].incremental) from--;
   return { runId: last.runId, steps: project.steps.slice(from), vars: last.vars, database: last.database };
 }

@@ -10,6 +10,7 @@ export interface TemplateContext {
   readonly run_id: string;
   readonly run_started_at: string;
   readonly step?: { readonly number: number; readonly name: string };
+  readonly batch?: unknown; // incremental steps only: see render/batch-context.ts
 }
 
 /** Quotes a value as a SQL string literal: the documented way to put a --var into SQL. */

@@ -1,6 +1,6 @@
 // Prints a build as it happens: start/end line per step, heartbeats, script output, then the summary.
 import type { BuildEvents } from '../driver/build.js';
-import { assertionFailure, assertionsTable, errorBlock, heartbeatLine, stepEndLine, stepStartLine, summaryTable, type Style } from './tables.js';
+import { batchLabel, assertionFailure, assertionsTable, errorBlock, heartbeatLine, stepEndLine, stepStartLine, summaryTable, type Style } from './tables.js';
 import type { BuildResult, TestsReport } from '../types.js';
 
 export type Writer = (text: string) => void;
@@ -9,7 +9,8 @@ export type Writer = (text: string) => void;
 export function consoleEvents(style: Style, write: Writer): BuildEvents {
   return {
     onTestsStart: (count) => count > 0 && write(`▶ tests: ${count} assertion file${count === 1 ? '' : 's'}`),
-    onStepStart: (step) => write(stepStartLine(style, step)),
+    onStepStart: (step, batch) => write(stepStartLine(style, step, batch && batchLabel({ id: batch.batch.id, files: batch.batch.files.length, fullRefresh: batch.batch.fullRefresh }, batch))),
+    onNotice: (line) => write(`· ${line}`),
     onHeartbeat: (step, ms) => write(heartbeatLine(style, step, ms)),
     onOutput: (_step, line) => write(`  │ ${line}`),
     onStepEnd: (report) => {

@@ -5,6 +5,7 @@ import type nunjucks from 'nunjucks';
 import { readLog } from '../logs/history.js';
 import { lineageOf, sqlInScript, type StepLineage } from './lineage.js';
 import { formatDuration } from './tables.js';
+import { previewBatch } from '../render/batch-context.js';
 import { renderFile, readSource } from '../render/render.js';
 import { createEnvironment, type TemplateContext } from '../render/template.js';
 import type { Project, Settings, Step } from '../types.js';
@@ -17,8 +18,9 @@ function description(root: string, file: string): string {
   return line ? line.replace(/^\s*--\s*/, '').replace(/\|/g, '\\|') : '';
 }
 
-function stepLineage(project: Project, step: Step, env: nunjucks.Environment, context: TemplateContext): StepLineage {
-  const texts = step.files.map((file) => renderFile(env, project.root, file, { ...context, step: { number: step.number, name: step.name } }).sql);
+function stepLineage(project: Project, step: Step, env: nunjucks.Environment, context: TemplateContext, inputs: Settings['inputs']): StepLineage {
+  const batch = step.incremental ? previewBatch(inputs) : undefined;
+  const texts = step.files.map((file) => renderFile(env, project.root, file, { ...context, step: { number: step.number, name: step.name }, batch }).sql);
   if (step.script) texts.push(...sqlInScript(readFileSync(join(project.root, step.script), 'utf8')));
   return lineageOf(texts);
 }
@@ -49,7 +51,7 @@ function lastRunTable(root: string): string[] {
 export function pipelineDoc(project: Project, settings: Settings): string {
   const context: TemplateContext = { vars: settings.vars, run_id: 'docs', run_started_at: '' };
   const env = createEnvironment(project.root, context);
-  const lineage = new Map(project.steps.map((s) => [s.id, stepLineage(project, s, env, context)]));
+  const lineage = new Map(project.steps.map((s) => [s.id, stepLineage(project, s, env, context, settings.inputs)]));
   const steps = project.steps.flatMap((s) => s.files.map((f, i) => `| ${i === 0 ? s.id : ''} | \`${f}\` | ${description(project.root, f)} |`)
     .concat(s.script ? [`| | \`${s.script}\` | script: ${description(project.root, s.script).replace(/^\/\/\s*/, '')} |`] : []));
   return [

@@ -26,14 +26,23 @@ export const formatCount = (n: number) => n.toLocaleString('en-US');
 /** "1 row", "2 rows", "70,002 statements": a count with its noun, singular when it is one. */
 export const counted = (n: number, noun: string, plural = `${noun}s`) => `${formatCount(n)} ${n === 1 ? noun : plural}`;
 
-const STATUS_COLOR: Record<string, keyof typeof CODES> = { ok: 'green', pass: 'green', failed: 'red', fail: 'red', error: 'red', warn: 'yellow', skipped: 'dim' };
+const STATUS_COLOR: Record<string, keyof typeof CODES> = { ok: 'green', 'up to date': 'green', pass: 'green', failed: 'red', fail: 'red', error: 'red', warn: 'yellow', skipped: 'dim' };
 export const formatStatus = (style: Style, status: string) => paint(style, STATUS_COLOR[status] ?? 'yellow', status);
 
-export const stepStartLine = (style: Style, step: Step) => `${paint(style, 'dim', '▶')} ${step.id} ${paint(style, 'dim', 'started')}`;
+/** "batch 7 (2 of 3, 1 file)": which batch an incremental step is on. */
+export function batchLabel(batch: { id: number; files: number; fullRefresh: boolean }, position?: { number: number; of: number }): string {
+  const where = position && position.of > 1 ? `${position.number} of ${position.of}, ` : '';
+  return `batch ${batch.id} (${where}${counted(batch.files, 'file')}${batch.fullRefresh ? ', full refresh' : ''})`;
+}
+
+export const stepStartLine = (style: Style, step: Step, batch?: string) =>
+  `${paint(style, 'dim', '▶')} ${step.id}${batch ? ` ${batch}` : ''} ${paint(style, 'dim', 'started')}`;
 
 export function stepEndLine(style: Style, r: StepReport): string {
+  if (r.status === 'up to date') return `${paint(style, 'green', '✔')} ${r.step.id} ${formatStatus(style, r.status)}: no new batch`;
   const mark = r.status === 'ok' ? paint(style, 'green', '✔') : paint(style, 'red', '✘');
-  return `${mark} ${r.step.id} ${formatStatus(style, r.status)} in ${formatDuration(r.durationMs)}, ${counted(r.rowsChanged, 'row')}, ${counted(r.statements.length, 'statement')}`;
+  const batch = r.batch ? ` ${batchLabel(r.batch)}` : '';
+  return `${mark} ${r.step.id}${batch} ${formatStatus(style, r.status)} in ${formatDuration(r.durationMs)}, ${counted(r.rowsChanged, 'row')}, ${counted(r.statements.length, 'statement')}`;
 }
 
 export const heartbeatLine = (style: Style, step: Step, elapsedMs: number) =>
@@ -59,12 +68,14 @@ function table(style: Style, head: string[]): Table.Table {
 
 /** The summary table printed after the last step. */
 export function summaryTable(style: Style, result: BuildResult): string {
-  const t = table(style, ['step', 'status', 'duration', 'statements', 'rows']);
+  const batches = result.steps.some((r) => r.batch);
+  const t = table(style, ['step', ...(batches ? ['batch'] : []), 'status', 'duration', 'statements', 'rows', 'peak memory']);
   for (const r of result.steps) {
-    t.push([r.step.id, formatStatus(style, r.status), formatDuration(r.durationMs), formatCount(r.statements.length), formatCount(r.rowsChanged)]);
+    const memory = r.stats?.peakRssMb ? `${formatCount(r.stats.peakRssMb)} MB` : '';
+    t.push([r.step.id, ...(batches ? [r.batch ? String(r.batch.id) : ''] : []), formatStatus(style, r.status), formatDuration(r.durationMs), formatCount(r.statements.length), formatCount(r.rowsChanged), memory]);
   }
   const total = result.steps.reduce((sum, r) => sum + r.durationMs, 0);
-  t.push(['total', formatStatus(style, result.status), formatDuration(total), '', '']);
+  t.push(['total', ...(batches ? [''] : []), formatStatus(style, result.status), formatDuration(total), '', '', '']);
   return t.toString();
 }
 

@@ -2,7 +2,7 @@
 import { pathToFileURL } from 'node:url';
 import { relative, sep } from 'node:path';
 import type { Database } from './duckdb.js';
-import type { StepError } from '../types.js';
+import type { Batch, StepError } from '../types.js';
 
 /** What a step script's before() and after() receive. Both run inside the step's transaction. */
 export interface StepContext {
@@ -12,6 +12,8 @@ export interface StepContext {
   readonly step: { readonly number: number; readonly name: string; readonly id: string };
   /** Absolute project folder (the worker's working directory). */
   readonly projectRoot: string;
+  /** In an incremental step: the batch it processes (id, files with their current location, full refresh). */
+  readonly batch?: Batch;
   /** Prints a line under the step in the run output. */
   log(message: string): void;
 }

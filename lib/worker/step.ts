@@ -1,6 +1,7 @@
 // Inside the worker: run one step's statements (and script hooks) in one transaction, commit or roll back.
 import { lineIndex } from '../render/line-map.js';
 import { openDatabase, type Database } from './duckdb.js';
+import { closeBatch, openBatch } from './ledger.js';
 import { hintFor, locateSqlError } from './sql-error.js';
 import { splitStatements, statementKind } from '../render/split.js';
 import { loadScript, scriptError, type StepContext, type StepScript } from './step-script.js';
@@ -53,11 +54,12 @@ function transactions(db: Database, log: StatementResult[], progress: Progress) 
 async function runBody(db: Database, job: StepJob, script: StepScript | undefined, log: StatementResult[], clock: Clock, progress: Progress) {
   const tx = transactions(db, log, progress);
   const context: StepContext = {
-    db, vars: job.vars, step: job.step, projectRoot: job.projectRoot,
+    db, vars: job.vars, step: job.step, projectRoot: job.projectRoot, batch: job.ledger?.batch,
     log: (message) => process.stdout.write(`${message}\n`),
   };
   try {
     await tx.begin();
+    if (job.ledger) await openBatch(db, job.ledger);
     await script?.before?.(context);
     for (const file of job.files) {
       if (file.transaction) await tx.begin();
@@ -66,6 +68,7 @@ async function runBody(db: Database, job: StepJob, script: StepScript | undefine
     }
     await tx.begin();
     await script?.after?.(context);
+    if (job.ledger) await closeBatch(db, job.ledger, log.reduce((sum, s) => sum + s.rowsChanged, 0));
     clock.lap('executeMs');
     await tx.commit();
     clock.lap('commitMs');
@@ -94,13 +97,14 @@ class Clock {
 }
 
 const peakRssMb = () => Math.round(process.resourceUsage().maxRSS / 1024);
+const cpuMs = () => { const u = process.cpuUsage(); return Math.round((u.user + u.system) / 1000); };
 
 /** The worker's whole job: open, run, commit or roll back, close; never throws. */
 export async function runStep(job: StepJob, start: { bootMs: number; waitMs: number; receivedAt?: number } = { bootMs: 0, waitMs: 0 }): Promise<StepOutcome> {
   const statements: StatementResult[] = [];
   const progress: Progress = { committed: 0 };
   const clock = new Clock();
-  const stats = (): WorkerStats => ({ bootMs: Math.round(start.bootMs), waitMs: Math.round(start.waitMs), receivedAt: start.receivedAt, ...clock.phases, peakRssMb: peakRssMb() });
+  const stats = (): WorkerStats => ({ bootMs: Math.round(start.bootMs), waitMs: Math.round(start.waitMs), receivedAt: start.receivedAt, ...clock.phases, peakRssMb: peakRssMb(), cpuMs: cpuMs() });
   let db: Database;
   try {
     db = await openDatabase(job.database, { threads: job.threads, memoryLimit: job.memoryLimit, lockTimeoutMs: job.lockTimeoutMs });
