@@ -40,7 +40,8 @@ export function appendCsv(path: string, header: readonly string[], rows: readonl
   mkdirSync(dirname(path), { recursive: true });
   const fresh = !existsSync(path) || statSync(path).size === 0;
   if (!fresh && firstLine(path) !== csvLine(header).trimEnd()) migrate(path, header);
-  appendFileSync(path, (fresh ? csvLine(header) : '') + rows.map(csvLine).join(''));
+  const padded = rows.map((row) => header.map((_, i) => row[i])); // every row has every column
+  appendFileSync(path, (fresh ? csvLine(header) : '') + padded.map(csvLine).join(''));
 }
 
 /** Checks that a log can be appended to (before a build commits anything it then could not log). */

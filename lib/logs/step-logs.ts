@@ -30,7 +30,7 @@ export function logStep(logsDir: string, runId: string, report: StepReport): voi
 /** Appends a non-step phase row (tests, interrupted run) to logs/run_log.csv. */
 export function logPhase(logsDir: string, runId: string, phase: string, row: { status: string; startedAt?: string; finishedAt?: string; durationMs?: number; error?: string }): void {
   appendCsv(join(logsDir, 'run_log.csv'), RUN_LOG_HEADER, [[
-    runId, phase, row.status, row.startedAt, row.finishedAt, row.durationMs, '', '', row.error ?? '',
+    runId, phase, row.status, row.startedAt, row.finishedAt, row.durationMs, '', '', row.error ?? '', '', '', '', '',
   ]]);
 }
 

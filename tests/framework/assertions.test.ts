@@ -15,9 +15,9 @@ t.test('assertions report pass, fail, warn and error, each on its own; errors fa
     ['people_not_empty', 'error', 'pass', '0'],
   ]);
   t.match(log[0].error, /^tests\/more\/broken\.sql:2: Catalog Error: Table with name no_such_table does not exist/);
-  t.match(run.stdout, /✘ people#1 \(tests\/people\.sql:2\): 1 offending rows/);
+  t.match(run.stdout, /✘ people#1 \(tests\/people\.sql:2\): 1 offending row\n/);
   t.match(run.stdout, /│ id │ occurrences │\n.*│ 7 +│ 2 +│/);
-  t.match(run.stdout, 'all 1 rows: logs/test_failures/people_1.csv');
+  t.match(run.stdout, 'the row: logs/test_failures/people_1.csv');
   t.equal(read(join(dir, 'logs/test_failures/people_1.csv')), 'id,occurrences\r\n7,2\r\n');
   t.equal(read(join(dir, 'logs/test_failures/people_2.csv')), 'value,row_count\r\nXX,1\r\n');
   const runLog = await readCsv(join(dir, 'logs/run_log.csv'));
@@ -30,7 +30,7 @@ t.test('a warn failure alone exits 0 and is logged', async (t) => {
   writeFileSync(join(dir, 'tests/people.sql'), "-- severity: warn\n{{ accepted_values('people', 'country', ['FR', 'DE']) }};");
   const run = await cli(dir);
   t.equal(run.exitCode, 0, run.stdout);
-  t.match(run.stdout, /! people \(tests\/people\.sql:2\): 1 offending rows/);
+  t.match(run.stdout, /! people \(tests\/people\.sql:2\): 1 offending row\n/);
   t.match((await readCsv(join(dir, 'logs/tests.csv')))[0], { test: 'people', status: 'warn' });
 });
 
