@@ -1,24 +1,43 @@
-// Step 01_generate: prepares the landing folder, and after the SQL has written the source files,
-// appends malformed lines to orders.csv the way a broken upstream export does (SQL's COPY cannot
-// write a bad CSV line on purpose). The extract step must send them to the rejects, not crash.
-import { appendFileSync, mkdirSync } from 'node:fs';
+// Step 01_generate: the simulated source system. After the SQL has written the customer and product
+// snapshots and defined orders_of_day(d), writes the day files that are missing: days 1..vars.days
+// (default 30), one orders_YYYY-MM-DD.csv each. A day already delivered (in landing, or archived after
+// loading) is not written again, so `--var days=31` is "the next day arrived". Each file is written under
+// a temporary name and renamed into place (the convention readers rely on), after malformed lines are
+// appended the way a broken upstream export writes them (SQL's COPY cannot write a bad line on purpose).
+import { appendFileSync, existsSync, mkdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StepContext } from '../lib/worker/step-script.js';
 
-const landingDir = (ctx: StepContext) => join(ctx.projectRoot, ctx.vars.landing_dir ?? 'data/landing');
+const landing = (ctx: StepContext) => ctx.vars.landing_dir ?? 'data/landing';
+const FIRST_DAY = Date.UTC(2024, 0, 1);
+
+/** 1 -> orders_2024-01-01.csv */
+export const dayFile = (day: number) => `orders_${new Date(FIRST_DAY + (day - 1) * 86_400_000).toISOString().slice(0, 10)}.csv`;
+
+/** Lines a broken export writes: too many fields, the wrong delimiter, too few fields (unique ids per day). */
+export const malformedLines = (day: number) => {
+  const id = 9_000_000_000 + day * 10;
+  return [`${id + 1},17,3,2024-05-01,2,19.99,web,0,unexpected extra field`, `${id + 2};17;3;2024-05-01;2;19.99;web;0`, `${id + 3},17`];
+};
 
 export function before(ctx: StepContext): void {
-  mkdirSync(landingDir(ctx), { recursive: true });
+  mkdirSync(join(ctx.projectRoot, landing(ctx), 'orders'), { recursive: true });
 }
 
-/** Lines a broken export writes: too many fields, the wrong delimiter, too few fields. */
-export const MALFORMED_LINES = [
-  '9000000001,17,3,2024-05-01,2,19.99,web,0,unexpected extra field',
-  '9000000002;17;3;2024-05-01;2;19.99;web;0',
-  '9000000003,17',
-];
-
-export function after(ctx: StepContext): void {
-  appendFileSync(join(landingDir(ctx), 'orders.csv'), `${MALFORMED_LINES.join('\n')}\n`);
-  ctx.log(`landing files in ${ctx.vars.landing_dir ?? 'data/landing'}, ${MALFORMED_LINES.length} malformed order lines appended`);
+export async function after(ctx: StepContext): Promise<void> {
+  const days = Number(ctx.vars.days ?? 30);
+  if (!Number.isInteger(days) || days < 1) throw Object.assign(new Error(`vars.days must be a whole number >= 1, got "${ctx.vars.days}"`), { hint: 'e.g. --var days=31' });
+  const folder = join(ctx.projectRoot, landing(ctx), 'orders');
+  const archived = join(ctx.projectRoot, ctx.vars.archive_dir ?? 'data/archive', 'orders');
+  let written = 0;
+  for (let day = 1; day <= days; day++) {
+    const name = dayFile(day);
+    if (existsSync(join(folder, name)) || existsSync(join(archived, name))) continue;
+    const temporary = join(folder, `${name}.tmp`);
+    await ctx.db.run(`COPY (FROM orders_of_day(${day})) TO '${temporary.replace(/'/g, "''")}' (FORMAT csv, HEADER, DELIMITER ',')`);
+    appendFileSync(temporary, `${malformedLines(day).join('\n')}\n`);
+    renameSync(temporary, join(folder, name));
+    written++;
+  }
+  ctx.log(written === 0 ? `no new day files (days 1..${days} are delivered)` : `${written} new day file${written === 1 ? '' : 's'} in ${landing(ctx)}/orders (days 1..${days})`);
 }

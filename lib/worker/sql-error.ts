@@ -1,4 +1,5 @@
 // Locates a DuckDB error in the user's source file and adds what to do about it.
+import { relative, sep } from 'node:path';
 import { lineColAt } from '../render/line-map.js';
 import type { SqlChunk } from '../render/split.js';
 import type { RenderedFile, StepError } from '../types.js';
@@ -7,6 +8,7 @@ const HINTS: ReadonlyArray<[RegExp, string]> = [
   [/^Parser Error/, 'check the SQL syntax at that line (a missing comma or parenthesis is the usual cause)'],
   [/^Catalog Error/, 'check the name; if an earlier step should create it, check that step ran (steps run in number order)'],
   [/^Binder Error/, 'check column and table names at that line'],
+  [/CSV file .* cannot be read/, 'fix the file, or deliver a corrected one under a new name and move this one away; an incremental batch with it stays pending (nothing of it was committed)'],
   [/^Conversion Error/, 'a value could not be converted; TRY_CAST(...) turns bad values into NULL'],
   [/Could not set lock on file/, 'another program has the database open (its PID is above): close it (DuckDB CLI, notebook, script) and run again, or pass --lock-timeout 60 to wait for it'],
   [/^Out of Memory Error/, 'raise --memory-limit, lower --threads, or split the statement'],
@@ -31,10 +33,20 @@ function excerpt(file: RenderedFile, chunk: SqlChunk, failingLine: number): stri
   return out.join('\n');
 }
 
+/** A CSV reader error names the data file and its line: say that first, without the sniffer's dump. */
+function csvMessage(raw: string): string | undefined {
+  const line = raw.match(/CSV Error on Line: (\d+)/)?.[1];
+  const file = raw.match(/\n\s*file = (.+)\n/)?.[1]?.trim();
+  if (!line || !file) return undefined;
+  const shown = relative(process.cwd(), file).split(sep).join('/');
+  const what = raw.split('\n').filter((l) => /^(Original Line|Error when|Expected Number|Actual Number)/.test(l.trim()));
+  return [`${raw.split(':')[0]}: CSV file ${shown.startsWith('..') ? file : shown}:${line} cannot be read`, ...what].join('\n');
+}
+
 /** DuckDB's error text without its statement-relative "LINE n:" excerpt. */
 export function sqlMessage(error: unknown): string {
   const raw = (error instanceof Error ? error.message : String(error)).replace(/^Failed to extract statements: /, '');
-  return raw.split(/\n\s*LINE \d+:/)[0].trim();
+  return csvMessage(raw) ?? raw.split(/\n\s*LINE \d+:/)[0].trim();
 }
 
 /** Builds the StepError for a statement that DuckDB rejected. */

@@ -6,6 +6,9 @@
 {# Deterministic pseudo-random integer in [0, n) for row key `key` and a salt: same input, same output. #}
 {% macro pick(key, salt, n) %}CAST(hash({{ key }}, '{{ salt }}') % {{ n }} AS BIGINT){% endmacro %}
 
+{# Orders per day: vars.orders is the volume of 30 days (the default --var days=30). #}
+{% macro per_day() %}{% set n = (vars.orders | int) // 30 %}{{ n if n > 0 else 1 }}{% endmacro %}
+
 {# Number of customers the generator makes: one per 20 orders, at least 100 (a SQL expression). #}
 {% macro customers() %}greatest({{ vars.orders | int }} // 20, 100){% endmacro %}
 
