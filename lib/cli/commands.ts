@@ -55,8 +55,8 @@ Exit codes: 0 ok, 1 a step or assertion failed, 2 usage or configuration error, 
 export const commands: Record<string, Command> = {
   run: { flags: [...BUILD_FLAGS, 'from', 'to', 'only', 'resume', 'batch-size', 'full-refresh'], run: async (c) => (await import('./run.js')).runCommand(c) },
   list: {
-    help: 'usage: ./run.sh list [--json]\n\nThe steps: number, folder, SQL files, script, last status and duration.',
-    flags: ['json'],
+    help: 'usage: ./run.sh list [--json] [--db PATH]\n\nThe steps: number, folder, SQL files, script, incremental, last status and duration; the declared\ninputs with their loaded and pending files.',
+    flags: ['json', 'db'],
     run: async (c) => (await import('./list.js')).listCommand(c),
   },
   compile: {
@@ -65,7 +65,7 @@ export const commands: Record<string, Command> = {
     run: async (c) => (await import('./compile.js')).compileCommand(c),
   },
   logs: {
-    help: 'usage: ./run.sh logs [--runs N] [--step STEP]\n\nThe last run\'s steps beside the median of the previous N runs (default 10), steps at least\n1.5x slower flagged; the slowest statements with file:line; failed steps with their error.',
+    help: 'usage: ./run.sh logs [--runs N] [--step STEP]\n\nThe last run\'s steps beside the median of the previous N runs (default 10), steps at least\n1.5x slower flagged; the slowest statements with file:line; failed steps with their error; the recent batches.',
     flags: ['runs', 'step'],
     run: async (c) => (await import('./logs.js')).logsCommand(c),
   },

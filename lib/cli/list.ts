@@ -1,27 +1,42 @@
-// `./run.sh list`: the steps with their files, script, and last status and duration from the logs.
+// `./run.sh list`: the steps with their files, script, incremental or not, last status and duration;
+// then the declared inputs with their loaded and pending files.
 import { join } from 'node:path';
 import type { CommandContext } from './commands.js';
+import { inputStates } from '../driver/pending.js';
+import { loadSettings, type CliSettings } from '../project/config.js';
 import { discover } from '../project/discover.js';
 import { readLog } from '../logs/history.js';
 import { detectStyle, formatDuration, formatStatus, renderTable } from '../report/tables.js';
 
+const SHOWN = 5;
+
 export async function listCommand({ root, flags }: CommandContext): Promise<number> {
   const project = discover(root);
+  const settings = loadSettings(root, flags as CliSettings);
   const last = new Map(readLog(join(root, 'logs', 'run_log.csv')).map((r) => [r.step, r]));
   const steps = project.steps.map((s) => ({
-    number: s.number, step: s.id, files: s.files.length, script: Boolean(s.script),
+    number: s.number, step: s.id, files: s.files.length, script: Boolean(s.script), incremental: s.incremental,
     last_status: last.get(s.id)?.status ?? null, last_duration_ms: last.has(s.id) ? Number(last.get(s.id)!.duration_ms) : null,
   }));
+  const inputs = await inputStates(root, settings);
   if (flags.json) {
-    process.stdout.write(`${JSON.stringify({ steps, tests: project.testFiles }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ steps, tests: project.testFiles, inputs }, null, 2)}\n`);
     return 0;
   }
   const style = detectStyle();
+  const yes = (b: boolean) => (b ? 'yes' : 'no');
   const rows = steps.map((s) => [
-    s.number, s.step, s.files, s.script ? 'yes' : 'no',
+    s.number, s.step, s.files, yes(s.script), yes(s.incremental),
     s.last_status ? formatStatus(style, s.last_status) : '-', s.last_duration_ms === null ? '-' : formatDuration(s.last_duration_ms),
   ]);
-  process.stdout.write(`${renderTable(style, ['#', 'step', 'sql files', 'script', 'last status', 'last duration'], rows)}\n`);
+  process.stdout.write(`${renderTable(style, ['#', 'step', 'sql files', 'script', 'incremental', 'last status', 'last duration'], rows)}\n`);
   process.stdout.write(`${project.testFiles.length} assertion files in tests/\n`);
+  if (inputs.length > 0) {
+    const inputRows = inputs.map((i) => {
+      const more = i.pending.length > SHOWN ? ` (+${i.pending.length - SHOWN} more)` : '';
+      return [i.input, i.glob, i.loaded, i.pending.length, i.pending.length ? `${i.pending.slice(0, SHOWN).join(', ')}${more}` : '-'];
+    });
+    process.stdout.write(`${renderTable(style, ['input', 'glob', 'loaded', 'pending', 'pending files'], inputRows)}\n`);
+  }
   return 0;
 }

@@ -2,7 +2,8 @@
 import type { CommandContext } from './commands.js';
 import { discover } from '../project/discover.js';
 import { UsageError } from '../errors.js';
-import { counted, detectStyle, formatDuration, formatStatus, renderTable } from '../report/tables.js';
+import { counted, detectStyle, formatCount, formatDuration, formatStatus, renderTable } from '../report/tables.js';
+import { recentBatches } from '../logs/batch-history.js';
 import { reviewLogs, SLOWER } from '../logs/review.js';
 import { findStep } from '../project/select.js';
 
@@ -26,6 +27,13 @@ export async function logsCommand({ root, flags }: CommandContext): Promise<numb
     formatDuration(s.durationMs), s.step, s.location, s.kind, s.statement.length > 60 ? `${s.statement.slice(0, 57)}...` : s.statement,
   ])));
   for (const s of review.steps.filter((x) => x.error)) out.push(`${formatStatus(style, 'failed')} ${s.step}: ${s.error}`);
+  const batches = recentBatches(root);
+  if (batches.length > 0) {
+    out.push('recent batches:');
+    out.push(renderTable(style, ['batch', 'files', 'committed by', 'status', 'rows', 'runs'], batches.map((b) => [
+      b.batchId, b.files, b.steps.join(', ') || '-', formatStatus(style, b.status), formatCount(b.rows), b.runs.length,
+    ])));
+  }
   process.stdout.write(`${out.join('\n')}\n`);
   return 0;
 }

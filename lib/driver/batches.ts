@@ -9,6 +9,8 @@ import type { Batch, LandingFile, Ledger, Settings, Step } from '../types.js';
 
 export interface BatchPlan {
   readonly batches: readonly Batch[];
+  /** Loaded files still in landing, unchanged: the archive step can move them (a crash may have stopped it). */
+  readonly unchanged: readonly LandingFile[];
   /** One line per input for the console: what is loaded, what is new. */
   readonly notices: readonly string[];
 }
@@ -27,7 +29,7 @@ async function checkLoaded(root: string, file: FoundFile, loaded: Ledger['files'
 
 /** Where a file the ledger knows is now: still in landing, or in the archive; a gone file is an error. */
 function locate(root: string, settings: Settings, file: LandingFile, batchId: number): string {
-  if (existsSync(join(root, file.path)) && statSync(join(root, file.path)).size === file.size) return file.path;
+  if (existsSync(join(root, file.path)) && statSync(join(root, file.path)).isFile()) return file.path;
   const archived = settings.archive ? archivePath(settings.archive, settings.inputs, file.input, file.path) : undefined;
   if (archived && existsSync(join(root, archived))) return archived;
   throw new BatchError(`landing file ${file.path} of batch ${batchId} is needed again but is gone${archived ? ` (not in ${archived} either)` : ''}`, {
@@ -60,10 +62,13 @@ function summary(settings: Settings, found: readonly FoundFile[], pending: reado
 export async function planBatches(root: string, settings: Settings, ledger: Ledger, steps: readonly Step[], canCreate: boolean): Promise<BatchPlan> {
   const found = scanInputs(root, settings.inputs);
   const loadedByPath = new Map(ledger.files.map((f) => [f.path, f]));
+  const unchanged: LandingFile[] = [];
   if (!settings.fullRefresh) {
     for (const f of found) {
       const loaded = loadedByPath.get(f.path);
-      if (loaded) await checkLoaded(root, f, loaded);
+      if (!loaded) continue;
+      await checkLoaded(root, f, loaded);
+      unchanged.push(loaded);
     }
   }
   const pending = found.filter((f) => !loadedByPath.has(f.path));
@@ -72,10 +77,13 @@ export async function planBatches(root: string, settings: Settings, ledger: Ledg
   const fresh = (files: readonly LandingFile[], fullRefresh: boolean, location: Record<string, string>): Batch =>
     ({ id: nextId++, fullRefresh, files, isNew: true, done: [], location });
   if (settings.fullRefresh && canCreate) {
-    const old = ledger.files.map((f) => ({ file: f as LandingFile, at: locate(root, settings, f, f.batchId) }));
-    const all = [...old.map((o) => o.file), ...(await hashAll(root, pending))].sort((a, b) => (a.path < b.path ? -1 : 1));
-    const location = Object.fromEntries([...old.map((o) => [o.file.path, o.at]), ...pending.map((p) => [p.path, p.path])]);
-    return { batches: chunks(all, settings.batchSize).map((files, i) => fresh(files, i === 0, location)), notices };
+    // every file as it is now: the landing copy when there is one (hashed again), else the archived one
+    const inLanding = new Set(found.map((f) => f.path));
+    const archived = ledger.files.filter((f) => !inLanding.has(f.path)).map((f) => ({ file: f as LandingFile, at: locate(root, settings, f, f.batchId) }));
+    const current = await hashAll(root, found);
+    const all = [...archived.map((o) => o.file), ...current].sort((a, b) => (a.path < b.path ? -1 : 1));
+    const location = Object.fromEntries([...archived.map((o) => [o.file.path, o.at]), ...current.map((p) => [p.path, p.path])]);
+    return { batches: chunks(all, settings.batchSize).map((files, i) => fresh(files, i === 0, location)), notices, unchanged: [] };
   }
   const ids = new Set(steps.map((s) => s.id));
   const unfinished = ledger.batches.map((b) => {
@@ -92,5 +100,5 @@ export async function planBatches(root: string, settings: Settings, ledger: Ledg
     const location = Object.fromEntries(hashed.map((f) => [f.path, f.path]));
     batches.push(...chunks(hashed, settings.batchSize).map((files) => fresh(files, false, location)));
   }
-  return { batches, notices };
+  return { batches, notices, unchanged };
 }

@@ -13,7 +13,7 @@ import { batchContext } from '../render/batch-context.js';
 import { renderStep } from '../render/render.js';
 import { maskOutcome } from '../render/secrets.js';
 import type { TemplateContext } from '../render/template.js';
-import { succeeded, type Batch, type Ledger, type LedgerJob, type Project, type Settings, type Step, type StepOutcome, type StepReport } from '../types.js';
+import { succeeded, type Batch, type LandingFile, type Ledger, type LedgerJob, type Project, type Settings, type Step, type StepOutcome, type StepReport } from '../types.js';
 
 export interface StepEvents {
   onStepStart?(step: Step, batch?: Unit['batch']): void;
@@ -109,8 +109,8 @@ async function planGroup(loop: StepLoop, group: Step[], warm: WarmWorker): Promi
   const incremental = project.steps.filter((s) => s.incremental).map((s) => s.id);
   try {
     const ledger = await readLedger(loop, warm.take(false));
-    archiveFiles(project.root, settings, completeFiles(ledger, incremental)); // after a crash between commit and move
     const plan = await planBatches(project.root, settings, ledger, group, group[0].id === incremental[0]);
+    archiveFiles(project.root, settings, completeFiles(ledger, incremental, plan.unchanged)); // after a crash between commit and move
     for (const line of plan.notices) loop.events?.onNotice?.(line);
     if (plan.batches.length === 0) return { units: [], reports: group.map((s) => blank(s, 'up to date')) };
     // only the first step to process a new batch records it; the steps after it find it in the ledger
@@ -123,10 +123,11 @@ async function planGroup(loop: StepLoop, group: Step[], warm: WarmWorker): Promi
   }
 }
 
-/** Files of ledger batches every incremental step has committed: archivable. */
-function completeFiles(ledger: Ledger, incremental: readonly string[]) {
+/** Unchanged landing files of ledger batches every incremental step has committed: archivable. */
+function completeFiles(ledger: Ledger, incremental: readonly string[], unchanged: readonly LandingFile[]) {
   const done = (id: number) => incremental.every((step) => ledger.stepBatches.some((d) => d.batchId === id && d.step === step));
-  return ledger.files.filter((f) => done(f.batchId));
+  const ids = new Map(ledger.files.map((f) => [f.path, f.batchId]));
+  return unchanged.filter((f) => done(ids.get(f.path) ?? -1));
 }
 
 /** Archives a batch once this run's units for it all succeeded and no incremental step still lacks it. */

@@ -1,27 +1,15 @@
 import t from 'tap';
 import { execa } from 'execa';
-import { cpSync, existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO, query, read, readCsv } from './helpers.js';
-
-/** A copy of the repository's example project that runs through its own ./run.sh. */
-function exampleCopy(root: string, name = 'example'): string {
-  const dir = join(root, name);
-  mkdirSync(join(dir, 'data'), { recursive: true });
-  for (const entry of ['sql', 'steps', 'run.sh', 'run.ts', 'tsconfig.json', 'package.json']) {
-    cpSync(join(REPO, entry), join(dir, entry), { recursive: true, preserveTimestamps: true });
-  }
-  cpSync(join(REPO, 'tests'), join(dir, 'tests'), { recursive: true, filter: (src) => !src.includes('framework') });
-  for (const shared of ['node_modules', 'dist', 'lib']) symlinkSync(join(REPO, shared), join(dir, shared));
-  return dir;
-}
+import { exampleCopy, query, read, readCsv } from './helpers.js';
 
 t.test('./run.sh builds the example pipeline end to end at small size', async (t) => {
   const dir = exampleCopy(t.testdir());
   const run = await execa('./run.sh', ['--var', 'orders=3000'], { cwd: dir, reject: false, env: { NO_COLOR: '1' } });
   t.equal(run.exitCode, 0, run.stdout + run.stderr);
   for (const step of ['01_generate', '02_extract', '03_quality', '04_enrich', '05_aggregate', '06_export']) {
-    t.match(run.stdout, new RegExp(`✔ ${step} ok in`), `${step} ran`);
+    t.match(run.stdout, new RegExp(`✔ ${step}( batch 1 \\(30 files\\))? ok in`), `${step} ran`);
   }
   t.match(run.stdout, /unit_price_far_from_list_price +│ warn +│ warn/, 'the example warning fires');
   const db = join(dir, 'data/warehouse.duckdb');
@@ -31,14 +19,14 @@ t.test('./run.sh builds the example pipeline end to end at small size', async (t
       (SELECT count(*) FROM raw.orders_malformed) AS malformed,
       (SELECT count(DISTINCT reject_reason) FROM core.rejected_orders) AS reasons`);
   t.equal(counts[0].landed, counts[0].split);
-  t.equal(counts[0].malformed, 3, 'the malformed landing lines went to the rejects');
+  t.equal(counts[0].malformed, 90, 'the malformed landing lines (3 a day) went to the rejects');
   t.ok(Number(counts[0].reasons) >= 6, 'every deliberate quality problem is caught');
   for (const file of ['customer_features.parquet', 'daily_revenue.csv', 'rejected_orders.csv', 'manifest.json']) {
     t.ok(existsSync(join(dir, 'output', file)), `output/${file}`);
   }
   const manifest = JSON.parse(readFileSync(join(dir, 'output/manifest.json'), 'utf8'));
   t.equal(manifest.files.length, 3);
-  t.equal(read(join(dir, 'logs/run_log.csv')).split('\r\n')[0], 'run_id,step,status,started_at,finished_at,duration_ms,statements,rows_changed,error');
+  t.equal(read(join(dir, 'logs/run_log.csv')).split('\r\n')[0], 'run_id,step,status,started_at,finished_at,duration_ms,statements,rows_changed,error,batch_id,batch_files,peak_rss_mb,cpu_ms');
   t.same((await readCsv(join(dir, 'logs/run_log.csv'))).map((r) => r.status), ['ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'ok']);
 });
 

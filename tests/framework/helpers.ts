@@ -1,6 +1,6 @@
 // Shared test helpers: fixture projects in t.testdir(), the real CLI in a subprocess, real DuckDB queries.
 import { execa } from 'execa';
-import { cpSync, readFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Test } from 'tap';
@@ -54,4 +54,16 @@ export function caught(fn: () => unknown): Error & Record<string, unknown> {
     return error as Error & Record<string, unknown>;
   }
   throw new Error('expected an error, none was thrown');
+}
+
+/** A copy of the repository's example project that runs through its own ./run.sh (or the CLI). */
+export function exampleCopy(root: string, name = 'example'): string {
+  const dir = join(root, name);
+  mkdirSync(join(dir, 'data'), { recursive: true });
+  for (const entry of ['sql', 'steps', 'run.sh', 'run.ts', 'tsconfig.json', 'package.json']) {
+    cpSync(join(REPO, entry), join(dir, entry), { recursive: true, preserveTimestamps: true });
+  }
+  cpSync(join(REPO, 'tests'), join(dir, 'tests'), { recursive: true, filter: (src) => !src.includes('framework') });
+  for (const shared of ['node_modules', 'dist', 'lib']) symlinkSync(join(REPO, shared), join(dir, shared));
+  return dir;
 }

@@ -1,0 +1,33 @@
+// What `list` shows of the inputs: each one's files, how many are loaded, which are pending.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { scanInputs } from '../project/inputs.js';
+import { runWorker } from './spawn.js';
+import type { Ledger, LedgerJob, Settings } from '../types.js';
+
+export interface InputState {
+  readonly input: string;
+  readonly glob: string;
+  readonly loaded: number;
+  readonly pending: readonly string[];
+}
+
+/** Reads the ledger in a worker (read-only) and compares it with the landing folders. */
+export async function inputStates(root: string, settings: Settings): Promise<InputState[]> {
+  if (Object.keys(settings.inputs).length === 0) return [];
+  const tmp = mkdtempSync(join(tmpdir(), 'ducksteps-'));
+  try {
+    const job: LedgerJob = { kind: 'ledger', database: resolve(root, settings.database), projectRoot: root, resultPath: join(tmp, 'ledger.json'), lockTimeoutMs: settings.lockTimeoutMs };
+    const answer = await runWorker<Ledger>(job, false);
+    const ledger = 'result' in answer ? answer.result : { batches: [], files: [], stepBatches: [] };
+    const loaded = new Set(ledger.files.map((f) => f.path));
+    const found = scanInputs(root, settings.inputs);
+    return Object.entries(settings.inputs).map(([input, glob]) => ({
+      input, glob, loaded: ledger.files.filter((f) => f.input === input).length,
+      pending: found.filter((f) => f.input === input && !loaded.has(f.path)).map((f) => f.path),
+    }));
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
