@@ -1,6 +1,7 @@
 // The floor for the benchmarks: bare node + @duckdb/node-api, no framework. Plain JS on purpose.
 //   node bench/floor.mjs statement DB SQL     open DB, run one statement, close
-//   node bench/floor.mjs plan DB PLAN.json    one process, one connection: mkdir / append / run SQL files
+//   node bench/floor.mjs plan DB PLAN.json    one process, one connection: mkdir / append / run SQL files or text
+//   node bench/floor.mjs script DB FILE       one transaction: every statement of the file, one by one
 //   node bench/floor.mjs queries DB FILE...   read-only: run every statement of the files, read all rows
 //   node bench/floor.mjs checksum DB          per table: row count and an order-independent checksum
 import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
@@ -18,7 +19,13 @@ if (mode === 'statement') {
     if (action.mkdir) mkdirSync(action.mkdir, { recursive: true });
     if (action.append) appendFileSync(action.append, action.text);
     if (action.sql) await connection.run(readFileSync(action.sql, 'utf8'));
+    if (action.run) await connection.run(action.run);
   }
+} else if (mode === 'script') {
+  const statements = await connection.extractStatements(readFileSync(rest[0], 'utf8'));
+  await connection.run('BEGIN');
+  for (let i = 0; i < statements.count; i++) await (await statements.prepare(i)).run();
+  await connection.run('COMMIT');
 } else if (mode === 'queries') {
   for (const file of rest) {
     const statements = await connection.extractStatements(readFileSync(file, 'utf8'));

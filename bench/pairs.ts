@@ -22,17 +22,25 @@ async function timed(fn: () => Promise<unknown>): Promise<number> {
   return (performance.now() - start) / 1000;
 }
 
+/** Untimed preparation before each run of a side (reset a database to a known state, …). */
+export interface Prepare {
+  readonly a?: () => Promise<unknown> | unknown;
+  readonly b?: () => Promise<unknown> | unknown;
+}
+
 /** Runs `warmup` unmeasured pairs, then `pairs` measured ones, alternating A and B. */
-export async function comparePairs(a: () => Promise<unknown>, b: () => Promise<unknown>, pairs: number, warmup: number): Promise<PairResult> {
+export async function comparePairs(a: () => Promise<unknown>, b: () => Promise<unknown>, pairs: number, warmup: number, prepare: Prepare = {}): Promise<PairResult> {
+  const runA = async () => { await prepare.a?.(); return timed(a); };
+  const runB = async () => { await prepare.b?.(); return timed(b); };
   for (let i = 0; i < warmup; i++) {
-    await a();
-    await b();
+    await runA();
+    await runB();
   }
   const as: number[] = [];
   const bs: number[] = [];
   for (let i = 0; i < pairs; i++) {
-    as.push(await timed(a));
-    bs.push(await timed(b));
+    as.push(await runA());
+    bs.push(await runB());
   }
   return { a: stats(as), b: stats(bs), ratio: median(as.map((x, i) => x / bs[i]))!, pairs };
 }

@@ -1,11 +1,11 @@
-// npm run bench [-- --pairs 5 --warmup 1 --orders 10000000 --p4-orders 50000000 --rows 1000000 --only P1,P3 --no-write]
-// Runs P1–P5 side by side, prints the table, writes docs/performance.md; exits 1 if the two sides differ.
+// npm run bench [-- --pairs 5 --warmup 1 --orders 10000000 --p4-orders 50000000 --p6-orders 1000000 --rows 1000000 --only P1,P3 --no-write]
+// Runs P1–P7 and P10 side by side, prints the table, writes docs/performance.md; exits 1 if the two sides differ.
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { comparePairs, type PairResult } from './pairs.js';
-import { ducksteps, p1, p2, p3, p5, REPO } from './scenarios.js';
+import { comparePairs, type PairResult, type Prepare } from './pairs.js';
+import { ducksteps, p1, p2, p3, p5, p6p7, p10, REPO } from './scenarios.js';
 import { renderTable } from '../lib/report/tables.js';
 import { readFileSync } from 'node:fs';
 
@@ -13,27 +13,33 @@ const { values: opt } = parseArgs({
   options: {
     pairs: { type: 'string', default: '5' }, warmup: { type: 'string', default: '1' },
     orders: { type: 'string', default: '10000000' }, 'p4-orders': { type: 'string', default: '50000000' },
-    rows: { type: 'string', default: '1000000' }, only: { type: 'string', default: 'P1,P2,P3,P4,P5' },
+    rows: { type: 'string', default: '1000000' }, only: { type: 'string', default: 'P1,P2,P3,P4,P5,P6,P7,P10' },
+    'p6-orders': { type: 'string', default: '1000000' },
     'no-write': { type: 'boolean', default: false },
   },
 });
 const [pairs, warmup] = [Number(opt.pairs), Number(opt.warmup)];
 const only = new Set(opt.only!.split(','));
 const root = mkdtempSync(join(tmpdir(), 'ducksteps-bench-'));
-const GOALS: Record<string, number | undefined> = { P1: 1.3, P2: 1.05, P3: 1.2 };
+const GOALS: Record<string, number | undefined> = { P1: 1.3, P2: 1.05, P3: 1.2, P6: 0.15, P10: 1.5 };
+/** Goals on A's own time (seconds) rather than the ratio. */
+const SECONDS: Record<string, number | undefined> = { P7: 1 };
 const LABELS: Record<string, [string, string]> = {
   P1: ['20 trivial steps', '20 bare node+DuckDB processes'],
   P2: [`example pipeline, ${Number(opt.orders).toLocaleString('en-US')} orders`, 'same rendered SQL, one bare process'],
   P3: ['`test` with 100 assertions', 'same 100 queries, one bare process'],
   P5: ['`./run.sh list`', '`node -e 0`'],
+  P6: [`ingest day 31 after 30 days (${Number(opt['p6-orders']).toLocaleString('en-US')} orders / 30 days)`, 'full build of the 30 days'],
+  P7: ['a run with nothing new', 'full build of the 30 days'],
+  P10: ['one step of 50,000 one-line INSERTs', 'same statements, one bare process'],
 };
 const results = new Map<string, PairResult>();
 const fmt = (s: { median: number; min: number; max: number }) => `${s.median.toFixed(2)} (${s.min.toFixed(2)}–${s.max.toFixed(2)})`;
 const failures: string[] = [];
 
-async function measure(id: string, scenario: { a: () => Promise<unknown>; b: () => Promise<unknown>; check: () => Promise<boolean> }) {
+async function measure(id: string, scenario: { a: () => Promise<unknown>; b: () => Promise<unknown>; check: () => Promise<boolean>; prepare?: Prepare }) {
   console.error(`${id}: ${LABELS[id].join(' vs ')} …`);
-  const r = await comparePairs(scenario.a, scenario.b, pairs, warmup);
+  const r = await comparePairs(scenario.a, scenario.b, pairs, warmup, scenario.prepare);
   if (!(await scenario.check())) failures.push(`${id}: the two sides produced different tables`);
   results.set(id, r);
   console.error(`${id}: A ${fmt(r.a)} s, B ${fmt(r.b)} s, median ratio ${r.ratio.toFixed(3)}`); // kept even if a later scenario fails
@@ -77,8 +83,17 @@ try {
   if (only.has('P2')) await measure('P2', await p2(root, Number(opt.orders)));
   if (only.has('P3')) await measure('P3', await p3(root, Number(opt.rows)));
   if (only.has('P5')) await measure('P5', p5());
+  if (only.has('P6') || only.has('P7')) {
+    const incremental = await p6p7(root, Number(opt['p6-orders']));
+    if (only.has('P6')) await measure('P6', incremental.p6);
+    if (only.has('P7')) await measure('P7', incremental.p7);
+  }
+  if (only.has('P10')) await measure('P10', p10(root));
   const big = only.has('P4') ? await p4() : undefined;
-  const rows = [...results].map(([id, r]) => [id, LABELS[id][0], LABELS[id][1], fmt(r.a), fmt(r.b), `${r.ratio.toFixed(3)}×`, GOALS[id] ? `≤ ${GOALS[id]}×` : 'report', GOALS[id] ? (r.ratio <= GOALS[id]! ? 'met' : 'MISSED') : '-']);
+  const verdict = (id: string, r: PairResult) =>
+    GOALS[id] ? [`≤ ${GOALS[id]}×`, r.ratio <= GOALS[id]! ? 'met' : 'MISSED']
+    : SECONDS[id] ? [`A ≤ ${SECONDS[id]} s`, r.a.median <= SECONDS[id]! ? 'met' : 'MISSED'] : ['report', '-'];
+  const rows = [...results].map(([id, r]) => [id, LABELS[id][0], LABELS[id][1], fmt(r.a), fmt(r.b), `${r.ratio.toFixed(3)}×`, ...verdict(id, r)]);
   const head = ['id', 'A (ducksteps)', 'B (floor)', 'A s: median (min–max)', 'B s: median (min–max)', 'median A/B', 'goal', ''];
   console.log(renderTable({ color: false }, head, rows));
   if (big) console.log(`P4: ${big.status} in ${big.seconds.toFixed(1)} s; driver ${big.driverMb} MB; spill ${big.spillMb} MB\n${renderTable({ color: false }, ['step', 'status', 's', 'peak RSS MB'], big.steps)}`);

@@ -1,8 +1,9 @@
 // The benchmark scenarios P1–P5: each builds its project in a scratch folder and knows its two sides.
 import { execa } from 'execa';
 import { cpSync, mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import type { Prepare } from './pairs.js';
 import { join } from 'node:path';
-import { MALFORMED_LINES } from '../steps/01_generate.js';
+import { dayFile, malformedLines } from '../steps/01_generate.js';
 
 export const REPO = join(import.meta.dirname, '..');
 const CLI = join(REPO, 'dist', 'run.js');
@@ -51,16 +52,27 @@ export function p1(root: string) {
   };
 }
 
-/** The floor's plan for the example: the compiled SQL of every step in order, plus the scripts' file effects. */
-function examplePlan(compiledFrom: string): object[] {
-  const plan: object[] = [{ mkdir: 'data/landing' }, { mkdir: 'output' }];
+/** The floor's plan for the example: the compiled SQL of every step in order (one batch of 30 days), plus
+ * what the 01_generate script does: write each day's file and append its malformed lines. */
+function examplePlan(compiledFrom: string, days = 30): object[] {
+  const plan: object[] = [{ mkdir: 'data/landing/orders' }, { mkdir: 'output' }];
   for (const step of readdirSync(join(compiledFrom, 'logs', 'compiled')).filter((d) => /^\d/.test(d)).sort()) {
     const dir = join(compiledFrom, 'logs', 'compiled', step);
     for (const file of readdirSync(dir).sort()) plan.push({ sql: join(dir, file) });
-    if (step === '01_generate') plan.push({ append: 'data/landing/orders.csv', text: `${MALFORMED_LINES.join('\n')}\n` });
+    if (step !== '01_generate') continue;
+    for (let day = 1; day <= days; day++) {
+      const file = `data/landing/orders/${dayFile(day)}`;
+      plan.push({ run: `COPY (FROM orders_of_day(${day})) TO '${file}' (FORMAT csv, HEADER, DELIMITER ',')` }, { append: file, text: `${malformedLines(day).join('\n')}\n` });
+    }
   }
   return plan;
 }
+
+/** Empties a project's data/ (its database, landing and archive) for a full build from nothing. */
+const resetData = (dir: string) => { rmSync(join(dir, 'data'), { recursive: true, force: true }); mkdirSync(join(dir, 'data')); };
+
+/** Puts back a saved data/ folder (the state after a build) before a timed incremental run. */
+const restoreData = (dir: string, saved: string) => { rmSync(join(dir, 'data'), { recursive: true, force: true }); cpSync(saved, join(dir, 'data'), { recursive: true }); };
 
 /** P2 (and P4) — the example pipeline vs the same rendered SQL in one bare process. */
 export async function p2(root: string, orders: number, extra: string[] = []) {
@@ -69,16 +81,48 @@ export async function p2(root: string, orders: number, extra: string[] = []) {
   const args = ['--var', `orders=${orders}`, ...extra];
   await ducksteps(a, args); // renders logs/compiled for the floor's plan
   writeFileSync(join(b, 'plan.json'), JSON.stringify(examplePlan(a)));
+  const prepare: Prepare = { a: () => resetData(a), b: () => resetData(b) }; // both build from nothing every time
   return {
     a: () => ducksteps(a, args),
     b: () => floor(b, ['plan', 'data/floor.duckdb', 'plan.json']),
+    prepare,
     check: async () => {
       const [x, y] = [await checksum(a, 'data/warehouse.duckdb'), await checksum(b, 'data/floor.duckdb')];
-      delete x['raw.landing_files']; // written by the 02_extract script, which the floor does not have
+      for (const t of Object.keys(x)) if (t.startsWith('ducksteps.')) delete x[t]; // the batch ledger: the floor has none
       return JSON.stringify(x) === JSON.stringify(y);
     },
     dir: a,
     args,
+  };
+}
+
+/** P6 — after a full build of 30 days, the run that ingests day 31, vs the full build itself; and
+ * P7 — a run with nothing new, vs the same full build. Both sides are ducksteps. */
+export async function p6p7(root: string, orders: number) {
+  const dir = exampleProject(join(root, 'p6'));
+  const saved = join(root, 'p6-base');
+  const build = ['--var', `orders=${orders}`, '--var', 'days=30'];
+  await ducksteps(dir, build);
+  rmSync(saved, { recursive: true, force: true });
+  cpSync(join(dir, 'data'), saved, { recursive: true });
+  const full = { b: () => ducksteps(dir, build), check: async () => true };
+  return {
+    p6: { ...full, a: () => ducksteps(dir, ['--var', `orders=${orders}`, '--var', 'days=31']), prepare: { a: () => restoreData(dir, saved), b: () => resetData(dir) } },
+    p7: { ...full, a: () => ducksteps(dir, build), prepare: { a: () => restoreData(dir, saved), b: () => resetData(dir) } },
+  };
+}
+
+/** P10 — one step of 50,000 one-line INSERTs vs the same statements in one bare process. */
+export function p10(root: string, count = 50_000) {
+  const sql = ['CREATE TABLE t (x INTEGER);', ...Array.from({ length: count }, (_, i) => `INSERT INTO t VALUES (${i});`)].join('\n');
+  const a = syntheticProject(join(root, 'p10a'), { '01_many': sql });
+  const b = syntheticProject(join(root, 'p10b'), {});
+  writeFileSync(join(b, 'many.sql'), sql);
+  return {
+    a: () => ducksteps(a, []),
+    b: () => floor(b, ['script', 'data/floor.duckdb', 'many.sql']),
+    prepare: { a: () => resetData(a), b: () => resetData(b) },
+    check: async () => JSON.stringify(await checksum(a, 'data/warehouse.duckdb')) === JSON.stringify(await checksum(b, 'data/floor.duckdb')),
   };
 }
 

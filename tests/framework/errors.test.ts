@@ -51,9 +51,9 @@ const CASES: Case[] = [
   { name: '--resume with --from, --to or --only', tree: { sql: ok }, args: ['--resume', '--from', '1'], exit: 2, message: /--resume cannot be combined with --from/ },
   { name: '--db in a missing folder', tree: { sql: ok }, args: ['--db', 'nowhere/w.duckdb'], exit: 2, message: /the folder for the database does not exist: nowhere\n\s+create it \(mkdir -p nowhere\) or choose another --db/ },
   {
-    name: 'missing landing file', tree: {}, args: ['--only', 'extract'], exit: 1,
-    message: /landing file data\/landing\/customers\.csv is missing\n\s+at steps\/02_extract\.ts:\d+\n\s+hint: run the whole pipeline/,
-    prepare: (dir) => { copy(join(REPO, 'sql'), join(dir, 'sql')); copy(join(REPO, 'steps'), join(dir, 'steps')); },
+    name: 'missing input folder (example)', tree: {}, args: ['--only', 'extract'], exit: 2,
+    message: /ducksteps: package\.json: input orders: the folder data\/landing\/orders does not exist \(glob data\/landing\/orders\/\*\.csv\)\n\s+create it \(mkdir -p data\/landing\/orders\) or fix "ducksteps"\."inputs"\."orders"/,
+    prepare: (dir) => { copy(join(REPO, 'sql'), join(dir, 'sql')); copy(join(REPO, 'steps'), join(dir, 'steps')); copy(join(REPO, 'package.json'), join(dir, 'package.json')); },
   },
 ];
 
