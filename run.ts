@@ -16,6 +16,7 @@ const OPTIONS = {
   resume: { type: 'boolean' },
   'batch-size': { type: 'string' },
   'full-refresh': { type: 'boolean' },
+  'max-wait': { type: 'string' },
   'dry-run': { type: 'boolean' },
   json: { type: 'boolean' },
   runs: { type: 'string' },

@@ -35,6 +35,7 @@ export interface Settings {
   readonly archive?: string; // folder that loaded landing files move to (project-relative), if set
   readonly batchSize?: number; // at most this many new files per batch
   readonly fullRefresh?: boolean; // rebuild incremental steps from every file, archived ones included
+  readonly files?: readonly string[]; // watch: new files are taken only from this list (the rest wait)
 }
 
 /** One landing file as the ledger knows it. */
@@ -97,7 +98,8 @@ export interface StepJob {
   readonly step: { readonly number: number; readonly name: string; readonly id: string };
   readonly vars: Readonly<Record<string, string>>;
   readonly files: readonly RenderedFile[];
-  readonly script?: string; // absolute path of steps/NN_name.ts
+  readonly script?: string; // absolute path of the compiled steps/NN_name.ts (logs/compiled/steps/NN_name.js)
+  readonly scriptSource?: string; // absolute path of steps/NN_name.ts, for error locations
   readonly projectRoot: string;
   readonly resultPath: string;
   readonly lockTimeoutMs?: number;

@@ -30,6 +30,7 @@ commands:
   logs            which step got slower, and which statement
   docs            write docs/pipeline.md (lineage, steps, last run)
   new NAME        add the next-numbered step (--script adds steps/NN_name.ts)
+  watch           run the pipeline on new input files as they arrive (micro-batches)
   (each command has its own --help)
 
 options for run:
@@ -79,6 +80,11 @@ export const commands: Record<string, Command> = {
     flags: ['script'],
     args: 1,
     run: async (c) => (await import('./new.js')).newCommand(c),
+  },
+  watch: {
+    help: 'usage: ./run.sh watch [--batch-size N] [--max-wait TIME] [--db PATH] [--var name=value]\n\nWatches the folders of the declared inputs and runs the pipeline (then the assertions) on new files:\nwhen N files are pending (default 100) or the oldest has waited TIME (default 5s). One line per\nmicro-batch. A failing micro-batch stops watch with exit 1, its files still pending; Ctrl-C exits 130.',
+    flags: [...BUILD_FLAGS.filter((f) => f !== 'json'), 'batch-size', 'max-wait'],
+    run: async (c) => (await import('./watch.js')).watchCommand(c),
   },
   test: {
     help: 'usage: ./run.sh test [--db PATH] [--var name=value]\n\nRuns only the SQL assertions in tests/ against the current database (read-only).',

@@ -48,7 +48,7 @@ export async function runTests(run: TestRun): Promise<TestsReport> {
       kind: 'assert', database: run.database, threads: settings.threads, memoryLimit: settings.memoryLimit, assertions,
       failuresDir: join(logsDir, 'test_failures'), projectRoot: project.root, resultPath: join(run.tmp, 'tests.json'), lockTimeoutMs: settings.lockTimeoutMs,
     };
-    const answer = await (run.worker ?? startWorker(false, project.root)).run<TestsReport>(job);
+    const answer = await (run.worker ?? startWorker(project.root)).run<TestsReport>(job);
     report = 'result' in answer ? answer.result : { status: 'failed', durationMs: Date.now() - startedAt.getTime(), results: [], error: answer.died };
   }
   logTests(logsDir, run.context.run_id, report, startedAt);

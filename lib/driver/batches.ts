@@ -71,7 +71,8 @@ export async function planBatches(root: string, settings: Settings, ledger: Ledg
       unchanged.push(loaded);
     }
   }
-  const pending = found.filter((f) => !loadedByPath.has(f.path));
+  const allowed = settings.files && new Set(settings.files);
+  const pending = found.filter((f) => !loadedByPath.has(f.path) && (!allowed || allowed.has(f.path)));
   const notices = summary(settings, found, pending, ledger);
   let nextId = Math.max(0, ...ledger.batches.map((b) => b.id)) + 1;
   const fresh = (files: readonly LandingFile[], fullRefresh: boolean, location: Record<string, string>): Batch =>

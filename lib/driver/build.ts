@@ -8,9 +8,10 @@ import { DuckstepsError } from '../errors.js';
 import { checkDatabasePath } from '../project/config.js';
 import { discover } from '../project/discover.js';
 import { writeLastRun } from '../logs/history.js';
-import { acquireLock } from './run-lock.js';
+import { acquireLock, type Lock } from './run-lock.js';
 import { checkLogs, logPhase } from '../logs/step-logs.js';
 import { runSteps, type StepEvents } from './step-loop.js';
+import { compileStepScripts } from './step-scripts.js';
 import { createEnvironment, type TemplateContext } from '../render/template.js';
 import type { BuildResult, Project, Settings, Step } from '../types.js';
 
@@ -31,6 +32,8 @@ export interface BuildOptions {
   readonly tests?: boolean;
   /** Aborting stops the running step (it rolls back) and ends the build as `interrupted`. */
   readonly signal?: AbortSignal;
+  /** A run lock the caller already holds (watch keeps one for all its micro-batches). */
+  readonly lock?: Lock;
 }
 
 /** Sortable, unique enough: 20261121T061502Z-3f9a. */
@@ -58,7 +61,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   const database = resolve(project.root, settings.database);
   const logsDir = join(project.root, 'logs');
   checkLogs(logsDir);
-  const lock = acquireLock(database, runId);
+  const lock = options.lock ? { stale: undefined, release: () => undefined } : acquireLock(database, runId);
   if (lock.stale) logPhase(logsDir, lock.stale.runId, 'run', { status: 'interrupted', error: `run ${lock.stale.runId} (PID ${lock.stale.pid}) never finished` });
   const tmp = mkdtempSync(join(tmpdir(), 'ducksteps-'));
   const context: TemplateContext = { vars: settings.vars, run_id: runId, run_started_at: new Date().toISOString() };
@@ -68,7 +71,8 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   const withTests = options.tests !== false && project.testFiles.length > 0;
   try {
     if (steps.length > 0) writeLastRun(project.root, { runId, vars: settings.vars, steps: project.steps.map((s) => s.id), selected: steps.map((s) => s.id), database: settings.database });
-    const loop = { project, settings, env, context, tmp, signal, runId, events: options.events, heartbeatMs: options.heartbeatMs };
+    const scripts = await compileStepScripts(project);
+    const loop = { project, settings, env, context, tmp, signal, runId, scripts, events: options.events, heartbeatMs: options.heartbeatMs };
     const { reports, ok, next } = await runSteps(loop, steps, runId, withTests);
     const interrupted = reports.some((r) => r.status === 'interrupted');
     if (interrupted) logPhase(logsDir, runId, 'run', { status: 'interrupted', error: signal.reason === 'SIGTERM' ? 'stopped by SIGTERM' : 'stopped by Ctrl-C (SIGINT)' });

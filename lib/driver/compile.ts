@@ -42,7 +42,7 @@ export async function compileProject(project: Project, settings: Settings, runId
   const tmp = mkdtempSync(join(tmpdir(), 'ducksteps-'));
   try {
     const job: ParseJob = { kind: 'parse', files: rendered, projectRoot: project.root, resultPath: join(tmp, 'parse.json') };
-    const answer = await runWorker<ParseReport>(job, false);
+    const answer = await runWorker<ParseReport>(job);
     if (!('result' in answer)) return { files: jobs.length, statements: 0, errors: [...errors, answer.died] };
     return { files: jobs.length, statements: answer.result.statements, errors: [...errors, ...answer.result.errors] };
   } finally {

@@ -19,7 +19,7 @@ export async function inputStates(root: string, settings: Settings): Promise<Inp
   const tmp = mkdtempSync(join(tmpdir(), 'ducksteps-'));
   try {
     const job: LedgerJob = { kind: 'ledger', database: resolve(root, settings.database), projectRoot: root, resultPath: join(tmp, 'ledger.json'), lockTimeoutMs: settings.lockTimeoutMs };
-    const answer = await runWorker<Ledger>(job, false);
+    const answer = await runWorker<Ledger>(job);
     const ledger = 'result' in answer ? answer.result : { batches: [], files: [], stepBatches: [] };
     const loaded = new Set(ledger.files.map((f) => f.path));
     const found = scanInputs(root, settings.inputs);

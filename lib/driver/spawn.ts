@@ -8,10 +8,11 @@ import type { StepError, StepJob, StepOutcome } from '../types.js';
 const here = fileURLToPath(import.meta.url);
 const fromSource = here.endsWith('.ts');
 
-/** Node arguments for a worker: compiled JS normally; tsx only for a step script or a source checkout. */
-export function workerCommand(needsTypeScript: boolean): string[] {
+/** Node arguments for a worker: compiled JS (step scripts are precompiled too, see step-scripts.ts); tsx
+ * only when ducksteps itself runs from its TypeScript sources. Source maps make a script's stack name its .ts. */
+export function workerCommand(): string[] {
   const worker = join(dirname(here), '..', 'worker', fromSource ? 'main.ts' : 'main.js');
-  return needsTypeScript || fromSource ? ['--import', import.meta.resolve('tsx'), worker] : [worker];
+  return fromSource ? ['--enable-source-maps', '--import', import.meta.resolve('tsx'), worker] : ['--enable-source-maps', worker];
 }
 
 export interface WorkerOptions {
@@ -46,16 +47,15 @@ function deathError(signal: string | undefined, exitCode: number | undefined, st
 
 /** A started worker process: it boots and imports DuckDB, then waits for its job on stdin. */
 export interface Worker {
-  readonly typescript: boolean;
   run<T>(job: WorkerJob, options?: WorkerOptions): Promise<WorkerAnswer<T>>;
   cancel(): void;
 }
 
 /** Starts a worker now, so its start-up overlaps whatever runs before its job is ready. */
-export function startWorker(needsTypeScript: boolean, cwd: string): Worker {
+export function startWorker(cwd: string): Worker {
   // ipc: the worker watches the channel and dies with the driver, on every platform (see worker/main.ts).
   // stdout is not buffered: a step script's lines are passed on as they come, memory stays bounded.
-  const child = execa(process.execPath, workerCommand(needsTypeScript), { cwd, reject: false, stripFinalNewline: true, ipc: true, buffer: { stdout: false } });
+  const child = execa(process.execPath, workerCommand(), { cwd, reject: false, stripFinalNewline: true, ipc: true, buffer: { stdout: false } });
   child.catch(() => undefined);
   let onLine: ((line: string) => void) | undefined;
   let partial = '';
@@ -66,7 +66,6 @@ export function startWorker(needsTypeScript: boolean, cwd: string): Worker {
     for (const line of lines) onLine?.(line);
   });
   return {
-    typescript: needsTypeScript,
     cancel: () => void child.kill('SIGKILL'),
     async run<T>(job: WorkerJob, options: WorkerOptions = {}): Promise<WorkerAnswer<T>> {
       const started = Date.now();
@@ -98,13 +97,13 @@ export function startWorker(needsTypeScript: boolean, cwd: string): Worker {
 }
 
 /** Starts a worker and gives it the job at once. */
-export function runWorker<T>(job: WorkerJob, needsTypeScript: boolean, options: WorkerOptions = {}): Promise<WorkerAnswer<T>> {
-  return startWorker(needsTypeScript, job.projectRoot).run<T>(job, options);
+export function runWorker<T>(job: WorkerJob, options: WorkerOptions = {}): Promise<WorkerAnswer<T>> {
+  return startWorker(job.projectRoot).run<T>(job, options);
 }
 
 /** Runs one step in a worker (pre-started or new); a dead worker is a failed step with the cause named. */
 export async function executeStep(job: StepJob, options: WorkerOptions = {}, worker?: Worker): Promise<StepOutcome> {
-  const ready = worker && worker.typescript === Boolean(job.script) ? worker : (worker?.cancel(), startWorker(Boolean(job.script), job.projectRoot));
+  const ready = worker ?? startWorker(job.projectRoot);
   const answer = await ready.run<StepOutcome>(job, options);
   if ('result' in answer) return answer.result;
   const seconds = `${(answer.elapsedMs / 1000).toFixed(1)} s`;

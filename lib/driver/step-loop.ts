@@ -31,6 +31,7 @@ export interface StepLoop {
   readonly tmp: string;
   readonly signal: AbortSignal;
   readonly runId: string;
+  readonly scripts: ReadonlyMap<string, string>; // steps/NN_name.ts -> its compiled .js
   readonly events?: StepEvents;
   readonly heartbeatMs?: number;
 }
@@ -56,7 +57,8 @@ async function runOne(loop: StepLoop, unit: Unit, worker: Worker): Promise<StepO
   const job = {
     kind: 'step' as const, database: resolve(project.root, settings.database), threads: settings.threads, memoryLimit: settings.memoryLimit,
     lockTimeoutMs: settings.lockTimeoutMs, step: { number: step.number, name: step.name, id: step.id }, vars: settings.vars, files,
-    script: step.script ? join(project.root, step.script) : undefined, projectRoot: project.root, resultPath: join(loop.tmp, `${step.id}.json`),
+    script: step.script ? loop.scripts.get(step.script) : undefined, scriptSource: step.script ? join(project.root, step.script) : undefined,
+    projectRoot: project.root, resultPath: join(loop.tmp, `${step.id}.json`),
     ledger: batch && { step: step.id, runId: loop.runId, batch: batch.batch },
   };
   return executeStep(job, {
@@ -108,7 +110,7 @@ async function planGroup(loop: StepLoop, group: Step[], warm: WarmWorker): Promi
   const { project, settings } = loop;
   const incremental = project.steps.filter((s) => s.incremental).map((s) => s.id);
   try {
-    const ledger = await readLedger(loop, warm.take(false));
+    const ledger = await readLedger(loop, warm.take());
     const plan = await planBatches(project.root, settings, ledger, group, group[0].id === incremental[0]);
     archiveFiles(project.root, settings, completeFiles(ledger, incremental, plan.unchanged)); // after a crash between commit and move
     for (const line of plan.notices) loop.events?.onNotice?.(line);
@@ -141,9 +143,7 @@ function archiveIfComplete(loop: StepLoop, unit: Unit, units: readonly Unit[], r
 
 /** Starts the worker for what comes after this step, so Node and DuckDB start-up overlap it. */
 function warmNext(warm: WarmWorker, unit: Unit | undefined, group: Step[] | undefined, warmAfter: boolean): void {
-  if (unit) warm.warm(Boolean(unit.step.script));
-  else if (group) warm.warm(Boolean(group[0].script) && !group[0].incremental); // an incremental group first reads the ledger
-  else if (warmAfter) warm.warm(false); // the assertions
+  if (unit || group || warmAfter) warm.warm(); // the next step, the next group's ledger read, or the assertions
 }
 
 /** Runs the steps in order and logs each; returns the reports and the worker pre-started for what follows. */
@@ -155,7 +155,7 @@ export async function runSteps(loop: StepLoop, steps: readonly Step[], runId: st
   const failed = () => reports.some((r) => !succeeded(r.status));
   const groups = groupSteps(steps);
   try {
-    if (steps.length > 0) warm.warm(Boolean(steps[0].script) && !steps[0].incremental);
+    if (steps.length > 0) warm.warm();
     for (const [g, group] of groups.entries()) {
       if (failed()) { group.forEach((s) => log(blank(s, 'skipped'))); continue; }
       const planned = group[0].incremental ? await planGroup(loop, group, warm) : { units: [{ step: group[0] }], reports: [] };
@@ -171,7 +171,7 @@ export async function runSteps(loop: StepLoop, steps: readonly Step[], runId: st
           break;
         }
         loop.events?.onStepStart?.(unit.step, unit.batch);
-        const worker = warm.take(Boolean(unit.step.script));
+        const worker = warm.take();
         warmNext(warm, units[i + 1], groups[g + 1], warmAfter); // starts while this step runs
         const handedOver = new Date();
         const r = report(unit, maskOutcome(await runOne(loop, unit, worker)), handedOver);

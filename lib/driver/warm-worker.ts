@@ -6,15 +6,14 @@ export class WarmWorker {
 
   constructor(private readonly root: string) {}
 
-  /** Starts a worker for what comes next (TypeScript only when that step has a script). */
-  warm(typescript: boolean): void {
-    this.next?.cancel();
-    this.next = startWorker(typescript, this.root);
+  /** Starts a worker for what comes next (every worker is the same plain Node process). */
+  warm(): void {
+    this.next ??= startWorker(this.root);
   }
 
   /** The warm worker (a new one when none is warm); the caller owns it from here. */
-  take(typescript: boolean): Worker {
-    const worker = this.next ?? startWorker(typescript, this.root);
+  take(): Worker {
+    const worker = this.next ?? startWorker(this.root);
     this.next = undefined;
     return worker;
   }

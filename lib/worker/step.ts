@@ -121,7 +121,7 @@ export async function runStep(job: StepJob, start: { bootMs: number; waitMs: num
   } catch (error) {
     const located =
       error instanceof StatementFailure ? error.located
-      : job.script ? scriptError(error, job.script, job.projectRoot)
+      : job.script ? scriptError(error, job.scriptSource ?? job.script, job.projectRoot)
       : { message: error instanceof Error ? error.message : String(error) };
     db.close();
     return { status: 'failed', statements, error: located, stats: stats(), committedStatements: progress.committed };

@@ -16,7 +16,9 @@ first_seen AS (
     SELECT order_id, min(source_row) AS first_row FROM batch_rows GROUP BY order_id
 ),
 seen_before AS (
-    SELECT DISTINCT order_id FROM raw.orders WHERE batch_id < {{ batch.id }}
+    -- only this batch's ids are looked up in the history (a semi-join: the small side is the batch)
+    SELECT DISTINCT order_id FROM raw.orders
+    WHERE batch_id < {{ batch.id }} AND order_id IN (SELECT order_id FROM batch_rows)
 ),
 typed AS (
     SELECT

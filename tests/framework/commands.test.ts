@@ -74,7 +74,7 @@ t.test('list shows steps with last status', async (t) => {
   await cli(dir);
   const run = await cli(dir, ['list']);
   t.equal(run.exitCode, 0);
-  t.match(run.stdout, /│ 1 │ 01_load +│ 1 +│ no +│ ok +│ \d+\.\d\d s/);
+  t.match(run.stdout, /│ 1 │ 01_load +│ 1 +│ no +│ no +│ ok +│ \d+\.\d\d s/); // sql files, script, incremental, last status, duration
 });
 
 t.test('compile renders and parses everything, reporting every error with file:line in one pass', async (t) => {

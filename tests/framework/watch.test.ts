@@ -1,0 +1,94 @@
+// `watch` as a real process: files present at start first, dropped files queryable within seconds, a
+// file being written waits, one micro-batch at a time under the run lock, failures and signals.
+import t, { type Test } from 'tap';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { cli, project, query } from './helpers.js';
+
+const SETTINGS = JSON.stringify({ ducksteps: { inputs: { events: 'data/landing/ev/*.csv' } } });
+const LOAD = `-- ducksteps: incremental
+CREATE TABLE IF NOT EXISTS events (batch_id INTEGER, id INTEGER, v INTEGER);
+INSERT INTO events SELECT {{ batch.id }}, id, v FROM read_csv({{ batch.files.events }}, header = true, columns = {'id': 'INTEGER', 'v': 'INTEGER'});`;
+
+function watched(t: Test) {
+  const dir = project(t, undefined, { 'package.json': SETTINGS, sql: { '01_load': { '01.sql': LOAD } }, tests: { 'positive.sql': 'SELECT * FROM events WHERE v < 0;' } });
+  mkdirSync(join(dir, 'data/landing/ev'), { recursive: true });
+  return dir;
+}
+const drop = (dir: string, name: string, text: string) => {
+  writeFileSync(join(dir, 'data/landing/ev', `${name}.tmp`), text);
+  renameSync(join(dir, 'data/landing/ev', `${name}.tmp`), join(dir, 'data/landing/ev', name)); // the documented convention
+};
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Polls a query until it returns `want` rows' worth (or gives up after 20 s). */
+async function until(dir: string, sql: string, want: unknown[]): Promise<unknown[]> {
+  let rows: unknown[] = [];
+  for (let i = 0; i < 100; i++) {
+    try {
+      rows = await query(join(dir, 'data/warehouse.duckdb'), sql);
+      if (JSON.stringify(rows) === JSON.stringify(want)) return rows;
+    } catch { /* the file is locked during a micro-batch; try again */ }
+    await sleep(200);
+  }
+  return rows;
+}
+
+const printed = (child: ReturnType<typeof cli>, text: string) => new Promise<void>((resolve) => {
+  let seen = '';
+  child.stdout?.on('data', (chunk: Buffer) => { seen += String(chunk); if (seen.includes(text)) resolve(); });
+});
+
+t.test('watch: files present at start first, then each dropped file, each once; Ctrl-C exits 130', async (t) => {
+  const dir = watched(t);
+  drop(dir, 'a.csv', 'id,v\n1,10\n');
+  const child = cli(dir, ['watch', '--max-wait', '500ms', '--batch-size', '10']);
+  await printed(child, 'micro-batch 1:');
+  drop(dir, 'b.csv', 'id,v\n2,20\n');
+  writeFileSync(join(dir, 'data/landing/ev/c.csv.tmp'), 'id,v\n3,30\n'); // still being written: must wait
+  t.same(await until(dir, 'SELECT id FROM events ORDER BY id', [{ id: 1 }, { id: 2 }]), [{ id: 1 }, { id: 2 }], 'the dropped file became queryable');
+  renameSync(join(dir, 'data/landing/ev/c.csv.tmp'), join(dir, 'data/landing/ev/c.csv'));
+  t.same(await until(dir, 'SELECT id FROM events ORDER BY id', [{ id: 1 }, { id: 2 }, { id: 3 }]), [{ id: 1 }, { id: 2 }, { id: 3 }], 'the file renamed into place followed');
+  const second = await cli(dir, []);
+  t.equal(second.exitCode, 2, 'a second ducksteps on the same database is refused while watch runs');
+  t.match(second.stderr, /is in use by another ducksteps run \(PID \d+/);
+  child.kill('SIGINT');
+  const done = await child;
+  t.equal(done.exitCode, 130);
+  t.match(done.stdout, /^watching events: data\/landing\/ev\/\*\.csv: a micro-batch at 10 files or after 0\.50 s/);
+  t.match(done.stdout, /micro-batch 1: 1 file, 1 row, [\d.]+ s, latency [\d.]+ s/);
+  t.same(await query(join(dir, 'data/warehouse.duckdb'), 'SELECT count(*) AS n, count(DISTINCT path) AS d FROM ducksteps.loaded_files'), [{ n: 3, d: 3 }]);
+});
+
+t.test('watch: a failing micro-batch stops it with exit 1, its file still pending', async (t) => {
+  const dir = watched(t);
+  const child = cli(dir, ['watch', '--max-wait', '300ms']);
+  await printed(child, 'watching');
+  drop(dir, 'bad.csv', 'id,v\n1,"oops\n');
+  const done = await child;
+  t.equal(done.exitCode, 1);
+  t.match(done.stdout, /micro-batch 1: 1 file, 0 rows, [\d.]+ s, latency [\d.]+ s — failed[\s\S]*CSV file data\/landing\/ev\/bad\.csv:2 cannot be read[\s\S]*its files stay pending/);
+  const ledger = await query(join(dir, 'data/warehouse.duckdb'), "SELECT count(*) AS n FROM duckdb_tables() WHERE schema_name = 'ducksteps'").catch(() => [{ n: 0 }]);
+  t.same(ledger, [{ n: 0 }], 'nothing of the batch (not even the ledger) was committed');
+});
+
+t.test('watch: an error assertion fails the micro-batch (exit 1); SIGTERM exits 143', async (t) => {
+  const dir = watched(t);
+  const child = cli(dir, ['watch', '--max-wait', '300ms']);
+  await printed(child, 'watching');
+  drop(dir, 'neg.csv', 'id,v\n1,-5\n');
+  const done = await child;
+  t.equal(done.exitCode, 1);
+  t.match(done.stdout, /— failed[\s\S]*positive/);
+  const again = cli(dir, ['watch', '--max-wait', '300ms']);
+  await printed(again, 'watching');
+  again.kill('SIGTERM');
+  t.equal((await again).exitCode, 143);
+});
+
+t.test('watch without declared inputs is a usage error (exit 2)', async (t) => {
+  const dir = project(t, undefined, { sql: { '01_a': { 'a.sql': 'SELECT 1;' } } });
+  const run = await cli(dir, ['watch']);
+  t.equal(run.exitCode, 2);
+  t.match(run.stderr, /watch needs declared inputs and at least one incremental step/);
+});
