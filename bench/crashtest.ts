@@ -1,4 +1,4 @@
-// npm run crashtest -- --trials N [--seed S]
+// npm run crashtest -- --trials N [--seed S] [--incremental N] [--soak]
 // Kills the step worker or the driver (SIGKILL) at a random moment of a multi-statement build, then checks:
 // the database opens; it equals the state after some whole number of steps (nothing partial); the run log
 // records the broken run; and --resume (or a plain re-run) ends with tables identical to an unbroken build.
@@ -9,8 +9,10 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { readLog } from '../lib/logs/history.js';
 import { checksum, ducksteps, REPO, syntheticProject } from './scenarios.js';
+import { incrementalTrial } from './crash-incremental.js';
+import { soak } from './watch.js';
 
-const { values } = parseArgs({ options: { trials: { type: 'string', default: '20' }, seed: { type: 'string', default: String(Date.now()) } } });
+const { values } = parseArgs({ options: { trials: { type: 'string', default: '20' }, seed: { type: 'string', default: String(Date.now()) }, soak: { type: 'boolean', default: false }, incremental: { type: 'string', default: '0' } } });
 let seed = Number(values.seed);
 const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
 
@@ -78,8 +80,18 @@ try {
     if (problem) problems.push(problem);
     rmSync(join(root, `trial${n}`), { recursive: true, force: true });
   }
+  const incremental = Number(values.incremental);
+  for (let n = 1; n <= incremental; n++) {
+    const problem = await incrementalTrial(root, n, random);
+    if (problem) problems.push(problem);
+  }
+  if (values.soak) {
+    const result = await soak(root);
+    console.log(`soak: ${result.files} files dropped over ~2.5 min, watch killed (SIGKILL) halfway and restarted: ${result.loaded} ledger rows, tables ${result.tablesEqual ? 'equal to' : 'DIFFERENT from'} a --full-refresh`);
+    if (result.loaded !== result.files || !result.tablesEqual) problems.push('soak: files lost, loaded twice, or tables differ');
+  }
   for (const p of problems) console.log(`INCONSISTENT: ${p}`);
-  console.log(`${trials - problems.length}/${trials} consistent`);
+  console.log(`${trials + incremental - problems.length}/${trials + incremental}${values.soak ? ' + soak' : ''} consistent`);
   process.exitCode = problems.length ? 1 : 0;
 } finally {
   rmSync(root, { recursive: true, force: true });

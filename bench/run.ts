@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { comparePairs, type PairResult, type Prepare } from './pairs.js';
 import { ducksteps, p1, p2, p3, p5, p6p7, p10, REPO } from './scenarios.js';
+import { p8 } from './watch.js';
 import { renderTable } from '../lib/report/tables.js';
 import { readFileSync } from 'node:fs';
 
@@ -13,7 +14,7 @@ const { values: opt } = parseArgs({
   options: {
     pairs: { type: 'string', default: '5' }, warmup: { type: 'string', default: '1' },
     orders: { type: 'string', default: '10000000' }, 'p4-orders': { type: 'string', default: '50000000' },
-    rows: { type: 'string', default: '1000000' }, only: { type: 'string', default: 'P1,P2,P3,P4,P5,P6,P7,P10' },
+    rows: { type: 'string', default: '1000000' }, only: { type: 'string', default: 'P1,P2,P3,P4,P5,P6,P7,P8,P10' },
     'p6-orders': { type: 'string', default: '1000000' },
     'no-write': { type: 'boolean', default: false },
   },
@@ -89,6 +90,8 @@ try {
     if (only.has('P7')) await measure('P7', incremental.p7);
   }
   if (only.has('P10')) await measure('P10', p10(root));
+  const watchResult = only.has('P8') ? await p8(root) : undefined;
+  if (watchResult) console.error(`P8: ${watchResult.files} files in ${watchResult.batches} micro-batches; latency minus run time: median ${watchResult.medianOverhead.toFixed(2)} s, max ${watchResult.maxOverhead.toFixed(2)} s`);
   const big = only.has('P4') ? await p4() : undefined;
   const verdict = (id: string, r: PairResult) =>
     GOALS[id] ? [`≤ ${GOALS[id]}×`, r.ratio <= GOALS[id]! ? 'met' : 'MISSED']
@@ -96,22 +99,25 @@ try {
   const rows = [...results].map(([id, r]) => [id, LABELS[id][0], LABELS[id][1], fmt(r.a), fmt(r.b), `${r.ratio.toFixed(3)}×`, ...verdict(id, r)]);
   const head = ['id', 'A (ducksteps)', 'B (floor)', 'A s: median (min–max)', 'B s: median (min–max)', 'median A/B', 'goal', ''];
   console.log(renderTable({ color: false }, head, rows));
+  const p8Line = watchResult && `P8: watch, 20 files dropped at random intervals (0.3–2.8 s), --max-wait ${watchResult.maxWaitMs / 1000} s: latency minus the micro-batch's own run time, median ${watchResult.medianOverhead.toFixed(2)} s (max ${watchResult.maxOverhead.toFixed(2)} s) over ${watchResult.batches} micro-batches; goal ≤ max-wait + 0.5 s = ${(watchResult.maxWaitMs / 1000 + 0.5).toFixed(1)} s: ${watchResult.medianOverhead <= watchResult.maxWaitMs / 1000 + 0.5 ? 'met' : 'MISSED'}`;
+  if (p8Line) console.log(p8Line);
   if (big) console.log(`P4: ${big.status} in ${big.seconds.toFixed(1)} s; driver ${big.driverMb} MB; spill ${big.spillMb} MB\n${renderTable({ color: false }, ['step', 'status', 's', 'peak RSS MB'], big.steps)}`);
   if (phases.length) console.log(renderTable({ color: false }, ['P1 phase (mean per step)', 'ms'], phases));
-  if (!opt['no-write']) writeReport(head, rows, big, phases);
+  if (!opt['no-write']) writeReport(head, rows, big, phases, p8Line);
   for (const f of failures) console.error(f);
   process.exitCode = failures.length ? 1 : 0;
 } finally {
   rmSync(root, { recursive: true, force: true });
 }
 
-function writeReport(head: string[], rows: string[][], big: Awaited<ReturnType<typeof p4>> | undefined, phases: (string | number)[][]) {
+function writeReport(head: string[], rows: string[][], big: Awaited<ReturnType<typeof p4>> | undefined, phases: (string | number)[][], p8Line?: string) {
   const md = (h: string[], r: (string | number)[][]) => [`| ${h.join(' | ')} |`, `|${h.map(() => '---').join('|')}|`, ...r.map((x) => `| ${x.join(' | ')} |`)].join('\n');
   const duckdbVersion = JSON.parse(readFileSync(join(REPO, 'node_modules/@duckdb/node-api/package.json'), 'utf8')).version;
   const text = [
     '# Performance', '',
     `Measured by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}: ${cpus().length} cores (${cpus()[0]?.model.trim()}), ${Math.round(totalmem() / 2 ** 30)} GiB memory, Node ${process.version}, @duckdb/node-api ${duckdbVersion}. ${pairs} measured pairs (A B A B …) after ${warmup} warm-up pair(s); times in seconds.`, '',
     md(head, rows), '',
+    ...(p8Line ? [p8Line, ''] : []),
     ...(big ? ['## P4: large run under a memory limit', '', `${Number(opt['p4-orders']).toLocaleString('en-US')} orders with \`--memory-limit 1GB\`: ${big.status} in ${big.seconds.toFixed(1)} s. Driver peak RSS ${big.driverMb} MB; largest temp spill seen ${big.spillMb} MB.`, '', md(['step', 'status', 'seconds', 'peak RSS MB'], big.steps), ''] : []),
     ...(phases.length ? ['## Where a trivial step\'s time goes (P1)', '', 'Means over the 20 steps of one run, from the workers\' own clocks. `boot` is Node start-up plus module imports; it overlaps the previous step because the driver starts the next worker early, which is why the wall time per step is below boot + the rest.', '', md(['phase', 'ms'], phases), ''] : []),
   ].join('\n');
