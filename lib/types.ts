@@ -175,6 +175,7 @@ export interface BuildResult {
   readonly status: 'ok' | 'failed' | 'interrupted';
   readonly steps: readonly StepReport[];
   readonly tests?: TestsReport;
+  readonly publish?: readonly PublishOutcome[];
 }
 
 export type Severity = 'error' | 'warn';
@@ -237,4 +238,39 @@ export interface ParseJob {
 export interface ParseReport {
   readonly statements: number;
   readonly errors: readonly StepError[];
+}
+
+/** A publish target with its query rendered, as the publish worker gets it. */
+export interface PublishTargetJob {
+  readonly file: string;
+  readonly kind: 'file' | 'postgres';
+  readonly destination: string;
+  readonly mode: 'replace' | 'append' | 'upsert';
+  readonly key: readonly string[];
+  readonly urlEnv: string;
+  readonly optional: boolean;
+  readonly sql: string;
+}
+
+/** What the driver sends the publish worker (after the steps and assertions passed). */
+export interface PublishJob {
+  readonly kind: 'publish';
+  readonly database: string;
+  readonly threads?: number;
+  readonly memoryLimit?: string;
+  readonly targets: readonly PublishTargetJob[];
+  readonly tmpDir: string;
+  readonly projectRoot: string;
+  readonly resultPath: string;
+  readonly lockTimeoutMs?: number;
+}
+
+export interface PublishOutcome {
+  readonly destination: string;
+  readonly status: 'ok' | 'failed' | 'skipped';
+  readonly rows: number;
+  readonly bytes: number;
+  readonly durationMs: number;
+  readonly error?: StepError;
+  readonly note?: string; // why a target was skipped
 }

@@ -4,19 +4,22 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { runTests } from './assertion-phase.js';
+import { runPublish } from './publish-phase.js';
+import { discoverTargets, type PublishTarget } from '../publish/targets.js';
 import { DuckstepsError } from '../errors.js';
 import { checkDatabasePath } from '../project/config.js';
 import { discover } from '../project/discover.js';
 import { writeLastRun } from '../logs/history.js';
 import { acquireLock, type Lock } from './run-lock.js';
-import { checkLogs, logPhase } from '../logs/step-logs.js';
+import { checkLogs, logPhase, logPublish } from '../logs/step-logs.js';
 import { runSteps, type StepEvents } from './step-loop.js';
 import { compileStepScripts } from './step-scripts.js';
 import { createEnvironment, type TemplateContext } from '../render/template.js';
-import type { BuildResult, Project, Settings, Step } from '../types.js';
+import type { BuildResult, Project, PublishOutcome, Settings, Step } from '../types.js';
 
 export interface BuildEvents extends StepEvents {
   onTestsStart?(count: number): void;
+  onPublishStart?(count: number): void;
 }
 
 export interface BuildOptions {
@@ -52,11 +55,21 @@ function recordCrash(logsDir: string, runId: string, error: unknown): void {
   }
 }
 
-/** Runs the selected steps, then the assertions when every step succeeded. */
+/** A run that failed publishes nothing: each target is logged `skipped`, saying why. */
+function withheld(logsDir: string, runId: string, targets: readonly PublishTarget[]): PublishOutcome[] | undefined {
+  if (targets.length === 0) return undefined;
+  const outcomes = targets.map((t): PublishOutcome => ({ destination: t.destination, status: 'skipped', rows: 0, bytes: 0, durationMs: 0, note: 'the run failed: consumers keep the previous data' }));
+  outcomes.forEach((o) => logPublish(logsDir, runId, o));
+  return outcomes;
+}
+
+/** Runs the selected steps, then the assertions when every step succeeded, then the publish targets when
+ * every error assertion passed (write-audit-publish: consumers never see data that failed a check). */
 export async function build(options: BuildOptions): Promise<BuildResult> {
   const project = options.project ?? discover(options.root);
   const { settings } = options;
   checkDatabasePath(project.root, settings.database);
+  const targets = discoverTargets(project.root); // a bad publish header stops the build before anything runs
   const runId = newRunId();
   const database = resolve(project.root, settings.database);
   const logsDir = join(project.root, 'logs');
@@ -79,11 +92,15 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     if (!ok || options.tests === false) {
       if (!ok && options.tests !== false) logPhase(logsDir, runId, 'tests', { status: 'skipped' });
       const tests = ok ? undefined : { status: 'skipped' as const, durationMs: 0, results: [] };
-      return { runId, status: interrupted ? 'interrupted' : ok ? 'ok' : 'failed', steps: reports, tests };
+      return { runId, status: interrupted ? 'interrupted' : ok ? 'ok' : 'failed', steps: reports, tests, publish: ok ? undefined : withheld(logsDir, runId, targets) };
     }
     options.events?.onTestsStart?.(project.testFiles.length);
     const tests = await runTests({ project, settings, env, context, database, tmp, worker: next });
-    return { runId, status: tests.status === 'ok' ? 'ok' : 'failed', steps: reports, tests };
+    if (tests.status !== 'ok') return { runId, status: 'failed', steps: reports, tests, publish: withheld(logsDir, runId, targets) };
+    if (steps.length === 0 || targets.length === 0) return { runId, status: 'ok', steps: reports, tests };
+    options.events?.onPublishStart?.(targets.length);
+    const publish = await runPublish({ root: project.root, settings, env, context, tmp, runId, targets, reports });
+    return { runId, status: publish.every((p) => p.status === 'ok') ? 'ok' : 'failed', steps: reports, tests, publish };
   } catch (error) {
     recordCrash(logsDir, runId, error);
     throw error;

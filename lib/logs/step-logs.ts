@@ -2,9 +2,9 @@
 import { join } from 'node:path';
 import { ConfigError } from '../errors.js';
 import { appendCsv, checkAppendable } from './csv.js';
-import type { StepError, StepReport } from '../types.js';
+import type { PublishOutcome, StepError, StepReport } from '../types.js';
 
-export const RUN_LOG_HEADER = ['run_id', 'step', 'status', 'started_at', 'finished_at', 'duration_ms', 'statements', 'rows_changed', 'error', 'batch_id', 'batch_files', 'peak_rss_mb', 'cpu_ms'] as const;
+export const RUN_LOG_HEADER = ['run_id', 'step', 'status', 'started_at', 'finished_at', 'duration_ms', 'statements', 'rows_changed', 'error', 'batch_id', 'batch_files', 'peak_rss_mb', 'cpu_ms', 'bytes'] as const;
 export const STEP_LOG_HEADER = ['run_id', 'step', 'file', 'statement', 'line', 'kind', 'rows_changed', 'duration_ms', 'status', 'error', 'batch_id'] as const;
 
 /** "sql/03_quality/02_split.sql:14: Binder Error: ..." — the one-cell form of an error. */
@@ -44,4 +44,14 @@ export function checkLogs(logsDir: string): void {
       cause, hint: 'make logs/ and its files writable (or free disk space), then run again; nothing was run',
     });
   }
+}
+
+/** Appends a publish target's row: step `publish <destination>`, rows and bytes delivered. */
+export function logPublish(logsDir: string, runId: string, outcome: PublishOutcome): void {
+  const row: Record<(typeof RUN_LOG_HEADER)[number], unknown> = {
+    run_id: runId, step: `publish ${outcome.destination}`, status: outcome.status, started_at: '', finished_at: new Date().toISOString(),
+    duration_ms: outcome.durationMs, statements: '', rows_changed: outcome.rows, error: errorCell(outcome.error),
+    batch_id: '', batch_files: '', peak_rss_mb: '', cpu_ms: '', bytes: outcome.bytes,
+  };
+  appendCsv(join(logsDir, 'run_log.csv'), RUN_LOG_HEADER, [RUN_LOG_HEADER.map((h) => row[h] as string | number)]);
 }

@@ -1,7 +1,7 @@
 // Prints a build as it happens: start/end line per step, heartbeats, script output, then the summary.
 import type { BuildEvents } from '../driver/build.js';
-import { batchLabel, assertionFailure, assertionsTable, errorBlock, heartbeatLine, stepEndLine, stepStartLine, summaryTable, type Style } from './tables.js';
-import type { BuildResult, TestsReport } from '../types.js';
+import { batchLabel, publishTable, assertionFailure, assertionsTable, errorBlock, heartbeatLine, stepEndLine, stepStartLine, summaryTable, type Style } from './tables.js';
+import type { BuildResult, PublishOutcome, TestsReport } from '../types.js';
 
 export type Writer = (text: string) => void;
 
@@ -9,6 +9,7 @@ export type Writer = (text: string) => void;
 export function consoleEvents(style: Style, write: Writer): BuildEvents {
   return {
     onTestsStart: (count) => count > 0 && write(`▶ tests: ${count} assertion file${count === 1 ? '' : 's'}`),
+    onPublishStart: (count) => write(`▶ publish: ${count} target${count === 1 ? '' : 's'} (the checks passed)`),
     onStepStart: (step, batch) => write(stepStartLine(style, step, batch && batchLabel({ id: batch.batch.id, files: batch.batch.files.length, fullRefresh: batch.batch.fullRefresh }, batch))),
     onNotice: (line) => write(`· ${line}`),
     onHeartbeat: (step, ms) => write(heartbeatLine(style, step, ms)),
@@ -38,10 +39,17 @@ export function printTests(style: Style, write: Writer, tests: TestsReport): voi
   for (const r of tests.results) if (r.status !== 'pass') write(assertionFailure(style, r));
 }
 
+/** The publish targets: where each went, rows, size, and the error of a failed one. */
+export function printPublish(style: Style, write: Writer, outcomes: readonly PublishOutcome[]): void {
+  write(publishTable(style, outcomes));
+  for (const o of outcomes) if (o.error) write(errorBlock(style, o.error));
+}
+
 /** The closing summary: steps table, assertions, and where the logs are. */
 export function printSummary(style: Style, write: Writer, result: BuildResult): void {
   write('');
   if (result.steps.length > 0) write(summaryTable(style, result));
   if (result.tests) printTests(style, write, result.tests);
+  if (result.publish) printPublish(style, write, result.publish);
   write(`logs: logs/run_log.csv, logs/<step>.csv, logs/tests.csv, compiled SQL in logs/compiled/ (run ${result.runId})`);
 }

@@ -1,6 +1,6 @@
 // Stage 6: everything the console shows, as strings (the only file that imports cli-table3).
 import Table from 'cli-table3';
-import type { AssertionResult, BuildResult, Step, StepError, StepReport, TestsReport } from '../types.js';
+import type { AssertionResult, BuildResult, PublishOutcome, Step, StepError, StepReport, TestsReport } from '../types.js';
 
 export interface Style {
   readonly color: boolean;
@@ -106,4 +106,14 @@ export function assertionFailure(style: Style, r: AssertionResult): string {
   const more = r.failingRows > r.sample.length ? `\n  (${formatCount(r.failingRows - r.sample.length)} more)` : '';
   const where = `\n  ${r.failingRows === 1 ? 'the row' : `all ${counted(r.failingRows, 'row')}`}: ${r.failuresFile}\n  compiled SQL: ${r.compiled}`;
   return `${head}: ${counted(r.failingRows, 'offending row')}\n${sample.toString().replace(/^/gm, '  ')}${more}${where}`;
+}
+
+/** The publish table: destination, status, rows, size, duration. */
+export function publishTable(style: Style, outcomes: readonly PublishOutcome[]): string {
+  const t = table(style, ['publish', 'status', 'rows', 'size', 'duration']);
+  for (const o of outcomes) {
+    const size = o.bytes >= 1e6 ? `${(o.bytes / 1e6).toFixed(1)} MB` : `${formatCount(Math.ceil(o.bytes / 1e3))} kB`;
+    t.push([o.destination, formatStatus(style, o.status) + (o.note ? ` (${o.note})` : ''), formatCount(o.rows), o.status === 'ok' ? size : '', formatDuration(o.durationMs)]);
+  }
+  return t.toString();
 }
