@@ -1,6 +1,6 @@
 // The benchmark scenarios P1–P5: each builds its project in a scratch folder and knows its two sides.
 import { execa } from 'execa';
-import { cpSync, mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import type { Prepare } from './pairs.js';
 import { join } from 'node:path';
 import { dayFile, malformedLines } from '../steps/01_generate.js';
@@ -32,7 +32,7 @@ export function syntheticProject(dir: string, steps: Record<string, string>, tes
 export function exampleProject(dir: string): string {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(join(dir, 'data'), { recursive: true });
-  for (const entry of ['sql', 'steps', 'package.json']) cpSync(join(REPO, entry), join(dir, entry), { recursive: true });
+  for (const entry of ['sql', 'steps', 'publish', 'package.json']) cpSync(join(REPO, entry), join(dir, entry), { recursive: true });
   symlinkSync(join(REPO, 'node_modules'), join(dir, 'node_modules'));
   return dir;
 }
@@ -64,6 +64,13 @@ function examplePlan(compiledFrom: string, days = 30): object[] {
       const file = `data/landing/orders/${dayFile(day)}`;
       plan.push({ run: `COPY (FROM orders_of_day(${day})) TO '${file}' (FORMAT csv, HEADER, DELIMITER ',')` }, { append: file, text: `${malformedLines(day).join('\n')}\n` });
     }
+  }
+  const published = join(compiledFrom, 'logs', 'compiled', 'publish');
+  for (const file of readdirSync(published).sort()) { // the file targets (the floor has no PostgreSQL)
+    const sql = readFileSync(join(published, file), 'utf8');
+    const target = sql.match(/--\s*publish:\s*file\s+(\S+)/)?.[1];
+    const format = target?.endsWith('.parquet') ? 'FORMAT parquet, COMPRESSION zstd' : 'FORMAT csv, HEADER';
+    if (target) plan.push({ run: `COPY (${sql.replace(/;\s*$/, '')}) TO '${target}' (${format})` });
   }
   return plan;
 }

@@ -100,7 +100,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     if (steps.length === 0 || targets.length === 0) return { runId, status: 'ok', steps: reports, tests };
     options.events?.onPublishStart?.(targets.length);
     const publish = await runPublish({ root: project.root, settings, env, context, tmp, runId, targets, reports });
-    return { runId, status: publish.every((p) => p.status === 'ok') ? 'ok' : 'failed', steps: reports, tests, publish };
+    return { runId, status: publish.some((p) => p.status === 'failed') ? 'failed' : 'ok', steps: reports, tests, publish };
   } catch (error) {
     recordCrash(logsDir, runId, error);
     throw error;

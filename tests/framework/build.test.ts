@@ -34,7 +34,7 @@ t.test('a failing statement rolls back the whole step; later steps are skipped; 
 t.test('the CSV logs have the documented headers', async (t) => {
   const dir = project(t, 'bad-sql');
   await cli(dir);
-  t.equal(read(join(dir, 'logs/run_log.csv')).split('\r\n')[0], 'run_id,step,status,started_at,finished_at,duration_ms,statements,rows_changed,error,batch_id,batch_files,peak_rss_mb,cpu_ms');
+  t.equal(read(join(dir, 'logs/run_log.csv')).split('\r\n')[0], 'run_id,step,status,started_at,finished_at,duration_ms,statements,rows_changed,error,batch_id,batch_files,peak_rss_mb,cpu_ms,bytes');
   t.equal(read(join(dir, 'logs/01_setup.csv')).split('\r\n')[0], 'run_id,step,file,statement,line,kind,rows_changed,duration_ms,status,error,batch_id');
   await cli(dir);
   const runs = new Set((await readCsv(join(dir, 'logs/run_log.csv'))).map((r) => r.run_id));
@@ -47,7 +47,7 @@ t.test('a log written by an older version (fewer columns) is brought up to the n
   writeFileSync(join(dir, 'logs/run_log.csv'), 'run_id,step,status,started_at,finished_at,duration_ms,statements,rows_changed,error\r\nold-run,01_a,ok,,,5,1,1,\r\n');
   t.equal((await cli(dir)).exitCode, 0);
   const rows = await readCsv(join(dir, 'logs/run_log.csv'));
-  t.same(rows[0], { run_id: 'old-run', step: '01_a', status: 'ok', started_at: null, finished_at: null, duration_ms: '5', statements: '1', rows_changed: '1', error: null, batch_id: null, batch_files: null, peak_rss_mb: null, cpu_ms: null });
+  t.same(rows[0], { run_id: 'old-run', step: '01_a', status: 'ok', started_at: null, finished_at: null, duration_ms: '5', statements: '1', rows_changed: '1', error: null, batch_id: null, batch_files: null, peak_rss_mb: null, cpu_ms: null, bytes: null });
   t.ok(rows.length > 1 && rows.slice(1).every((r) => r.peak_rss_mb !== undefined), 'new rows have every column');
 });
 

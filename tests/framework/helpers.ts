@@ -60,7 +60,7 @@ export function caught(fn: () => unknown): Error & Record<string, unknown> {
 export function exampleCopy(root: string, name = 'example'): string {
   const dir = join(root, name);
   mkdirSync(join(dir, 'data'), { recursive: true });
-  for (const entry of ['sql', 'steps', 'run.sh', 'run.ts', 'tsconfig.json', 'package.json']) {
+  for (const entry of ['sql', 'steps', 'publish', 'run.sh', 'run.ts', 'tsconfig.json', 'package.json']) {
     cpSync(join(REPO, entry), join(dir, entry), { recursive: true, preserveTimestamps: true });
   }
   cpSync(join(REPO, 'tests'), join(dir, 'tests'), { recursive: true, filter: (src) => !src.includes('framework') });
