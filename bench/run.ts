@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { comparePairs, type PairResult, type Prepare } from './pairs.js';
 import { ducksteps, p1, p2, p3, p5, p6p7, p10, REPO } from './scenarios.js';
 import { p8 } from './watch.js';
+import { p9 } from './publish.js';
 import { renderTable } from '../lib/report/tables.js';
 import { readFileSync } from 'node:fs';
 
@@ -14,7 +15,7 @@ const { values: opt } = parseArgs({
   options: {
     pairs: { type: 'string', default: '5' }, warmup: { type: 'string', default: '1' },
     orders: { type: 'string', default: '10000000' }, 'p4-orders': { type: 'string', default: '50000000' },
-    rows: { type: 'string', default: '1000000' }, only: { type: 'string', default: 'P1,P2,P3,P4,P5,P6,P7,P8,P10' },
+    rows: { type: 'string', default: '1000000' }, only: { type: 'string', default: 'P1,P2,P3,P4,P5,P6,P7,P8,P9,P10' },
     'p6-orders': { type: 'string', default: '1000000' },
     'no-write': { type: 'boolean', default: false },
   },
@@ -91,6 +92,10 @@ try {
   }
   if (only.has('P10')) await measure('P10', p10(root));
   const watchResult = only.has('P8') ? await p8(root) : undefined;
+  const publishResult = only.has('P9') ? await p9(root) : undefined;
+  const p9Line = publishResult && ('skipped' in publishResult ? `P9: skipped (${publishResult.skipped})`
+    : `P9: publishing ${publishResult.rows.toLocaleString('en-US')} rows × 10 columns to PostgreSQL: ${publishResult.a.toFixed(2)} s (median) vs \`psql \\copy\` of the same rows from CSV ${publishResult.b.toFixed(2)} s: ${publishResult.throughputRatio.toFixed(2)}× psql's throughput; goal ≥ 0.8×: ${publishResult.throughputRatio >= 0.8 ? 'met' : 'MISSED'}`);
+  if (p9Line) console.error(p9Line);
   if (watchResult) console.error(`P8: ${watchResult.files} files in ${watchResult.batches} micro-batches; latency minus run time: median ${watchResult.medianOverhead.toFixed(2)} s, max ${watchResult.maxOverhead.toFixed(2)} s`);
   const big = only.has('P4') ? await p4() : undefined;
   const verdict = (id: string, r: PairResult) =>
@@ -103,7 +108,8 @@ try {
   if (p8Line) console.log(p8Line);
   if (big) console.log(`P4: ${big.status} in ${big.seconds.toFixed(1)} s; driver ${big.driverMb} MB; spill ${big.spillMb} MB\n${renderTable({ color: false }, ['step', 'status', 's', 'peak RSS MB'], big.steps)}`);
   if (phases.length) console.log(renderTable({ color: false }, ['P1 phase (mean per step)', 'ms'], phases));
-  if (!opt['no-write']) writeReport(head, rows, big, phases, p8Line);
+  if (p9Line) console.log(p9Line);
+  if (!opt['no-write']) writeReport(head, rows, big, phases, [p8Line, p9Line].filter(Boolean).join('\n\n'));
   for (const f of failures) console.error(f);
   process.exitCode = failures.length ? 1 : 0;
 } finally {

@@ -17,9 +17,9 @@ export async function logsCommand({ root, flags }: CommandContext): Promise<numb
     return 0;
   }
   const style = detectStyle();
-  const out: string[] = [`last run ${review.runId}, compared with the median of ${counted(review.previousRuns, 'earlier run')}`];
-  out.push(renderTable(style, ['step', 'status', 'duration', 'median before', 'ratio', ''], review.steps.map((s) => [
-    s.step, formatStatus(style, s.status), formatDuration(s.durationMs), s.medianMs === undefined ? '-' : formatDuration(s.medianMs),
+  const out: string[] = [`last run ${review.runId}; each step's latest run, compared with the median of its up to ${counted(runs, 'earlier run')}`];
+  out.push(renderTable(style, ['step', 'run', 'status', 'duration', 'median before', 'ratio', ''], review.steps.map((s) => [
+    s.step, s.runId === review.runId ? 'last' : s.runId, formatStatus(style, s.status), formatDuration(s.durationMs), s.medianMs === undefined ? '-' : formatDuration(s.medianMs),
     s.ratio === undefined ? '-' : `${s.ratio.toFixed(2)}×`, s.slower ? formatStatus(style, `slower (≥ ${SLOWER}×)`) : '',
   ])));
   out.push('slowest statements of the last run:');

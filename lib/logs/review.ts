@@ -8,6 +8,7 @@ export const SLOWER = 1.5;
 
 export interface StepTiming {
   readonly step: string;
+  readonly runId: string; // the run this row comes from (the latest run that ran the step)
   readonly status: string;
   readonly durationMs: number;
   readonly medianMs?: number; // of the previous runs' ok executions
@@ -49,12 +50,16 @@ export function reviewLogs(root: string, runs = 10, only?: string, top = 10): Re
   const runId = order[order.length - 1];
   if (!runId) return { previousRuns: 0, steps: [], slowest: [] };
   const previous = new Set(order.slice(Math.max(0, order.length - 1 - runs), -1));
-  const steps = rows.filter((r) => r.run_id === runId && r.status !== 'skipped').map((r): StepTiming => {
-    const history = rows.filter((h) => previous.has(h.run_id) && h.step === r.step && h.status === 'ok').map((h) => Number(h.duration_ms));
+  // every step's latest row, from whichever run last ran it (after --only, the others come from earlier runs)
+  const latest = new Map<string, LogRow>();
+  for (const r of rows) if (r.status !== 'skipped' && r.status !== 'up to date') latest.set(r.step, r);
+  const steps = [...latest.values()].map((r): StepTiming => {
+    const earlier = [...new Set(rows.filter((h) => h.step === r.step && h.run_id < r.run_id).map((h) => h.run_id))].slice(-runs);
+    const history = rows.filter((h) => earlier.includes(h.run_id) && h.step === r.step && h.status === 'ok').map((h) => Number(h.duration_ms));
     const medianMs = median(history);
     const durationMs = Number(r.duration_ms);
     const ratio = medianMs ? durationMs / medianMs : undefined;
-    return { step: r.step, status: r.status, durationMs, medianMs, ratio, slower: ratio !== undefined && ratio >= SLOWER, error: r.error || undefined };
+    return { step: r.step, runId: r.run_id, status: r.status, durationMs, medianMs, ratio, slower: ratio !== undefined && ratio >= SLOWER, error: r.error || undefined };
   });
   const slowest = statementRows(logsDir, runId, only)
     .map((r) => ({ step: r.step, location: `${r.file}:${r.line}`, kind: r.kind, durationMs: Number(r.duration_ms), statement: r.statement }))

@@ -6,7 +6,8 @@ import { TemplateError } from '../errors.js';
 import { refuseTransactionControl } from './guards.js';
 import { mapRenderedLines } from './line-map.js';
 import { maskSecrets } from './secrets.js';
-import { templateError, type TemplateContext } from './template.js';
+import type { TemplateContext } from './template.js';
+import { templateError } from './template-errors.js';
 import type { RenderedFile } from '../types.js';
 
 const NO_TRANSACTION = /^\s*--\s*ducksteps:\s*no-transaction\b/m;
@@ -14,6 +15,7 @@ const NO_TRANSACTION = /^\s*--\s*ducksteps:\s*no-transaction\b/m;
 /** Reads a source file as UTF-8, refusing bytes that are not valid UTF-8. */
 export function readSource(root: string, file: string): string {
   let bytes: Buffer;
+  let text: string;
   try {
     bytes = readFileSync(join(root, file));
   } catch (cause) {
@@ -21,10 +23,13 @@ export function readSource(root: string, file: string): string {
     throw new TemplateError(`cannot read the file (${code})`, { file, cause, hint: 'check that the file exists and is readable (chmod a+r)' });
   }
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes).replace(/^\uFEFF/, '');
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes).replace(/^\uFEFF/, '');
   } catch {
     throw new TemplateError('file is not valid UTF-8', { file, hint: 'save it as UTF-8 (most editors have "Save with encoding")' });
   }
+  const nul = text.indexOf('\u0000');
+  if (nul >= 0) throw new TemplateError('file contains a NUL byte', { file, line: text.slice(0, nul).split('\n').length, hint: 'remove it: SQL text cannot hold one (is it a binary file saved as .sql?)' });
+  return text;
 }
 
 /** Renders one file (keeping a copy in compiledDir when given); throws TemplateError at the user's file:line. */
@@ -34,7 +39,7 @@ export function renderFile(env: nunjucks.Environment, root: string, file: string
   try {
     sql = new nunjucks.Template(source, env, join(root, file), true).render(context);
   } catch (cause) {
-    throw templateError(cause, root, file, source);
+    throw templateError(cause, root, file, source, context.vars);
   }
   const compiled = compiledDir ? `${compiledDir}/${file.split('/').pop()}` : '';
   if (compiled) {
