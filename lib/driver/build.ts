@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { runTests } from './assertion-phase.js';
 import { runPublish } from './publish-phase.js';
+import { startWorker } from './spawn.js';
 import { discoverTargets, type PublishTarget } from '../publish/targets.js';
 import { DuckstepsError } from '../errors.js';
 import { checkDatabasePath } from '../project/config.js';
@@ -95,11 +96,13 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       return { runId, status: interrupted ? 'interrupted' : ok ? 'ok' : 'failed', steps: reports, tests, publish: ok ? undefined : withheld(logsDir, runId, targets) };
     }
     options.events?.onTestsStart?.(project.testFiles.length);
+    const publisher = steps.length > 0 && targets.length > 0 ? startWorker(project.root) : undefined; // boots during the assertions
     const tests = await runTests({ project, settings, env, context, database, tmp, worker: next });
+    if (tests.status !== 'ok') publisher?.cancel();
     if (tests.status !== 'ok') return { runId, status: 'failed', steps: reports, tests, publish: withheld(logsDir, runId, targets) };
     if (steps.length === 0 || targets.length === 0) return { runId, status: 'ok', steps: reports, tests };
     options.events?.onPublishStart?.(targets.length);
-    const publish = await runPublish({ root: project.root, settings, env, context, tmp, runId, targets, reports });
+    const publish = await runPublish({ root: project.root, settings, env, context, tmp, runId, targets, reports, worker: publisher });
     return { runId, status: publish.some((p) => p.status === 'failed') ? 'failed' : 'ok', steps: reports, tests, publish };
   } catch (error) {
     recordCrash(logsDir, runId, error);

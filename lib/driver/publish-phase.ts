@@ -8,7 +8,7 @@ import type { PublishTarget } from '../publish/targets.js';
 import { renderFile } from '../render/render.js';
 import { splitStatements } from '../render/split.js';
 import type { TemplateContext } from '../render/template.js';
-import { runWorker } from './spawn.js';
+import { runWorker, type Worker } from './spawn.js';
 import type { PublishJob, PublishOutcome, PublishTargetJob, Settings, StepReport } from '../types.js';
 
 export interface PublishRun {
@@ -20,6 +20,7 @@ export interface PublishRun {
   readonly runId: string;
   readonly targets: readonly PublishTarget[];
   readonly reports: readonly StepReport[];
+  readonly worker?: Worker; // started early, so its boot overlaps the assertions
 }
 
 /** "(3, 4)": the batches this run committed, for `WHERE batch_id IN {{ run_batches }}` in append targets. */
@@ -41,6 +42,7 @@ export async function runPublish(run: PublishRun): Promise<PublishOutcome[]> {
   try {
     targets = run.targets.map((t) => render(run, t));
   } catch (error) {
+    run.worker?.cancel();
     if (!(error instanceof TemplateError)) throw error;
     const outcomes = run.targets.map((t, i): PublishOutcome => ({ destination: t.destination, status: i === 0 ? 'failed' : 'skipped', rows: 0, bytes: 0, durationMs: 0, error: i === 0 ? error.toStepError() : undefined }));
     outcomes.forEach((o) => logPublish(join(run.root, 'logs'), run.runId, o));
@@ -51,7 +53,7 @@ export async function runPublish(run: PublishRun): Promise<PublishOutcome[]> {
     kind: 'publish', database: resolve(run.root, settings.database), threads: settings.threads, memoryLimit: settings.memoryLimit, targets,
     tmpDir: run.tmp, projectRoot: run.root, resultPath: join(run.tmp, 'publish.json'), lockTimeoutMs: settings.lockTimeoutMs,
   };
-  const answer = await runWorker<PublishOutcome[]>(job);
+  const answer = run.worker ? await run.worker.run<PublishOutcome[]>(job) : await runWorker<PublishOutcome[]>(job);
   const outcomes = 'result' in answer ? answer.result
     : targets.map((t, i): PublishOutcome => ({ destination: t.destination, status: i === 0 ? 'failed' : 'skipped', rows: 0, bytes: 0, durationMs: 0, error: i === 0 ? answer.died : undefined }));
   outcomes.forEach((o) => logPublish(join(run.root, 'logs'), run.runId, o));

@@ -110,7 +110,9 @@ async function planGroup(loop: StepLoop, group: Step[], warm: WarmWorker): Promi
   const { project, settings } = loop;
   const incremental = project.steps.filter((s) => s.incremental).map((s) => s.id);
   try {
-    const ledger = await readLedger(loop, warm.take());
+    const reader = warm.take();
+    warm.warm(); // the group's first step boots while the ledger is read
+    const ledger = await readLedger(loop, reader);
     const plan = await planBatches(project.root, settings, ledger, group, group[0].id === incremental[0]);
     archiveFiles(project.root, settings, completeFiles(ledger, incremental, plan.unchanged)); // after a crash between commit and move
     for (const line of plan.notices) loop.events?.onNotice?.(line);

@@ -3,15 +3,19 @@
 -- step's job); the customer and product snapshots replaced. Which files were loaded, with their size and
 -- SHA-256, is in ducksteps.loaded_files, committed with these rows.
 {% import "macros/landing.sql" as landing %}
+{% import "macros/snapshot.sql" as snapshot %}
 CREATE SCHEMA IF NOT EXISTS raw;
 
-CREATE OR REPLACE TABLE raw.customers AS
+-- The snapshots are rewritten only when they changed (a day's batch then writes only its orders).
+{% call snapshot.refresh('raw.customers') %}
 SELECT row_number() OVER () AS source_row, *
-FROM read_csv('{{ landing.file("customers") }}', header = true, all_varchar = true);
+FROM read_csv('{{ landing.file("customers") }}', header = true, all_varchar = true)
+{% endcall %};
 
-CREATE OR REPLACE TABLE raw.products AS
+{% call snapshot.refresh('raw.products') %}
 SELECT row_number() OVER () AS source_row, *
-FROM read_csv('{{ landing.file("products") }}', header = true, all_varchar = true);
+FROM read_csv('{{ landing.file("products") }}', header = true, all_varchar = true)
+{% endcall %};
 
 -- source_row is the line's position in this batch's scan (files in name order, lines in file order):
 -- ordering by (source_file, source_row) is the order the lines were delivered in, in any batch split.

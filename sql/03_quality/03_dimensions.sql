@@ -1,5 +1,6 @@
--- Typed, standardised customers and products: one row per key.
-CREATE OR REPLACE TABLE core.customers AS
+-- Typed, standardised customers and products: one row per key (rewritten only when they changed).
+{% import "macros/snapshot.sql" as snapshot %}
+{% call snapshot.refresh('core.customers') %}
 SELECT
     CAST(customer_id AS BIGINT) AS customer_id,
     trim(name) AS name,
@@ -8,9 +9,10 @@ SELECT
     CAST(signup_date AS DATE) AS signup_date
 FROM raw.customers
 QUALIFY row_number() OVER (PARTITION BY customer_id ORDER BY source_row) = 1
-ORDER BY customer_id;
+ORDER BY customer_id
+{% endcall %};
 
-CREATE OR REPLACE TABLE core.products AS
+{% call snapshot.refresh('core.products') %}
 SELECT
     CAST(product_id AS BIGINT) AS product_id,
     sku,
@@ -19,4 +21,5 @@ SELECT
     CAST(list_price AS DECIMAL(12, 2)) AS list_price
 FROM raw.products
 QUALIFY row_number() OVER (PARTITION BY product_id ORDER BY source_row) = 1
-ORDER BY product_id;
+ORDER BY product_id
+{% endcall %};
