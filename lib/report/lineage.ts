@@ -4,29 +4,40 @@ import { codeOnly } from '../render/split.js';
 export interface StepLineage {
   readonly creates: readonly string[];
   readonly reads: readonly string[];
+  readonly filesRead: readonly string[]; // read_csv / read_parquet / read_json paths (or globs)
+  readonly filesWritten: readonly string[]; // COPY … TO 'path'
 }
 
 const NAME = String.raw`((?:"[^"]+"|\w+)(?:\.(?:"[^"]+"|\w+))*)`;
 const CREATE = new RegExp(String.raw`\bCREATE\s+(?:OR\s+REPLACE\s+)?(TEMP(?:ORARY)?\s+)?(?:TABLE|VIEW)\s+(?:IF\s+NOT\s+EXISTS\s+)?${NAME}`, 'gi');
 const WRITE = new RegExp(String.raw`\bINSERT\s+(?:OR\s+\w+\s+)?INTO\s+${NAME}`, 'gi');
-const READ = new RegExp(String.raw`\b(?:FROM|JOIN|COPY)\s+${NAME}(?![\w."])(?!\s*\()`, 'gi');
+const READ = new RegExp(String.raw`(?<!\bDISTINCT\s+)\b(?:FROM|JOIN|COPY)\s+${NAME}(?![\w."])(?!\s*\()`, 'gi');
 const CTE = /\b(\w+)\s+AS\s+(?:(?:NOT\s+)?MATERIALIZED\s+)?\(/gi;
 const KEYWORDS = new Set(['select', 'values', 'lateral', 'unnest', 'where', 'as', 'from', 'to']);
 
+const REJECTS = /\brejects_(?:table|scan)\s*=\s*'(\w+)'/gi; // tables read_csv creates on the side (temporary)
+const FILE_READ = /\bread_(?:csv|parquet|json)(?:_auto|_objects)?\(\s*(\[[^\]]*\]|'[^']*')/gi;
+const FILE_WRITE = /\bCOPY\b[\s\S]*?\bTO\s+'([^']+)'/gi;
+
 const clean = (name: string) => name.replace(/"/g, '').toLowerCase();
+const paths = (literal: string) => [...literal.matchAll(/'((?:[^']|'')*)'/g)].map((m) => m[1].replace(/''/g, "'"));
 const all = (re: RegExp, text: string, group: number) => [...text.matchAll(re)].map((m) => m[group]);
 
 /** Tables a piece of SQL creates (temporary ones left out) and reads (its own CTEs and temp tables left out). */
 export function lineageOf(sqlTexts: readonly string[]): StepLineage {
+  const raw = sqlTexts.join('\n;\n');
   const code = sqlTexts.map((t) => codeOnly(t)).join('\n;\n');
   const temp = new Set([...code.matchAll(CREATE)].filter((m) => m[1]).map((m) => clean(m[2])));
+  for (const name of all(REJECTS, raw, 1)) temp.add(clean(name));
   const creates = new Set([...code.matchAll(CREATE)].filter((m) => !m[1]).map((m) => clean(m[2])));
   for (const name of all(WRITE, code, 1)) creates.add(clean(name));
   const ctes = new Set(all(CTE, code, 1).map(clean));
   const reads = new Set(
     all(READ, code, 1).map(clean).filter((n) => !ctes.has(n) && !temp.has(n) && !creates.has(n) && !KEYWORDS.has(n)),
   );
-  return { creates: [...creates].sort(), reads: [...reads].sort() };
+  const filesRead = new Set(all(FILE_READ, raw, 1).flatMap(paths));
+  const filesWritten = new Set(all(FILE_WRITE, raw, 1).filter((f) => !f.includes('${'))); // not a script's computed path
+  return { creates: [...creates].sort(), reads: [...reads].sort(), filesRead: [...filesRead].sort(), filesWritten: [...filesWritten].sort() };
 }
 
 /** SQL held in a script's string literals ('…', "…", `…`), for the same scan. */

@@ -28,7 +28,10 @@ function excerpt(file: RenderedFile, chunk: SqlChunk, failingLine: number): stri
   const out: string[] = [];
   for (let r = from; r <= to; r++) {
     const mark = r === failingLine ? '>' : ' ';
-    out.push(`${mark} ${String(file.lineMap[r - 1] ?? r).padStart(4)} | ${lines[r - 1] ?? ''}`);
+    const source = file.lineMap[r - 1] ?? r;
+    // lines a macro expanded into share their call's source line: number it once, then mark with ·
+    const label = r > from && file.lineMap[r - 2] === source ? '·' : String(source);
+    out.push(`${mark} ${label.padStart(4)} | ${lines[r - 1] ?? ''}`);
   }
   return out.join('\n');
 }

@@ -107,6 +107,7 @@ t.test('SQL errors point at the source line: line 1, mid-file, after {% if %}, i
     const run = await cli(dir);
     t.match(run.stdout, new RegExp(`at ${where.replace(/\./g, '\\.')}\\n`), name);
     t.match(run.stdout, /compiled SQL: logs\/compiled\/01_a\/a\.sql:\d+/, `${name}: compiled location too`);
+    if (name === 'macro') t.match(run.stdout, /\s+4 \| SELECT 2,\n\s+>\s+· \|\s+nope_col/, 'a macro\'s lines: its call line numbered once, the rest marked ·');
   }
 });
 
@@ -144,7 +145,9 @@ t.test('docs writes docs/pipeline.md with lineage from the SQL, the same each ti
     sql: {
       '01_load': { 'a.sql': '-- Load the numbers.\nCREATE SCHEMA s;\nCREATE TABLE s.numbers AS SELECT * FROM range(3);' },
       '02_use': { 'b.sql': '-- Double them.\nCREATE TABLE s.doubled AS WITH q AS (SELECT * FROM s.numbers) SELECT range * 2 AS v FROM q;' },
+      '03_more': { 'c.sql': "-- ducksteps: no-transaction\n-- Files in and out.\nCREATE TABLE s.matched AS SELECT d.v FROM s.doubled AS d JOIN s.numbers AS n ON d.v IS NOT DISTINCT FROM n.range;\nCOPY s.matched TO 'out/matched.csv';\nCREATE TABLE s.loaded AS SELECT * FROM read_csv(['in/a.csv', 'in/b.csv'], store_rejects = true, rejects_table = 'bad_rows');" },
     },
+    steps: { '03_more.ts': '// Writes the input files the step reads.\nexport function before() {}\n' },
   });
   await cli(dir);
   t.equal((await cli(dir, ['docs'])).exitCode, 0);
@@ -156,6 +159,10 @@ t.test('docs writes docs/pipeline.md with lineage from the SQL, the same each ti
   t.match(first, 's_02_use --> t_s_doubled');
   t.notMatch(first, /t_q\b|t_range/, 'CTEs and table functions are not tables');
   t.match(first, '| 02_use | `sql/02_use/b.sql` | Double them. |');
+  t.match(first, '| | `steps/03_more.ts` | script: Writes the input files the step reads. |', 'a script\'s // comment describes it');
+  t.notMatch(first, /n\.range|t_bad_rows|ducksteps: no-transaction/, 'no table from IS NOT DISTINCT FROM, no rejects table, no directive as description');
+  t.match(first, 'f_in_a_csv --> s_03_more');
+  t.match(first, 's_03_more --> f_out_matched_csv');
   t.notMatch(first, /\| 01_load \| ok \|/, 'no run data: the page changes only when the SQL does');
   await cli(dir);
   await cli(dir, ['docs']);
