@@ -13,6 +13,8 @@ const OPTIONS = {
   from: { type: 'string' },
   to: { type: 'string' },
   only: { type: 'string', multiple: true },
+  select: { type: 'string', multiple: true },
+  exclude: { type: 'string', multiple: true },
   resume: { type: 'boolean' },
   'batch-size': { type: 'string' },
   'full-refresh': { type: 'boolean' },

@@ -43,6 +43,8 @@ options for run:
   --from STEP           start at this step (number, name or folder name)
   --to STEP             stop after this step
   --only STEP           run just this step (repeat it for several)
+  --select SEL          STEP, STEP+ (and all that reads what it builds), +STEP (and all it needs); repeatable
+  --exclude SEL         leave out steps, same forms
   --resume              start at the step where the last run failed, with its vars
   --batch-size N        incremental steps: at most N new files per batch, each batch committed on its own
   --full-refresh        incremental steps: rebuild from every file, archived ones included
@@ -54,7 +56,7 @@ lockTimeout, inputs, archive }; flags win. Incremental steps and inputs: docs/ba
 Exit codes: 0 ok, 1 a step or assertion failed, 2 usage or configuration error, 130 interrupted.`;
 
 export const commands: Record<string, Command> = {
-  run: { flags: [...BUILD_FLAGS, 'from', 'to', 'only', 'resume', 'batch-size', 'full-refresh'], run: async (c) => (await import('./run.js')).runCommand(c) },
+  run: { flags: [...BUILD_FLAGS, 'from', 'to', 'only', 'select', 'exclude', 'resume', 'batch-size', 'full-refresh'], run: async (c) => (await import('./run.js')).runCommand(c) },
   list: {
     help: 'usage: ./run.sh list [--json] [--db PATH]\n\nThe steps: number, folder, SQL files, script, incremental, last status and duration; the declared\ninputs with their loaded and pending files.',
     flags: ['json', 'db'],

@@ -7,15 +7,31 @@ import { discover } from '../project/discover.js';
 import { detectStyle } from '../report/tables.js';
 import { planResume } from '../project/resume.js';
 import { selectSteps } from '../project/select.js';
+import { selectWithLineage, staleReaders } from '../project/select-lineage.js';
+import { dependents, projectLineage } from '../render/project-lineage.js';
 import { toJson } from '../report/json.js';
 import { UsageError } from '../errors.js';
 import type { Project, Settings, Step } from '../types.js';
 
-type Flags = CliSettings & { from?: string; to?: string; only?: string[]; resume?: boolean; json?: boolean };
+type Flags = CliSettings & { from?: string; to?: string; only?: string[]; select?: string[]; exclude?: string[]; resume?: boolean; json?: boolean };
+
+/** Steps a partial run leaves stale (they read what it rebuilds); none when the SQL cannot be rendered. */
+function staleWarnings(project: Project, steps: readonly Step[], settings: Settings): string[] {
+  try {
+    return staleReaders(project.steps, steps, dependents(projectLineage(project, settings)));
+  } catch {
+    return []; // a template error: the run itself reports it at its file:line
+  }
+}
 
 /** Steps and settings for this run: a selection, a resume of the last run, or everything. */
 function plan(project: Project, flags: Flags, settings: Settings, testsOnly: boolean): { steps: readonly Step[]; settings: Settings } {
   if (testsOnly) return { steps: [], settings };
+  if (flags.select || flags.exclude) {
+    const other = (['from', 'to', 'only', 'resume'] as const).find((f) => flags[f] !== undefined);
+    if (other) throw new UsageError(`--select/--exclude cannot be combined with --${other}`, { hint: 'use --select STEP, STEP+ or +STEP alone (see docs/running.md)' });
+    return { steps: selectWithLineage(project.steps, flags.select ?? [], flags.exclude ?? [], dependents(projectLineage(project, settings))), settings };
+  }
   if (!flags.resume) return { steps: selectSteps(project.steps, flags), settings };
   const picked = (['from', 'to', 'only'] as const).find((f) => flags[f] !== undefined);
   if (picked) throw new UsageError(`--resume cannot be combined with --${picked}`, { hint: '--resume starts where the last run failed; to choose steps yourself, leave out --resume' });
@@ -30,6 +46,7 @@ export async function runCommand({ root, flags }: CommandContext, testsOnly = fa
   const { steps, settings } = plan(project, f, loadSettings(root, f), testsOnly);
   const style = f.json ? { color: false } : detectStyle();
   const write = (text: string) => (f.json ? process.stderr : process.stdout).write(`${text}\n`);
+  if (!testsOnly && steps.length < project.steps.length) for (const line of staleWarnings(project, steps, settings)) write(`! ${line}`);
   const stop = new AbortController();
   const result = await whileStoppable(stop, () => build({ root, project, settings, steps, signal: stop.signal, events: consoleEvents(style, write) }));
   if (f.json) process.stdout.write(`${JSON.stringify(toJson(result), null, 2)}\n`);

@@ -1,13 +1,10 @@
-// `docs`: docs/pipeline.md — a Mermaid lineage flowchart, the steps with their files, the last run's timings.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import type nunjucks from 'nunjucks';
+// `docs`: docs/pipeline.md — a Mermaid lineage flowchart (steps, tables, files, publish targets) and the steps with their files.
 import { discoverTargets } from '../publish/targets.js';
-import { lineageOf, sqlInScript, type StepLineage } from './lineage.js';
-import { previewBatch } from '../render/batch-context.js';
+import { lineageOf, type StepLineage } from '../render/lineage.js';
+import { projectLineage } from '../render/project-lineage.js';
 import { renderFile, readSource } from '../render/render.js';
 import { createEnvironment, type TemplateContext } from '../render/template.js';
-import type { Project, Settings, Step } from '../types.js';
+import type { Project, Settings } from '../types.js';
 
 const nodeId = (prefix: string, name: string) => `${prefix}_${name.replace(/[^A-Za-z0-9_]/g, '_')}`;
 
@@ -16,13 +13,6 @@ function description(root: string, file: string): string {
   const comment = file.endsWith('.ts') ? /^\s*\/\/\s*/ : /^\s*--\s*/;
   const line = readSource(root, file).split('\n').find((l) => comment.test(l) && !/ducksteps:|publish:|mode:|key:/.test(l));
   return line ? line.replace(comment, '').replace(/\|/g, '\\|') : '';
-}
-
-function stepLineage(project: Project, step: Step, env: nunjucks.Environment, context: TemplateContext, inputs: Settings['inputs']): StepLineage {
-  const batch = step.incremental ? previewBatch(inputs) : undefined;
-  const texts = step.files.map((file) => renderFile(env, project.root, file, { ...context, step: { number: step.number, name: step.name }, batch }).sql);
-  if (step.script) texts.push(...sqlInScript(readFileSync(join(project.root, step.script), 'utf8')));
-  return lineageOf(texts);
 }
 
 /** The Mermaid flowchart: steps (boxes), tables (cylinders), files (parallelograms), publish targets. */
@@ -48,7 +38,7 @@ export function flowchart(project: Project, lineage: ReadonlyMap<string, StepLin
 export function pipelineDoc(project: Project, settings: Settings): string {
   const context: TemplateContext = { vars: settings.vars, run_id: 'docs', run_started_at: '' };
   const env = createEnvironment(project.root, context);
-  const lineage = new Map(project.steps.map((s) => [s.id, stepLineage(project, s, env, context, settings.inputs)]));
+  const lineage = projectLineage(project, settings, context);
   for (const target of discoverTargets(project.root)) {
     const query = renderFile(env, project.root, target.file, { ...context, run_batches: '(NULL)' } as TemplateContext).sql;
     const found = lineageOf([query]);

@@ -1,5 +1,5 @@
 // Which tables each step creates and reads, found in its rendered SQL (and the SQL strings of its script).
-import { codeOnly } from '../render/split.js';
+import { codeOnly } from './split.js';
 
 export interface StepLineage {
   readonly creates: readonly string[];

@@ -1,0 +1,32 @@
+// Every step's lineage (tables and files it reads and writes), from its rendered SQL and its script's SQL
+// strings: what `docs` draws and what --select STEP+ / +STEP follows.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { previewBatch } from './batch-context.js';
+import { lineageOf, sqlInScript, type StepLineage } from './lineage.js';
+import { renderFile } from './render.js';
+import { createEnvironment, type TemplateContext } from './template.js';
+import type { Project, Settings } from '../types.js';
+
+/** Step id -> its lineage, in step order; rendering runs nothing and writes nothing. */
+export function projectLineage(project: Project, settings: Settings, context: TemplateContext = { vars: settings.vars, run_id: 'lineage', run_started_at: '' }): Map<string, StepLineage> {
+  const env = createEnvironment(project.root, context);
+  return new Map(project.steps.map((step) => {
+    const batch = step.incremental ? previewBatch(settings.inputs) : undefined;
+    const texts = step.files.map((file) => renderFile(env, project.root, file, { ...context, step: { number: step.number, name: step.name }, batch }).sql);
+    if (step.script) texts.push(...sqlInScript(readFileSync(join(project.root, step.script), 'utf8')));
+    return [step.id, lineageOf(texts)];
+  }));
+}
+
+/** For each step, the steps that read something it writes (directly). */
+export function dependents(lineage: ReadonlyMap<string, StepLineage>): Map<string, Set<string>> {
+  const out = new Map([...lineage.keys()].map((id) => [id, new Set<string>()]));
+  for (const [writer, w] of lineage) {
+    const written = new Set([...w.creates, ...w.filesWritten]);
+    for (const [reader, r] of lineage) {
+      if (reader !== writer && [...r.reads, ...r.filesRead].some((x) => written.has(x))) out.get(writer)!.add(reader);
+    }
+  }
+  return out;
+}
