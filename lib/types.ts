@@ -104,6 +104,8 @@ export interface StepJob {
   readonly resultPath: string;
   readonly lockTimeoutMs?: number;
   readonly ledger?: LedgerWrite; // an incremental step: record the batch with the data, in one transaction
+  readonly assertions?: readonly Assertion[]; // the assertions gating this step: run before COMMIT
+  readonly failuresDir?: string; // absolute logs/test_failures, for their offending rows
 }
 
 /** One executed statement, as logged in logs/NN_name.csv. */
@@ -151,6 +153,8 @@ export interface StepOutcome {
   readonly stats?: WorkerStats;
   /** On failure: how many of `statements` were committed anyway (files marked no-transaction). */
   readonly committedStatements?: number;
+  /** The assertions that gated the step, run inside its transaction before COMMIT. */
+  readonly assertions?: readonly AssertionResult[];
 }
 
 /** One row of the build summary. */
@@ -168,6 +172,8 @@ export interface StepReport {
   readonly committedFiles?: readonly string[];
   /** The batch an incremental step processed. */
   readonly batch?: { readonly id: number; readonly files: number; readonly fullRefresh: boolean };
+  /** The assertions that gated it (an error-severity failure among them rolled it back). */
+  readonly assertions?: readonly AssertionResult[];
 }
 
 export interface BuildResult {
@@ -190,6 +196,7 @@ export interface Assertion {
   readonly sql: string;
   readonly compiled: string;
   readonly error?: StepError; // set when the file could not be rendered
+  readonly step?: string; // -- step: NN_name — the step it gates, named by hand (else found from the lineage)
 }
 
 /** What the driver sends the assertion worker. */

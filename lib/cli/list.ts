@@ -2,6 +2,7 @@
 // then the declared inputs with their loaded and pending files.
 import { join } from 'node:path';
 import type { CommandContext } from './commands.js';
+import { projectGates } from '../driver/gate-plan.js';
 import { inputStates } from '../driver/pending.js';
 import { loadSettings, type CliSettings } from '../project/config.js';
 import { discover } from '../project/discover.js';
@@ -10,17 +11,22 @@ import { detectStyle, formatDuration, formatStatus, renderTable } from '../repor
 
 const SHOWN = 5;
 
+/** The first names of a list, then how many more. */
+const shorten = (names: readonly string[]) => (names.length === 0 ? '-' : `${names.slice(0, 3).join(', ')}${names.length > 3 ? ` (+${names.length - 3} more)` : ''}`);
+
 export async function listCommand({ root, flags }: CommandContext): Promise<number> {
   const project = discover(root);
   const settings = loadSettings(root, flags as CliSettings);
+  const gates = projectGates(project, settings);
+  const gatedBy = (id: string) => (gates.byStep.get(id) ?? []).map((a) => a.name);
   const last = new Map(readLog(join(root, 'logs', 'run_log.csv')).map((r) => [r.step, r]));
   const steps = project.steps.map((s) => ({
-    number: s.number, step: s.id, files: s.files.length, script: Boolean(s.script), incremental: s.incremental,
+    number: s.number, step: s.id, files: s.files.length, script: Boolean(s.script), incremental: s.incremental, gated_by: gatedBy(s.id),
     last_status: last.get(s.id)?.status ?? null, last_duration_ms: last.has(s.id) ? Number(last.get(s.id)!.duration_ms) : null,
   }));
   const inputs = await inputStates(root, settings);
   if (flags.json) {
-    process.stdout.write(`${JSON.stringify({ steps, tests: project.testFiles, inputs }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ steps, tests: project.testFiles, after_steps: gates.after.map((a) => a.name), inputs }, null, 2)}\n`);
     return 0;
   }
   const style = detectStyle();
@@ -28,9 +34,10 @@ export async function listCommand({ root, flags }: CommandContext): Promise<numb
   const rows = steps.map((s) => [
     s.number, s.step, s.files, yes(s.script), yes(s.incremental),
     s.last_status ? formatStatus(style, s.last_status) : '-', s.last_duration_ms === null ? '-' : formatDuration(s.last_duration_ms),
+    shorten(s.gated_by),
   ]);
-  process.stdout.write(`${renderTable(style, ['#', 'step', 'sql files', 'script', 'incremental', 'last status', 'last duration'], rows)}\n`);
-  process.stdout.write(`${project.testFiles.length} assertion files in tests/\n`);
+  process.stdout.write(`${renderTable(style, ['#', 'step', 'sql files', 'script', 'incremental', 'last status', 'last duration', 'gated by'], rows)}\n`);
+  process.stdout.write(`${project.testFiles.length} assertion files in tests/${gates.after.length ? `; after the steps: ${shorten(gates.after.map((a) => a.name))}` : ''}\n`);
   if (inputs.length > 0) {
     const inputRows = inputs.map((i) => {
       const more = i.pending.length > SHOWN ? ` (+${i.pending.length - SHOWN} more)` : '';

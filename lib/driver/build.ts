@@ -3,11 +3,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { runTests } from './assertion-phase.js';
+import { renderAssertions, runTests } from './assertion-phase.js';
+import { assignGates, type Gates } from './gates.js';
+import { projectLineage } from '../render/project-lineage.js';
 import { runPublish } from './publish-phase.js';
 import { startWorker } from './spawn.js';
 import { discoverTargets, type PublishTarget } from '../publish/targets.js';
-import { DuckstepsError } from '../errors.js';
+import { DuckstepsError, TemplateError } from '../errors.js';
 import { checkDatabasePath } from '../project/config.js';
 import { discover } from '../project/discover.js';
 import { writeLastRun } from '../logs/history.js';
@@ -16,7 +18,7 @@ import { checkLogs, logPhase, logPublish } from '../logs/step-logs.js';
 import { runSteps, type StepEvents } from './step-loop.js';
 import { compileStepScripts } from './step-scripts.js';
 import { createEnvironment, type TemplateContext } from '../render/template.js';
-import type { BuildResult, Project, PublishOutcome, Settings, Step } from '../types.js';
+import type { Assertion, BuildResult, Project, PublishOutcome, Settings, Step } from '../types.js';
 
 export interface BuildEvents extends StepEvents {
   onTestsStart?(count: number): void;
@@ -56,6 +58,21 @@ function recordCrash(logsDir: string, runId: string, error: unknown): void {
   }
 }
 
+/** Gates for the steps this run runs (assertions gating other steps wait for those steps); `test` gates none. */
+function planGates(project: Project, settings: Settings, context: TemplateContext, steps: readonly Step[], assertions: readonly Assertion[]): Gates {
+  if (steps.length === 0 || assertions.length === 0) return { byStep: new Map(), after: assertions };
+  let lineage;
+  try {
+    lineage = projectLineage(project, settings, context);
+  } catch (error) {
+    if (!(error instanceof TemplateError)) throw error;
+    return { byStep: new Map(), after: assertions }; // the step that does not render fails on its own
+  }
+  const gates = assignGates(project, lineage, assertions);
+  const running = new Set(steps.map((s) => s.id));
+  return { byStep: new Map([...gates.byStep].filter(([id]) => running.has(id))), after: gates.after };
+}
+
 /** A run that failed publishes nothing: each target is logged `skipped`, saying why. */
 function withheld(logsDir: string, runId: string, targets: readonly PublishTarget[]): PublishOutcome[] | undefined {
   if (targets.length === 0) return undefined;
@@ -86,7 +103,9 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   try {
     if (steps.length > 0) writeLastRun(project.root, { runId, vars: settings.vars, steps: project.steps.map((s) => s.id), selected: steps.map((s) => s.id), database: settings.database });
     const scripts = await compileStepScripts(project);
-    const loop = { project, settings, env, context, tmp, signal, runId, scripts, events: options.events, heartbeatMs: options.heartbeatMs };
+    const assertions = withTests ? renderAssertions(project, env, context) : [];
+    const gates = planGates(project, settings, context, steps, assertions);
+    const loop = { project, settings, env, context, tmp, signal, runId, scripts, gates: gates.byStep, events: options.events, heartbeatMs: options.heartbeatMs };
     const { reports, ok, next } = await runSteps(loop, steps, runId, withTests);
     const interrupted = reports.some((r) => r.status === 'interrupted');
     if (interrupted) logPhase(logsDir, runId, 'run', { status: 'interrupted', error: signal.reason === 'SIGTERM' ? 'stopped by SIGTERM' : 'stopped by Ctrl-C (SIGINT)' });
@@ -95,9 +114,10 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       const tests = ok ? undefined : { status: 'skipped' as const, durationMs: 0, results: [] };
       return { runId, status: interrupted ? 'interrupted' : ok ? 'ok' : 'failed', steps: reports, tests, publish: ok ? undefined : withheld(logsDir, runId, targets) };
     }
-    options.events?.onTestsStart?.(project.testFiles.length);
+    options.events?.onTestsStart?.(gates.after.length);
     const publisher = steps.length > 0 && targets.length > 0 ? startWorker(project.root) : undefined; // boots during the assertions
-    const tests = await runTests({ project, settings, env, context, database, tmp, worker: next });
+    const gated = reports.flatMap((r) => r.assertions ?? []);
+    const tests = await runTests({ project, settings, env, context, database, tmp, worker: next }, gates.after, gated);
     if (tests.status !== 'ok') publisher?.cancel();
     if (tests.status !== 'ok') return { runId, status: 'failed', steps: reports, tests, publish: withheld(logsDir, runId, targets) };
     if (steps.length === 0 || targets.length === 0) return { runId, status: 'ok', steps: reports, tests };

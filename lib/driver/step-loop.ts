@@ -13,7 +13,8 @@ import { batchContext } from '../render/batch-context.js';
 import { renderStep } from '../render/render.js';
 import { maskOutcome } from '../render/secrets.js';
 import type { TemplateContext } from '../render/template.js';
-import { succeeded, type Batch, type LandingFile, type Ledger, type LedgerJob, type Project, type Settings, type Step, type StepOutcome, type StepReport } from '../types.js';
+import { logAssertions } from './assertion-phase.js';
+import { succeeded, type Assertion, type Batch, type LandingFile, type Ledger, type LedgerJob, type Project, type Settings, type Step, type StepOutcome, type StepReport } from '../types.js';
 
 export interface StepEvents {
   onStepStart?(step: Step, batch?: Unit['batch']): void;
@@ -32,6 +33,7 @@ export interface StepLoop {
   readonly signal: AbortSignal;
   readonly runId: string;
   readonly scripts: ReadonlyMap<string, string>; // steps/NN_name.ts -> its compiled .js
+  readonly gates: ReadonlyMap<string, readonly Assertion[]>; // step id -> the assertions run before its COMMIT
   readonly events?: StepEvents;
   readonly heartbeatMs?: number;
 }
@@ -60,6 +62,7 @@ async function runOne(loop: StepLoop, unit: Unit, worker: Worker): Promise<StepO
     script: step.script ? loop.scripts.get(step.script) : undefined, scriptSource: step.script ? join(project.root, step.script) : undefined,
     projectRoot: project.root, resultPath: join(loop.tmp, `${step.id}.json`),
     ledger: batch && { step: step.id, runId: loop.runId, batch: batch.batch },
+    assertions: loop.gates.get(step.id), failuresDir: join(project.root, 'logs', 'test_failures'),
   };
   return executeStep(job, {
     timeoutMs: settings.stepTimeoutMs, signal: loop.signal, heartbeatMs: loop.heartbeatMs,
@@ -81,6 +84,7 @@ function report(unit: Unit, outcome: StepOutcome, handedOver: Date): StepReport 
     rowsChanged: committed.reduce((sum, s) => sum + s.rowsChanged, 0),
     committedFiles: outcome.status === 'ok' ? [] : [...new Set(committed.map((s) => s.file))],
     batch: batch && { id: batch.id, files: batch.files.length, fullRefresh: batch.fullRefresh },
+    assertions: outcome.assertions,
   };
 }
 
@@ -153,7 +157,11 @@ export async function runSteps(loop: StepLoop, steps: readonly Step[], runId: st
   const logsDir = join(loop.project.root, 'logs');
   const warm = new WarmWorker(loop.project.root);
   const reports: StepReport[] = [];
-  const log = (r: StepReport) => { reports.push(r); logStep(logsDir, runId, r); };
+  const log = (r: StepReport) => {
+    reports.push(r);
+    logStep(logsDir, runId, r);
+    if (r.assertions?.length) logAssertions(logsDir, runId, r.assertions, r.step.id);
+  };
   const failed = () => reports.some((r) => !succeeded(r.status));
   const groups = groupSteps(steps);
   try {

@@ -1,4 +1,4 @@
-// Stage 5a: turn tests/*.sql into named assertions: render, split, read -- name: and -- severity:.
+// Stage 5a: turn tests/*.sql into named assertions: render, split, read -- name:, -- severity: and -- step:.
 import type nunjucks from 'nunjucks';
 import { lineIndex } from './line-map.js';
 import { refuseWrites } from './guards.js';
@@ -10,6 +10,7 @@ import type { Assertion, Severity } from '../types.js';
 
 const NAME = /^\s*--\s*name:\s*(\S.*?)\s*$/m;
 const SEVERITY = /^\s*--\s*severity:\s*(\w+)\s*$/m;
+const STEP = /^\s*--\s*step:\s*(\S+)\s*$/m;
 
 /** tests/orders/keys.sql -> orders/keys */
 const baseName = (file: string) => file.replace(/^tests\//, '').replace(/\.sql$/, '');
@@ -23,10 +24,10 @@ function severityOf(comments: string, file: string, line: number): Severity {
 }
 
 /** The assertions of one test file; a file that cannot be rendered becomes one assertion in error. */
-export function assertionsOf(env: nunjucks.Environment, root: string, file: string, context: TemplateContext): Assertion[] {
+export function assertionsOf(env: nunjucks.Environment, root: string, file: string, context: TemplateContext, keepCompiled = true): Assertion[] {
   const compiledDir = `logs/compiled/${file.slice(0, file.lastIndexOf('/'))}`;
   try {
-    const rendered = renderFile(env, root, file, context, compiledDir);
+    const rendered = renderFile(env, root, file, context, keepCompiled ? compiledDir : undefined);
     refuseWrites(rendered);
     const chunks = splitStatements(rendered.sql);
     const lineAt = lineIndex(rendered.sql);
@@ -37,7 +38,7 @@ export function assertionsOf(env: nunjucks.Environment, root: string, file: stri
       const comments = chunk.text.slice(0, chunk.start - chunk.offset);
       const line = rendered.lineMap[lineAt(chunk.start) - 1] ?? 1;
       const name = comments.match(NAME)?.[1] ?? (chunks.length > 1 ? `${baseName(file)}#${i + 1}` : baseName(file));
-      const assertion = { name, file, line, severity: 'error' as Severity, sql: chunk.text, compiled: rendered.compiled };
+      const assertion = { name, file, line, severity: 'error' as Severity, sql: chunk.text, compiled: rendered.compiled, step: comments.match(STEP)?.[1] };
       try {
         return { ...assertion, severity: severityOf(comments, file, line) };
       } catch (error) {

@@ -8,7 +8,7 @@ export type Writer = (text: string) => void;
 /** Build events that print through `write` (stdout normally, stderr under --json). */
 export function consoleEvents(style: Style, write: Writer): BuildEvents {
   return {
-    onTestsStart: (count) => count > 0 && write(`▶ tests: ${count} assertion file${count === 1 ? '' : 's'}`),
+    onTestsStart: (count) => count > 0 && write(`▶ tests: ${count} assertion${count === 1 ? '' : 's'} after the steps`),
     onPublishStart: (count) => write(`▶ publish: ${count} target${count === 1 ? '' : 's'} (the checks passed)`),
     onStepStart: (step, batch) => write(stepStartLine(style, step, batch && batchLabel({ id: batch.batch.id, files: batch.batch.files.length, fullRefresh: batch.batch.fullRefresh }, batch))),
     onNotice: (line) => write(`· ${line}`),
@@ -22,6 +22,7 @@ export function consoleEvents(style: Style, write: Writer): BuildEvents {
           ? `nothing of ${report.step.id} was committed; fix it, then continue with ./run.sh --resume`
           : `committed before the failure (marked no-transaction): ${committed.join(', ')}; the rest of ${report.step.id} was rolled back; fix it, then continue with ./run.sh --resume`;
         write(errorBlock(style, report.error, next));
+        for (const r of report.assertions ?? []) if (r.status !== 'pass') write(assertionFailure(style, r));
       }
     },
   };

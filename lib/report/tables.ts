@@ -42,7 +42,8 @@ export function stepEndLine(style: Style, r: StepReport): string {
   if (r.status === 'up to date') return `${paint(style, 'green', '✔')} ${r.step.id} ${formatStatus(style, r.status)}: no new batch`;
   const mark = r.status === 'ok' ? paint(style, 'green', '✔') : paint(style, 'red', '✘');
   const batch = r.batch ? ` ${batchLabel(r.batch)}` : '';
-  return `${mark} ${r.step.id}${batch} ${formatStatus(style, r.status)} in ${formatDuration(r.durationMs)}, ${counted(r.rowsChanged, 'row')}, ${counted(r.statements.length, 'statement')}`;
+  const gated = r.assertions?.length ? `, ${counted(r.assertions.length, 'assertion')} gated it` : '';
+  return `${mark} ${r.step.id}${batch} ${formatStatus(style, r.status)} in ${formatDuration(r.durationMs)}, ${counted(r.rowsChanged, 'row')}, ${counted(r.statements.length, 'statement')}${gated}`;
 }
 
 export const heartbeatLine = (style: Style, step: Step, elapsedMs: number) =>

@@ -10,7 +10,8 @@ const SAMPLE = 5;
 /** logs/test_failures/<name>.csv, with path separators and # made file-safe. */
 export const failuresFileName = (name: string) => `${name.replace(/[^A-Za-z0-9_.-]+/g, '_')}.csv`;
 
-async function runOne(db: Database, a: Assertion, failuresDir: string): Promise<AssertionResult> {
+/** Runs one assertion on an open connection (read-only, or a step's own transaction); never throws. */
+export async function checkAssertion(db: Database, a: Assertion, failuresDir: string): Promise<AssertionResult> {
   const base = { name: a.name, file: a.file, line: a.line, severity: a.severity, compiled: a.compiled };
   const started = performance.now();
   if (a.error) return { ...base, status: 'error', failingRows: 0, durationMs: 0, columns: [], sample: [], error: a.error };
@@ -45,10 +46,12 @@ export async function runAssertions(job: AssertJob): Promise<TestsReport> {
   }
   const results: AssertionResult[] = [];
   try {
-    for (const a of job.assertions) results.push(await runOne(db, a, job.failuresDir));
+    for (const a of job.assertions) results.push(await checkAssertion(db, a, job.failuresDir));
   } finally {
     db.close();
   }
-  const failed = results.some((r) => r.status === 'error' || (r.status === 'fail' && r.severity === 'error'));
-  return { status: failed ? 'failed' : 'ok', durationMs: Math.round(performance.now() - started), results };
+  return { status: results.some(blocks) ? 'failed' : 'ok', durationMs: Math.round(performance.now() - started), results };
 }
+
+/** Whether a result fails its run (or rolls back the step it gates): an error, or an error-severity failure. */
+export const blocks = (r: AssertionResult) => r.status === 'error' || (r.status === 'fail' && r.severity === 'error');

@@ -5,7 +5,8 @@ import { closeBatch, openBatch } from './ledger.js';
 import { hintFor, locateSqlError } from './sql-error.js';
 import { splitStatements, statementKind } from '../render/split.js';
 import { loadScript, scriptError, type StepContext, type StepScript } from './step-script.js';
-import type { RenderedFile, StatementResult, StepError, StepJob, StepOutcome, WorkerStats } from '../types.js';
+import { blocks, checkAssertion } from './assertions.js';
+import type { AssertionResult, RenderedFile, StatementResult, StepError, StepJob, StepOutcome, WorkerStats } from '../types.js';
 
 class StatementFailure extends Error {
   constructor(readonly located: StepError) {
@@ -51,7 +52,18 @@ function transactions(db: Database, log: StatementResult[], progress: Progress) 
   };
 }
 
-async function runBody(db: Database, job: StepJob, script: StepScript | undefined, log: StatementResult[], clock: Clock, progress: Progress) {
+class GateFailure extends Error {}
+
+/** The assertions gating the step, on its own connection before COMMIT: an error-severity failure throws. */
+async function gate(db: Database, job: StepJob, checks: AssertionResult[]): Promise<void> {
+  for (const a of job.assertions ?? []) checks.push(await checkAssertion(db, a, job.failuresDir ?? ''));
+  const failed = checks.filter(blocks);
+  if (failed.length === 0) return;
+  const what = failed.map((r) => `${r.name} (${r.file}:${r.line}) ${r.status === 'error' ? 'could not run' : `found ${r.failingRows} offending row${r.failingRows === 1 ? '' : 's'}`}`);
+  throw new GateFailure(`assertion${failed.length === 1 ? '' : 's'} gating this step failed: ${what.join('; ')}`);
+}
+
+async function runBody(db: Database, job: StepJob, script: StepScript | undefined, log: StatementResult[], clock: Clock, progress: Progress, checks: AssertionResult[]) {
   const tx = transactions(db, log, progress);
   const context: StepContext = {
     db, vars: job.vars, step: job.step, projectRoot: job.projectRoot, batch: job.ledger?.batch,
@@ -69,6 +81,7 @@ async function runBody(db: Database, job: StepJob, script: StepScript | undefine
     await tx.begin();
     await script?.after?.(context);
     if (job.ledger) await closeBatch(db, job.ledger, log.reduce((sum, s) => sum + s.rowsChanged, 0));
+    await gate(db, job, checks);
     clock.lap('executeMs');
     await tx.commit();
     clock.lap('commitMs');
@@ -103,6 +116,7 @@ const cpuMs = () => { const u = process.cpuUsage(); return Math.round((u.user + 
 export async function runStep(job: StepJob, start: { bootMs: number; waitMs: number; receivedAt?: number } = { bootMs: 0, waitMs: 0 }): Promise<StepOutcome> {
   const statements: StatementResult[] = [];
   const progress: Progress = { committed: 0 };
+  const checks: AssertionResult[] = [];
   const clock = new Clock();
   const stats = (): WorkerStats => ({ bootMs: Math.round(start.bootMs), waitMs: Math.round(start.waitMs), receivedAt: start.receivedAt, ...clock.phases, peakRssMb: peakRssMb(), cpuMs: cpuMs() });
   let db: Database;
@@ -114,16 +128,17 @@ export async function runStep(job: StepJob, start: { bootMs: number; waitMs: num
   }
   try {
     const script = job.script ? await loadScript(job.script) : undefined;
-    await runBody(db, job, script, statements, clock, progress);
+    await runBody(db, job, script, statements, clock, progress, checks);
     db.close();
     clock.lap('closeMs');
-    return { status: 'ok', statements, stats: stats() };
+    return { status: 'ok', statements, stats: stats(), assertions: checks };
   } catch (error) {
     const located =
       error instanceof StatementFailure ? error.located
+      : error instanceof GateFailure ? { message: error.message, hint: 'the step was rolled back: fix the data or the step (its offending rows are below and in logs/test_failures/)' }
       : job.script ? scriptError(error, job.scriptSource ?? job.script, job.projectRoot)
       : { message: error instanceof Error ? error.message : String(error) };
     db.close();
-    return { status: 'failed', statements, error: located, stats: stats(), committedStatements: progress.committed };
+    return { status: 'failed', statements, error: located, stats: stats(), committedStatements: progress.committed, assertions: checks };
   }
 }

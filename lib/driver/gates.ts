@@ -1,0 +1,37 @@
+// Which step each assertion gates: the step that builds the last of the tables it reads (from the lineage),
+// or the one its `-- step: NN_name` line names. It then runs inside that step's transaction, before COMMIT;
+// assertions that read no step's tables run after the last step, as before.
+import { lineageOf, type StepLineage } from '../render/lineage.js';
+import type { Assertion, Project } from '../types.js';
+
+export interface Gates {
+  readonly byStep: ReadonlyMap<string, readonly Assertion[]>;
+  readonly after: readonly Assertion[]; // read no step's tables: run once the steps are done
+}
+
+/** The step an assertion belongs to, or undefined (it reads no step's tables). */
+function owner(project: Project, lineage: ReadonlyMap<string, StepLineage>, a: Assertion): string | undefined {
+  const reads = new Set(lineageOf([a.sql]).reads);
+  let found: string | undefined;
+  for (const step of project.steps) if (lineage.get(step.id)?.creates.some((t) => reads.has(t))) found = step.id;
+  return found;
+}
+
+/** Splits the assertions into the ones gating each step and the ones that run after the steps. */
+export function assignGates(project: Project, lineage: ReadonlyMap<string, StepLineage>, assertions: readonly Assertion[]): Gates {
+  const byStep = new Map<string, Assertion[]>();
+  const after: Assertion[] = [];
+  for (const a of assertions) {
+    if (a.error) { after.push(a); continue; }
+    const wanted = a.step;
+    const named = wanted ? project.steps.find((s) => s.id === wanted || s.name === wanted || String(s.number) === wanted.replace(/^0+/, '')) : undefined;
+    if (a.step && !named) {
+      after.push({ ...a, error: { message: `-- step: ${a.step} names no step`, file: a.file, line: a.line, hint: `steps: ${project.steps.map((s) => s.id).join(', ')}` } });
+      continue;
+    }
+    const step = named ? named.id : owner(project, lineage, a);
+    if (step) byStep.set(step, [...(byStep.get(step) ?? []), a]);
+    else after.push(a);
+  }
+  return { byStep, after };
+}
