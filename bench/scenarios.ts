@@ -153,3 +153,22 @@ export async function p3(root: string, rows: number) {
 export function p5() {
   return { a: () => execa(join(REPO, 'run.sh'), ['list'], { cwd: REPO }), b: () => execa(process.execPath, ['-e', '0']), check: async () => true };
 }
+
+/** P11 — the example with its assertions gating their steps vs the same build with "gates": false
+ * (every assertion after the last step, as before gates existed). Both build from nothing. */
+export function p11(root: string, orders: number) {
+  const a = exampleProject(join(root, 'p11a'));
+  const b = exampleProject(join(root, 'p11b'));
+  for (const dir of [a, b]) cpSync(join(REPO, 'tests'), join(dir, 'tests'), { recursive: true, filter: (src) => !src.includes('framework') });
+  const settings = JSON.parse(readFileSync(join(b, 'package.json'), 'utf8'));
+  writeFileSync(join(b, 'package.json'), JSON.stringify({ ...settings, ducksteps: { ...settings.ducksteps, gates: false } }, null, 2));
+  const args = ['--var', `orders=${orders}`];
+  return {
+    a: () => ducksteps(a, args), b: () => ducksteps(b, args),
+    prepare: { a: () => resetData(a), b: () => resetData(b) },
+    check: async () => {
+      const data = (sums: Record<string, string>) => JSON.stringify(Object.entries(sums).filter(([t]) => !t.startsWith('ducksteps.'))); // the ledger records run ids and times
+      return data(await checksum(a, 'data/warehouse.duckdb')) === data(await checksum(b, 'data/warehouse.duckdb'));
+    },
+  };
+}

@@ -36,6 +36,7 @@ export interface Settings {
   readonly batchSize?: number; // at most this many new files per batch
   readonly fullRefresh?: boolean; // rebuild incremental steps from every file, archived ones included
   readonly files?: readonly string[]; // watch: new files are taken only from this list (the rest wait)
+  readonly gates?: boolean; // false: every assertion runs after the steps (package.json "gates": false)
 }
 
 /** One landing file as the ledger knows it. */

@@ -89,8 +89,8 @@ export const commands: Record<string, Command> = {
     run: async (c) => (await import('./watch.js')).watchCommand(c),
   },
   test: {
-    help: 'usage: ./run.sh test [--db PATH] [--var name=value]\n\nRuns only the SQL assertions in tests/ against the current database (read-only).',
-    flags: BUILD_FLAGS,
+    help: 'usage: ./run.sh test [--select STEP] [--db PATH] [--var name=value]\n\nRuns the SQL assertions in tests/ against the current database (read-only): all of them, or with\n--select only those gating the selected steps.',
+    flags: [...BUILD_FLAGS, 'select', 'exclude'],
     run: async (c) => (await import('./run.js')).runCommand(c, true),
   },
 };

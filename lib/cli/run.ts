@@ -44,11 +44,13 @@ export async function runCommand({ root, flags }: CommandContext, testsOnly = fa
   const f = flags as Flags;
   const project = discover(root);
   const { steps, settings } = plan(project, f, loadSettings(root, f), testsOnly);
+  // `test --select X`: the assertions gating the selected steps
+  const testSteps = testsOnly && (f.select || f.exclude) ? selectWithLineage(project.steps, f.select ?? [], f.exclude ?? [], dependents(projectLineage(project, settings))) : undefined;
   const style = f.json ? { color: false } : detectStyle();
   const write = (text: string) => (f.json ? process.stderr : process.stdout).write(`${text}\n`);
   if (!testsOnly && steps.length < project.steps.length) for (const line of staleWarnings(project, steps, settings)) write(`! ${line}`);
   const stop = new AbortController();
-  const result = await whileStoppable(stop, () => build({ root, project, settings, steps, signal: stop.signal, events: consoleEvents(style, write) }));
+  const result = await whileStoppable(stop, () => build({ root, project, settings, steps, testSteps, signal: stop.signal, events: consoleEvents(style, write) }));
   if (f.json) process.stdout.write(`${JSON.stringify(toJson(result), null, 2)}\n`);
   else printSummary(style, write, result);
   return result.status === 'ok' ? 0 : result.status === 'interrupted' ? exitCodeFor(stop.signal.reason) : 1;

@@ -36,6 +36,8 @@ export interface BuildOptions {
   readonly steps?: readonly Step[];
   /** Run the assertions after the steps (default true). */
   readonly tests?: boolean;
+  /** With no steps (`test`): run only the assertions gating these steps. */
+  readonly testSteps?: readonly Step[];
   /** Aborting stops the running step (it rolls back) and ends the build as `interrupted`. */
   readonly signal?: AbortSignal;
   /** A run lock the caller already holds (watch keeps one for all its micro-batches). */
@@ -59,8 +61,8 @@ function recordCrash(logsDir: string, runId: string, error: unknown): void {
 }
 
 /** Gates for the steps this run runs (assertions gating other steps wait for those steps); `test` gates none. */
-function planGates(project: Project, settings: Settings, context: TemplateContext, steps: readonly Step[], assertions: readonly Assertion[]): Gates {
-  if (steps.length === 0 || assertions.length === 0) return { byStep: new Map(), after: assertions };
+function planGates(project: Project, settings: Settings, context: TemplateContext, steps: readonly Step[], assertions: readonly Assertion[], testSteps?: readonly Step[]): Gates {
+  if ((steps.length === 0 && !testSteps) || assertions.length === 0 || settings.gates === false) return { byStep: new Map(), after: assertions };
   let lineage;
   try {
     lineage = projectLineage(project, settings, context);
@@ -69,6 +71,7 @@ function planGates(project: Project, settings: Settings, context: TemplateContex
     return { byStep: new Map(), after: assertions }; // the step that does not render fails on its own
   }
   const gates = assignGates(project, lineage, assertions);
+  if (steps.length === 0) return { byStep: new Map(), after: testSteps!.flatMap((s) => gates.byStep.get(s.id) ?? []) };
   const running = new Set(steps.map((s) => s.id));
   return { byStep: new Map([...gates.byStep].filter(([id]) => running.has(id))), after: gates.after };
 }
@@ -104,7 +107,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     if (steps.length > 0) writeLastRun(project.root, { runId, vars: settings.vars, steps: project.steps.map((s) => s.id), selected: steps.map((s) => s.id), database: settings.database });
     const scripts = await compileStepScripts(project);
     const assertions = withTests ? renderAssertions(project, env, context) : [];
-    const gates = planGates(project, settings, context, steps, assertions);
+    const gates = planGates(project, settings, context, steps, assertions, options.testSteps);
     const loop = { project, settings, env, context, tmp, signal, runId, scripts, gates: gates.byStep, events: options.events, heartbeatMs: options.heartbeatMs };
     const { reports, ok, next } = await runSteps(loop, steps, runId, withTests);
     const interrupted = reports.some((r) => r.status === 'interrupted');

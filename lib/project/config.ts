@@ -20,7 +20,7 @@ export interface FileSettings {
   database?: unknown;
   inputs?: unknown;
   archive?: unknown;
-  publish?: unknown;
+  gates?: unknown;
   vars?: unknown;
   threads?: unknown;
   memoryLimit?: unknown;
@@ -28,7 +28,7 @@ export interface FileSettings {
   lockTimeout?: unknown;
 }
 
-const KEYS = ['database', 'vars', 'threads', 'memoryLimit', 'stepTimeout', 'lockTimeout', 'inputs', 'archive', 'publish'];
+const KEYS = ['database', 'vars', 'threads', 'memoryLimit', 'stepTimeout', 'lockTimeout', 'inputs', 'archive', 'gates'];
 
 /** The closest known key by edit distance (for "did you mean"). */
 function closest(word: string, options: readonly string[]): string | undefined {
@@ -51,7 +51,7 @@ function checkKeys(settings: Record<string, unknown>): void {
       const near = closest(key, KEYS);
       throw new ConfigError(`unknown setting "ducksteps"."${key}"`, { file: 'package.json', hint: near ? `did you mean "${near}"?` : `known settings: ${KEYS.join(', ')} (docs/running.md)` });
     }
-    const want = key === 'vars' || key === 'inputs' || key === 'publish' ? 'object' : key === 'threads' ? 'number' : 'string';
+    const want = key === 'vars' || key === 'inputs' ? 'object' : key === 'threads' ? 'number' : key === 'gates' ? 'boolean' : 'string';
     const ok = want === 'object' ? typeof value === 'object' && value !== null && !Array.isArray(value) : typeof value === want || (key === 'lockTimeout' || key === 'stepTimeout' ? typeof value === 'number' : false);
     if (!ok) throw new ConfigError(`"ducksteps"."${key}" must be ${want === 'object' ? 'an object' : `a ${want}`}, got ${JSON.stringify(value)}`, { file: 'package.json', hint: 'see docs/running.md for the "ducksteps" keys' });
   }
@@ -209,5 +209,6 @@ export function loadSettings(root: string, cli: CliSettings = {}): Settings {
     archive: typeof file.archive === 'string' && file.archive.trim() !== '' ? file.archive : undefined,
     batchSize: wholeNumber(cli['batch-size'], '--batch-size'),
     fullRefresh: cli['full-refresh'] === true,
+    gates: file.gates !== false,
   };
 }

@@ -69,6 +69,10 @@ t.test('./run.sh test still runs every assertion, read-only; list shows which as
   const run = await cli(dir, ['test']);
   t.equal(run.exitCode, 0);
   for (const name of ['age_positive', 'age_plausible', 'summary_counts_people', 'no_tables', 'pinned']) t.match(run.stdout, new RegExp(`${name}\\s+│`), name);
+  const one = await cli(dir, ['test', '--select', 'people']);
+  t.equal(one.exitCode, 0);
+  t.match(one.stdout, /age_positive\s+│/);
+  t.notMatch(one.stdout, /summary_counts_people|no_tables|pinned/, 'test --select X runs the assertions gating X');
   const list = await cli(dir, ['list']);
   t.match(list.stdout, /01_people\s+│.*│ age_positive, age_plausible\s+│/);
   t.match(list.stdout, /02_summary\s+│.*│ summary_counts_people\s+│/);
