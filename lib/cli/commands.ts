@@ -31,6 +31,7 @@ commands:
   docs            write docs/pipeline.md (lineage, steps, last run)
   new NAME        add the next-numbered step (--script adds steps/NN_name.ts)
   watch           run the pipeline on new input files as they arrive (micro-batches)
+  report          write logs/report.html for the latest run (every run writes it too)
   (each command has its own --help)
 
 options for run:
@@ -82,6 +83,11 @@ export const commands: Record<string, Command> = {
     flags: ['script'],
     args: 1,
     run: async (c) => (await import('./new.js')).newCommand(c),
+  },
+  report: {
+    help: 'usage: ./run.sh report\n\nWrites logs/report.html for the latest run in logs/ (every run writes it too): the run, a timeline\nof the steps, trends over the last 20 runs, peak memory and CPU per step, the slowest statements,\nthe assertions with their failing rows, and the lineage. One self-contained file; opens offline.',
+    flags: ['var'],
+    run: async (c) => (await import('./report.js')).reportCommand(c),
   },
   watch: {
     help: 'usage: ./run.sh watch [--batch-size N] [--max-wait TIME] [--db PATH] [--var name=value]\n\nWatches the folders of the declared inputs and runs the pipeline (then the assertions) on new files:\nwhen N files are pending (default 100) or the oldest has waited TIME (default 5s). One line per\nmicro-batch. A failing micro-batch stops watch with exit 1, its files still pending; Ctrl-C exits 130.',

@@ -10,10 +10,21 @@ import { selectSteps } from '../project/select.js';
 import { selectWithLineage, staleReaders } from '../project/select-lineage.js';
 import { dependents, projectLineage } from '../render/project-lineage.js';
 import { toJson } from '../report/json.js';
+import { writeReport } from '../report/html/write-report.js';
 import { UsageError } from '../errors.js';
 import type { Project, Settings, Step } from '../types.js';
 
 type Flags = CliSettings & { from?: string; to?: string; only?: string[]; select?: string[]; exclude?: string[]; resume?: boolean; json?: boolean };
+
+/** The HTML report of the run; a report that cannot be written never changes the run's outcome. */
+function writeReportSafely(project: Project, settings: Settings): string | undefined {
+  try {
+    return writeReport(project, settings);
+  } catch (error) {
+    process.stderr.write(`ducksteps: the HTML report could not be written: ${(error as Error).message}\n`);
+    return undefined;
+  }
+}
 
 /** Steps a partial run leaves stale (they read what it rebuilds); none when the SQL cannot be rendered. */
 function staleWarnings(project: Project, steps: readonly Step[], settings: Settings): string[] {
@@ -53,6 +64,8 @@ export async function runCommand({ root, flags }: CommandContext, testsOnly = fa
   const result = await whileStoppable(stop, () => build({ root, project, settings, steps, testSteps, signal: stop.signal, events: consoleEvents(style, write) }));
   if (f.json) process.stdout.write(`${JSON.stringify(toJson(result), null, 2)}\n`);
   else printSummary(style, write, result);
+  const report = writeReportSafely(project, settings);
+  if (report) write(`report: ${report}`);
   return result.status === 'ok' ? 0 : result.status === 'interrupted' ? exitCodeFor(stop.signal.reason) : 1;
 }
 

@@ -104,7 +104,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   const steps = options.steps ?? project.steps;
   const withTests = options.tests !== false && project.testFiles.length > 0;
   try {
-    if (steps.length > 0) writeLastRun(project.root, { runId, vars: settings.vars, steps: project.steps.map((s) => s.id), selected: steps.map((s) => s.id), database: settings.database });
+    if (steps.length > 0) writeLastRun(project.root, { runId, vars: settings.vars, steps: project.steps.map((s) => s.id), selected: steps.map((s) => s.id), database: settings.database, command: ['./run.sh', ...process.argv.slice(2)].join(' ') });
     const scripts = await compileStepScripts(project);
     const assertions = withTests ? renderAssertions(project, env, context) : [];
     const gates = planGates(project, settings, context, steps, assertions, options.testSteps);

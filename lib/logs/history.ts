@@ -19,6 +19,7 @@ export interface LastRun {
   readonly steps: readonly string[]; // every step id of the project at that time
   readonly selected: readonly string[]; // the steps that run meant to run
   readonly database?: string; // the --db it ran against (as given, project-relative or absolute)
+  readonly command?: string; // the command line, for the report
 }
 
 export const lastRunPath = (root: string) => join(root, 'logs', 'last_run.json');

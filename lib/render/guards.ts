@@ -35,8 +35,21 @@ export function refuseTransactionControl(file: RenderedFile): void {
   });
 }
 
-/** Assertions only read: COPY … TO and EXPORT DATABASE would write files. */
+const QUERY = /^\(*\s*(SELECT|WITH|FROM|VALUES|TABLE|SUMMARIZE|DESCRIBE|SHOW|PIVOT|UNPIVOT)\b/i;
+
+/** Assertions only read (they may run inside a step's transaction): anything but a query is refused, and
+ * COPY … TO and EXPORT DATABASE would write files. */
 export function refuseWrites(file: RenderedFile): void {
+  const lineAt = lineIndex(file.sql);
+  for (const chunk of splitStatements(file.sql)) {
+    const code = chunk.text.slice(firstToken(chunk.text, 0));
+    if (QUERY.test(code) || WRITES_OUTSIDE.test(code)) continue;
+    const word = code.match(/^\w+/)?.[0]?.toUpperCase() ?? 'this statement';
+    throw new TemplateError(`${word} is not allowed in an assertion: assertions change nothing`, {
+      file: file.file, line: file.lineMap[lineAt(chunk.start) - 1] ?? 1,
+      hint: 'an assertion is a query (SELECT …) that returns the offending rows; change data in a step',
+    });
+  }
   const found = find(file, WRITES_OUTSIDE);
   if (!found) return;
   throw new TemplateError(`${found.word.startsWith('COPY') ? 'COPY … TO' : 'EXPORT DATABASE'} is not allowed in an assertion: assertions change nothing`, {

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { cli, project, query, read, readCsv } from './helpers.js';
 
 t.test('assertions report pass, fail, warn and error, each on its own; errors fail the build', async (t) => {
-  const dir = project(t, 'failing-assertion');
+  // "gates": false: every assertion after the steps (gates.test.ts covers assertions inside their step)
+  const dir = project(t, 'failing-assertion', { 'package.json': '{ "ducksteps": { "gates": false } }' });
   const run = await cli(dir);
   t.equal(run.exitCode, 1, 'an error-severity failure exits 1');
   const log = await readCsv(join(dir, 'logs/tests.csv'));
@@ -25,7 +26,7 @@ t.test('assertions report pass, fail, warn and error, each on its own; errors fa
 });
 
 t.test('a warn failure alone exits 0 and is logged', async (t) => {
-  const dir = project(t, 'failing-assertion');
+  const dir = project(t, 'failing-assertion', { 'package.json': '{ "ducksteps": { "gates": false } }' });
   rmSync(join(dir, 'tests/more'), { recursive: true });
   writeFileSync(join(dir, 'tests/people.sql'), "-- severity: warn\n{{ accepted_values('people', 'country', ['FR', 'DE']) }};");
   const run = await cli(dir);
@@ -38,7 +39,7 @@ t.test('an assertion cannot write: it fails as error and the database is unchang
   const dir = project(t, 'ok', { tests: { 'writes.sql': 'DELETE FROM numbers;' } });
   const run = await cli(dir);
   t.equal(run.exitCode, 1);
-  t.match(run.stdout, /read-only mode/);
+  t.match(run.stdout, /DELETE is not allowed in an assertion: assertions change nothing\n\s+at tests\/writes\.sql:1/);
   t.same(await query(join(dir, 'data/warehouse.duckdb'), 'SELECT count(*) AS n FROM numbers'), [{ n: 11 }]);
 });
 

@@ -1,0 +1,65 @@
+// The HTML run report, opened in a real headless Chromium (Debian's package, driven by playwright-core).
+import t from 'tap';
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { cli, project, readCsv } from './helpers.js';
+
+const CHROMIUM = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => p && existsSync(p));
+const skip = CHROMIUM ? false : 'no Chromium here: apt-get install chromium (.ci/run installs it when it runs as root)';
+
+const PROJECT = {
+  sql: {
+    '01_people': { 'a.sql': 'CREATE OR REPLACE TABLE people AS SELECT range AS id, range % 90 AS age FROM range(1000);' },
+    '02_stats': { 'a.sql': 'CREATE OR REPLACE TABLE stats AS SELECT age, count(*) AS n FROM people GROUP BY age;\nCREATE OR REPLACE TABLE top AS SELECT * FROM stats ORDER BY n DESC LIMIT 5;' },
+    '03_final': { 'a.sql': 'CREATE OR REPLACE TABLE final AS SELECT count(*) AS ages FROM stats;' },
+  },
+  tests: { 'ages.sql': '-- name: ages_known\nSELECT * FROM stats WHERE age IS NULL;\n-- name: few_old\n-- severity: warn\nSELECT * FROM people WHERE age > 85;' },
+};
+
+t.test('every run writes logs/report.html; it opens offline in Chromium with its charts, steps and numbers', { skip, timeout: 240_000 }, async (t) => {
+  const dir = project(t, undefined, PROJECT);
+  t.equal((await cli(dir)).exitCode, 0);
+  const run = await cli(dir);
+  t.equal(run.exitCode, 0);
+  t.match(run.stdout, /\nreport: logs\/report\.html\n?$/, 'the console says where the report is');
+  const html = join(dir, 'logs/report.html');
+  t.ok(statSync(html).size > 1_000_000, 'one self-contained file: the libraries are inlined');
+  const { chromium } = await import('playwright-core');
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'] });
+  t.teardown(() => browser.close());
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const errors: string[] = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('pageerror', (e) => errors.push(e.message));
+  const offline: string[] = [];
+  await page.route('**/*', (route) => { if (!route.request().url().startsWith('file:')) offline.push(route.request().url()); return route.request().url().startsWith('file:') ? route.continue() : route.abort(); });
+  await page.goto(`file://${html}`);
+  await page.waitForSelector('body[data-ready]', { timeout: 60_000 });
+  t.equal(await page.getAttribute('body', 'data-ready'), 'yes', 'every chart and the lineage drew');
+  t.same(errors, [], 'no console errors');
+  t.same(offline, [], 'nothing is fetched from the network');
+  for (const step of ['01_people', '02_stats', '03_final']) t.match(await page.textContent('#steps'), step, `${step} in the steps table`);
+  for (const chart of ['#timeline', '#trend-duration', '#trend-rows', '#resources']) {
+    t.ok(await page.$eval(`${chart} svg`, (svg) => svg.querySelectorAll('path, rect, line').length > 3), `${chart} drew`);
+  }
+  t.ok(await page.$eval('.mermaid svg', (svg) => svg.querySelectorAll('g').length > 3), 'the lineage flowchart drew');
+  const log = await readCsv(join(dir, 'logs/run_log.csv'));
+  const latest = log.filter((r) => r.run_id === log.at(-1)!.run_id && /^\d/.test(String(r.step)));
+  const shown = await page.$$eval('#steps [data-ms]', (cells) => cells.map((c) => Number(c.getAttribute('data-ms'))));
+  t.same(shown, latest.map((r) => Number(r.duration_ms)), 'durations match run_log.csv');
+  t.match(await page.textContent('#run-id'), String(latest[0].run_id));
+  t.match(await page.textContent('#tests'), /few_old[\s\S]*warn/);
+  await page.screenshot({ path: join(dir, 'logs/report.png'), fullPage: true });
+  t.ok(statSync(join(dir, 'logs/report.png')).size > 10_000, 'a screenshot for a reviewer: logs/report.png');
+});
+
+t.test('./run.sh report writes the report from the logs alone; with no run yet it says so', async (t) => {
+  const dir = project(t, undefined, PROJECT);
+  const none = await cli(dir, ['report']);
+  t.equal(none.exitCode, 0);
+  t.match(none.stdout, /no runs in logs\/run_log\.csv yet/);
+  await cli(dir);
+  const again = await cli(dir, ['report']);
+  t.match(again.stdout, 'report: logs/report.html');
+  t.ok(existsSync(join(dir, 'logs/report.html')));
+});
