@@ -2,7 +2,7 @@
 import { build } from '../driver/build.js';
 import type { CommandContext } from './commands.js';
 import { loadSettings, parseVars, type CliSettings } from '../project/config.js';
-import { consoleEvents, printSummary } from '../report/console.js';
+import { consoleEvents, liveLine, printSummary } from '../report/console.js';
 import { discover } from '../project/discover.js';
 import { detectStyle } from '../report/tables.js';
 import { planResume } from '../project/resume.js';
@@ -15,6 +15,10 @@ import { UsageError } from '../errors.js';
 import type { Project, Settings, Step } from '../types.js';
 
 type Flags = CliSettings & { from?: string; to?: string; only?: string[]; select?: string[]; exclude?: string[]; resume?: boolean; json?: boolean };
+
+/** How often a running step gets a progress line when the output is not a terminal (DUCKSTEPS_HEARTBEAT
+ * overrides the 10 s, for tests). */
+const heartbeatMs = () => Number(process.env.DUCKSTEPS_HEARTBEAT) || 10_000;
 
 /** The HTML report of the run; a report that cannot be written never changes the run's outcome. */
 function writeReportSafely(project: Project, settings: Settings): string | undefined {
@@ -61,7 +65,7 @@ export async function runCommand({ root, flags }: CommandContext, testsOnly = fa
   const write = (text: string) => (f.json ? process.stderr : process.stdout).write(`${text}\n`);
   if (!testsOnly && steps.length < project.steps.length) for (const line of staleWarnings(project, steps, settings)) write(`! ${line}`);
   const stop = new AbortController();
-  const result = await whileStoppable(stop, () => build({ root, project, settings, steps, testSteps, signal: stop.signal, events: consoleEvents(style, write) }));
+  const result = await whileStoppable(stop, () => build({ root, project, settings, steps, testSteps, signal: stop.signal, events: consoleEvents(style, write, !f.json && process.stdout.isTTY ? liveLine(process.stdout) : undefined), heartbeatMs: heartbeatMs() }));
   if (f.json) process.stdout.write(`${JSON.stringify(toJson(result), null, 2)}\n`);
   else printSummary(style, write, result);
   const report = writeReportSafely(project, settings);

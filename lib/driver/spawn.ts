@@ -23,6 +23,19 @@ export interface WorkerOptions {
   readonly heartbeatMs?: number;
   readonly onHeartbeat?: (elapsedMs: number) => void;
   readonly onOutput?: (line: string) => void;
+  /** DuckDB's progress on a statement running longer than 2 s, about every second. */
+  readonly onProgress?: (progress: StatementProgress) => void;
+}
+
+/** What a worker reports of a long statement. */
+export interface StatementProgress {
+  readonly file: string;
+  readonly line: number;
+  readonly index: number; // statement number within the file
+  readonly count: number; // statements in the file
+  readonly percentage: number; // -1 when DuckDB cannot tell
+  readonly rows: number;
+  readonly elapsedMs: number;
 }
 
 interface WorkerJob {
@@ -77,6 +90,8 @@ export function startWorker(cwd: string): Worker {
       if (options.signal?.aborted) stop('interrupt');
       options.signal?.addEventListener('abort', onAbort);
       onLine = options.onOutput;
+      const onMessage = (m: unknown) => { if ((m as { kind?: string })?.kind === 'progress') options.onProgress?.(m as StatementProgress); };
+      child.on('message', onMessage);
       try {
         child.stdin?.end(JSON.stringify(job));
         const done = await child;
@@ -87,6 +102,7 @@ export function startWorker(cwd: string): Worker {
         }
         return { result: JSON.parse(readFileSync(job.resultPath, 'utf8')) as T };
       } finally {
+        child.off('message', onMessage);
         if (heartbeat) clearInterval(heartbeat);
         if (deadline) clearTimeout(deadline);
         options.signal?.removeEventListener('abort', onAbort);

@@ -6,7 +6,7 @@ import type nunjucks from 'nunjucks';
 import { BatchError, TemplateError } from '../errors.js';
 import { archiveFiles } from './archive.js';
 import { planBatches } from './batches.js';
-import { executeStep, type Worker } from './spawn.js';
+import { executeStep, type StatementProgress, type Worker } from './spawn.js';
 import { WarmWorker } from './warm-worker.js';
 import { logStep } from '../logs/step-logs.js';
 import { batchContext } from '../render/batch-context.js';
@@ -20,6 +20,7 @@ export interface StepEvents {
   onStepStart?(step: Step, batch?: Unit['batch']): void;
   onStepEnd?(report: StepReport): void;
   onHeartbeat?(step: Step, elapsedMs: number): void;
+  onProgress?(step: Step, progress: StatementProgress): void;
   onOutput?(step: Step, line: string): void;
   onNotice?(line: string): void;
 }
@@ -67,6 +68,7 @@ async function runOne(loop: StepLoop, unit: Unit, worker: Worker): Promise<StepO
   return executeStep(job, {
     timeoutMs: settings.stepTimeoutMs, signal: loop.signal, heartbeatMs: loop.heartbeatMs,
     onHeartbeat: events?.onHeartbeat && ((ms) => events.onHeartbeat!(step, ms)),
+    onProgress: events?.onProgress && ((p) => events.onProgress!(step, p)),
     onOutput: events?.onOutput && ((line) => events.onOutput!(step, line)),
   }, worker);
 }

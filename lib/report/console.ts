@@ -1,20 +1,46 @@
 // Prints a build as it happens: start/end line per step, heartbeats, script output, then the summary.
 import type { BuildEvents } from '../driver/build.js';
-import { batchLabel, publishTable, assertionFailure, assertionsTable, errorBlock, heartbeatLine, stepEndLine, stepStartLine, summaryTable, type Style } from './tables.js';
+import { batchLabel, progressLine, publishTable, assertionFailure, assertionsTable, errorBlock, heartbeatLine, stepEndLine, stepStartLine, summaryTable, type Style } from './tables.js';
 import type { BuildResult, PublishOutcome, TestsReport } from '../types.js';
 
 export type Writer = (text: string) => void;
 
-/** Build events that print through `write` (stdout normally, stderr under --json). */
-export function consoleEvents(style: Style, write: Writer): BuildEvents {
+/** A line rewritten in place on a terminal (carriage return and spaces only: no control sequences);
+ * `undefined` clears it before ordinary output. */
+export type LiveLine = (text: string | undefined) => void;
+
+export function liveLine(stream: NodeJS.WriteStream): LiveLine {
+  let shown = 0;
+  return (text) => {
+    if (text === undefined) {
+      if (shown) stream.write(`\r${' '.repeat(shown)}\r`);
+      shown = 0;
+      return;
+    }
+    const line = text.slice(0, Math.max(40, (stream.columns || 100) - 1));
+    stream.write(`\r${line}${' '.repeat(Math.max(0, shown - line.length))}`);
+    shown = line.length;
+  };
+}
+
+/** Build events that print through `write` (stdout normally, stderr under --json). On a terminal (`live`)
+ * a long statement's progress updates in place every second; otherwise a line every heartbeat (~10 s). */
+export function consoleEvents(style: Style, print: Writer, live?: LiveLine): BuildEvents {
+  const write: Writer = (text) => { live?.(undefined); print(text); };
+  let latest: { step: string; line: string } | undefined;
   return {
+    onProgress: (step, p) => {
+      latest = { step: step.id, line: progressLine(style, step, p) };
+      live?.(latest.line);
+    },
     onTestsStart: (count) => count > 0 && write(`▶ tests: ${count} assertion${count === 1 ? '' : 's'} after the steps`),
     onPublishStart: (count) => write(`▶ publish: ${count} target${count === 1 ? '' : 's'} (the checks passed)`),
     onStepStart: (step, batch) => write(stepStartLine(style, step, batch && batchLabel({ id: batch.batch.id, files: batch.batch.files.length, fullRefresh: batch.batch.fullRefresh }, batch))),
     onNotice: (line) => write(`· ${line}`),
-    onHeartbeat: (step, ms) => write(heartbeatLine(style, step, ms)),
+    onHeartbeat: (step, ms) => { if (!live) write(latest?.step === step.id ? latest.line : heartbeatLine(style, step, ms)); },
     onOutput: (_step, line) => write(`  │ ${line}`),
     onStepEnd: (report) => {
+      latest = undefined;
       write(stepEndLine(style, report));
       if (report.error) {
         const committed = report.committedFiles ?? [];

@@ -49,6 +49,13 @@ export function stepEndLine(style: Style, r: StepReport): string {
 export const heartbeatLine = (style: Style, step: Step, elapsedMs: number) =>
   paint(style, 'dim', `… ${step.id} still running (${formatDuration(elapsedMs)})`);
 
+/** "… 03_quality 2/7 01_typed_orders.sql:7 42% 1,234,567 rows 12.3 s": a long statement, as DuckDB sees it. */
+export function progressLine(style: Style, step: Step, p: { file: string; line: number; index: number; count: number; percentage: number; rows: number; elapsedMs: number }): string {
+  const pct = p.percentage >= 0 ? ` ${Math.floor(p.percentage)}%` : '';
+  const rows = p.rows > 0 ? ` ${formatCount(p.rows)} rows` : '';
+  return paint(style, 'dim', `… ${step.id} ${p.index}/${p.count} ${p.file.split('/').pop()}:${p.line}${pct}${rows} ${(p.elapsedMs / 1000).toFixed(1)} s`);
+}
+
 /** The error block under a failed step: what, where, the statement, the compiled file, what to do. */
 export function errorBlock(style: Style, error: StepError, next?: string): string {
   const where = error.file ? `${error.file}${error.line ? `:${error.line}` : ''}` : undefined;

@@ -38,6 +38,8 @@ export interface Database {
   query(sql: string, limit?: number): Promise<{ columns: string[]; rows: Row[]; total: number }>;
   /** Parses SQL without running it; throws DuckDB's parser error. Returns the statement count. */
   parse(sql: string): Promise<number>;
+  /** DuckDB's progress of the running query (percentage -1 when it cannot tell). */
+  progress(): { percentage: number; rows: number };
   /** The underlying @duckdb/node-api connection, for appenders and other advanced use. */
   readonly connection: DuckDBConnection;
   close(): void;
@@ -94,6 +96,7 @@ export async function openDatabase(path: string, options: OpenOptions = {}): Pro
     run: (sql, code) => run(connection, sql, code),
     query: (sql, limit) => query(connection, sql, limit),
     parse: async (sql) => (await connection.extractStatements(sql)).count,
+    progress: () => { const p = connection.progress; return { percentage: p.percentage, rows: Number(p.rows_processed) }; },
     close() {
       connection.closeSync();
       instance.closeSync();

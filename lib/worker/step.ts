@@ -16,6 +16,19 @@ class StatementFailure extends Error {
 
 const oneLine = (text: string) => text.replace(/\s+/g, ' ').trim().slice(0, 160);
 
+/** The statement running now, for the progress messages the driver shows on a long statement. */
+let current: { file: string; line: number; index: number; count: number; started: number } | undefined;
+const PROGRESS_AFTER_MS = 2000;
+
+/** Every second of a statement running longer than 2 s: DuckDB's progress to the driver, over IPC. */
+function reportProgress(db: Database): NodeJS.Timeout {
+  return setInterval(() => {
+    if (!current || performance.now() - current.started < PROGRESS_AFTER_MS) return;
+    const { percentage, rows } = db.progress();
+    process.send?.({ kind: 'progress', file: current.file, line: current.line, index: current.index, count: current.count, percentage, rows, elapsedMs: Math.round(performance.now() - current.started) });
+  }, 1000).unref();
+}
+
 /** How many of the logged statements are committed (all of them once the step commits). */
 interface Progress {
   committed: number;
@@ -30,6 +43,7 @@ async function runFile(db: Database, file: RenderedFile, log: StatementResult[],
     const line = file.lineMap[lineAt(chunk.start) - 1] ?? 1;
     const base = { file: file.file, index: i + 1, line, kind: statementKind(chunk.text), text: oneLine(chunk.text.slice(chunk.start - chunk.offset)) };
     const started = performance.now();
+    current = { file: file.file, line, index: i + 1, count: chunks.length, started };
     try {
       const { rowsChanged } = await db.run(chunk.text, chunk.text.slice(chunk.start - chunk.offset));
       log.push({ ...base, rowsChanged, durationMs: Math.round(performance.now() - started), status: 'ok' });
@@ -122,13 +136,17 @@ export async function runStep(job: StepJob, start: { bootMs: number; waitMs: num
   let db: Database;
   try {
     db = await openDatabase(job.database, { threads: job.threads, memoryLimit: job.memoryLimit, lockTimeoutMs: job.lockTimeoutMs });
+    await db.run('SET enable_progress_bar = true'); // progress is tracked (and read over IPC), never printed
+    await db.run('SET enable_progress_bar_print = false');
     clock.lap('openMs');
   } catch (error) {
     return { status: 'failed', statements, error: openError(error, job), stats: stats() };
   }
+  const ticker = reportProgress(db);
   try {
     const script = job.script ? await loadScript(job.script) : undefined;
     await runBody(db, job, script, statements, clock, progress, checks);
+    clearInterval(ticker);
     db.close();
     clock.lap('closeMs');
     return { status: 'ok', statements, stats: stats(), assertions: checks };
@@ -138,6 +156,7 @@ export async function runStep(job: StepJob, start: { bootMs: number; waitMs: num
       : error instanceof GateFailure ? { message: error.message, hint: 'the step was rolled back: fix the data or the step (its offending rows are below and in logs/test_failures/)' }
       : job.script ? scriptError(error, job.scriptSource ?? job.script, job.projectRoot)
       : { message: error instanceof Error ? error.message : String(error) };
+    clearInterval(ticker);
     db.close();
     return { status: 'failed', statements, error: located, stats: stats(), committedStatements: progress.committed, assertions: checks };
   }
