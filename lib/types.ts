@@ -282,3 +282,11 @@ export interface PublishOutcome {
   readonly error?: StepError;
   readonly note?: string; // why a target was skipped
 }
+
+/** What the driver sends a worker to parse statements for the lineage (an in-memory DuckDB, no database). */
+export interface LineageJob {
+  readonly kind: 'lineage';
+  readonly statements: readonly string[];
+  readonly projectRoot: string;
+  readonly resultPath: string;
+}

@@ -7,7 +7,7 @@ import { discover } from '../project/discover.js';
 import { pipelineDoc } from '../report/pipeline-doc.js';
 
 export async function docsCommand({ root, flags }: CommandContext): Promise<number> {
-  const text = pipelineDoc(discover(root), loadSettings(root, flags as CliSettings));
+  const text = await pipelineDoc(discover(root), loadSettings(root, flags as CliSettings));
   mkdirSync(join(root, 'docs'), { recursive: true });
   writeFileSync(join(root, 'docs', 'pipeline.md'), text);
   process.stdout.write('wrote docs/pipeline.md\n');

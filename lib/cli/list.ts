@@ -17,7 +17,7 @@ const shorten = (names: readonly string[]) => (names.length === 0 ? '-' : `${nam
 export async function listCommand({ root, flags }: CommandContext): Promise<number> {
   const project = discover(root);
   const settings = loadSettings(root, flags as CliSettings);
-  const gates = projectGates(project, settings);
+  const gates = await projectGates(project, settings);
   const gatedBy = (id: string) => (gates.byStep.get(id) ?? []).map((a) => a.name);
   const last = new Map(readLog(join(root, 'logs', 'run_log.csv')).map((r) => [r.step, r]));
   const steps = project.steps.map((s) => ({

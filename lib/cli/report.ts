@@ -6,7 +6,7 @@ import { writeReport } from '../report/html/write-report.js';
 
 export async function reportCommand({ root, flags }: CommandContext): Promise<number> {
   const project = discover(root);
-  const path = writeReport(project, loadSettings(root, flags as CliSettings));
+  const path = await writeReport(project, loadSettings(root, flags as CliSettings));
   process.stdout.write(path ? `report: ${path}\n` : 'no runs in logs/run_log.csv yet; run ./run.sh first\n');
   return 0;
 }

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { renderAssertions, runTests } from './assertion-phase.js';
 import { assignGates, type Gates } from './gates.js';
-import { projectLineage } from '../render/project-lineage.js';
+import { lineageOfProject } from './lineage.js';
 import { runPublish } from './publish-phase.js';
 import { startWorker } from './spawn.js';
 import { discoverTargets, type PublishTarget } from '../publish/targets.js';
@@ -61,11 +61,11 @@ function recordCrash(logsDir: string, runId: string, error: unknown): void {
 }
 
 /** Gates for the steps this run runs (assertions gating other steps wait for those steps); `test` gates none. */
-function planGates(project: Project, settings: Settings, context: TemplateContext, steps: readonly Step[], assertions: readonly Assertion[], testSteps?: readonly Step[]): Gates {
+async function planGates(project: Project, settings: Settings, context: TemplateContext, steps: readonly Step[], assertions: readonly Assertion[], testSteps?: readonly Step[]): Promise<Gates> {
   if ((steps.length === 0 && !testSteps) || assertions.length === 0 || settings.gates === false) return { byStep: new Map(), after: assertions };
   let lineage;
   try {
-    lineage = projectLineage(project, settings, context);
+    lineage = await lineageOfProject(project, settings, context);
   } catch (error) {
     if (!(error instanceof TemplateError)) throw error;
     return { byStep: new Map(), after: assertions }; // the step that does not render fails on its own
@@ -107,7 +107,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     if (steps.length > 0) writeLastRun(project.root, { runId, vars: settings.vars, steps: project.steps.map((s) => s.id), selected: steps.map((s) => s.id), database: settings.database, command: ['./run.sh', ...process.argv.slice(2)].join(' ') });
     const scripts = await compileStepScripts(project);
     const assertions = withTests ? renderAssertions(project, env, context) : [];
-    const gates = planGates(project, settings, context, steps, assertions, options.testSteps);
+    const gates = await planGates(project, settings, context, steps, assertions, options.testSteps);
     const loop = { project, settings, env, context, tmp, signal, runId, scripts, gates: gates.byStep, events: options.events, heartbeatMs: options.heartbeatMs };
     const { reports, ok, next } = await runSteps(loop, steps, runId, withTests);
     const interrupted = reports.some((r) => r.status === 'interrupted');

@@ -1,17 +1,17 @@
 // What `list` and `docs` show of the gates: every assertion, rendered (nothing written), and the step it gates.
 import { assertionsOf } from '../render/assertions.js';
-import { projectLineage } from '../render/project-lineage.js';
+import { lineageOfProject } from './lineage.js';
 import { createEnvironment, type TemplateContext } from '../render/template.js';
 import { assignGates, type Gates } from './gates.js';
 import type { Project, Settings } from '../types.js';
 
 /** The gates of the whole project; an assertion or step that does not render makes none (the run reports it). */
-export function projectGates(project: Project, settings: Settings): Gates {
+export async function projectGates(project: Project, settings: Settings): Promise<Gates> {
   const context: TemplateContext = { vars: settings.vars, run_id: 'list', run_started_at: '' };
   try {
     const env = createEnvironment(project.root, context);
     const assertions = project.testFiles.flatMap((file) => assertionsOf(env, project.root, file, context, false));
-    return assignGates(project, projectLineage(project, settings, context), assertions);
+    return assignGates(project, await lineageOfProject(project, settings, context), assertions);
   } catch {
     return { byStep: new Map(), after: [] };
   }

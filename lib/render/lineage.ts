@@ -1,5 +1,5 @@
 // Which tables each step creates and reads, found in its rendered SQL (and the SQL strings of its script).
-import { codeOnly } from './split.js';
+import { codeOnly, firstToken, splitStatements } from './split.js';
 
 export interface StepLineage {
   readonly creates: readonly string[];
@@ -23,8 +23,17 @@ const clean = (name: string) => name.replace(/"/g, '').toLowerCase();
 const paths = (literal: string) => [...literal.matchAll(/'((?:[^']|'')*)'/g)].map((m) => m[1].replace(/''/g, "'"));
 const all = (re: RegExp, text: string, group: number) => [...text.matchAll(re)].map((m) => m[group]);
 
-/** Tables a piece of SQL creates (temporary ones left out) and reads (its own CTEs and temp tables left out). */
-export function lineageOf(sqlTexts: readonly string[]): StepLineage {
+/** Tables a statement reads as DuckDB's own parser sees them (undefined: it could not tell; scan the text). */
+export type ParsedReads = (statement: string) => readonly string[] | undefined;
+
+/** The statements of some SQL texts, each as written (from its first token). */
+export const statementsOf = (sqlTexts: readonly string[]) =>
+  sqlTexts.flatMap((t) => splitStatements(t).map((c) => c.text.slice(firstToken(c.text, 0)).trim()));
+
+/** Tables a piece of SQL creates (temporary ones left out) and reads (its own CTEs and temp tables left out).
+ * Reads come from DuckDB's parser where `parsed` can tell (tests/framework covers CTEs, quoting, schemas),
+ * else from scanning the statement's text. */
+export function lineageOf(sqlTexts: readonly string[], parsed: ParsedReads = () => undefined): StepLineage {
   const raw = sqlTexts.join('\n;\n');
   const code = sqlTexts.map((t) => codeOnly(t)).join('\n;\n');
   const temp = new Set([...code.matchAll(CREATE)].filter((m) => m[1]).map((m) => clean(m[2])));
@@ -32,9 +41,8 @@ export function lineageOf(sqlTexts: readonly string[]): StepLineage {
   const creates = new Set([...code.matchAll(CREATE)].filter((m) => !m[1]).map((m) => clean(m[2])));
   for (const name of all(WRITE, code, 1)) creates.add(clean(name));
   const ctes = new Set(all(CTE, code, 1).map(clean));
-  const reads = new Set(
-    all(READ, code, 1).map(clean).filter((n) => !ctes.has(n) && !temp.has(n) && !creates.has(n) && !KEYWORDS.has(n)),
-  );
+  const scanned = (statement: string) => all(READ, codeOnly(statement), 1).map(clean).filter((n) => !ctes.has(n) && !KEYWORDS.has(n));
+  const reads = new Set(statementsOf(sqlTexts).flatMap((st) => parsed(st)?.map(clean) ?? scanned(st)).filter((n) => !temp.has(n) && !creates.has(n)));
   const filesRead = new Set(all(FILE_READ, raw, 1).flatMap(paths));
   const filesWritten = new Set(all(FILE_WRITE, raw, 1).filter((f) => !f.includes('${'))); // not a script's computed path
   return { creates: [...creates].sort(), reads: [...reads].sort(), filesRead: [...filesRead].sort(), filesWritten: [...filesWritten].sort() };

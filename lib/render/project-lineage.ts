@@ -3,20 +3,25 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { previewBatch } from './batch-context.js';
-import { lineageOf, sqlInScript, type StepLineage } from './lineage.js';
+import { lineageOf, sqlInScript, type ParsedReads, type StepLineage } from './lineage.js';
 import { renderFile } from './render.js';
 import { createEnvironment, type TemplateContext } from './template.js';
 import type { Project, Settings } from '../types.js';
 
-/** Step id -> its lineage, in step order; rendering runs nothing and writes nothing. */
-export function projectLineage(project: Project, settings: Settings, context: TemplateContext = { vars: settings.vars, run_id: 'lineage', run_started_at: '' }): Map<string, StepLineage> {
+/** Each step's SQL texts: its files rendered (nothing run, nothing written) and its script's SQL strings. */
+export function projectTexts(project: Project, settings: Settings, context: TemplateContext = { vars: settings.vars, run_id: 'lineage', run_started_at: '' }): Map<string, string[]> {
   const env = createEnvironment(project.root, context);
   return new Map(project.steps.map((step) => {
     const batch = step.incremental ? previewBatch(settings.inputs) : undefined;
     const texts = step.files.map((file) => renderFile(env, project.root, file, { ...context, step: { number: step.number, name: step.name }, batch }).sql);
     if (step.script) texts.push(...sqlInScript(readFileSync(join(project.root, step.script), 'utf8')));
-    return [step.id, lineageOf(texts)];
+    return [step.id, texts];
   }));
+}
+
+/** Step id -> its lineage, in step order; `parsed` gives DuckDB's reads where its parser can tell. */
+export function projectLineage(texts: ReadonlyMap<string, readonly string[]>, parsed?: ParsedReads): Map<string, StepLineage> {
+  return new Map([...texts].map(([id, t]) => [id, lineageOf(t, parsed)]));
 }
 
 /** For each step, the steps that read something it writes (directly). */

@@ -1,7 +1,7 @@
 // `docs`: docs/pipeline.md — a Mermaid lineage flowchart (steps, tables, files, publish targets) and the steps with their files.
 import { discoverTargets } from '../publish/targets.js';
 import { lineageOf, type StepLineage } from '../render/lineage.js';
-import { projectLineage } from '../render/project-lineage.js';
+import { lineageOfProject } from '../driver/lineage.js';
 import { renderFile, readSource } from '../render/render.js';
 import { createEnvironment, type TemplateContext } from '../render/template.js';
 import { projectGates } from '../driver/gate-plan.js';
@@ -41,16 +41,16 @@ export function flowchart(project: Project, lineage: ReadonlyMap<string, StepLin
 }
 
 /** The whole page; the same project gives the same text (no run data: `docs` never dirties a checkout). */
-export function pipelineDoc(project: Project, settings: Settings): string {
+export async function pipelineDoc(project: Project, settings: Settings): Promise<string> {
   const context: TemplateContext = { vars: settings.vars, run_id: 'docs', run_started_at: '' };
   const env = createEnvironment(project.root, context);
-  const lineage = projectLineage(project, settings, context);
+  const lineage = await lineageOfProject(project, settings, context);
   for (const target of discoverTargets(project.root)) {
     const query = renderFile(env, project.root, target.file, { ...context, run_batches: '(NULL)' } as TemplateContext).sql;
     const found = lineageOf([query]);
     lineage.set(target.file, { ...found, filesWritten: target.kind === 'file' ? [target.destination] : [], creates: target.kind === 'postgres' ? [`postgres: ${target.destination}`] : [] });
   }
-  const gates = projectGates(project, settings);
+  const gates = await projectGates(project, settings);
   const steps = project.steps.flatMap((s) => s.files.map((f, i) => `| ${i === 0 ? s.id : ''} | \`${f}\` | ${description(project.root, f)} |`)
     .concat(s.script ? [`| | \`${s.script}\` | script: ${description(project.root, s.script).replace(/^\/\/\s*/, '')} |`] : []));
   return [
