@@ -5,6 +5,7 @@ import { execa } from 'execa';
 import { cpSync } from 'node:fs';
 import { join } from 'node:path';
 import { checksum, ducksteps, REPO } from './scenarios.js';
+import { runAndKill } from './kill.js';
 import { dropFile, eventsProject } from './watch.js';
 
 const loadedOnce = async (dir: string) => {
@@ -18,17 +19,7 @@ export async function incrementalTrial(root: string, n: number, random: () => nu
   for (let f = 1; f <= 6; f++) dropFile(dir, f);
   const target = random() < 0.5 ? 'worker' : 'driver';
   const delay = 50 + random() * 1500;
-  const run = ducksteps(dir, ['--batch-size', '2']);
-  run.catch(() => undefined);
-  await new Promise((resolve) => setTimeout(resolve, delay));
-  const victim = target === 'driver' ? run.pid : Number((await execa('pgrep', ['-P', String(run.pid)], { reject: false })).stdout.split('\n')[0]);
-  try {
-    if (victim) process.kill(victim, 'SIGKILL');
-  } catch {
-    // it had finished: still a valid trial
-  }
-  await run.catch(() => undefined);
-  await new Promise((resolve) => setTimeout(resolve, 300));
+  await runAndKill(dir, ['--batch-size', '2'], { target, delay });
   for (let f = 7; f <= 8; f++) dropFile(dir, f);
   const again = await ducksteps(dir, ['--lock-timeout', '10']).catch((e) => e);
   if (again.exitCode !== 0) return `incremental trial ${n} (${target} at ${delay.toFixed(0)} ms): the next run failed:\n${again.stdout}`;

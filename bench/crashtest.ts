@@ -2,7 +2,6 @@
 // Kills the step worker or the driver (SIGKILL) at a random moment of a multi-statement build, then checks:
 // the database opens; it equals the state after some whole number of steps (nothing partial); the run log
 // records the broken run; and --resume (or a plain re-run) ends with tables identical to an unbroken build.
-import { execa } from 'execa';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { readLog } from '../lib/logs/history.js';
 import { checksum, ducksteps, REPO, syntheticProject } from './scenarios.js';
 import { incrementalTrial } from './crash-incremental.js';
+import { runAndKill } from './kill.js';
 import { soak } from './watch.js';
 
 const { values } = parseArgs({ options: { trials: { type: 'string', default: '20' }, seed: { type: 'string', default: String(Date.now()) }, soak: { type: 'boolean', default: false }, incremental: { type: 'string', default: '0' } } });
@@ -43,17 +43,7 @@ async function trial(root: string, n: number, states: string[], seconds: number)
   const dir = syntheticProject(join(root, `trial${n}`), STEPS);
   const target = random() < 0.5 ? 'worker' : 'driver';
   const delay = 100 + random() * seconds * 1000;
-  const run = ducksteps(dir, []);
-  run.catch(() => undefined);
-  await new Promise((resolve) => setTimeout(resolve, delay));
-  const victim = target === 'driver' ? run.pid : Number((await execa('pgrep', ['-P', String(run.pid)], { reject: false })).stdout.split('\n')[0]);
-  try {
-    if (victim) process.kill(victim, 'SIGKILL');
-  } catch {
-    // it finished on its own just before: still a valid trial
-  }
-  await run.catch(() => undefined);
-  await new Promise((resolve) => setTimeout(resolve, 300)); // an orphaned worker notices within 100 ms
+  await runAndKill(dir, [], { target, delay });
   const state = existsSync(join(dir, DB)) ? key(await checksum(dir, DB)) : key({});
   if (!states.includes(state)) return `trial ${n} (${target} at ${delay.toFixed(0)} ms): the database holds a partial step`;
   const resumed = await ducksteps(dir, ['--resume', '--lock-timeout', '10']).catch((e) => e);
