@@ -22,7 +22,7 @@ export async function inputStates(root: string, settings: Settings): Promise<Inp
     const answer = await runWorker<Ledger>(job);
     const ledger = 'result' in answer ? answer.result : { batches: [], files: [], stepBatches: [] };
     const loaded = new Set(ledger.files.map((f) => f.path));
-    const found = scanInputs(root, settings.inputs);
+    const found = scanInputs(root, settings.inputs, true); // a folder a step creates may not be there yet
     return Object.entries(settings.inputs).map(([input, glob]) => ({
       input, glob, loaded: ledger.files.filter((f) => f.input === input).length,
       pending: found.filter((f) => f.input === input && !loaded.has(f.path)).map((f) => f.path),

@@ -24,12 +24,14 @@ export function baseOf(glob: string): string {
   return (first < 0 ? parts.slice(0, -1) : parts.slice(0, first)).join('/') || '.';
 }
 
-/** Every file the inputs match now, sorted by path; a missing input folder is a configuration error. */
-export function scanInputs(root: string, inputs: Readonly<Record<string, string>>): FoundFile[] {
+/** Every file the inputs match now, sorted by path; a missing input folder is a configuration error (or,
+ * with `missingOk`, an input with no files: `list` before the step that creates the folder has run). */
+export function scanInputs(root: string, inputs: Readonly<Record<string, string>>, missingOk = false): FoundFile[] {
   const found: FoundFile[] = [];
   for (const [input, glob] of Object.entries(inputs)) {
     const base = baseOf(glob);
     if (!existsSync(join(root, base)) || !statSync(join(root, base)).isDirectory()) {
+      if (missingOk) continue;
       throw new ConfigError(`input ${input}: the folder ${base} does not exist (glob ${glob})`, {
         file: 'package.json', hint: `create it (mkdir -p ${base}) or fix "ducksteps"."inputs"."${input}"`,
       });

@@ -109,8 +109,11 @@ t.test('a crash between commit and archive move: the file is neither loaded agai
   t.ok(existsSync(join(dir, 'data/archive/events/a.csv')) && !existsSync(join(dir, 'data/landing/ev/a.csv')), 'moved on the next run');
 });
 
-t.test('an input folder that does not exist: exit 2 naming it and the glob', async (t) => {
+t.test('an input folder that does not exist: exit 2 naming it and the glob; list shows the input with no files', async (t) => {
   const dir = project(t, undefined, { 'package.json': SETTINGS, sql: { '01_load': { '01.sql': LOAD } } });
+  const list = await cli(dir, ['list']);
+  t.equal(list.exitCode, 0, 'list works before the step that creates the folder has run');
+  t.match(list.stdout, /events\s+│ data\/landing\/ev\/\*\.csv\s+│ 0\s+│ 0\s+│ -/);
   const run = await cli(dir);
   t.equal(run.exitCode, 2);
   t.match(run.stderr, /ducksteps: package\.json: input events: the folder data\/landing\/ev does not exist \(glob data\/landing\/ev\/\*\.csv\)\n\s+create it/);
