@@ -53,6 +53,7 @@ async function p4() {
   const orders = Number(opt['p4-orders']);
   console.error(`P4: example pipeline, ${orders.toLocaleString('en-US')} orders, --memory-limit 1GB …`);
   const scenario = await p2(root, 1000, []); // a scratch copy of the example
+  await scenario.prepare.a?.(); // from nothing: no day files of the small run left to find
   const tmpDir = join(scenario.dir, 'data', 'warehouse.duckdb.tmp');
   let spill = 0;
   const poll = setInterval(() => {
