@@ -23,12 +23,12 @@ export const HELP = `ducksteps: run numbered SQL step folders on DuckDB, each st
 usage: ./run.sh [command] [options]
 
 commands:
-  run (default)   run every step in order, then the SQL assertions in tests/
+  run (default)   run every step in order (each gated by its assertions), the rest of the assertions, publish/
   test            run only the assertions against the current database
-  list            the steps, their files and last status
+  list            the steps, their files, gates and last status; the inputs and their pending files
   compile         render everything and check that it parses, without running (= --dry-run)
-  logs            which step got slower, and which statement
-  docs            write docs/pipeline.md (lineage, steps, last run)
+  logs            which step got slower, and which statement; recent batches
+  docs            write docs/pipeline.md (lineage, gates, steps)
   new NAME        add the next-numbered step (--script adds steps/NN_name.ts)
   watch           run the pipeline on new input files as they arrive (micro-batches)
   report          write logs/report.html for the latest run (every run writes it too)
@@ -46,7 +46,7 @@ options for run:
   --only STEP           run just this step (repeat it for several)
   --select SEL          STEP, STEP+ (and all that reads what it builds), +STEP (and all it needs); repeatable
   --exclude SEL         leave out steps, same forms
-  --resume              start at the step where the last run failed, with its vars
+  --resume              start at the step where the last run failed, with its vars and database
   --batch-size N        incremental steps: at most N new files per batch, each batch committed on its own
   --full-refresh        incremental steps: rebuild from every file, archived ones included
   --json                print one JSON document on stdout (progress goes to stderr)
