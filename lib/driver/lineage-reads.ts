@@ -1,7 +1,6 @@
 // DuckDB's parser reads for the lineage, with a cache (logs/compiled/lineage-cache.json) so an unchanged
 // project starts no extra process: only statements never seen before go to a worker.
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ParsedReads } from '../render/lineage.js';

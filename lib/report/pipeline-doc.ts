@@ -50,7 +50,7 @@ export async function pipelineDoc(project: Project, settings: Settings): Promise
     const found = lineageOf([query]);
     lineage.set(target.file, { ...found, filesWritten: target.kind === 'file' ? [target.destination] : [], creates: target.kind === 'postgres' ? [`postgres: ${target.destination}`] : [] });
   }
-  const gates = await projectGates(project, settings);
+  const gates = await projectGates(project, settings, lineage); // gates follow steps only; the publish entries are not looked at
   const steps = project.steps.flatMap((s) => s.files.map((f, i) => `| ${i === 0 ? s.id : ''} | \`${f}\` | ${description(project.root, f)} |`)
     .concat(s.script ? [`| | \`${s.script}\` | script: ${description(project.root, s.script).replace(/^\/\/\s*/, '')} |`] : []));
   return [

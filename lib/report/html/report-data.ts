@@ -1,11 +1,10 @@
 // What the HTML report shows, read back from logs/: the latest run (its steps, statements, assertions,
 // publish targets) and the trend of every step over the last runs. Plain data, serialised into the page.
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseCsv } from '../../logs/csv.js';
 import { readLastRun, readLog, type LogRow } from '../../logs/history.js';
 import { STEP_PATTERN } from '../../project/discover.js';
-import { readFileSync } from 'node:fs';
 
 export interface ReportData {
   readonly runId: string;
@@ -54,6 +53,7 @@ export function reportData(root: string): ReportData | undefined {
   const last = readLastRun(root);
   const recent = [...new Set(all.map((r) => r.run_id))].slice(-TREND_RUNS);
   const batched = stepRows.filter((r) => r.batch_id);
+  const tests = readLog(join(logsDir, 'tests.csv')).filter((r) => r.run_id === runId);
   return {
     runId, status: failed ? (rows.some((r) => r.status === 'interrupted') ? 'interrupted' : 'failed') : 'ok',
     startedAt: new Date(startedAt).toISOString(), durationMs: Math.max(...times) - startedAt,
@@ -68,8 +68,8 @@ export function reportData(root: string): ReportData | undefined {
     statements: statementsOf(logsDir, runId),
     trends: all.filter((r) => recent.includes(r.run_id) && STEP_PATTERN.test(r.step) && r.status === 'ok')
       .map((r) => ({ run: r.run_id, run_index: recent.indexOf(r.run_id) + 1, step: r.step, ms: Number(r.duration_ms), rows: Number(r.rows_changed || 0), latest: r.run_id === runId ? 'latest' : 'earlier' })),
-    tests: readLog(join(logsDir, 'tests.csv')).filter((r) => r.run_id === runId).map((r) => ({ test: r.test, where: `${r.file}:${r.line}`, severity: r.severity, status: r.status, rows: Number(r.failing_rows || 0), ms: Number(r.duration_ms || 0), step: r.step ?? '', error: r.error })),
-    failures: failuresOf(logsDir, readLog(join(logsDir, 'tests.csv')).filter((r) => r.run_id === runId)),
+    tests: tests.map((r) => ({ test: r.test, where: `${r.file}:${r.line}`, severity: r.severity, status: r.status, rows: Number(r.failing_rows || 0), ms: Number(r.duration_ms || 0), step: r.step ?? '', error: r.error })),
+    failures: failuresOf(logsDir, tests),
     publish: rows.filter((r) => r.step.startsWith('publish ')).map((r) => ({ target: r.step.slice(8), status: r.status, rows: Number(r.rows_changed || 0), bytes: Number(r.bytes || 0), ms: Number(r.duration_ms || 0), error: r.error })),
   };
 }

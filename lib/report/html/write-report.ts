@@ -10,7 +10,8 @@ import type { Project, Settings } from '../../types.js';
 
 async function lineageText(project: Project, settings: Settings): Promise<string | undefined> {
   try {
-    return flowchart(project, await lineageOfProject(project, settings), (await projectGates(project, settings)).byStep).slice(1, -1).join('\n');
+    const lineage = await lineageOfProject(project, settings);
+    return flowchart(project, lineage, (await projectGates(project, settings, lineage)).byStep).slice(1, -1).join('\n');
   } catch {
     return undefined;
   }
