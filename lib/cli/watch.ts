@@ -6,6 +6,7 @@ import { ConfigError } from '../errors.js';
 import { loadSettings, parseDuration, type CliSettings } from '../project/config.js';
 import { discover } from '../project/discover.js';
 import { printTests } from '../report/console.js';
+import { writeReport } from '../report/html/write-report.js';
 import { counted, detectStyle, errorBlock, formatDuration } from '../report/tables.js';
 
 const DEFAULT_BATCH = 100;
@@ -25,7 +26,10 @@ export async function watchCommand({ root, flags }: CommandContext): Promise<num
   const failed = await whileStoppable(stop, () => watch({
     project, settings, batchSize, maxWaitMs, signal: stop.signal,
     onStart: (inputs) => write(`watching ${inputs.join(', ')}: a micro-batch at ${counted(batchSize, 'file')} or after ${formatDuration(maxWaitMs)} (Ctrl-C to stop)`),
-    onBatch: (b) => write(batchLine(b)),
+    onBatch: async (b) => {
+      write(batchLine(b));
+      await writeReport(project, settings).catch(() => undefined); // logs/report.html follows every micro-batch
+    },
   }));
   if (stop.signal.aborted) return exitCodeFor(stop.signal.reason);
   if (!failed) return 0;

@@ -25,7 +25,7 @@ export interface WatchOptions {
   readonly maxWaitMs: number;
   readonly signal: AbortSignal;
   readonly onStart?: (lines: readonly string[]) => void;
-  readonly onBatch?: (batch: MicroBatch) => void;
+  readonly onBatch?: (batch: MicroBatch) => void | Promise<void>;
   /** How often a file's size is checked until it stops growing (two equal checks = complete). */
   readonly stabilityMs?: number;
 }
@@ -101,7 +101,7 @@ export async function watch(options: WatchOptions): Promise<MicroBatch | undefin
         rows: result.steps.filter((r) => r.step.incremental).reduce((sum, r) => sum + r.rowsChanged, 0),
         latencyMs: at !== undefined ? at - Math.min(...taken.map(([, t]) => t)) : Date.now() - Math.min(...taken.map(([, t]) => t)),
       };
-      options.onBatch?.(batch);
+      await options.onBatch?.(batch);
       if (result.status !== 'ok') return batch;
     }
     return undefined;

@@ -1,7 +1,7 @@
 // `watch` as a real process: files present at start first, dropped files queryable within seconds, a
 // file being written waits, one micro-batch at a time under the run lock, failures and signals.
 import t, { type Test } from 'tap';
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cli, project, query } from './helpers.js';
 
@@ -58,6 +58,7 @@ t.test('watch: files present at start first, then each dropped file, each once; 
   t.match(done.stdout, /^watching events: data\/landing\/ev\/\*\.csv: a micro-batch at 10 files or after 0\.50 s/);
   t.match(done.stdout, /micro-batch 1: 1 file, 1 row, [\d.]+ s, latency [\d.]+ s/);
   t.same(await query(join(dir, 'data/warehouse.duckdb'), 'SELECT count(*) AS n, count(DISTINCT path) AS d FROM ducksteps.loaded_files'), [{ n: 3, d: 3 }]);
+  t.ok(existsSync(join(dir, 'logs/report.html')), 'the report follows the micro-batches');
 });
 
 t.test('watch: a failing micro-batch stops it with exit 1, its file still pending', async (t) => {
