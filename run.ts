@@ -2,6 +2,10 @@
 import { parseArgs } from 'node:util';
 import { DuckstepsError, UsageError } from './lib/errors.js';
 import { HELP, checkCommandInput, commands } from './lib/cli/commands.js';
+import { dropPrestartedWorker, prestartWorker } from './lib/driver/spawn.js';
+import { mark } from './lib/trace.js';
+
+mark('driver imported');
 
 const OPTIONS = {
   db: { type: 'string' },
@@ -50,7 +54,12 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${command.help ?? HELP}\n`);
     return 0;
   }
-  return command.run({ root: process.cwd(), flags: parsed.values, args: rest });
+  if (command.worker) prestartWorker(process.cwd()); // boots while the command's modules load and it plans
+  try {
+    return await command.run({ root: process.cwd(), flags: parsed.values, args: rest });
+  } finally {
+    dropPrestartedWorker(); // unused: a configuration error, or nothing to run
+  }
 }
 
 // A closed stdout or stderr (./run.sh | head) must not stop or corrupt the run: drop what cannot be printed.

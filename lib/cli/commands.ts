@@ -13,6 +13,8 @@ export interface Command {
   readonly flags: readonly string[];
   /** How many positional arguments it takes (default 0). */
   readonly args?: number;
+  /** Its first act is a worker job: the driver starts that worker before it imports the command. */
+  readonly worker?: boolean;
   run(context: CommandContext): Promise<number>;
 }
 
@@ -57,7 +59,7 @@ lockTimeout, inputs, archive }; flags win. Incremental steps and inputs: docs/ba
 Exit codes: 0 ok, 1 a step or assertion failed, 2 usage or configuration error, 130 interrupted.`;
 
 export const commands: Record<string, Command> = {
-  run: { flags: [...BUILD_FLAGS, 'from', 'to', 'only', 'select', 'exclude', 'resume', 'batch-size', 'full-refresh'], run: async (c) => (await import('./run.js')).runCommand(c) },
+  run: { flags: [...BUILD_FLAGS, 'from', 'to', 'only', 'select', 'exclude', 'resume', 'batch-size', 'full-refresh'], worker: true, run: async (c) => (await import('./run.js')).runCommand(c) },
   list: {
     help: 'usage: ./run.sh list [--json] [--db PATH]\n\nThe steps: number, folder, SQL files, script, incremental, last status and duration; the declared\ninputs with their loaded and pending files.',
     flags: ['json', 'db'],
@@ -66,6 +68,7 @@ export const commands: Record<string, Command> = {
   compile: {
     help: 'usage: ./run.sh compile [--var name=value]\n\nRenders every step and assertion into logs/compiled/ and checks that every statement parses\n(DuckDB parser, nothing is executed, no database needed). Exit 1 with file:line for each error.',
     flags: ['var', 'dry-run'],
+    worker: true,
     run: async (c) => (await import('./compile.js')).compileCommand(c),
   },
   logs: {
@@ -97,6 +100,7 @@ export const commands: Record<string, Command> = {
   test: {
     help: 'usage: ./run.sh test [--select STEP] [--db PATH] [--var name=value]\n\nRuns the SQL assertions in tests/ against the current database (read-only): all of them, or with\n--select only those gating the selected steps.',
     flags: [...BUILD_FLAGS, 'select', 'exclude'],
+    worker: true,
     run: async (c) => (await import('./run.js')).runCommand(c, true),
   },
 };

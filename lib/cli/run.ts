@@ -9,6 +9,7 @@ import { planRun, staleWarnings, testSelection, type RunFlags } from './run-plan
 import { toJson } from '../report/json.js';
 import { writeReport } from '../report/html/write-report.js';
 import type { Project, Settings, Step } from '../types.js';
+import { mark } from '../trace.js';
 
 /** How often a running step gets a progress line when the output is not a terminal (DUCKSTEPS_HEARTBEAT
  * overrides the 10 s, for tests). */
@@ -27,17 +28,21 @@ async function writeReportSafely(project: Project, settings: Settings): Promise<
 export async function runCommand({ root, flags }: CommandContext, testsOnly = false): Promise<number> {
   const f = flags as RunFlags;
   const project = discover(root);
+  mark('discovered');
   const loaded = loadSettings(root, f);
   const { steps, settings } = testsOnly ? { steps: [], settings: loaded } : await planRun(project, f, loaded);
   const testSteps = testsOnly ? await testSelection(project, f, settings) : undefined;
   const style = f.json ? { color: false } : detectStyle();
   const write = (text: string) => (f.json ? process.stderr : process.stdout).write(`${text}\n`);
   if (!testsOnly && steps.length < project.steps.length) for (const line of await staleWarnings(project, steps, settings)) write(`! ${line}`);
+  mark('planned');
   const stop = new AbortController();
   const result = await whileStoppable(stop, () => build({ root, project, settings, steps, testSteps, signal: stop.signal, events: consoleEvents(style, write, !f.json && process.stdout.isTTY ? liveLine(process.stdout) : undefined), heartbeatMs: heartbeatMs() }));
   if (f.json) process.stdout.write(`${JSON.stringify(toJson(result), null, 2)}\n`);
   else printSummary(style, write, result);
+  mark('summary printed');
   const report = await writeReportSafely(project, settings);
+  mark('report written');
   if (report) write(`report: ${report}`);
   return result.status === 'ok' ? 0 : result.status === 'interrupted' ? exitCodeFor(stop.signal.reason) : 1;
 }

@@ -7,7 +7,7 @@ import { renderAssertions, runTests } from './assertion-phase.js';
 import { assignGates, type Gates } from './gates.js';
 import { lineageOfProject } from './lineage.js';
 import { runPublish } from './publish-phase.js';
-import { startWorker } from './spawn.js';
+import type { Purpose, Worker } from './spawn.js';
 import { discoverTargets, type PublishTarget } from '../publish/targets.js';
 import { DuckstepsError, TemplateError } from '../errors.js';
 import { checkDatabasePath } from '../project/config.js';
@@ -18,6 +18,7 @@ import { checkLogs, logPhase, logPublish } from '../logs/step-logs.js';
 import { runSteps, type StepEvents } from './step-loop.js';
 import { compileStepScripts } from './step-scripts.js';
 import { createEnvironment, type TemplateContext } from '../render/template.js';
+import { mark } from '../trace.js';
 import type { Assertion, BuildResult, Project, PublishOutcome, Settings, Step } from '../types.js';
 
 export interface BuildEvents extends StepEvents {
@@ -103,13 +104,23 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   const signal = options.signal ?? new AbortController().signal;
   const steps = options.steps ?? project.steps;
   const withTests = options.tests !== false && project.testFiles.length > 0;
+  const spare: Worker[] = [];
   try {
     if (steps.length > 0) writeLastRun(project.root, { runId, vars: settings.vars, steps: project.steps.map((s) => s.id), selected: steps.map((s) => s.id), database: settings.database, command: ['./run.sh', ...process.argv.slice(2)].join(' ') });
+    mark('build: locked');
     const scripts = await compileStepScripts(project);
+    mark('build: scripts compiled');
     const assertions = withTests ? renderAssertions(project, env, context) : [];
+    mark('build: assertions rendered');
     const gates = await planGates(project, settings, context, steps, assertions, options.testSteps);
+    mark('build: gates planned');
     const loop = { project, settings, env, context, tmp, signal, runId, scripts, gates: gates.byStep, events: options.events, heartbeatMs: options.heartbeatMs };
-    const { reports, ok, next } = await runSteps(loop, steps, runId, withTests);
+    const publishing = steps.length > 0 && targets.length > 0 && options.tests !== false;
+    const after: Purpose[] = [...(gates.after.length > 0 ? ['step' as const] : []), ...(publishing ? ['publish' as const] : [])];
+    const { reports, ok, next } = await runSteps(loop, steps, runId, after); // these boot during the last step
+    const tester = gates.after.length > 0 ? next.shift() : undefined;
+    const publisher = publishing ? next.shift() : undefined;
+    spare.push(...[tester, publisher, ...next].filter((w) => w !== undefined)); // stopped in `finally` unless used
     const interrupted = reports.some((r) => r.status === 'interrupted');
     if (interrupted) logPhase(logsDir, runId, 'run', { status: 'interrupted', error: signal.reason === 'SIGTERM' ? 'stopped by SIGTERM' : 'stopped by Ctrl-C (SIGINT)' });
     if (!ok || options.tests === false) {
@@ -117,20 +128,22 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       const tests = ok ? undefined : { status: 'skipped' as const, durationMs: 0, results: [] };
       return { runId, status: interrupted ? 'interrupted' : ok ? 'ok' : 'failed', steps: reports, tests, publish: ok ? undefined : withheld(logsDir, runId, targets) };
     }
+    mark('build: steps done');
     options.events?.onTestsStart?.(gates.after.length);
-    const publisher = steps.length > 0 && targets.length > 0 ? startWorker(project.root) : undefined; // boots during the assertions
     const gated = reports.flatMap((r) => r.assertions ?? []);
-    const tests = await runTests({ project, settings, env, context, database, tmp, worker: next }, gates.after, gated);
-    if (tests.status !== 'ok') publisher?.cancel();
+    const tests = await runTests({ project, settings, env, context, database, tmp, worker: tester }, gates.after, gated);
+    mark('build: tests done');
     if (tests.status !== 'ok') return { runId, status: 'failed', steps: reports, tests, publish: withheld(logsDir, runId, targets) };
     if (steps.length === 0 || targets.length === 0) return { runId, status: 'ok', steps: reports, tests };
     options.events?.onPublishStart?.(targets.length);
     const publish = await runPublish({ root: project.root, settings, env, context, tmp, runId, targets, reports, worker: publisher });
+    mark('build: published');
     return { runId, status: publish.some((p) => p.status === 'failed') ? 'failed' : 'ok', steps: reports, tests, publish };
   } catch (error) {
     recordCrash(logsDir, runId, error);
     throw error;
   } finally {
+    for (const worker of spare) worker.cancel(); // a worker that ran its job has exited already
     rmSync(tmp, { recursive: true, force: true });
     lock.release();
   }

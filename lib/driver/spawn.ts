@@ -1,7 +1,7 @@
 // Stage 3: run a job in its own worker subprocess and trust its answer, or explain how it died.
-import { execa } from 'execa';
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { StepError, StepJob, StepOutcome } from '../types.js';
 
@@ -64,12 +64,60 @@ export interface Worker {
   cancel(): void;
 }
 
+/** How a worker process ended. */
+interface Exit {
+  readonly exitCode?: number;
+  readonly signal?: string;
+  readonly stderr: string;
+}
+
+/** Keeps the last `limit` characters of a stream: enough to explain a death, bounded in memory. */
+function tail(stream: NodeJS.ReadableStream | null, limit = 64 * 1024): () => string {
+  let text = '';
+  stream?.setEncoding('utf8');
+  stream?.on('data', (chunk: string) => { text = (text + chunk).slice(-limit); });
+  return () => text;
+}
+
+/** What a worker loads while it waits: every worker can run any job; a `publish` one also loads the
+ * PostgreSQL client before its job arrives. */
+export type Purpose = 'step' | 'publish';
+
+let early: { readonly cwd: string; readonly worker: Worker } | undefined;
+
+/** Starts the run's first worker as the driver starts, before its own imports and discovery; the next
+ * startWorker() for the same folder gets it. */
+export function prestartWorker(cwd: string): void {
+  early ??= { cwd: resolve(cwd), worker: launch(cwd, 'step') };
+}
+
+/** Stops a prestarted worker nobody took (a usage error, nothing to run): it would keep the driver alive. */
+export function dropPrestartedWorker(): void {
+  early?.worker.cancel();
+  early = undefined;
+}
+
 /** Starts a worker now, so its start-up overlaps whatever runs before its job is ready. */
-export function startWorker(cwd: string): Worker {
+export function startWorker(cwd: string, purpose: Purpose = 'step'): Worker {
+  if (early?.cwd === resolve(cwd) && purpose === 'step') {
+    const { worker } = early;
+    early = undefined;
+    return worker;
+  }
+  return launch(cwd, purpose);
+}
+
+/** Plain node:child_process: it is already loaded, so the first worker starts before the driver's imports. */
+function launch(cwd: string, purpose: Purpose): Worker {
   // ipc: the worker watches the channel and dies with the driver, on every platform (see worker/main.ts).
   // stdout is not buffered: a step script's lines are passed on as they come, memory stays bounded.
-  const child = execa(process.execPath, workerCommand(), { cwd, reject: false, stripFinalNewline: true, ipc: true, buffer: { stdout: false } });
-  child.catch(() => undefined);
+  const child = spawn(process.execPath, [...workerCommand(), ...(purpose === 'publish' ? ['--publish'] : [])], { cwd, stdio: ['pipe', 'pipe', 'pipe', 'ipc'], windowsHide: true });
+  const stderr = tail(child.stderr);
+  child.stdin?.on('error', () => undefined); // a worker that died before reading its job: its exit says why
+  const exited = new Promise<Exit>((resolve) => {
+    child.on('error', (error) => resolve({ exitCode: 1, stderr: `${stderr()}${error.message}` }));
+    child.on('close', (code, signal) => resolve({ exitCode: code ?? undefined, signal: signal ?? undefined, stderr: stderr().replace(/\n$/, '') }));
+  });
   let onLine: ((line: string) => void) | undefined;
   let partial = '';
   child.stdout?.setEncoding('utf8');
@@ -94,11 +142,11 @@ export function startWorker(cwd: string): Worker {
       child.on('message', onMessage);
       try {
         child.stdin?.end(JSON.stringify(job));
-        const done = await child;
+        const done = await exited;
         if (partial) options.onOutput?.(partial);
         const elapsedMs = Date.now() - started;
         if (stopped || !existsSync(job.resultPath)) {
-          return { died: deathError(done.signal, done.exitCode, String(done.stderr ?? '')), stopped, elapsedMs };
+          return { died: deathError(done.signal, done.exitCode, done.stderr), stopped, elapsedMs };
         }
         return { result: JSON.parse(readFileSync(job.resultPath, 'utf8')) as T };
       } finally {

@@ -6,7 +6,7 @@ import type nunjucks from 'nunjucks';
 import { BatchError, TemplateError } from '../errors.js';
 import { archiveFiles } from './archive.js';
 import { planBatches } from './batches.js';
-import { executeStep, type StatementProgress, type Worker } from './spawn.js';
+import { executeStep, type Purpose, type StatementProgress, type Worker } from './spawn.js';
 import { WarmWorker } from './warm-worker.js';
 import { logStep } from '../logs/step-logs.js';
 import { batchContext } from '../render/batch-context.js';
@@ -14,6 +14,7 @@ import { renderStep } from '../render/render.js';
 import { maskOutcome } from '../render/secrets.js';
 import type { TemplateContext } from '../render/template.js';
 import { logAssertions } from './assertion-phase.js';
+import { mark } from '../trace.js';
 import { succeeded, type Assertion, type Batch, type LandingFile, type Ledger, type LedgerJob, type Project, type Settings, type Step, type StepOutcome, type StepReport } from '../types.js';
 
 export interface StepEvents {
@@ -57,6 +58,7 @@ async function runOne(loop: StepLoop, unit: Unit, worker: Worker): Promise<StepO
     if (!(error instanceof TemplateError)) throw error;
     return { status: 'failed', statements: [], error: error.toStepError() };
   }
+  mark(`step ${step.id}: rendered`);
   const job = {
     kind: 'step' as const, database: resolve(project.root, settings.database), threads: settings.threads, memoryLimit: settings.memoryLimit,
     lockTimeoutMs: settings.lockTimeoutMs, step: { number: step.number, name: step.name, id: step.id }, vars: settings.vars, files,
@@ -112,12 +114,12 @@ async function readLedger(loop: StepLoop, worker: Worker): Promise<Ledger> {
 }
 
 /** The units of an incremental group, or the reports that say why there are none. */
-async function planGroup(loop: StepLoop, group: Step[], warm: WarmWorker): Promise<{ units: Unit[]; reports: StepReport[] }> {
+async function planGroup(loop: StepLoop, group: Step[], warm: WarmWorker, ahead: readonly Purpose[]): Promise<{ units: Unit[]; reports: StepReport[] }> {
   const { project, settings } = loop;
   const incremental = project.steps.filter((s) => s.incremental).map((s) => s.id);
   try {
     const reader = warm.take();
-    warm.warm(); // the group's first step boots while the ledger is read
+    warm.ensure(ahead); // the group's first step boots while the ledger is read
     const ledger = await readLedger(loop, reader);
     const plan = await planBatches(project.root, settings, ledger, group, group[0].id === incremental[0]);
     archiveFiles(project.root, settings, completeFiles(ledger, incremental, plan.unchanged)); // after a crash between commit and move
@@ -149,13 +151,16 @@ function archiveIfComplete(loop: StepLoop, unit: Unit, units: readonly Unit[], r
   if (incremental.every((id) => b.done.includes(id) || ranOk.has(id))) archiveFiles(loop.project.root, loop.settings, b.files);
 }
 
-/** Starts the worker for what comes after this step, so Node and DuckDB start-up overlap it. */
-function warmNext(warm: WarmWorker, unit: Unit | undefined, group: Step[] | undefined, warmAfter: boolean): void {
-  if (unit || group || warmAfter) warm.warm(); // the next step, the next group's ledger read, or the assertions
+/** What the workers after unit `i` of `units` (in group `g`) will do, in order: the group's later units,
+ * then each later group's first worker (an incremental group's first reads the ledger), then `after`. */
+function upcoming(units: readonly Unit[], i: number, groups: readonly Step[][], g: number, after: readonly Purpose[]): Purpose[] {
+  const steps = units.length - i - 1 + groups.slice(g + 1).reduce((n, group) => n + (group[0].incremental ? 2 : 1), 0);
+  return [...Array<Purpose>(steps).fill('step'), ...after];
 }
 
-/** Runs the steps in order and logs each; returns the reports and the worker pre-started for what follows. */
-export async function runSteps(loop: StepLoop, steps: readonly Step[], runId: string, warmAfter = false) {
+/** Runs the steps in order and logs each; returns the reports and the workers pre-started for `after`
+ * (the assertions, the publish phase), in that order. */
+export async function runSteps(loop: StepLoop, steps: readonly Step[], runId: string, after: readonly Purpose[] = []) {
   const logsDir = join(loop.project.root, 'logs');
   const warm = new WarmWorker(loop.project.root);
   const reports: StepReport[] = [];
@@ -167,10 +172,10 @@ export async function runSteps(loop: StepLoop, steps: readonly Step[], runId: st
   const failed = () => reports.some((r) => !succeeded(r.status));
   const groups = groupSteps(steps);
   try {
-    if (steps.length > 0) warm.warm();
+    if (steps.length > 0) warm.ensure(upcoming([], -1, groups, -1, after));
     for (const [g, group] of groups.entries()) {
       if (failed()) { group.forEach((s) => log(blank(s, 'skipped'))); continue; }
-      const planned = group[0].incremental ? await planGroup(loop, group, warm) : { units: [{ step: group[0] }], reports: [] };
+      const planned = group[0].incremental ? await planGroup(loop, group, warm, ['step', ...upcoming([], -1, groups, g, after)]) : { units: [{ step: group[0] }], reports: [] };
       for (const r of planned.reports) {
         log(r);
         if (r.status !== 'skipped') loop.events?.onStepEnd?.(r);
@@ -184,9 +189,11 @@ export async function runSteps(loop: StepLoop, steps: readonly Step[], runId: st
         }
         loop.events?.onStepStart?.(unit.step, unit.batch);
         const worker = warm.take();
-        warmNext(warm, units[i + 1], groups[g + 1], warmAfter); // starts while this step runs
+        warm.ensure(upcoming(units, i, groups, g, after)); // they boot while this step runs
         const handedOver = new Date();
+        mark(`step ${unit.step.id}: start`);
         const r = report(unit, maskOutcome(await runOne(loop, unit, worker)), handedOver);
+        mark(`step ${unit.step.id}: answered`);
         log(r);
         loop.events?.onStepEnd?.(r);
         if (r.status === 'ok') archiveIfComplete(loop, unit, units, reports);

@@ -1,33 +1,36 @@
-// Keeps the next worker process warming up (Node start-up, DuckDB import) while the current step runs.
-import { startWorker, type Worker } from './spawn.js';
+// Keeps the next worker processes warming up (Node start-up, DuckDB import) while the current step runs.
+// On a small project the critical path is a chain of process boots, so more than one warms ahead when the
+// machine has the cores for it.
+import { availableParallelism } from 'node:os';
+import { startWorker, type Purpose, type Worker } from './spawn.js';
+
+/** How many workers may boot ahead at once: 2 on 2–3 cores, 3 on 4 or more, 1 on a single core. */
+export const warmDepth = (cores = availableParallelism()) => Math.max(1, Math.min(3, cores - (cores >= 4 ? 1 : 0)));
 
 export class WarmWorker {
-  private next?: Worker;
+  private queue: Worker[] = [];
 
-  constructor(private readonly root: string) {}
+  constructor(private readonly root: string, private readonly depth = warmDepth()) {}
 
-  /** Starts a worker for what comes next (every worker is the same plain Node process). */
-  warm(): void {
-    this.next ??= startWorker(this.root);
+  /** Keeps workers warming for what comes next, in the order it comes (at most `depth` of them). */
+  ensure(upcoming: readonly Purpose[]): void {
+    for (let i = this.queue.length; i < Math.min(upcoming.length, this.depth); i++) this.queue.push(startWorker(this.root, upcoming[i]));
   }
 
-  /** The warm worker (a new one when none is warm); the caller owns it from here. */
+  /** The next warm worker (a new one when none is warm); the caller owns it from here. */
   take(): Worker {
-    const worker = this.next ?? startWorker(this.root);
-    this.next = undefined;
-    return worker;
+    return this.queue.shift() ?? startWorker(this.root);
   }
 
-  /** Hands over the warm worker, if any, without starting one. */
-  release(): Worker | undefined {
-    const worker = this.next;
-    this.next = undefined;
-    return worker;
+  /** Hands over the warm workers, in order, without starting any. */
+  release(): Worker[] {
+    const workers = this.queue;
+    this.queue = [];
+    return workers;
   }
 
-  /** Stops the warm worker: nothing may outlive the build (a live child keeps the driver running). */
+  /** Stops the warm workers: nothing may outlive the build (a live child keeps the driver running). */
   cancel(): void {
-    this.next?.cancel();
-    this.next = undefined;
+    for (const worker of this.release()) worker.cancel();
   }
 }

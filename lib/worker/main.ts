@@ -5,8 +5,8 @@ import { runAssertions } from './assertions.js';
 import { parseFiles } from './parse.js';
 import { runStep } from './step.js';
 import { readLedger } from './ledger.js';
-import { publishTargets } from './publish.js';
 import { parseReads } from './lineage.js';
+import { mark } from '../trace.js';
 import type { AssertJob, LedgerJob, LineageJob, ParseJob, PublishJob, StepJob } from '../types.js';
 
 // If the driver dies (killed, crashed), die too: an orphan must not commit a step nobody will log,
@@ -15,13 +15,18 @@ import type { AssertJob, LedgerJob, LineageJob, ParseJob, PublishJob, StepJob } 
 process.on('disconnect', () => process.kill(process.pid, 'SIGKILL'));
 process.channel?.unref();
 
+// a worker started for publishing loads the PostgreSQL client (~40 ms) while it waits; the others need not
+const publishing = process.argv.includes('--publish') ? await import('./publish.js') : undefined;
 const readyAt = performance.now();
+mark('worker ready');
 const job = JSON.parse(readFileSync(0, 'utf8')) as StepJob | AssertJob | ParseJob | LedgerJob | PublishJob | LineageJob;
+mark(`worker job ${job.kind}`);
 const result =
   job.kind === 'step' ? await runStep(job, { bootMs: readyAt, waitMs: performance.now() - readyAt, receivedAt: Date.now() })
   : job.kind === 'assert' ? await runAssertions(job)
   : job.kind === 'ledger' ? await readLedger(job)
-  : job.kind === 'publish' ? await publishTargets(job)
+  : job.kind === 'publish' ? await (publishing ?? (await import('./publish.js'))).publishTargets(job)
   : job.kind === 'lineage' ? await parseReads(job)
   : await parseFiles(job);
 writeFileSync(job.resultPath, JSON.stringify(result));
+mark(`worker done ${job.kind}`);

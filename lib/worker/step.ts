@@ -1,4 +1,5 @@
 // Inside the worker: run one step's statements (and script hooks) in one transaction, commit or roll back.
+import { mark } from '../trace.js';
 import { lineIndex } from '../render/line-map.js';
 import { openDatabase, type Database } from './duckdb.js';
 import { closeBatch, openBatch } from './ledger.js';
@@ -120,6 +121,7 @@ class Clock {
     const now = performance.now();
     this.phases[phase] += Math.round((now - this.last) * 10) / 10;
     this.last = now;
+    mark(`worker ${phase.replace('Ms', '')} done`);
   }
 }
 
