@@ -1,11 +1,15 @@
 // The floor for the benchmarks: bare node + @duckdb/node-api, no framework. Plain JS on purpose.
 //   node bench/floor.mjs statement DB SQL     open DB, run one statement, close
-//   node bench/floor.mjs plan DB PLAN.json    one process, one connection: mkdir / append / run SQL files or text
+//   node bench/floor.mjs plan DB PLAN.json    one process, one connection: mkdir / append / run SQL files or text /
+//                                             read every row of a query file's statements
 //   node bench/floor.mjs script DB FILE       one transaction: every statement of the file, one by one
 //   node bench/floor.mjs queries DB FILE...   read-only: run every statement of the files, read all rows
 //   node bench/floor.mjs checksum DB          per table: row count and an order-independent checksum
 import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
-import { DuckDBInstance } from '@duckdb/node-api';
+import { createRequire } from 'node:module';
+
+// required as ducksteps' workers do: the fastest way to load it (see lib/worker/duckdb.ts), so the floor stays a floor
+const { DuckDBInstance } = createRequire(import.meta.url)('@duckdb/node-api');
 
 const [mode, db, ...rest] = process.argv.slice(2);
 const readOnly = mode === 'queries' || mode === 'checksum';
@@ -20,6 +24,7 @@ if (mode === 'statement') {
     if (action.append) appendFileSync(action.append, action.text);
     if (action.sql) await connection.run(readFileSync(action.sql, 'utf8'));
     if (action.run) await connection.run(action.run);
+    if (action.query) await readAll(action.query);
   }
 } else if (mode === 'script') {
   const statements = await connection.extractStatements(readFileSync(rest[0], 'utf8'));
@@ -27,10 +32,7 @@ if (mode === 'statement') {
   for (let i = 0; i < statements.count; i++) await (await statements.prepare(i)).run();
   await connection.run('COMMIT');
 } else if (mode === 'queries') {
-  for (const file of rest) {
-    const statements = await connection.extractStatements(readFileSync(file, 'utf8'));
-    for (let i = 0; i < statements.count; i++) await (await statements.prepare(i)).runAndReadAll();
-  }
+  for (const file of rest) await readAll(file);
 } else if (mode === 'checksum') {
   const tables = (await connection.runAndReadAll(
     "SELECT schema_name || '.' || table_name AS t FROM duckdb_tables() WHERE NOT temporary ORDER BY 1",
@@ -44,3 +46,8 @@ if (mode === 'statement') {
 }
 connection.closeSync();
 instance.closeSync();
+
+async function readAll(file) {
+  const statements = await connection.extractStatements(readFileSync(file, 'utf8'));
+  for (let i = 0; i < statements.count; i++) await (await statements.prepare(i)).runAndReadAll();
+}

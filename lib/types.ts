@@ -1,4 +1,5 @@
 // Plain data passed between the stages: discover -> render -> execute -> log -> assert -> report.
+import type { StepLineage } from './render/lineage.js';
 
 export type StepStatus = 'ok' | 'up to date' | 'failed' | 'skipped' | 'timed out' | 'interrupted';
 
@@ -183,6 +184,14 @@ export interface BuildResult {
   readonly steps: readonly StepReport[];
   readonly tests?: TestsReport;
   readonly publish?: readonly PublishOutcome[];
+  /** The lineage and gates the run planned with, when it planned gates (the report draws them). */
+  readonly flow?: Flow;
+}
+
+/** The project's lineage (step id -> what it reads and writes) and which assertions gate which step. */
+export interface Flow {
+  readonly lineage: ReadonlyMap<string, StepLineage>;
+  readonly gates: ReadonlyMap<string, readonly Assertion[]>;
 }
 
 export type Severity = 'error' | 'warn';

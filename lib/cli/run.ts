@@ -7,8 +7,8 @@ import { discover } from '../project/discover.js';
 import { detectStyle } from '../report/tables.js';
 import { planRun, staleWarnings, testSelection, type RunFlags } from './run-plan.js';
 import { toJson } from '../report/json.js';
-import { writeReport } from '../report/html/write-report.js';
-import type { Project, Settings, Step } from '../types.js';
+import { prefetchReport, writeReport } from '../report/html/write-report.js';
+import type { Flow, Project, Settings, Step } from '../types.js';
 import { mark } from '../trace.js';
 
 /** How often a running step gets a progress line when the output is not a terminal (DUCKSTEPS_HEARTBEAT
@@ -16,9 +16,9 @@ import { mark } from '../trace.js';
 const heartbeatMs = () => Number(process.env.DUCKSTEPS_HEARTBEAT) || 10_000;
 
 /** The HTML report of the run; a report that cannot be written never changes the run's outcome. */
-async function writeReportSafely(project: Project, settings: Settings): Promise<string | undefined> {
+async function writeReportSafely(project: Project, settings: Settings, flow?: Flow): Promise<string | undefined> {
   try {
-    return await writeReport(project, settings);
+    return await writeReport(project, settings, flow);
   } catch (error) {
     process.stderr.write(`ducksteps: the HTML report could not be written: ${(error as Error).message}\n`);
     return undefined;
@@ -27,6 +27,7 @@ async function writeReportSafely(project: Project, settings: Settings): Promise<
 
 export async function runCommand({ root, flags }: CommandContext, testsOnly = false): Promise<number> {
   const f = flags as RunFlags;
+  prefetchReport(); // its libraries are read while the steps run
   const project = discover(root);
   mark('discovered');
   const loaded = loadSettings(root, f);
@@ -41,7 +42,7 @@ export async function runCommand({ root, flags }: CommandContext, testsOnly = fa
   if (f.json) process.stdout.write(`${JSON.stringify(toJson(result), null, 2)}\n`);
   else printSummary(style, write, result);
   mark('summary printed');
-  const report = await writeReportSafely(project, settings);
+  const report = await writeReportSafely(project, settings, result.flow);
   mark('report written');
   if (report) write(`report: ${report}`);
   return result.status === 'ok' ? 0 : result.status === 'interrupted' ? exitCodeFor(stop.signal.reason) : 1;

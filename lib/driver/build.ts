@@ -19,7 +19,7 @@ import { runSteps, type StepEvents } from './step-loop.js';
 import { compileStepScripts } from './step-scripts.js';
 import { createEnvironment, type TemplateContext } from '../render/template.js';
 import { mark } from '../trace.js';
-import type { Assertion, BuildResult, Project, PublishOutcome, Settings, Step } from '../types.js';
+import type { Assertion, BuildResult, Flow, Project, PublishOutcome, Settings, Step } from '../types.js';
 
 export interface BuildEvents extends StepEvents {
   onTestsStart?(count: number): void;
@@ -61,8 +61,9 @@ function recordCrash(logsDir: string, runId: string, error: unknown): void {
   }
 }
 
-/** Gates for the steps this run runs (assertions gating other steps wait for those steps); `test` gates none. */
-async function planGates(project: Project, settings: Settings, context: TemplateContext, steps: readonly Step[], assertions: readonly Assertion[], testSteps?: readonly Step[]): Promise<Gates> {
+/** Gates for the steps this run runs (assertions gating other steps wait for those steps); `test` gates
+ * none. `flow`: the whole project's lineage and gates, when they were computed. */
+async function planGates(project: Project, settings: Settings, context: TemplateContext, steps: readonly Step[], assertions: readonly Assertion[], testSteps?: readonly Step[]): Promise<Gates & { flow?: Flow }> {
   if ((steps.length === 0 && !testSteps) || assertions.length === 0 || settings.gates === false) return { byStep: new Map(), after: assertions };
   let lineage;
   try {
@@ -72,9 +73,10 @@ async function planGates(project: Project, settings: Settings, context: Template
     return { byStep: new Map(), after: assertions }; // the step that does not render fails on its own
   }
   const gates = assignGates(project, lineage, assertions);
-  if (steps.length === 0) return { byStep: new Map(), after: testSteps!.flatMap((s) => gates.byStep.get(s.id) ?? []) };
+  const flow = { lineage, gates: gates.byStep };
+  if (steps.length === 0) return { byStep: new Map(), after: testSteps!.flatMap((s) => gates.byStep.get(s.id) ?? []), flow };
   const running = new Set(steps.map((s) => s.id));
-  return { byStep: new Map([...gates.byStep].filter(([id]) => running.has(id))), after: gates.after };
+  return { byStep: new Map([...gates.byStep].filter(([id]) => running.has(id))), after: gates.after, flow };
 }
 
 /** A run that failed publishes nothing: each target is logged `skipped`, saying why. */
@@ -113,6 +115,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     const assertions = withTests ? renderAssertions(project, env, context) : [];
     mark('build: assertions rendered');
     const gates = await planGates(project, settings, context, steps, assertions, options.testSteps);
+    const { flow } = gates;
     mark('build: gates planned');
     const loop = { project, settings, env, context, tmp, signal, runId, scripts, gates: gates.byStep, events: options.events, heartbeatMs: options.heartbeatMs };
     const publishing = steps.length > 0 && targets.length > 0 && options.tests !== false;
@@ -126,19 +129,19 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     if (!ok || options.tests === false) {
       if (!ok && options.tests !== false) logPhase(logsDir, runId, 'tests', { status: 'skipped' });
       const tests = ok ? undefined : { status: 'skipped' as const, durationMs: 0, results: [] };
-      return { runId, status: interrupted ? 'interrupted' : ok ? 'ok' : 'failed', steps: reports, tests, publish: ok ? undefined : withheld(logsDir, runId, targets) };
+      return { runId, status: interrupted ? 'interrupted' : ok ? 'ok' : 'failed', steps: reports, tests, publish: ok ? undefined : withheld(logsDir, runId, targets), flow };
     }
     mark('build: steps done');
     options.events?.onTestsStart?.(gates.after.length);
     const gated = reports.flatMap((r) => r.assertions ?? []);
     const tests = await runTests({ project, settings, env, context, database, tmp, worker: tester }, gates.after, gated);
     mark('build: tests done');
-    if (tests.status !== 'ok') return { runId, status: 'failed', steps: reports, tests, publish: withheld(logsDir, runId, targets) };
-    if (steps.length === 0 || targets.length === 0) return { runId, status: 'ok', steps: reports, tests };
+    if (tests.status !== 'ok') return { runId, status: 'failed', steps: reports, tests, publish: withheld(logsDir, runId, targets), flow };
+    if (steps.length === 0 || targets.length === 0) return { runId, status: 'ok', steps: reports, tests, flow };
     options.events?.onPublishStart?.(targets.length);
     const publish = await runPublish({ root: project.root, settings, env, context, tmp, runId, targets, reports, worker: publisher });
     mark('build: published');
-    return { runId, status: publish.some((p) => p.status === 'failed') ? 'failed' : 'ok', steps: reports, tests, publish };
+    return { runId, status: publish.some((p) => p.status === 'failed') ? 'failed' : 'ok', steps: reports, tests, publish, flow };
   } catch (error) {
     recordCrash(logsDir, runId, error);
     throw error;

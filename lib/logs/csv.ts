@@ -56,8 +56,35 @@ export function writeCsv(path: string, header: readonly string[], rows: readonly
   writeFileSync(path, csvLine(header) + rows.map(csvLine).join(''));
 }
 
-/** Parses RFC 4180 text into rows of cells (quoted cells may hold commas, quotes and line breaks). */
+/** One cell and what ends it: a quoted cell ("" for a quote) or a plain one, then a comma, a line break or
+ * the end of the text. */
+const CELL = /(?:"([^"]*(?:""[^"]*)*)"|([^",\r\n]*))(,|\r\n|\n|\r|$)/y;
+
+/** Parses RFC 4180 text into rows of cells (quoted cells may hold commas, quotes and line breaks). One regex
+ * match per cell: logs/ grows with every run and is read back often, so this must be quick from a cold
+ * start; text that is not well-formed CSV is read by the lenient character loop below. */
 export function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  for (let i = 0; i < text.length; ) {
+    CELL.lastIndex = i;
+    const m = CELL.exec(text);
+    if (!m) return parseLeniently(text);
+    row.push(m[1] === undefined ? m[2] : m[1].replace(/""/g, '"'));
+    i = CELL.lastIndex;
+    if (m[3] === ',') {
+      if (i === text.length) row.push('');
+      else continue;
+    }
+    if (m[3] !== '' || row.length > 1 || row[0] !== '') rows.push(row); // a last line of one empty cell is no row
+    row = [];
+  }
+  return rows;
+}
+
+/** Character by character: a quote may open anywhere in a cell, text may follow a closing quote, and a
+ * quote left open runs to the end of the text. */
+function parseLeniently(text: string): string[][] {
   const rows: string[][] = [];
   let row: string[] = [];
   let cell = '';

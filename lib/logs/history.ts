@@ -1,16 +1,64 @@
 // Reads what earlier runs left in logs/: the CSV logs, and logs/last_run.json for --resume.
-import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseCsv } from './csv.js';
 
 export type LogRow = Readonly<Record<string, string>>;
 
+const records = (header: readonly string[] | undefined, rows: readonly string[][]): LogRow[] =>
+  header ? rows.map((r) => Object.fromEntries(header.map((h, i) => [h, r[i] ?? '']))) : [];
+
 /** Rows of a CSV log as records keyed by the header; [] when the file does not exist. */
 export function readLog(path: string): LogRow[] {
   if (!existsSync(path)) return [];
   const [header, ...rows] = parseCsv(readFileSync(path, 'utf8'));
-  return header ? rows.map((r) => Object.fromEntries(header.map((h, i) => [h, r[i] ?? '']))) : [];
+  return records(header, rows);
 }
+
+/** A log record starts a line with its run id (newRunId: 20261121T061502Z-3f9a). */
+const RUN_ID = /^\d{8}T\d{6}Z-[0-9a-f]{4}$/;
+const RECORD_START = /\n(?=\d{8}T\d{6}Z-[0-9a-f]{4},)/g;
+
+/** The rows of a chunk read from the middle of a log: parsed from the first line that starts a record. A
+ * line inside a quoted cell can look like one; a parse from there gives rows of the wrong shape, so the
+ * next candidate is tried. */
+function recordsFrom(text: string, header: readonly string[]): string[][] | undefined {
+  for (const match of text.matchAll(RECORD_START)) {
+    const rows = parseCsv(text.slice(match.index + 1));
+    if (rows.every((r) => r.length === header.length && RUN_ID.test(r[0]))) return rows;
+  }
+  return undefined;
+}
+
+/** The last rows of a CSV log, in file order: read backwards in growing chunks until `enough(rows)` (given
+ * the rows of the chunk, the first of them possibly not its run's first) or the whole file is read. The
+ * logs grow with every run; the report and `logs` need only their end. */
+export function readLogTail(path: string, enough: (rows: readonly LogRow[]) => boolean, firstChunk = 32 * 1024): LogRow[] {
+  if (!existsSync(path)) return [];
+  const size = statSync(path).size;
+  const fd = openSync(path, 'r');
+  try {
+    const header = parseCsv(readChunk(fd, 0, Math.min(size, 64 * 1024)).split(/\r?\n/)[0])[0];
+    for (let chunk = firstChunk; chunk < size; chunk *= 4) {
+      const found = header && recordsFrom(readChunk(fd, size - chunk, chunk), header);
+      if (!found) continue;
+      const rows = records(header, found);
+      if (enough(rows)) return rows;
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return readLog(path);
+}
+
+function readChunk(fd: number, position: number, length: number): string {
+  const buffer = Buffer.alloc(length);
+  return buffer.toString('utf8', 0, readSync(fd, buffer, 0, length, position));
+}
+
+/** A run's rows in a log: the tail back to the first row of an earlier run (run ids sort by time). */
+export const rowsOfRun = (path: string, runId: string): LogRow[] =>
+  readLogTail(path, (rows) => rows.length > 0 && rows[0].run_id < runId).filter((r) => r.run_id === runId);
 
 /** What --resume needs to know about the latest run. */
 export interface LastRun {

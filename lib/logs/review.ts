@@ -2,7 +2,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { STEP_PATTERN } from '../project/discover.js';
-import { median, readLog, type LogRow } from './history.js';
+import { median, readLog, rowsOfRun, type LogRow } from './history.js';
 
 export const SLOWER = 1.5;
 
@@ -39,7 +39,7 @@ function statementRows(logsDir: string, runId: string, only?: string): LogRow[] 
   if (!existsSync(logsDir)) return [];
   return readdirSync(logsDir)
     .filter((f) => f.endsWith('.csv') && STEP_PATTERN.test(f.slice(0, -4)) && (!only || f.slice(0, -4) === only))
-    .flatMap((f) => readLog(join(logsDir, f)).filter((r) => r.run_id === runId));
+    .flatMap((f) => rowsOfRun(join(logsDir, f), runId));
 }
 
 /** The last run's steps beside the median of up to `runs` earlier runs, and its slowest statements. */

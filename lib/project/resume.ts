@@ -1,7 +1,7 @@
 // --resume: where the last run stopped, with its vars, refusing when that is unsafe or pointless.
 import { join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
-import { readLastRun, readLog } from '../logs/history.js';
+import { readLastRun, rowsOfRun } from '../logs/history.js';
 import { succeeded, type Project, type Step } from '../types.js';
 
 export interface ResumePlan {
@@ -29,7 +29,7 @@ export function planResume(project: Project, db?: string): ResumePlan {
       hint: 'run the whole build (./run.sh) or pick steps with --from',
     });
   }
-  const rows = readLog(join(project.root, 'logs', 'run_log.csv')).filter((r) => r.run_id === last.runId);
+  const rows = rowsOfRun(join(project.root, 'logs', 'run_log.csv'), last.runId);
   const status = new Map(rows.map((r) => [r.step, r.status]));
   const stopped = last.selected.find((id) => !succeeded(status.get(id) ?? ''));
   if (!stopped && status.get('tests') === 'ok') {

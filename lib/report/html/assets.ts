@@ -1,5 +1,6 @@
 // The chart and diagram libraries the report inlines (no CDN: the file works offline), read from node_modules.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -12,11 +13,21 @@ function vendorFile(path: string): string {
   }
 }
 
-/** A library's browser bundle, made safe to inline in a <script> element. */
-const bundle = (path: string) => readFileSync(vendorFile(path), 'utf8').replace(/<\/script/gi, '<\\/script');
+const LIBRARIES = ['vega/build/vega.min.js', 'vega-lite/build/vega-lite.min.js', 'vega-embed/build/vega-embed.min.js', 'mermaid/dist/mermaid.min.js'];
+let libraries: Promise<Buffer> | undefined;
 
-/** Vega + Vega-Lite + vega-embed (charts from declarative specs) and mermaid (the lineage flowchart). */
-export function reportLibraries(): string {
-  return ['vega/build/vega.min.js', 'vega-lite/build/vega-lite.min.js', 'vega-embed/build/vega-embed.min.js', 'mermaid/dist/mermaid.min.js']
-    .map((path) => `<script>/* ${path.split('/')[0]} */\n${bundle(path)}\n</script>`).join('\n');
+/** A bundle as bytes, safe inside <script>: decoded and escaped only if it contains "</script". */
+async function inlineable(path: string): Promise<Buffer> {
+  const bytes = await readFile(vendorFile(path));
+  const body = /<\/script/i.test(bytes.toString('latin1')) ? Buffer.from(bytes.toString('utf8').replace(/<\/script/gi, '<\\/script')) : bytes;
+  return Buffer.concat([Buffer.from(`<script>/* ${path.split('/')[0]} */\n`), body, Buffer.from('\n</script>\n')]);
+}
+
+/** Vega + Vega-Lite + vega-embed (charts from declarative specs) and mermaid (the lineage flowchart), as the
+ * bytes of their <script> elements. Read once per process, asynchronously, and never decoded (3.5 MB): a
+ * run asks for them as it starts, so they are read while its steps run. */
+export function reportLibraries(): Promise<Buffer> {
+  libraries ??= Promise.all(LIBRARIES.map(inlineable)).then((parts) => Buffer.concat(parts));
+  libraries.catch(() => undefined); // a caller that never awaits must not see an unhandled rejection
+  return libraries;
 }

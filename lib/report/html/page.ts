@@ -1,11 +1,10 @@
 // The report page: one self-contained HTML file (styles, data, libraries and script inlined).
-import { reportLibraries } from './assets.js';
 import { PAGE_SCRIPT } from './page-script.js';
+import { formatCount as count } from '../tables.js';
 import type { ReportData } from './report-data.js';
 
 const esc = (v: unknown) => String(v ?? '').replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
-const count = (n: number) => n.toLocaleString('en-US');
 
 function table(head: string[], rows: unknown[][], id?: string): string {
   const body = rows.map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join('')}</tr>`).join('');
@@ -46,11 +45,12 @@ code{font:12px ui-monospace,monospace;white-space:pre-wrap;word-break:break-all}
 .badge.failed,.badge.fail,.badge.error{background:#ffebe9;color:#a40e26}.badge.warn,.badge.interrupted,.badge.timed-out{background:#fff8c5;color:#7d4e00}
 details{margin:4px 0}summary{cursor:pointer;color:#0969da}.more{color:#57606a}.two{display:grid;grid-template-columns:1fr 1fr;gap:16px}`;
 
-/** The whole page for a run; `lineage` is the Mermaid flowchart text (or undefined when it cannot be drawn). */
-export function reportPage(d: ReportData, lineage?: string): string {
+/** The whole page for a run, as the text before and after its inlined libraries (assets.ts: 3.5 MB of
+ * bytes, never decoded); `lineage` is the Mermaid flowchart text (or undefined when it cannot be drawn). */
+export function reportPage(d: ReportData, lineage?: string): [before: string, after: string] {
   const vars = Object.entries(d.vars).map(([k, v]) => `${esc(k)}=${esc(v)}`).join(', ') || 'none';
   const batch = d.batches.count ? `${d.batches.count} batch${d.batches.count === 1 ? '' : 'es'}, ${count(d.batches.files)} files, ${count(d.batches.rows)} rows` : 'no batch';
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>ducksteps run ${esc(d.runId)}</title><style>${STYLE}</style></head>
+  return [`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>ducksteps run ${esc(d.runId)}</title><style>${STYLE}</style></head>
 <body><header><h1>ducksteps run <span id="run-id">${esc(d.runId)}</span> ${badge(d.status)}</h1>
 <div class="meta"><b>started</b> ${esc(d.startedAt)} · <b>duration</b> <span id="run-duration">${seconds(d.durationMs)}</span> · <b>batches</b> ${batch} · <b>vars</b> ${vars}${d.command ? ` · <b>command</b> <code>${esc(d.command)}</code>` : ''}</div></header>
 <main>${stepsSection(d)}
@@ -60,5 +60,5 @@ ${slowestSection(d)}${testsSection(d)}
 ${d.publish.length ? `<section><h2>Publish</h2>${table(['target', 'status', 'rows', 'bytes', 'duration'], d.publish.map((p) => [esc(p.target), badge(String(p.status)), count(Number(p.rows)), count(Number(p.bytes)), seconds(Number(p.ms))]))}</section>` : ''}
 <section><h2>Lineage</h2>${lineage ? `<pre class="mermaid">${esc(lineage)}</pre>` : '<p>the lineage could not be drawn (a step does not render)</p>'}</section>
 </main><script type="application/json" id="report-data">${JSON.stringify(d).replace(/</g, '\\u003c')}</script>
-${reportLibraries()}<script>${PAGE_SCRIPT}</script></body></html>`;
+`, `<script>${PAGE_SCRIPT}</script></body></html>`];
 }

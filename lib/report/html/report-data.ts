@@ -3,7 +3,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseCsv } from '../../logs/csv.js';
-import { readLastRun, readLog, type LogRow } from '../../logs/history.js';
+import { readLastRun, readLogTail, rowsOfRun, type LogRow } from '../../logs/history.js';
 import { STEP_PATTERN } from '../../project/discover.js';
 
 export interface ReportData {
@@ -27,7 +27,7 @@ const num = (v: string | undefined) => (v === undefined || v === '' ? null : Num
 
 function statementsOf(logsDir: string, runId: string): Array<Record<string, string | number>> {
   return readdirSync(logsDir).filter((f) => f.endsWith('.csv') && STEP_PATTERN.test(f.slice(0, -4)))
-    .flatMap((f) => readLog(join(logsDir, f)).filter((r) => r.run_id === runId))
+    .flatMap((f) => rowsOfRun(join(logsDir, f), runId))
     .map((r) => ({ step: r.step, batch: r.batch_id ?? '', where: `${r.file}:${r.line}`, kind: r.kind, ms: Number(r.duration_ms), rows: Number(r.rows_changed), status: r.status, statement: r.statement }));
 }
 
@@ -42,7 +42,8 @@ function failuresOf(logsDir: string, tests: readonly LogRow[]) {
 /** The report's data for the latest run in logs/, or undefined when there is none. */
 export function reportData(root: string): ReportData | undefined {
   const logsDir = join(root, 'logs');
-  const all = readLog(join(logsDir, 'run_log.csv'));
+  // the last TREND_RUNS runs (and the one before, possibly cut): the log's tail, not all of it
+  const all = readLogTail(join(logsDir, 'run_log.csv'), (rows) => new Set(rows.map((r) => r.run_id)).size > TREND_RUNS);
   const runId = all.at(-1)?.run_id;
   if (!runId) return undefined;
   const rows = all.filter((r) => r.run_id === runId);
@@ -53,7 +54,7 @@ export function reportData(root: string): ReportData | undefined {
   const last = readLastRun(root);
   const recent = [...new Set(all.map((r) => r.run_id))].slice(-TREND_RUNS);
   const batched = stepRows.filter((r) => r.batch_id);
-  const tests = readLog(join(logsDir, 'tests.csv')).filter((r) => r.run_id === runId);
+  const tests = rowsOfRun(join(logsDir, 'tests.csv'), runId);
   return {
     runId, status: failed ? (rows.some((r) => r.status === 'interrupted') ? 'interrupted' : 'failed') : 'ok',
     startedAt: new Date(startedAt).toISOString(), durationMs: Math.max(...times) - startedAt,
