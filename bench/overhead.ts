@@ -58,7 +58,7 @@ export async function p13(root: string, rows: number) {
   const pick = (list: string[], salt: number) => `[${list.map((x) => `'${x}'`).join(', ')}][1 + (hash(range * ${salt}) % ${list.length})::INTEGER]`;
   await floor(source, ['statement', 'data/gen.duckdb', `COPY (SELECT range AS event_id, (hash(range) % 1000000)::BIGINT AS user_id,
     TIMESTAMP '2026-01-01' + to_seconds((hash(range * 3) % (90 * 86400))::BIGINT) AS ts, ${pick(['view', 'click', 'cart', 'purchase', 'refund'], 5)} AS kind,
-    round((hash(range * 7) % 100000) / 100.0, 2) AS amount, 'sku-' || (hash(range * 13) % 50000)::VARCHAR AS sku,
+    ((hash(range * 7) % 100000) / 100)::DECIMAL(12, 2) AS amount, 'sku-' || (hash(range * 13) % 50000)::VARCHAR AS sku,
     CASE WHEN hash(range * 17) % 100 = 0 THEN NULL ELSE ${pick(['web', 'ios', 'android', 'store'], 19)} END AS channel
     FROM range(${rows})) TO '${join(source, 'events.parquet')}' (FORMAT parquet)`]);
   await floor(source, ['statement', 'data/gen.duckdb', `COPY (SELECT range AS user_id, ${pick(['DE', 'FR', 'US', 'GB', 'NL', 'ES', 'IT', 'PL'], 23)} AS country,

@@ -41,6 +41,7 @@ export interface StatementProgress {
 interface WorkerJob {
   readonly projectRoot: string;
   readonly resultPath: string;
+  readonly script?: string; // a step script may print: its output ends with its process
 }
 
 export type WorkerAnswer<T> =
@@ -62,6 +63,8 @@ function deathError(signal: string | undefined, exitCode: number | undefined, st
 export interface Worker {
   run<T>(job: WorkerJob, options?: WorkerOptions): Promise<WorkerAnswer<T>>;
   cancel(): void;
+  /** Settles once the worker has booted and waits for its job (or has died). */
+  readonly ready: Promise<void>;
 }
 
 /** How a worker process ended. */
@@ -118,6 +121,11 @@ function launch(cwd: string, purpose: Purpose): Worker {
     child.on('error', (error) => resolve({ exitCode: 1, stderr: `${stderr()}${error.message}` }));
     child.on('close', (code, signal) => resolve({ exitCode: code ?? undefined, signal: signal ?? undefined, stderr: stderr().replace(/\n$/, '') }));
   });
+  const ready = new Promise<void>((resolve) => {
+    const onReady = (m: unknown) => { if ((m as { kind?: string })?.kind === 'ready') { child.off('message', onReady); resolve(); } };
+    child.on('message', onReady);
+    void exited.then(() => resolve());
+  });
   let onLine: ((line: string) => void) | undefined;
   let partial = '';
   child.stdout?.setEncoding('utf8');
@@ -127,6 +135,7 @@ function launch(cwd: string, purpose: Purpose): Worker {
     for (const line of lines) onLine?.(line);
   });
   return {
+    ready,
     cancel: () => void child.kill('SIGKILL'),
     async run<T>(job: WorkerJob, options: WorkerOptions = {}): Promise<WorkerAnswer<T>> {
       const started = Date.now();
@@ -138,15 +147,25 @@ function launch(cwd: string, purpose: Purpose): Worker {
       if (options.signal?.aborted) stop('interrupt');
       options.signal?.addEventListener('abort', onAbort);
       onLine = options.onOutput;
-      const onMessage = (m: unknown) => { if ((m as { kind?: string })?.kind === 'progress') options.onProgress?.(m as StatementProgress); };
+      let onAnswer = () => undefined as void;
+      const answered = new Promise<void>((resolve) => { onAnswer = resolve; });
+      const onMessage = (m: unknown) => {
+        const kind = (m as { kind?: string })?.kind;
+        if (kind === 'progress') options.onProgress?.(m as StatementProgress);
+        if (kind === 'answered') onAnswer();
+      };
       child.on('message', onMessage);
       try {
         child.stdin?.end(JSON.stringify(job));
-        const done = await exited;
-        if (partial) options.onOutput?.(partial);
+        // a worker that wrote its answer has closed the database: the next step need not wait for its
+        // process to exit (~10 ms), unless a step script's last output may still be on its way
+        const first = await Promise.race([exited, answered.then(() => undefined)]);
+        const done = first ?? (job.script || stopped ? await exited : undefined);
+        if (partial && done) options.onOutput?.(partial);
         const elapsedMs = Date.now() - started;
         if (stopped || !existsSync(job.resultPath)) {
-          return { died: deathError(done.signal, done.exitCode, done.stderr), stopped, elapsedMs };
+          const dead = done ?? (await exited);
+          return { died: deathError(dead.signal, dead.exitCode, dead.stderr), stopped, elapsedMs };
         }
         return { result: JSON.parse(readFileSync(job.resultPath, 'utf8')) as T };
       } finally {

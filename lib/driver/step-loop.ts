@@ -118,7 +118,7 @@ async function planGroup(loop: StepLoop, group: Step[], warm: WarmWorker, ahead:
   const { project, settings } = loop;
   const incremental = project.steps.filter((s) => s.incremental).map((s) => s.id);
   try {
-    const reader = warm.take();
+    const reader = await warm.take();
     warm.ensure(ahead); // the group's first step boots while the ledger is read
     const ledger = await readLedger(loop, reader);
     const plan = await planBatches(project.root, settings, ledger, group, group[0].id === incremental[0]);
@@ -188,7 +188,7 @@ export async function runSteps(loop: StepLoop, steps: readonly Step[], runId: st
           break;
         }
         loop.events?.onStepStart?.(unit.step, unit.batch);
-        const worker = warm.take();
+        const worker = await warm.take();
         warm.ensure(upcoming(units, i, groups, g, after)); // they boot while this step runs
         const handedOver = new Date();
         mark(`step ${unit.step.id}: start`);

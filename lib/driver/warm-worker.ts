@@ -17,9 +17,13 @@ export class WarmWorker {
     for (let i = this.queue.length; i < Math.min(upcoming.length, this.depth); i++) this.queue.push(startWorker(this.root, upcoming[i]));
   }
 
-  /** The next warm worker (a new one when none is warm); the caller owns it from here. */
-  take(): Worker {
-    return this.queue.shift() ?? startWorker(this.root);
+  /** The first warm worker to be ready (a new one when none is warm); the caller owns it from here.
+   * Boots that overlap on few cores finish in any order: the job goes to whichever is ready first. */
+  async take(): Promise<Worker> {
+    if (this.queue.length === 0) return startWorker(this.root);
+    const first = await Promise.race(this.queue.map((worker) => worker.ready.then(() => worker)));
+    this.queue.splice(this.queue.indexOf(first), 1);
+    return first;
   }
 
   /** Hands over the warm workers, in order, without starting any. */

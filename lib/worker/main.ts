@@ -19,6 +19,7 @@ process.channel?.unref();
 const publishing = process.argv.includes('--publish') ? await import('./publish.js') : undefined;
 const readyAt = performance.now();
 mark('worker ready');
+process.send?.({ kind: 'ready' }); // the driver gives the next job to whichever warm worker is ready first
 const job = JSON.parse(readFileSync(0, 'utf8')) as StepJob | AssertJob | ParseJob | LedgerJob | PublishJob | LineageJob;
 mark(`worker job ${job.kind}`);
 const result =
@@ -29,4 +30,5 @@ const result =
   : job.kind === 'lineage' ? await parseReads(job)
   : await parseFiles(job);
 writeFileSync(job.resultPath, JSON.stringify(result));
+process.send?.({ kind: 'answered' }); // the driver may go on before this process has exited
 mark(`worker done ${job.kind}`);
