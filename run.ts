@@ -6,6 +6,7 @@ import { dropPrestartedWorker, prestartWorker } from './lib/driver/spawn.js';
 import { mark } from './lib/trace.js';
 
 mark('driver imported');
+process.on('exit', () => mark('exit'));
 
 const OPTIONS = {
   db: { type: 'string' },

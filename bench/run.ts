@@ -5,6 +5,7 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { comparePairs, type PairResult, type Prepare } from './pairs.js';
+import { median } from '../lib/logs/history.js';
 import { ducksteps, p1, p2, p3, p5, p6p7, p10, p11, REPO } from './scenarios.js';
 import { p8 } from './watch.js';
 import { p9 } from './publish.js';
@@ -98,7 +99,15 @@ try {
   }
   if (only.has('P10')) await measure('P10', p10(root));
   if (only.has('P11')) await measure('P11', p11(root, Number(opt['p6-orders'])));
-  if (only.has('P12')) await measure('P12', await p12(root));
+  let p12Line: string | undefined;
+  if (only.has('P12')) {
+    const scenario = await p12(root);
+    await measure('P12', scenario);
+    const times: number[] = [];
+    for (let i = 0; i < pairs; i++) times.push(await scenario.perProcess());
+    p12Line = `P12 reference: the same SQL with one bare node + DuckDB process per step and one for the 20 assertions, run one after the other (the price of a process per step, nothing overlapped): ${median(times)!.toFixed(2)} s (median of ${pairs}).`;
+    console.error(p12Line);
+  }
   if (only.has('P13')) await measure('P13', await p13(root, Number(opt['p13-rows'])));
   const watchResult = only.has('P8') ? await p8(root) : undefined;
   const publishResult = only.has('P9') ? await p9(root) : undefined;
@@ -118,11 +127,22 @@ try {
   if (big) console.log(`P4: ${big.status} in ${big.seconds.toFixed(1)} s; driver ${big.driverMb} MB; spill ${big.spillMb} MB\n${renderTable({ color: false }, ['step', 'status', 's', 'peak RSS MB'], big.steps)}`);
   if (phases.length) console.log(renderTable({ color: false }, ['P1 phase (mean per step)', 'ms'], phases));
   if (p9Line) console.log(p9Line);
-  if (!opt['no-write']) writeReport(head, rows, big, phases, [p8Line, p9Line].filter(Boolean).join('\n\n'));
+  if (p12Line) console.log(p12Line);
+  if (!opt['no-write']) writeReport(head, rows, big, phases, [p8Line, p9Line, p12Line].filter(Boolean).join('\n\n'));
   for (const f of failures) console.error(f);
   process.exitCode = failures.length ? 1 : 0;
 } finally {
   rmSync(root, { recursive: true, force: true });
+}
+
+/** A section of the current docs/performance.md, kept when this bench run did not measure it again. */
+function previousSection(heading: string): string[] {
+  const path = join(REPO, 'docs', 'performance.md');
+  const text = existsSync(path) ? readFileSync(path, 'utf8') : '';
+  const start = text.indexOf(`\n${heading}`);
+  if (start < 0) return [];
+  const end = text.indexOf('\n## ', start + 1);
+  return [text.slice(start + 1, end < 0 ? undefined : end).trimEnd(), '(not measured again in this bench run)', ''];
 }
 
 function writeReport(head: string[], rows: string[][], big: Awaited<ReturnType<typeof p4>> | undefined, phases: (string | number)[][], p8Line?: string) {
@@ -133,8 +153,12 @@ function writeReport(head: string[], rows: string[][], big: Awaited<ReturnType<t
     `Measured by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}: ${cpus().length} cores (${cpus()[0]?.model.trim()}), ${Math.round(totalmem() / 2 ** 30)} GiB memory, Node ${process.version}, @duckdb/node-api ${duckdbVersion}. ${pairs} measured pairs (A B A B …) after ${warmup} warm-up pair(s); times in seconds.`, '',
     md(head, rows), '',
     ...(p8Line ? [p8Line, ''] : []),
-    ...(big ? ['## P4: large run under a memory limit', '', `${Number(opt['p4-orders']).toLocaleString('en-US')} orders with \`--memory-limit 1GB\`: ${big.status} in ${big.seconds.toFixed(1)} s. Driver peak RSS ${big.driverMb} MB; largest temp spill seen ${big.spillMb} MB.`, '', md(['step', 'status', 'seconds', 'peak RSS MB'], big.steps), ''] : []),
+    ...(big ? ['## P4: large run under a memory limit', '', `${Number(opt['p4-orders']).toLocaleString('en-US')} orders with \`--memory-limit 1GB\`: ${big.status} in ${big.seconds.toFixed(1)} s. Driver peak RSS ${big.driverMb} MB; largest temp spill seen ${big.spillMb} MB.`, '', md(['step', 'status', 'seconds', 'peak RSS MB'], big.steps), ''] : previousSection('## P4:')),
     ...(phases.length ? ['## Where a trivial step\'s time goes (P1)', '', 'Means over the 20 steps of one run, from the workers\' own clocks. `boot` is Node start-up plus module imports; it overlaps the previous step because the driver starts the next worker early, which is why the wall time per step is below boot + the rest.', '', md(['phase', 'ms'], phases), ''] : []),
   ].join('\n');
-  writeFileSync(join(REPO, 'docs', 'performance.md'), text);
+  // the hand-written reading of the figures (from "## Reading the figures" on) is kept as it is
+  const path = join(REPO, 'docs', 'performance.md');
+  const previous = existsSync(path) ? readFileSync(path, 'utf8') : '';
+  const notes = previous.indexOf('\n## Reading the figures');
+  writeFileSync(path, notes >= 0 ? `${text.trimEnd()}\n${previous.slice(notes)}` : text);
 }

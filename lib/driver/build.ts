@@ -62,21 +62,36 @@ function recordCrash(logsDir: string, runId: string, error: unknown): void {
 }
 
 /** Gates for the steps this run runs (assertions gating other steps wait for those steps); `test` gates
- * none. `flow`: the whole project's lineage and gates, when they were computed. */
+ * none. `flow`: the whole project's lineage and gates, for the report. A run with steps computes it here
+ * even when no gate needs it: the first worker is still booting, so it costs no time. */
 async function planGates(project: Project, settings: Settings, context: TemplateContext, steps: readonly Step[], assertions: readonly Assertion[], testSteps?: readonly Step[]): Promise<Gates & { flow?: Flow }> {
-  if ((steps.length === 0 && !testSteps) || assertions.length === 0 || settings.gates === false) return { byStep: new Map(), after: assertions };
-  let lineage;
-  try {
-    lineage = await lineageOfProject(project, settings, context);
-  } catch (error) {
-    if (!(error instanceof TemplateError)) throw error;
-    return { byStep: new Map(), after: assertions }; // the step that does not render fails on its own
-  }
-  const gates = assignGates(project, lineage, assertions);
-  const flow = { lineage, gates: gates.byStep };
+  const none = { byStep: new Map(), after: assertions };
+  if (steps.length === 0 && !testSteps) return none; // `test`: the flow is computed while its worker runs
+  const planned = await lineageAndGates(project, settings, context, assertions);
+  if (!planned) return none; // the step that does not render fails on its own
+  const { gates } = planned;
+  const flow = { lineage: planned.lineage, gates: gates.byStep };
+  if (assertions.length === 0 || settings.gates === false) return { ...none, flow };
   if (steps.length === 0) return { byStep: new Map(), after: testSteps!.flatMap((s) => gates.byStep.get(s.id) ?? []), flow };
   const running = new Set(steps.map((s) => s.id));
   return { byStep: new Map([...gates.byStep].filter(([id]) => running.has(id))), after: gates.after, flow };
+}
+
+/** The project's lineage and which assertions gate which step; undefined when a step does not render. */
+async function lineageAndGates(project: Project, settings: Settings, context: TemplateContext, assertions: readonly Assertion[]) {
+  try {
+    const lineage = await lineageOfProject(project, settings, context);
+    return { lineage, gates: assignGates(project, lineage, assertions) };
+  } catch (error) {
+    if (!(error instanceof TemplateError)) throw error;
+    return undefined;
+  }
+}
+
+/** The flow for the report when planning the gates did not compute it (`test`). */
+async function flowOf(project: Project, settings: Settings, context: TemplateContext, assertions: readonly Assertion[]): Promise<Flow | undefined> {
+  const planned = await lineageAndGates(project, settings, context, assertions).catch(() => undefined);
+  return planned && { lineage: planned.lineage, gates: planned.gates.byStep };
 }
 
 /** A run that failed publishes nothing: each target is logged `skipped`, saying why. */
@@ -134,14 +149,16 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     mark('build: steps done');
     options.events?.onTestsStart?.(gates.after.length);
     const gated = reports.flatMap((r) => r.assertions ?? []);
-    const tests = await runTests({ project, settings, env, context, database, tmp, worker: tester }, gates.after, gated);
+    const testing = runTests({ project, settings, env, context, database, tmp, worker: tester }, gates.after, gated); // the job is handed over
+    const planned = flow ?? (await flowOf(project, settings, context, assertions)); // while the worker runs the assertions
+    const tests = await testing;
     mark('build: tests done');
-    if (tests.status !== 'ok') return { runId, status: 'failed', steps: reports, tests, publish: withheld(logsDir, runId, targets), flow };
-    if (steps.length === 0 || targets.length === 0) return { runId, status: 'ok', steps: reports, tests, flow };
+    if (tests.status !== 'ok') return { runId, status: 'failed', steps: reports, tests, publish: withheld(logsDir, runId, targets), flow: planned };
+    if (steps.length === 0 || targets.length === 0) return { runId, status: 'ok', steps: reports, tests, flow: planned };
     options.events?.onPublishStart?.(targets.length);
     const publish = await runPublish({ root: project.root, settings, env, context, tmp, runId, targets, reports, worker: publisher });
     mark('build: published');
-    return { runId, status: publish.some((p) => p.status === 'failed') ? 'failed' : 'ok', steps: reports, tests, publish, flow };
+    return { runId, status: publish.some((p) => p.status === 'failed') ? 'failed' : 'ok', steps: reports, tests, publish, flow: planned };
   } catch (error) {
     recordCrash(logsDir, runId, error);
     throw error;

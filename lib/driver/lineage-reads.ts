@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ParsedReads } from '../render/lineage.js';
-import { runWorker } from './spawn.js';
+import { startWorker } from './spawn.js';
 import type { LineageJob } from '../types.js';
 
 const cachePath = (root: string) => join(root, 'logs', 'compiled', 'lineage-cache.json');
@@ -25,7 +25,7 @@ export async function parsedReads(root: string, statements: readonly string[]): 
     const tmp = mkdtempSync(join(tmpdir(), 'ducksteps-'));
     try {
       const job: LineageJob = { kind: 'lineage', statements: unknown, projectRoot: root, resultPath: join(tmp, 'lineage.json') };
-      const answer = await runWorker<Array<string[] | null>>(job);
+      const answer = await startWorker(root, 'lineage').run<Array<string[] | null>>(job);
       if ('result' in answer) unknown.forEach((s, i) => { cache[s] = answer.result[i]; });
     } finally {
       rmSync(tmp, { recursive: true, force: true });

@@ -82,9 +82,10 @@ function tail(stream: NodeJS.ReadableStream | null, limit = 64 * 1024): () => st
   return () => text;
 }
 
-/** What a worker loads while it waits: every worker can run any job; a `publish` one also loads the
- * PostgreSQL client before its job arrives. */
-export type Purpose = 'step' | 'publish';
+/** What a worker is started for: every worker can run any job; a `publish` one also loads the PostgreSQL
+ * client before its job arrives; a `lineage` one (parsing while the run plans) leaves the prestarted
+ * worker to the first step. */
+export type Purpose = 'step' | 'publish' | 'lineage';
 
 let early: { readonly cwd: string; readonly worker: Worker } | undefined;
 
