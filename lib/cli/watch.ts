@@ -28,7 +28,7 @@ export async function watchCommand({ root, flags }: CommandContext): Promise<num
     onStart: (inputs) => write(`watching ${inputs.join(', ')}: a micro-batch at ${counted(batchSize, 'file')} or after ${formatDuration(maxWaitMs)} (Ctrl-C to stop)`),
     onBatch: async (b) => {
       write(batchLine(b));
-      await writeReport(project, settings).catch(() => undefined); // logs/report.html follows every micro-batch
+      await writeReport(project, settings, b.result.flow).catch(() => undefined); // logs/report.html follows every micro-batch
     },
   }));
   if (stop.signal.aborted) return exitCodeFor(stop.signal.reason);
