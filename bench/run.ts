@@ -142,7 +142,8 @@ function previousSection(heading: string): string[] {
   const start = text.indexOf(`\n${heading}`);
   if (start < 0) return [];
   const end = text.indexOf('\n## ', start + 1);
-  return [text.slice(start + 1, end < 0 ? undefined : end).trimEnd(), '(not measured again in this bench run)', ''];
+  const kept = text.slice(start + 1, end < 0 ? undefined : end).trimEnd().split('\n').filter((l) => !/not (measured|run) again/.test(l)).join('\n');
+  return [kept, '(measured at an earlier bench run; not run again in this one)', ''];
 }
 
 function writeReport(head: string[], rows: string[][], big: Awaited<ReturnType<typeof p4>> | undefined, phases: (string | number)[][], p8Line?: string) {
