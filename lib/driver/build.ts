@@ -69,29 +69,24 @@ async function planGates(project: Project, settings: Settings, context: Template
   if (steps.length === 0 && !testSteps) return none; // `test`: the flow is computed while its worker runs
   const planned = await lineageAndGates(project, settings, context, assertions);
   if (!planned) return none; // the step that does not render fails on its own
-  const { gates } = planned;
-  const flow = { lineage: planned.lineage, gates: gates.byStep };
+  const { gates, flow } = planned;
   if (assertions.length === 0 || settings.gates === false) return { ...none, flow };
   if (steps.length === 0) return { byStep: new Map(), after: testSteps!.flatMap((s) => gates.byStep.get(s.id) ?? []), flow };
   const running = new Set(steps.map((s) => s.id));
   return { byStep: new Map([...gates.byStep].filter(([id]) => running.has(id))), after: gates.after, flow };
 }
 
-/** The project's lineage and which assertions gate which step; undefined when a step does not render. */
-async function lineageAndGates(project: Project, settings: Settings, context: TemplateContext, assertions: readonly Assertion[]) {
+/** The project's lineage, which assertions gate which step, and both as the report's flow; undefined when
+ * a step does not render. */
+async function lineageAndGates(project: Project, settings: Settings, context: TemplateContext, assertions: readonly Assertion[]): Promise<{ gates: Gates; flow: Flow } | undefined> {
   try {
     const lineage = await lineageOfProject(project, settings, context);
-    return { lineage, gates: assignGates(project, lineage, assertions) };
+    const gates = assignGates(project, lineage, assertions);
+    return { gates, flow: { lineage, gates: gates.byStep } };
   } catch (error) {
     if (!(error instanceof TemplateError)) throw error;
     return undefined;
   }
-}
-
-/** The flow for the report when planning the gates did not compute it (`test`). */
-async function flowOf(project: Project, settings: Settings, context: TemplateContext, assertions: readonly Assertion[]): Promise<Flow | undefined> {
-  const planned = await lineageAndGates(project, settings, context, assertions).catch(() => undefined);
-  return planned && { lineage: planned.lineage, gates: planned.gates.byStep };
 }
 
 /** A run that failed publishes nothing: each target is logged `skipped`, saying why. */
@@ -150,7 +145,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     options.events?.onTestsStart?.(gates.after.length);
     const gated = reports.flatMap((r) => r.assertions ?? []);
     const testing = runTests({ project, settings, env, context, database, tmp, worker: tester }, gates.after, gated); // the job is handed over
-    const planned = flow ?? (await flowOf(project, settings, context, assertions)); // while the worker runs the assertions
+    const planned = flow ?? (await lineageAndGates(project, settings, context, assertions).catch(() => undefined))?.flow; // while the worker runs the assertions
     const tests = await testing;
     mark('build: tests done');
     if (tests.status !== 'ok') return { runId, status: 'failed', steps: reports, tests, publish: withheld(logsDir, runId, targets), flow: planned };

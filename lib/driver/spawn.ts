@@ -122,9 +122,15 @@ function launch(cwd: string, purpose: Purpose): Worker {
     child.on('error', (error) => resolve({ exitCode: 1, stderr: `${stderr()}${error.message}` }));
     child.on('close', (code, signal) => resolve({ exitCode: code ?? undefined, signal: signal ?? undefined, stderr: stderr().replace(/\n$/, '') }));
   });
+  // what the worker says over IPC: it is ready, a long statement's progress, it has answered its job
+  let onProgress: ((progress: StatementProgress) => void) | undefined;
+  let onAnswered: (() => void) | undefined;
   const ready = new Promise<void>((resolve) => {
-    const onReady = (m: unknown) => { if ((m as { kind?: string })?.kind === 'ready') { child.off('message', onReady); resolve(); } };
-    child.on('message', onReady);
+    child.on('message', (m: { kind?: string }) => {
+      if (m?.kind === 'ready') resolve();
+      else if (m?.kind === 'progress') onProgress?.(m as unknown as StatementProgress);
+      else if (m?.kind === 'answered') onAnswered?.();
+    });
     void exited.then(() => resolve());
   });
   let onLine: ((line: string) => void) | undefined;
@@ -148,14 +154,8 @@ function launch(cwd: string, purpose: Purpose): Worker {
       if (options.signal?.aborted) stop('interrupt');
       options.signal?.addEventListener('abort', onAbort);
       onLine = options.onOutput;
-      let onAnswer = () => undefined as void;
-      const answered = new Promise<void>((resolve) => { onAnswer = resolve; });
-      const onMessage = (m: unknown) => {
-        const kind = (m as { kind?: string })?.kind;
-        if (kind === 'progress') options.onProgress?.(m as StatementProgress);
-        if (kind === 'answered') onAnswer();
-      };
-      child.on('message', onMessage);
+      onProgress = options.onProgress;
+      const answered = new Promise<void>((resolve) => { onAnswered = resolve; });
       try {
         child.stdin?.end(JSON.stringify(job));
         // a worker that wrote its answer has closed the database: the next step need not wait for its
@@ -170,7 +170,8 @@ function launch(cwd: string, purpose: Purpose): Worker {
         }
         return { result: JSON.parse(readFileSync(job.resultPath, 'utf8')) as T };
       } finally {
-        child.off('message', onMessage);
+        onProgress = undefined;
+        onAnswered = undefined;
         if (heartbeat) clearInterval(heartbeat);
         if (deadline) clearTimeout(deadline);
         options.signal?.removeEventListener('abort', onAbort);

@@ -151,10 +151,10 @@ function archiveIfComplete(loop: StepLoop, unit: Unit, units: readonly Unit[], r
   if (incremental.every((id) => b.done.includes(id) || ranOk.has(id))) archiveFiles(loop.project.root, loop.settings, b.files);
 }
 
-/** What the workers after unit `i` of `units` (in group `g`) will do, in order: the group's later units,
- * then each later group's first worker (an incremental group's first reads the ledger), then `after`. */
-function upcoming(units: readonly Unit[], i: number, groups: readonly Step[][], g: number, after: readonly Purpose[]): Purpose[] {
-  const steps = units.length - i - 1 + groups.slice(g + 1).reduce((n, group) => n + (group[0].incremental ? 2 : 1), 0);
+/** What the next workers will do, in order: `units` more units of this group, then each later group's
+ * first (an incremental group reads the ledger first, then runs a unit), then `after`. */
+function upcoming(units: number, laterGroups: readonly Step[][], after: readonly Purpose[]): Purpose[] {
+  const steps = units + laterGroups.reduce((n, group) => n + (group[0].incremental ? 2 : 1), 0);
   return [...Array<Purpose>(steps).fill('step'), ...after];
 }
 
@@ -172,10 +172,10 @@ export async function runSteps(loop: StepLoop, steps: readonly Step[], runId: st
   const failed = () => reports.some((r) => !succeeded(r.status));
   const groups = groupSteps(steps);
   try {
-    if (steps.length > 0) warm.ensure(upcoming([], -1, groups, -1, after));
+    if (steps.length > 0) warm.ensure(upcoming(0, groups, after));
     for (const [g, group] of groups.entries()) {
       if (failed()) { group.forEach((s) => log(blank(s, 'skipped'))); continue; }
-      const planned = group[0].incremental ? await planGroup(loop, group, warm, ['step', ...upcoming([], -1, groups, g, after)]) : { units: [{ step: group[0] }], reports: [] };
+      const planned = group[0].incremental ? await planGroup(loop, group, warm, upcoming(1, groups.slice(g + 1), after)) : { units: [{ step: group[0] }], reports: [] };
       for (const r of planned.reports) {
         log(r);
         if (r.status !== 'skipped') loop.events?.onStepEnd?.(r);
@@ -189,7 +189,7 @@ export async function runSteps(loop: StepLoop, steps: readonly Step[], runId: st
         }
         loop.events?.onStepStart?.(unit.step, unit.batch);
         const worker = await warm.take();
-        warm.ensure(upcoming(units, i, groups, g, after)); // they boot while this step runs
+        warm.ensure(upcoming(units.length - i - 1, groups.slice(g + 1), after)); // they boot while this step runs
         const handedOver = new Date();
         mark(`step ${unit.step.id}: start`);
         const r = report(unit, maskOutcome(await runOne(loop, unit, worker)), handedOver);

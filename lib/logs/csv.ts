@@ -15,13 +15,17 @@ export function csvLine(cells: readonly Cell[]): string {
   return `${cells.map(csvCell).join(',')}\r\n`;
 }
 
+/** `length` bytes of an open file from `position`, as text (fewer at its end). */
+export function readAt(fd: number, position: number, length: number): string {
+  const buffer = Buffer.alloc(length);
+  return buffer.toString('utf8', 0, readSync(fd, buffer, 0, length, position));
+}
+
 /** The first line of a file (up to 4 KB), without its line break. */
-function firstLine(path: string): string {
+export function firstLine(path: string): string {
   const fd = openSync(path, 'r');
   try {
-    const buffer = Buffer.alloc(4096);
-    const text = buffer.toString('utf8', 0, readSync(fd, buffer, 0, buffer.length, 0));
-    return text.split(/\r?\n/)[0];
+    return readAt(fd, 0, 4096).split(/\r?\n/)[0];
   } finally {
     closeSync(fd);
   }

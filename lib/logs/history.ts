@@ -1,7 +1,7 @@
 // Reads what earlier runs left in logs/: the CSV logs, and logs/last_run.json for --resume.
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseCsv } from './csv.js';
+import { firstLine, parseCsv, readAt } from './csv.js';
 
 export type LogRow = Readonly<Record<string, string>>;
 
@@ -36,11 +36,11 @@ function recordsFrom(text: string, header: readonly string[]): string[][] | unde
 export function readLogTail(path: string, enough: (rows: readonly LogRow[]) => boolean, firstChunk = 32 * 1024): LogRow[] {
   if (!existsSync(path)) return [];
   const size = statSync(path).size;
+  const header = parseCsv(firstLine(path))[0];
   const fd = openSync(path, 'r');
   try {
-    const header = parseCsv(readChunk(fd, 0, Math.min(size, 64 * 1024)).split(/\r?\n/)[0])[0];
     for (let chunk = firstChunk; chunk < size; chunk *= 4) {
-      const found = header && recordsFrom(readChunk(fd, size - chunk, chunk), header);
+      const found = header && recordsFrom(readAt(fd, size - chunk, chunk), header);
       if (!found) continue;
       const rows = records(header, found);
       if (enough(rows)) return rows;
@@ -49,11 +49,6 @@ export function readLogTail(path: string, enough: (rows: readonly LogRow[]) => b
     closeSync(fd);
   }
   return readLog(path);
-}
-
-function readChunk(fd: number, position: number, length: number): string {
-  const buffer = Buffer.alloc(length);
-  return buffer.toString('utf8', 0, readSync(fd, buffer, 0, length, position));
 }
 
 /** A run's rows in a log: the tail back to the first row of an earlier run (run ids sort by time). */
