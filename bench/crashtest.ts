@@ -83,6 +83,10 @@ try {
   for (const p of problems) console.log(`INCONSISTENT: ${p}`);
   console.log(`${trials + incremental - problems.length}/${trials + incremental}${values.soak ? ' + soak' : ''} consistent`);
   process.exitCode = problems.length ? 1 : 0;
+} catch (error) {
+  // not a verdict on ducksteps: the harness itself stopped; the seed reproduces the trials up to here
+  console.log(`the crash test itself failed (seed ${values.seed}): ${(error as Error)?.stack ?? error}`);
+  process.exitCode = 2;
 } finally {
   rmSync(root, { recursive: true, force: true });
 }

@@ -12,12 +12,24 @@ export async function runAndKill(dir: string, args: string[], kill: Kill): Promi
   const run = ducksteps(dir, args);
   run.catch(() => undefined);
   await new Promise((resolve) => setTimeout(resolve, kill.delay));
-  const victim = kill.target === 'driver' ? run.pid : Number((await execa('pgrep', ['-P', String(run.pid)], { reject: false })).stdout.split('\n')[0]);
+  const children = (await execa('pgrep', ['-P', String(run.pid)], { reject: false })).stdout.split('\n').filter(Boolean).map(Number);
+  const victim = kill.target === 'driver' ? run.pid : children[0];
   try {
     if (victim) process.kill(victim, 'SIGKILL');
   } catch {
     // it finished on its own just before: still a valid trial
   }
   await run.catch(() => undefined);
-  await new Promise((resolve) => setTimeout(resolve, 300)); // an orphaned worker notices its driver is gone at once
+  // an orphaned worker notices its driver is gone at once, but one in a checkpoint finishes it first: the
+  // database is read back only when every worker of the run is gone
+  for (const deadline = Date.now() + 10_000; children.some(alive) && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 50));
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }

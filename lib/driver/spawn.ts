@@ -63,8 +63,8 @@ function deathError(signal: string | undefined, exitCode: number | undefined, st
 export interface Worker {
   run<T>(job: WorkerJob, options?: WorkerOptions): Promise<WorkerAnswer<T>>;
   cancel(): void;
-  /** Settles once the worker has booted and waits for its job (or has died). */
-  readonly ready: Promise<void>;
+  /** Settles once the worker has booted and waits for its job (true), or has died (false). */
+  readonly ready: Promise<boolean>;
 }
 
 /** How a worker process ended. */
@@ -125,13 +125,13 @@ function launch(cwd: string, purpose: Purpose): Worker {
   // what the worker says over IPC: it is ready, a long statement's progress, it has answered its job
   let onProgress: ((progress: StatementProgress) => void) | undefined;
   let onAnswered: (() => void) | undefined;
-  const ready = new Promise<void>((resolve) => {
+  const ready = new Promise<boolean>((resolve) => {
     child.on('message', (m: { kind?: string }) => {
-      if (m?.kind === 'ready') resolve();
+      if (m?.kind === 'ready') resolve(true);
       else if (m?.kind === 'progress') onProgress?.(m as unknown as StatementProgress);
       else if (m?.kind === 'answered') onAnswered?.();
     });
-    void exited.then(() => resolve());
+    void exited.then(() => resolve(false));
   });
   let onLine: ((line: string) => void) | undefined;
   let partial = '';

@@ -17,13 +17,16 @@ export class WarmWorker {
     for (let i = this.queue.length; i < Math.min(upcoming.length, this.depth); i++) this.queue.push(startWorker(this.root, upcoming[i]));
   }
 
-  /** The first warm worker to be ready (a new one when none is warm); the caller owns it from here.
-   * Boots that overlap on few cores finish in any order: the job goes to whichever is ready first. */
+  /** The first warm worker to be ready (a new one when none is left); the caller owns it from here.
+   * Boots that overlap on few cores finish in any order: the job goes to whichever is ready first. A warm
+   * worker that died while it waited (killed, out of memory) is dropped, not handed a step. */
   async take(): Promise<Worker> {
-    if (this.queue.length === 0) return startWorker(this.root);
-    const first = await Promise.race(this.queue.map((worker) => worker.ready.then(() => worker)));
-    this.queue.splice(this.queue.indexOf(first), 1);
-    return first;
+    while (this.queue.length > 0) {
+      const [worker, alive] = await Promise.race(this.queue.map((w) => w.ready.then((ok) => [w, ok] as const)));
+      this.queue.splice(this.queue.indexOf(worker), 1);
+      if (alive) return worker;
+    }
+    return startWorker(this.root);
   }
 
   /** Hands over the warm workers, in order, without starting any. */

@@ -138,3 +138,23 @@ t.test('a step still running gets heartbeat events with its elapsed time', async
   t.ok(beats.length >= 2, `${beats.length} heartbeats`);
   t.ok(beats.every((ms, i) => i === 0 || ms > beats[i - 1]), 'elapsed time grows');
 });
+
+t.test('a warm worker that dies while it waits is dropped: the next step gets a live one and the run succeeds', async (t) => {
+  const dir = project(t, undefined, {
+    sql: {
+      '01_slow': { 'a.sql': 'CREATE TABLE slow AS SELECT 3 AS n;' },
+      '02_next': { 'a.sql': 'CREATE TABLE next AS SELECT n FROM slow;' },
+      '03_last': { 'a.sql': 'CREATE TABLE last AS SELECT n FROM next;' },
+    },
+    steps: { '01_slow.ts': 'export async function before() { await new Promise((resolve) => setTimeout(resolve, 4000)); }\n' },
+  });
+  const run = cli(dir);
+  await new Promise((resolve) => setTimeout(resolve, 1500)); // step 1 runs, the next workers wait warm
+  const { execa } = await import('execa');
+  const children = (await execa('pgrep', ['-P', String(run.pid)], { reject: false })).stdout.split('\n').filter(Boolean).map(Number).sort((a, b) => a - b);
+  t.ok(children.length >= 2, `step 1's worker and warm ones are running (${children.length})`);
+  for (const pid of children.slice(1)) process.kill(pid, 'SIGKILL'); // the warm ones (the first runs step 1)
+  const done = await run;
+  t.equal(done.exitCode, 0, done.stdout + done.stderr);
+  t.same(await query(join(dir, 'data/warehouse.duckdb'), 'SELECT n FROM last'), [{ n: 3 }]);
+});
