@@ -13,7 +13,8 @@ export async function runAndKill(dir: string, args: string[], kill: Kill): Promi
   run.catch(() => undefined);
   await new Promise((resolve) => setTimeout(resolve, kill.delay));
   const children = (await execa('pgrep', ['-P', String(run.pid)], { reject: false })).stdout.split('\n').filter(Boolean).map(Number);
-  const victim = kill.target === 'driver' ? run.pid : children[0];
+  // any of the run's workers: the one running a step, or one booting or waiting warm (the delay picks it, so a seed replays it)
+  const victim = kill.target === 'driver' ? run.pid : children[Math.floor(kill.delay) % Math.max(1, children.length)];
   try {
     if (victim) process.kill(victim, 'SIGKILL');
   } catch {
