@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { DuckstepsError, UsageError } from './lib/errors.js';
 import { HELP, checkCommandInput, commands } from './lib/cli/commands.js';
-import { dropPrestartedWorker, prestartWorker } from './lib/driver/spawn.js';
+import { dropPrestartedWorker, prestartWorker } from './lib/processes/prestart.js';
 import { mark } from './lib/trace.js';
 
 mark('driver imported');

@@ -1,5 +1,5 @@
 // Named errors for user mistakes: each knows where (file:line), what to do, and its exit code.
-import type { StepError } from './types.js';
+import type { StepError } from './model.js';
 
 export interface ErrorDetails {
   readonly file?: string;

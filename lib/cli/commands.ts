@@ -28,7 +28,7 @@ commands:
   run (default)   run every step in order (each gated by its assertions), the rest of the assertions, publish/
   test            run only the assertions against the current database
   list            the steps, their files, gates and last status; the inputs and their pending files
-  compile         render everything and check that it parses, without running (= --dry-run)
+  compile         render everything, check that it parses, print the run plan; runs nothing (= --dry-run)
   logs            which step got slower, and which statement; recent batches
   docs            write docs/pipeline.md (lineage, gates, steps)
   new NAME        add the next-numbered step (--script adds steps/NN_name.ts)
@@ -66,8 +66,8 @@ export const commands: Record<string, Command> = {
     run: async (c) => (await import('./list.js')).listCommand(c),
   },
   compile: {
-    help: 'usage: ./run.sh compile [--var name=value]\n\nRenders every step and assertion into logs/compiled/ and checks that every statement parses\n(DuckDB parser, nothing is executed, no database needed). Exit 1 with file:line for each error.',
-    flags: ['var', 'dry-run'],
+    help: 'usage: ./run.sh compile [--var name=value] [--select SEL | --from/--to/--only STEP]\n\nRenders every step and assertion into logs/compiled/ and checks that every statement parses\n(DuckDB parser, nothing is executed, no database needed). Exit 1 with file:line for each error.\nThen prints the run plan of that selection (default: every step): each stage with the assertions\nthat gate it, the assertions after the steps, publish. ./run.sh --dry-run [selection] does the same.',
+    flags: ['var', 'dry-run', 'from', 'to', 'only', 'select', 'exclude'],
     worker: true,
     run: async (c) => (await import('./compile.js')).compileCommand(c),
   },

@@ -1,17 +1,27 @@
-// `./run.sh compile` (and --dry-run): render and parse everything, run nothing; exit 1 on any error.
+// `./run.sh compile` (and --dry-run): render and parse everything, run nothing; print the run plan of the
+// selection given (default: every step); exit 1 on any error.
 import type { CommandContext } from './commands.js';
-import { compileProject } from '../driver/compile.js';
+import { compileProject } from '../orchestration/compile.js';
+import { newRunId } from '../orchestration/build.js';
+import { preparePlan } from '../orchestration/prepare.js';
+import { describePlan } from '../plan/plan.js';
 import { loadSettings, type CliSettings } from '../project/config.js';
 import { discover } from '../project/discover.js';
-import { newRunId } from '../driver/build.js';
+import { discoverTargets } from '../publish/targets.js';
 import { counted, detectStyle, errorBlock } from '../report/tables.js';
+import { planRun, type RunFlags } from './run-plan.js';
 
 export async function compileCommand({ root, flags }: CommandContext): Promise<number> {
   const project = discover(root);
-  const result = await compileProject(project, loadSettings(root, flags as CliSettings), newRunId());
+  const settings = loadSettings(root, flags as CliSettings);
+  const result = await compileProject(project, settings, newRunId());
   const style = detectStyle();
   for (const error of result.errors) process.stdout.write(`${errorBlock(style, error)}\n`);
   const summary = `${counted(result.files, 'file')}, ${counted(result.statements, 'statement')} parsed, ${counted(result.errors.length, 'error')}; compiled SQL in logs/compiled/`;
   process.stdout.write(`${summary}\n`);
+  const selected = await planRun(project, flags as RunFlags, settings);
+  const context = { vars: selected.settings.vars, run_id: 'plan', run_started_at: '' };
+  const plan = await preparePlan({ project, settings: selected.settings, context, steps: selected.steps, targets: discoverTargets(root) });
+  process.stdout.write(`run plan${plan.flow ? '' : ' (without gates: a step does not render)'}:\n${describePlan(plan).map((l) => `  ${l}`).join('\n')}\n`);
   return result.errors.length === 0 ? 0 : 1;
 }

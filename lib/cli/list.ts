@@ -2,8 +2,9 @@
 // then the declared inputs with their loaded and pending files.
 import { join } from 'node:path';
 import type { CommandContext } from './commands.js';
-import { projectGates } from '../driver/gate-plan.js';
-import { inputStates } from '../driver/pending.js';
+import { inputStates } from '../orchestration/pending.js';
+import { displayPlan } from '../orchestration/prepare.js';
+import { ungated } from '../plan/plan.js';
 import { loadSettings, type CliSettings } from '../project/config.js';
 import { discover } from '../project/discover.js';
 import { readLog } from '../logs/history.js';
@@ -17,8 +18,9 @@ const shorten = (names: readonly string[]) => (names.length === 0 ? '-' : `${nam
 export async function listCommand({ root, flags }: CommandContext): Promise<number> {
   const project = discover(root);
   const settings = loadSettings(root, flags as CliSettings);
-  const gates = await projectGates(project, settings);
-  const gatedBy = (id: string) => (gates.byStep.get(id) ?? []).map((a) => a.name);
+  const plan = await displayPlan(project, settings).catch(() => undefined); // gates are shown when they can be planned
+  const after = plan?.flow ? ungated(plan) : [];
+  const gatedBy = (id: string) => (plan?.flow?.gates.get(id) ?? []).map((a) => a.name);
   const last = new Map(readLog(join(root, 'logs', 'run_log.csv')).map((r) => [r.step, r]));
   const steps = project.steps.map((s) => ({
     number: s.number, step: s.id, files: s.files.length, script: Boolean(s.script), incremental: s.incremental, gated_by: gatedBy(s.id),
@@ -26,7 +28,7 @@ export async function listCommand({ root, flags }: CommandContext): Promise<numb
   }));
   const inputs = await inputStates(root, settings);
   if (flags.json) {
-    process.stdout.write(`${JSON.stringify({ steps, tests: project.testFiles, after_steps: gates.after.map((a) => a.name), inputs }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ steps, tests: project.testFiles, after_steps: after.map((a) => a.name), inputs }, null, 2)}\n`);
     return 0;
   }
   const style = detectStyle();
@@ -37,7 +39,7 @@ export async function listCommand({ root, flags }: CommandContext): Promise<numb
     shorten(s.gated_by),
   ]);
   process.stdout.write(`${renderTable(style, ['#', 'step', 'sql files', 'script', 'incremental', 'last status', 'last duration', 'gated by'], rows)}\n`);
-  process.stdout.write(`${project.testFiles.length} assertion files in tests/${gates.after.length ? `; after the steps: ${shorten(gates.after.map((a) => a.name))}` : ''}\n`);
+  process.stdout.write(`${project.testFiles.length} assertion files in tests/${after.length ? `; after the steps: ${shorten(after.map((a) => a.name))}` : ''}\n`);
   if (inputs.length > 0) {
     const inputRows = inputs.map((i) => {
       const more = i.pending.length > SHOWN ? ` (+${i.pending.length - SHOWN} more)` : '';

@@ -1,12 +1,14 @@
 // `./run.sh report`: write logs/report.html from what logs/ holds, without running anything.
 import type { CommandContext } from './commands.js';
+import { displayPlan } from '../orchestration/prepare.js';
 import { loadSettings, type CliSettings } from '../project/config.js';
 import { discover } from '../project/discover.js';
 import { writeReport } from '../report/html/write-report.js';
 
 export async function reportCommand({ root, flags }: CommandContext): Promise<number> {
   const project = discover(root);
-  const path = await writeReport(project, loadSettings(root, flags as CliSettings));
+  const plan = await displayPlan(project, loadSettings(root, flags as CliSettings)).catch(() => undefined); // the lineage section, when it can be drawn
+  const path = await writeReport(project, plan?.flow);
   process.stdout.write(path ? `report: ${path}\n` : 'no runs in logs/run_log.csv yet; run ./run.sh first\n');
   return 0;
 }

@@ -1,13 +1,13 @@
 // Which steps `run` and `test` cover, and with which settings: a selection (by name or by lineage), a
 // resume of the last run, or everything; and the warning that a partial run leaves readers stale.
 import { UsageError } from '../errors.js';
-import { lineageOfProject } from '../driver/lineage.js';
+import { lineageOfProject } from '../orchestration/lineage.js';
 import { parseVars, type CliSettings } from '../project/config.js';
 import { planResume } from '../project/resume.js';
 import { selectSteps } from '../project/select.js';
 import { selectWithLineage, staleReaders } from '../project/select-lineage.js';
 import { dependents } from '../render/project-lineage.js';
-import type { Project, Settings, Step } from '../types.js';
+import type { Project, Settings, Step } from '../model.js';
 
 export type RunFlags = CliSettings & { from?: string; to?: string; only?: string[]; select?: string[]; exclude?: string[]; resume?: boolean; json?: boolean };
 

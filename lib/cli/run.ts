@@ -1,5 +1,5 @@
 // `./run.sh [run]` and `./run.sh test`: build the selected steps and/or the assertions; exit 0 or 1.
-import { build } from '../driver/build.js';
+import { build } from '../orchestration/build.js';
 import type { CommandContext } from './commands.js';
 import { loadSettings } from '../project/config.js';
 import { consoleEvents, liveLine, printSummary } from '../report/console.js';
@@ -8,7 +8,8 @@ import { detectStyle } from '../report/tables.js';
 import { planRun, staleWarnings, testSelection, type RunFlags } from './run-plan.js';
 import { toJson } from '../report/json.js';
 import { prefetchReport, writeReport } from '../report/html/write-report.js';
-import type { Flow, Project, Settings, Step } from '../types.js';
+import type { Project } from '../model.js';
+import type { Flow } from '../results.js';
 import { mark } from '../trace.js';
 
 /** How often a running step gets a progress line when the output is not a terminal (DUCKSTEPS_HEARTBEAT
@@ -16,9 +17,9 @@ import { mark } from '../trace.js';
 const heartbeatMs = () => Number(process.env.DUCKSTEPS_HEARTBEAT) || 10_000;
 
 /** The HTML report of the run; a report that cannot be written never changes the run's outcome. */
-async function writeReportSafely(project: Project, settings: Settings, flow?: Flow): Promise<string | undefined> {
+async function writeReportSafely(project: Project, flow?: Flow): Promise<string | undefined> {
   try {
-    return await writeReport(project, settings, flow);
+    return await writeReport(project, flow);
   } catch (error) {
     process.stderr.write(`ducksteps: the HTML report could not be written: ${(error as Error).message}\n`);
     return undefined;
@@ -42,7 +43,7 @@ export async function runCommand({ root, flags }: CommandContext, testsOnly = fa
   if (f.json) process.stdout.write(`${JSON.stringify(toJson(result), null, 2)}\n`);
   else printSummary(style, write, result);
   mark('summary printed');
-  const report = await writeReportSafely(project, settings, result.flow);
+  const report = await writeReportSafely(project, result.flow);
   mark('report written');
   if (report) write(`report: ${report}`);
   return result.status === 'ok' ? 0 : result.status === 'interrupted' ? exitCodeFor(stop.signal.reason) : 1;

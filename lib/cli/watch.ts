@@ -1,7 +1,7 @@
 // `./run.sh watch [--batch-size N] [--max-wait TIME]`: run the pipeline on files as they arrive.
 import type { CommandContext } from './commands.js';
 import { exitCodeFor, whileStoppable } from './run.js';
-import { watch, type MicroBatch } from '../driver/watch.js';
+import { watch, type MicroBatch } from '../orchestration/watch.js';
 import { ConfigError } from '../errors.js';
 import { loadSettings, parseDuration, type CliSettings } from '../project/config.js';
 import { discover } from '../project/discover.js';
@@ -28,7 +28,7 @@ export async function watchCommand({ root, flags }: CommandContext): Promise<num
     onStart: (inputs) => write(`watching ${inputs.join(', ')}: a micro-batch at ${counted(batchSize, 'file')} or after ${formatDuration(maxWaitMs)} (Ctrl-C to stop)`),
     onBatch: async (b) => {
       write(batchLine(b));
-      await writeReport(project, settings, b.result.flow).catch(() => undefined); // logs/report.html follows every micro-batch
+      await writeReport(project, b.result.flow).catch(() => undefined); // logs/report.html follows every micro-batch
     },
   }));
   if (stop.signal.aborted) return exitCodeFor(stop.signal.reason);

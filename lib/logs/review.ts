@@ -1,7 +1,7 @@
 // `logs`: compare the last run with earlier ones, find the slowest statements and the failures.
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { STEP_PATTERN } from '../project/discover.js';
+import { STEP_PATTERN } from '../model.js';
 import { median, readLog, rowsOfRun, type LogRow } from './history.js';
 
 export const SLOWER = 1.5;

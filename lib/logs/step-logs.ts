@@ -2,7 +2,8 @@
 import { join } from 'node:path';
 import { ConfigError } from '../errors.js';
 import { appendCsv, checkAppendable } from './csv.js';
-import type { PublishOutcome, StepError, StepReport } from '../types.js';
+import type { StepError } from '../model.js';
+import type { PublishOutcome, StepReport } from '../results.js';
 
 export const RUN_LOG_HEADER = ['run_id', 'step', 'status', 'started_at', 'finished_at', 'duration_ms', 'statements', 'rows_changed', 'error', 'batch_id', 'batch_files', 'peak_rss_mb', 'cpu_ms', 'bytes'] as const;
 export const STEP_LOG_HEADER = ['run_id', 'step', 'file', 'statement', 'line', 'kind', 'rows_changed', 'duration_ms', 'status', 'error', 'batch_id'] as const;

@@ -3,7 +3,7 @@ import { accessSync, closeSync, constants, existsSync, openSync, readFileSync, r
 import { availableParallelism, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { ConfigError, UsageError } from '../errors.js';
-import type { Settings } from '../types.js';
+import type { Settings } from '../model.js';
 
 export interface CliSettings {
   readonly db?: string;

@@ -2,9 +2,8 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { DiscoveryError } from '../errors.js';
-import type { Project, Step } from '../types.js';
-
-export const STEP_PATTERN = /^(\d{2,3})_([a-z0-9_]+)$/;
+import { STEP_PATTERN, type Project, type Step } from '../model.js';
+import { hasFlag, readDirectives } from '../sql/directives.js';
 
 const toPosix = (p: string) => p.split(sep).join('/');
 
@@ -27,9 +26,6 @@ function readable(root: string, file: string): string {
 
 const MAX_NAME = 64;
 
-/** A step is incremental when one of its files says so (by convention the first, at the top). */
-const INCREMENTAL = /^\s*--\s*ducksteps:\s*incremental\b/m;
-const NO_TRANSACTION = /^\s*--\s*ducksteps:\s*no-transaction\b/m;
 
 function readStep(root: string, folder: string, match: RegExpMatchArray): Step {
   const dir = `sql/${folder}`;
@@ -55,8 +51,9 @@ function readStep(root: string, folder: string, match: RegExpMatchArray): Step {
     if (text.trim() === '') {
       throw new DiscoveryError('SQL file is empty', { file, hint: 'add SQL (or a comment saying why the file is there), or delete it' });
     }
-    incremental ||= INCREMENTAL.test(text);
-    if (NO_TRANSACTION.test(text)) noTransaction = file;
+    const directives = readDirectives(text);
+    incremental ||= hasFlag(directives, 'incremental'); // by convention in the first file, at the top
+    if (hasFlag(directives, 'no-transaction')) noTransaction = file;
   }
   if (incremental && noTransaction) {
     throw new DiscoveryError('an incremental step cannot have a no-transaction file: its data and its record of the batch must commit together', {

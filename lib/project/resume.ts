@@ -2,7 +2,8 @@
 import { join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { readLastRun, rowsOfRun } from '../logs/history.js';
-import { succeeded, type Project, type Step } from '../types.js';
+import type { Project, Step } from '../model.js';
+import { succeeded } from '../results.js';
 
 export interface ResumePlan {
   readonly runId: string;

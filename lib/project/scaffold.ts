@@ -2,7 +2,7 @@
 import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
-import type { Project } from '../types.js';
+import type { Project } from '../model.js';
 
 const NAME = /^[a-z][a-z0-9_]*$/;
 const MAX_NAME = 60;

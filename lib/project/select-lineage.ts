@@ -2,7 +2,7 @@
 // depends on), +STEP+; several values union. And the warning that a partial run left a reader stale.
 import { UsageError } from '../errors.js';
 import { findStep } from './select.js';
-import type { Step } from '../types.js';
+import type { Step } from '../model.js';
 
 /** Steps reachable from `start` following `edges` (start included). */
 function reach(start: string, edges: ReadonlyMap<string, ReadonlySet<string>>): Set<string> {

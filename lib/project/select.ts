@@ -1,6 +1,6 @@
 // Which steps a run covers: --from, --to, --only by number, name or folder name.
 import { UsageError } from '../errors.js';
-import type { Step } from '../types.js';
+import type { Step } from '../model.js';
 
 export interface Selection {
   readonly from?: string;

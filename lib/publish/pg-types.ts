@@ -1,5 +1,6 @@
 // DuckDB column types -> PostgreSQL column types, and how each column is written to CSV for COPY.
 // Lists, structs and maps become jsonb; BLOB becomes bytea (hex); an unknown type is refused, named.
+import { sqlIdent } from '../sql/quote.js';
 
 export interface ColumnPlan {
   readonly name: string;
@@ -15,11 +16,10 @@ const SCALARS: Record<string, string> = {
   TIMESTAMP_NS: 'timestamp', INTERVAL: 'interval', UUID: 'uuid', JSON: 'jsonb',
 };
 
-export const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
 /** One column: its PostgreSQL type and the expression that exports it; throws naming what cannot map. */
 export function planColumn(name: string, duckType: string): ColumnPlan {
-  const col = quoteIdent(name);
+  const col = sqlIdent(name);
   const decimal = duckType.match(/^DECIMAL\((\d+),\s*(\d+)\)$/);
   if (decimal) return { name, pgType: `numeric(${decimal[1]},${decimal[2]})`, expression: col };
   if (SCALARS[duckType]) return { name, pgType: SCALARS[duckType], expression: duckType === 'JSON' ? `CAST(${col} AS VARCHAR)` : col };

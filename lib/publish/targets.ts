@@ -1,44 +1,34 @@
-// The publish phase's targets: publish/*.sql, one query each, its destination and mode in header comments.
+// The publish targets: publish/*.sql, one query each, its kind, destination and mode in header directives.
 //   -- publish: postgres ml.customer_features      (or: -- publish: file output/daily_revenue.csv)
-//   -- mode: replace | append | upsert             (default replace)
+//   -- mode: replace | append | upsert             (default: the kind's first mode)
 //   -- key: customer_id                            (upsert: the columns that identify a row)
-//   -- url-env: DUCKSTEPS_PG_URL                   (postgres: the variable holding the connection URL)
-//   -- optional: yes                               (postgres: skip, not fail, when that variable is unset)
+// plus the kind's own fields (postgres: -- url-env:, -- optional:). Each kind checks its part (registry.ts).
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DiscoveryError } from '../errors.js';
-
-export type PublishMode = 'replace' | 'append' | 'upsert';
-
-export interface PublishTarget {
-  readonly file: string; // publish/NN_name.sql
-  readonly kind: 'file' | 'postgres';
-  readonly destination: string; // a file path, or schema.table
-  readonly mode: PublishMode;
-  readonly key: readonly string[];
-  readonly urlEnv: string;
-  readonly optional: boolean;
-}
-
-const HEADER = /^\s*--\s*(publish|mode|key|url-env|optional):\s*(.+?)\s*$/gm;
-const FILE_FORMATS = /\.(parquet|csv|json|jsonl|ndjson)$/i;
-const TABLE = /^[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*$/;
+import type { PublishTarget } from '../model.js';
+import { directive, readDirectives } from '../sql/directives.js';
+import { publishKinds } from './registry.js';
 
 function parse(root: string, file: string): PublishTarget {
-  const text = readFileSync(join(root, file), 'utf8');
-  const fields = Object.fromEntries([...text.matchAll(HEADER)].map((m) => [m[1], m[2]]));
+  const directives = readDirectives(readFileSync(join(root, file), 'utf8'));
+  const field = (key: string) => directive(directives, key);
   const fail = (what: string, hint: string) => new DiscoveryError(what, { file, hint });
-  const [kind, destination] = (fields.publish ?? '').split(/\s+/, 2);
-  if (kind !== 'file' && kind !== 'postgres') throw fail('publish target has no "-- publish: file PATH" or "-- publish: postgres SCHEMA.TABLE" line', 'see docs/publish.md');
-  if (!destination) throw fail(`"-- publish: ${kind}" needs a destination`, kind === 'file' ? 'e.g. -- publish: file output/daily.parquet' : 'e.g. -- publish: postgres ml.daily_revenue');
-  if (kind === 'file' && !FILE_FORMATS.test(destination)) throw fail(`cannot tell the file format of ${destination}`, 'end the path with .parquet, .csv or .json');
-  if (kind === 'postgres' && !TABLE.test(destination)) throw fail(`"${destination}" is not schema.table`, 'e.g. -- publish: postgres ml.daily_revenue (plain names: letters, digits, _)');
-  const mode = (fields.mode ?? 'replace').toLowerCase();
+  const [name = '', destination] = (field('publish') ?? '').split(/\s+/, 2);
+  const kind = publishKinds[name];
+  const forms = Object.values(publishKinds).map((k) => `"-- publish: ${k.name} ${k.example}"`).join(' or ');
+  if (!kind) throw fail(`publish target has no ${forms} line`, 'see docs/publish.md');
+  if (!destination) throw fail(`"-- publish: ${name}" needs a destination`, `e.g. -- publish: ${name} ${kind.example}`);
+  const mode = (field('mode') ?? kind.modes[0]).toLowerCase() as PublishTarget['mode'];
   if (mode !== 'replace' && mode !== 'append' && mode !== 'upsert') throw fail(`unknown mode "${mode}"`, 'use -- mode: replace, append or upsert');
-  if (kind === 'file' && mode !== 'replace') throw fail(`a file target is always replaced (mode ${mode} is for postgres targets)`, 'remove the -- mode line');
-  const key = (fields.key ?? '').split(',').map((k) => k.trim()).filter(Boolean);
+  if (!kind.modes.includes(mode)) throw fail(`a ${name} target is always ${kind.modes.join(' or ')}d (mode ${mode} is for other targets)`, 'remove the -- mode line');
+  const key = (field('key') ?? '').split(',').map((k) => k.trim()).filter(Boolean);
   if (mode === 'upsert' && key.length === 0) throw fail('mode upsert needs the key columns', 'add -- key: col1, col2');
-  return { file, kind, destination, mode, key, urlEnv: fields['url-env'] ?? 'DUCKSTEPS_PG_URL', optional: /^(yes|true)\b/i.test(fields.optional ?? '') };
+  const options = Object.fromEntries(Object.entries(kind.fields).map(([k, fallback]) => [k, field(k) ?? fallback]));
+  const target: PublishTarget = { file, kind: name, destination, mode, key, options };
+  const problem = kind.check(target);
+  if (problem) throw fail(problem.message, problem.hint);
+  return target;
 }
 
 /** publish/*.sql in name order; [] when the project has no publish/ folder. */

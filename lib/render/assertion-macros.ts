@@ -1,10 +1,11 @@
 // Built-in generic assertions, available in every template as functions that return SQL
 // selecting the offending rows: {{ unique('core.orders', 'order_id') }}.
 
+import { sqlLiteral } from '../sql/quote.js';
+
 type Columns = string | readonly string[];
 
 const list = (columns: Columns): string[] => (Array.isArray(columns) ? [...columns] : String(columns).split(',').map((c) => c.trim()));
-const literal = (v: unknown) => (typeof v === 'number' ? String(v) : `'${String(v).replace(/'/g, "''")}'`);
 
 /** Key values that occur more than once, with how often. */
 export const unique = (table: string, columns: Columns) => {
@@ -18,7 +19,7 @@ export const not_null = (table: string, columns: Columns) =>
 
 /** Values outside the accepted list (NULLs are not_null's business), with their row counts. */
 export const accepted_values = (table: string, column: string, values: readonly unknown[]) =>
-  `SELECT ${column} AS value, count(*) AS row_count FROM ${table} WHERE ${column} IS NOT NULL AND ${column} NOT IN (${values.map(literal).join(', ')}) GROUP BY 1 ORDER BY 2 DESC`;
+  `SELECT ${column} AS value, count(*) AS row_count FROM ${table} WHERE ${column} IS NOT NULL AND ${column} NOT IN (${values.map(sqlLiteral).join(', ')}) GROUP BY 1 ORDER BY 2 DESC`;
 
 /** Values with no match in the referenced table's column (orphans), with their row counts. */
 export const relationships = (table: string, column: string, toTable: string, toColumn: string) =>

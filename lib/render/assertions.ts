@@ -1,22 +1,20 @@
 // Stage 5a: turn tests/*.sql into named assertions: render, split, read -- name:, -- severity: and -- step:.
 import type nunjucks from 'nunjucks';
-import { lineIndex } from './line-map.js';
+import { directive, readDirectives, type Directive } from '../sql/directives.js';
+import { lineIndex } from '../sql/line-map.js';
 import { refuseWrites } from './guards.js';
 import { renderFile } from './render.js';
-import { splitStatements } from './split.js';
+import { splitStatements } from '../sql/split.js';
 import type { TemplateContext } from './template.js';
 import { TemplateError } from '../errors.js';
-import type { Assertion, Severity } from '../types.js';
+import type { Assertion, Severity } from '../model.js';
 
-const NAME = /^\s*--\s*name:\s*(\S.*?)\s*$/m;
-const SEVERITY = /^\s*--\s*severity:\s*(\w+)\s*$/m;
-const STEP = /^\s*--\s*step:\s*(\S+)\s*$/m;
 
 /** tests/orders/keys.sql -> orders/keys */
 const baseName = (file: string) => file.replace(/^tests\//, '').replace(/\.sql$/, '');
 
-function severityOf(comments: string, file: string, line: number): Severity {
-  const value = comments.match(SEVERITY)?.[1]?.toLowerCase() ?? 'error';
+function severityOf(directives: readonly Directive[], file: string, line: number): Severity {
+  const value = directive(directives, 'severity')?.toLowerCase() ?? 'error';
   if (value !== 'error' && value !== 'warn') {
     throw new TemplateError(`unknown severity "${value}"`, { file, line, hint: 'use -- severity: warn or -- severity: error' });
   }
@@ -35,12 +33,12 @@ export function assertionsOf(env: nunjucks.Environment, root: string, file: stri
       throw new TemplateError('assertion file has no query', { file, hint: 'write a query that returns the offending rows (none = pass), or delete the file' });
     }
     return chunks.map((chunk, i) => {
-      const comments = chunk.text.slice(0, chunk.start - chunk.offset);
+      const directives = readDirectives(chunk.text.slice(0, chunk.start - chunk.offset));
       const line = rendered.lineMap[lineAt(chunk.start) - 1] ?? 1;
-      const name = comments.match(NAME)?.[1] ?? (chunks.length > 1 ? `${baseName(file)}#${i + 1}` : baseName(file));
-      const assertion = { name, file, line, severity: 'error' as Severity, sql: chunk.text, compiled: rendered.compiled, step: comments.match(STEP)?.[1] };
+      const name = directive(directives, 'name') || (chunks.length > 1 ? `${baseName(file)}#${i + 1}` : baseName(file));
+      const assertion = { name, file, line, severity: 'error' as Severity, sql: chunk.text, compiled: rendered.compiled, step: directive(directives, 'step') || undefined };
       try {
-        return { ...assertion, severity: severityOf(comments, file, line) };
+        return { ...assertion, severity: severityOf(directives, file, line) };
       } catch (error) {
         // a bad severity fails this assertion only; the file's other assertions still run
         if (!(error instanceof TemplateError)) throw error;

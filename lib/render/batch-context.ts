@@ -1,7 +1,7 @@
 // What an incremental step's templates see as `batch`: the files of the batch it processes, ready for
 // read_csv([...]), per declared input.
-import { sqlString } from './template.js';
-import type { Batch } from '../types.js';
+import { sqlString } from '../sql/quote.js';
+import type { Batch } from '../model.js';
 
 export interface BatchContext {
   readonly id: number;

@@ -1,8 +1,8 @@
 // Statements a step or an assertion must not contain, refused at file:line before anything runs.
 import { TemplateError } from '../errors.js';
-import { lineIndex } from './line-map.js';
-import { firstToken, splitStatements } from './split.js';
-import type { RenderedFile } from '../types.js';
+import { lineIndex } from '../sql/line-map.js';
+import { firstToken, splitStatements } from '../sql/split.js';
+import type { RenderedFile } from '../model.js';
 
 const TRANSACTION_CONTROL = /^(BEGIN|START\s+TRANSACTION|COMMIT|END|ROLLBACK|ABORT)\b/i;
 const CHECKPOINT = /^(FORCE\s+)?CHECKPOINT\b/i;

@@ -1,12 +1,9 @@
 // Which tables each step creates and reads, found in its rendered SQL (and the SQL strings of its script).
-import { codeOnly, firstToken, splitStatements } from './split.js';
+import { codeOnly, firstToken, splitStatements } from '../sql/split.js';
+import type { StepLineage } from '../model.js';
 
-export interface StepLineage {
-  readonly creates: readonly string[];
-  readonly reads: readonly string[];
-  readonly filesRead: readonly string[]; // read_csv / read_parquet / read_json paths (or globs)
-  readonly filesWritten: readonly string[]; // COPY … TO 'path'
-}
+export type { StepLineage } from '../model.js';
+
 
 const NAME = String.raw`((?:"[^"]+"|\w+)(?:\.(?:"[^"]+"|\w+))*)`;
 const CREATE = new RegExp(String.raw`\bCREATE\s+(?:OR\s+REPLACE\s+)?(TEMP(?:ORARY)?\s+)?(?:TABLE|VIEW)\s+(?:IF\s+NOT\s+EXISTS\s+)?${NAME}`, 'gi');

@@ -6,7 +6,7 @@ import { previewBatch } from './batch-context.js';
 import { lineageOf, sqlInScript, type ParsedReads, type StepLineage } from './lineage.js';
 import { renderFile } from './render.js';
 import { createEnvironment, type TemplateContext } from './template.js';
-import type { Project, Settings } from '../types.js';
+import type { Project, Settings } from '../model.js';
 
 /** Each step's SQL texts: its files rendered (nothing run, nothing written) and its script's SQL strings. */
 export function projectTexts(project: Project, settings: Settings, context: TemplateContext = { vars: settings.vars, run_id: 'lineage', run_started_at: '' }): Map<string, string[]> {

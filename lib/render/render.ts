@@ -4,13 +4,12 @@ import { dirname, join } from 'node:path';
 import nunjucks from 'nunjucks';
 import { TemplateError } from '../errors.js';
 import { refuseTransactionControl } from './guards.js';
-import { mapRenderedLines } from './line-map.js';
+import { hasFlag, readDirectives } from '../sql/directives.js';
+import { mapRenderedLines } from '../sql/line-map.js';
 import { maskSecrets } from './secrets.js';
 import type { TemplateContext } from './template.js';
 import { templateError } from './template-errors.js';
-import type { RenderedFile } from '../types.js';
-
-const NO_TRANSACTION = /^\s*--\s*ducksteps:\s*no-transaction\b/m;
+import type { RenderedFile } from '../model.js';
 
 /** Reads a source file as UTF-8, refusing bytes that are not valid UTF-8. */
 export function readSource(root: string, file: string): string {
@@ -46,7 +45,7 @@ export function renderFile(env: nunjucks.Environment, root: string, file: string
     mkdirSync(dirname(join(root, compiled)), { recursive: true });
     writeFileSync(join(root, compiled), maskSecrets(sql));
   }
-  return { file, compiled, sql, lineMap: mapRenderedLines(source, sql), transaction: !NO_TRANSACTION.test(source) };
+  return { file, compiled, sql, lineMap: mapRenderedLines(source, sql), transaction: !hasFlag(readDirectives(source), 'no-transaction') };
 }
 
 /** Renders every file of a step into logs/compiled/<step>/, replacing what the last run left there;

@@ -1,5 +1,6 @@
 // Secret-looking environment values reach the SQL that runs, but never the logs, compiled SQL or console.
-import type { StepError, StepOutcome } from '../types.js';
+import type { StepError } from '../model.js';
+import type { StepOutcome } from '../results.js';
 
 export const SECRET_NAME = /TOKEN|PASSWORD|PASSWD|SECRET|KEY/i;
 const secrets = new Set<string>();

@@ -3,6 +3,7 @@ import nunjucks from 'nunjucks';
 import { join } from 'node:path';
 import { assertionMacros } from './assertion-macros.js';
 import { noteSecret } from './secrets.js';
+import { sqlIdent, sqlString } from '../sql/quote.js';
 
 export interface TemplateContext {
   readonly vars: Readonly<Record<string, string>>;
@@ -12,11 +13,6 @@ export interface TemplateContext {
   readonly batch?: unknown; // incremental steps only: see render/batch-context.ts
 }
 
-/** Quotes a value as a SQL string literal: the documented way to put a --var into SQL. */
-export const sqlString = (value: unknown): string => `'${String(value).replace(/'/g, "''")}'`;
-
-/** Quotes a value as a SQL identifier (table or column name). */
-export const sqlIdent = (value: unknown): string => `"${String(value).replace(/"/g, '""')}"`;
 
 /** Environment variables for templates; secret-looking values are noted so logs can mask them. */
 export function readEnv(name: string, fallback?: unknown): string {

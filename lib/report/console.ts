@@ -1,7 +1,6 @@
 // Prints a build as it happens: start/end line per step, heartbeats, script output, then the summary.
-import type { BuildEvents } from '../driver/build.js';
 import { batchLabel, progressLine, publishTable, assertionFailure, assertionsTable, errorBlock, heartbeatLine, stepEndLine, stepStartLine, summaryTable, type Style } from './tables.js';
-import type { BuildResult, PublishOutcome, TestsReport } from '../types.js';
+import type { BuildEvents, BuildResult, PublishOutcome, TestsReport } from '../results.js';
 
 export type Writer = (text: string) => void;
 

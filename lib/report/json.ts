@@ -1,5 +1,6 @@
 // The --json document: plain, stable field names for scripts and CI.
-import type { BuildResult, StepError } from '../types.js';
+import type { StepError } from '../model.js';
+import type { BuildResult } from '../results.js';
 
 const where = (e?: StepError) => (e?.file ? `${e.file}${e.line ? `:${e.line}` : ''}` : undefined);
 const error = (e?: StepError) => e && { message: e.message, location: where(e), compiled: e.compiled, hint: e.hint };
@@ -22,5 +23,8 @@ export function toJson(result: BuildResult) {
         failing_rows: a.failingRows, duration_ms: a.durationMs, failures_file: a.failuresFile, error: error(a.error),
       })),
     },
+    publish: result.publish?.map((p) => ({
+      destination: p.destination, status: p.status, rows: p.rows, bytes: p.bytes, duration_ms: p.durationMs, note: p.note, error: error(p.error),
+    })),
   };
 }

@@ -1,18 +1,18 @@
 // `docs`: docs/pipeline.md — a Mermaid lineage flowchart (steps, tables, files, publish targets) and the steps with their files.
-import { discoverTargets } from '../publish/targets.js';
-import { lineageOf, type StepLineage } from '../render/lineage.js';
-import { lineageOfProject } from '../driver/lineage.js';
+import type { Assertion, Project, PublishTarget, Settings, StepLineage } from '../model.js';
+import { ungated, type RunPlan } from '../plan/plan.js';
+import { kindOf } from '../publish/registry.js';
+import { lineageOf } from '../render/lineage.js';
 import { renderFile, readSource } from '../render/render.js';
 import { createEnvironment, type TemplateContext } from '../render/template.js';
-import { projectGates } from '../driver/gate-plan.js';
-import type { Assertion, Project, Settings } from '../types.js';
+import { isDirective } from '../sql/directives.js';
 
 const nodeId = (prefix: string, name: string) => `${prefix}_${name.replace(/[^A-Za-z0-9_]/g, '_')}`;
 
 /** The first comment line of a file (`--` in SQL, `//` in a script) that is not a ducksteps directive. */
 function description(root: string, file: string): string {
   const comment = file.endsWith('.ts') ? /^\s*\/\/\s*/ : /^\s*--\s*/;
-  const line = readSource(root, file).split('\n').find((l) => comment.test(l) && !/ducksteps:|publish:|mode:|key:/.test(l));
+  const line = readSource(root, file).split('\n').find((l) => comment.test(l) && !isDirective(l));
   return line ? line.replace(comment, '').replace(/\|/g, '\\|') : '';
 }
 
@@ -40,17 +40,24 @@ export function flowchart(project: Project, lineage: ReadonlyMap<string, StepLin
   return lines;
 }
 
-/** The whole page; the same project gives the same text (no run data: `docs` never dirties a checkout). */
-export async function pipelineDoc(project: Project, settings: Settings): Promise<string> {
+/** The lineage with the publish targets added (what each reads, what its kind writes). */
+function withTargets(project: Project, settings: Settings, lineage: ReadonlyMap<string, StepLineage>, targets: readonly PublishTarget[]): Map<string, StepLineage> {
   const context: TemplateContext = { vars: settings.vars, run_id: 'docs', run_started_at: '' };
   const env = createEnvironment(project.root, context);
-  const lineage = await lineageOfProject(project, settings, context);
-  for (const target of discoverTargets(project.root)) {
+  const all = new Map(lineage);
+  for (const target of targets) {
     const query = renderFile(env, project.root, target.file, { ...context, run_batches: '(NULL)' } as TemplateContext).sql;
-    const found = lineageOf([query]);
-    lineage.set(target.file, { ...found, filesWritten: target.kind === 'file' ? [target.destination] : [], creates: target.kind === 'postgres' ? [`postgres: ${target.destination}`] : [] });
+    const writes = kindOf(target.kind).writes(target);
+    all.set(target.file, { ...lineageOf([query]), filesWritten: [...writes.files], creates: [...writes.tables] });
   }
-  const gates = await projectGates(project, settings, lineage); // gates follow steps only; the publish entries are not looked at
+  return all;
+}
+
+/** The whole page; the same project gives the same text (no run data: `docs` never dirties a checkout).
+ * `plan`: the project's display plan, with its flow. */
+export function pipelineDoc(project: Project, settings: Settings, plan: RunPlan & { readonly flow: NonNullable<RunPlan["flow"]> }, targets: readonly PublishTarget[]): string {
+  const lineage = withTargets(project, settings, plan.flow.lineage, targets);
+  const gates = { byStep: plan.flow.gates, after: ungated(plan) };
   const steps = project.steps.flatMap((s) => s.files.map((f, i) => `| ${i === 0 ? s.id : ''} | \`${f}\` | ${description(project.root, f)} |`)
     .concat(s.script ? [`| | \`${s.script}\` | script: ${description(project.root, s.script).replace(/^\/\/\s*/, '')} |`] : []));
   return [

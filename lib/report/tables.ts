@@ -1,6 +1,7 @@
 // Stage 6: everything the console shows, as strings (the only file that imports cli-table3).
 import Table from 'cli-table3';
-import type { AssertionResult, BuildResult, PublishOutcome, Step, StepError, StepReport, TestsReport } from '../types.js';
+import type { Step, StepError } from '../model.js';
+import type { AssertionResult, BuildResult, PublishOutcome, StepReport, TestsReport } from '../results.js';
 
 export interface Style {
   readonly color: boolean;

@@ -1,22 +1,26 @@
-// Inside the worker: run every assertion on a READ-ONLY connection, keep samples, write failing rows to CSV.
+// Inside the worker: assertions. One runs on an open session (read-only, or a step's own transaction),
+// keeps a sample of its offending rows and writes all of them to CSV; the assert job runs many read-only.
 import { join } from 'node:path';
 import { writeCsv, type Cell } from '../logs/csv.js';
-import { openDatabase, type Database } from './duckdb.js';
+import { openSession } from '../engines/open.js';
+import type { Session } from '../engines/engine.js';
+import type { Assertion } from '../model.js';
+import type { AssertJob } from '../protocol.js';
+import { blocks, type AssertionResult, type TestsReport } from '../results.js';
 import { hintFor, sqlMessage } from './sql-error.js';
-import type { AssertJob, Assertion, AssertionResult, TestsReport } from '../types.js';
 
 const SAMPLE = 5;
 
 /** logs/test_failures/<name>.csv, with path separators and # made file-safe. */
 export const failuresFileName = (name: string) => `${name.replace(/[^A-Za-z0-9_.-]+/g, '_')}.csv`;
 
-/** Runs one assertion on an open connection (read-only, or a step's own transaction); never throws. */
-export async function checkAssertion(db: Database, a: Assertion, failuresDir: string): Promise<AssertionResult> {
+/** Runs one assertion on an open session; never throws. */
+export async function checkAssertion(session: Session, a: Assertion, failuresDir: string): Promise<AssertionResult> {
   const base = { name: a.name, file: a.file, line: a.line, severity: a.severity, compiled: a.compiled };
   const started = performance.now();
   if (a.error) return { ...base, status: 'error', failingRows: 0, durationMs: 0, columns: [], sample: [], error: a.error };
   try {
-    const { columns, rows, total } = await db.query(a.sql);
+    const { columns, rows, total } = await session.query(a.sql);
     const durationMs = Math.round(performance.now() - started);
     if (total === 0) return { ...base, status: 'pass', failingRows: 0, durationMs, columns, sample: [] };
     const file = join(failuresDir, failuresFileName(a.name));
@@ -34,24 +38,21 @@ export async function checkAssertion(db: Database, a: Assertion, failuresDir: st
   }
 }
 
-/** The worker's whole assertion job: open read-only, run each assertion, close; never throws. */
+/** The worker's assertion job: open read-only, run each assertion, close; never throws. */
 export async function runAssertions(job: AssertJob): Promise<TestsReport> {
   const started = performance.now();
-  let db: Database;
+  let session: Session;
   try {
-    db = await openDatabase(job.database, { threads: job.threads, memoryLimit: job.memoryLimit, readOnly: true, lockTimeoutMs: job.lockTimeoutMs });
+    session = await openSession(job.connection, { readOnly: true });
   } catch (error) {
     const message = (error instanceof Error ? error.message : String(error)).split('\n')[0];
-    return { status: 'failed', durationMs: 0, results: [], error: { message: `cannot open database ${job.database}: ${message}`, hint: hintFor(message) } };
+    return { status: 'failed', durationMs: 0, results: [], error: { message: `cannot open database ${job.connection.warehouse.path}: ${message}`, hint: hintFor(message) } };
   }
   const results: AssertionResult[] = [];
   try {
-    for (const a of job.assertions) results.push(await checkAssertion(db, a, job.failuresDir));
+    for (const a of job.assertions) results.push(await checkAssertion(session, a, job.failuresDir));
   } finally {
-    db.close();
+    session.close();
   }
   return { status: results.some(blocks) ? 'failed' : 'ok', durationMs: Math.round(performance.now() - started), results };
 }
-
-/** Whether a result fails its run (or rolls back the step it gates): an error, or an error-severity failure. */
-export const blocks = (r: AssertionResult) => r.status === 'error' || (r.status === 'fail' && r.severity === 'error');

@@ -1,9 +1,11 @@
-// The ledger of incremental steps, in the database itself (schema ducksteps): which batches exist, which
+// The ledger of incremental steps, in the warehouse itself (schema ducksteps): which batches exist, which
 // files each holds, and which step committed which batch. Written in the step's own transaction, so a
 // step's data and its record of what it processed commit together or not at all.
-import { existsSync } from 'node:fs';
-import { openDatabase, type Database } from './duckdb.js';
-import type { Ledger, LedgerJob, LedgerWrite } from '../types.js';
+import { openSession, warehouseExists } from '../engines/open.js';
+import type { Session } from '../engines/engine.js';
+import type { Ledger } from '../model.js';
+import type { LedgerJob, LedgerWrite } from '../protocol.js';
+import { sqlString as text } from '../sql/quote.js';
 
 const SCHEMA = [
   'CREATE SCHEMA IF NOT EXISTS ducksteps',
@@ -12,58 +14,56 @@ const SCHEMA = [
   'CREATE TABLE IF NOT EXISTS ducksteps.step_batches (step VARCHAR NOT NULL, batch_id INTEGER NOT NULL, run_id VARCHAR NOT NULL, rows_changed BIGINT NOT NULL, committed_at TIMESTAMPTZ NOT NULL)',
 ];
 
-const text = (value: string) => `'${value.replace(/'/g, "''")}'`;
-
 const EMPTY: Ledger = { batches: [], files: [], stepBatches: [] };
 
-/** Reads the whole ledger (read-only); an absent database or schema is an empty ledger. */
+/** Reads the whole ledger (read-only); an absent warehouse or schema is an empty ledger. */
 export async function readLedger(job: LedgerJob): Promise<Ledger> {
-  if (!existsSync(job.database)) return EMPTY;
-  const db = await openDatabase(job.database, { readOnly: true, lockTimeoutMs: job.lockTimeoutMs });
+  if (!warehouseExists(job.connection)) return EMPTY;
+  const session = await openSession(job.connection, { readOnly: true });
   try {
-    const { rows } = await db.query("SELECT count(*) AS n FROM duckdb_tables() WHERE schema_name = 'ducksteps' AND table_name IN ('batches', 'loaded_files', 'step_batches')");
+    const { rows } = await session.query("SELECT count(*) AS n FROM duckdb_tables() WHERE schema_name = 'ducksteps' AND table_name IN ('batches', 'loaded_files', 'step_batches')");
     if (Number(rows[0].n) < 3) return EMPTY;
-    const batches = (await db.query('SELECT batch_id, full_refresh FROM ducksteps.batches ORDER BY batch_id')).rows
+    const batches = (await session.query('SELECT batch_id, full_refresh FROM ducksteps.batches ORDER BY batch_id')).rows
       .map((r) => ({ id: Number(r.batch_id), fullRefresh: Boolean(r.full_refresh) }));
-    const files = (await db.query('SELECT batch_id, input, path, size, mtime_ms, sha256 FROM ducksteps.loaded_files ORDER BY path')).rows
+    const files = (await session.query('SELECT batch_id, input, path, size, mtime_ms, sha256 FROM ducksteps.loaded_files ORDER BY path')).rows
       .map((r) => ({ batchId: Number(r.batch_id), input: String(r.input), path: String(r.path), size: Number(r.size), mtimeMs: Number(r.mtime_ms), sha256: String(r.sha256) }));
-    const stepBatches = (await db.query('SELECT step, batch_id FROM ducksteps.step_batches')).rows
+    const stepBatches = (await session.query('SELECT step, batch_id FROM ducksteps.step_batches')).rows
       .map((r) => ({ step: String(r.step), batchId: Number(r.batch_id) }));
     return { batches, files, stepBatches };
   } finally {
-    db.close();
+    session.close();
   }
 }
 
-async function count(db: Database, sql: string): Promise<number> {
-  return Number((await db.query(sql)).rows[0].n);
+async function count(session: Session, sql: string): Promise<number> {
+  return Number((await session.query(sql)).rows[0].n);
 }
 
 /** Before the step's SQL: refuse a batch this step already committed, record a new batch and its files. */
-export async function openBatch(db: Database, write: LedgerWrite): Promise<void> {
+export async function openBatch(session: Session, write: LedgerWrite): Promise<void> {
   const { batch, step, runId } = write;
-  for (const sql of SCHEMA) await db.run(sql);
-  if (await count(db, `SELECT count(*) AS n FROM ducksteps.step_batches WHERE step = ${text(step)} AND batch_id = ${batch.id}`) > 0) {
+  for (const sql of SCHEMA) await session.run(sql);
+  if (await count(session, `SELECT count(*) AS n FROM ducksteps.step_batches WHERE step = ${text(step)} AND batch_id = ${batch.id}`) > 0) {
     throw new Error(`ledger: step ${step} already committed batch ${batch.id}; refusing to process it twice`);
   }
-  if (batch.fullRefresh) await db.run(`DELETE FROM ducksteps.step_batches WHERE step = ${text(step)}`);
+  if (batch.fullRefresh) await session.run(`DELETE FROM ducksteps.step_batches WHERE step = ${text(step)}`);
   if (!batch.isNew) return;
   if (batch.fullRefresh) {
-    await db.run('DELETE FROM ducksteps.loaded_files');
-    await db.run('DELETE FROM ducksteps.batches');
+    await session.run('DELETE FROM ducksteps.loaded_files');
+    await session.run('DELETE FROM ducksteps.batches');
   } else if (batch.files.length > 0) {
     const paths = batch.files.map((f) => text(f.path)).join(', ');
-    const twice = await count(db, `SELECT count(*) AS n FROM ducksteps.loaded_files WHERE path IN (${paths})`);
+    const twice = await count(session, `SELECT count(*) AS n FROM ducksteps.loaded_files WHERE path IN (${paths})`);
     if (twice > 0) throw new Error(`ledger: ${twice} file(s) of batch ${batch.id} are already loaded; refusing to load them twice`);
   }
   const bytes = batch.files.reduce((sum, f) => sum + f.size, 0);
-  await db.run(`INSERT INTO ducksteps.batches VALUES (${batch.id}, ${batch.fullRefresh}, ${batch.files.length}, ${bytes}, ${text(runId)}, now())`);
+  await session.run(`INSERT INTO ducksteps.batches VALUES (${batch.id}, ${batch.fullRefresh}, ${batch.files.length}, ${bytes}, ${text(runId)}, now())`);
   if (batch.files.length === 0) return;
   const rows = batch.files.map((f) => `(${batch.id}, ${text(f.input)}, ${text(f.path)}, ${f.size}, ${f.mtimeMs}, ${text(f.sha256)}, ${text(step)}, ${text(runId)}, now())`);
-  await db.run(`INSERT INTO ducksteps.loaded_files VALUES ${rows.join(', ')}`);
+  await session.run(`INSERT INTO ducksteps.loaded_files VALUES ${rows.join(', ')}`);
 }
 
 /** After the step's SQL, still inside its transaction: the step committed this batch. */
-export async function closeBatch(db: Database, write: LedgerWrite, rowsChanged: number): Promise<void> {
-  await db.run(`INSERT INTO ducksteps.step_batches VALUES (${text(write.step)}, ${write.batch.id}, ${text(write.runId)}, ${rowsChanged}, now())`);
+export async function closeBatch(session: Session, write: LedgerWrite, rowsChanged: number): Promise<void> {
+  await session.run(`INSERT INTO ducksteps.step_batches VALUES (${text(write.step)}, ${write.batch.id}, ${text(write.runId)}, ${rowsChanged}, now())`);
 }

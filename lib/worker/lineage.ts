@@ -1,8 +1,10 @@
 // Inside a worker: the tables each statement reads, from DuckDB's own parser (json_serialize_sql) — CTEs,
 // quoted identifiers, schemas and subqueries as DuckDB understands them. The driver's lineage uses these
 // and falls back to scanning the text for statements the parser cannot serialise (DELETE, UPDATE, …).
-import { openDatabase, type Database } from './duckdb.js';
-import type { LineageJob } from '../types.js';
+import { openScratch } from '../engines/open.js';
+import type { Session } from '../engines/engine.js';
+import type { LineageJob } from '../protocol.js';
+import { sqlString } from '../sql/quote.js';
 
 const QUERY_START = /\b(SELECT|WITH|FROM|VALUES)\b/i;
 
@@ -33,11 +35,11 @@ function tablesIn(tree: unknown): string[] {
   return tables.filter((t) => !ctes.has(t.toLowerCase()));
 }
 
-async function readsOf(db: Database, statement: string): Promise<string[] | null> {
+async function readsOf(db: Session, statement: string): Promise<string[] | null> {
   const query = queryPart(statement);
   if (!query) return null;
   try {
-    const { rows } = await db.query(`SELECT json_serialize_sql('${query.replace(/'/g, "''")}') AS j`);
+    const { rows } = await db.query(`SELECT json_serialize_sql(${sqlString(query)}) AS j`);
     const tree = JSON.parse(String(rows[0].j)) as { error?: boolean };
     return tree.error ? null : tablesIn(tree);
   } catch {
@@ -47,7 +49,7 @@ async function readsOf(db: Database, statement: string): Promise<string[] | null
 
 /** For each statement, the tables it reads, or null where DuckDB's parser cannot tell. */
 export async function parseReads(job: LineageJob): Promise<Array<string[] | null>> {
-  const db = await openDatabase(':memory:');
+  const db = await openScratch();
   try {
     const out: Array<string[] | null> = [];
     for (const statement of job.statements) out.push(await readsOf(db, statement));

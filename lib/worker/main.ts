@@ -1,13 +1,15 @@
-// Subprocess entry: read one job (a step, or the assertions) from stdin, run it, write one JSON result file.
-// The driver may start this process early: it gets ready (imports DuckDB) and then waits for stdin.
+// Worker subprocess entry (docs/internals.md): say `ready`, read one Envelope from stdin, run its job with
+// the handler for its kind, write the answer to the envelope's result file, say `answered`, exit.
+// The driver may start this process early: it boots (imports DuckDB) and then waits for stdin.
 import { readFileSync, writeFileSync } from 'node:fs';
+import type { AnyJob, Envelope, Handlers, JobContext, WorkerMessage } from '../protocol.js';
+import { mark } from '../trace.js';
 import { runAssertions } from './assertions.js';
-import { parseFiles } from './parse.js';
-import { runStep } from './step.js';
 import { readLedger } from './ledger.js';
 import { parseReads } from './lineage.js';
-import { mark } from '../trace.js';
-import type { AssertJob, LedgerJob, LineageJob, ParseJob, PublishJob, StepJob } from '../types.js';
+import { parseFiles } from './parse.js';
+import { runQueries } from './query.js';
+import { runStep } from './step.js';
 
 // If the driver dies (killed, crashed), die too: an orphan must not commit a step nobody will log,
 // nor keep the database locked against the next run. Dying mid-transaction rolls the step back.
@@ -15,20 +17,32 @@ import type { AssertJob, LedgerJob, LineageJob, ParseJob, PublishJob, StepJob } 
 process.on('disconnect', () => process.kill(process.pid, 'SIGKILL'));
 process.channel?.unref();
 
-// a worker started for publishing loads the PostgreSQL client (~40 ms) while it waits; the others need not
+const send = (message: WorkerMessage) => process.send?.(message);
+
+// a worker started for publishing loads the kinds' clients (pg, ~40 ms) while it waits; the others need not
 const publishing = process.argv.includes('--publish') ? await import('./publish.js') : undefined;
+await publishing?.preloadKinds();
+
+/** One handler per job kind (a kind without one does not compile). */
+const handlers: Handlers = {
+  step: runStep,
+  assert: runAssertions,
+  ledger: readLedger,
+  query: runQueries,
+  parse: parseFiles,
+  lineage: parseReads,
+  publish: async (job, context) => (publishing ?? (await import('./publish.js'))).publishTargets(job, context),
+};
+
+/** Calls the handler of the job's kind (the table above is checked per kind; this lookup cannot be). */
+const dispatch = (job: AnyJob, context: JobContext) => (handlers[job.kind] as (job: AnyJob, context: JobContext) => Promise<unknown>)(job, context);
+
 const readyAt = performance.now();
 mark('worker ready');
-process.send?.({ kind: 'ready' }); // the driver gives the next job to whichever warm worker is ready first
-const job = JSON.parse(readFileSync(0, 'utf8')) as StepJob | AssertJob | ParseJob | LedgerJob | PublishJob | LineageJob;
-mark(`worker job ${job.kind}`);
-const result =
-  job.kind === 'step' ? await runStep(job, { bootMs: readyAt, waitMs: performance.now() - readyAt, receivedAt: Date.now() })
-  : job.kind === 'assert' ? await runAssertions(job)
-  : job.kind === 'ledger' ? await readLedger(job)
-  : job.kind === 'publish' ? await (publishing ?? (await import('./publish.js'))).publishTargets(job)
-  : job.kind === 'lineage' ? await parseReads(job)
-  : await parseFiles(job);
-writeFileSync(job.resultPath, JSON.stringify(result));
-process.send?.({ kind: 'answered' }); // the driver may go on before this process has exited
-mark(`worker done ${job.kind}`);
+send({ kind: 'ready' }); // the driver gives the next job to whichever warm worker is ready first
+const envelope = JSON.parse(readFileSync(0, 'utf8')) as Envelope;
+mark(`worker job ${envelope.job.kind}`);
+const context: JobContext = { projectRoot: envelope.projectRoot, tmpDir: envelope.tmpDir, bootMs: readyAt, waitMs: performance.now() - readyAt, receivedAt: Date.now() };
+writeFileSync(envelope.resultPath, JSON.stringify(await dispatch(envelope.job, context)));
+send({ kind: 'answered' }); // the driver may go on before this process has exited
+mark(`worker done ${envelope.job.kind}`);

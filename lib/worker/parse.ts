@@ -1,12 +1,14 @@
 // Inside the worker: check that every statement parses, with DuckDB's parser on an in-memory database.
-import { openDatabase } from './duckdb.js';
+import { openScratch } from '../engines/open.js';
+import type { StepError } from '../model.js';
+import type { ParseJob } from '../protocol.js';
+import type { ParseReport } from '../results.js';
+import { splitStatements } from '../sql/split.js';
 import { locateSqlError } from './sql-error.js';
-import { splitStatements } from '../render/split.js';
-import type { ParseJob, ParseReport, StepError } from '../types.js';
 
 /** Parses every statement of every file; collects all errors instead of stopping at the first. */
 export async function parseFiles(job: ParseJob): Promise<ParseReport> {
-  const db = await openDatabase(':memory:');
+  const db = await openScratch();
   const errors: StepError[] = [];
   let statements = 0;
   try {

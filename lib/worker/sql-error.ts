@@ -1,8 +1,8 @@
 // Locates a DuckDB error in the user's source file and adds what to do about it.
 import { relative, sep } from 'node:path';
-import { lineColAt } from '../render/line-map.js';
-import type { SqlChunk } from '../render/split.js';
-import type { RenderedFile, StepError } from '../types.js';
+import { lineColAt } from '../sql/line-map.js';
+import type { SqlChunk } from '../sql/split.js';
+import type { RenderedFile, StepError } from '../model.js';
 
 const HINTS: ReadonlyArray<[RegExp, string]> = [
   [/^Parser Error/, 'check the SQL syntax at that line (a missing comma or parenthesis is the usual cause)'],

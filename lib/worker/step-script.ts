@@ -1,12 +1,12 @@
 // The optional steps/NN_name.ts script: what it receives, how it is loaded, and where its errors point.
 import { pathToFileURL } from 'node:url';
 import { relative, sep } from 'node:path';
-import type { Database } from './duckdb.js';
-import type { Batch, StepError } from '../types.js';
+import type { Database } from '../engines/duckdb/database.js';
+import type { Batch, StepError } from '../model.js';
 
 /** What a step script's before() and after() receive. Both run inside the step's transaction. */
 export interface StepContext {
-  /** The step's open connection: db.run(sql), db.query(sql), db.connection for appenders. */
+  /** The step's open session: db.run(sql), db.query(sql); on DuckDB, db.connection for appenders. */
   readonly db: Database;
   readonly vars: Readonly<Record<string, string>>;
   readonly step: { readonly number: number; readonly name: string; readonly id: string };

@@ -69,6 +69,13 @@ t.test('--json prints one JSON document on stdout and progress on stderr', async
   t.same(JSON.parse(test.stdout).steps, [], 'test --json is JSON too');
 });
 
+t.test('--json includes what was published', async (t) => {
+  const dir = project(t, 'ok', { publish: { '01_totals.sql': '-- publish: file output/totals.csv\nSELECT * FROM totals' } });
+  const run = await cli(dir, ['--json']);
+  t.equal(run.exitCode, 0, run.stderr);
+  t.match(JSON.parse(run.stdout).publish, [{ destination: 'output/totals.csv', status: 'ok', rows: 1 }]);
+});
+
 t.test('list shows steps with last status', async (t) => {
   const dir = project(t, 'ok');
   await cli(dir);

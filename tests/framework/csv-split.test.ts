@@ -2,7 +2,7 @@ import t from 'tap';
 import { join } from 'node:path';
 import { appendCsv, csvCell, parseCsv } from '../../lib/logs/csv.js';
 import { readLog, readLogTail, rowsOfRun } from '../../lib/logs/history.js';
-import { splitStatements, statementKind } from '../../lib/render/split.js';
+import { splitStatements, statementKind } from '../../lib/sql/split.js';
 import { read, readCsv } from './helpers.js';
 
 t.test('CSV cells are quoted only when needed, RFC 4180 style', async (t) => {

@@ -5,7 +5,7 @@ import t from 'tap';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cli, exampleCopy, query } from './helpers.js';
-import { openDatabase } from '../../lib/worker/duckdb.js';
+import { openDatabase } from '../../lib/engines/duckdb/database.js';
 
 const SMALL = ['--var', 'orders=30000']; // 1,000 orders a day: one order a day is sent again a day late
 const TABLES = ['raw.customers', 'raw.products', 'raw.orders', 'raw.orders_malformed', 'core.orders', 'core.rejected_orders',

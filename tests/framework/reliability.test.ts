@@ -2,7 +2,7 @@ import t, { type Test } from 'tap';
 import { execa } from 'execa';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { openDatabase } from '../../lib/worker/duckdb.js';
+import { openDatabase } from '../../lib/engines/duckdb/database.js';
 import { cli, project, query, read, readCsv, REPO } from './helpers.js';
 
 const SLOW = 'CREATE TABLE slow AS SELECT count(*) AS n FROM range(100000000000) AS a;';

@@ -3,9 +3,10 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TemplateError } from '../../lib/errors.js';
 import { caught } from './helpers.js';
-import { lineColAt, mapRenderedLines } from '../../lib/render/line-map.js';
+import { lineColAt, mapRenderedLines } from '../../lib/sql/line-map.js';
 import { renderFile } from '../../lib/render/render.js';
-import { createEnvironment, sqlString, type TemplateContext } from '../../lib/render/template.js';
+import { createEnvironment, type TemplateContext } from '../../lib/render/template.js';
+import { sqlString } from '../../lib/sql/quote.js';
 
 const context: TemplateContext = { vars: { n: '3', name: "x'; DROP TABLE t; --" }, run_id: 'RUN1', run_started_at: '2026-01-01T00:00:00Z' };
 

@@ -42,7 +42,7 @@ const printed = (child: ReturnType<typeof cli>, text: string) => new Promise<voi
 t.test('watch: files present at start first, then each dropped file, each once; Ctrl-C exits 130', async (t) => {
   const dir = watched(t);
   drop(dir, 'a.csv', 'id,v\n1,10\n');
-  const child = cli(dir, ['watch', '--max-wait', '500ms', '--batch-size', '10']);
+  const child = cli(dir, ['watch', '--max-wait', '500ms', '--batch-size', '10', '--lock-timeout', '30s']); // the test's reader may hold the file a moment
   await printed(child, 'micro-batch 1:');
   drop(dir, 'b.csv', 'id,v\n2,20\n');
   writeFileSync(join(dir, 'data/landing/ev/c.csv.tmp'), 'id,v\n3,30\n'); // still being written: must wait

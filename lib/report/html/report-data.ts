@@ -4,7 +4,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseCsv } from '../../logs/csv.js';
 import { readLastRun, readLogTail, rowsOfRun, type LogRow } from '../../logs/history.js';
-import { STEP_PATTERN } from '../../project/discover.js';
+import { STEP_PATTERN } from '../../model.js';
 
 export interface ReportData {
   readonly runId: string;

@@ -1,12 +1,15 @@
 // The one place that talks to @duckdb/node-api: open a database file, run statements, read rows.
 import { createRequire } from 'node:module';
 import type { DuckDBConnection } from '@duckdb/node-api';
+import type { QueryRows, RunResult, Session } from '../engine.js';
 
 // require(), not import: @duckdb/node-api is CommonJS, and Node's ESM loader re-parses each of its ~60
 // re-exported files to find their names; require() loads it in about half the time (~70 ms vs ~130 ms per
 // worker start, measured in docs/performance.md).
 const { DuckDBInstance, StatementType } = createRequire(import.meta.url)('@duckdb/node-api') as typeof import('@duckdb/node-api');
 type DuckDBInstance = import('@duckdb/node-api').DuckDBInstance;
+
+export type { Row, RunResult } from '../engine.js';
 
 export interface OpenOptions {
   readonly threads?: number;
@@ -30,26 +33,10 @@ async function createInstance(path: string, config: Record<string, string>, lock
   }
 }
 
-export interface RunResult {
-  readonly rowsChanged: number;
-}
-
-export type Row = Record<string, unknown>;
-
-/** A database handle for the worker and for step scripts. */
-export interface Database {
-  /** Runs one statement; rows changed is the Count DuckDB reports (0 for queries). `code` is the
-   * statement without leading comments, when the caller has it (decides streaming vs materialized). */
-  run(sql: string, code?: string): Promise<RunResult>;
-  /** Runs a query and returns its rows as plain JS values (BIGINT becomes number when it fits). */
-  query(sql: string, limit?: number): Promise<{ columns: string[]; rows: Row[]; total: number }>;
-  /** Parses SQL without running it; throws DuckDB's parser error. Returns the statement count. */
-  parse(sql: string): Promise<number>;
-  /** DuckDB's progress of the running query (percentage -1 when it cannot tell). */
-  progress(): { percentage: number; rows: number };
-  /** The underlying @duckdb/node-api connection, for appenders and other advanced use. */
+/** A DuckDB session: the engine-neutral Session, plus the @duckdb/node-api connection for step scripts
+ * (appenders and other advanced use). */
+export interface Database extends Session {
   readonly connection: DuckDBConnection;
-  close(): void;
 }
 
 const plain = (v: unknown): unknown => {
@@ -75,10 +62,10 @@ async function run(connection: DuckDBConnection, sql: string, code = sql): Promi
   return { rowsChanged: Number(count ?? 0) };
 }
 
-async function query(connection: DuckDBConnection, sql: string, limit = Infinity) {
+async function query(connection: DuckDBConnection, sql: string, limit = Infinity): Promise<QueryRows> {
   const result = await connection.stream(sql);
   const columns = result.deduplicatedColumnNames();
-  const rows: Row[] = [];
+  const rows: QueryRows['rows'] = [];
   let total = 0;
   for await (const chunk of result) {
     const values = chunk.getRows();
@@ -90,7 +77,7 @@ async function query(connection: DuckDBConnection, sql: string, limit = Infinity
   return { columns, rows, total };
 }
 
-/** Opens the database file with the build's settings. */
+/** Opens a DuckDB database file (or :memory:) with the build's settings. */
 export async function openDatabase(path: string, options: OpenOptions = {}): Promise<Database> {
   const config: Record<string, string> = {};
   if (options.threads) config.threads = String(options.threads);
@@ -98,12 +85,16 @@ export async function openDatabase(path: string, options: OpenOptions = {}): Pro
   if (options.readOnly) config.access_mode = 'READ_ONLY';
   const instance = await createInstance(path, config, options.lockTimeoutMs);
   const connection = await instance.connect();
+  const exec = async (sql: string) => void (await connection.run(sql));
   return {
     connection,
     run: (sql, code) => run(connection, sql, code),
     query: (sql, limit) => query(connection, sql, limit),
     parse: async (sql) => (await connection.extractStatements(sql)).count,
     progress: () => { const p = connection.progress; return { percentage: p.percentage, rows: Number(p.rows_processed) }; },
+    begin: () => exec('BEGIN TRANSACTION'),
+    commit: () => exec('COMMIT'),
+    rollback: () => exec('ROLLBACK'),
     close() {
       connection.closeSync();
       instance.closeSync();

@@ -7,7 +7,8 @@ import { build, newRunId } from './build.js';
 import { inputStates } from './pending.js';
 import { acquireLock } from './run-lock.js';
 import { baseOf, scanInputs } from '../project/inputs.js';
-import type { BuildResult, Project, Settings } from '../types.js';
+import type { Project, Settings } from '../model.js';
+import type { BuildResult } from '../results.js';
 
 export interface MicroBatch {
   readonly number: number;

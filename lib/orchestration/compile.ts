@@ -1,15 +1,12 @@
 // `compile` / --dry-run: render every step and assertion file and parse every statement; run nothing.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { checkScripts } from './check-scripts.js';
-import { runWorker } from './spawn.js';
 import { TemplateError } from '../errors.js';
+import type { Project, RenderedFile, Settings, StepError } from '../model.js';
+import { runJob } from '../processes/pool.js';
 import { refuseTransactionControl, refuseWrites } from '../render/guards.js';
 import { previewBatch } from '../render/batch-context.js';
 import { renderFile } from '../render/render.js';
 import { createEnvironment, type TemplateContext } from '../render/template.js';
-import type { ParseJob, ParseReport, Project, RenderedFile, Settings, StepError } from '../types.js';
 
 export interface CompileResult {
   readonly files: number;
@@ -39,13 +36,7 @@ export async function compileProject(project: Project, settings: Settings, runId
     }
   }
   errors.push(...(await checkScripts(project)));
-  const tmp = mkdtempSync(join(tmpdir(), 'ducksteps-'));
-  try {
-    const job: ParseJob = { kind: 'parse', files: rendered, projectRoot: project.root, resultPath: join(tmp, 'parse.json') };
-    const answer = await runWorker<ParseReport>(job);
-    if (!('result' in answer)) return { files: jobs.length, statements: 0, errors: [...errors, answer.died] };
-    return { files: jobs.length, statements: answer.result.statements, errors: [...errors, ...answer.result.errors] };
-  } finally {
-    rmSync(tmp, { recursive: true, force: true });
-  }
+  const answer = await runJob(project.root, { kind: 'parse', files: rendered });
+  if (!('result' in answer)) return { files: jobs.length, statements: 0, errors: [...errors, answer.died] };
+  return { files: jobs.length, statements: answer.result.statements, errors: [...errors, ...answer.result.errors] };
 }

@@ -4,7 +4,7 @@
 import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { archivePath } from '../project/inputs.js';
-import type { LandingFile, Settings } from '../types.js';
+import type { LandingFile, Settings } from '../model.js';
 
 function move(from: string, to: string): void {
   mkdirSync(dirname(to), { recursive: true });

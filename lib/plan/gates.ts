@@ -1,8 +1,8 @@
 // Which step each assertion gates: the step that builds the last of the tables it reads (from the lineage),
 // or the one its `-- step: NN_name` line names. It then runs inside that step's transaction, before COMMIT;
-// assertions that read no step's tables run after the last step, as before.
-import { lineageOf, type StepLineage } from '../render/lineage.js';
-import type { Assertion, Project } from '../types.js';
+// assertions that read no step's tables run after the last step.
+import { lineageOf } from '../render/lineage.js';
+import type { Assertion, Project, StepLineage } from '../model.js';
 
 export interface Gates {
   readonly byStep: ReadonlyMap<string, readonly Assertion[]>;

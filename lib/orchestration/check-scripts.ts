@@ -1,7 +1,7 @@
 // compile's check of step scripts: TypeScript syntax errors at file:line, without running anything.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Project, StepError } from '../types.js';
+import type { Project, StepError } from '../model.js';
 
 /** Syntax errors of every steps/NN_name.ts (type errors are left to the editor; the run reports the rest). */
 export async function checkScripts(project: Project): Promise<StepError[]> {

@@ -5,7 +5,7 @@ import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { BatchError } from '../errors.js';
 import { archivePath, scanInputs, sha256Of, type FoundFile } from '../project/inputs.js';
-import type { Batch, LandingFile, Ledger, Settings, Step } from '../types.js';
+import type { Batch, LandingFile, Ledger, Settings, Step } from '../model.js';
 
 export interface BatchPlan {
   readonly batches: readonly Batch[];

@@ -4,7 +4,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Project } from '../types.js';
+import type { Project } from '../model.js';
 
 const OUT = join('logs', 'compiled', 'steps');
 

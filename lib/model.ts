@@ -1,0 +1,128 @@
+// The project model: what a project is on disk and how it is configured, as plain data. Both processes read
+// it; nothing here runs anything.
+
+/** A step folder's name: NN_name (2-3 digits, then lower-case letters, digits, _); also its log's name. */
+export const STEP_PATTERN = /^(\d{2,3})_([a-z0-9_]+)$/;
+
+/** A numbered step folder found on disk. */
+export interface Step {
+  readonly number: number;
+  readonly id: string; // "03_quality": folder name, log file name, selector
+  readonly name: string; // "quality"
+  readonly dir: string; // project-relative, e.g. sql/03_quality
+  readonly files: readonly string[]; // project-relative .sql paths, in run order
+  readonly script?: string; // project-relative steps/NN_name.ts
+  readonly incremental: boolean; // a file says -- ducksteps: incremental: it runs once per new batch
+}
+
+/** Everything a build needs to know about the project on disk. */
+export interface Project {
+  readonly root: string; // absolute project directory
+  readonly steps: readonly Step[];
+  readonly testFiles: readonly string[];
+}
+
+/** Where the warehouse is and which engine runs the steps on it (absolute paths). */
+export type Warehouse = { readonly engine: 'duckdb'; readonly path: string };
+
+/** How a worker opens the warehouse: where, and with which resource settings. */
+export interface Connection {
+  readonly warehouse: Warehouse;
+  readonly threads?: number;
+  readonly memoryLimit?: string;
+  readonly lockTimeoutMs?: number; // keep retrying this long while another program holds the warehouse
+}
+
+/** Settings after merging package.json "ducksteps" defaults with the command line. */
+export interface Settings {
+  readonly database: string;
+  readonly vars: Readonly<Record<string, string>>;
+  readonly threads?: number;
+  readonly memoryLimit?: string;
+  readonly stepTimeoutMs?: number; // kill a step running longer than this
+  readonly lockTimeoutMs?: number; // wait this long for another program to release the database file
+  readonly inputs: Readonly<Record<string, string>>; // landing input name -> glob (project-relative)
+  readonly archive?: string; // folder that loaded landing files move to (project-relative), if set
+  readonly batchSize?: number; // at most this many new files per batch
+  readonly fullRefresh?: boolean; // rebuild incremental steps from every file, archived ones included
+  readonly files?: readonly string[]; // watch: new files are taken only from this list (the rest wait)
+  readonly gates?: boolean; // false: every assertion runs after the steps (package.json "gates": false)
+}
+
+/** One landing file as the ledger knows it. */
+export interface LandingFile {
+  readonly input: string;
+  readonly path: string; // project-relative, as matched in the landing folder
+  readonly size: number;
+  readonly mtimeMs: number;
+  readonly sha256: string;
+}
+
+/** A batch: files processed together, committed by each incremental step on its own. */
+export interface Batch {
+  readonly id: number;
+  readonly fullRefresh: boolean;
+  readonly files: readonly LandingFile[];
+  readonly isNew: boolean; // not yet in the ledger: the first step to process it records it
+  readonly done: readonly string[]; // ids of the steps that already committed it
+  readonly location: Readonly<Record<string, string>>; // path -> where the file is now (landing or archive)
+}
+
+/** The ledger as read at the start of a batch group. */
+export interface Ledger {
+  readonly batches: ReadonlyArray<{ readonly id: number; readonly fullRefresh: boolean }>;
+  readonly files: ReadonlyArray<LandingFile & { readonly batchId: number }>;
+  readonly stepBatches: ReadonlyArray<{ readonly step: string; readonly batchId: number }>;
+}
+
+/** One SQL file after templating, ready for the worker. */
+export interface RenderedFile {
+  readonly file: string; // source path (project-relative)
+  readonly compiled: string; // logs/compiled/... path (project-relative)
+  readonly sql: string;
+  readonly lineMap: readonly number[]; // rendered line index (0-based) -> source line (1-based)
+  readonly transaction: boolean; // false when the file says -- ducksteps: no-transaction
+}
+
+export type Severity = 'error' | 'warn';
+
+/** A failure located in the user's files: what, where, what to do. */
+export interface StepError {
+  readonly message: string;
+  readonly file?: string;
+  readonly line?: number;
+  readonly compiled?: string;
+  readonly compiledLine?: number;
+  readonly statement?: string;
+  readonly hint?: string;
+}
+
+/** What a step reads and writes, found in its rendered SQL (tables lower-cased, schema-qualified as written). */
+export interface StepLineage {
+  readonly creates: readonly string[];
+  readonly reads: readonly string[];
+  readonly filesRead: readonly string[]; // read_csv / read_parquet / read_json paths (or globs)
+  readonly filesWritten: readonly string[]; // COPY … TO 'path'
+}
+
+/** A publish/*.sql target: the kind registered for it, where it goes, how, and the kind's own header fields. */
+export interface PublishTarget {
+  readonly file: string; // publish/NN_name.sql
+  readonly kind: string; // a registered publish kind: file, postgres
+  readonly destination: string; // a file path, or schema.table
+  readonly mode: 'replace' | 'append' | 'upsert';
+  readonly key: readonly string[];
+  readonly options: Readonly<Record<string, string>>; // the kind's own fields (postgres: url-env, optional)
+}
+
+/** One assertion query from tests/, rendered and located. */
+export interface Assertion {
+  readonly name: string; // file path under tests/ without .sql, "#n" when a file holds several, or its -- name:
+  readonly file: string;
+  readonly line: number;
+  readonly severity: Severity;
+  readonly sql: string;
+  readonly compiled: string;
+  readonly error?: StepError; // set when the file could not be rendered
+  readonly step?: string; // -- step: NN_name — the step it gates, named by hand (else found from the lineage)
+}

@@ -1,0 +1,46 @@
+// The assertions stage: the assertions that gated no running step, read-only in one worker after the steps;
+// every assertion result (gated ones too) is logged to logs/tests.csv.
+import { join } from 'node:path';
+import { appendCsv } from '../logs/csv.js';
+import { errorCell, logPhase } from '../logs/step-logs.js';
+import type { Assertion } from '../model.js';
+import type { AssertionResult, TestsReport } from '../results.js';
+import { connectionOf, logsDirOf, type RunContext } from './run-context.js';
+
+export const TESTS_LOG_HEADER = ['run_id', 'test', 'file', 'line', 'severity', 'status', 'failing_rows', 'duration_ms', 'error', 'step'] as const;
+
+/** Appends assertion results to logs/tests.csv; `step` is the step they gated ('' after the steps). */
+export function logAssertions(logsDir: string, runId: string, results: readonly AssertionResult[], step = ''): void {
+  appendCsv(join(logsDir, 'tests.csv'), TESTS_LOG_HEADER, results.map((r) => [
+    runId, r.name, r.file, r.line, r.severity, r.status, r.failingRows, r.durationMs, errorCell(r.error), step,
+  ]));
+}
+
+function logTests(logsDir: string, runId: string, report: TestsReport, startedAt: Date): void {
+  logAssertions(logsDir, runId, report.results);
+  logPhase(logsDir, runId, 'tests', {
+    status: report.status, startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(),
+    durationMs: report.durationMs, error: errorCell(report.error),
+  });
+}
+
+/** Runs the assertions; the result says pass/fail per assertion, it never throws for them. `gated` (the
+ * steps' results) join the report so the summary shows every assertion. `whileRunning` runs while the
+ * worker has the job (the report's lineage for `test`). */
+export async function runAssertionsStage(run: RunContext, assertions: readonly Assertion[], gated: readonly AssertionResult[], whileRunning?: () => Promise<unknown>): Promise<TestsReport> {
+  const { project, settings } = run;
+  const startedAt = new Date();
+  const logsDir = logsDirOf(run);
+  let report: TestsReport;
+  if (assertions.length === 0) {
+    await whileRunning?.();
+    report = { status: 'ok', durationMs: 0, results: [] };
+  } else {
+    const answer = run.pool.run({ kind: 'assert', connection: connectionOf(project, settings), assertions, failuresDir: join(logsDir, 'test_failures') });
+    await whileRunning?.();
+    const done = await answer;
+    report = 'result' in done ? done.result : { status: 'failed', durationMs: Date.now() - startedAt.getTime(), results: [], error: done.died };
+  }
+  logTests(logsDir, run.runId, report, startedAt);
+  return gated.length ? { ...report, results: [...gated, ...report.results] } : report;
+}

@@ -1,0 +1,93 @@
+// One build: lock -> plan -> execute -> result. It throws only for discovery and configuration errors;
+// failed steps, assertions and targets are statuses in the result (kysely's migrator does the same).
+import { join, resolve } from 'node:path';
+import { DuckstepsError } from '../errors.js';
+import { writeLastRun } from '../logs/history.js';
+import { checkLogs, logPhase } from '../logs/step-logs.js';
+import type { Project, Settings, Step } from '../model.js';
+import { flowOf, plannedAssertions } from '../plan/plan.js';
+import { WorkerPool } from '../processes/pool.js';
+import { checkDatabasePath } from '../project/config.js';
+import { discover } from '../project/discover.js';
+import { discoverTargets } from '../publish/targets.js';
+import type { BuildEvents, BuildResult } from '../results.js';
+import { createEnvironment, type TemplateContext } from '../render/template.js';
+import { mark } from '../trace.js';
+import { execute } from './execute.js';
+import { lineageIfRenders, preparePlan } from './prepare.js';
+import { acquireLock, type Lock } from './run-lock.js';
+import type { RunContext } from './run-context.js';
+import { compileStepScripts } from './step-scripts.js';
+
+export type { BuildEvents } from '../results.js';
+
+export interface BuildOptions {
+  readonly root: string;
+  readonly settings: Settings;
+  readonly events?: BuildEvents;
+  readonly heartbeatMs?: number;
+  /** The project, when the caller already discovered it. */
+  readonly project?: Project;
+  /** Which steps to run (default: all); [] runs only the assertions. */
+  readonly steps?: readonly Step[];
+  /** With no steps (`test`): run only the assertions gating these steps. */
+  readonly testSteps?: readonly Step[];
+  /** Aborting stops the running step (it rolls back) and ends the build as `interrupted`. */
+  readonly signal?: AbortSignal;
+  /** A run lock the caller already holds (watch keeps one for all its micro-batches). */
+  readonly lock?: Lock;
+}
+
+/** Sortable, unique enough: 20261121T061502Z-3f9a. */
+export function newRunId(now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return `${stamp}-${Math.floor(Math.random() * 0x10000).toString(16).padStart(4, '0')}`;
+}
+
+/** An unexpected error ends the run: record it (if the log can still be written) before it propagates. */
+function recordCrash(logsDir: string, runId: string, error: unknown): void {
+  try {
+    const what = error instanceof DuckstepsError ? error.shortMessage : `internal error: ${(error as Error)?.message ?? error}`;
+    logPhase(logsDir, runId, 'run', { status: 'failed', error: what });
+  } catch {
+    // the log itself is what failed; the console still gets the error
+  }
+}
+
+/** Runs the selected steps (each gated by its assertions), then the assertions left, then the publish
+ * targets when every error assertion passed (write-audit-publish). */
+export async function build(options: BuildOptions): Promise<BuildResult> {
+  const project = options.project ?? discover(options.root);
+  const { settings } = options;
+  checkDatabasePath(project.root, settings.database);
+  const targets = discoverTargets(project.root); // a bad publish header stops the build before anything runs
+  const runId = newRunId();
+  const logsDir = join(project.root, 'logs');
+  checkLogs(logsDir);
+  const lock = options.lock ? { stale: undefined, release: () => undefined } : acquireLock(resolve(project.root, settings.database), runId);
+  if (lock.stale) logPhase(logsDir, lock.stale.runId, 'run', { status: 'interrupted', error: `run ${lock.stale.runId} (PID ${lock.stale.pid}) never finished` });
+  const pool = new WorkerPool(project.root);
+  const context: TemplateContext = { vars: settings.vars, run_id: runId, run_started_at: new Date().toISOString() };
+  const env = createEnvironment(project.root, context);
+  const steps = options.steps ?? project.steps;
+  try {
+    if (steps.length > 0) writeLastRun(project.root, { runId, vars: settings.vars, steps: project.steps.map((s) => s.id), selected: steps.map((s) => s.id), database: settings.database, command: ['./run.sh', ...process.argv.slice(2)].join(' ') });
+    mark('build: locked');
+    const scripts = await compileStepScripts(project);
+    mark('build: scripts compiled');
+    const plan = await preparePlan({ project, settings, context, env, steps, testSteps: options.testSteps, targets, keepCompiled: true });
+    mark('build: planned');
+    const run: RunContext = { project, settings, env, context, pool, signal: options.signal ?? new AbortController().signal, runId, scripts, events: options.events, heartbeatMs: options.heartbeatMs };
+    const flowLater = async () => {
+      const lineage = await lineageIfRenders(project, settings, context).catch(() => undefined);
+      return lineage && flowOf(project, lineage, plannedAssertions(plan));
+    };
+    return await execute(run, plan, flowLater);
+  } catch (error) {
+    recordCrash(logsDir, runId, error);
+    throw error;
+  } finally {
+    pool.close(); // stops workers warmed for stages that did not run
+    lock.release();
+  }
+}

@@ -1,0 +1,86 @@
+// The executor: runs a plan's stages in order with one worker pool, keeping the next workers warming in
+// the order the plan needs them. After a failure, everything left is marked not executed here, in one place:
+// steps `skipped`, the assertions `skipped`, publish withheld.
+import { logPhase } from '../logs/step-logs.js';
+import { lookahead, type RunPlan, type Stage } from '../plan/plan.js';
+import { succeeded, type BuildResult, type Flow, type PublishOutcome, type StepReport, type TestsReport } from '../results.js';
+import { mark } from '../trace.js';
+import { runAssertionsStage } from './assertions-stage.js';
+import { runBatchesStage } from './batches-stage.js';
+import { runPublishStage, withholdPublish } from './publish-stage.js';
+import { blank, logsDirOf, recordStep, type RunContext } from './run-context.js';
+import { runUnit } from './step-unit.js';
+
+/** What the run has produced so far. */
+interface Progress {
+  readonly steps: StepReport[];
+  tests?: TestsReport;
+  publish?: PublishOutcome[];
+  flow?: Flow;
+}
+
+const failed = (p: Progress) => p.steps.some((r) => !succeeded(r.status)) || p.tests?.status === 'failed' || Boolean(p.publish?.some((o) => o.status === 'failed'));
+
+/** A stage that does not run because something before it failed. */
+function notExecuted(run: RunContext, stage: Stage, progress: Progress): void {
+  if (stage.kind === 'step' || stage.kind === 'batches') {
+    for (const step of stage.kind === 'step' ? [stage.step] : stage.steps) {
+      const r = blank(step, 'skipped');
+      progress.steps.push(r);
+      recordStep(run, r);
+    }
+    return;
+  }
+  if (stage.kind === 'assertions') {
+    if (progress.steps.some((r) => r.status === 'interrupted')) {
+      logPhase(logsDirOf(run), run.runId, 'run', { status: 'interrupted', error: run.signal.reason === 'SIGTERM' ? 'stopped by SIGTERM' : 'stopped by Ctrl-C (SIGINT)' });
+    }
+    if (progress.tests === undefined) {
+      logPhase(logsDirOf(run), run.runId, 'tests', { status: 'skipped' });
+      progress.tests = { status: 'skipped', durationMs: 0, results: [] };
+    }
+    return;
+  }
+  progress.publish = withholdPublish(run, stage.targets);
+}
+
+/** Runs one stage that may run. */
+async function runStage(run: RunContext, plan: RunPlan, index: number, progress: Progress, flowLater?: () => Promise<Flow | undefined>): Promise<void> {
+  const stage = plan.stages[index];
+  const ahead = (unitsLeft: number) => run.pool.ensure(lookahead(plan, index + 1, unitsLeft));
+  if (stage.kind === 'step') {
+    run.events?.onStepStart?.(stage.step);
+    const worker = await run.pool.take();
+    ahead(0); // the next ones boot while this step runs
+    const r = await runUnit(run, { step: stage.step }, stage.gates, worker);
+    progress.steps.push(r);
+    recordStep(run, r);
+    run.events?.onStepEnd?.(r);
+  } else if (stage.kind === 'batches') {
+    progress.steps.push(...(await runBatchesStage(run, stage, ahead)));
+  } else if (stage.kind === 'assertions') {
+    mark('build: steps done');
+    run.events?.onTestsStart?.(stage.assertions.length);
+    const gated = progress.steps.flatMap((r) => r.assertions ?? []);
+    progress.tests = await runAssertionsStage(run, stage.assertions, gated, async () => { progress.flow ??= await flowLater?.(); });
+    mark('build: tests done');
+  } else {
+    run.events?.onPublishStart?.(stage.targets.length);
+    progress.publish = await runPublishStage(run, stage.targets, progress.steps);
+    mark('build: published');
+  }
+}
+
+/** Runs the plan; never throws for a failed step, assertion or target (they are statuses in the result).
+ * `flowLater`: the lineage for the report when the plan has none, computed while the assertions run. */
+export async function execute(run: RunContext, plan: RunPlan, flowLater?: () => Promise<Flow | undefined>): Promise<BuildResult> {
+  const progress: Progress = { steps: [], flow: plan.flow };
+  if (plan.steps.length > 0) run.pool.ensure(lookahead(plan, 0));
+  for (const [index, stage] of plan.stages.entries()) {
+    if (failed(progress)) notExecuted(run, stage, progress);
+    else await runStage(run, plan, index, progress, flowLater);
+  }
+  const interrupted = progress.steps.some((r) => r.status === 'interrupted');
+  const status = interrupted ? 'interrupted' : failed(progress) ? 'failed' : 'ok';
+  return { runId: run.runId, status, steps: progress.steps, tests: progress.tests, publish: progress.publish, flow: progress.flow };
+}

@@ -1,0 +1,45 @@
+// The project's lineage for the driver and the commands: each step's rendered texts, the tables each
+// statement reads from DuckDB's parser (in a worker, cached in logs/compiled/lineage-cache.json so an
+// unchanged project starts no extra process), and the text scan where the parser cannot tell.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Project, Settings, StepLineage } from '../model.js';
+import { runJob } from '../processes/pool.js';
+import { statementsOf, type ParsedReads } from '../render/lineage.js';
+import { projectLineage, projectTexts } from '../render/project-lineage.js';
+import type { TemplateContext } from '../render/template.js';
+
+const cachePath = (root: string) => join(root, 'logs', 'compiled', 'lineage-cache.json');
+
+function readCache(root: string): Record<string, readonly string[] | null> {
+  try {
+    return existsSync(cachePath(root)) ? (JSON.parse(readFileSync(cachePath(root), 'utf8')) as Record<string, string[] | null>) : {};
+  } catch {
+    return {};
+  }
+}
+
+/** The reads DuckDB's parser finds in these statements (undefined where it cannot tell, or without a worker). */
+async function parsedReads(root: string, statements: readonly string[]): Promise<ParsedReads> {
+  const cache = readCache(root);
+  const unknown = [...new Set(statements.filter((s) => !(s in cache)))];
+  if (unknown.length > 0) {
+    const answer = await runJob(root, { kind: 'lineage', statements: unknown }, 'lineage');
+    if ('result' in answer) unknown.forEach((s, i) => { cache[s] = answer.result[i]; });
+    const kept = Object.fromEntries(statements.filter((s) => s in cache).map((s) => [s, cache[s]])); // only what the project has now
+    try {
+      mkdirSync(join(root, 'logs', 'compiled'), { recursive: true });
+      writeFileSync(cachePath(root), JSON.stringify(kept));
+    } catch {
+      // a cache that cannot be written only costs a worker next time
+    }
+  }
+  return (statement) => cache[statement] ?? undefined;
+}
+
+/** Step id -> what it reads and writes. Throws TemplateError when a step does not render. */
+export async function lineageOfProject(project: Project, settings: Settings, context?: TemplateContext): Promise<Map<string, StepLineage>> {
+  const texts = projectTexts(project, settings, context);
+  const parsed = await parsedReads(project.root, statementsOf([...texts.values()].flat()));
+  return projectLineage(texts, parsed);
+}

@@ -1,0 +1,135 @@
+// The driver <-> worker protocol, imported by both sides (docs/internals.md). The driver writes one
+// Envelope to a worker's stdin; the worker answers with one JSON file at `resultPath` and talks over IPC
+// with WorkerMessages: ready -> (job) -> progress* -> answered -> exit. Every job kind maps to its answer
+// type, so a caller asking for the wrong answer, or a worker missing a handler, does not compile.
+import type { Assertion, Batch, Connection, Ledger, PublishTarget, RenderedFile } from './model.js';
+import type { ParseReport, PublishOutcome, StatementProgress, StepOutcome, TestsReport } from './results.js';
+
+export type { StatementProgress } from './results.js';
+
+/** What the worker writes into ducksteps.* inside a step's transaction. */
+export interface LedgerWrite {
+  readonly step: string;
+  readonly runId: string;
+  readonly batch: Batch;
+}
+
+/** Run one step: its statements (and script hooks), ledger rows and gates in one transaction. */
+export interface StepJob {
+  readonly kind: 'step';
+  readonly connection: Connection;
+  readonly step: { readonly number: number; readonly name: string; readonly id: string };
+  readonly vars: Readonly<Record<string, string>>;
+  readonly files: readonly RenderedFile[];
+  readonly script?: string; // absolute path of the compiled steps/NN_name.ts (logs/compiled/steps/NN_name.js)
+  readonly scriptSource?: string; // absolute path of steps/NN_name.ts, for error locations
+  readonly ledger?: LedgerWrite; // an incremental step: record the batch with the data, in one transaction
+  readonly gates?: readonly Assertion[]; // the assertions gating this step: run before COMMIT
+  readonly failuresDir: string; // absolute logs/test_failures, for their offending rows
+}
+
+/** Run assertions read-only after the steps. */
+export interface AssertJob {
+  readonly kind: 'assert';
+  readonly connection: Connection;
+  readonly assertions: readonly Assertion[];
+  readonly failuresDir: string;
+}
+
+/** Read the batch ledger (read-only; an absent warehouse is an empty ledger). */
+export interface LedgerJob {
+  readonly kind: 'ledger';
+  readonly connection: Connection;
+}
+
+/** Run read-only queries against the warehouse and return their rows: what a new command needs. */
+export interface QueryJob {
+  readonly kind: 'query';
+  readonly connection: Connection;
+  readonly queries: readonly string[];
+  readonly limit?: number; // rows kept per query (the total is still counted)
+}
+
+export interface QueryResult {
+  readonly columns: readonly string[];
+  readonly rows: ReadonlyArray<Readonly<Record<string, unknown>>>;
+  readonly total: number;
+}
+
+/** The rows of each query, or why the warehouse could not be read. */
+export type QueryAnswer = { readonly results: readonly QueryResult[] } | { readonly error: string };
+
+/** Check that statements parse (DuckDB's parser, no warehouse). */
+export interface ParseJob {
+  readonly kind: 'parse';
+  readonly files: readonly RenderedFile[];
+}
+
+/** The tables each statement reads, from DuckDB's parser (null where it cannot tell). */
+export interface LineageJob {
+  readonly kind: 'lineage';
+  readonly statements: readonly string[];
+}
+
+/** A publish target with its query rendered. */
+export interface PublishTargetJob extends PublishTarget {
+  readonly sql: string;
+}
+
+/** Deliver the publish targets (the warehouse read-only). */
+export interface PublishJob {
+  readonly kind: 'publish';
+  readonly connection: Connection;
+  readonly targets: readonly PublishTargetJob[];
+}
+
+/** Every job kind and its answer. */
+export interface JobTypes {
+  step: { job: StepJob; answer: StepOutcome };
+  assert: { job: AssertJob; answer: TestsReport };
+  ledger: { job: LedgerJob; answer: Ledger };
+  query: { job: QueryJob; answer: QueryAnswer };
+  parse: { job: ParseJob; answer: ParseReport };
+  lineage: { job: LineageJob; answer: ReadonlyArray<readonly string[] | null> };
+  publish: { job: PublishJob; answer: readonly PublishOutcome[] };
+}
+
+export type JobKind = keyof JobTypes;
+export type JobOf<K extends JobKind> = JobTypes[K]['job'];
+export type AnswerOf<K extends JobKind> = JobTypes[K]['answer'];
+export type AnyJob = { [K in JobKind]: JobOf<K> }[JobKind];
+
+/** Compile-time check: each job's `kind` is its key in JobTypes. */
+export type KindsMatch = { [K in JobKind]: JobOf<K>['kind'] extends K ? true : never };
+
+/** What the driver writes to a worker's stdin. The pool owns the folder of `resultPath` and `tmpDir`. */
+export interface Envelope {
+  readonly job: AnyJob;
+  readonly projectRoot: string; // the worker's working directory
+  readonly resultPath: string; // where the worker writes its answer (JSON)
+  readonly tmpDir: string; // scratch space for the job (publish stages CSV files here)
+}
+
+/** Where a worker is when it runs a job, for its handler. */
+export interface JobContext {
+  readonly projectRoot: string;
+  readonly tmpDir: string;
+  readonly bootMs: number; // process start to ready
+  readonly waitMs: number; // ready to job received
+  readonly receivedAt: number; // epoch ms
+}
+
+/** The worker's handler table: a job kind without a handler does not compile. */
+export type Handlers = { readonly [K in JobKind]: (job: JobOf<K>, context: JobContext) => Promise<AnswerOf<K>> };
+
+/** What a worker says over IPC. */
+export type WorkerMessage =
+  | { readonly kind: 'ready' }
+  | { readonly kind: 'progress'; readonly progress: StatementProgress }
+  | { readonly kind: 'answered' };
+
+/** Narrows an IPC message to a WorkerMessage (anything else is ignored). */
+export function isWorkerMessage(message: unknown): message is WorkerMessage {
+  const kind = (message as { kind?: unknown } | null)?.kind;
+  return kind === 'ready' || kind === 'answered' || (kind === 'progress' && typeof (message as { progress?: unknown }).progress === 'object');
+}

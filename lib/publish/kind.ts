@@ -1,0 +1,48 @@
+// A publish kind (file, postgres, …): how its header is checked, whether a target is skipped, how its rows
+// are delivered, and what the lineage drawing shows it writes. A new kind is one file implementing this and
+// one line in registry.ts (plus a section in docs/publish.md and a test). dbmate's Driver is the model.
+import type { Session } from '../engines/engine.js';
+import type { PublishTarget } from '../model.js';
+
+export type PublishMode = PublishTarget['mode'];
+
+/** What a delivery wrote. */
+export interface Delivered {
+  readonly rows: number;
+  readonly bytes: number;
+}
+
+/** What a kind's delivery gets, inside the publish worker. */
+export interface Delivery {
+  readonly session: Session; // the warehouse, read-only
+  readonly target: PublishTarget;
+  readonly sql: string; // the target's query, rendered
+  readonly projectRoot: string;
+  readonly tmpDir: string; // scratch space the worker pool cleans up
+}
+
+/** A header problem: what is wrong and what to write instead. */
+export interface HeaderProblem {
+  readonly message: string;
+  readonly hint: string;
+}
+
+export interface PublishKind {
+  readonly name: string;
+  /** A destination to show in hints: `-- publish: <name> <example>`. */
+  readonly example: string;
+  /** The modes it supports; the first is the default. */
+  readonly modes: readonly PublishMode[];
+  /** Header fields of its own (besides publish, mode, key), each with its default. */
+  readonly fields: Readonly<Record<string, string>>;
+  /** The problem with a target's destination or fields, if any (checked before anything runs). */
+  check(target: PublishTarget): HeaderProblem | undefined;
+  /** Why this target is skipped now (e.g. an optional connection that is not configured), if it is. */
+  skip?(target: PublishTarget): string | undefined;
+  /** Loads what delivery needs ahead of time (a publish worker does it while it waits for its job). */
+  preload?(): Promise<void>;
+  /** Delivers the query's rows; throws an Error (with an optional `hint`) when it cannot. */
+  deliver(delivery: Delivery): Promise<Delivered>;
+  /** What it writes, for the lineage drawing. */
+  writes(target: PublishTarget): { readonly files: readonly string[]; readonly tables: readonly string[] };
+}

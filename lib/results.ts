@@ -1,0 +1,155 @@
+// What running produces, as plain data: statement, step, assertion and publish results, and the build's.
+import type { Assertion, Batch, Step, StepError, StepLineage } from './model.js';
+
+export type { StepError } from './model.js';
+
+export type StepStatus = 'ok' | 'up to date' | 'failed' | 'skipped' | 'timed out' | 'interrupted';
+
+/** Statuses that let the build go on: a step that ran, or an incremental step with nothing new. */
+export const succeeded = (status: string): boolean => status === 'ok' || status === 'up to date';
+
+/** One executed statement, as logged in logs/NN_name.csv. */
+export interface StatementResult {
+  readonly file: string;
+  readonly index: number; // 1-based statement number within the file
+  readonly line: number; // source line where the statement starts
+  readonly kind: string;
+  readonly rowsChanged: number;
+  readonly durationMs: number;
+  readonly status: 'ok' | 'failed';
+  readonly error?: string;
+  readonly text: string; // first lines of the statement, for the log
+}
+
+/** A long statement's progress, as the worker reports it about every second after 2 s. */
+export interface StatementProgress {
+  readonly file: string;
+  readonly line: number;
+  readonly index: number; // statement number within the file
+  readonly count: number; // statements in the file
+  readonly percentage: number; // -1 when the engine cannot tell
+  readonly rows: number;
+  readonly elapsedMs: number;
+}
+
+/** Where a worker's time went (ms), and its peak memory. */
+export interface WorkerStats {
+  readonly bootMs: number; // process start to ready: Node start-up and module imports
+  readonly waitMs: number; // ready to job received (overlaps the previous step when pre-started)
+  readonly receivedAt?: number; // epoch ms when the job arrived: a step's duration counts from here
+  readonly openMs: number;
+  readonly executeMs: number; // script hooks and statements
+  readonly commitMs: number;
+  readonly closeMs: number; // includes DuckDB's checkpoint at close
+  readonly peakRssMb: number;
+  readonly cpuMs?: number; // user + system CPU time of the worker process
+}
+
+export type AssertionStatus = 'pass' | 'fail' | 'warn' | 'error';
+
+export interface AssertionResult {
+  readonly name: string;
+  readonly file: string;
+  readonly line: number;
+  readonly severity: Assertion['severity'];
+  readonly status: AssertionStatus;
+  readonly failingRows: number;
+  readonly durationMs: number;
+  readonly compiled: string;
+  readonly columns: readonly string[];
+  readonly sample: ReadonlyArray<Readonly<Record<string, unknown>>>; // first offending rows
+  readonly failuresFile?: string;
+  readonly error?: StepError;
+}
+
+/** Whether a result fails its run (or rolls back the step it gates): an error, or an error-severity failure. */
+export const blocks = (r: AssertionResult): boolean => r.status === 'error' || (r.status === 'fail' && r.severity === 'error');
+
+/** What a step's worker answers (or what the driver makes of a dead worker). */
+export interface StepOutcome {
+  readonly status: StepStatus;
+  readonly statements: readonly StatementResult[];
+  /** The statements that are committed: all of them after COMMIT; on a failure, those of the files marked
+   * no-transaction that ran before it (they commit on their own); none when the worker died. */
+  readonly committed: readonly StatementResult[];
+  readonly error?: StepError;
+  readonly stats?: WorkerStats;
+  /** The assertions that gated the step, run inside its transaction before COMMIT. */
+  readonly assertions?: readonly AssertionResult[];
+}
+
+/** One row of the build summary. */
+export interface StepReport {
+  readonly step: Step;
+  readonly status: StepStatus;
+  readonly startedAt?: string;
+  readonly finishedAt?: string;
+  readonly durationMs: number;
+  readonly statements: readonly StatementResult[];
+  readonly rowsChanged: number;
+  readonly error?: StepError;
+  readonly stats?: WorkerStats;
+  /** Files of a failed step that committed before the failure (no-transaction files); [] otherwise. */
+  readonly committedFiles?: readonly string[];
+  /** The batch an incremental step processed. */
+  readonly batch?: { readonly id: number; readonly files: number; readonly fullRefresh: boolean };
+  /** The assertions that gated it (an error-severity failure among them rolled it back). */
+  readonly assertions?: readonly AssertionResult[];
+}
+
+export interface TestsReport {
+  readonly status: 'ok' | 'failed' | 'skipped';
+  readonly durationMs: number;
+  readonly results: readonly AssertionResult[];
+  readonly error?: StepError; // the worker died
+}
+
+export interface ParseReport {
+  readonly statements: number;
+  readonly errors: readonly StepError[];
+}
+
+export interface PublishOutcome {
+  readonly destination: string;
+  readonly status: 'ok' | 'failed' | 'skipped';
+  readonly rows: number;
+  readonly bytes: number;
+  readonly durationMs: number;
+  readonly error?: StepError;
+  readonly note?: string; // why a target was skipped
+}
+
+/** The project's lineage (step id -> what it reads and writes) and which assertions gate which step. */
+export interface Flow {
+  readonly lineage: ReadonlyMap<string, StepLineage>;
+  readonly gates: ReadonlyMap<string, readonly Assertion[]>;
+}
+
+export interface BuildResult {
+  readonly runId: string;
+  readonly status: 'ok' | 'failed' | 'interrupted';
+  readonly steps: readonly StepReport[];
+  readonly tests?: TestsReport;
+  readonly publish?: readonly PublishOutcome[];
+  /** The lineage and gates the run planned with, when it has them (the report draws them). */
+  readonly flow?: Flow;
+}
+
+/** Which batch an incremental step runs on: the batch, and its place among this run's batches. */
+export interface BatchPosition {
+  readonly batch: Batch;
+  readonly number: number;
+  readonly of: number;
+}
+
+/** What a build tells as it goes (the console prints these; tests listen). */
+export interface BuildEvents {
+  onStepStart?(step: Step, batch?: BatchPosition): void;
+  onStepEnd?(report: StepReport): void;
+  onHeartbeat?(step: Step, elapsedMs: number): void;
+  onProgress?(step: Step, progress: StatementProgress): void;
+  onOutput?(step: Step, line: string): void;
+  onNotice?(line: string): void;
+  onTestsStart?(count: number): void;
+  onPublishStart?(count: number): void;
+}

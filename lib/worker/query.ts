@@ -1,0 +1,20 @@
+// Inside the worker: read-only queries for a command (the generic job a new command uses; no handler to add).
+import { openSession, warehouseExists } from '../engines/open.js';
+import type { QueryAnswer, QueryJob, QueryResult } from '../protocol.js';
+
+/** Runs each query read-only and returns its rows, or the first error's message; never throws. */
+export async function runQueries(job: QueryJob): Promise<QueryAnswer> {
+  if (!warehouseExists(job.connection)) return { error: `the warehouse ${job.connection.warehouse.path} does not exist yet` };
+  try {
+    const session = await openSession(job.connection, { readOnly: true });
+    try {
+      const results: QueryResult[] = [];
+      for (const sql of job.queries) results.push(await session.query(sql, job.limit));
+      return { results };
+    } finally {
+      session.close();
+    }
+  } catch (error) {
+    return { error: (error instanceof Error ? error.message : String(error)).split('\n')[0] };
+  }
+}

@@ -1,0 +1,73 @@
+// The step transaction, in one place: BEGIN; the batch's ledger rows; the script's before(); each file's
+// statements (a file marked no-transaction runs between two transactions, each statement committing on its
+// own); the script's after(); the ledger's "this step committed this batch"; the gating assertions; COMMIT.
+// Any failure rolls back what is open. It records what it committed, so no caller counts statements.
+import type { Session } from '../engines/engine.js';
+import type { StepJob } from '../protocol.js';
+import { blocks, type AssertionResult, type StatementResult } from '../results.js';
+import { checkAssertion } from './assertions.js';
+import { closeBatch, openBatch } from './ledger.js';
+import { runFile } from './statements.js';
+import type { StepScript, StepContext } from './step-script.js';
+
+/** Gating assertions found rows (or could not run): the step is rolled back. */
+export class GateFailure extends Error {}
+
+/** What the transaction did: every statement run, the committed ones, the gates' results. */
+export class TransactionLog {
+  readonly statements: StatementResult[] = [];
+  readonly gates: AssertionResult[] = [];
+  private committedCount = 0;
+  /** Everything logged so far is committed. */
+  markCommitted(): void {
+    this.committedCount = this.statements.length;
+  }
+  get committed(): StatementResult[] {
+    return this.statements.slice(0, this.committedCount);
+  }
+}
+
+/** The assertions gating the step, on its own session before COMMIT: an error-severity failure throws. */
+async function gate(session: Session, job: StepJob, results: AssertionResult[]): Promise<void> {
+  for (const a of job.gates ?? []) results.push(await checkAssertion(session, a, job.failuresDir));
+  const failed = results.filter(blocks);
+  if (failed.length === 0) return;
+  const what = failed.map((r) => `${r.name} (${r.file}:${r.line}) ${r.status === 'error' ? 'could not run' : `found ${r.failingRows} offending row${r.failingRows === 1 ? '' : 's'}`}`);
+  throw new GateFailure(`assertion${failed.length === 1 ? '' : 's'} gating this step failed: ${what.join('; ')}`);
+}
+
+/** Opens and commits the step's transaction around segments of statements. */
+function segments(session: Session, log: TransactionLog) {
+  let open = false;
+  return {
+    begin: async () => { if (!open) { await session.begin(); open = true; } },
+    commit: async () => { if (open) { open = false; await session.commit(); } log.markCommitted(); },
+    rollback: async () => { if (open) { open = false; await session.rollback(); } },
+  };
+}
+
+/** Runs the whole step; on success everything is committed. On failure it rolls back and rethrows, `log`
+ * telling what ran and what was committed before (no-transaction files). `onExecuted` marks the end of
+ * the step's work before COMMIT (the worker's timings). */
+export async function runTransaction(session: Session, job: StepJob, script: StepScript | undefined, context: StepContext, log: TransactionLog, onExecuted: () => void): Promise<void> {
+  const tx = segments(session, log);
+  try {
+    await tx.begin();
+    if (job.ledger) await openBatch(session, job.ledger);
+    await script?.before?.(context);
+    for (const file of job.files) {
+      if (file.transaction) await tx.begin();
+      else await tx.commit(); // what ran so far commits; the file's statements then commit one by one
+      await runFile(session, file, log.statements, file.transaction ? undefined : () => log.markCommitted());
+    }
+    await tx.begin();
+    await script?.after?.(context);
+    if (job.ledger) await closeBatch(session, job.ledger, log.statements.reduce((sum, s) => sum + s.rowsChanged, 0));
+    await gate(session, job, log.gates);
+    onExecuted();
+    await tx.commit();
+  } catch (error) {
+    await tx.rollback().catch(() => undefined);
+    throw error;
+  }
+}
