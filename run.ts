@@ -22,6 +22,8 @@ const OPTIONS = {
   exclude: { type: 'string', multiple: true },
   resume: { type: 'boolean' },
   'batch-size': { type: 'string' },
+  jobs: { type: 'string' },
+  'data-path': { type: 'string' },
   'full-refresh': { type: 'boolean' },
   'max-wait': { type: 'string' },
   'dry-run': { type: 'boolean' },

@@ -22,8 +22,21 @@ export interface Project {
   readonly testFiles: readonly string[];
 }
 
-/** Where the warehouse is and which engine runs the steps on it (absolute paths). */
-export type Warehouse = { readonly engine: 'duckdb'; readonly path: string };
+/** Where the warehouse is and which engine runs the steps on it (absolute paths; lib/warehouse.ts reads it
+ * from the settings). `extensionDir`: a folder of .duckdb_extension files for machines that cannot download. */
+export type Warehouse =
+  | { readonly engine: 'duckdb'; readonly path: string; readonly extensionDir?: string }
+  | {
+    readonly engine: 'ducklake';
+    readonly catalog: string; // DuckDB's ATTACH string after `ducklake:` (a file catalog's path made absolute)
+    readonly catalogKind: 'postgres' | 'duckdb' | 'sqlite';
+    readonly dataPath: string; // absolute, ends with '/' (or a URL)
+    readonly extensionDir?: string;
+  };
+
+/** Whether several processes may write the warehouse at once: a DuckDB file, and a DuckLake whose catalog is
+ * a DuckDB or SQLite file, take one writer at a time; a DuckLake with its catalog in PostgreSQL takes many. */
+export const manyWriters = (warehouse: Warehouse): boolean => warehouse.engine === 'ducklake' && warehouse.catalogKind === 'postgres';
 
 /** How a worker opens the warehouse: where, and with which resource settings. */
 export interface Connection {
@@ -47,6 +60,9 @@ export interface Settings {
   readonly fullRefresh?: boolean; // rebuild incremental steps from every file, archived ones included
   readonly files?: readonly string[]; // watch: new files are taken only from this list (the rest wait)
   readonly gates?: boolean; // false: every assertion runs after the steps (package.json "gates": false)
+  readonly jobs?: number; // steps run at once where the engine takes many writers (--jobs, "jobs")
+  readonly dataPath?: string; // a DuckLake's data folder (--data-path, "dataPath")
+  readonly extensionDir?: string; // a folder of .duckdb_extension files (DUCKSTEPS_EXTENSION_DIR, "extensionDir")
 }
 
 /** One landing file as the ledger knows it. */
@@ -97,10 +113,15 @@ export interface StepError {
   readonly hint?: string;
 }
 
-/** What a step reads and writes, found in its rendered SQL (tables lower-cased, schema-qualified as written). */
+/** What a step reads and writes, found in its rendered SQL (names lower-cased, schema-qualified as written). */
 export interface StepLineage {
-  readonly creates: readonly string[];
-  readonly reads: readonly string[];
+  /** Tables, views and table macros it creates or changes: CREATE, INSERT, UPDATE, DELETE, MERGE, TRUNCATE,
+   * COPY … FROM, ALTER, DROP. */
+  readonly writes: readonly string[];
+  readonly reads: readonly string[]; // tables and views it reads (its own writes and CTEs left out)
+  readonly calls: readonly string[]; // table functions it calls in FROM/JOIN (a table macro is one)
+  /** The views and table macros it defines, each with what its query reads: reading one reads those. */
+  readonly views: Readonly<Record<string, readonly string[]>>;
   readonly filesRead: readonly string[]; // read_csv / read_parquet / read_json paths (or globs)
   readonly filesWritten: readonly string[]; // COPY … TO 'path'
 }

@@ -42,6 +42,13 @@ export interface LedgerJob {
   readonly connection: Connection;
 }
 
+/** Make the warehouse ready before anything else opens it: attach a DuckLake read-write once, creating its
+ * catalog when it is new (workers that attach a new catalog at the same time would race to create it). */
+export interface PrepareJob {
+  readonly kind: 'prepare';
+  readonly connection: Connection;
+}
+
 /** Run read-only queries against the warehouse and return their rows: what a new command needs. */
 export interface QueryJob {
   readonly kind: 'query';
@@ -88,6 +95,7 @@ export interface JobTypes {
   step: { job: StepJob; answer: StepOutcome };
   assert: { job: AssertJob; answer: TestsReport };
   ledger: { job: LedgerJob; answer: Ledger };
+  prepare: { job: PrepareJob; answer: { readonly error?: string } };
   query: { job: QueryJob; answer: QueryAnswer };
   parse: { job: ParseJob; answer: ParseReport };
   lineage: { job: LineageJob; answer: ReadonlyArray<readonly string[] | null> };

@@ -76,6 +76,8 @@ export interface StepOutcome {
   readonly stats?: WorkerStats;
   /** The assertions that gated the step, run inside its transaction before COMMIT. */
   readonly assertions?: readonly AssertionResult[];
+  /** How many times the step ran again after a commit conflict with another writer (a DuckLake). */
+  readonly retries?: number;
 }
 
 /** One row of the build summary. */
@@ -95,6 +97,8 @@ export interface StepReport {
   readonly batch?: { readonly id: number; readonly files: number; readonly fullRefresh: boolean };
   /** The assertions that gated it (an error-severity failure among them rolled it back). */
   readonly assertions?: readonly AssertionResult[];
+  /** Commit conflicts it ran again after (a DuckLake with other writers). */
+  readonly retries?: number;
 }
 
 export interface TestsReport {

@@ -18,7 +18,7 @@ export interface Command {
   run(context: CommandContext): Promise<number>;
 }
 
-const BUILD_FLAGS = ['db', 'var', 'threads', 'memory-limit', 'step-timeout', 'lock-timeout', 'json'];
+const BUILD_FLAGS = ['db', 'data-path', 'var', 'threads', 'memory-limit', 'step-timeout', 'lock-timeout', 'json', 'jobs'];
 
 export const HELP = `ducksteps: run numbered SQL step folders on DuckDB, each step atomically in its own process.
 
@@ -37,7 +37,9 @@ commands:
   (each command has its own --help)
 
 options for run:
-  --db PATH             database file (default data/warehouse.duckdb)
+  --db PATH             database file (default data/warehouse.duckdb), or a DuckLake:
+                        ducklake:postgres:dbname=… host=… (many writers) or ducklake:path/catalog.ducklake
+  --data-path DIR       a DuckLake's data folder (default data/lake)
   --var name=value      template variable, repeatable (vars.name in SQL)
   --threads N           DuckDB threads for every step
   --memory-limit SIZE   DuckDB memory limit for every step, e.g. 2GB
@@ -51,18 +53,20 @@ options for run:
   --resume              start at the step where the last run failed, with its vars and database
   --batch-size N        incremental steps: at most N new files per batch, each batch committed on its own
   --full-refresh        incremental steps: rebuild from every file, archived ones included
+  --jobs N              run up to N independent steps at once (a DuckLake warehouse; a DuckDB file
+                        takes one writer, so there steps run one at a time); publish targets in parallel
   --json                print one JSON document on stdout (progress goes to stderr)
   -h, --help            this help
 
 Defaults come from package.json "ducksteps": { database, vars, threads, memoryLimit, stepTimeout,
-lockTimeout, inputs, archive }; flags win. Incremental steps and inputs: docs/batches.md.
+lockTimeout, inputs, archive, gates, jobs }; flags win. Incremental steps and inputs: docs/batches.md.
 Exit codes: 0 ok, 1 a step or assertion failed, 2 usage or configuration error, 130 interrupted.`;
 
 export const commands: Record<string, Command> = {
   run: { flags: [...BUILD_FLAGS, 'from', 'to', 'only', 'select', 'exclude', 'resume', 'batch-size', 'full-refresh'], worker: true, run: async (c) => (await import('./run.js')).runCommand(c) },
   list: {
-    help: 'usage: ./run.sh list [--json] [--db PATH]\n\nThe steps: number, folder, SQL files, script, incremental, last status and duration; the declared\ninputs with their loaded and pending files.',
-    flags: ['json', 'db'],
+    help: 'usage: ./run.sh list [--json] [--db PATH] [--data-path DIR]\n\nThe steps: number, folder, SQL files, script, incremental, last status and duration; the declared\ninputs with their loaded and pending files.',
+    flags: ['json', 'db', 'data-path'],
     run: async (c) => (await import('./list.js')).listCommand(c),
   },
   compile: {

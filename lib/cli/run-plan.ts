@@ -3,7 +3,7 @@
 import { UsageError } from '../errors.js';
 import { lineageOfProject } from '../orchestration/lineage.js';
 import { parseVars, type CliSettings } from '../project/config.js';
-import { planResume } from '../project/resume.js';
+import { planResume, sameWarehouse } from '../project/resume.js';
 import { selectSteps } from '../project/select.js';
 import { selectWithLineage, staleReaders } from '../project/select-lineage.js';
 import { dependents } from '../render/project-lineage.js';
@@ -39,6 +39,7 @@ export async function planRun(project: Project, flags: RunFlags, settings: Setti
   const picked = (['from', 'to', 'only'] as const).find((f) => flags[f] !== undefined);
   if (picked) throw new UsageError(`--resume cannot be combined with --${picked}`, { hint: '--resume starts where the last run failed; to choose steps yourself, leave out --resume' });
   const resume = planResume(project, flags.db);
-  const database = resume.database ?? settings.database;
+  // the log keeps a lake's password masked: the settings give it again when they name the same lake
+  const database = resume.database && !sameWarehouse(project.root, resume.database, settings.database) ? resume.database : settings.database;
   return { steps: resume.steps, settings: { ...settings, database, vars: { ...resume.vars, ...parseVars(flags.var ?? []) } } };
 }

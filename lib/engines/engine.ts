@@ -29,6 +29,9 @@ export interface Session {
   begin(): Promise<void>;
   commit(): Promise<void>;
   rollback(): Promise<void>;
+  /** Whether an error is a commit conflict with another writer (optimistic concurrency): the transaction is
+   * gone and running it again, on the newer snapshot, may succeed. */
+  isConflict(error: unknown): boolean;
   close(): void;
 }
 

@@ -1,10 +1,11 @@
 // One build: lock -> plan -> execute -> result. It throws only for discovery and configuration errors;
 // failed steps, assertions and targets are statuses in the result (kysely's migrator does the same).
-import { join, resolve } from 'node:path';
-import { DuckstepsError } from '../errors.js';
+import { join } from 'node:path';
+import { ConfigError, DuckstepsError } from '../errors.js';
+import { describeWarehouse, maskPassword, warehouseOf } from '../warehouse.js';
 import { writeLastRun } from '../logs/history.js';
 import { checkLogs, logPhase } from '../logs/step-logs.js';
-import type { Project, Settings, Step } from '../model.js';
+import { manyWriters, type Project, type Settings, type Step } from '../model.js';
 import { flowOf, plannedAssertions } from '../plan/plan.js';
 import { WorkerPool } from '../processes/pool.js';
 import { checkDatabasePath } from '../project/config.js';
@@ -15,8 +16,9 @@ import { createEnvironment, type TemplateContext } from '../render/template.js';
 import { mark } from '../trace.js';
 import { execute } from './execute.js';
 import { lineageIfRenders, preparePlan } from './prepare.js';
-import { acquireLock, type Lock } from './run-lock.js';
-import type { RunContext } from './run-context.js';
+import type { Lock } from './run-lock.js';
+import { lockWarehouse } from './warehouse-lock.js';
+import { connectionOf, type RunContext } from './run-context.js';
 import { compileStepScripts } from './step-scripts.js';
 
 export type { BuildEvents } from '../results.js';
@@ -35,7 +37,7 @@ export interface BuildOptions {
   /** Aborting stops the running step (it rolls back) and ends the build as `interrupted`. */
   readonly signal?: AbortSignal;
   /** A run lock the caller already holds (watch keeps one for all its micro-batches). */
-  readonly lock?: Lock;
+  readonly lock?: Lock & { readonly fresh?: boolean };
 }
 
 /** Sortable, unique enough: 20261121T061502Z-3f9a. */
@@ -54,6 +56,24 @@ function recordCrash(logsDir: string, runId: string, error: unknown): void {
   }
 }
 
+/** A new DuckLake's catalog is created by one worker before any other attaches (attaching a new catalog
+ * from several at once races); a catalog that cannot be reached is a configuration error, said once. */
+async function createLake(pool: WorkerPool, project: Project, settings: Settings): Promise<void> {
+  const answer = await pool.run({ kind: 'prepare', connection: connectionOf(project, settings) });
+  const error = 'result' in answer ? answer.result.error : answer.died.message;
+  if (error) throw new ConfigError(`cannot create or attach the DuckLake ${describeWarehouse(warehouseOf(project.root, settings))}: ${maskPassword(error)}`, { hint: 'check the --db ducklake:… string and --data-path; the ducklake (and, for a PostgreSQL catalog, postgres_scanner) extension must be installable or in DUCKSTEPS_EXTENSION_DIR (docs/scale.md)' });
+}
+
+/** How many stages may run at once: --jobs where the engine takes many writers, else one (saying so). */
+function jobsFor(project: Project, settings: Settings, events?: BuildEvents): number {
+  const asked = settings.jobs ?? 1;
+  const { warehouse } = connectionOf(project, settings);
+  if (asked <= 1 || manyWriters(warehouse)) return asked;
+  const what = warehouse.engine === 'duckdb' ? 'a DuckDB file' : 'a DuckLake with its catalog in a file';
+  events?.onNotice?.(`--jobs ${asked}: ${what} takes one writer at a time, so steps run one after another (a DuckLake with its catalog in PostgreSQL runs independent steps at the same time: docs/scale.md)`);
+  return 1;
+}
+
 /** Runs the selected steps (each gated by its assertions), then the assertions left, then the publish
  * targets when every error assertion passed (write-audit-publish). */
 export async function build(options: BuildOptions): Promise<BuildResult> {
@@ -64,20 +84,22 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   const runId = newRunId();
   const logsDir = join(project.root, 'logs');
   checkLogs(logsDir);
-  const lock = options.lock ? { stale: undefined, release: () => undefined } : acquireLock(resolve(project.root, settings.database), runId);
+  const lock = options.lock ?? (await lockWarehouse(project, settings, runId));
   if (lock.stale) logPhase(logsDir, lock.stale.runId, 'run', { status: 'interrupted', error: `run ${lock.stale.runId} (PID ${lock.stale.pid}) never finished` });
   const pool = new WorkerPool(project.root);
   const context: TemplateContext = { vars: settings.vars, run_id: runId, run_started_at: new Date().toISOString() };
   const env = createEnvironment(project.root, context);
   const steps = options.steps ?? project.steps;
   try {
-    if (steps.length > 0) writeLastRun(project.root, { runId, vars: settings.vars, steps: project.steps.map((s) => s.id), selected: steps.map((s) => s.id), database: settings.database, command: ['./run.sh', ...process.argv.slice(2)].join(' ') });
+    if (steps.length > 0) writeLastRun(project.root, { runId, vars: settings.vars, steps: project.steps.map((s) => s.id), selected: steps.map((s) => s.id), database: maskPassword(settings.database), command: maskPassword(['./run.sh', ...process.argv.slice(2)].join(' ')) });
     mark('build: locked');
     const scripts = await compileStepScripts(project);
     mark('build: scripts compiled');
+    if ('fresh' in lock && lock.fresh) await createLake(pool, project, settings);
     const plan = await preparePlan({ project, settings, context, env, steps, testSteps: options.testSteps, targets, keepCompiled: true });
     mark('build: planned');
-    const run: RunContext = { project, settings, env, context, pool, signal: options.signal ?? new AbortController().signal, runId, scripts, events: options.events, heartbeatMs: options.heartbeatMs };
+    const jobs = jobsFor(project, settings, options.events);
+    const run: RunContext = { project, settings, env, context, pool, signal: options.signal ?? new AbortController().signal, runId, scripts, events: options.events, heartbeatMs: options.heartbeatMs, jobs };
     const flowLater = async () => {
       const lineage = await lineageIfRenders(project, settings, context).catch(() => undefined);
       return lineage && flowOf(project, lineage, plannedAssertions(plan));

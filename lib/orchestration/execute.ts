@@ -2,13 +2,15 @@
 // the order the plan needs them. After a failure, everything left is marked not executed here, in one place:
 // steps `skipped`, the assertions `skipped`, publish withheld.
 import { logPhase } from '../logs/step-logs.js';
-import { lookahead, type RunPlan, type Stage } from '../plan/plan.js';
+import { stageDependencies } from '../plan/graph.js';
+import { gatesNotRun, lookahead, type RunPlan, type Stage } from '../plan/plan.js';
 import { succeeded, type BuildResult, type Flow, type PublishOutcome, type StepReport, type TestsReport } from '../results.js';
 import { mark } from '../trace.js';
 import { runAssertionsStage } from './assertions-stage.js';
 import { runBatchesStage } from './batches-stage.js';
 import { runPublishStage, withholdPublish } from './publish-stage.js';
 import { blank, logsDirOf, recordStep, type RunContext } from './run-context.js';
+import { schedule } from './schedule.js';
 import { runUnit } from './step-unit.js';
 
 /** What the run has produced so far. */
@@ -60,9 +62,10 @@ async function runStage(run: RunContext, plan: RunPlan, index: number, progress:
     progress.steps.push(...(await runBatchesStage(run, stage, ahead)));
   } else if (stage.kind === 'assertions') {
     mark('build: steps done');
-    run.events?.onTestsStart?.(stage.assertions.length);
+    const assertions = [...gatesNotRun(plan, new Set(progress.steps.filter((r) => r.status === 'ok').map((r) => r.step.id))), ...stage.assertions];
+    run.events?.onTestsStart?.(assertions.length);
     const gated = progress.steps.flatMap((r) => r.assertions ?? []);
-    progress.tests = await runAssertionsStage(run, stage.assertions, gated, async () => { progress.flow ??= await flowLater?.(); });
+    progress.tests = await runAssertionsStage(run, assertions, gated, async () => { progress.flow ??= await flowLater?.(); });
     mark('build: tests done');
   } else {
     run.events?.onPublishStart?.(stage.targets.length);
@@ -71,16 +74,23 @@ async function runStage(run: RunContext, plan: RunPlan, index: number, progress:
   }
 }
 
+/** The summary's order: plan order (parallel stages finish in any order), each step's batches in order. */
+const inPlanOrder = (reports: readonly StepReport[]) =>
+  [...reports].sort((a, b) => a.step.number - b.step.number || (a.batch?.id ?? 0) - (b.batch?.id ?? 0));
+
 /** Runs the plan; never throws for a failed step, assertion or target (they are statuses in the result).
- * `flowLater`: the lineage for the report when the plan has none, computed while the assertions run. */
+ * With `run.jobs` > 1, stages whose lineage does not connect run at the same time (plan/graph.ts); a failure
+ * stops new stages from starting, and the running ones finish or roll back. `flowLater`: the lineage for the
+ * report when the plan has none, computed while the assertions run. */
 export async function execute(run: RunContext, plan: RunPlan, flowLater?: () => Promise<Flow | undefined>): Promise<BuildResult> {
   const progress: Progress = { steps: [], flow: plan.flow };
   if (plan.steps.length > 0) run.pool.ensure(lookahead(plan, 0));
-  for (const [index, stage] of plan.stages.entries()) {
-    if (failed(progress)) notExecuted(run, stage, progress);
+  const waitsFor = run.jobs > 1 ? stageDependencies(plan) : plan.stages.map((_, i) => (i === 0 ? [] : [i - 1]));
+  await schedule(waitsFor, run.jobs, async (index) => {
+    if (failed(progress)) notExecuted(run, plan.stages[index], progress);
     else await runStage(run, plan, index, progress, flowLater);
-  }
+  });
   const interrupted = progress.steps.some((r) => r.status === 'interrupted');
   const status = interrupted ? 'interrupted' : failed(progress) ? 'failed' : 'ok';
-  return { runId: run.runId, status, steps: progress.steps, tests: progress.tests, publish: progress.publish, flow: progress.flow };
+  return { runId: run.runId, status, steps: run.jobs > 1 ? inPlanOrder(progress.steps) : progress.steps, tests: progress.tests, publish: progress.publish, flow: progress.flow };
 }

@@ -1,6 +1,7 @@
 // What every stage of one run shares: the project and settings, the templates, the worker pool, the run's
 // id and stop signal, the compiled step scripts, the event callbacks, and how each step is logged.
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { warehouseOf } from '../warehouse.js';
 import type nunjucks from 'nunjucks';
 import type { Connection, Project, Settings, Step } from '../model.js';
 import type { WorkerPool } from '../processes/pool.js';
@@ -26,13 +27,14 @@ export interface RunContext {
   readonly scripts: ReadonlyMap<string, string>; // steps/NN_name.ts -> its compiled .js
   readonly events?: BuildEvents;
   readonly heartbeatMs?: number;
+  readonly jobs: number; // stages run at once (1 unless the engine takes many writers and --jobs asks)
 }
 
 export const logsDirOf = (run: { readonly project: Project }) => join(run.project.root, 'logs');
 
 /** How the run's workers open the warehouse. */
 export function connectionOf(project: Pick<Project, 'root'>, settings: Settings): Connection {
-  return { warehouse: { engine: 'duckdb', path: resolve(project.root, settings.database) }, threads: settings.threads, memoryLimit: settings.memoryLimit, lockTimeoutMs: settings.lockTimeoutMs };
+  return { warehouse: warehouseOf(project.root, settings), threads: settings.threads, memoryLimit: settings.memoryLimit, lockTimeoutMs: settings.lockTimeoutMs };
 }
 
 /** Logs a finished (or skipped) step and the assertions that gated it. */

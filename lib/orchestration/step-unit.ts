@@ -62,7 +62,7 @@ function report(unit: Unit, outcome: StepOutcome, handedOver: Date): StepReport 
     rowsChanged: outcome.committed.reduce((sum, s) => sum + s.rowsChanged, 0),
     committedFiles: outcome.status === 'ok' ? [] : [...new Set(outcome.committed.map((s) => s.file))],
     batch: batch && { id: batch.id, files: batch.files.length, fullRefresh: batch.fullRefresh },
-    assertions: outcome.assertions,
+    assertions: outcome.assertions, retries: outcome.retries,
   };
 }
 

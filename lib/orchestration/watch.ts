@@ -5,7 +5,7 @@ import chokidar from 'chokidar';
 import { resolve } from 'node:path';
 import { build, newRunId } from './build.js';
 import { inputStates } from './pending.js';
-import { acquireLock } from './run-lock.js';
+import { lockWarehouse } from './warehouse-lock.js';
 import { baseOf, scanInputs } from '../project/inputs.js';
 import type { Project, Settings } from '../model.js';
 import type { BuildResult } from '../results.js';
@@ -59,8 +59,7 @@ function committedAt(result: BuildResult): number | undefined {
 /** Watches until a micro-batch fails (resolves with it) or the signal aborts (resolves undefined). */
 export async function watch(options: WatchOptions): Promise<MicroBatch | undefined> {
   const { project, settings, signal } = options;
-  const database = resolve(project.root, settings.database);
-  const lock = acquireLock(database, newRunId());
+  const lock = await lockWarehouse(project, settings, newRunId());
   const queue = new Queue();
   const folders = [...new Set(Object.values(settings.inputs).map((glob) => resolve(project.root, baseOf(glob))))];
   scanInputs(project.root, settings.inputs); // a missing input folder is a configuration error, before watching

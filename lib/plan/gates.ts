@@ -1,7 +1,8 @@
-// Which step each assertion gates: the step that builds the last of the tables it reads (from the lineage),
-// or the one its `-- step: NN_name` line names. It then runs inside that step's transaction, before COMMIT;
-// assertions that read no step's tables run after the last step.
-import { lineageOf } from '../render/lineage.js';
+// Which step each assertion gates: the last step that writes anything it reads — directly, or under a view
+// or table macro it reads (from the lineage) — or the one its `-- step: NN_name` line names. It then runs
+// inside that step's transaction, before COMMIT, so it sees every change to its data; assertions that read
+// no step's tables run after the last step.
+import { lineageOf, projectViews, reachedThrough } from '../render/lineage.js';
 import type { Assertion, Project, StepLineage } from '../model.js';
 
 export interface Gates {
@@ -10,10 +11,11 @@ export interface Gates {
 }
 
 /** The step an assertion belongs to, or undefined (it reads no step's tables). */
-function owner(project: Project, lineage: ReadonlyMap<string, StepLineage>, a: Assertion): string | undefined {
-  const reads = new Set(lineageOf([a.sql]).reads);
+function owner(project: Project, lineage: ReadonlyMap<string, StepLineage>, views: ReadonlyMap<string, readonly string[]>, a: Assertion): string | undefined {
+  const own = lineageOf([a.sql]);
+  const reached = reachedThrough(own.reads, own.calls, views);
   let found: string | undefined;
-  for (const step of project.steps) if (lineage.get(step.id)?.creates.some((t) => reads.has(t))) found = step.id;
+  for (const step of project.steps) if (lineage.get(step.id)?.writes.some((t) => reached.has(t))) found = step.id;
   return found;
 }
 
@@ -21,6 +23,7 @@ function owner(project: Project, lineage: ReadonlyMap<string, StepLineage>, a: A
 export function assignGates(project: Project, lineage: ReadonlyMap<string, StepLineage>, assertions: readonly Assertion[]): Gates {
   const byStep = new Map<string, Assertion[]>();
   const after: Assertion[] = [];
+  const views = projectViews(lineage.values());
   for (const a of assertions) {
     if (a.error) { after.push(a); continue; }
     const wanted = a.step;
@@ -29,7 +32,7 @@ export function assignGates(project: Project, lineage: ReadonlyMap<string, StepL
       after.push({ ...a, error: { message: `-- step: ${a.step} names no step`, file: a.file, line: a.line, hint: `steps: ${project.steps.map((s) => s.id).join(', ')}` } });
       continue;
     }
-    const step = named ? named.id : owner(project, lineage, a);
+    const step = named ? named.id : owner(project, lineage, views, a);
     if (step) byStep.set(step, [...(byStep.get(step) ?? []), a]);
     else after.push(a);
   }

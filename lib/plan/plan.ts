@@ -12,7 +12,8 @@ export type Stage =
   /** Consecutive incremental steps, run once per batch; the batches come from the ledger as the stage starts.
    * `createsBatches`: it starts at the project's first incremental step, so new files become new batches. */
   | { readonly kind: 'batches'; readonly steps: readonly Step[]; readonly gates: ReadonlyMap<string, readonly Assertion[]>; readonly createsBatches: boolean }
-  /** The assertions that gate no running step, read-only after the steps. */
+  /** Read-only after the steps: the assertions that read no step's tables and those gating a step this run
+   * does not run (not selected), so every run checks every assertion before it publishes. */
   | { readonly kind: 'assertions'; readonly assertions: readonly Assertion[] }
   /** The publish targets, once every step and assertion passed. */
   | { readonly kind: 'publish'; readonly targets: readonly PublishTarget[] };
@@ -53,7 +54,8 @@ export function planRun(input: PlanInput): RunPlan {
   const useGates = gates && input.gates && assertions.length > 0;
   const running = new Set(steps.map((s) => s.id));
   const gatesOf = (step: Step) => (useGates && running.has(step.id) ? gates.byStep.get(step.id) ?? [] : []);
-  const after = !useGates ? assertions : steps.length === 0 && input.testSteps ? input.testSteps.flatMap((s) => gates.byStep.get(s.id) ?? []) : steps.length === 0 ? assertions : gates.after;
+  const notRunning = project.steps.filter((s) => !running.has(s.id)).flatMap((s) => (useGates ? gates.byStep.get(s.id) ?? [] : []));
+  const after = !useGates ? assertions : steps.length === 0 && input.testSteps ? input.testSteps.flatMap((s) => gates.byStep.get(s.id) ?? []) : steps.length === 0 ? assertions : [...notRunning, ...gates.after];
   const firstIncremental = project.steps.find((s) => s.incremental)?.id;
   const stages: Stage[] = groupSteps(steps).map((group): Stage => (group[0].incremental
     ? { kind: 'batches', steps: group, gates: new Map(group.map((s) => [s.id, gatesOf(s)])), createsBatches: group[0].id === firstIncremental }
@@ -61,6 +63,12 @@ export function planRun(input: PlanInput): RunPlan {
   stages.push({ kind: 'assertions', assertions: after });
   if (steps.length > 0 && input.targets.length > 0) stages.push({ kind: 'publish', targets: input.targets });
   return { steps, stages, flow };
+}
+
+/** The gates of planned steps that did not run after all (an incremental step with no new batch, or one that
+ * had already committed every batch): they run with the assertions after the steps, so none is skipped. */
+export function gatesNotRun(plan: RunPlan, ran: ReadonlySet<string>): Assertion[] {
+  return plan.stages.flatMap((s) => (s.kind === 'step' ? (ran.has(s.step.id) ? [] : s.gates) : s.kind === 'batches' ? s.steps.flatMap((step) => (ran.has(step.id) ? [] : s.gates.get(step.id) ?? [])) : []));
 }
 
 /** The lineage and the gates it implies, for the report and the lineage drawing. */
@@ -79,10 +87,12 @@ export function ungated(plan: RunPlan): Assertion[] {
 
 /** What the next workers will do, in order, from stage `from` on (`unitsLeft` more units of the stage before
  * it first): a step stage needs one, a batches stage two (the ledger read, then its first unit), the
- * assertions one when there are any, publish a publish worker. The pool warms workers in this order. */
+ * assertions one when there are any (or when an incremental step's gates may join them: it may have no new
+ * batch), publish a publish worker. The pool warms workers in this order. */
 export function lookahead(plan: RunPlan, from: number, unitsLeft = 0): Array<'step' | 'publish'> {
+  const mayJoin = plan.stages.some((s) => s.kind === 'batches' && [...s.gates.values()].some((g) => g.length > 0));
   const needs = plan.stages.slice(from).flatMap((s): Array<'step' | 'publish'> =>
-    s.kind === 'step' ? ['step'] : s.kind === 'batches' ? ['step', 'step'] : s.kind === 'assertions' ? (s.assertions.length ? ['step'] : []) : ['publish']);
+    s.kind === 'step' ? ['step'] : s.kind === 'batches' ? ['step', 'step'] : s.kind === 'assertions' ? (s.assertions.length || mayJoin ? ['step'] : []) : ['publish']);
   return [...Array<'step'>(unitsLeft).fill('step'), ...needs];
 }
 

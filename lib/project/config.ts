@@ -14,6 +14,8 @@ export interface CliSettings {
   readonly 'lock-timeout'?: string;
   readonly 'batch-size'?: string;
   readonly 'full-refresh'?: boolean;
+  readonly jobs?: string;
+  readonly 'data-path'?: string;
 }
 
 export interface FileSettings {
@@ -26,9 +28,12 @@ export interface FileSettings {
   memoryLimit?: unknown;
   stepTimeout?: unknown;
   lockTimeout?: unknown;
+  jobs?: unknown;
+  dataPath?: unknown;
+  extensionDir?: unknown;
 }
 
-const KEYS = ['database', 'vars', 'threads', 'memoryLimit', 'stepTimeout', 'lockTimeout', 'inputs', 'archive', 'gates'];
+const KEYS = ['database', 'vars', 'threads', 'memoryLimit', 'stepTimeout', 'lockTimeout', 'inputs', 'archive', 'gates', 'jobs', 'dataPath', 'extensionDir'];
 
 /** The closest known key by edit distance (for "did you mean"). */
 function closest(word: string, options: readonly string[]): string | undefined {
@@ -51,7 +56,7 @@ function checkKeys(settings: Record<string, unknown>): void {
       const near = closest(key, KEYS);
       throw new ConfigError(`unknown setting "ducksteps"."${key}"`, { file: 'package.json', hint: near ? `did you mean "${near}"?` : `known settings: ${KEYS.join(', ')} (docs/running.md)` });
     }
-    const want = key === 'vars' || key === 'inputs' ? 'object' : key === 'threads' ? 'number' : key === 'gates' ? 'boolean' : 'string';
+    const want = key === 'vars' || key === 'inputs' ? 'object' : key === 'threads' || key === 'jobs' ? 'number' : key === 'gates' ? 'boolean' : 'string';
     const ok = want === 'object' ? typeof value === 'object' && value !== null && !Array.isArray(value) : typeof value === want || (key === 'lockTimeout' || key === 'stepTimeout' ? typeof value === 'number' : false);
     if (!ok) throw new ConfigError(`"ducksteps"."${key}" must be ${want === 'object' ? 'an object' : `a ${want}`}, got ${JSON.stringify(value)}`, { file: 'package.json', hint: 'see docs/running.md for the "ducksteps" keys' });
   }
@@ -156,8 +161,19 @@ function checkDatabaseFile(root: string, database: string): void {
   }
 }
 
+/** A DuckLake string: `ducklake:` followed by a catalog; a catalog file's folder must exist. */
+function checkLake(root: string, database: string): void {
+  const spec = database.replace(/^ducklake:/i, '');
+  const hint = 'e.g. --db ducklake:postgres:dbname=lake host=db port=5432 user=etl (catalog in PostgreSQL) or --db ducklake:data/lake.ducklake (docs/scale.md)';
+  if (spec.trim() === '') throw new UsageError('--db ducklake: names no catalog', { hint });
+  if (/^postgres:/i.test(spec)) return;
+  const file = resolve(root, spec.replace(/^sqlite:/i, ''));
+  if (!existsSync(dirname(file))) throw new ConfigError(`the folder for the DuckLake catalog does not exist: ${dirname(spec.replace(/^sqlite:/i, ''))}`, { hint: `create it (mkdir -p ${dirname(spec.replace(/^sqlite:/i, ''))}) or choose another --db` });
+}
+
 /** Checks the database path, and that its folder exists and is writable, before any step runs. */
 export function checkDatabasePath(root: string, database: string): void {
+  if (/^ducklake:/i.test(database)) return checkLake(root, database);
   checkDatabaseFile(root, database);
   const folder = dirname(resolve(root, database));
   if (!existsSync(folder) || !statSync(folder).isDirectory()) {
@@ -210,5 +226,8 @@ export function loadSettings(root: string, cli: CliSettings = {}): Settings {
     batchSize: wholeNumber(cli['batch-size'], '--batch-size'),
     fullRefresh: cli['full-refresh'] === true,
     gates: file.gates !== false,
+    jobs: wholeNumber(cli.jobs ?? file.jobs, source(cli.jobs, '--jobs', 'jobs')),
+    dataPath: cli['data-path'] ?? (typeof file.dataPath === 'string' ? file.dataPath : undefined),
+    extensionDir: process.env.DUCKSTEPS_EXTENSION_DIR || (typeof file.extensionDir === 'string' ? file.extensionDir : undefined),
   };
 }

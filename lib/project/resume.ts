@@ -4,6 +4,7 @@ import { UsageError } from '../errors.js';
 import { readLastRun, rowsOfRun } from '../logs/history.js';
 import type { Project, Step } from '../model.js';
 import { succeeded } from '../results.js';
+import { isLake, maskPassword } from '../warehouse.js';
 
 export interface ResumePlan {
   readonly runId: string;
@@ -12,12 +13,16 @@ export interface ResumePlan {
   readonly database?: string; // the database the failed run used
 }
 
+/** Whether two `database` settings name the same warehouse (logs keep a lake's password masked). */
+export const sameWarehouse = (root: string, a: string, b: string): boolean =>
+  (isLake(a) || isLake(b) ? maskPassword(a) === maskPassword(b) : resolve(root, a) === resolve(root, b));
+
 /** Steps from the first failed or skipped step of the last run to the end, with that run's vars and
  * database; `--db` given now must name the same database. */
 export function planResume(project: Project, db?: string): ResumePlan {
   const last = readLastRun(project.root);
   if (!last) throw new UsageError('nothing to resume: no earlier run is recorded in logs/', { hint: 'run ./run.sh first' });
-  if (db !== undefined && last.database !== undefined && resolve(project.root, db) !== resolve(project.root, last.database)) {
+  if (db !== undefined && last.database !== undefined && !sameWarehouse(project.root, db, last.database)) {
     throw new UsageError(`cannot resume run ${last.runId} on ${db}: it ran against ${last.database}`, {
       hint: `resume it with ./run.sh --resume (it uses ${last.database}), or run ${db} from the start without --resume`,
     });

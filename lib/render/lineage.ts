@@ -1,16 +1,30 @@
-// Which tables each step creates and reads, found in its rendered SQL (and the SQL strings of its script).
+// Which tables each step writes and reads, found in its rendered SQL (and the SQL strings of its script):
+// every kind of write (CREATE, INSERT, UPDATE, DELETE, MERGE, TRUNCATE, COPY … FROM, ALTER, DROP), the views
+// and table macros it defines with what they read, and what reading through them reaches.
 import { codeOnly, firstToken, splitStatements } from '../sql/split.js';
 import type { StepLineage } from '../model.js';
 
 export type { StepLineage } from '../model.js';
 
-
 const NAME = String.raw`((?:"[^"]+"|\w+)(?:\.(?:"[^"]+"|\w+))*)`;
-const CREATE = new RegExp(String.raw`\bCREATE\s+(?:OR\s+REPLACE\s+)?(TEMP(?:ORARY)?\s+)?(?:TABLE|VIEW)\s+(?:IF\s+NOT\s+EXISTS\s+)?${NAME}`, 'gi');
-const WRITE = new RegExp(String.raw`\bINSERT\s+(?:OR\s+\w+\s+)?INTO\s+${NAME}`, 'gi');
-const READ = new RegExp(String.raw`(?<!\bDISTINCT\s+)\b(?:FROM|JOIN|COPY)\s+${NAME}(?![\w."])(?!\s*\()`, 'gi');
+const TEMP = String.raw`(TEMP(?:ORARY)?\s+)?`;
+const CREATE = new RegExp(String.raw`\bCREATE\s+(?:OR\s+REPLACE\s+)?${TEMP}(?:TABLE|VIEW)\s+(?:IF\s+NOT\s+EXISTS\s+)?${NAME}`, 'gi');
+const MACRO = new RegExp(String.raw`\bCREATE\s+(?:OR\s+REPLACE\s+)?${TEMP}MACRO\s+(?:IF\s+NOT\s+EXISTS\s+)?${NAME}\s*\([^)]*\)\s*AS\s+TABLE\b`, 'gi');
+const VIEW = new RegExp(String.raw`^CREATE\s+(?:OR\s+REPLACE\s+)?(?:VIEW\s+(?:IF\s+NOT\s+EXISTS\s+)?${NAME}|MACRO\s+(?:IF\s+NOT\s+EXISTS\s+)?${NAME}\s*\([^)]*\)\s*AS\s+TABLE\b)`, 'i');
+const WRITES = [
+  String.raw`\bINSERT\s+(?:OR\s+\w+\s+)?INTO\s+${NAME}`,
+  String.raw`(?<!\bDO\s+)\bUPDATE\s+(?!SET\b)${NAME}`,
+  String.raw`\bDELETE\s+FROM\s+${NAME}`,
+  String.raw`\bMERGE\s+INTO\s+${NAME}`,
+  String.raw`\bTRUNCATE\s+(?:TABLE\s+)?${NAME}`,
+  String.raw`\bCOPY\s+${NAME}(?:\s*\([^)]*\))?\s+FROM\b`,
+  String.raw`\bALTER\s+(?:TABLE|VIEW)\s+(?:IF\s+EXISTS\s+)?${NAME}`,
+  String.raw`\bDROP\s+(?:TABLE|VIEW|MACRO\s+TABLE|MACRO)\s+(?:IF\s+EXISTS\s+)?${NAME}`,
+].map((source) => new RegExp(source, 'gi'));
+const READ = new RegExp(String.raw`(?<!\bDISTINCT\s+)\b(?:FROM|JOIN|COPY|USING)\s+${NAME}(?![\w."])(?!\s*\()`, 'gi');
+const CALL = new RegExp(String.raw`\b(?:FROM|JOIN)\s+${NAME}\s*\(`, 'gi');
 const CTE = /\b(\w+)\s+AS\s+(?:(?:NOT\s+)?MATERIALIZED\s+)?\(/gi;
-const KEYWORDS = new Set(['select', 'values', 'lateral', 'unnest', 'where', 'as', 'from', 'to']);
+const KEYWORDS = new Set(['select', 'values', 'lateral', 'unnest', 'where', 'as', 'from', 'to', 'set']);
 
 const REJECTS = /\brejects_(?:table|scan)\s*=\s*'(\w+)'/gi; // tables read_csv creates on the side (temporary)
 const FILE_READ = /\bread_(?:csv|parquet|json)(?:_auto|_objects)?\(\s*(\[[^\]]*\]|'[^']*')/gi;
@@ -27,22 +41,48 @@ export type ParsedReads = (statement: string) => readonly string[] | undefined;
 export const statementsOf = (sqlTexts: readonly string[]) =>
   sqlTexts.flatMap((t) => splitStatements(t).map((c) => c.text.slice(firstToken(c.text, 0)).trim()));
 
-/** Tables a piece of SQL creates (temporary ones left out) and reads (its own CTEs and temp tables left out).
- * Reads come from DuckDB's parser where `parsed` can tell (tests/framework covers CTEs, quoting, schemas),
- * else from scanning the statement's text. */
+/** What a piece of SQL writes (temporary objects left out), reads (its own CTEs, temp tables and writes left
+ * out), calls, and which views and table macros it defines over what. Reads come from DuckDB's parser where
+ * `parsed` can tell (tests/framework covers CTEs, quoting, schemas), else from scanning the statement. */
 export function lineageOf(sqlTexts: readonly string[], parsed: ParsedReads = () => undefined): StepLineage {
   const raw = sqlTexts.join('\n;\n');
   const code = sqlTexts.map((t) => codeOnly(t)).join('\n;\n');
-  const temp = new Set([...code.matchAll(CREATE)].filter((m) => m[1]).map((m) => clean(m[2])));
+  const created = [...code.matchAll(CREATE), ...code.matchAll(MACRO)];
+  const temp = new Set(created.filter((m) => m[1]).map((m) => clean(m[2])));
   for (const name of all(REJECTS, raw, 1)) temp.add(clean(name));
-  const creates = new Set([...code.matchAll(CREATE)].filter((m) => !m[1]).map((m) => clean(m[2])));
-  for (const name of all(WRITE, code, 1)) creates.add(clean(name));
+  const writes = new Set(created.filter((m) => !m[1]).map((m) => clean(m[2])));
+  for (const re of WRITES) for (const name of all(re, code, 1)) if (!temp.has(clean(name))) writes.add(clean(name));
   const ctes = new Set(all(CTE, code, 1).map(clean));
   const scanned = (statement: string) => all(READ, codeOnly(statement), 1).map(clean).filter((n) => !ctes.has(n) && !KEYWORDS.has(n));
-  const reads = new Set(statementsOf(sqlTexts).flatMap((st) => parsed(st)?.map(clean) ?? scanned(st)).filter((n) => !temp.has(n) && !creates.has(n)));
+  const readsOf = (statement: string) => (parsed(statement)?.map(clean) ?? scanned(statement)).filter((n) => !temp.has(n));
+  const views: Record<string, string[]> = {};
+  const statements = statementsOf(sqlTexts);
+  for (const st of statements) {
+    const view = codeOnly(st).match(VIEW);
+    if (view) views[clean(view[1] ?? view[2])] = [...new Set([...readsOf(st), ...all(CALL, codeOnly(st), 1).map(clean)])].sort();
+  }
+  const reads = new Set(statements.flatMap(readsOf).filter((n) => !writes.has(n)));
+  const calls = new Set(all(CALL, code, 1).map(clean).filter((n) => !temp.has(n)));
   const filesRead = new Set(all(FILE_READ, raw, 1).flatMap(paths));
   const filesWritten = new Set(all(FILE_WRITE, raw, 1).filter((f) => !f.includes('${'))); // not a script's computed path
-  return { creates: [...creates].sort(), reads: [...reads].sort(), filesRead: [...filesRead].sort(), filesWritten: [...filesWritten].sort() };
+  const sorted = (s: Set<string>) => [...s].sort();
+  return { writes: sorted(writes), reads: sorted(reads), calls: sorted(calls), views, filesRead: sorted(filesRead), filesWritten: sorted(filesWritten) };
+}
+
+/** Every view and table macro the steps define, with what each reads (the last definition wins). */
+export function projectViews(lineage: Iterable<StepLineage>): Map<string, readonly string[]> {
+  const views = new Map<string, readonly string[]>();
+  for (const l of lineage) for (const [name, reads] of Object.entries(l.views)) views.set(name, reads);
+  return views;
+}
+
+/** What reading `reads` (and calling `calls`) reaches: the names themselves, and through each view or table
+ * macro, what it reads, transitively. A call that is no table macro (read_csv, range) reaches nothing. */
+export function reachedThrough(reads: readonly string[], calls: readonly string[], views: ReadonlyMap<string, readonly string[]>): Set<string> {
+  const reached = new Set(reads);
+  for (const call of calls) if (views.has(call)) reached.add(call);
+  for (const name of reached) for (const under of views.get(name) ?? []) reached.add(under);
+  return reached;
 }
 
 /** SQL held in a script's string literals ('…', "…", `…`), for the same scan. */
@@ -55,7 +95,7 @@ export function sqlInScript(source: string): string[] {
     let j = i + 1;
     while (j < code.length && code[j] !== quote) j += code[j] === '\\' ? 2 : 1;
     const text = code.slice(i + 1, j);
-    if (/\b(CREATE|INSERT|FROM)\b/i.test(text)) found.push(text);
+    if (/\b(CREATE|INSERT|UPDATE|DELETE|MERGE|TRUNCATE|COPY|FROM)\b/i.test(text)) found.push(text);
     i = j;
   }
   return found;

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { previewBatch } from './batch-context.js';
-import { lineageOf, sqlInScript, type ParsedReads, type StepLineage } from './lineage.js';
+import { lineageOf, projectViews, reachedThrough, sqlInScript, type ParsedReads, type StepLineage } from './lineage.js';
 import { renderFile } from './render.js';
 import { createEnvironment, type TemplateContext } from './template.js';
 import type { Project, Settings } from '../model.js';
@@ -24,13 +24,15 @@ export function projectLineage(texts: ReadonlyMap<string, readonly string[]>, pa
   return new Map([...texts].map(([id, t]) => [id, lineageOf(t, parsed)]));
 }
 
-/** For each step, the steps that read something it writes (directly). */
+/** For each step, the steps that read something it writes (directly, or under a view or table macro they
+ * read): what --select STEP+ adds and a partial run warns about. */
 export function dependents(lineage: ReadonlyMap<string, StepLineage>): Map<string, Set<string>> {
   const out = new Map([...lineage.keys()].map((id) => [id, new Set<string>()]));
+  const views = projectViews(lineage.values());
+  const reached = new Map([...lineage].map(([id, l]) => [id, new Set([...reachedThrough(l.reads, l.calls, views), ...l.filesRead])]));
   for (const [writer, w] of lineage) {
-    const written = new Set([...w.creates, ...w.filesWritten]);
-    for (const [reader, r] of lineage) {
-      if (reader !== writer && [...r.reads, ...r.filesRead].some((x) => written.has(x))) out.get(writer)!.add(reader);
+    for (const [reader] of lineage) {
+      if (reader !== writer && [...w.writes, ...w.filesWritten].some((x) => reached.get(reader)!.has(x))) out.get(writer)!.add(reader);
     }
   }
   return out;

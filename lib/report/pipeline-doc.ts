@@ -20,7 +20,7 @@ function description(root: string, file: string): string {
 export function flowchart(project: Project, lineage: ReadonlyMap<string, StepLineage>, gates: ReadonlyMap<string, readonly Assertion[]> = new Map()): string[] {
   const lines = ['```mermaid', 'flowchart LR'];
   const all = [...lineage.values()];
-  const tables = new Set(all.flatMap((l) => [...l.creates, ...l.reads]));
+  const tables = new Set(all.flatMap((l) => [...l.writes, ...l.reads]));
   const files = new Set(all.flatMap((l) => [...l.filesRead, ...l.filesWritten]));
   for (const [id] of lineage) lines.push(`  ${nodeId('s', id)}["${id}"]:::${id.startsWith('publish/') ? 'publish' : 'step'}`);
   for (const table of [...tables].sort()) lines.push(`  ${nodeId('t', table)}[("${table}")]`);
@@ -28,7 +28,7 @@ export function flowchart(project: Project, lineage: ReadonlyMap<string, StepLin
   for (const [id, l] of lineage) {
     for (const f of l.filesRead) lines.push(`  ${nodeId('f', f)} --> ${nodeId('s', id)}`);
     for (const t of l.reads) lines.push(`  ${nodeId('t', t)} --> ${nodeId('s', id)}`);
-    for (const t of l.creates) lines.push(`  ${nodeId('s', id)} --> ${nodeId('t', t)}`);
+    for (const t of l.writes) lines.push(`  ${nodeId('s', id)} --> ${nodeId('t', t)}`);
     for (const f of l.filesWritten) lines.push(`  ${nodeId('s', id)} --> ${nodeId('f', f)}`);
   }
   for (const [id, assertions] of gates) {
@@ -48,7 +48,7 @@ function withTargets(project: Project, settings: Settings, lineage: ReadonlyMap<
   for (const target of targets) {
     const query = renderFile(env, project.root, target.file, { ...context, run_batches: '(NULL)' } as TemplateContext).sql;
     const writes = kindOf(target.kind).writes(target);
-    all.set(target.file, { ...lineageOf([query]), filesWritten: [...writes.files], creates: [...writes.tables] });
+    all.set(target.file, { ...lineageOf([query]), filesWritten: [...writes.files], writes: [...writes.tables] });
   }
   return all;
 }
@@ -68,8 +68,8 @@ export function pipelineDoc(project: Project, settings: Settings, plan: RunPlan 
     '## Assertions per step', '', '| step | gated by (run before its COMMIT) |', '|---|---|',
     ...project.steps.map((s) => `| ${s.id} | ${(gates.byStep.get(s.id) ?? []).map((a) => a.name).join(', ') || '-'} |`),
     `| after the steps | ${gates.after.map((a) => a.name).join(', ') || '-'} |`, '',
-    '## Tables per step', '', '| step | creates | reads |', '|---|---|---|',
-    ...[...lineage].map(([id, l]) => `| ${id} | ${[...l.creates, ...l.filesWritten].join(', ')} | ${[...l.reads, ...l.filesRead].join(', ')} |`), '',
+    '## Tables per step', '', '| step | writes | reads |', '|---|---|---|',
+    ...[...lineage].map(([id, l]) => `| ${id} | ${[...l.writes, ...l.filesWritten].join(', ')} | ${[...l.reads, ...l.filesRead].join(', ')} |`), '',
     'Timings of each run are in `logs/` (`./run.sh logs`); this page depends only on the project, so it changes only when the SQL does.', '',
   ].join('\n');
 }

@@ -50,7 +50,8 @@ export function stepEndLine(style: Style, r: StepReport): string {
   const mark = r.status === 'ok' ? paint(style, 'green', '✔') : paint(style, 'red', '✘');
   const batch = r.batch ? ` ${batchLabel(r.batch)}` : '';
   const gated = r.assertions?.length ? `, ${counted(r.assertions.length, 'assertion')} gated it` : '';
-  return `${mark} ${r.step.id}${batch} ${formatStatus(style, r.status)} in ${formatDuration(r.durationMs)}, ${counted(r.rowsChanged, 'row')}, ${counted(r.statements.length, 'statement')}${gated}`;
+  const retried = r.retries ? ` (ran again after ${counted(r.retries, 'commit conflict')})` : '';
+  return `${mark} ${r.step.id}${batch} ${formatStatus(style, r.status)} in ${formatDuration(r.durationMs)}, ${counted(r.rowsChanged, 'row')}, ${counted(r.statements.length, 'statement')}${gated}${retried}`;
 }
 
 export const heartbeatLine = (style: Style, step: Step, elapsedMs: number) =>

@@ -2,7 +2,7 @@
 // keeps a sample of its offending rows and writes all of them to CSV; the assert job runs many read-only.
 import { join } from 'node:path';
 import { writeCsv, type Cell } from '../logs/csv.js';
-import { openSession } from '../engines/open.js';
+import { describe, openSession } from '../engines/open.js';
 import type { Session } from '../engines/engine.js';
 import type { Assertion } from '../model.js';
 import type { AssertJob } from '../protocol.js';
@@ -46,7 +46,7 @@ export async function runAssertions(job: AssertJob): Promise<TestsReport> {
     session = await openSession(job.connection, { readOnly: true });
   } catch (error) {
     const message = (error instanceof Error ? error.message : String(error)).split('\n')[0];
-    return { status: 'failed', durationMs: 0, results: [], error: { message: `cannot open database ${job.connection.warehouse.path}: ${message}`, hint: hintFor(message) } };
+    return { status: 'failed', durationMs: 0, results: [], error: { message: `cannot open database ${describe(job.connection)}: ${message}`, hint: hintFor(message) } };
   }
   const results: AssertionResult[] = [];
   try {

@@ -21,7 +21,7 @@ export async function readLedger(job: LedgerJob): Promise<Ledger> {
   if (!warehouseExists(job.connection)) return EMPTY;
   const session = await openSession(job.connection, { readOnly: true });
   try {
-    const { rows } = await session.query("SELECT count(*) AS n FROM duckdb_tables() WHERE schema_name = 'ducksteps' AND table_name IN ('batches', 'loaded_files', 'step_batches')");
+    const { rows } = await session.query("SELECT count(*) AS n FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = 'ducksteps' AND table_name IN ('batches', 'loaded_files', 'step_batches')");
     if (Number(rows[0].n) < 3) return EMPTY;
     const batches = (await session.query('SELECT batch_id, full_refresh FROM ducksteps.batches ORDER BY batch_id')).rows
       .map((r) => ({ id: Number(r.batch_id), fullRefresh: Boolean(r.full_refresh) }));

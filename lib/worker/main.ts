@@ -8,7 +8,7 @@ import { runAssertions } from './assertions.js';
 import { readLedger } from './ledger.js';
 import { parseReads } from './lineage.js';
 import { parseFiles } from './parse.js';
-import { runQueries } from './query.js';
+import { prepareWarehouse, runQueries } from './query.js';
 import { runStep } from './step.js';
 
 // If the driver dies (killed, crashed), die too: an orphan must not commit a step nobody will log,
@@ -29,6 +29,7 @@ const handlers: Handlers = {
   assert: runAssertions,
   ledger: readLedger,
   query: runQueries,
+  prepare: prepareWarehouse,
   parse: parseFiles,
   lineage: parseReads,
   publish: async (job, context) => (publishing ?? (await import('./publish.js'))).publishTargets(job, context),

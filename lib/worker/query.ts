@@ -1,10 +1,11 @@
-// Inside the worker: read-only queries for a command (the generic job a new command uses; no handler to add).
-import { openSession, warehouseExists } from '../engines/open.js';
-import type { QueryAnswer, QueryJob, QueryResult } from '../protocol.js';
+// Inside the worker: read-only queries for a command (the generic job a new command uses; no handler to add),
+// and preparing the warehouse before a run.
+import { describe, openSession, warehouseExists } from '../engines/open.js';
+import type { PrepareJob, QueryAnswer, QueryJob, QueryResult } from '../protocol.js';
 
 /** Runs each query read-only and returns its rows, or the first error's message; never throws. */
 export async function runQueries(job: QueryJob): Promise<QueryAnswer> {
-  if (!warehouseExists(job.connection)) return { error: `the warehouse ${job.connection.warehouse.path} does not exist yet` };
+  if (!warehouseExists(job.connection)) return { error: `the warehouse ${describe(job.connection)} does not exist yet` };
   try {
     const session = await openSession(job.connection, { readOnly: true });
     try {
@@ -14,6 +15,16 @@ export async function runQueries(job: QueryJob): Promise<QueryAnswer> {
     } finally {
       session.close();
     }
+  } catch (error) {
+    return { error: (error instanceof Error ? error.message : String(error)).split('\n')[0] };
+  }
+}
+
+/** Opens the warehouse read-write and closes it: a new DuckLake's catalog is created. Never throws. */
+export async function prepareWarehouse(job: PrepareJob): Promise<{ error?: string }> {
+  try {
+    (await openSession(job.connection)).close();
+    return {};
   } catch (error) {
     return { error: (error instanceof Error ? error.message : String(error)).split('\n')[0] };
   }

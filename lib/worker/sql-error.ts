@@ -12,6 +12,7 @@ const HINTS: ReadonlyArray<[RegExp, string]> = [
   [/^Conversion Error/, 'a value could not be converted; TRY_CAST(...) turns bad values into NULL'],
   [/Could not set lock on file/, 'another program has the database open (its PID is above): close it (DuckDB CLI, notebook, script) and run again, or pass --lock-timeout 60 to wait for it'],
   [/^Out of Memory Error/, 'raise --memory-limit, lower --threads, or split the statement'],
+  [/not supported in DuckLake|DuckLake does not support|Failed to convert DuckDB type to DuckLake/, 'DuckLake does not support this (constraints, indexes, sequences, ENUM/UNION/fixed-size array types, INSERT OR REPLACE): docs/scale.md says what to write instead'],
 ];
 
 export function hintFor(message: string): string | undefined {

@@ -1,14 +1,14 @@
 // Inside the worker: the step job. Open the warehouse, run the step transaction, close; time each phase;
 // turn any failure into a located error. Never throws.
 import { mark } from '../trace.js';
-import { openSession } from '../engines/open.js';
+import { describe, openSession } from '../engines/open.js';
 import type { Session } from '../engines/engine.js';
 import type { StepError } from '../model.js';
 import type { JobContext, StepJob } from '../protocol.js';
 import type { StepOutcome, WorkerStats } from '../results.js';
 import { hintFor } from './sql-error.js';
 import { StatementFailure, reportProgress } from './statements.js';
-import { loadScript, scriptError, type StepContext } from './step-script.js';
+import { loadScript, scriptError, type StepContext, type StepScript } from './step-script.js';
 import { GateFailure, TransactionLog, runTransaction } from './transaction.js';
 
 type Phase = 'openMs' | 'executeMs' | 'commitMs' | 'closeMs';
@@ -30,13 +30,14 @@ const cpuMs = () => { const u = process.cpuUsage(); return Math.round((u.user + 
 
 function openError(error: unknown, job: StepJob): StepError {
   const message = (error instanceof Error ? error.message : String(error)).split('\n')[0];
-  return { message: `cannot open database ${job.connection.warehouse.path}: ${message}`, hint: hintFor(message) ?? 'check the --db path' };
+  return { message: `cannot open database ${describe(job.connection)}: ${message}`, hint: hintFor(message) ?? 'check the --db path' };
 }
 
 /** A failure of the step, located: a statement, a gate, the script, or something else. */
 function located(error: unknown, job: StepJob, projectRoot: string): StepError {
   if (error instanceof StatementFailure) return error.located;
   if (error instanceof GateFailure) return { message: error.message, hint: 'the step was rolled back: fix the data or the step (its offending rows are below and in logs/test_failures/)' };
+  if (error instanceof ConflictFailure) return { message: error.message, hint: 'another step or pipeline kept changing the same table at the same time: run again, or run fewer steps at once (--jobs)' };
   if (job.script) return scriptError(error, job.scriptSource ?? job.script, projectRoot);
   return { message: error instanceof Error ? error.message : String(error) };
 }
@@ -49,9 +50,37 @@ async function open(job: StepJob): Promise<Session> {
   return session;
 }
 
+/** Commit conflicts (another writer changed the same table first) a step runs again after, on the newer
+ * snapshot, before it fails. */
+export const CONFLICT_RETRIES = 4;
+
+/** Runs the step transaction; a commit conflict runs the whole step again (it is atomic: nothing of the
+ * failed attempt is kept), up to CONFLICT_RETRIES times. Returns the last attempt's log and the retries. */
+async function runWithRetries(session: Session, job: StepJob, context: StepContext, clock: Clock): Promise<{ log: TransactionLog; retries: number; error?: unknown }> {
+  const script = job.script ? await loadScript(job.script).catch((error: unknown) => error) : undefined;
+  if (script instanceof Error) return { log: new TransactionLog(), retries: 0, error: script };
+  for (let retries = 0; ; retries++) {
+    const log = new TransactionLog();
+    try {
+      await runTransaction(session, job, script as StepScript | undefined, context, log, () => clock.lap('executeMs'));
+      return { log, retries };
+    } catch (error) {
+      if (!session.isConflict(error) || log.committed.length > 0) return { log, retries, error }; // a no-transaction file already committed: not again
+      if (retries >= CONFLICT_RETRIES) return { log, retries, error: new ConflictFailure(error, retries) };
+      await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** retries + Math.random() * 100));
+    }
+  }
+}
+
+/** A step whose commit kept conflicting with other writers. */
+class ConflictFailure extends Error {
+  constructor(readonly cause: unknown, readonly retries: number) {
+    super(`the step's commit conflicted with another writer ${retries + 1} times (DuckLake commits optimistically): ${(cause as Error).message?.split('\n').pop()}`);
+  }
+}
+
 /** The worker's whole step job: open, run, commit or roll back, close; never throws. */
 export async function runStep(job: StepJob, context: JobContext): Promise<StepOutcome> {
-  const log = new TransactionLog();
   const clock = new Clock();
   const stats = (): WorkerStats => ({ bootMs: Math.round(context.bootMs), waitMs: Math.round(context.waitMs), receivedAt: context.receivedAt, ...clock.phases, peakRssMb: peakRssMb(), cpuMs: cpuMs() });
   let session: Session;
@@ -66,17 +95,12 @@ export async function runStep(job: StepJob, context: JobContext): Promise<StepOu
     db: session as StepContext['db'], vars: job.vars, step: job.step, projectRoot: context.projectRoot, batch: job.ledger?.batch,
     log: (message) => process.stdout.write(`${message}\n`),
   };
-  let failure: StepError | undefined;
-  try {
-    const script = job.script ? await loadScript(job.script) : undefined;
-    await runTransaction(session, job, script, scriptContext, log, () => clock.lap('executeMs'));
-    clock.lap('commitMs');
-  } catch (error) {
-    failure = located(error, job, context.projectRoot);
-  }
+  const { log, retries, error } = await runWithRetries(session, job, scriptContext, clock);
+  const failure = error === undefined ? undefined : located(error, job, context.projectRoot);
+  if (!failure) clock.lap('commitMs');
   clearInterval(ticker);
   session.close();
   if (!failure) clock.lap('closeMs'); // DuckDB checkpoints at close: part of a committed step's time
-  const outcome = { statements: log.statements, committed: log.committed, stats: stats(), assertions: log.gates };
+  const outcome = { statements: log.statements, committed: log.committed, stats: stats(), assertions: log.gates, retries: retries || undefined };
   return failure ? { status: 'failed', error: failure, ...outcome } : { status: 'ok', ...outcome };
 }

@@ -1,7 +1,7 @@
 // Assertions gate the step that builds what they read: they run inside its transaction, before COMMIT.
 import t from 'tap';
 import { join } from 'node:path';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cli, project, query, readCsv } from './helpers.js';
 
 const STEPS = {
@@ -84,4 +84,64 @@ t.test('an unknown -- step: name is an error assertion naming the steps', async 
   const run = await cli(dir);
   t.equal(run.exitCode, 1);
   t.match(run.stdout, /-- step: 09_nope names no step[\s\S]*steps: 01_people, 02_summary, 03_other/);
+});
+
+t.test('every run checks every assertion: one on an up-to-date incremental step fails the run and nothing is published', async (t) => {
+  const load = "-- ducksteps: incremental\nCREATE TABLE IF NOT EXISTS ev (v INTEGER);\nINSERT INTO ev SELECT v FROM read_csv({{ batch.files.ev }}, header = true, columns = {'v': 'INTEGER'});";
+  const dir = project(t, undefined, {
+    'package.json': JSON.stringify({ ducksteps: { inputs: { ev: 'data/landing/*.csv' } } }),
+    sql: { '01_load': { 'a.sql': load } }, publish: { '01_ev.sql': '-- publish: file output/ev.csv\nSELECT * FROM ev' },
+  });
+  mkdirSync(join(dir, 'data/landing'), { recursive: true });
+  writeFileSync(join(dir, 'data/landing/a.csv'), 'v\n1\n');
+  t.equal((await cli(dir)).exitCode, 0);
+  rmSync(join(dir, 'output'), { recursive: true });
+  mkdirSync(join(dir, 'tests'));
+  writeFileSync(join(dir, 'tests/big.sql'), '-- name: no_ones\nSELECT * FROM ev WHERE v = 1;'); // a new check that fails on data already loaded
+  const run = await cli(dir);
+  t.equal(run.exitCode, 1, 'nothing new, yet the failing assertion runs');
+  t.match(run.stdout, /✔ 01_load up to date[\s\S]*▶ tests: 1 assertion after the steps[\s\S]*✘ no_ones \(tests\/big\.sql:2\): 1 offending row/);
+  t.notMatch(run.stdout, /the checks passed/);
+  t.notOk(existsSync(join(dir, 'output/ev.csv')), 'nothing published');
+});
+
+t.test('an assertion gating a step the run does not select runs after the steps', async (t) => {
+  const dir = project(t, undefined, { sql: STEPS, tests: TESTS });
+  t.equal((await cli(dir)).exitCode, 0);
+  const run = await cli(dir, ['--only', '03_other']);
+  t.equal(run.exitCode, 0, run.stdout);
+  t.match(run.stdout, /▶ tests: 4 assertions after the steps/);
+  for (const name of ['age_positive', 'age_plausible', 'summary_counts_people', 'no_tables']) t.match(run.stdout, new RegExp(`${name}\\s+│`), name);
+});
+
+const WRITERS = {
+  '01_base': { 'a.sql': 'CREATE TABLE t AS SELECT * FROM (VALUES (1, 10), (2, 20)) AS x(id, v);\nCREATE VIEW v AS SELECT * FROM t;\nCREATE MACRO big(n) AS TABLE SELECT * FROM t WHERE v > n;' },
+  '02_report': { 'a.sql': 'CREATE TABLE report AS SELECT count(*) AS n FROM v;' },
+};
+const change = (sql: string) => ({ sql: { ...WRITERS, '03_change': { 'a.sql': sql } } });
+
+t.test('an assertion gates the last step that writes what it reads: UPDATE, DELETE, MERGE-like writes, through views and table macros', async (t) => {
+  const cases: Array<[string, string, string]> = [
+    ['UPDATE', 'UPDATE t SET v = -1 WHERE id = 1;', 'SELECT * FROM t WHERE v < 0'],
+    ['DELETE through a view', 'DELETE FROM t WHERE id = 2;', 'SELECT * FROM (SELECT count(*) AS n FROM v) WHERE n < 2'],
+    ['TRUNCATE through a table macro', 'TRUNCATE t;', 'SELECT * FROM (SELECT count(*) AS n FROM big(0)) WHERE n = 0'],
+    ['COPY … FROM', "COPY t FROM 'extra.csv' (HEADER);", 'SELECT * FROM t WHERE v < 0'],
+    ['INSERT OR REPLACE', 'INSERT INTO t VALUES (3, -3);', 'SELECT * FROM t WHERE v < 0'],
+  ];
+  for (const [name, sql, check] of cases) {
+    const dir = project(t, undefined, { ...change(sql), tests: { 'c.sql': `-- name: guard\n${check};` }, 'extra.csv': 'id,v\n9,-9\n' });
+    const run = await cli(dir);
+    t.equal(run.exitCode, 1, `${name}: the run fails`);
+    t.match(run.stdout, /✘ 03_change failed[\s\S]*assertion gating this step failed: guard/, `${name}: the assertion gated the writer, 03_change`);
+    t.same(await query(db(dir), 'SELECT id, v FROM t ORDER BY id'), [{ id: 1, v: 10 }, { id: 2, v: 20 }], `${name}: the change was rolled back`);
+  }
+});
+
+t.test('--select STEP+ and the stale warning follow writes through views', async (t) => {
+  const dir = project(t, undefined, change('UPDATE t SET v = v + 1;'));
+  t.equal((await cli(dir)).exitCode, 0);
+  const plan = await cli(dir, ['compile', '--select', '03_change+']);
+  t.match(plan.stdout, /run plan:\n  1\. step 02_report\n  2\. step 03_change\n/, '02_report reads the view over the table 03_change updates');
+  const stale = await cli(dir, ['--only', '03_change']);
+  t.match(stale.stdout, /! 02_report reads what 03_change rebuilds and did not run/, 'a reader of the view over t is stale');
 });

@@ -52,7 +52,7 @@ t.test('every job kind runs in a worker and answers with its own type', async (t
 
   const publish = await pool.run({ kind: 'publish', connection, targets: [{ file: 'publish/a.sql', kind: 'file', destination: 'out/t.csv', mode: 'replace', key: [], options: {}, sql: 'SELECT x FROM t ORDER BY x' }] });
   t.same('result' in publish && publish.result.map((o) => [o.status, o.rows]), [['ok', 2]], 'publish: delivered');
-  t.same(await query(connection.warehouse.path, 'SELECT count(*) AS n FROM t'), [{ n: 2 }]);
+  t.same(await query(join(root, 'w.duckdb'), 'SELECT count(*) AS n FROM t'), [{ n: 2 }]);
 });
 
 t.test('the pool owns its temporary folder: result files are gone after each job, the folder after close', async (t) => {

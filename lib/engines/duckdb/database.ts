@@ -1,5 +1,7 @@
 // The one place that talks to @duckdb/node-api: open a database file, run statements, read rows.
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { QueryRows, RunResult, Session } from '../engine.js';
 
@@ -17,20 +19,42 @@ export interface OpenOptions {
   readonly readOnly?: boolean;
   /** Keep retrying for this long while another program holds the file lock. */
   readonly lockTimeoutMs?: number;
+  /** A folder of .duckdb_extension files (DuckDB's extension_directory), for machines that cannot download. */
+  readonly extensionDir?: string;
 }
 
 const LOCKED = /Could not set lock on file/;
 
-async function createInstance(path: string, config: Record<string, string>, lockTimeoutMs = 0): Promise<DuckDBInstance> {
-  const deadline = Date.now() + lockTimeoutMs;
+/** Retries `attempt` while another program holds a file lock, for up to `timeoutMs`. */
+export async function whileLocked<T>(attempt: () => Promise<T>, timeoutMs = 0): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
-      return await DuckDBInstance.create(path, config);
+      return await attempt();
     } catch (error) {
       if (!LOCKED.test(String((error as Error).message)) || Date.now() >= deadline) throw error;
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
   }
+}
+
+const createInstance = (path: string, config: Record<string, string>, lockTimeoutMs = 0): Promise<DuckDBInstance> =>
+  whileLocked(() => DuckDBInstance.create(path, config), lockTimeoutMs);
+
+/** DuckDB's settings for a folder of extension files: as its extension_directory when it has DuckDB's layout
+ * (<dir>/v1.5.5/<platform>/, what .ci/provision-extensions.sh makes), and never a download attempt (a missing
+ * file then fails at once, naming it). A flat folder is loaded file by file (loadFlat). */
+function extensionConfig(dir: string): Record<string, string> {
+  return existsSync(join(dir, `v${VERSION}`)) ? { extension_directory: dir, autoinstall_known_extensions: 'false' } : { autoinstall_known_extensions: 'false' };
+}
+
+/** DuckDB's version, the extension folder's name: v1.5.5. */
+const VERSION = '1.5.5';
+
+/** Loads the extensions of a flat folder of .duckdb_extension files (names given, in order). */
+export async function loadFlat(db: Database, dir: string, names: readonly string[]): Promise<void> {
+  if (existsSync(join(dir, `v${VERSION}`))) return;
+  for (const name of names) if (existsSync(join(dir, `${name}.duckdb_extension`))) await db.run(`LOAD '${join(dir, `${name}.duckdb_extension`).replace(/'/g, "''")}'`);
 }
 
 /** A DuckDB session: the engine-neutral Session, plus the @duckdb/node-api connection for step scripts
@@ -83,6 +107,7 @@ export async function openDatabase(path: string, options: OpenOptions = {}): Pro
   if (options.threads) config.threads = String(options.threads);
   if (options.memoryLimit) config.memory_limit = options.memoryLimit;
   if (options.readOnly) config.access_mode = 'READ_ONLY';
+  if (options.extensionDir) Object.assign(config, extensionConfig(options.extensionDir));
   const instance = await createInstance(path, config, options.lockTimeoutMs);
   const connection = await instance.connect();
   const exec = async (sql: string) => void (await connection.run(sql));
@@ -95,6 +120,7 @@ export async function openDatabase(path: string, options: OpenOptions = {}): Pro
     begin: () => exec('BEGIN TRANSACTION'),
     commit: () => exec('COMMIT'),
     rollback: () => exec('ROLLBACK'),
+    isConflict: () => false, // one writer at a time: no other transaction to conflict with
     close() {
       connection.closeSync();
       instance.closeSync();

@@ -1,0 +1,51 @@
+// Which warehouse a `database` setting names, for both processes: a DuckDB file (a path), or a DuckLake —
+// `ducklake:postgres:dbname=… host=…` (the catalog in PostgreSQL: many writers, many machines),
+// `ducklake:path/catalog.ducklake` (a DuckDB-file catalog) or `ducklake:sqlite:path` — with its data path.
+// Also how to name one for people: a catalog's password never leaves this file unmasked.
+import { isAbsolute, resolve } from 'node:path';
+import type { Settings, Warehouse } from './model.js';
+
+const LAKE = /^ducklake:/i;
+const PASSWORD = /(\bpassword\s*=\s*)('(?:[^'\\]|\\.)*'|[^\s]+)/i;
+
+/** Whether a `database` setting names a DuckLake. */
+export const isLake = (database: string): boolean => LAKE.test(database);
+
+const absolute = (root: string, path: string) => (/^[a-z][a-z0-9+.-]*:\/\//i.test(path) || isAbsolute(path) ? path : resolve(root, path));
+const folder = (path: string) => (path.endsWith('/') || /^[a-z][a-z0-9+.-]*:\/\//i.test(path) ? path : `${path}/`);
+
+/** The warehouse the settings name, paths made absolute against the project folder. */
+export function warehouseOf(root: string, settings: Pick<Settings, 'database' | 'dataPath' | 'extensionDir'>): Warehouse {
+  const extensionDir = settings.extensionDir && absolute(root, settings.extensionDir);
+  if (!isLake(settings.database)) return { engine: 'duckdb', path: resolve(root, settings.database), extensionDir };
+  const spec = settings.database.replace(LAKE, '');
+  const kind = /^postgres:/i.test(spec) ? 'postgres' : /^sqlite:/i.test(spec) ? 'sqlite' : 'duckdb';
+  const catalog = kind === 'postgres' ? spec : kind === 'sqlite' ? `sqlite:${absolute(root, spec.slice('sqlite:'.length))}` : absolute(root, spec);
+  const dataPath = folder(absolute(root, settings.dataPath ?? 'data/lake'));
+  return { engine: 'ducklake', catalog, catalogKind: kind, dataPath, extensionDir };
+}
+
+/** A catalog string with its password masked. */
+export const maskPassword = (text: string): string => text.replace(PASSWORD, '$1***');
+
+/** The password written in a PostgreSQL catalog string, if any (quotes removed). */
+export function passwordOf(catalog: string): string | undefined {
+  const value = catalog.match(PASSWORD)?.[2];
+  return value?.startsWith("'") ? value.slice(1, -1).replace(/\\(.)/g, '$1') : value;
+}
+
+/** The catalog string without its password (the worker passes that through PGPASSWORD instead, so DuckDB
+ * never holds it in duckdb_databases()). */
+export const withoutPassword = (catalog: string): string => catalog.replace(PASSWORD, '').replace(/\s{2,}/g, ' ').trim();
+
+/** The warehouse named for messages and logs. */
+export const describeWarehouse = (warehouse: Warehouse): string =>
+  (warehouse.engine === 'duckdb' ? warehouse.path : `ducklake:${maskPassword(warehouse.catalog)} (data ${warehouse.dataPath})`);
+
+/** The file that locks the warehouse against a second run, where the warehouse is files on this machine;
+ * undefined for a PostgreSQL catalog (its lock lives in PostgreSQL). */
+export function lockFileOf(warehouse: Warehouse): string | undefined {
+  if (warehouse.engine === 'duckdb') return `${warehouse.path}.lock`;
+  if (warehouse.catalogKind === 'postgres') return undefined;
+  return `${warehouse.catalog.replace(/^sqlite:/i, '')}.lock`;
+}
