@@ -41,7 +41,7 @@ const LEDGER = [
 
 async function connect(): Promise<{ c: Client; spawnMs: number; attachMs: number }> {
   const t = performance.now();
-  const c = await startClient(ext, project);
+  const c = await startClient(ext, { cwd: project });
   const spawnMs = performance.now() - t;
   const a = await c.run(attach());
   if (!a.ok) throw new Error(a.error);

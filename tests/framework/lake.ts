@@ -39,10 +39,10 @@ export interface Client {
   readonly startMs: number;
 }
 
-/** Starts a client process with the given extension_directory; resolves when DuckDB is open. */
-export async function startClient(extensionDir: string, cwd?: string): Promise<Client> {
+/** Starts a client process with the given extension_directory ('' = DuckDB's default); resolves when DuckDB is open. */
+export async function startClient(extensionDir: string, options: { cwd?: string; env?: Record<string, string> } = {}): Promise<Client> {
   const child = spawn(process.execPath, [join(FIXTURES, 'lake', 'client.mjs')], {
-    env: { ...process.env, EXTENSION_DIR: extensionDir }, stdio: ['pipe', 'pipe', 'inherit'], cwd,
+    env: { ...process.env, ...options.env, EXTENSION_DIR: extensionDir }, stdio: ['pipe', 'pipe', 'inherit'], cwd: options.cwd,
   });
   const exited = once(child, 'exit');
   const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
