@@ -1,4 +1,4 @@
-// Scratch: what one step-like process pays to reach a lake: node start, DuckDB open, LOAD, ATTACH, one
+// Scratch (UNSIGNED=1: allow_unsigned_extensions, which skips the signature check): what one step-like process pays to reach a lake: node start, DuckDB open, LOAD, ATTACH, one
 // query, close. Prints per-phase milliseconds (in process) as JSON; the caller times the whole process.
 import { createRequire } from 'node:module';
 const t0 = performance.now();
@@ -6,7 +6,9 @@ const { DuckDBInstance } = createRequire(import.meta.url)('@duckdb/node-api');
 const [kind, target, extDir, dataPath] = process.argv.slice(2);
 const lap = {}; let last = performance.now(); lap.require = last - t0;
 const mark = (k) => { const n = performance.now(); lap[k] = +(n - last).toFixed(1); last = n; };
-const inst = await DuckDBInstance.create(kind === 'file' ? target : ':memory:', extDir ? { extension_directory: extDir } : {});
+const config = extDir ? { extension_directory: extDir } : {};
+if (process.env.UNSIGNED) config.allow_unsigned_extensions = 'true';
+const inst = await DuckDBInstance.create(kind === 'file' ? target : ':memory:', config);
 const c = await inst.connect(); mark('open');
 if (kind === 'file') {
   await c.run('SELECT 1'); mark('query');
@@ -19,4 +21,6 @@ if (kind === 'file') {
   const r = await c.runAndReadAll('SELECT count(*) FROM t'); mark('query');
 }
 c.closeSync(); inst.closeSync(); mark('close');
+const { userCPUTime, systemCPUTime } = process.resourceUsage();
+lap.cpu = +((userCPUTime + systemCPUTime) / 1000).toFixed(0);
 console.log(JSON.stringify(lap));

@@ -6,7 +6,7 @@
 //   node --import tsx bench/lake/example-on-lake.ts <project dir> file|local|pg [pg libpq string]
 //
 // The project dir needs logs/compiled/ and data/landing/ (customers.csv, products.csv, orders/*.csv).
-import { readdirSync, rmSync, statSync, mkdirSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { execSync } from 'node:child_process';
 import { ensureExtensions } from '../../tests/framework/extensions.js';
@@ -49,8 +49,12 @@ async function connect(): Promise<{ c: Client; spawnMs: number; attachMs: number
   return { c, spawnMs, attachMs: performance.now() - t - spawnMs };
 }
 
+// PGLOG=<server log with log_statement=all>: count the statements PostgreSQL received during each step.
+const pgStatements = () => process.env.PGLOG ? (readFileSync(process.env.PGLOG, 'utf8').match(/LOG: {2}statement: /g) ?? []).length : 0;
+
 async function step(name: string) {
   const t0 = performance.now();
+  const pg0 = pgStatements();
   const { c, spawnMs, attachMs } = await connect();
   await c.ok('BEGIN');
   if (INCREMENTAL.has(name)) for (const sql of LEDGER) await c.ok(sql);
@@ -69,11 +73,12 @@ async function step(name: string) {
   const tc = performance.now();
   const commit = await c.run('COMMIT');
   const commitMs = performance.now() - tc;
+  const { cpuMs, maxRssMb } = await c.stats();
   const tx = performance.now();
   await c.close();
   const closeMs = performance.now() - tx;
   const total = performance.now() - t0;
-  console.log(`${commit.ok ? 'ok  ' : 'FAIL'} ${name.padEnd(13)} total ${(total / 1000).toFixed(2)} s = spawn+open ${spawnMs.toFixed(0)} ms, attach ${attachMs.toFixed(0)} ms, sql ${(sqlMs / 1000).toFixed(2)} s, commit ${commitMs.toFixed(0)} ms, close ${closeMs.toFixed(0)} ms${commit.ok ? '' : `\n  ${commit.error}`}`);
+  console.log(`${commit.ok ? 'ok  ' : 'FAIL'} ${name.padEnd(13)} total ${(total / 1000).toFixed(2)} s = spawn+open ${spawnMs.toFixed(0)} ms, attach ${attachMs.toFixed(0)} ms, sql ${(sqlMs / 1000).toFixed(2)} s, commit ${commitMs.toFixed(0)} ms, close ${closeMs.toFixed(0)} ms; cpu ${(cpuMs / 1000).toFixed(2)} s, rss ${maxRssMb.toFixed(0)} MB${process.env.PGLOG ? `, ${pgStatements() - pg0} PostgreSQL statements` : ''}${commit.ok ? '' : `\n  ${commit.error}`}`);
   return commit.ok;
 }
 

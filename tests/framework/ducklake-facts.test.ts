@@ -220,6 +220,17 @@ t.test('transactions: kill -9 mid-transaction leaves nothing visible and no cata
   t.same(files(lake.dataPath), data, 'and deletes them');
 });
 
+t.test('transactions: ducklake_delete_orphaned_files(cleanup_all) during another process\'s open transaction deletes that transaction\'s files: its COMMIT succeeds and the table is unreadable', { skip }, async (t) => {
+  const lake = await pgLake(t);
+  const [w, maintenance] = await Promise.all([lake.open(t), lake.open(t)]);
+  await w.ok('BEGIN');
+  await w.ok('CREATE TABLE t AS SELECT range AS x FROM range(100000)');
+  t.same(await maintenance.ok("SELECT count(*) AS n FROM ducklake_delete_orphaned_files('lake', older_than => now() - INTERVAL 1 HOUR)"), [{ n: '0' }], 'with older_than the in-flight file is spared');
+  t.same(await maintenance.ok("SELECT count(*) AS n FROM ducklake_delete_orphaned_files('lake', cleanup_all => true)"), [{ n: '1' }], 'with cleanup_all it is deleted');
+  t.ok((await w.run('COMMIT')).ok, 'the writer does not notice');
+  t.match((await maintenance.run('SELECT sum(x) FROM t')).error, /^IO Error: Cannot open file ".*\/main\/t\/ducklake-[0-9a-f-]+\.parquet": No such file or directory$/);
+});
+
 t.test('transactions: a concurrent reader sees the previous snapshot until COMMIT, never half; an open read transaction keeps its snapshot', { skip }, async (t) => {
   const lake = await pgLake(t);
   const [w, r] = await Promise.all([lake.open(t), lake.open(t)]);

@@ -30,6 +30,8 @@ export interface Client {
   ok(sql: string): Promise<Record<string, unknown>[]>;
   /** Runs a file's statements one by one (DuckDB splits them), stopping at the first error. */
   runFile(path: string): Promise<FileAnswer>;
+  /** CPU milliseconds (user + system, all threads) this process used so far, and its peak RSS. */
+  stats(): Promise<{ cpuMs: number; maxRssMb: number }>;
   /** SIGKILL, as a crash or `kill -9` would; resolves once the process is gone. */
   kill(): Promise<void>;
   /** Closes stdin so the client closes DuckDB and exits; resolves with the exit code. */
@@ -65,6 +67,7 @@ export async function startClient(extensionDir: string, options: { cwd?: string;
   return {
     process: child, startMs: ready.ms, run,
     runFile: (file) => send<FileAnswer>({ file }),
+    stats: () => send<{ cpuMs: number; maxRssMb: number }>({ stats: true }),
     async ok(sql) {
       const answer = await run(sql);
       if (!answer.ok) throw new Error(`${sql}\n-> ${answer.error}`);
