@@ -41,10 +41,18 @@ export interface Client {
   readonly startMs: number;
 }
 
+export interface ClientOptions {
+  readonly cwd?: string;
+  readonly env?: Record<string, string>;
+  /** allow_unsigned_extensions: skip the signature check when loading extension files (faster start). */
+  readonly unsigned?: boolean;
+}
+
 /** Starts a client process with the given extension_directory ('' = DuckDB's default); resolves when DuckDB is open. */
-export async function startClient(extensionDir: string, options: { cwd?: string; env?: Record<string, string> } = {}): Promise<Client> {
+export async function startClient(extensionDir: string, options: ClientOptions = {}): Promise<Client> {
   const child = spawn(process.execPath, [join(FIXTURES, 'lake', 'client.mjs')], {
-    env: { ...process.env, ...options.env, EXTENSION_DIR: extensionDir }, stdio: ['pipe', 'pipe', 'inherit'], cwd: options.cwd,
+    env: { ...process.env, ...options.env, EXTENSION_DIR: extensionDir, ALLOW_UNSIGNED: options.unsigned ? '1' : '0' },
+    stdio: ['pipe', 'pipe', 'inherit'], cwd: options.cwd,
   });
   const exited = once(child, 'exit');
   const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
