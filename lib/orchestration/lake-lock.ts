@@ -29,8 +29,8 @@ async function holderOf(client: pg.Client, pipeline: string): Promise<Holder | u
 export async function acquireLakeLock(catalog: string, pipeline: string, runId: string): Promise<Lock & { lakeExists: boolean }> {
   const client = new pg.Client(pgConfig(catalog));
   client.on('error', () => undefined); // a lost connection is reported by the steps, which use the same server
-  await client.connect();
   try {
+    await client.connect();
     // a machine that dies without closing the socket frees the lock in about a minute, not hours
     await client.query('SET tcp_keepalives_idle = 30; SET tcp_keepalives_interval = 10; SET tcp_keepalives_count = 3');
     await client.query(`CREATE TABLE IF NOT EXISTS ${TABLE} (pipeline text PRIMARY KEY, host text NOT NULL, pid integer NOT NULL, run_id text NOT NULL, started_at timestamptz NOT NULL)`).catch(() => undefined); // a concurrent creator won

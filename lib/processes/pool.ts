@@ -35,7 +35,9 @@ export class WorkerPool {
   async take(): Promise<WorkerProcess> {
     while (this.queue.length > 0) {
       const [worker, alive] = await Promise.race(this.queue.map((w) => w.ready.then((ok) => [w, ok] as const)));
-      this.queue.splice(this.queue.indexOf(worker), 1);
+      const at = this.queue.indexOf(worker);
+      if (at < 0) continue; // a concurrent take() (parallel stages) got this one first
+      this.queue.splice(at, 1);
       if (alive) return worker;
     }
     return this.start();
