@@ -1,0 +1,144 @@
+// A throwaway Spark cluster on loopback for the spark engine's tests: a standalone Master, N Workers and the
+// Spark Connect server (Hive catalog in an embedded Derby metastore inside the cluster's temp folder, so tables
+// and views survive a restart of the Connect server). Spark itself comes from .ci/provision-spark.sh.
+// DUCKSTEPS_TEST_SPARK_URL=sc://… makes sparkClusterFor() use a running cluster instead (see spark-cluster-cli.ts).
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Test } from 'tap';
+import { SparkConnect } from '../../lib/engines/spark/connect/index.js';
+import { REPO } from './helpers.js';
+import * as proc from './spark-processes.js';
+
+export interface SparkClusterOptions {
+  readonly workers?: number; // default 2
+  readonly workerCores?: number; // per worker, default 1
+  readonly workerMemory?: string; // per worker, default '1g'
+  readonly executorMemory?: string; // default '512m'
+  readonly driverMemory?: string; // the Connect server's JVM, default '768m'
+  readonly conf?: Readonly<Record<string, string>>; // extra --conf for the Connect server
+}
+
+export interface SparkCluster {
+  readonly url: string; // sc://127.0.0.1:PORT
+  readonly warehouse: string; // spark.sql.warehouse.dir
+  readonly dir: string; // the temp folder holding everything (logs, metastore, warehouse, work dirs)
+  readonly startMs: number; // how long start took
+  stop(): Promise<void>;
+  killConnectServer(signal?: NodeJS.Signals): Promise<void>;
+  restartConnectServer(): Promise<void>;
+  killWorker(index: number): Promise<void>;
+  killExecutor(): number | undefined; // kill -9 one executor JVM; its pid
+  logs(): string;
+}
+
+export const SPARK_VERSION = '4.3.0';
+
+/** Why Spark tests cannot run here (no Java), or undefined. */
+export function sparkSkipReason(): string | undefined {
+  try {
+    execFileSync('java', ['-version'], { stdio: 'ignore' });
+    return undefined;
+  } catch {
+    return 'java is not installed: Spark needs Java 17+ (apt-get install openjdk-17-jre-headless)';
+  }
+}
+
+/** The provisioned Spark home (.cache/spark/spark-X), provisioning it first when missing (downloads 456 MB once). */
+export function sparkHome(): string {
+  const home = join(REPO, '.cache', 'spark', `spark-${SPARK_VERSION}`);
+  if (!existsSync(join(home, '.provisioned'))) execFileSync('bash', [join(REPO, '.ci', 'provision-spark.sh')], { stdio: ['ignore', 'ignore', 'inherit'] });
+  return home;
+}
+
+/** Starts Master, Workers and the Connect server in parallel; resolves once a real request succeeds. */
+export async function startSparkCluster(options: SparkClusterOptions = {}): Promise<SparkCluster> {
+  const started = Date.now();
+  const home = sparkHome();
+  const dir = mkdtempSync(join(tmpdir(), 'ducksteps-spark-'));
+  for (const sub of ['conf', 'warehouse', 'derby']) mkdirSync(join(dir, sub));
+  proc.startWatchdog(dir);
+  const env = { ...process.env, SPARK_HOME: home, SPARK_LOCAL_IP: '127.0.0.1', SPARK_LOCAL_HOSTNAME: '127.0.0.1', SPARK_CONF_DIR: join(dir, 'conf'), SPARK_LOG_DIR: dir, SPARK_DAEMON_MEMORY: '256m' };
+  const [masterPort, connectPort] = [await proc.freePort(), await proc.freePort()];
+  const master = `spark://127.0.0.1:${masterPort}`;
+  const logs = () => proc.logTails(dir);
+  const spark = (name: string, script: string, args: string[], extra = {}) => proc.startProcess(dir, name, join(home, 'bin', script), args, { ...env, ...extra });
+
+  const masterProcess = spark('master', 'spark-class', ['org.apache.spark.deploy.master.Master', '--host', '127.0.0.1', '--port', String(masterPort), '--webui-port', '0']);
+  await proc.waitFor('the master', () => proc.portOpen(masterPort), 60_000, logs);
+  const startWorker = (i: number) => spark(`worker${i}`, 'spark-class', ['org.apache.spark.deploy.worker.Worker', '--host', '127.0.0.1', '--webui-port', '0',
+    '--cores', String(options.workerCores ?? 1), '--memory', options.workerMemory ?? '1g', '--work-dir', join(dir, `work${i}`), master]);
+  const workers = Array.from({ length: options.workers ?? 2 }, (_, i) => startWorker(i));
+
+  const conf: Record<string, string> = {
+    'spark.connect.grpc.binding.address': '127.0.0.1', 'spark.connect.grpc.binding.port': String(connectPort),
+    'spark.driver.host': '127.0.0.1', 'spark.driver.bindAddress': '127.0.0.1', 'spark.ui.enabled': 'false',
+    'spark.executor.memory': options.executorMemory ?? '512m', 'spark.executor.cores': '1',
+    'spark.sql.catalogImplementation': 'hive', 'spark.sql.warehouse.dir': join(dir, 'warehouse'),
+    'spark.hadoop.javax.jdo.option.ConnectionURL': `jdbc:derby:;databaseName=${join(dir, 'metastore_db')};create=true`,
+    'spark.driver.extraJavaOptions': `-Dderby.system.home=${join(dir, 'derby')}`,
+    'spark.sql.session.timeZone': 'UTC', 'spark.sql.shuffle.partitions': '4',
+    ...options.conf,
+  };
+  const submitArgs = ['--class', 'org.apache.spark.sql.connect.service.SparkConnectServer', '--master', master, '--name', 'ducksteps-test',
+    '--driver-memory', options.driverMemory ?? '768m', ...Object.entries(conf).flatMap(([k, v]) => ['--conf', `${k}=${v}`]), 'spark-internal'];
+  const url = `sc://127.0.0.1:${connectPort}`;
+  // spark-submit sizes the Connect server's JVM (like the thrift server's) by SPARK_DAEMON_MEMORY, not --driver-memory
+  const startConnect = () => spark('connect', 'spark-submit', submitArgs, { SPARK_DAEMON_MEMORY: options.driverMemory ?? '768m' });
+  let connect = startConnect();
+  const ready = async () => {
+    await proc.waitFor('the Spark Connect server', async () => {
+      if (connect.exited()) throw new Error(`the Spark Connect server exited while starting\n${logs()}`);
+      const session = await SparkConnect.connect(url, { timeoutMs: 5_000 }).catch(() => undefined);
+      await session?.close();
+      return Boolean(session);
+    }, 180_000, logs);
+  };
+
+  const stopAll = async () => {
+    const all = [connect, ...workers, masterProcess];
+    for (const p of all) proc.killGroup(p.child.pid, 'SIGTERM');
+    await Promise.all(all.map((p) => proc.waitExit(p, 15_000)));
+    for (const pid of proc.executorPids(dir)) proc.killGroup(pid, 'SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    await ready();
+    await proc.waitFor('two registered executors', () => proc.executorPids(dir).length >= Math.min(workers.length, 2), 120_000, logs);
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+  return {
+    url, dir, warehouse: join(dir, 'warehouse'), startMs: Date.now() - started, logs, stop: stopAll,
+    killConnectServer: async (signal = 'SIGKILL') => {
+      proc.killGroup(connect.child.pid, signal);
+      await proc.waitExit(connect, 30_000);
+    },
+    restartConnectServer: async () => {
+      if (!connect.exited()) { proc.killGroup(connect.child.pid, 'SIGTERM'); await proc.waitExit(connect, 30_000); }
+      connect = startConnect();
+      await ready();
+    },
+    killWorker: async (i) => {
+      proc.killGroup(workers[i].child.pid, 'SIGKILL');
+      await proc.waitExit(workers[i]);
+    },
+    killExecutor: () => {
+      const [pid] = proc.executorPids(dir);
+      if (pid) process.kill(pid, 'SIGKILL');
+      return pid;
+    },
+  };
+}
+
+/** The cluster for a test file: the shared one named by DUCKSTEPS_TEST_SPARK_URL (`shared: true`: do not
+ * kill its parts), else one started now and stopped when the test ends, even when it fails. */
+export async function sparkClusterFor(t: Test, options?: SparkClusterOptions): Promise<{ url: string; shared: boolean; cluster?: SparkCluster }> {
+  const shared = process.env.DUCKSTEPS_TEST_SPARK_URL;
+  if (shared) return { url: shared, shared: true };
+  const cluster = await startSparkCluster(options);
+  t.teardown(() => cluster.stop());
+  return { url: cluster.url, shared: false, cluster };
+}
