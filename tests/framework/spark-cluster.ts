@@ -18,7 +18,12 @@ export interface SparkClusterOptions {
   readonly executorMemory?: string; // default '512m'
   readonly driverMemory?: string; // the Connect server's JVM, default '768m'
   readonly conf?: Readonly<Record<string, string>>; // extra --conf for the Connect server
+  readonly javaOptions?: string; // for every JVM; default JAVA_OPTIONS
 }
+
+/** C1-only JIT and the serial GC: on 2 cores this halves the cluster's start (43 s -> 21 s measured) and
+ * speeds the short statements of tests; a long-running production cluster wants neither. */
+export const JAVA_OPTIONS = '-XX:TieredStopAtLevel=1 -XX:+UseSerialGC';
 
 export interface SparkCluster {
   readonly url: string; // sc://127.0.0.1:PORT
@@ -59,7 +64,9 @@ export async function startSparkCluster(options: SparkClusterOptions = {}): Prom
   const dir = mkdtempSync(join(tmpdir(), 'ducksteps-spark-'));
   for (const sub of ['conf', 'warehouse', 'derby']) mkdirSync(join(dir, sub));
   proc.startWatchdog(dir);
-  const env = { ...process.env, SPARK_HOME: home, SPARK_LOCAL_IP: '127.0.0.1', SPARK_LOCAL_HOSTNAME: '127.0.0.1', SPARK_CONF_DIR: join(dir, 'conf'), SPARK_LOG_DIR: dir, SPARK_DAEMON_MEMORY: '256m' };
+  const java = options.javaOptions ?? JAVA_OPTIONS;
+  const env = { ...process.env, SPARK_HOME: home, SPARK_LOCAL_IP: '127.0.0.1', SPARK_LOCAL_HOSTNAME: '127.0.0.1', SPARK_CONF_DIR: join(dir, 'conf'),
+    SPARK_LOG_DIR: dir, SPARK_DAEMON_MEMORY: '256m', SPARK_DAEMON_JAVA_OPTS: java };
   const [masterPort, connectPort] = [await proc.freePort(), await proc.freePort()];
   const master = `spark://127.0.0.1:${masterPort}`;
   const logs = () => proc.logTails(dir);
@@ -77,7 +84,7 @@ export async function startSparkCluster(options: SparkClusterOptions = {}): Prom
     'spark.executor.memory': options.executorMemory ?? '512m', 'spark.executor.cores': '1',
     'spark.sql.catalogImplementation': 'hive', 'spark.sql.warehouse.dir': join(dir, 'warehouse'),
     'spark.hadoop.javax.jdo.option.ConnectionURL': `jdbc:derby:;databaseName=${join(dir, 'metastore_db')};create=true`,
-    'spark.driver.extraJavaOptions': `-Dderby.system.home=${join(dir, 'derby')}`,
+    'spark.driver.extraJavaOptions': `-Dderby.system.home=${join(dir, 'derby')} ${java}`, 'spark.executor.extraJavaOptions': java,
     'spark.sql.session.timeZone': 'UTC', 'spark.sql.shuffle.partitions': '4',
     ...options.conf,
   };
