@@ -32,9 +32,9 @@ export class SparkSqlError extends SparkConnectError {
 /** The server could not be reached or went away (down, wrong port, TLS/auth refused); names host:port only. */
 export class SparkConnectionError extends SparkConnectError {}
 
-/** The call was stopped by the caller: an AbortSignal fired (`reason: 'aborted'`) or its timeout passed. */
+/** The operation was stopped: its AbortSignal fired, its timeout passed, or an Interrupt (any client) hit it. */
 export class SparkCancelledError extends SparkConnectError {
-  constructor(message: string, readonly reason: 'aborted' | 'timeout', code?: number) {
+  constructor(message: string, readonly reason: 'aborted' | 'timeout' | 'interrupted', code?: number) {
     super(message, code);
   }
 }

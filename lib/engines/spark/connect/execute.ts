@@ -44,7 +44,8 @@ async function failure(session: SessionContext, error: ServiceError, sql: string
   const transport = transportError(error, session.channel.endpoint, false);
   if (transport) return transport;
   const info = errorInfoOf(error)!;
-  return sqlError(error, sql, info, await rootErrorDetail(session, info.metadata?.errorId));
+  const failed = sqlError(error, sql, info, await rootErrorDetail(session, info.metadata?.errorId));
+  return failed.errorClass === 'OPERATION_CANCELED' ? new SparkCancelledError(`Spark Connect operation interrupted: ${failed.message}`, 'interrupted', error.code) : failed;
 }
 
 /** Runs one plan; yields each response as it arrives (a consumer that stops early cancels the call). */

@@ -16,7 +16,7 @@ export interface ConnectUrl {
 }
 
 export const DEFAULT_PORT = 15002;
-const SECRET = /^(token|password|secret|.*authorization.*|.*_token)$/i;
+const SECRET = /token|password|passwd|secret|auth|api[-_]?key/i; // any parameter whose name says it is a credential
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Thrown for a connection string that is not `sc://host[:port][/;k=v…]`; its message never holds a token. */
@@ -54,7 +54,7 @@ export function parseConnectUrl(url: string): ConnectUrl {
 
 /** The URL with every secret parameter's value replaced by `***`: safe for logs and error messages. */
 export function redactUrl(url: string): string {
-  return url.replace(/;([^;=]+)=([^;]*)/g, (whole, key: string) => (SECRET.test(key) ? `;${key}=***` : whole));
+  return url.replace(/([;/?&])([^;/?&=]+)=([^;&]*)/g, (whole, sep: string, key: string) => (SECRET.test(key) ? `${sep}${key}=***` : whole));
 }
 
 /** host:port as errors name the server (IPv6 hosts in brackets). */
