@@ -11,7 +11,7 @@ import { type MetricObject, messages } from './protocol.js';
 import { type ConnectUrl, parseConnectUrl, redactUrl, sessionIdOf } from './url.js';
 import type { ServiceError } from '@grpc/grpc-js';
 
-/** Options of connect(): who we are (sent as client_type and gRPC user agent) and the default timeout. */
+/** Options of connect(): who we are (sent as client_type and gRPC user agent) and the user id when the URL has none. */
 export interface ConnectOptions {
   readonly userAgent?: string;
   readonly userId?: string;
