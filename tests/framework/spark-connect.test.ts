@@ -46,8 +46,11 @@ t.test('against a real Spark cluster', { skip }, async (t) => {
   const { url, shared, cluster } = await sparkClusterFor(t);
   if (cluster) t.comment(`Spark cluster started in ${(cluster.startMs / 1000).toFixed(1)} s`);
   const session = await SparkConnect.connect(url, { userAgent: 'ducksteps-tests' });
-  t.teardown(() => session.close());
   const table = `t_${process.pid}`;
+  t.teardown(async () => {
+    if (shared) await session.sql(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined); // a started cluster goes whole
+    await session.close();
+  });
 
   t.test('a SELECT of the common types decodes to plain JS values, with Spark type names', async (t) => {
     const result = await session.sql(`SELECT 1 AS i, 9007199254740993L AS big, 2L AS b, 1.5D AS d, CAST(-12.345 AS DECIMAL(10,3)) AS dec,
@@ -119,9 +122,11 @@ t.test('against a real Spark cluster', { skip }, async (t) => {
     t.same((await session.sql('SELECT 1 AS one')).rows, [{ one: 1 }]);
   });
 
-  t.test('a killed executor: Spark reruns its tasks and the query succeeds', { skip: shared && 'shared cluster' }, async (t) => {
+  t.test('a killed executor or worker: Spark reruns the lost tasks and the query succeeds', { skip: shared && 'shared cluster' }, async (t) => {
     t.ok(cluster!.killExecutor(), 'an executor JVM was killed');
     t.same((await session.sql(`SELECT count(*) AS n FROM ${table}`)).rows, [{ n: 12 }]);
+    await cluster!.killWorker(1);
+    t.same((await session.sql(`SELECT count(*) AS n FROM ${table}`)).rows, [{ n: 12 }], 'with one worker left');
   });
 
   t.test('a killed Connect server is a connection error, not a hang; restarted, the Hive catalog still has the table',
