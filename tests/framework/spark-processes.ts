@@ -20,6 +20,7 @@ export const portOpen = (port: number) => new Promise<boolean>((resolve) => {
     .once('error', () => resolve(false));
 });
 
+/** A pause between polls. */
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Polls `check` every 250 ms until it is truthy; fails after `timeoutMs` with `what` and the log tail. */

@@ -8,6 +8,7 @@ export interface Column {
   readonly name: string;
   readonly type: string;
 }
+/** A result row: column name to plain JS value. */
 export type Row = Record<string, unknown>;
 
 const SIMPLE: Partial<Record<Type, string>> = {

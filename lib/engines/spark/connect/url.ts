@@ -15,6 +15,7 @@ export interface ConnectUrl {
   readonly headers: Readonly<Record<string, string>>;
 }
 
+/** The port when the URL names none (Spark Connect's default). */
 export const DEFAULT_PORT = 15002;
 const SECRET = /token|password|passwd|secret|auth|api[-_]?key/i; // any parameter whose name says it is a credential
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
