@@ -82,7 +82,7 @@ t.test('the README\'s folder table names every file of lib/, and only files that
   const rows = readme.split('\n').filter((l) => /^\| (`[a-z]+\/`|\(top\)) \|/.test(l));
   const named = rows.flatMap((row) => {
     const folder = row.match(/^\| `([a-z]+)\/`/)?.[1];
-    const files = [...row.split("|")[3].matchAll(/`([a-z0-9-]+(?:\/[a-z0-9-]+)*\.ts|[a-z]+\/)`/g)].map((m) => m[1]);
+    const files = [...row.split("|")[3].matchAll(/`([a-z0-9-]+(?:\/[a-z0-9-]+)*\.ts|[a-z]+(?:\/[a-z]+)*\/)`/g)].map((m) => m[1]);
     return files.map((f) => (folder ? `${folder}/${f}` : f));
   });
   const actual = sources(join(REPO, 'lib')).map((f) => relative(join(REPO, 'lib'), f));

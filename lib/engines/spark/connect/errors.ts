@@ -1,7 +1,7 @@
 // What can go wrong talking to Spark Connect, as named errors: Spark rejected the statement (with its error
 // class and the line:column in the statement), the server could not be reached, or the call was cancelled.
 import { status as Status, type ServiceError } from '@grpc/grpc-js';
-import { lineColAt } from '../../../render/line-map.js';
+import { lineColAt } from '../../../sql/line-map.js';
 import { type ErrorDetail, type ErrorInfo, messages } from './protocol.js';
 
 /** Base class: every error of this client; `code` is the gRPC status code when there was one. */
