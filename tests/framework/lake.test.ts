@@ -136,3 +136,23 @@ t.test('a lake with its catalog in a DuckDB file: one writer, the same SQL', asy
   t.ok(existsSync(join(dir, 'data/catalog.ducklake')) && existsSync(join(dir, 'data/lake')), 'the catalog file and the data folder');
   t.same(await query(join(dir, 'data/catalog.ducklake'), "SELECT count(*) > 0 AS ok FROM ducklake_table WHERE table_name = 'totals'"), [{ ok: true }]);
 });
+
+t.test('an existing DuckDB-file warehouse moves into a lake with COPY FROM DATABASE, ledger included (docs/scale.md)', async (t) => {
+  const load = "-- ducksteps: incremental\nCREATE TABLE IF NOT EXISTS ev (v INTEGER);\nINSERT INTO ev SELECT v FROM read_csv({{ batch.files.ev }}, header = true, columns = {'v': 'INTEGER'});";
+  const dir = project(t, undefined, { 'package.json': JSON.stringify({ ducksteps: { inputs: { ev: 'data/landing/*.csv' } } }), sql: { '01_load': { 'a.sql': load } }, data: { landing: { 'a.csv': 'v\n1\n' } } });
+  t.equal((await cli(dir)).exitCode, 0, 'built on a DuckDB file');
+  const lake = await newLake(t, dir);
+  const { scratch } = await import('./lake-server.js');
+  const db = await scratch();
+  process.env.PGPASSWORD = 'secret-pw';
+  await db.run(`ATTACH '${join(dir, 'data/warehouse.duckdb')}' AS old (READ_ONLY)`);
+  await db.run(`ATTACH '${lake.db.replace(/ password=\S+/, '')}' AS lake (DATA_PATH '${lake.dataPath}/')`);
+  await db.run('COPY FROM DATABASE old TO lake');
+  db.close();
+  const again = await cli(dir, ['--db', lake.db, '--data-path', lake.dataPath], LAKE_ENV);
+  t.equal(again.exitCode, 0, again.stdout + again.stderr);
+  t.match(again.stdout, /ev: nothing new \(1 loaded/, 'the lake knows the file is loaded: nothing twice');
+  writeFileSync(join(dir, 'data/landing/b.csv'), 'v\n2\n');
+  t.equal((await cli(dir, ['--db', lake.db, '--data-path', lake.dataPath], LAKE_ENV)).exitCode, 0);
+  t.same(await lake.query('SELECT string_agg(v::VARCHAR, \',\' ORDER BY v) AS v FROM ev'), [{ v: '1,2' }], 'the next file lands in the lake');
+});
