@@ -24,6 +24,7 @@ const OPTIONS = {
   'batch-size': { type: 'string' },
   jobs: { type: 'string' },
   'data-path': { type: 'string' },
+  engine: { type: 'string' },
   'full-refresh': { type: 'boolean' },
   'max-wait': { type: 'string' },
   'dry-run': { type: 'boolean' },

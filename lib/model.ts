@@ -22,9 +22,8 @@ export interface Project {
   readonly testFiles: readonly string[];
 }
 
-/** Where the warehouse is and which engine runs the steps on it (absolute paths; lib/warehouse.ts reads it
- * from the settings). `extensionDir`: a folder of .duckdb_extension files for machines that cannot download. */
-export type Warehouse =
+/** A warehouse DuckDB opens: a DuckDB file or a DuckLake. */
+export type DuckWarehouse =
   | { readonly engine: 'duckdb'; readonly path: string; readonly extensionDir?: string }
   | {
     readonly engine: 'ducklake';
@@ -34,9 +33,21 @@ export type Warehouse =
     readonly extensionDir?: string;
   };
 
+/** Where the warehouse is and which engine runs the steps on it (absolute paths; lib/warehouse.ts reads it
+ * from the settings). `extensionDir`: a folder of .duckdb_extension files for machines that cannot download.
+ * On Spark the tables live in the cluster's catalog and `ledger` is the transactional store of the ledger
+ * and of which table version each name shows (a DuckDB file, or a DuckLake for several machines). */
+export type Warehouse = DuckWarehouse | { readonly engine: 'spark'; readonly url: string; readonly ledger: DuckWarehouse };
+
+/** The SQL dialect steps are written in for an engine: DuckDB's (a file or a lake), or Spark's. */
+export type Dialect = 'duckdb' | 'spark';
+export const dialectOf = (warehouse: Warehouse): Dialect => (warehouse.engine === 'spark' ? 'spark' : 'duckdb');
+
 /** Whether several processes may write the warehouse at once: a DuckDB file, and a DuckLake whose catalog is
- * a DuckDB or SQLite file, take one writer at a time; a DuckLake with its catalog in PostgreSQL takes many. */
-export const manyWriters = (warehouse: Warehouse): boolean => warehouse.engine === 'ducklake' && warehouse.catalogKind === 'postgres';
+ * a DuckDB or SQLite file, take one writer at a time; a DuckLake with its catalog in PostgreSQL takes many;
+ * Spark as many as its ledger store. */
+export const manyWriters = (warehouse: Warehouse): boolean =>
+  warehouse.engine === 'spark' ? manyWriters(warehouse.ledger) : warehouse.engine === 'ducklake' && warehouse.catalogKind === 'postgres';
 
 /** How a worker opens the warehouse: where, and with which resource settings. */
 export interface Connection {
@@ -62,6 +73,7 @@ export interface Settings {
   readonly gates?: boolean; // false: every assertion runs after the steps (package.json "gates": false)
   readonly jobs?: number; // steps run at once where the engine takes many writers (--jobs, "jobs")
   readonly dataPath?: string; // a DuckLake's data folder (--data-path, "dataPath")
+  readonly engine?: Dialect; // 'spark': steps run on the cluster DUCKSTEPS_SPARK_URL names (--engine, "engine")
   readonly extensionDir?: string; // a folder of .duckdb_extension files (DUCKSTEPS_EXTENSION_DIR, "extensionDir")
 }
 

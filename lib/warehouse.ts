@@ -3,7 +3,7 @@
 // `ducklake:path/catalog.ducklake` (a DuckDB-file catalog) or `ducklake:sqlite:path` — with its data path.
 // Also how to name one for people: a catalog's password never leaves this file unmasked.
 import { isAbsolute, resolve } from 'node:path';
-import type { Settings, Warehouse } from './model.js';
+import type { DuckWarehouse, Settings, Warehouse } from './model.js';
 
 const LAKE = /^ducklake:/i;
 const PASSWORD = /(\bpassword\s*=\s*)('(?:[^'\\]|\\.)*'|[^\s]+)/i;
@@ -14,8 +14,17 @@ export const isLake = (database: string): boolean => LAKE.test(database);
 const absolute = (root: string, path: string) => (/^[a-z][a-z0-9+.-]*:\/\//i.test(path) || isAbsolute(path) ? path : resolve(root, path));
 const folder = (path: string) => (path.endsWith('/') || /^[a-z][a-z0-9+.-]*:\/\//i.test(path) ? path : `${path}/`);
 
-/** The warehouse the settings name, paths made absolute against the project folder. */
-export function warehouseOf(root: string, settings: Pick<Settings, 'database' | 'dataPath' | 'extensionDir'>): Warehouse {
+/** The Spark Connect URL of the cluster (a secret: it may hold a token), from DUCKSTEPS_SPARK_URL. */
+export const sparkUrl = (): string | undefined => process.env.DUCKSTEPS_SPARK_URL;
+
+/** The warehouse the settings name, paths made absolute against the project folder. On Spark, `database`
+ * names the ledger's store. */
+export function warehouseOf(root: string, settings: Pick<Settings, 'database' | 'dataPath' | 'extensionDir' | 'engine'>): Warehouse {
+  const local = duckWarehouseOf(root, settings);
+  return settings.engine === 'spark' ? { engine: 'spark', url: sparkUrl() ?? '', ledger: local } : local;
+}
+
+function duckWarehouseOf(root: string, settings: Pick<Settings, 'database' | 'dataPath' | 'extensionDir'>): DuckWarehouse {
   const extensionDir = settings.extensionDir && absolute(root, settings.extensionDir);
   if (!isLake(settings.database)) return { engine: 'duckdb', path: resolve(root, settings.database), extensionDir };
   const spec = settings.database.replace(LAKE, '');
@@ -38,14 +47,14 @@ export function passwordOf(catalog: string): string | undefined {
  * never holds it in duckdb_databases()). */
 export const withoutPassword = (catalog: string): string => catalog.replace(PASSWORD, '').replace(/\s{2,}/g, ' ').trim();
 
+/** A Spark Connect URL with its token (and any other secret parameter) masked. */
+export const maskUrl = (url: string): string => url.replace(/([;/?&])([^;/?&=]+)=([^;&]*)/g, (whole, sep: string, key: string) => (/token|password|passwd|secret|auth|api[-_]?key/i.test(key) ? `${sep}${key}=***` : whole));
+
 /** The warehouse named for messages and logs. */
 export const describeWarehouse = (warehouse: Warehouse): string =>
-  (warehouse.engine === 'duckdb' ? warehouse.path : `ducklake:${maskPassword(warehouse.catalog)} (data ${warehouse.dataPath})`);
+  (warehouse.engine === 'duckdb' ? warehouse.path
+    : warehouse.engine === 'ducklake' ? `ducklake:${maskPassword(warehouse.catalog)} (data ${warehouse.dataPath})`
+    : `Spark at ${maskUrl(warehouse.url)} (ledger ${describeWarehouse(warehouse.ledger)})`);
 
-/** The file that locks the warehouse against a second run, where the warehouse is files on this machine;
- * undefined for a PostgreSQL catalog (its lock lives in PostgreSQL). */
-export function lockFileOf(warehouse: Warehouse): string | undefined {
-  if (warehouse.engine === 'duckdb') return `${warehouse.path}.lock`;
-  if (warehouse.catalogKind === 'postgres') return undefined;
-  return `${warehouse.catalog.replace(/^sqlite:/i, '')}.lock`;
-}
+/** The warehouse whose lock, ledger and catalog the driver deals with: a DuckDB one (Spark's ledger store). */
+export const localPart = (warehouse: Warehouse): DuckWarehouse => (warehouse.engine === 'spark' ? warehouse.ledger : warehouse);

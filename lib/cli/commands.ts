@@ -18,7 +18,7 @@ export interface Command {
   run(context: CommandContext): Promise<number>;
 }
 
-const BUILD_FLAGS = ['db', 'data-path', 'var', 'threads', 'memory-limit', 'step-timeout', 'lock-timeout', 'json', 'jobs'];
+const BUILD_FLAGS = ['db', 'data-path', 'engine', 'var', 'threads', 'memory-limit', 'step-timeout', 'lock-timeout', 'json', 'jobs'];
 
 export const HELP = `ducksteps: run numbered SQL step folders on DuckDB, each step atomically in its own process.
 
@@ -40,6 +40,8 @@ options for run:
   --db PATH             database file (default data/warehouse.duckdb), or a DuckLake:
                         ducklake:postgres:dbname=… host=… (many writers) or ducklake:path/catalog.ducklake
   --data-path DIR       a DuckLake's data folder (default data/lake)
+  --engine spark        run the steps on the Spark cluster DUCKSTEPS_SPARK_URL names (sc://host:15002);
+                        --db then names the ledger's store (docs/scale.md)
   --var name=value      template variable, repeatable (vars.name in SQL)
   --threads N           DuckDB threads for every step
   --memory-limit SIZE   DuckDB memory limit for every step, e.g. 2GB
@@ -66,12 +68,12 @@ export const commands: Record<string, Command> = {
   run: { flags: [...BUILD_FLAGS, 'from', 'to', 'only', 'select', 'exclude', 'resume', 'batch-size', 'full-refresh'], worker: true, run: async (c) => (await import('./run.js')).runCommand(c) },
   list: {
     help: 'usage: ./run.sh list [--json] [--db PATH] [--data-path DIR]\n\nThe steps: number, folder, SQL files, script, incremental, last status and duration; the declared\ninputs with their loaded and pending files.',
-    flags: ['json', 'db', 'data-path'],
+    flags: ['json', 'db', 'data-path', 'engine'],
     run: async (c) => (await import('./list.js')).listCommand(c),
   },
   compile: {
     help: 'usage: ./run.sh compile [--var name=value] [--select SEL | --from/--to/--only STEP]\n\nRenders every step and assertion into logs/compiled/ and checks that every statement parses\n(DuckDB parser, nothing is executed, no database needed). Exit 1 with file:line for each error.\nThen prints the run plan of that selection (default: every step): each stage with the assertions\nthat gate it, the assertions after the steps, publish. ./run.sh --dry-run [selection] does the same.',
-    flags: ['var', 'dry-run', 'from', 'to', 'only', 'select', 'exclude'],
+    flags: ['var', 'engine', 'dry-run', 'from', 'to', 'only', 'select', 'exclude'],
     worker: true,
     run: async (c) => (await import('./compile.js')).compileCommand(c),
   },

@@ -8,19 +8,21 @@ import { describePlan } from '../plan/plan.js';
 import { loadSettings, type CliSettings } from '../project/config.js';
 import { discover } from '../project/discover.js';
 import { discoverTargets } from '../publish/targets.js';
+import { templateContext } from '../render/template.js';
 import { counted, detectStyle, errorBlock } from '../report/tables.js';
 import { planRun, type RunFlags } from './run-plan.js';
 
 export async function compileCommand({ root, flags }: CommandContext): Promise<number> {
-  const project = discover(root);
   const settings = loadSettings(root, flags as CliSettings);
+  const project = discover(root, settings.engine);
   const result = await compileProject(project, settings, newRunId());
   const style = detectStyle();
   for (const error of result.errors) process.stdout.write(`${errorBlock(style, error)}\n`);
-  const summary = `${counted(result.files, 'file')}, ${counted(result.statements, 'statement')} parsed, ${counted(result.errors.length, 'error')}; compiled SQL in logs/compiled/`;
+  const checked = result.parsed ? 'parsed' : 'rendered (Spark SQL is checked by the cluster when it runs)';
+  const summary = `${counted(result.files, 'file')}, ${counted(result.statements, 'statement')} ${checked}, ${counted(result.errors.length, 'error')}; compiled SQL in logs/compiled/`;
   process.stdout.write(`${summary}\n`);
   const selected = await planRun(project, flags as RunFlags, settings);
-  const context = { vars: selected.settings.vars, run_id: 'plan', run_started_at: '' };
+  const context = templateContext(selected.settings, 'plan');
   const plan = await preparePlan({ project, settings: selected.settings, context, steps: selected.steps, targets: discoverTargets(root) });
   process.stdout.write(`run plan${plan.flow ? '' : ' (without gates: a step does not render)'}:\n${describePlan(plan).map((l) => `  ${l}`).join('\n')}\n`);
   return result.errors.length === 0 ? 0 : 1;

@@ -9,8 +9,8 @@ import { discoverTargets } from '../publish/targets.js';
 import { pipelineDoc } from '../report/pipeline-doc.js';
 
 export async function docsCommand({ root, flags }: CommandContext): Promise<number> {
-  const project = discover(root);
   const settings = loadSettings(root, flags as CliSettings);
+  const project = discover(root, settings.engine);
   const targets = discoverTargets(root);
   const plan = await displayPlan(project, settings, { strict: true }); // a step that does not render: its error
   if (!plan.flow) throw new Error('the lineage is missing from a strict plan');

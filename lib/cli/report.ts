@@ -6,8 +6,9 @@ import { discover } from '../project/discover.js';
 import { writeReport } from '../report/html/write-report.js';
 
 export async function reportCommand({ root, flags }: CommandContext): Promise<number> {
-  const project = discover(root);
-  const plan = await displayPlan(project, loadSettings(root, flags as CliSettings)).catch(() => undefined); // the lineage section, when it can be drawn
+  const settings = loadSettings(root, flags as CliSettings);
+  const project = discover(root, settings.engine);
+  const plan = await displayPlan(project, settings).catch(() => undefined); // the lineage section, when it can be drawn
   const path = await writeReport(project, plan?.flow);
   process.stdout.write(path ? `report: ${path}\n` : 'no runs in logs/run_log.csv yet; run ./run.sh first\n');
   return 0;

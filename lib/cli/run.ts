@@ -29,9 +29,9 @@ async function writeReportSafely(project: Project, flow?: Flow): Promise<string 
 export async function runCommand({ root, flags }: CommandContext, testsOnly = false): Promise<number> {
   const f = flags as RunFlags;
   prefetchReport(); // its libraries are read while the steps run
-  const project = discover(root);
-  mark('discovered');
   const loaded = loadSettings(root, f);
+  const project = discover(root, loaded.engine);
+  mark('discovered');
   const { steps, settings } = testsOnly ? { steps: [], settings: loaded } : await planRun(project, f, loaded);
   const testSteps = testsOnly ? await testSelection(project, f, settings) : undefined;
   const style = f.json ? { color: false } : detectStyle();

@@ -13,8 +13,8 @@ const DEFAULT_BATCH = 100;
 const DEFAULT_WAIT_MS = 5_000;
 
 export async function watchCommand({ root, flags }: CommandContext): Promise<number> {
-  const project = discover(root);
   const settings = loadSettings(root, flags as CliSettings);
+  const project = discover(root, settings.engine);
   if (Object.keys(settings.inputs).length === 0 || !project.steps.some((s) => s.incremental)) {
     throw new ConfigError('watch needs declared inputs and at least one incremental step', { file: 'package.json', hint: 'add "ducksteps"."inputs" and mark a step -- ducksteps: incremental (docs/batches.md)' });
   }

@@ -33,6 +33,9 @@ export interface Session {
    * gone and running it again, on the newer snapshot, may succeed. */
   isConflict(error: unknown): boolean;
   close(): void;
+  /** Where the ledger (ducksteps.*) lives when not in this session's own warehouse (Spark: its ledger store);
+   * it joins this session's transaction. */
+  readonly ledger?: Session;
 }
 
 /** How a session is opened. */

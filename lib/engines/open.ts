@@ -1,26 +1,44 @@
 // Opens a session on whatever engine the warehouse names: the registry of engines.
 import { existsSync } from 'node:fs';
-import type { Connection } from '../model.js';
-import { describeWarehouse } from '../warehouse.js';
+import type { Connection, DuckWarehouse } from '../model.js';
+import { describeWarehouse, localPart } from '../warehouse.js';
 import type { OpenOptions, Session } from './engine.js';
-import { openDatabase } from './duckdb/database.js';
+import { openDatabase, type Database } from './duckdb/database.js';
 import { openLake } from './ducklake/lake.js';
+import { SparkConnect } from './spark/connect/index.js';
+import { SparkSession } from './spark/session.js';
+
+/** Opens a DuckDB warehouse: a file or a lake. */
+function openDuck(warehouse: DuckWarehouse, connection: Connection, options: OpenOptions): Promise<Database> {
+  const { threads, memoryLimit, lockTimeoutMs } = connection;
+  return warehouse.engine === 'duckdb'
+    ? openDatabase(warehouse.path, { ...options, threads, memoryLimit, lockTimeoutMs, extensionDir: warehouse.extensionDir })
+    : openLake(warehouse, { ...options, threads, memoryLimit, lockTimeoutMs });
+}
 
 /** Opens the warehouse for a job. */
 export async function openSession(connection: Connection, options: OpenOptions = {}): Promise<Session> {
-  const { warehouse, threads, memoryLimit, lockTimeoutMs } = connection;
-  switch (warehouse.engine) {
-    case 'duckdb':
-      return openDatabase(warehouse.path, { ...options, threads, memoryLimit, lockTimeoutMs, extensionDir: warehouse.extensionDir });
-    case 'ducklake':
-      return openLake(warehouse, { ...options, threads, memoryLimit, lockTimeoutMs });
+  const { warehouse } = connection;
+  if (warehouse.engine !== 'spark') return openDuck(warehouse, connection, options);
+  const spark = await SparkConnect.connect(warehouse.url, { userAgent: 'ducksteps' });
+  try {
+    return new SparkSession(spark, await openDuck(warehouse.ledger, connection, options), warehouse.ledger);
+  } catch (error) {
+    await spark.close();
+    throw error;
   }
+}
+
+/** Opens where the batch ledger lives: the warehouse itself, or on Spark its ledger store (no cluster needed). */
+export function openLedger(connection: Connection, options: OpenOptions = {}): Promise<Session> {
+  return openDuck(localPart(connection.warehouse), connection, options);
 }
 
 /** Whether the warehouse may hold data yet: a DuckDB file that does not exist holds none (a lake is
  * attached, and made when new, by the run's first job). */
 export function warehouseExists(connection: Connection): boolean {
-  return connection.warehouse.engine !== 'duckdb' || existsSync(connection.warehouse.path);
+  const local = localPart(connection.warehouse);
+  return local.engine !== 'duckdb' || existsSync(local.path);
 }
 
 /** A scratch in-memory session for parsing (compile, lineage): no warehouse is opened. */

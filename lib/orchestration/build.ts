@@ -12,7 +12,7 @@ import { checkDatabasePath } from '../project/config.js';
 import { discover } from '../project/discover.js';
 import { discoverTargets } from '../publish/targets.js';
 import type { BuildEvents, BuildResult } from '../results.js';
-import { createEnvironment, type TemplateContext } from '../render/template.js';
+import { createEnvironment, templateContext } from '../render/template.js';
 import { mark } from '../trace.js';
 import { execute } from './execute.js';
 import { lineageIfRenders, preparePlan } from './prepare.js';
@@ -56,12 +56,18 @@ function recordCrash(logsDir: string, runId: string, error: unknown): void {
   }
 }
 
-/** A new DuckLake's catalog is created by one worker before any other attaches (attaching a new catalog
- * from several at once races); a catalog that cannot be reached is a configuration error, said once. */
-async function createLake(pool: WorkerPool, project: Project, settings: Settings): Promise<void> {
+/** Before any step: a new DuckLake's catalog is created by one worker (attaching a new catalog from several at
+ * once races); on Spark every name is set to its last committed version and uncommitted versions dropped. A
+ * warehouse that cannot be reached is a configuration error, said once. */
+async function prepareWarehouse(pool: WorkerPool, project: Project, settings: Settings): Promise<void> {
   const answer = await pool.run({ kind: 'prepare', connection: connectionOf(project, settings) });
   const error = 'result' in answer ? answer.result.error : answer.died.message;
-  if (error) throw new ConfigError(`cannot create or attach the DuckLake ${describeWarehouse(warehouseOf(project.root, settings))}: ${maskPassword(error)}`, { hint: 'check the --db ducklake:… string and --data-path; the ducklake (and, for a PostgreSQL catalog, postgres_scanner) extension must be installable or in DUCKSTEPS_EXTENSION_DIR (docs/scale.md)' });
+  if (!error) return;
+  const hint = settings.engine === 'spark'
+    ? 'check that the Spark Connect server runs and DUCKSTEPS_SPARK_URL is right (sc://host:15002); the ledger store (--db) must be writable'
+    : 'check the --db ducklake:… string and --data-path; the ducklake (and, for a PostgreSQL catalog, postgres_scanner) extension must be installable or in DUCKSTEPS_EXTENSION_DIR (docs/scale.md)';
+  const what = settings.engine === 'spark' ? 'cannot prepare the Spark warehouse' : 'cannot create or attach the DuckLake';
+  throw new ConfigError(`${what} ${describeWarehouse(warehouseOf(project.root, settings))}: ${maskPassword(error)}`, { hint });
 }
 
 /** How many stages may run at once: --jobs where the engine takes many writers, else one (saying so). */
@@ -77,7 +83,7 @@ function jobsFor(project: Project, settings: Settings, events?: BuildEvents): nu
 /** Runs the selected steps (each gated by its assertions), then the assertions left, then the publish
  * targets when every error assertion passed (write-audit-publish). */
 export async function build(options: BuildOptions): Promise<BuildResult> {
-  const project = options.project ?? discover(options.root);
+  const project = options.project ?? discover(options.root, options.settings.engine);
   const { settings } = options;
   checkDatabasePath(project.root, settings.database);
   const targets = discoverTargets(project.root); // a bad publish header stops the build before anything runs
@@ -87,7 +93,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   const lock = options.lock ?? (await lockWarehouse(project, settings, runId));
   if (lock.stale) logPhase(logsDir, lock.stale.runId, 'run', { status: 'interrupted', error: `run ${lock.stale.runId} (PID ${lock.stale.pid}) never finished` });
   const pool = new WorkerPool(project.root);
-  const context: TemplateContext = { vars: settings.vars, run_id: runId, run_started_at: new Date().toISOString() };
+  const context = templateContext(settings, runId, new Date().toISOString());
   const env = createEnvironment(project.root, context);
   const steps = options.steps ?? project.steps;
   try {
@@ -95,7 +101,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     mark('build: locked');
     const scripts = await compileStepScripts(project);
     mark('build: scripts compiled');
-    if ('fresh' in lock && lock.fresh) await createLake(pool, project, settings);
+    if (('fresh' in lock && lock.fresh) || settings.engine === 'spark') await prepareWarehouse(pool, project, settings);
     const plan = await preparePlan({ project, settings, context, env, steps, testSteps: options.testSteps, targets, keepCompiled: true });
     mark('build: planned');
     const jobs = jobsFor(project, settings, options.events);

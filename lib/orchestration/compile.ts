@@ -6,18 +6,20 @@ import { runJob } from '../processes/pool.js';
 import { refuseTransactionControl, refuseWrites } from '../render/guards.js';
 import { previewBatch } from '../render/batch-context.js';
 import { renderFile } from '../render/render.js';
-import { createEnvironment, type TemplateContext } from '../render/template.js';
+import { splitStatements } from '../sql/split.js';
+import { createEnvironment, templateContext } from '../render/template.js';
 
 export interface CompileResult {
   readonly files: number;
   readonly statements: number;
   readonly errors: readonly StepError[];
+  readonly parsed: boolean; // false on Spark: no parser here knows its dialect; statements are checked as they run
 }
 
 /** Renders all files into logs/compiled/ and checks them with DuckDB's parser, and step scripts with
  * TypeScript's; reports every error. */
 export async function compileProject(project: Project, settings: Settings, runId: string): Promise<CompileResult> {
-  const base: TemplateContext = { vars: settings.vars, run_id: runId, run_started_at: new Date().toISOString() };
+  const base = templateContext(settings, runId, new Date().toISOString());
   const env = createEnvironment(project.root, base);
   const rendered: RenderedFile[] = [];
   const errors: StepError[] = [];
@@ -36,7 +38,8 @@ export async function compileProject(project: Project, settings: Settings, runId
     }
   }
   errors.push(...(await checkScripts(project)));
+  if (settings.engine === 'spark') return { files: jobs.length, statements: rendered.reduce((n, f) => n + splitStatements(f.sql).length, 0), errors, parsed: false };
   const answer = await runJob(project.root, { kind: 'parse', files: rendered });
-  if (!('result' in answer)) return { files: jobs.length, statements: 0, errors: [...errors, answer.died] };
-  return { files: jobs.length, statements: answer.result.statements, errors: [...errors, ...answer.result.errors] };
+  if (!('result' in answer)) return { files: jobs.length, statements: 0, errors: [...errors, answer.died], parsed: true };
+  return { files: jobs.length, statements: answer.result.statements, errors: [...errors, ...answer.result.errors], parsed: true };
 }

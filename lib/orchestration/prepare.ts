@@ -7,7 +7,7 @@ import { TemplateError } from '../errors.js';
 import type { Assertion, Project, PublishTarget, Settings, Step, StepLineage } from '../model.js';
 import { planRun, type RunPlan } from '../plan/plan.js';
 import { assertionsOf } from '../render/assertions.js';
-import { createEnvironment, type TemplateContext } from '../render/template.js';
+import { createEnvironment, templateContext, type TemplateContext } from '../render/template.js';
 import { lineageOfProject } from './lineage.js';
 
 export interface PlanRequest {
@@ -57,6 +57,6 @@ export async function preparePlan(request: PlanRequest): Promise<RunPlan> {
 /** The whole project's plan for display (list, docs, the report): every step, every assertion, no files
  * written; without a flow where a step does not render (`strict`: that step's TemplateError). */
 export function displayPlan(project: Project, settings: Settings, options: { targets?: readonly PublishTarget[]; strict?: boolean } = {}): Promise<RunPlan> {
-  const context: TemplateContext = { vars: settings.vars, run_id: 'plan', run_started_at: '' };
+  const context = templateContext(settings, 'plan');
   return preparePlan({ project, settings, context, steps: project.steps, ...options });
 }

@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Project, Settings } from '../model.js';
-import { warehouseOf } from '../warehouse.js';
+import { localPart, warehouseOf } from '../warehouse.js';
 import { acquireLakeLock } from './lake-lock.js';
 import { acquireLock, type Lock } from './run-lock.js';
 
@@ -20,7 +20,7 @@ export function pipelineName(root: string): string {
 
 /** Takes the run lock; `fresh`: a DuckLake whose catalog does not exist yet (the run creates it first). */
 export async function lockWarehouse(project: Pick<Project, 'root'>, settings: Settings, runId: string): Promise<Lock & { fresh: boolean }> {
-  const warehouse = warehouseOf(project.root, settings);
+  const warehouse = localPart(warehouseOf(project.root, settings)); // Spark: its ledger store
   if (warehouse.engine === 'ducklake' && warehouse.catalogKind === 'postgres') {
     const lock = await acquireLakeLock(warehouse.catalog, pipelineName(project.root), runId);
     return { ...lock, fresh: !lock.lakeExists };

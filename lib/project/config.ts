@@ -3,7 +3,7 @@ import { accessSync, closeSync, constants, existsSync, openSync, readFileSync, r
 import { availableParallelism, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { ConfigError, UsageError } from '../errors.js';
-import type { Settings } from '../model.js';
+import type { Dialect, Settings } from '../model.js';
 
 export interface CliSettings {
   readonly db?: string;
@@ -16,6 +16,7 @@ export interface CliSettings {
   readonly 'full-refresh'?: boolean;
   readonly jobs?: string;
   readonly 'data-path'?: string;
+  readonly engine?: string;
 }
 
 export interface FileSettings {
@@ -31,9 +32,10 @@ export interface FileSettings {
   jobs?: unknown;
   dataPath?: unknown;
   extensionDir?: unknown;
+  engine?: unknown;
 }
 
-const KEYS = ['database', 'vars', 'threads', 'memoryLimit', 'stepTimeout', 'lockTimeout', 'inputs', 'archive', 'gates', 'jobs', 'dataPath', 'extensionDir'];
+const KEYS = ['database', 'vars', 'threads', 'memoryLimit', 'stepTimeout', 'lockTimeout', 'inputs', 'archive', 'gates', 'jobs', 'dataPath', 'extensionDir', 'engine'];
 
 /** The closest known key by edit distance (for "did you mean"). */
 function closest(word: string, options: readonly string[]): string | undefined {
@@ -208,6 +210,16 @@ function inputsSetting(value: unknown): Record<string, string> {
   return inputs;
 }
 
+/** "duckdb" (a DuckDB file or a DuckLake, by --db) or "spark" (the cluster DUCKSTEPS_SPARK_URL names). */
+function engineSetting(value: unknown, name: string): Dialect | undefined {
+  if (value === undefined || value === 'duckdb') return value;
+  if (value !== 'spark') throw new UsageError(`${name} must be duckdb or spark, got "${value}"`, { hint: 'duckdb runs on a DuckDB file or a DuckLake (--db); spark on a cluster (docs/scale.md)' });
+  if (!process.env.DUCKSTEPS_SPARK_URL) {
+    throw new ConfigError(`${name} spark needs the cluster: DUCKSTEPS_SPARK_URL is not set`, { hint: 'export DUCKSTEPS_SPARK_URL=sc://host:15002 (Databricks: sc://…:443/;token=…), see docs/scale.md' });
+  }
+  return 'spark';
+}
+
 /** Merges package.json defaults and command-line flags into the build's settings. */
 export function loadSettings(root: string, cli: CliSettings = {}): Settings {
   const file = readPackageSettings(root);
@@ -229,5 +241,6 @@ export function loadSettings(root: string, cli: CliSettings = {}): Settings {
     jobs: wholeNumber(cli.jobs ?? file.jobs, source(cli.jobs, '--jobs', 'jobs')),
     dataPath: cli['data-path'] ?? (typeof file.dataPath === 'string' ? file.dataPath : undefined),
     extensionDir: process.env.DUCKSTEPS_EXTENSION_DIR || (typeof file.extensionDir === 'string' ? file.extensionDir : undefined),
+    engine: engineSetting(cli.engine ?? file.engine, source(cli.engine, '--engine', 'engine')),
   };
 }

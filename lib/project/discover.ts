@@ -2,7 +2,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { DiscoveryError } from '../errors.js';
-import { STEP_PATTERN, type Project, type Step } from '../model.js';
+import { STEP_PATTERN, type Dialect, type Project, type Step } from '../model.js';
 import { hasFlag, readDirectives } from '../sql/directives.js';
 
 const toPosix = (p: string) => p.split(sep).join('/');
@@ -27,7 +27,22 @@ function readable(root: string, file: string): string {
 const MAX_NAME = 64;
 
 
-function readStep(root: string, folder: string, match: RegExpMatchArray): Step {
+const VARIANT = /^(.*)\.(duckdb|spark)\.sql$/;
+
+/** A step's files for a dialect: `name.spark.sql` wins over `name.sql` on Spark (and `name.duckdb.sql` on
+ * DuckDB); a variant for the other dialect only is left out. In the order of their base names. */
+export function filesFor(names: readonly string[], dialect: Dialect): string[] {
+  const bases = new Map<string, string>();
+  for (const name of names) {
+    const variant = name.match(VARIANT);
+    const base = variant ? `${variant[1]}.sql` : name;
+    if (variant && variant[2] !== dialect) continue;
+    if (variant || !bases.has(base)) bases.set(base, name);
+  }
+  return [...bases].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([, name]) => name);
+}
+
+function readStep(root: string, folder: string, match: RegExpMatchArray, dialect: Dialect): Step {
   const dir = `sql/${folder}`;
   if (folder.length > MAX_NAME) {
     throw new DiscoveryError(`step folder name is ${folder.length} characters long (at most ${MAX_NAME})`, { file: dir, hint: 'shorten it: the name is also a log file name' });
@@ -37,8 +52,9 @@ function readStep(root: string, folder: string, match: RegExpMatchArray): Step {
   if (odd) throw new DiscoveryError(`"${odd}" has an upper-case extension and would not run`, { file: `${dir}/${odd}`, hint: `rename it to ${odd.replace(/\.sql$/i, '.sql')}` });
   const nested = entries.find((f) => !f.endsWith('.sql') && statSync(join(root, dir, f)).isDirectory());
   if (nested) throw new DiscoveryError('a folder inside a step folder is not run', { file: `${dir}/${nested}`, hint: 'a step is one flat folder of .sql files: move them up, or into a step of their own; shared SQL goes in sql/macros/' });
-  const files = entries.filter((f) => f.endsWith('.sql')).map((f) => `${dir}/${f}`);
-  if (files.length === 0) {
+  const all = entries.filter((f) => f.endsWith('.sql'));
+  const files = filesFor(all, dialect).map((f) => `${dir}/${f}`);
+  if (all.length === 0) {
     throw new DiscoveryError('step folder has no .sql files', {
       file: dir,
       hint: 'add a .sql file to it, or remove the folder',
@@ -46,6 +62,7 @@ function readStep(root: string, folder: string, match: RegExpMatchArray): Step {
   }
   let incremental = false;
   let noTransaction: string | undefined;
+  if (files.length === 0) throw new DiscoveryError(`step folder has no .sql file for the ${dialect} engine (only variants for another)`, { file: dir, hint: `add a ${dialect === 'spark' ? 'name.sql or name.spark.sql' : 'name.sql'} file` });
   for (const file of files) {
     const text = statSync(join(root, file)).size === 0 ? '' : readable(root, file);
     if (text.trim() === '') {
@@ -64,7 +81,7 @@ function readStep(root: string, folder: string, match: RegExpMatchArray): Step {
   return { number: Number(match[1]), id: folder, name: match[2], dir, files, script, incremental };
 }
 
-function findSteps(root: string): Step[] {
+function findSteps(root: string, dialect: Dialect): Step[] {
   const steps: Step[] = [];
   for (const entry of listDir(root, 'sql')) {
     if (!statSync(join(root, 'sql', entry)).isDirectory()) continue;
@@ -78,7 +95,7 @@ function findSteps(root: string): Step[] {
       }
       continue; // macros/ and other shared folders are not steps
     }
-    steps.push(readStep(root, entry, match));
+    steps.push(readStep(root, entry, match, dialect));
   }
   steps.sort((a, b) => a.number - b.number || a.id.localeCompare(b.id));
   for (let i = 1; i < steps.length; i++) {
@@ -119,15 +136,16 @@ function findTests(root: string, dir = 'tests'): string[] {
   return found;
 }
 
-/** Reads the project layout once; everything later works from this plain description. */
-export function discover(root: string): Project {
+/** Reads the project layout once; everything later works from this plain description. `dialect`: which
+ * engine's variant of a file a step runs (docs/scale.md). */
+export function discover(root: string, dialect: Dialect = 'duckdb'): Project {
   if (!existsSync(join(root, 'sql'))) {
     throw new DiscoveryError('no sql/ folder in this project', {
       file: toPosix(relative(process.cwd(), root)) || '.',
       hint: 'run ducksteps from the project folder, or create sql/01_first/ with a .sql file',
     });
   }
-  const steps = findSteps(root);
+  const steps = findSteps(root, dialect);
   checkScripts(root, steps);
   return { root, steps, testFiles: findTests(root) };
 }

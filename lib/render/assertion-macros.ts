@@ -1,6 +1,7 @@
 // Built-in generic assertions, available in every template as functions that return SQL
 // selecting the offending rows: {{ unique('core.orders', 'order_id') }}.
 
+import type { Dialect } from '../model.js';
 import { sqlLiteral } from '../sql/quote.js';
 
 type Columns = string | readonly string[];
@@ -13,9 +14,11 @@ export const unique = (table: string, columns: Columns) => {
   return `SELECT ${cols}, count(*) AS occurrences FROM ${table} GROUP BY ${cols} HAVING count(*) > 1 ORDER BY occurrences DESC`;
 };
 
-/** Rows where any of the columns is NULL, naming the column. */
-export const not_null = (table: string, columns: Columns) =>
-  list(columns).map((c) => `SELECT '${c}' AS null_column, * FROM ${table} WHERE ${c} IS NULL`).join(' UNION ALL BY NAME ');
+/** Rows where any of the columns is NULL, naming the column (every branch has the same columns: Spark's plain
+ * UNION ALL lines them up, DuckDB's BY NAME too). */
+const notNull = (union: string) => (table: string, columns: Columns) =>
+  list(columns).map((c) => `SELECT '${c}' AS null_column, * FROM ${table} WHERE ${c} IS NULL`).join(` ${union} `);
+export const not_null = notNull('UNION ALL BY NAME');
 
 /** Values outside the accepted list (NULLs are not_null's business), with their row counts. */
 export const accepted_values = (table: string, column: string, values: readonly unknown[]) =>
@@ -35,4 +38,6 @@ export const row_count = (table: string, min = 0, max?: number) =>
 /** Rows where the condition is not true (false or NULL). */
 export const expression = (table: string, condition: string) => `SELECT * FROM ${table} WHERE NOT coalesce((${condition}), false)`;
 
-export const assertionMacros = { unique, not_null, accepted_values, relationships, row_count, expression };
+/** The macros for a dialect: the same names and offending rows on DuckDB and on Spark. */
+export const assertionMacros = (dialect: Dialect = 'duckdb') =>
+  ({ unique, not_null: dialect === 'spark' ? notNull('UNION ALL') : not_null, accepted_values, relationships, row_count, expression });

@@ -5,11 +5,11 @@ import { join } from 'node:path';
 import { previewBatch } from './batch-context.js';
 import { lineageOf, projectViews, reachedThrough, sqlInScript, type ParsedReads, type StepLineage } from './lineage.js';
 import { renderFile } from './render.js';
-import { createEnvironment, type TemplateContext } from './template.js';
+import { createEnvironment, templateContext, type TemplateContext } from './template.js';
 import type { Project, Settings } from '../model.js';
 
 /** Each step's SQL texts: its files rendered (nothing run, nothing written) and its script's SQL strings. */
-export function projectTexts(project: Project, settings: Settings, context: TemplateContext = { vars: settings.vars, run_id: 'lineage', run_started_at: '' }): Map<string, string[]> {
+export function projectTexts(project: Project, settings: Settings, context: TemplateContext = templateContext(settings, 'lineage')): Map<string, string[]> {
   const env = createEnvironment(project.root, context);
   return new Map(project.steps.map((step) => {
     const batch = step.incremental ? previewBatch(settings.inputs) : undefined;

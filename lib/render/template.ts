@@ -1,6 +1,7 @@
 // Stage 2a: the Nunjucks environment and its context (vars, run_id, step, env(), quoting filters).
 import nunjucks from 'nunjucks';
 import { join } from 'node:path';
+import type { Dialect, Settings } from '../model.js';
 import { assertionMacros } from './assertion-macros.js';
 import { noteSecret } from './secrets.js';
 import { sqlIdent, sqlString } from '../sql/quote.js';
@@ -9,10 +10,15 @@ export interface TemplateContext {
   readonly vars: Readonly<Record<string, string>>;
   readonly run_id: string;
   readonly run_started_at: string;
+  readonly engine: Dialect; // the SQL dialect this run renders for: {% if engine == 'spark' %}
   readonly step?: { readonly number: number; readonly name: string };
   readonly batch?: unknown; // incremental steps only: see render/batch-context.ts
 }
 
+
+/** The context a command renders with: the settings' vars and engine, a run id and when it started. */
+export const templateContext = (settings: Pick<Settings, 'vars' | 'engine'>, runId: string, startedAt = ''): TemplateContext =>
+  ({ vars: settings.vars, run_id: runId, run_started_at: startedAt, engine: settings.engine ?? 'duckdb' });
 
 /** Environment variables for templates; secret-looking values are noted so logs can mask them. */
 export function readEnv(name: string, fallback?: unknown): string {
@@ -38,6 +44,6 @@ export function createEnvironment(root: string, context: TemplateContext): nunju
   env.addFilter('sql_string', sqlString);
   env.addFilter('sql_ident', sqlIdent);
   env.addGlobal('env', (name: string, fallback?: unknown) => readEnv(name, fallback));
-  for (const [key, value] of Object.entries({ ...assertionMacros, ...context })) env.addGlobal(key, value);
+  for (const [key, value] of Object.entries({ ...assertionMacros(context.engine), ...context })) env.addGlobal(key, value);
   return env;
 }

@@ -4,7 +4,7 @@ import { ungated, type RunPlan } from '../plan/plan.js';
 import { kindOf } from '../publish/registry.js';
 import { lineageOf } from '../render/lineage.js';
 import { renderFile, readSource } from '../render/render.js';
-import { createEnvironment, type TemplateContext } from '../render/template.js';
+import { createEnvironment, templateContext, type TemplateContext } from '../render/template.js';
 import { isDirective } from '../sql/directives.js';
 
 const nodeId = (prefix: string, name: string) => `${prefix}_${name.replace(/[^A-Za-z0-9_]/g, '_')}`;
@@ -42,7 +42,7 @@ export function flowchart(project: Project, lineage: ReadonlyMap<string, StepLin
 
 /** The lineage with the publish targets added (what each reads, what its kind writes). */
 function withTargets(project: Project, settings: Settings, lineage: ReadonlyMap<string, StepLineage>, targets: readonly PublishTarget[]): Map<string, StepLineage> {
-  const context: TemplateContext = { vars: settings.vars, run_id: 'docs', run_started_at: '' };
+  const context = templateContext(settings, 'docs');
   const env = createEnvironment(project.root, context);
   const all = new Map(lineage);
   for (const target of targets) {

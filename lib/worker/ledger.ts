@@ -1,7 +1,7 @@
 // The ledger of incremental steps, in the warehouse itself (schema ducksteps): which batches exist, which
 // files each holds, and which step committed which batch. Written in the step's own transaction, so a
 // step's data and its record of what it processed commit together or not at all.
-import { openSession, warehouseExists } from '../engines/open.js';
+import { openLedger, warehouseExists } from '../engines/open.js';
 import type { Session } from '../engines/engine.js';
 import type { Ledger } from '../model.js';
 import type { LedgerJob, LedgerWrite } from '../protocol.js';
@@ -19,7 +19,7 @@ const EMPTY: Ledger = { batches: [], files: [], stepBatches: [] };
 /** Reads the whole ledger (read-only); an absent warehouse or schema is an empty ledger. */
 export async function readLedger(job: LedgerJob): Promise<Ledger> {
   if (!warehouseExists(job.connection)) return EMPTY;
-  const session = await openSession(job.connection, { readOnly: true });
+  const session = await openLedger(job.connection, { readOnly: true });
   try {
     const { rows } = await session.query("SELECT count(*) AS n FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = 'ducksteps' AND table_name IN ('batches', 'loaded_files', 'step_batches')");
     if (Number(rows[0].n) < 3) return EMPTY;

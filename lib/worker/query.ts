@@ -2,6 +2,8 @@
 // and preparing the warehouse before a run.
 import { describe, openSession, warehouseExists } from '../engines/open.js';
 import type { PrepareJob, QueryAnswer, QueryJob, QueryResult } from '../protocol.js';
+import { repair } from '../engines/spark/repair.js';
+import { SparkSession } from '../engines/spark/session.js';
 
 /** Runs each query read-only and returns its rows, or the first error's message; never throws. */
 export async function runQueries(job: QueryJob): Promise<QueryAnswer> {
@@ -20,10 +22,16 @@ export async function runQueries(job: QueryJob): Promise<QueryAnswer> {
   }
 }
 
-/** Opens the warehouse read-write and closes it: a new DuckLake's catalog is created. Never throws. */
+/** Opens the warehouse read-write and closes it: a new DuckLake's catalog is created; on Spark, every name
+ * shows its last committed version and uncommitted versions are dropped. Never throws. */
 export async function prepareWarehouse(job: PrepareJob): Promise<{ error?: string }> {
   try {
-    (await openSession(job.connection)).close();
+    const session = await openSession(job.connection);
+    try {
+      if (session instanceof SparkSession) await repair(session);
+    } finally {
+      session.close();
+    }
     return {};
   } catch (error) {
     return { error: (error instanceof Error ? error.message : String(error)).split('\n')[0] };

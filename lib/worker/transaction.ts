@@ -53,7 +53,7 @@ export async function runTransaction(session: Session, job: StepJob, script: Ste
   const tx = segments(session, log);
   try {
     await tx.begin();
-    if (job.ledger) await openBatch(session, job.ledger);
+    if (job.ledger) await openBatch(session.ledger ?? session, job.ledger);
     await script?.before?.(context);
     for (const file of job.files) {
       if (file.transaction) await tx.begin();
@@ -62,7 +62,7 @@ export async function runTransaction(session: Session, job: StepJob, script: Ste
     }
     await tx.begin();
     await script?.after?.(context);
-    if (job.ledger) await closeBatch(session, job.ledger, log.statements.reduce((sum, s) => sum + s.rowsChanged, 0));
+    if (job.ledger) await closeBatch(session.ledger ?? session, job.ledger, log.statements.reduce((sum, s) => sum + s.rowsChanged, 0));
     await gate(session, job, log.gates);
     onExecuted();
     await tx.commit();

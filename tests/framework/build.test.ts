@@ -156,7 +156,8 @@ t.test('a warm worker that dies while it waits is dropped: the next step gets a 
   run.stdout?.on('data', (chunk: Buffer) => { output += chunk.toString(); });
   const childrenOf = async () => (await execa('pgrep', ['-P', String(run.pid)], { reject: false })).stdout.split('\n').filter(Boolean).map(Number).sort((a, b) => a - b);
   let children: number[] = [];
-  for (let waited = 0; waited < 3000 && (!output.includes('01_slow started') || children.length < 2); waited += 100) { // step 1 runs (4 s), the next workers wait warm
+  for (let waited = 0; waited < 20_000 && !output.includes('01_slow started'); waited += 100) await new Promise((resolve) => setTimeout(resolve, 100));
+  for (let waited = 0; waited < 2000 && children.length < 2; waited += 100) { // step 1 runs (4 s), the next workers wait warm
     await new Promise((resolve) => setTimeout(resolve, 100));
     children = await childrenOf();
   }

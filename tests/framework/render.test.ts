@@ -8,7 +8,7 @@ import { renderFile } from '../../lib/render/render.js';
 import { createEnvironment, type TemplateContext } from '../../lib/render/template.js';
 import { sqlString } from '../../lib/sql/quote.js';
 
-const context: TemplateContext = { vars: { n: '3', name: "x'; DROP TABLE t; --" }, run_id: 'RUN1', run_started_at: '2026-01-01T00:00:00Z' };
+const context: TemplateContext = { vars: { n: '3', name: "x'; DROP TABLE t; --" }, run_id: 'RUN1', run_started_at: '2026-01-01T00:00:00Z', engine: 'duckdb' };
 
 function render(t: Test, files: Record<string, string>, file = 'sql/01_a/a.sql') {
   const tree: Record<string, unknown> = { sql: { '01_a': {}, macros: {} } };
