@@ -13,6 +13,9 @@ export interface Step {
   readonly files: readonly string[]; // project-relative .sql paths, in run order
   readonly script?: string; // project-relative steps/NN_name.ts
   readonly incremental: boolean; // a file says -- ducksteps: incremental: it runs once per new batch
+  /** A file says -- ducksteps: local: the step never touches the warehouse; it runs on a throwaway in-memory
+   * DuckDB whatever the engine (a step that only writes files, like the example's source simulator). */
+  readonly local?: boolean;
 }
 
 /** Everything a build needs to know about the project on disk. */

@@ -16,11 +16,12 @@ import { connectionOf, type RunContext, type Unit } from './run-context.js';
 function jobOf(run: RunContext, unit: Unit, gates: readonly Assertion[]): StepJob | StepOutcome {
   const { project, settings } = run;
   const { step, batch } = unit;
-  const context = { ...run.context, step: { number: step.number, name: step.name }, batch: batch && batchContext(batch.batch, settings.inputs, batch.number, batch.of) };
+  const context = { ...run.context, engine: step.local ? 'duckdb' as const : run.context.engine, step: { number: step.number, name: step.name }, batch: batch && batchContext(batch.batch, settings.inputs, batch.number, batch.of) };
   try {
     const files = renderStep(run.env, project.root, step.files, context, `logs/compiled/${step.id}`);
+    const connection = step.local ? { warehouse: { engine: 'duckdb' as const, path: ':memory:', extensionDir: settings.extensionDir }, threads: settings.threads, memoryLimit: settings.memoryLimit } : connectionOf(project, settings);
     return {
-      kind: 'step', connection: connectionOf(project, settings), step: { number: step.number, name: step.name, id: step.id }, vars: settings.vars, files,
+      kind: 'step', connection, step: { number: step.number, name: step.name, id: step.id }, vars: settings.vars, files,
       script: step.script ? run.scripts.get(step.script) : undefined, scriptSource: step.script ? join(project.root, step.script) : undefined,
       ledger: batch && { step: step.id, runId: run.runId, batch: batch.batch }, gates, failuresDir: join(project.root, 'logs', 'test_failures'),
     };

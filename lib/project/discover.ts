@@ -61,6 +61,7 @@ function readStep(root: string, folder: string, match: RegExpMatchArray, dialect
     });
   }
   let incremental = false;
+  let local = false;
   let noTransaction: string | undefined;
   if (files.length === 0) throw new DiscoveryError(`step folder has no .sql file for the ${dialect} engine (only variants for another)`, { file: dir, hint: `add a ${dialect === 'spark' ? 'name.sql or name.spark.sql' : 'name.sql'} file` });
   for (const file of files) {
@@ -70,6 +71,7 @@ function readStep(root: string, folder: string, match: RegExpMatchArray, dialect
     }
     const directives = readDirectives(text);
     incremental ||= hasFlag(directives, 'incremental'); // by convention in the first file, at the top
+    local ||= hasFlag(directives, 'local');
     if (hasFlag(directives, 'no-transaction')) noTransaction = file;
   }
   if (incremental && noTransaction) {
@@ -78,7 +80,8 @@ function readStep(root: string, folder: string, match: RegExpMatchArray, dialect
     });
   }
   const script = existsSync(join(root, 'steps', `${folder}.ts`)) ? `steps/${folder}.ts` : undefined;
-  return { number: Number(match[1]), id: folder, name: match[2], dir, files, script, incremental };
+  if (incremental && local) throw new DiscoveryError('an incremental step cannot be local: its batches are recorded in the warehouse', { file: dir, hint: 'drop -- ducksteps: local, or -- ducksteps: incremental' });
+  return { number: Number(match[1]), id: folder, name: match[2], dir, files: local ? filesFor(all, 'duckdb').map((f) => `${dir}/${f}`) : files, script, incremental, local };
 }
 
 function findSteps(root: string, dialect: Dialect): Step[] {

@@ -1,3 +1,4 @@
+-- ducksteps: local
 -- Source system export: customers, with messy casing and padding the enrich step standardises.
 {% import "macros/landing.sql" as landing %}
 COPY (
