@@ -1,4 +1,4 @@
-// npm run crashtest -- --trials N [--seed S] [--incremental N] [--soak]
+// npm run crashtest -- --trials N [--seed S] [--incremental N] [--lake N] [--soak]
 // Kills the step worker or the driver (SIGKILL) at a random moment of a multi-statement build, then checks:
 // the database opens; it equals the state after some whole number of steps (nothing partial); the run log
 // records the broken run; and --resume (or a plain re-run) ends with tables identical to an unbroken build.
@@ -9,10 +9,13 @@ import { parseArgs } from 'node:util';
 import { readLog } from '../lib/logs/history.js';
 import { checksum, ducksteps, REPO, syntheticProject } from './scenarios.js';
 import { incrementalTrial } from './crash-incremental.js';
+import { lakeTrial } from './crash-lake.js';
+import { ensureExtensions } from '../tests/framework/extensions.js';
+import { startPostgres } from '../tests/framework/postgres-server.js';
 import { runAndKill } from './kill.js';
 import { soak } from './watch.js';
 
-const { values } = parseArgs({ options: { trials: { type: 'string', default: '20' }, seed: { type: 'string', default: String(Date.now()) }, soak: { type: 'boolean', default: false }, incremental: { type: 'string', default: '0' } } });
+const { values } = parseArgs({ options: { trials: { type: 'string', default: '20' }, seed: { type: 'string', default: String(Date.now()) }, soak: { type: 'boolean', default: false }, incremental: { type: 'string', default: '0' }, lake: { type: 'string', default: '0' } } });
 let seed = Number(values.seed);
 const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
 
@@ -75,13 +78,26 @@ try {
     const problem = await incrementalTrial(root, n, random);
     if (problem) problems.push(problem);
   }
+  const lake = Number(values.lake);
+  if (lake > 0) {
+    process.env.DUCKSTEPS_EXTENSION_DIR ??= ensureExtensions(['ducklake', 'postgres_scanner']);
+    const server = await startPostgres();
+    try {
+      for (let n = 1; n <= lake; n++) {
+        const problem = await lakeTrial(root, n, random, server);
+        if (problem) problems.push(problem);
+      }
+    } finally {
+      await server.stop();
+    }
+  }
   if (values.soak) {
     const result = await soak(root);
     console.log(`soak: ${result.files} files dropped over ~2.5 min, watch killed (SIGKILL) halfway and restarted: ${result.loaded} ledger rows, tables ${result.tablesEqual ? 'equal to' : 'DIFFERENT from'} a --full-refresh`);
     if (result.loaded !== result.files || !result.tablesEqual) problems.push('soak: files lost, loaded twice, or tables differ');
   }
   for (const p of problems) console.log(`INCONSISTENT: ${p}`);
-  console.log(`${trials + incremental - problems.length}/${trials + incremental}${values.soak ? ' + soak' : ''} consistent`);
+  console.log(`${trials + incremental + lake - problems.length}/${trials + incremental + lake}${values.soak ? ' + soak' : ''} consistent`);
   process.exitCode = problems.length ? 1 : 0;
 } catch (error) {
   // not a verdict on ducksteps: the harness itself stopped; the seed reproduces the trials up to here

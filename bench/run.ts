@@ -10,6 +10,7 @@ import { ducksteps, p1, p2, p3, p5, p6p7, p10, p11, REPO } from './scenarios.js'
 import { p8 } from './watch.js';
 import { p9 } from './publish.js';
 import { p12, p13 } from './overhead.js';
+import { l1, l2, lakeBench } from './lake.js';
 import { renderTable } from '../lib/report/tables.js';
 import { readFileSync } from 'node:fs';
 
@@ -17,7 +18,7 @@ const { values: opt } = parseArgs({
   options: {
     pairs: { type: 'string', default: '5' }, warmup: { type: 'string', default: '1' },
     orders: { type: 'string', default: '10000000' }, 'p4-orders': { type: 'string', default: '50000000' },
-    rows: { type: 'string', default: '1000000' }, only: { type: 'string', default: 'P1,P2,P3,P4,P5,P6,P7,P8,P9,P10,P11,P12,P13' },
+    rows: { type: 'string', default: '1000000' }, only: { type: 'string', default: 'P1,P2,P3,P4,P5,P6,P7,P8,P9,P10,P11,P12,P13,L1,L2' },
     'p13-rows': { type: 'string', default: '30000000' },
     'p6-orders': { type: 'string', default: '1000000' },
     'no-write': { type: 'boolean', default: false },
@@ -39,6 +40,8 @@ const LABELS: Record<string, [string, string]> = {
   P10: ['one step of 50,000 one-line INSERTs', 'same statements, one bare process'],
   P12: ['small project: 3 steps, 400 rows, 20 assertions', 'same SQL and queries, one bare process'],
   P13: [`4 steps over ${Number(opt['p13-rows']).toLocaleString('en-US')} generated rows (Parquet)`, 'same rendered SQL, one bare process'],
+  L1: [`example on a DuckLake (catalog in PostgreSQL), ${Number(opt['p6-orders']).toLocaleString('en-US')} orders, from nothing`, 'the same on a DuckDB file'],
+  L2: ['two independent heavy branches on a lake, `--jobs 2`', 'the same with `--jobs 1`'],
   P11: [`example with assertions gating their steps (${Number(opt['p6-orders']).toLocaleString('en-US')} orders)`, 'same, every assertion after the steps ("gates": false)'],
 };
 const results = new Map<string, PairResult>();
@@ -109,6 +112,15 @@ try {
     console.error(p12Line);
   }
   if (only.has('P13')) await measure('P13', await p13(root, Number(opt['p13-rows'])));
+  if (only.has('L1') || only.has('L2')) {
+    const lake = await lakeBench();
+    try {
+      if (only.has('L1')) await measure('L1', await l1(root, lake, Number(opt['p6-orders'])));
+      if (only.has('L2')) await measure('L2', await l2(root, lake));
+    } finally {
+      await lake.stop();
+    }
+  }
   const watchResult = only.has('P8') ? await p8(root) : undefined;
   const publishResult = only.has('P9') ? await p9(root) : undefined;
   const p9Line = publishResult && ('skipped' in publishResult ? `P9: skipped (${publishResult.skipped})`

@@ -75,7 +75,7 @@ function jobsFor(project: Project, settings: Settings, events?: BuildEvents): nu
   const asked = settings.jobs ?? 1;
   const { warehouse } = connectionOf(project, settings);
   if (asked <= 1 || manyWriters(warehouse)) return asked;
-  const what = warehouse.engine === 'duckdb' ? 'a DuckDB file' : 'a DuckLake with its catalog in a file';
+  const what = warehouse.engine === 'duckdb' ? 'a DuckDB file' : warehouse.engine === 'spark' ? 'Spark with its ledger in a file' : 'a DuckLake with its catalog in a file';
   events?.onNotice?.(`--jobs ${asked}: ${what} takes one writer at a time, so steps run one after another (a DuckLake with its catalog in PostgreSQL runs independent steps at the same time: docs/scale.md)`);
   return 1;
 }
@@ -90,8 +90,9 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   const runId = newRunId();
   const logsDir = join(project.root, 'logs');
   checkLogs(logsDir);
+  const own = options.lock === undefined; // a caller's lock (watch) is the caller's to release
   const lock = options.lock ?? (await lockWarehouse(project, settings, runId));
-  if (lock.stale) logPhase(logsDir, lock.stale.runId, 'run', { status: 'interrupted', error: `run ${lock.stale.runId} (PID ${lock.stale.pid}) never finished` });
+  if (own && lock.stale) logPhase(logsDir, lock.stale.runId, 'run', { status: 'interrupted', error: `run ${lock.stale.runId} (PID ${lock.stale.pid}) never finished` });
   const pool = new WorkerPool(project.root);
   const context = templateContext(settings, runId, new Date().toISOString());
   const env = createEnvironment(project.root, context);
@@ -116,6 +117,6 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     throw error;
   } finally {
     pool.close(); // stops workers warmed for stages that did not run
-    lock.release();
+    if (own) lock.release();
   }
 }
