@@ -1,0 +1,72 @@
+// npm run bench:peers [-- --pairs 3 --warmup 1 --orders 10000000 --sf 10 --only small,startup,example,tpch --no-write]
+// The peer benchmark: the same work on ducksteps, dbt (dbt-core + dbt-duckdb) and SQLMesh, on this machine,
+// in one run, the runs alternating. Installs the peers into .cache/peers/venv on first use, writes the
+// projects under .cache/peers/work, prints the figures, writes the Peers section of docs/performance.md.
+// Exits 1 when a case's tables differ between the tools (or a tool fails).
+import { mkdirSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { renderTable } from '../../lib/report/tables.js';
+import { runCase, type Case, type CaseResult } from './rounds.js';
+import { figures } from './report.js';
+import { writeDoc } from './doc.js';
+import { smallCase, smallProjects, startupCase } from './small.js';
+import { REPO } from './tools.js';
+import { ensureVenv } from './venv.js';
+
+const { values: opt } = parseArgs({
+  options: {
+    pairs: { type: 'string', default: '3' }, warmup: { type: 'string', default: '1' },
+    orders: { type: 'string', default: '10000000' }, sf: { type: 'string', default: '10' },
+    only: { type: 'string', default: 'small,startup,example,tpch' },
+    threads: { type: 'string', default: String(cpus().length) },
+    'no-write': { type: 'boolean', default: false },
+  },
+});
+const rounds = { pairs: Number(opt.pairs), warmup: Number(opt.warmup) };
+const only = new Set(opt.only!.split(','));
+const threads = Number(opt.threads);
+const log = (s: string) => console.error(s);
+const work = join(REPO, '.cache', 'peers', 'work');
+const logDir = join(work, 'logs');
+mkdirSync(logDir, { recursive: true });
+
+const venv = ensureVenv(REPO, log);
+log(`peers: ${Object.entries(venv.versions).map(([p, v]) => `${p} ${v}`).join(', ')}`);
+const results: CaseResult[] = [];
+const failures: string[] = [];
+
+async function run(c: Case) {
+  log(`${c.id}: ${c.label} …`);
+  try {
+    const r = await runCase(c, rounds, venv.bin('python'), logDir, log);
+    results.push(r);
+    if (r.tablesEqual === false) failures.push(`${c.id}: the tools produced different tables`);
+  } catch (e) {
+    failures.push(`${c.id}: ${(e as Error).message}`);
+    log(`${c.id} FAILED: ${(e as Error).message}`);
+  }
+}
+
+if (only.has('small') || only.has('startup')) {
+  const dirs = smallProjects(join(work, 'small'), threads);
+  if (only.has('small')) await run(smallCase(venv, dirs));
+  if (only.has('startup')) await run(startupCase(venv, dirs));
+}
+if (only.has('example')) {
+  const { exampleCases } = await import('./example.js');
+  for (const c of await exampleCases(venv, join(work, 'example'), Number(opt.orders), threads, log)) await run(c);
+}
+if (only.has('tpch')) {
+  const { tpchCase } = await import('./tpch.js');
+  await run(await tpchCase(venv, join(work, 'tpch'), Number(opt.sf), threads, log));
+}
+
+const { head, rows, verdicts } = figures(results);
+console.log(renderTable({ color: false }, head, rows));
+for (const v of verdicts) console.log(`${v.caseId} vs ${v.tool}: ${v.what} ${v.value.toFixed(3)}× (goal ${v.goal}): ${v.met ? 'met' : 'MISSED'}`);
+const machine = `${cpus().length} cores (${cpus()[0]?.model.trim()}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+if (!opt['no-write']) writeDoc(join(REPO, 'docs', 'performance.md'), { head, rows, verdicts, results, versions: venv.versions, machine, rounds, threads, orders: Number(opt.orders), sf: Number(opt.sf) });
+for (const f of failures) console.error(f);
+process.exitCode = failures.length ? 1 : 0;
