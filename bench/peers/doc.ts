@@ -4,7 +4,8 @@ import type { CaseResult } from './rounds.js';
 
 interface Doc {
   head: string[]; rows: string[][]; verdicts: Verdict[]; results: CaseResult[]; versions: Record<string, string>;
-  machine: string; rounds: { pairs: number; warmup: number }; threads: number; orders: number; sf: number;
+  machine: string; rounds: { pairs: number; warmup: number }; large: { pairs: number; warmup: number }; threads: number;
+  command: string; failures: string[]; partial: boolean;
 }
 
 const CASES: Record<string, string> = {
@@ -22,9 +23,10 @@ export function writeDoc(path: string, d: Doc): void {
   const body = [
     '## Peers: ducksteps, dbt and SQLMesh on the same work',
     '',
-    `Measured by \`npm run bench:peers -- --orders ${d.orders} --sf ${d.sf} --pairs ${d.rounds.pairs} --warmup ${d.rounds.warmup}\` on ${new Date().toISOString().slice(0, 10)}: ${d.machine}. ` +
+    ...(d.partial ? ['**(a run in progress or stopped: the cases measured so far)**', ''] : []),
+    `Measured by \`npm run bench:peers -- ${d.command}\` on ${new Date().toISOString().slice(0, 10)}: ${d.machine}. ` +
       `Peers from PyPI in .cache/peers/venv: dbt-core ${v['dbt-core']}, dbt-duckdb ${v['dbt-duckdb']}, sqlmesh ${v.sqlmesh} (sqlglot ${v.sqlglot}), Python duckdb ${v.duckdb} — the same DuckDB as ducksteps' @duckdb/node-api 1.5.5-r.5. ` +
-      `${d.rounds.warmup} warm-up round(s), then ${d.rounds.pairs} measured rounds; each round runs ducksteps, then each peer (A B C A B C …); ratios are medians of the per-round ratios ducksteps / tool.`,
+      `Small cases: ${d.rounds.warmup} warm-up round(s), then ${d.rounds.pairs} measured rounds; example and tpch: ${d.large.warmup} warm-up, ${d.large.pairs} measured. Each round runs ducksteps, then each peer (A B C A B C …), so every peer run sits next to a ducksteps run; ratios are medians of the per-round ratios ducksteps / tool.`,
     '',
     `Settings: dbt threads = ${d.threads} (cores), partial parsing on (default), anonymous usage statistics off, no colour; SQLMesh \`concurrent_tasks: ${d.threads}\`, state in the same DuckDB file (its default for DuckDB); ducksteps defaults (DuckDB threads = cores; no --threads flag). DuckDB itself runs with its defaults everywhere (threads = cores, no memory limit).`,
     '',
@@ -32,10 +34,14 @@ export function writeDoc(path: string, d: Doc): void {
     '',
     markdownTable(d.head, d.rows),
     '',
+    ...d.failures.map((f) => `- **FAILED** ${f.split('\n')[0]}`),
     ...d.verdicts.map((x) => `- ${x.caseId} vs ${x.tool}: ${x.what} ${x.value.toFixed(3)}× (goal ${x.goal}): ${x.met ? 'met' : '**MISSED**'}`),
     '',
     'Tables: after the last round, every table of each case is compared across the tools (row count and an order-independent checksum of every row, columns by name, numbers as DOUBLE rounded to 4 decimals; bookkeeping columns left out): ' +
       d.results.map((r) => `${r.id} ${r.tablesEqual === undefined ? 'n/a' : r.tablesEqual ? 'equal' : '**DIFFER**'}`).join(', ') + '.',
+    '',
+    `The machine's 1-minute load average before each run (${d.machine.split(' ')[0]} cores; other programs running beside the benchmark compete for them and stretch wall times, less so CPU times): ` +
+      d.results.map((r) => `${r.id} ${Math.min(...r.load).toFixed(1)}–${Math.max(...r.load).toFixed(1)}`).join(', ') + '.',
     '',
     ...cases.flatMap((c) => [`- ${c}`]),
   ].join('\n');

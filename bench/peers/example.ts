@@ -11,7 +11,7 @@ import { dbtExample } from './example-dbt.js';
 import { BOOKKEEPING, EXAMPLE_TABLES } from './example-sql.js';
 import { sqlmeshExample } from './example-sqlmesh.js';
 import type { Case, Side, Tool } from './rounds.js';
-import { dbtCmd, duckstepsCmd, REPO, sqlmeshCmd } from './tools.js';
+import { dbtCmd, duckstepsCmd, primeCmd, REPO, sqlmeshCmd } from './tools.js';
 import type { Venv } from './venv.js';
 import type { Command } from './measure.js';
 
@@ -90,7 +90,7 @@ export async function exampleCases(venv: Venv, root: string, orders: number, thr
     nothing: (p) => p.tool === 'sqlmesh' ? sqlmeshCmd(venv, p.dir, ['run', '--end', '2024-01-30']) : commands.full(p),
   };
   const sides = (kind: 'full' | 'next' | 'nothing', prepare: (p: Project) => void): Side[] =>
-    projects.map((p) => ({ tool: p.tool, command: commands[kind](p), prepare: () => prepare(p), tables: tables(p) }));
+    projects.map((p) => ({ tool: p.tool, command: commands[kind](p), prepare: () => prepare(p), tables: tables(p), prime: primeCmd(venv, p.tool, p.dir) }));
   const n = orders.toLocaleString('en-US');
   return [
     { id: 'example-full', label: `example, ${n} orders: full build of 30 day files`, goals: { dbt: 0.95, sqlmesh: 0.95 },

@@ -1,4 +1,4 @@
-// npm run bench:peers [-- --pairs 3 --warmup 1 --orders 10000000 --sf 10 --only small,startup,example,tpch --no-write]
+// npm run bench:peers [-- --pairs 5 --warmup 1 --large-pairs 3 --large-warmup 1 --orders 10000000 --sf 10 --only small,startup,example,tpch --no-write]
 // The peer benchmark: the same work on ducksteps, dbt (dbt-core + dbt-duckdb) and SQLMesh, on this machine,
 // in one run, the runs alternating. Installs the peers into .cache/peers/venv on first use, writes the
 // projects under .cache/peers/work, prints the figures, writes the Peers section of docs/performance.md.
@@ -17,7 +17,9 @@ import { ensureVenv } from './venv.js';
 
 const { values: opt } = parseArgs({
   options: {
-    pairs: { type: 'string', default: '3' }, warmup: { type: 'string', default: '1' },
+    pairs: { type: 'string', default: '5' }, warmup: { type: 'string', default: '1' },
+    // the example and TPC-H cases (minutes per run): their own round counts, by default the same
+    'large-pairs': { type: 'string' }, 'large-warmup': { type: 'string' },
     orders: { type: 'string', default: '10000000' }, sf: { type: 'string', default: '10' },
     only: { type: 'string', default: 'small,startup,example,tpch' },
     threads: { type: 'string', default: String(cpus().length) },
@@ -25,24 +27,28 @@ const { values: opt } = parseArgs({
   },
 });
 const rounds = { pairs: Number(opt.pairs), warmup: Number(opt.warmup) };
+const large = { pairs: Number(opt['large-pairs'] ?? opt.pairs), warmup: Number(opt['large-warmup'] ?? opt.warmup) };
 const only = new Set(opt.only!.split(','));
 const threads = Number(opt.threads);
 const log = (s: string) => console.error(s);
 const work = join(REPO, '.cache', 'peers', 'work');
 const logDir = join(work, 'logs');
 mkdirSync(logDir, { recursive: true });
+const machine = `${cpus().length} cores (${cpus()[0]?.model.trim()}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+const command = process.argv.slice(2).join(' ');
 
 const venv = ensureVenv(REPO, log);
 log(`peers: ${Object.entries(venv.versions).map(([p, v]) => `${p} ${v}`).join(', ')}`);
 const results: CaseResult[] = [];
 const failures: string[] = [];
 
-async function run(c: Case) {
+async function run(c: Case, r0 = rounds) {
   log(`${c.id}: ${c.label} …`);
   try {
-    const r = await runCase(c, rounds, venv.bin('python'), logDir, log);
+    const r = await runCase(c, r0, venv.bin('python'), logDir, log);
     results.push(r);
     if (r.tablesEqual === false) failures.push(`${c.id}: the tools produced different tables`);
+    report(); // after every case, so a long run that is stopped keeps what it measured
   } catch (e) {
     failures.push(`${c.id}: ${(e as Error).message}`);
     log(`${c.id} FAILED: ${(e as Error).message}`);
@@ -56,17 +62,23 @@ if (only.has('small') || only.has('startup')) {
 }
 if (only.has('example')) {
   const { exampleCases } = await import('./example.js');
-  for (const c of await exampleCases(venv, join(work, 'example'), Number(opt.orders), threads, log)) await run(c);
+  for (const c of await exampleCases(venv, join(work, 'example'), Number(opt.orders), threads, log)) await run(c, large);
 }
 if (only.has('tpch')) {
   const { tpchCase } = await import('./tpch.js');
-  await run(await tpchCase(venv, join(work, 'tpch'), Number(opt.sf), threads, log));
+  await run(await tpchCase(venv, join(work, 'tpch'), Number(opt.sf), threads, log), large);
 }
 
-const { head, rows, verdicts } = figures(results);
-console.log(renderTable({ color: false }, head, rows));
-for (const v of verdicts) console.log(`${v.caseId} vs ${v.tool}: ${v.what} ${v.value.toFixed(3)}× (goal ${v.goal}): ${v.met ? 'met' : 'MISSED'}`);
-const machine = `${cpus().length} cores (${cpus()[0]?.model.trim()}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
-if (!opt['no-write']) writeDoc(join(REPO, 'docs', 'performance.md'), { head, rows, verdicts, results, versions: venv.versions, machine, rounds, threads, orders: Number(opt.orders), sf: Number(opt.sf) });
+
+/** Prints the figures so far and (unless --no-write) rewrites the Peers section of docs/performance.md. */
+function report(final = false) {
+  const { head, rows, verdicts } = figures(results);
+  if (final) {
+    console.log(renderTable({ color: false }, head, rows));
+    for (const v of verdicts) console.log(`${v.caseId} vs ${v.tool}: ${v.what} ${v.value.toFixed(3)}× (goal ${v.goal}): ${v.met ? 'met' : 'MISSED'}`);
+  }
+  if (!opt['no-write']) writeDoc(join(REPO, 'docs', 'performance.md'), { head, rows, verdicts, results, versions: venv.versions, machine, rounds, large, threads, command, failures, partial: !final });
+}
+report(true);
 for (const f of failures) console.error(f);
 process.exitCode = failures.length ? 1 : 0;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { checksums } from './checksum.js';
 import { dbtJaffle, duckstepsJaffle, JAFFLE_TABLES, sqlmeshJaffle } from './jaffle.js';
 import type { Case } from './rounds.js';
-import { dbtCmd, duckstepsCmd, REPO, removeDb, sqlmeshCmd } from './tools.js';
+import { dbtCmd, duckstepsCmd, primeCmd, REPO, removeDb, sqlmeshCmd } from './tools.js';
 import type { Venv } from './venv.js';
 
 export function smallProjects(root: string, threads: number) {
@@ -24,7 +24,7 @@ const tables = (prefix: string) => Object.fromEntries(JAFFLE_TABLES.map((t) => [
 /** Every run builds from nothing: the database file is deleted before it (untimed); the tools' caches
  * stay (dbt's partial parse file, SQLMesh's .cache, ducksteps' logs), as in a developer's repeated builds. */
 export function smallCase(venv: Venv, dirs: ReturnType<typeof smallProjects>): Case {
-  return {
+  const c: Case = {
     id: 'small', label: 'jaffle shop from nothing: 3 seeds, 5 models, 20 tests', goals: { dbt: 0.3, sqlmesh: 0.3 },
     sides: [
       { tool: 'ducksteps', command: duckstepsCmd(dirs.ducksteps), prepare: () => removeDb(join(dirs.ducksteps, 'data', 'warehouse.duckdb')),
@@ -35,6 +35,7 @@ export function smallCase(venv: Venv, dirs: ReturnType<typeof smallProjects>): C
         tables: () => checksums(join(dirs.sqlmesh, 'db.duckdb'), tables('jaffle')) },
     ],
   };
+  return { ...c, sides: c.sides.map((s) => ({ ...s, prime: primeCmd(venv, s.tool, s.command.cwd) })) };
 }
 
 /** Start-up: `list`, `dbt ls`, `sqlmesh info` on the small project as the last build left it. */

@@ -22,3 +22,7 @@ export const floorCmd = (cwd: string, args: string[]): Command => ({ cwd, argv: 
 
 /** Deletes a DuckDB file and its WAL. */
 export const removeDb = (file: string) => { for (const suffix of ['', '.wal']) rmSync(`${file}${suffix}`, { force: true }); };
+
+/** The cheapest command that loads the project (see Side.prime). */
+export const primeCmd = (venv: Venv, tool: string, cwd: string): Command | undefined =>
+  tool === 'dbt' ? dbtCmd(venv, cwd, ['parse']) : tool === 'sqlmesh' ? sqlmeshCmd(venv, cwd, ['info']) : tool === 'ducksteps' ? duckstepsCmd(cwd, ['list']) : undefined;

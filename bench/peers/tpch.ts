@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { checksums } from './checksum.js';
 import { sqlmeshConfig, write } from './jaffle.js';
 import type { Case } from './rounds.js';
-import { dbtCmd, duckstepsCmd, floorCmd, REPO, removeDb, sqlmeshCmd } from './tools.js';
+import { dbtCmd, duckstepsCmd, floorCmd, primeCmd, REPO, removeDb, sqlmeshCmd } from './tools.js';
 import type { Venv } from './venv.js';
 
 const TABLES = ['customer', 'lineitem', 'nation', 'orders', 'part', 'partsupp', 'region', 'supplier'];
@@ -89,7 +89,7 @@ export async function tpchCase(venv: Venv, root: string, sf: number, threads: nu
   ], null, 1));
 
   const tables = (schema: string) => Object.fromEntries(ids.map((n) => [`q${nn(n)}`, `${schema}.q${nn(n)}`]));
-  return {
+  const c: Case = {
     id: 'tpch', label: `TPC-H SF${sf}: 22 queries as tables, from Parquet`, goals: { dbt: 1.0, sqlmesh: 1.0, duckdb: 1.05 },
     sides: [
       { tool: 'ducksteps', command: duckstepsCmd(dirs.ducksteps), prepare: () => removeDb(join(dirs.ducksteps, 'data', 'warehouse.duckdb')),
@@ -102,4 +102,5 @@ export async function tpchCase(venv: Venv, root: string, sf: number, threads: nu
         tables: () => checksums(join(dirs.duckdb, 'floor.duckdb'), tables('main')) },
     ],
   };
+  return { ...c, sides: c.sides.map((s) => ({ ...s, prime: primeCmd(venv, s.tool, s.command.cwd) })) };
 }
