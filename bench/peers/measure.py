@@ -7,7 +7,9 @@
 #   peak_tree_mb   the largest sum of RSS over the tree's processes, sampled every INTERVAL s from /proc
 #   peak_proc_mb   the largest single process's peak RSS (max of ru_maxrss over the reaped processes)
 #   exit        the command's exit code (or -signal)
-#   python measure.py OUT_FILE ERR_FILE -- CMD ARGS...   (the command's stdout to OUT_FILE, stderr to ERR_FILE)
+#   python measure.py OUT_FILE ERR_FILE -- CMD ARGS...
+# With MEASURE_PSS=1 the tree's peak is also taken as PSS (from /proc/PID/smaps_rollup: shared pages such
+# as libduckdb's split between the processes that map them), reported as peak_tree_pss_mb; slower to poll.   (the command's stdout to OUT_FILE, stderr to ERR_FILE)
 import ctypes, json, os, sys, threading, time
 
 INTERVAL = 0.02
@@ -26,27 +28,42 @@ def children(pid):
     return out
 
 
+PSS = os.environ.get('MEASURE_PSS') == '1'
+
+
+def pss(pid):
+    with open(f'/proc/{pid}/smaps_rollup') as f:
+        for line in f:
+            if line.startswith('Pss:'):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
 def tree_rss():
-    total, todo = 0, children(os.getpid())
+    total, total_pss, todo = 0, 0, children(os.getpid())
     while todo:
         pid = todo.pop()
         try:
             with open(f'/proc/{pid}/statm') as f:
                 total += int(f.read().split()[1]) * PAGE
+            if PSS:
+                total_pss += pss(pid)
         except OSError:
             continue
         todo += children(pid)
-    return total
+    return total, total_pss
 
 
 peak = 0
+peak_pss = 0
 done = threading.Event()
 
 
 def poll():
-    global peak
+    global peak, peak_pss
     while not done.is_set():
-        peak = max(peak, tree_rss())
+        rss, p = tree_rss()
+        peak, peak_pss = max(peak, rss), max(peak_pss, p)
         time.sleep(INTERVAL)
 
 
@@ -72,4 +89,5 @@ while True:
 tree = time.perf_counter() - started
 done.set()
 poller.join()
-print(json.dumps({'wall_s': wall, 'tree_s': tree, 'cpu_s': cpu, 'peak_tree_mb': peak / 2**20, 'peak_proc_mb': maxrss / 1024, 'exit': code}))
+print(json.dumps({'wall_s': wall, 'tree_s': tree, 'cpu_s': cpu, 'peak_tree_mb': peak / 2**20, 'peak_proc_mb': maxrss / 1024, 'exit': code,
+                  **({'peak_tree_pss_mb': peak_pss / 2**20} if PSS else {})}))
