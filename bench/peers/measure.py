@@ -9,7 +9,7 @@
 #   exit        the command's exit code (or -signal)
 #   python measure.py OUT_FILE ERR_FILE -- CMD ARGS...
 # With MEASURE_PSS=1 the tree's peak is also taken as PSS (from /proc/PID/smaps_rollup: shared pages such
-# as libduckdb's split between the processes that map them), reported as peak_tree_pss_mb; slower to poll.   (the command's stdout to OUT_FILE, stderr to ERR_FILE)
+# as libduckdb's split between the processes that map them), reported as peak_tree_pss_mb, and as USS (private pages only) in peak_tree_uss_mb; slower to poll.   (the command's stdout to OUT_FILE, stderr to ERR_FILE)
 import ctypes, json, os, sys, threading, time
 
 INTERVAL = 0.02
@@ -32,38 +32,43 @@ PSS = os.environ.get('MEASURE_PSS') == '1'
 
 
 def pss(pid):
+    """(PSS, USS) of a process: its share of every page, and its private pages only."""
+    p = u = 0
     with open(f'/proc/{pid}/smaps_rollup') as f:
         for line in f:
             if line.startswith('Pss:'):
-                return int(line.split()[1]) * 1024
-    return 0
+                p = int(line.split()[1]) * 1024
+            elif line.startswith(('Private_Clean:', 'Private_Dirty:')):
+                u += int(line.split()[1]) * 1024
+    return p, u
 
 
 def tree_rss():
-    total, total_pss, todo = 0, 0, children(os.getpid())
+    total, total_pss, total_uss, todo = 0, 0, 0, children(os.getpid())
     while todo:
         pid = todo.pop()
         try:
             with open(f'/proc/{pid}/statm') as f:
                 total += int(f.read().split()[1]) * PAGE
             if PSS:
-                total_pss += pss(pid)
+                p, u = pss(pid)
+                total_pss, total_uss = total_pss + p, total_uss + u
         except OSError:
             continue
         todo += children(pid)
-    return total, total_pss
+    return total, (total_pss, total_uss)
 
 
 peak = 0
-peak_pss = 0
+peak_pss = peak_uss = 0
 done = threading.Event()
 
 
 def poll():
-    global peak, peak_pss
+    global peak, peak_pss, peak_uss
     while not done.is_set():
-        rss, p = tree_rss()
-        peak, peak_pss = max(peak, rss), max(peak_pss, p)
+        rss, (p, u) = tree_rss()
+        peak, peak_pss, peak_uss = max(peak, rss), max(peak_pss, p), max(peak_uss, u)
         time.sleep(INTERVAL)
 
 
@@ -90,4 +95,4 @@ tree = time.perf_counter() - started
 done.set()
 poller.join()
 print(json.dumps({'wall_s': wall, 'tree_s': tree, 'cpu_s': cpu, 'peak_tree_mb': peak / 2**20, 'peak_proc_mb': maxrss / 1024, 'exit': code,
-                  **({'peak_tree_pss_mb': peak_pss / 2**20} if PSS else {})}))
+                  **({'peak_tree_pss_mb': peak_pss / 2**20, 'peak_tree_uss_mb': peak_uss / 2**20} if PSS else {})}))
