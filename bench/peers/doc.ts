@@ -24,9 +24,9 @@ export function writeDoc(path: string, d: Doc): void {
     '## Peers: ducksteps, dbt and SQLMesh on the same work',
     '',
     ...(d.partial ? ['**(a run in progress or stopped: the cases measured so far)**', ''] : []),
-    `Measured by \`npm run bench:peers -- ${d.command}\` on ${new Date().toISOString().slice(0, 10)}: ${d.machine}. ` +
+    `Measured by \`npm run bench:peers\` on ${d.machine}: ${[...new Set(d.results.map((r) => `${r.command ?? d.command}\` on ${r.date ?? ''}`))].map((c) => `\`-- ${c} (${d.results.filter((r) => `${r.command ?? d.command}\` on ${r.date ?? ''}` === c).map((r) => r.id).join(', ')})`).join('; ')}. ` +
       `Peers from PyPI in .cache/peers/venv: dbt-core ${v['dbt-core']}, dbt-duckdb ${v['dbt-duckdb']}, sqlmesh ${v.sqlmesh} (sqlglot ${v.sqlglot}), Python duckdb ${v.duckdb} — the same DuckDB as ducksteps' @duckdb/node-api 1.5.5-r.5. ` +
-      `Small cases: ${d.rounds.warmup} warm-up round(s), then ${d.rounds.pairs} measured rounds; example and tpch: ${d.large.warmup} warm-up, ${d.large.pairs} measured. Each round runs ducksteps, then each peer (A B C A B C …), so every peer run sits next to a ducksteps run; ratios are medians of the per-round ratios ducksteps / tool.`,
+      `\`--pairs\`/\`--warmup\` are the rounds of the small cases, \`--large-pairs\`/\`--large-warmup\` those of the example and tpch cases (before round 1 each tool runs its cheapest command once, untimed, to fill its caches). Each round runs ducksteps, then each peer (A B C A B C …), so every peer run sits next to a ducksteps run; ratios are medians of the per-round ratios ducksteps / tool.`,
     '',
     `Settings: dbt threads = ${d.threads} (cores), partial parsing on (default), anonymous usage statistics off, no colour; SQLMesh \`concurrent_tasks: ${d.threads}\`, state in the same DuckDB file (its default for DuckDB); ducksteps defaults (DuckDB threads = cores; no --threads flag). DuckDB itself runs with its defaults everywhere (threads = cores, no memory limit).`,
     '',

@@ -41,6 +41,9 @@ export interface CaseResult {
   readonly tables: Record<string, Record<string, string>>;
   /** the 1-minute load average before each run: other programs on the machine compete for its cores */
   readonly load: readonly number[];
+  /** the harness arguments and the date of the run that measured this case */
+  readonly command?: string;
+  readonly date?: string;
 }
 
 const loadAverage = () => Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
@@ -55,7 +58,7 @@ export async function runCase(c: Case, rounds: { pairs: number; warmup: number }
       side.prepare?.();
       load.push(loadAverage());
       const s = measure(python, side.command, join(logDir, `${c.id}-${side.tool}`));
-      log(`  ${c.id} ${kept ? `round ${r - rounds.warmup + 1}` : 'warm-up'} ${side.tool.padEnd(9)} ${s.wall.toFixed(2)} s wall, ${s.cpu.toFixed(2)} s CPU, ${s.treeMb.toFixed(0)} MB tree peak (load ${load[load.length - 1].toFixed(1)})`);
+      log(`  ${c.id} ${kept ? `round ${r - rounds.warmup + 1}` : 'warm-up'} ${side.tool.padEnd(9)} ${s.wall.toFixed(2)} s wall, ${s.cpu.toFixed(2)} s CPU, ${s.treeMb.toFixed(0)} MB tree peak, ${s.procMb.toFixed(0)} MB largest process (load ${load[load.length - 1].toFixed(1)})`);
       if (kept) samples[i].push(s);
     });
   }

@@ -3,7 +3,7 @@
 // in one run, the runs alternating. Installs the peers into .cache/peers/venv on first use, writes the
 // projects under .cache/peers/work, prints the figures, writes the Peers section of docs/performance.md.
 // Exits 1 when a case's tables differ between the tools (or a tool fails).
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -41,12 +41,17 @@ const venv = ensureVenv(REPO, log);
 log(`peers: ${Object.entries(venv.versions).map(([p, v]) => `${p} ${v}`).join(', ')}`);
 const results: CaseResult[] = [];
 const failures: string[] = [];
+// every case's latest result is kept here, so a run of some cases (--only) rewrites the section with the others' last figures
+const store = join(REPO, '.cache', 'peers', 'results.json');
+const stored = (): Record<string, CaseResult> => (existsSync(store) ? JSON.parse(readFileSync(store, 'utf8')) : {});
+const ORDER = ['small', 'startup', 'example-full', 'example-next', 'example-nothing', 'tpch'];
 
 async function run(c: Case, r0 = rounds) {
   log(`${c.id}: ${c.label} …`);
   try {
-    const r = await runCase(c, r0, venv.bin('python'), logDir, log);
+    const r = { ...(await runCase(c, r0, venv.bin('python'), logDir, log)), command, date: new Date().toISOString().slice(0, 10) };
     results.push(r);
+    writeFileSync(store, JSON.stringify({ ...stored(), [r.id]: r }));
     if (r.tablesEqual === false) failures.push(`${c.id}: the tools produced different tables`);
     report(); // after every case, so a long run that is stopped keeps what it measured
   } catch (e) {
@@ -72,12 +77,15 @@ if (only.has('tpch')) {
 
 /** Prints the figures so far and (unless --no-write) rewrites the Peers section of docs/performance.md. */
 function report(final = false) {
-  const { head, rows, verdicts } = figures(results);
+  const all = { ...stored(), ...Object.fromEntries(results.map((r) => [r.id, r])) };
+  const merged = Object.values(all).sort((a, b) => ORDER.indexOf(a.id) - ORDER.indexOf(b.id));
+  const { head, rows, verdicts } = figures(final ? results : merged);
   if (final) {
     console.log(renderTable({ color: false }, head, rows));
     for (const v of verdicts) console.log(`${v.caseId} vs ${v.tool}: ${v.what} ${v.value.toFixed(3)}× (goal ${v.goal}): ${v.met ? 'met' : 'MISSED'}`);
   }
-  if (!opt['no-write']) writeDoc(join(REPO, 'docs', 'performance.md'), { head, rows, verdicts, results, versions: venv.versions, machine, rounds, large, threads, command, failures, partial: !final });
+  const doc = figures(merged);
+  if (!opt['no-write']) writeDoc(join(REPO, 'docs', 'performance.md'), { ...doc, results: merged, versions: venv.versions, machine, rounds, large, threads, command, failures, partial: !final });
 }
 report(true);
 for (const f of failures) console.error(f);
