@@ -38,7 +38,7 @@ export function writeDoc(path: string, d: Doc): void {
     ...d.verdicts.map((x) => `- ${x.caseId} vs ${x.tool}: ${x.what} ${x.value.toFixed(3)}× (goal ${x.goal}): ${x.met ? 'met' : '**MISSED**'}`),
     '',
     'Tables: after the last round, every table of each case is compared across the tools (row count and an order-independent checksum of every row, columns by name, numbers as DOUBLE rounded to 4 decimals; bookkeeping columns left out): ' +
-      d.results.map((r) => `${r.id} ${r.tablesEqual === undefined ? 'n/a' : r.tablesEqual ? 'equal' : '**DIFFER**'}`).join(', ') + '.',
+      d.results.map((r) => `${r.id} ${r.tablesEqual == null ? 'n/a' : r.tablesEqual ? 'equal' : '**DIFFER**'}`).join(', ') + '.',
     '',
     `The machine's 1-minute load average before each run (${d.machine.split(' ')[0]} cores; other programs running beside the benchmark compete for them and stretch wall times, less so CPU times): ` +
       d.results.map((r) => `${r.id} ${Math.min(...r.load).toFixed(1)}–${Math.max(...r.load).toFixed(1)}`).join(', ') + '.',
