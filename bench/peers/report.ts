@@ -11,21 +11,21 @@ const END = '<!-- peers:end -->';
 
 const med = (xs: number[]) => median(xs)!;
 const f2 = (x: number) => x.toFixed(2);
-const range = (xs: number[]) => `${f2(med(xs))} (${f2(Math.min(...xs))}–${f2(Math.max(...xs))})`;
+const range = (xs: number[], f = f2) => `${f(med(xs))} (${f(Math.min(...xs))}–${f(Math.max(...xs))})`;
+const f0 = (x: number) => x.toFixed(0);
 const ratio = (a: SideResult, b: SideResult, key: 'wall' | 'cpu' | 'treeMb') => med(a.samples.map((s, i) => s[key] / b.samples[i][key]));
 
 export interface Verdict { readonly caseId: string; readonly tool: string; readonly what: string; readonly goal: string; readonly value: number; readonly met: boolean }
 
 /** Rows of the figures table, and the verdict of every goal. */
 export function figures(results: readonly CaseResult[]): { head: string[]; rows: string[][]; verdicts: Verdict[] } {
-  const head = ['case', 'tool', 'wall s: median (min–max)', 'CPU s', 'peak RSS MB: tree (largest process)', 'ducksteps / tool: wall', 'CPU', 'memory', 'goals'];
+  const head = ['case', 'tool', 'wall s: median (min–max)', 'CPU s: median (min–max)', 'peak RSS MB, tree: median (min–max)', 'largest process MB', 'ducksteps / tool: wall', 'CPU', 'memory (tree)', 'goals'];
   const rows: string[][] = [];
   const verdicts: Verdict[] = [];
   for (const r of results) {
     const [a] = r.sides;
     for (const s of r.sides) {
-      const mem = `${med(s.samples.map((x) => x.treeMb)).toFixed(0)} (${med(s.samples.map((x) => x.procMb)).toFixed(0)})`;
-      const base = [r.id, s.tool, range(s.samples.map((x) => x.wall)), f2(med(s.samples.map((x) => x.cpu))), mem];
+      const base = [r.id, s.tool, range(s.samples.map((x) => x.wall)), range(s.samples.map((x) => x.cpu)), range(s.samples.map((x) => x.treeMb), f0), f0(med(s.samples.map((x) => x.procMb)))];
       if (s === a) { rows.push([...base, '', '', '', r.tablesEqual === false ? 'TABLES DIFFER' : '']); continue; }
       const [w, c, m] = [ratio(a, s, 'wall'), ratio(a, s, 'cpu'), ratio(a, s, 'treeMb')];
       const goal = r.goals[s.tool];

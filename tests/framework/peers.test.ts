@@ -39,7 +39,7 @@ t.test('ratios are medians of the per-round ratios; the peers section is replace
   const sample = (wall: number) => ({ wall, cpu: wall, treeMb: 100, procMb: 100 });
   const { rows, verdicts } = figures([{ id: 'small', label: 'x', goals: { dbt: 0.3 }, tablesEqual: true, tables: {}, load: [], sides: [
     { tool: 'ducksteps', samples: [sample(1), sample(1), sample(3)] }, { tool: 'dbt', samples: [sample(4), sample(5), sample(6)] }] }]);
-  t.equal(rows[1][5], '0.250×');
+  t.equal(rows[1][6], '0.250×');
   t.same(verdicts.map((v) => [v.what, v.met]), [['wall', true], ['memory', true]]);
   const doc = join(t.testdir(), 'performance.md');
   writeFileSync(doc, '# Performance\n\n## Reading the figures\n\nnotes\n');
