@@ -23,6 +23,7 @@ const OPTIONS = {
   resume: { type: 'boolean' },
   'batch-size': { type: 'string' },
   'full-refresh': { type: 'boolean' },
+  'forget-missing': { type: 'boolean' },
   'max-wait': { type: 'string' },
   'dry-run': { type: 'boolean' },
   json: { type: 'boolean' },

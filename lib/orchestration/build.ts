@@ -6,6 +6,7 @@ import { writeLastRun } from '../logs/history.js';
 import { checkLogs, logPhase } from '../logs/step-logs.js';
 import type { Project, Settings, Step } from '../model.js';
 import { flowOf, plannedAssertions } from '../plan/plan.js';
+import { removeDeadTemporaries } from '../processes/leftovers.js';
 import { WorkerPool } from '../processes/pool.js';
 import { checkDatabasePath } from '../project/config.js';
 import { discover } from '../project/discover.js';
@@ -59,8 +60,9 @@ function recordCrash(logsDir: string, runId: string, error: unknown): void {
 export async function build(options: BuildOptions): Promise<BuildResult> {
   const project = options.project ?? discover(options.root);
   const { settings } = options;
-  checkDatabasePath(project.root, settings.database);
+  checkDatabasePath(project.root, settings.database, !settings.databaseFromFlag);
   const targets = discoverTargets(project.root); // a bad publish header stops the build before anything runs
+  removeDeadTemporaries(targets.filter((t) => t.kind === 'file').map((t) => resolve(project.root, t.destination))); // a killed run's half-written files
   const runId = newRunId();
   const logsDir = join(project.root, 'logs');
   checkLogs(logsDir);

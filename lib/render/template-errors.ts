@@ -42,6 +42,7 @@ function describe(raw: string, where: Where, vars: Readonly<Record<string, strin
   const last = raw.split('\n').map((l) => l.trim()).filter(Boolean).pop() ?? raw;
   const bare = last.replace(/^Template render error: /, '').replace(/^\w*Error: /, '');
   if (raw.includes(UNDEFINED_OUTPUT)) return undefinedValue(where, vars);
+  if (raw.includes('is needed again but is gone')) return { what: bare, hint: 'put the file back where it was (landing, or the archive); ducksteps never deletes landing files, something else moved it' };
   const unsetEnv = raw.match(/environment variable (\w+) is not set/)?.[1];
   if (unsetEnv) return { what: `environment variable ${unsetEnv} is not set`, hint: `export ${unsetEnv}=... before running, or give a default: env("${unsetEnv}", "value")` };
   if (raw.includes('template not found')) {
