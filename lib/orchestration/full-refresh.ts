@@ -11,10 +11,11 @@ import { sealBatch, type ContentIndex } from './seal.js';
 
 const listed = (paths: readonly string[]) => `${paths.slice(0, 5).join(', ')}${paths.length > 5 ? ` (+${paths.length - 5} more)` : ''}`;
 
-/** Loaded files (with content) that are neither in landing nor in the archive. */
-function gone(settings: Settings, ledger: Ledger, store: Store): string[] {
+/** Loaded files whose content is nowhere in the store: neither in landing nor in the archive, under their
+ * name or another (`contents`: the store's files' SHA-256). */
+function gone(settings: Settings, ledger: Ledger, store: Store, contents: ReadonlySet<string>): string[] {
   const present = new Set(store.files.map((f) => f.path));
-  const missing = ledger.files.filter((f) => !f.duplicateOf && !present.has(f.path)).map((f) => `${f.path} (batch ${f.batchId})`);
+  const missing = ledger.files.filter((f) => !f.duplicateOf && !present.has(f.path) && !contents.has(f.sha256)).map((f) => `${f.path} (batch ${f.batchId})`);
   if (missing.length === 0 || settings.forgetMissing) return missing;
   throw new BatchError(`a full refresh rebuilds from every file the warehouse holds, and ${missing.length} of them ${missing.length === 1 ? 'is' : 'are'} neither in landing nor in the archive: ${listed(missing)}`, {
     hint: `put ${missing.length === 1 ? 'it' : 'them'} back (in landing or in the archive); if lost for good, ./run.sh --full-refresh --forget-missing rebuilds without ${missing.length === 1 ? 'it' : 'them'} (their rows leave the warehouse)`,
@@ -23,8 +24,7 @@ function gone(settings: Settings, ledger: Ledger, store: Store): string[] {
 
 /** The refresh's batches, all sealed; the first carries the others (`later`) for the ledger. */
 export async function refreshBatches(root: string, settings: Settings, ledger: Ledger, store: Store, nextId: number): Promise<{ batches: Batch[]; warnings: string[] }> {
-  const missing = gone(settings, ledger, store);
-  const warnings = missing.length ? [`--forget-missing: rebuilding without ${missing.length} loaded file${missing.length === 1 ? '' : 's'} gone from landing and archive: ${listed(missing)}`] : [];
+  const warnings: string[] = [];
   const groups = await groupFiles(root, store.files, settings.batchSize);
   const index: ContentIndex = new Map();
   const batches: Batch[] = [];
@@ -38,6 +38,8 @@ export async function refreshBatches(root: string, settings: Settings, ledger: L
     warnings.push(...sealed.warnings);
     batches.push(sealed.batch);
   }
+  const missing = gone(settings, ledger, store, new Set(batches.flatMap((b) => b.files.map((f) => f.sha256))));
+  if (missing.length) warnings.unshift(`--forget-missing: rebuilding without ${missing.length} loaded file${missing.length === 1 ? '' : 's'} gone from landing and archive: ${listed(missing)}`);
   const [first, ...rest] = batches;
   return { batches: [{ ...first, later: rest }, ...rest], warnings };
 }
