@@ -49,7 +49,8 @@ t.test('a run shutting down after it released the lock leaves the next run\'s lo
 t.test('eight runs taking over a stale lock at the same moment: exactly one gets it, each time', async (t) => {
   const dir = project(t);
   const db = join(dir, 'data/warehouse.duckdb');
-  const dead = await execa(process.execPath, ['-e', '']);
+  const dead = execa(process.execPath, ['-e', '']);
+  await dead; // a PID no process has any more
   for (let round = 1; round <= 5; round++) {
     writeFileSync(`${db}.lock`, JSON.stringify({ pid: dead.pid, runId: 'dead', startedAt: 'then' }));
     const startAt = Date.now() + 1500;
