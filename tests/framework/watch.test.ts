@@ -99,16 +99,16 @@ t.test('watch: a file still being written when watch starts is taken only once i
   const dir = watched(t);
   const path = join(dir, 'data/landing/ev/slow.csv');
   writeFileSync(path, 'id,v\n');
-  // a writer that appends a row every 30 ms for about 2 s (no rename into place)
-  const writer = execa(process.execPath, ['-e', `const fs = require('fs'); let i = 1; const t = setInterval(() => { fs.appendFileSync(${JSON.stringify(path)}, i + ',' + i + '\\n'); if (++i > 60) clearInterval(t); }, 30);`]);
+  // a writer that appends a row every 80 ms for about 6 s (no rename into place)
+  const writer = execa(process.execPath, ['-e', `const fs = require('fs'); let i = 1; const t = setInterval(() => { fs.appendFileSync(${JSON.stringify(path)}, i + ',' + i + '\\n'); if (++i > 75) clearInterval(t); }, 80);`]);
   await sleep(200);
   const child = cli(dir, ['watch', '--max-wait', '300ms', '--lock-timeout', '30s']);
   await writer;
-  t.same(await until(dir, 'SELECT count(*)::INT AS n, count(DISTINCT id)::INT AS d FROM events', [{ n: 60, d: 60 }]), [{ n: 60, d: 60 }], 'all 60 rows, each once');
+  t.same(await until(dir, 'SELECT count(*)::INT AS n, count(DISTINCT id)::INT AS d FROM events', [{ n: 75, d: 75 }]), [{ n: 75, d: 75 }], 'all 75 rows, each once');
   child.kill('SIGINT');
   const done = await child;
   t.equal(done.exitCode, 130, done.stdout);
-  t.match(done.stdout, /micro-batch 1: 1 file, 60 rows/);
+  t.match(done.stdout, /micro-batch 1: 1 file, 75 rows/);
 });
 
 t.test('watch --max-wait 999h waits without a timer overflow (no busy loop), and stops on Ctrl-C', async (t) => {
