@@ -5,7 +5,7 @@ import chokidar from 'chokidar';
 import { resolve } from 'node:path';
 import { build, newRunId } from './build.js';
 import { pendingFiles } from './pending.js';
-import { acquireLock } from './run-lock.js';
+import { acquireLock, type Lock } from './run-lock.js';
 import { Queue, Settling } from './watch-queue.js';
 import { inputMatcher } from '../project/input-match.js';
 import { baseOf } from '../project/inputs.js';
@@ -40,23 +40,39 @@ function committedAt(result: BuildResult): number | undefined {
   return done.length ? Date.parse(done[done.length - 1].finishedAt!) : undefined;
 }
 
-/** Watches until a micro-batch fails (resolves with it) or the signal aborts (resolves undefined). */
-export async function watch(options: WatchOptions): Promise<MicroBatch | undefined> {
-  const { project, settings, signal } = options;
-  const database = resolve(project.root, settings.database);
-  const lock = acquireLock(database, newRunId());
-  const queue = new Queue();
-  const folders = [...new Set(Object.values(settings.inputs).map((glob) => resolve(project.root, baseOf(glob))))];
-  const stability = options.stabilityMs ?? 100;
-  const settling = new Settling(project.root, stability * 2);
-  const present = await pendingFiles(project.root, settings).catch((error: unknown) => { lock.release(); throw error; });
-  // files present at start (a missing input folder is a configuration error, before watching): archived
-  // ones (a fresh warehouse) at once, landing ones once they hold still; in batches of batchSize
-  for (const f of present.pending) {
+/** Queues the files present at start (a missing input folder is a configuration error, before watching):
+ * archived ones (a fresh warehouse) at once, landing ones once they hold still. Returns how many. */
+async function queueInitial(options: WatchOptions, queue: Queue, settling: Settling): Promise<number> {
+  for (const f of (await pendingFiles(options.project.root, options.settings)).pending) {
     if (f.at === f.path) settling.add(f.path);
     else queue.add(f.path, Date.now());
   }
-  let backlog = queue.size + settling.size;
+  return queue.size + settling.size;
+}
+
+/** One build over exactly the files taken. */
+async function microBatch(options: WatchOptions, lock: Lock, taken: Array<[string, number]>, number: number): Promise<MicroBatch> {
+  const { project, settings, signal } = options;
+  const started = Date.now();
+  const files = taken.map(([p]) => p);
+  const result = await build({ root: project.root, project, settings: { ...settings, files, batchSize: options.batchSize }, signal, lock, events: { onWarning: options.onWarning } });
+  const arrived = Math.min(...taken.map(([, t]) => t));
+  return {
+    number, files: taken.length, durationMs: Date.now() - started, result,
+    rows: result.steps.filter((r) => r.step.incremental).reduce((sum, r) => sum + r.rowsChanged, 0),
+    latencyMs: (committedAt(result) ?? Date.now()) - arrived,
+  };
+}
+
+/** Watches until a micro-batch fails (resolves with it) or the signal aborts (resolves undefined). */
+export async function watch(options: WatchOptions): Promise<MicroBatch | undefined> {
+  const { project, settings, signal } = options;
+  const lock = acquireLock(resolve(project.root, settings.database), newRunId());
+  const queue = new Queue();
+  const stability = options.stabilityMs ?? 100;
+  const settling = new Settling(project.root, stability * 2);
+  let backlog = await queueInitial(options, queue, settling).catch((error: unknown) => { lock.release(); throw error; });
+  const folders = [...new Set(Object.values(settings.inputs).map((glob) => resolve(project.root, baseOf(glob))))];
   const watcher = chokidar.watch(folders, { ignoreInitial: true, alwaysStat: true, awaitWriteFinish: { stabilityThreshold: stability * 2, pollInterval: stability } });
   const inputOf = inputMatcher(project.root, settings);
   let wake: (() => void) | undefined;
@@ -70,32 +86,23 @@ export async function watch(options: WatchOptions): Promise<MicroBatch | undefin
   signal.addEventListener('abort', nudge);
   await new Promise<void>((ready) => watcher.on('ready', () => ready()));
   options.onStart?.(Object.entries(settings.inputs).map(([name, glob]) => `${name}: ${glob}`));
-  let number = 0;
   try {
-    while (!signal.aborted) {
+    for (let number = 1; !signal.aborted;) {
       const oldest = queue.oldest();
-      const due = (backlog > 0 && queue.size > 0) || queue.size >= options.batchSize || (oldest !== undefined && Date.now() - oldest >= options.maxWaitMs);
-      if (!due) {
-        // at most a minute per wait: a timer longer than ~24.8 days (--max-wait 999h) would fire at once
-        const wait = Math.min(60_000, oldest === undefined ? 60_000 : Math.max(10, oldest + options.maxWaitMs - Date.now()));
-        await new Promise<void>((woken) => {
-          const timer = setTimeout(woken, wait);
-          wake = () => { clearTimeout(timer); woken(); }; // a file arrived or a signal: no timer may outlive watch
-        });
+      if ((backlog > 0 && queue.size > 0) || queue.size >= options.batchSize || (oldest !== undefined && Date.now() - oldest >= options.maxWaitMs)) {
+        const taken = queue.take(options.batchSize);
+        backlog = Math.max(0, backlog - taken.length);
+        const batch = await microBatch(options, lock, taken, number++);
+        await options.onBatch?.(batch);
+        if (batch.result.status !== 'ok') return batch;
         continue;
       }
-      const taken = queue.take(options.batchSize);
-      backlog = Math.max(0, backlog - taken.length);
-      const started = Date.now();
-      const result = await build({ root: project.root, project, settings: { ...settings, files: taken.map(([p]) => p), batchSize: options.batchSize }, signal, lock, events: { onWarning: options.onWarning } });
-      const at = committedAt(result);
-      const batch: MicroBatch = {
-        number: ++number, files: taken.length, durationMs: Date.now() - started, result,
-        rows: result.steps.filter((r) => r.step.incremental).reduce((sum, r) => sum + r.rowsChanged, 0),
-        latencyMs: at !== undefined ? at - Math.min(...taken.map(([, t]) => t)) : Date.now() - Math.min(...taken.map(([, t]) => t)),
-      };
-      await options.onBatch?.(batch);
-      if (result.status !== 'ok') return batch;
+      // at most a minute per wait: a timer longer than ~24.8 days (--max-wait 999h) would fire at once
+      const wait = Math.min(60_000, oldest === undefined ? 60_000 : Math.max(10, oldest + options.maxWaitMs - Date.now()));
+      await new Promise<void>((woken) => {
+        const timer = setTimeout(woken, wait);
+        wake = () => { clearTimeout(timer); woken(); }; // a file arrived or a signal: no timer may outlive watch
+      });
     }
     return undefined;
   } finally {

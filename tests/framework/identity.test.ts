@@ -64,6 +64,10 @@ t.test('an archive folder an input glob reaches, and two inputs matching one fil
   t.equal(both.exitCode, 2);
   t.match(both.stderr, /ducksteps: package\.json: data\/landing\/ev\/a\.csv is matched by two inputs, events \(data\/landing\/ev\/\*\.csv\) and more \(data\/landing\/\*\*\/a\.csv\)/);
   t.equal((await cli(overlap, ['list'])).exitCode, 2, 'list says so too');
+  const same = eventsProject(t, {}, { extra: { inputs: { events: 'data/landing/ev/*.csv', again: 'data/landing/ev/*.csv' } } });
+  const twice = await cli(same);
+  t.equal(twice.exitCode, 2);
+  t.match(twice.stderr, /ducksteps: package\.json: inputs events and again have the same glob data\/landing\/ev\/\*\.csv: every file would be loaded twice/);
 });
 
 t.test('a symlink loop under ** is one file, loaded once; a symlinked file is archived as its content', async (t) => {

@@ -79,6 +79,21 @@ t.test('rows appended to a file while its batch ran: it is not archived, the nex
   t.same(await ids(dir), [1, 2], 'no row lost');
 });
 
+t.test('a file being written while its batch is hashed is refused for now (exit 1, nothing loaded); the next run takes it', async (t) => {
+  const dir = eventsProject(t, { 'big.csv': rows(1, 1_500_000) });
+  const path = join(dir, 'data/landing/ev/big.csv');
+  const writer = execa(process.execPath, ['-e', `const fs = require('fs'); let i = 2e6; setInterval(() => fs.appendFileSync(${JSON.stringify(path)}, (i++) + ',1\\n'), 2);`]);
+  const run = await cli(dir);
+  writer.kill();
+  await writer.catch(() => undefined);
+  t.equal(run.exitCode, 1, run.stdout);
+  t.match(run.stdout, /error: landing file data\/landing\/ev\/big\.csv changed while it was read \(it is still being written\)\n\s+hint: deliver files under a temporary name/);
+  t.same(await query(db(dir), "SELECT count(*)::INT AS n FROM duckdb_tables() WHERE schema_name = 'ducksteps'").catch(() => [{ n: 0 }]), [{ n: 0 }], 'nothing of the batch was committed');
+  const next = await cli(dir);
+  t.equal(next.exitCode, 0, next.stdout);
+  t.ok(Number((await query(db(dir), 'SELECT count(*) AS n FROM events'))[0].n) > 1_500_000, 'all of it, complete now');
+});
+
 t.test('rows appended to a file after it moved to the archive: the next run refuses it instead of losing them', async (t) => {
   const dir = eventsProject(t, { 'a.csv': rows(1) });
   t.equal((await cli(dir)).exitCode, 0);
