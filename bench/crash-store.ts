@@ -42,7 +42,7 @@ export async function storeTrial(root: string, n: number, random: () => number, 
   cpSync(join(dir, 'data/landing/ev'), pristine, { recursive: true });
   if (kind === 'refresh') await ducksteps(dir, []);
   const target = random() < 0.5 ? 'worker' : 'driver';
-  const delay = 50 + random() * 2000;
+  const delay = 300 + random() * 4500; // such a run takes ~4-5 s here: the kill lands before, between or after its batches
   await runAndKill(dir, kind === 'refresh' ? ['--full-refresh', '--batch-size', '2'] : ['--batch-size', '2'], { target, delay });
   for (let f = 7; f <= 8; f++) dropFile(dir, f);
   cpSync(join(dir, 'data/landing/ev'), pristine, { recursive: true, filter: (src) => !src.endsWith('.tmp') });
