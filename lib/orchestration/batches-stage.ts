@@ -31,8 +31,8 @@ const warn = (run: RunContext, lines: readonly string[]) => { for (const line of
 
 /** Ledger files still in landing whose batch every incremental step has committed: archivable. */
 function completeFiles(ledger: Ledger, incremental: readonly string[], inLanding: ReadonlyArray<Ledger['files'][number]>) {
-  const done = (id: number) => incremental.every((step) => ledger.stepBatches.some((d) => d.batchId === id && d.step === step));
-  return inLanding.filter((f) => done(f.batchId));
+  const committed = new Set(ledger.stepBatches.map((d) => `${d.step} ${d.batchId}`));
+  return inLanding.filter((f) => incremental.every((step) => committed.has(`${step} ${f.batchId}`)));
 }
 
 interface Planned {
@@ -67,7 +67,8 @@ async function planUnits(run: RunContext, stage: BatchesStage, ahead: () => void
 
 /** The unit as it runs: its batch sealed, and recorded only by the first step to process a new batch (the
  * steps after it find it in the ledger). */
-async function prepare(run: RunContext, unit: Unit, units: readonly Unit[], sealed: Map<number, Batch>, index: ContentIndex): Promise<Unit> {
+async function prepare(run: RunContext, units: readonly Unit[], i: number, sealed: Map<number, Batch>, index: ContentIndex): Promise<Unit> {
+  const unit = units[i];
   const position = unit.batch!;
   let batch = sealed.get(position.batch.id);
   if (!batch) {
@@ -76,14 +77,14 @@ async function prepare(run: RunContext, unit: Unit, units: readonly Unit[], seal
     batch = result.batch;
     sealed.set(batch.id, batch);
   }
-  const first = units.find((u) => u.batch?.batch.id === batch.id) === unit;
+  const first = i === 0 || units[i - 1].batch?.batch.id !== batch.id; // a batch's units are consecutive
   return { step: unit.step, batch: { ...position, batch: first ? batch : { ...batch, isNew: false, later: undefined } } };
 }
 
 /** Archives a batch once this run's units for it all succeeded and no incremental step still lacks it. */
-async function archiveIfComplete(run: RunContext, unit: Unit, units: readonly Unit[], reports: readonly StepReport[]): Promise<void> {
+async function archiveIfComplete(run: RunContext, unit: Unit, last: boolean, reports: readonly StepReport[]): Promise<void> {
   const b = unit.batch?.batch;
-  if (!b || !run.settings.archive || [...units].reverse().find((u) => u.batch?.batch.id === b.id)?.step !== unit.step) return;
+  if (!b || !run.settings.archive || !last) return;
   const ranOk = new Set(reports.filter((r) => r.batch?.id === b.id && r.status === 'ok').map((r) => r.step.id));
   if (!incrementalIds(run).every((id) => b.done.includes(id) || ranOk.has(id))) return;
   warn(run, await archiveFiles(run.project.root, run.settings, b.files.filter((f) => b.location[f.path] === f.path)));
@@ -108,7 +109,7 @@ export async function runBatchesStage(run: RunContext, stage: BatchesStage, ahea
     }
     let unit: Unit;
     try {
-      unit = await prepare(run, planUnit, units, sealed, index);
+      unit = await prepare(run, units, i, sealed, index);
     } catch (error) {
       if (!(error instanceof BatchError)) throw error;
       log(blank(planUnit.step, 'failed', error.toStepError()));
@@ -119,7 +120,7 @@ export async function runBatchesStage(run: RunContext, stage: BatchesStage, ahea
     ahead(units.length - i - 1); // they boot while this step runs
     const r = await runUnit(run, unit, stage.gates.get(unit.step.id) ?? [], worker);
     log(r);
-    if (r.status === 'ok') await archiveIfComplete(run, unit, units, reports);
+    if (r.status === 'ok') await archiveIfComplete(run, unit, i === units.length - 1 || units[i + 1].batch?.batch.id !== unit.batch?.batch.id, reports);
   }
   return reports;
 }

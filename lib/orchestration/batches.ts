@@ -54,15 +54,27 @@ function summary(settings: Settings, store: Store, pending: readonly FoundFile[]
   });
 }
 
+function groupBy<T, K>(items: readonly T[], key: (item: T) => K): Map<K, T[]> {
+  const groups = new Map<K, T[]>();
+  for (const item of items) {
+    const group = groups.get(key(item));
+    if (group) group.push(item);
+    else groups.set(key(item), [item]);
+  }
+  return groups;
+}
+
 /** The ledger's batches some step of `steps` has not committed, oldest first, read from where their files
  * are now (a file gone from landing and archive has no location: only a step that reads it fails). */
 function unfinished(ledger: Ledger, steps: readonly Step[], store: Store): Batch[] {
   const ids = new Set(steps.map((s) => s.id));
   const at = new Map(store.files.map((f) => [f.path, f.at]));
+  const doneBy = groupBy(ledger.stepBatches.filter((d) => ids.has(d.step)), (d) => d.batchId);
+  const filesOf = groupBy(ledger.files, (f) => f.batchId);
   return ledger.batches.flatMap((b) => {
-    const done = ledger.stepBatches.filter((d) => d.batchId === b.id && ids.has(d.step)).map((d) => d.step);
+    const done = (doneBy.get(b.id) ?? []).map((d) => d.step);
     if (done.length >= ids.size) return [];
-    const files: LandingFile[] = ledger.files.filter((f) => f.batchId === b.id);
+    const files: LandingFile[] = filesOf.get(b.id) ?? [];
     const location = Object.fromEntries(files.filter((f) => at.has(f.path)).map((f) => [f.path, at.get(f.path)!]));
     return [{ id: b.id, fullRefresh: b.fullRefresh, files, isNew: false, done, location, sealed: true }];
   });
@@ -73,7 +85,7 @@ function unfinished(ledger: Ledger, steps: readonly Step[], store: Store): Batch
 export async function planBatches(root: string, settings: Settings, ledger: Ledger, steps: readonly Step[], canCreate: boolean): Promise<BatchPlan> {
   const store = scanStore(root, settings);
   refuseBadNames(store);
-  const nextId = Math.max(0, ...ledger.batches.map((b) => b.id)) + 1;
+  const nextId = ledger.batches.reduce((max, b) => Math.max(max, b.id), 0) + 1;
   if (settings.fullRefresh && canCreate) {
     const refresh = await refreshBatches(root, settings, ledger, store, nextId);
     return { batches: refresh.batches, inLanding: [], notices: summary(settings, store, [], ledger), warnings: refresh.warnings };
