@@ -1,7 +1,7 @@
 // Which input a single path belongs to, without listing any folder: `watch` asks this for each file event
 // (a burst of thousands of files must not list the folder thousands of times).
 import picomatch from 'picomatch';
-import { relative, resolve, sep } from 'node:path';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { Settings } from '../model.js';
 import { IN_PROGRESS, baseOf, restOf } from './inputs.js';
 
@@ -14,7 +14,7 @@ export function inputMatcher(root: string, settings: Settings): (absolute: strin
     return { input, base, folder: resolve(root, base), match: picomatch(restOf(glob), { dot: false, ignore: IN_PROGRESS }) };
   });
   return (absolute) => {
-    if (archive && !relative(archive, absolute).startsWith('..')) return undefined;
+    if (archive && !relative(archive, absolute).startsWith('..') && !isAbsolute(relative(archive, absolute))) return undefined;
     for (const t of tests) {
       const rel = relative(t.folder, absolute).split(sep).join('/');
       if (rel.startsWith('..') || !t.match(rel)) continue;

@@ -2,7 +2,7 @@
 // each input holds now — in its landing folder, or in its archive folder, mapped back to the landing path
 // that is the file's name in the ledger — and where a loaded file goes when it is archived.
 import { existsSync, realpathSync, statSync } from 'node:fs';
-import { isAbsolute, posix, resolve } from 'node:path';
+import { isAbsolute, posix, relative, resolve } from 'node:path';
 import { globSync } from 'tinyglobby';
 import { ConfigError } from '../errors.js';
 import type { Settings } from '../model.js';
@@ -49,7 +49,11 @@ export function archivePath(archive: string, inputs: Readonly<Record<string, str
 }
 
 const join = (folder: string, rel: string) => (folder === '.' ? rel : posix.join(folder, rel));
-const inside = (path: string, folder: string) => path === folder || path.startsWith(folder.endsWith('/') ? folder : `${folder}/`);
+/** Whether absolute `path` is `folder` or below it (any platform's separators). */
+const inside = (path: string, folder: string) => {
+  const rel = relative(folder, path);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+};
 
 /** Matches of `pattern` under `folder` as [path relative to folder, absolute path]. */
 function matches(root: string, folder: string, pattern: string): Array<[string, string]> {
