@@ -26,6 +26,7 @@ const OPTIONS = {
   'data-path': { type: 'string' },
   engine: { type: 'string' },
   'full-refresh': { type: 'boolean' },
+  'forget-missing': { type: 'boolean' },
   'max-wait': { type: 'string' },
   'dry-run': { type: 'boolean' },
   json: { type: 'boolean' },

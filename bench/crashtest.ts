@@ -1,4 +1,5 @@
 // npm run crashtest -- --trials N [--seed S] [--incremental N] [--lake N] [--soak]
+// (the incremental trials cycle: new files in batches, archive moves, a --full-refresh --batch-size)
 // Kills the step worker or the driver (SIGKILL) at a random moment of a multi-statement build, then checks:
 // the database opens; it equals the state after some whole number of steps (nothing partial); the run log
 // records the broken run; and --resume (or a plain re-run) ends with tables identical to an unbroken build.
@@ -12,6 +13,7 @@ import { incrementalTrial } from './crash-incremental.js';
 import { lakeTrial } from './crash-lake.js';
 import { ensureExtensions } from '../tests/framework/extensions.js';
 import { startPostgres } from '../tests/framework/postgres-server.js';
+import { storeTrial } from './crash-store.js';
 import { runAndKill } from './kill.js';
 import { soak } from './watch.js';
 
@@ -73,9 +75,12 @@ try {
     if (problem) problems.push(problem);
     rmSync(join(root, `trial${n}`), { recursive: true, force: true });
   }
+  // incremental trials cycle through three kinds: new files in batches, the same with the archive (kills
+  // between a commit and its files' move), and a --full-refresh --batch-size over archived files
   const incremental = Number(values.incremental);
   for (let n = 1; n <= incremental; n++) {
-    const problem = await incrementalTrial(root, n, random);
+    const kind = n % 3;
+    const problem = kind === 1 ? await incrementalTrial(root, n, random) : await storeTrial(root, n, random, kind === 2 ? 'archive' : 'refresh');
     if (problem) problems.push(problem);
   }
   const lake = Number(values.lake);

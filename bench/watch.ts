@@ -18,10 +18,11 @@ CREATE TABLE IF NOT EXISTS totals AS SELECT file, count(*) AS n, sum(v) AS s FRO
 {% if batch.full_refresh %}DELETE FROM totals;{% endif %}
 INSERT INTO totals SELECT file, count(*), sum(v) FROM events WHERE batch_id = {{ batch.id }} GROUP BY file;`;
 
-/** A small incremental project: events land in data/landing/ev/, two incremental steps. */
-export function eventsProject(dir: string): string {
+/** A small incremental project: events land in data/landing/ev/, two incremental steps (loaded files move
+ * to `archive` when given). */
+export function eventsProject(dir: string, archive?: string): string {
   syntheticProject(dir, { '01_load': LOAD, '02_totals': TOTALS });
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ ducksteps: { inputs: { events: 'data/landing/ev/*.csv' } } }));
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ ducksteps: { inputs: { events: 'data/landing/ev/*.csv' }, ...(archive ? { archive } : {}) } }));
   mkdirSync(join(dir, 'data', 'landing', 'ev'), { recursive: true });
   return dir;
 }

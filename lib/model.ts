@@ -63,6 +63,7 @@ export interface Connection {
 /** Settings after merging package.json "ducksteps" defaults with the command line. */
 export interface Settings {
   readonly database: string;
+  readonly databaseFromFlag?: boolean; // --db: its folder must exist (else the configured one's is created)
   readonly vars: Readonly<Record<string, string>>;
   readonly threads?: number;
   readonly memoryLimit?: string;
@@ -72,6 +73,8 @@ export interface Settings {
   readonly archive?: string; // folder that loaded landing files move to (project-relative), if set
   readonly batchSize?: number; // at most this many new files per batch
   readonly fullRefresh?: boolean; // rebuild incremental steps from every file, archived ones included
+  readonly forgetMissing?: boolean; // --forget-missing: a full refresh may drop loaded files gone from landing and archive
+  readonly duplicates?: 'skip' | 'refuse'; // a new file with a loaded file's content: recorded and not loaded, or refused
   readonly files?: readonly string[]; // watch: new files are taken only from this list (the rest wait)
   readonly gates?: boolean; // false: every assertion runs after the steps (package.json "gates": false)
   readonly jobs?: number; // steps run at once where the engine takes many writers (--jobs, "jobs")
@@ -83,10 +86,11 @@ export interface Settings {
 /** One landing file as the ledger knows it. */
 export interface LandingFile {
   readonly input: string;
-  readonly path: string; // project-relative, as matched in the landing folder
+  readonly path: string; // project-relative, as matched in the landing folder (its name also once archived)
   readonly size: number;
   readonly mtimeMs: number;
-  readonly sha256: string;
+  readonly sha256: string; // '' until the batch is sealed (hashed just before its first step runs)
+  readonly duplicateOf?: string; // the loaded file with the same content: recorded, not read
 }
 
 /** A batch: files processed together, committed by each incremental step on its own. */
@@ -96,7 +100,9 @@ export interface Batch {
   readonly files: readonly LandingFile[];
   readonly isNew: boolean; // not yet in the ledger: the first step to process it records it
   readonly done: readonly string[]; // ids of the steps that already committed it
-  readonly location: Readonly<Record<string, string>>; // path -> where the file is now (landing or archive)
+  readonly location: Readonly<Record<string, string>>; // path -> where the file is now (landing or archive); absent: gone
+  readonly later?: readonly Batch[]; // a full refresh's first batch: the refresh's other batches, recorded with it
+  readonly sealed?: boolean; // false: a new batch whose files are not hashed yet
 }
 
 /** The ledger as read at the start of a batch group. */

@@ -2,7 +2,7 @@
 // Envelope to a worker's stdin; the worker answers with one JSON file at `resultPath` and talks over IPC
 // with WorkerMessages: ready -> (job) -> progress* -> answered -> exit. Every job kind maps to its answer
 // type, so a caller asking for the wrong answer, or a worker missing a handler, does not compile.
-import type { Assertion, Batch, Connection, Ledger, PublishTarget, RenderedFile } from './model.js';
+import type { Assertion, Batch, Connection, Ledger, PublishTarget, RenderedFile, StepError } from './model.js';
 import type { ParseReport, PublishOutcome, StatementProgress, StepOutcome, TestsReport } from './results.js';
 
 export type { StatementProgress } from './results.js';
@@ -49,6 +49,9 @@ export interface PrepareJob {
   readonly connection: Connection;
 }
 
+/** The ledger, or why the warehouse could not be read (another program holds it). */
+export type LedgerAnswer = { readonly ledger: Ledger } | { readonly error: StepError };
+
 /** Run read-only queries against the warehouse and return their rows: what a new command needs. */
 export interface QueryJob {
   readonly kind: 'query';
@@ -94,7 +97,7 @@ export interface PublishJob {
 export interface JobTypes {
   step: { job: StepJob; answer: StepOutcome };
   assert: { job: AssertJob; answer: TestsReport };
-  ledger: { job: LedgerJob; answer: Ledger };
+  ledger: { job: LedgerJob; answer: LedgerAnswer };
   prepare: { job: PrepareJob; answer: { readonly error?: string } };
   query: { job: QueryJob; answer: QueryAnswer };
   parse: { job: ParseJob; answer: ParseReport };

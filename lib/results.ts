@@ -154,6 +154,8 @@ export interface BuildEvents {
   onProgress?(step: Step, progress: StatementProgress): void;
   onOutput?(step: Step, line: string): void;
   onNotice?(line: string): void;
+  /** Something the user should act on that does not fail the run (a duplicate skipped, a file not archived). */
+  onWarning?(line: string): void;
   onTestsStart?(count: number): void;
   onPublishStart?(count: number): void;
 }

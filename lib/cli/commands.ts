@@ -55,17 +55,18 @@ options for run:
   --resume              start at the step where the last run failed, with its vars and database
   --batch-size N        incremental steps: at most N new files per batch, each batch committed on its own
   --full-refresh        incremental steps: rebuild from every file, archived ones included
+  --forget-missing      with --full-refresh: rebuild without loaded files gone from landing and archive
   --jobs N              run up to N independent steps at once (a DuckLake warehouse; a DuckDB file
                         takes one writer, so there steps run one at a time); publish targets in parallel
   --json                print one JSON document on stdout (progress goes to stderr)
   -h, --help            this help
 
 Defaults come from package.json "ducksteps": { database, vars, threads, memoryLimit, stepTimeout,
-lockTimeout, inputs, archive, gates, jobs }; flags win. Incremental steps and inputs: docs/batches.md.
+lockTimeout, inputs, archive, duplicates, gates, jobs, dataPath, extensionDir, engine }; flags win. Incremental steps and inputs: docs/batches.md.
 Exit codes: 0 ok, 1 a step or assertion failed, 2 usage or configuration error, 130 interrupted.`;
 
 export const commands: Record<string, Command> = {
-  run: { flags: [...BUILD_FLAGS, 'from', 'to', 'only', 'select', 'exclude', 'resume', 'batch-size', 'full-refresh'], worker: true, run: async (c) => (await import('./run.js')).runCommand(c) },
+  run: { flags: [...BUILD_FLAGS, 'from', 'to', 'only', 'select', 'exclude', 'resume', 'batch-size', 'full-refresh', 'forget-missing'], worker: true, run: async (c) => (await import('./run.js')).runCommand(c) },
   list: {
     help: 'usage: ./run.sh list [--json] [--db PATH] [--data-path DIR]\n\nThe steps: number, folder, SQL files, script, incremental, last status and duration; the declared\ninputs with their loaded and pending files.',
     flags: ['json', 'db', 'data-path', 'engine'],

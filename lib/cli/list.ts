@@ -43,9 +43,10 @@ export async function listCommand({ root, flags }: CommandContext): Promise<numb
   if (inputs.length > 0) {
     const inputRows = inputs.map((i) => {
       const more = i.pending.length > SHOWN ? ` (+${i.pending.length - SHOWN} more)` : '';
-      return [i.input, i.glob, i.loaded, i.pending.length, i.pending.length ? `${i.pending.slice(0, SHOWN).join(', ')}${more}` : '-'];
+      return [i.input, i.glob, i.loaded, i.archived, i.pending.length, i.pending.length ? `${i.pending.slice(0, SHOWN).join(', ')}${more}` : '-'];
     });
-    process.stdout.write(`${renderTable(style, ['input', 'glob', 'loaded', 'pending', 'pending files'], inputRows)}\n`);
+    process.stdout.write(`${renderTable(style, ['input', 'glob', 'loaded', 'archived', 'pending', 'pending files'], inputRows)}\n`);
+    for (const i of inputs) for (const name of i.badNames) process.stdout.write(`! ${i.input}: ${name} cannot be loaded: its name is not valid UTF-8 (rename it)\n`);
   }
   return 0;
 }

@@ -28,8 +28,27 @@ export async function testSelection(project: Project, flags: RunFlags, settings:
   return selectWithLineage(project.steps, flags.select ?? [], flags.exclude ?? [], await downstream(project, settings));
 }
 
+/** --full-refresh rebuilds the incremental steps from their first one: a selection without it would be
+ * silently not refreshed (a later step works on what the first one loaded). */
+function checkFullRefresh(project: Project, steps: readonly Step[], settings: Settings): void {
+  if (settings.forgetMissing && !settings.fullRefresh) throw new UsageError('--forget-missing only goes with --full-refresh', { hint: 'it lets a full refresh rebuild without loaded files that are gone: ./run.sh --full-refresh --forget-missing' });
+  if (!settings.fullRefresh) return;
+  const first = project.steps.find((s) => s.incremental);
+  if (!first) throw new UsageError('--full-refresh rebuilds incremental steps, and no step is incremental', { hint: 'leave it out: every other step rebuilds on each run (incremental steps: docs/batches.md)' });
+  if (steps.some((s) => s.id === first.id)) return;
+  throw new UsageError(`--full-refresh rebuilds the incremental steps from their first one, ${first.id}, which this selection leaves out`, {
+    hint: `include it (e.g. --from ${first.id}, or no selection): a later incremental step works on what ${first.id} loaded, so it cannot be rebuilt alone`,
+  });
+}
+
 /** Steps and settings for this run: a selection, a resume of the last run, or everything. */
 export async function planRun(project: Project, flags: RunFlags, settings: Settings): Promise<{ steps: readonly Step[]; settings: Settings }> {
+  const planned = await choose(project, flags, settings);
+  checkFullRefresh(project, planned.steps, planned.settings);
+  return planned;
+}
+
+async function choose(project: Project, flags: RunFlags, settings: Settings): Promise<{ steps: readonly Step[]; settings: Settings }> {
   if (flags.select || flags.exclude) {
     const other = (['from', 'to', 'only', 'resume'] as const).find((f) => flags[f] !== undefined);
     if (other) throw new UsageError(`--select/--exclude cannot be combined with --${other}`, { hint: 'use --select STEP, STEP+ or +STEP alone (see docs/running.md)' });

@@ -26,6 +26,7 @@ export async function watchCommand({ root, flags }: CommandContext): Promise<num
   const failed = await whileStoppable(stop, () => watch({
     project, settings, batchSize, maxWaitMs, signal: stop.signal,
     onStart: (inputs) => write(`watching ${inputs.join(', ')}: a micro-batch at ${counted(batchSize, 'file')} or after ${formatDuration(maxWaitMs)} (Ctrl-C to stop)`),
+    onWarning: (line) => write(`! ${line}`),
     onBatch: async (b) => {
       write(batchLine(b));
       await writeReport(project, b.result.flow).catch(() => undefined); // logs/report.html follows every micro-batch

@@ -1,105 +1,107 @@
 // Plans the batches a run of incremental steps processes: the batches some of them have not committed
-// yet (oldest first), then the new landing files, in batches of --batch-size. The ledger in the database
-// says what was processed; the landing folder says what arrived. Decides only: the worker writes.
-import { existsSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+// yet (oldest first), then the new files of the store (landing ∪ archive), in batches of --batch-size.
+// The ledger in the database says what the warehouse holds; the store says what exists. Decides only:
+// the worker writes. A new batch's files are hashed just before its first step runs (seal.ts).
 import { BatchError } from '../errors.js';
-import { archivePath, scanInputs, sha256Of, type FoundFile } from '../project/inputs.js';
+import { eachBounded, groupFiles, sha256Of } from '../project/fingerprint.js';
+import { scanStore, type FoundFile, type Store } from '../project/inputs.js';
 import type { Batch, LandingFile, Ledger, Settings, Step } from '../model.js';
+import { refreshBatches } from './full-refresh.js';
 
 export interface BatchPlan {
   readonly batches: readonly Batch[];
   /** Loaded files still in landing, unchanged: the archive step can move them (a crash may have stopped it). */
-  readonly unchanged: readonly LandingFile[];
+  readonly inLanding: ReadonlyArray<Ledger['files'][number]>;
   /** One line per input for the console: what is loaded, what is new. */
   readonly notices: readonly string[];
+  readonly warnings: readonly string[];
 }
 
 const short = (sha: string) => sha.slice(0, 12);
+type Known = Ledger['files'][number];
 
-/** Hashes a found file, or refuses it when it was loaded before and its content changed since. */
-async function checkLoaded(root: string, file: FoundFile, loaded: Ledger['files'][number]): Promise<void> {
-  if (file.size === loaded.size && file.mtimeMs === loaded.mtimeMs) return; // untouched: no need to read it
-  const sha = await sha256Of(root, file.path);
-  if (sha === loaded.sha256) return;
-  throw new BatchError(`landing file ${file.path} was loaded in batch ${loaded.batchId} and has changed since (sha256 ${short(loaded.sha256)}… → ${short(sha)}…)`, {
-    hint: 'a loaded file must not change: restore it, or deliver the correction as a new file (e.g. a _v2 suffix); to rebuild from the files as they are now, run ./run.sh --full-refresh',
+/** Refuses a file the ledger knows whose content changed since (size or time differ: hashed again). */
+async function verifyKnown(root: string, store: Store, ledger: Ledger): Promise<Known[]> {
+  const known = new Map(ledger.files.map((f) => [f.path, f]));
+  const present = store.files.filter((f) => known.has(f.path)).map((f) => ({ f, loaded: known.get(f.path)! }));
+  await eachBounded(present.filter(({ f, loaded }) => f.size !== loaded.size || f.mtimeMs !== loaded.mtimeMs), async ({ f, loaded }) => {
+    const sha = await sha256Of(root, f.at);
+    if (sha === loaded.sha256) return;
+    throw new BatchError(`landing file ${f.at} was loaded in batch ${loaded.batchId} and has changed since (sha256 ${short(loaded.sha256)}… → ${short(sha)}…)`, {
+      hint: 'a loaded file must not change: restore it, or deliver the correction as a new file (e.g. a _v2 suffix); to rebuild from the files as they are now, run ./run.sh --full-refresh',
+    });
+  });
+  return present.filter(({ f }) => f.at === f.path).map(({ loaded }) => loaded);
+}
+
+/** Refuses files whose name is not valid UTF-8: nothing can open them by that name. */
+export function refuseBadNames(store: Store): void {
+  const names = store.badNames.map((b) => b.at);
+  if (names.length === 0) return;
+  throw new BatchError(`landing file name${names.length === 1 ? ' is' : 's are'} not valid UTF-8: ${names.slice(0, 5).join(', ')}${names.length > 5 ? ` (+${names.length - 5} more)` : ''} (� marks the bytes that do not decode)`, {
+    hint: 'rename the file to a UTF-8 name (e.g. with only letters, digits, - and _); it is loaded on the next run',
   });
 }
 
-/** Where a file the ledger knows is now: still in landing, or in the archive; a gone file is an error. */
-function locate(root: string, settings: Settings, file: LandingFile, batchId: number): string {
-  if (existsSync(join(root, file.path)) && statSync(join(root, file.path)).isFile()) return file.path;
-  const archived = settings.archive ? archivePath(settings.archive, settings.inputs, file.input, file.path) : undefined;
-  if (archived && existsSync(join(root, archived))) return archived;
-  throw new BatchError(`landing file ${file.path} of batch ${batchId} is needed again but is gone${archived ? ` (not in ${archived} either)` : ''}`, {
-    hint: 'put the file back where it was; ducksteps never deletes landing files, something else moved it',
-  });
-}
-
-function chunks<T>(items: readonly T[], size: number | undefined): T[][] {
-  if (!size || items.length <= size) return [[...items]];
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
-
-async function hashAll(root: string, files: readonly FoundFile[]): Promise<LandingFile[]> {
-  return Promise.all(files.map(async (f) => ({ ...f, sha256: await sha256Of(root, f.path) })));
-}
-
-function summary(settings: Settings, found: readonly FoundFile[], pending: readonly FoundFile[], ledger: Ledger): string[] {
+function summary(settings: Settings, store: Store, pending: readonly FoundFile[], ledger: Ledger): string[] {
   return Object.keys(settings.inputs).map((input) => {
     const loaded = ledger.files.filter((f) => f.input === input).length;
     const fresh = pending.filter((f) => f.input === input).length;
     const state = fresh === 0 ? 'nothing new' : `${fresh} new file${fresh === 1 ? '' : 's'}`;
-    return `${input}: ${state} (${loaded} loaded, ${found.filter((f) => f.input === input).length} in ${settings.inputs[input]})`;
+    const mine = store.files.filter((f) => f.input === input);
+    const archived = mine.filter((f) => f.at !== f.path).length;
+    return `${input}: ${state} (${loaded} loaded, ${mine.length - archived} in ${settings.inputs[input]}${settings.archive ? `, ${archived} archived` : ''})`;
+  });
+}
+
+function groupBy<T, K>(items: readonly T[], key: (item: T) => K): Map<K, T[]> {
+  const groups = new Map<K, T[]>();
+  for (const item of items) {
+    const group = groups.get(key(item));
+    if (group) group.push(item);
+    else groups.set(key(item), [item]);
+  }
+  return groups;
+}
+
+/** The ledger's batches some step of `steps` has not committed, oldest first, read from where their files
+ * are now (a file gone from landing and archive has no location: only a step that reads it fails). */
+function unfinished(ledger: Ledger, steps: readonly Step[], store: Store): Batch[] {
+  const ids = new Set(steps.map((s) => s.id));
+  const at = new Map(store.files.map((f) => [f.path, f.at]));
+  const doneBy = groupBy(ledger.stepBatches.filter((d) => ids.has(d.step)), (d) => d.batchId);
+  const filesOf = groupBy(ledger.files, (f) => f.batchId);
+  return ledger.batches.flatMap((b) => {
+    const done = (doneBy.get(b.id) ?? []).map((d) => d.step);
+    if (done.length >= ids.size) return [];
+    const files: LandingFile[] = filesOf.get(b.id) ?? [];
+    const location = Object.fromEntries(files.filter((f) => at.has(f.path)).map((f) => [f.path, at.get(f.path)!]));
+    return [{ id: b.id, fullRefresh: b.fullRefresh, files, isNew: false, done, location, sealed: true }];
   });
 }
 
 /** The batches for a run of consecutive incremental steps. `canCreate`: it starts at the project's first
  * incremental step, so new files may become new batches (a later step alone only catches up). */
 export async function planBatches(root: string, settings: Settings, ledger: Ledger, steps: readonly Step[], canCreate: boolean): Promise<BatchPlan> {
-  const found = scanInputs(root, settings.inputs);
-  const loadedByPath = new Map(ledger.files.map((f) => [f.path, f]));
-  const unchanged: LandingFile[] = [];
-  if (!settings.fullRefresh) {
-    for (const f of found) {
-      const loaded = loadedByPath.get(f.path);
-      if (!loaded) continue;
-      await checkLoaded(root, f, loaded);
-      unchanged.push(loaded);
-    }
-  }
-  const allowed = settings.files && new Set(settings.files);
-  const pending = found.filter((f) => !loadedByPath.has(f.path) && (!allowed || allowed.has(f.path)));
-  const notices = summary(settings, found, pending, ledger);
-  let nextId = Math.max(0, ...ledger.batches.map((b) => b.id)) + 1;
-  const fresh = (files: readonly LandingFile[], fullRefresh: boolean, location: Record<string, string>): Batch =>
-    ({ id: nextId++, fullRefresh, files, isNew: true, done: [], location });
+  const store = scanStore(root, settings);
+  refuseBadNames(store);
+  const nextId = ledger.batches.reduce((max, b) => Math.max(max, b.id), 0) + 1;
   if (settings.fullRefresh && canCreate) {
-    // every file as it is now: the landing copy when there is one (hashed again), else the archived one
-    const inLanding = new Set(found.map((f) => f.path));
-    const archived = ledger.files.filter((f) => !inLanding.has(f.path)).map((f) => ({ file: f as LandingFile, at: locate(root, settings, f, f.batchId) }));
-    const current = await hashAll(root, found);
-    const all = [...archived.map((o) => o.file), ...current].sort((a, b) => (a.path < b.path ? -1 : 1));
-    const location = Object.fromEntries([...archived.map((o) => [o.file.path, o.at]), ...current.map((p) => [p.path, p.path])]);
-    return { batches: chunks(all, settings.batchSize).map((files, i) => fresh(files, i === 0, location)), notices, unchanged: [] };
+    const refresh = await refreshBatches(root, settings, ledger, store, nextId);
+    return { batches: refresh.batches, inLanding: [], notices: summary(settings, store, [], ledger), warnings: refresh.warnings };
   }
-  const ids = new Set(steps.map((s) => s.id));
-  const unfinished = ledger.batches.map((b) => {
-    const done = ledger.stepBatches.filter((d) => d.batchId === b.id && ids.has(d.step)).map((d) => d.step);
-    const files = ledger.files.filter((f) => f.batchId === b.id);
-    return { b, done, files };
-  }).filter(({ done }) => done.length < ids.size);
-  const batches: Batch[] = unfinished.map(({ b, done, files }) => ({
-    id: b.id, fullRefresh: b.fullRefresh, files, isNew: false, done,
-    location: Object.fromEntries(files.map((f) => [f.path, locate(root, settings, f, b.id)])),
-  }));
-  if (canCreate && pending.length > 0) {
-    const hashed = await hashAll(root, pending);
-    const location = Object.fromEntries(hashed.map((f) => [f.path, f.path]));
-    batches.push(...chunks(hashed, settings.batchSize).map((files) => fresh(files, false, location)));
+  const inLanding = await verifyKnown(root, store, ledger);
+  const known = new Set(ledger.files.map((f) => f.path));
+  const allowed = settings.files && new Set(settings.files);
+  const pending = store.files.filter((f) => !known.has(f.path) && (!allowed || allowed.has(f.path)));
+  const batches = unfinished(ledger, steps, store);
+  if (canCreate) {
+    const groups = await groupFiles(root, pending, settings.batchSize);
+    batches.push(...groups.map((files, i): Batch => ({
+      id: nextId + i, fullRefresh: false, isNew: true, done: [], sealed: false,
+      files: files.map((f) => ({ input: f.input, path: f.path, size: f.size, mtimeMs: f.mtimeMs, sha256: '' })),
+      location: Object.fromEntries(files.map((f) => [f.path, f.at])),
+    })));
   }
-  return { batches, notices, unchanged };
+  return { batches, inLanding, notices: summary(settings, store, pending, ledger), warnings: [] };
 }

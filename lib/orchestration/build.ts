@@ -1,12 +1,13 @@
 // One build: lock -> plan -> execute -> result. It throws only for discovery and configuration errors;
 // failed steps, assertions and targets are statuses in the result (kysely's migrator does the same).
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { ConfigError, DuckstepsError } from '../errors.js';
 import { describeWarehouse, maskPassword, warehouseOf } from '../warehouse.js';
 import { writeLastRun } from '../logs/history.js';
 import { checkLogs, logPhase } from '../logs/step-logs.js';
 import { manyWriters, type Project, type Settings, type Step } from '../model.js';
 import { flowOf, plannedAssertions } from '../plan/plan.js';
+import { removeDeadTemporaries } from '../processes/leftovers.js';
 import { WorkerPool } from '../processes/pool.js';
 import { checkDatabasePath } from '../project/config.js';
 import { discover } from '../project/discover.js';
@@ -85,8 +86,9 @@ function jobsFor(project: Project, settings: Settings, events?: BuildEvents): nu
 export async function build(options: BuildOptions): Promise<BuildResult> {
   const project = options.project ?? discover(options.root, options.settings.engine);
   const { settings } = options;
-  checkDatabasePath(project.root, settings.database);
+  checkDatabasePath(project.root, settings.database, !settings.databaseFromFlag);
   const targets = discoverTargets(project.root); // a bad publish header stops the build before anything runs
+  removeDeadTemporaries(targets.filter((t) => t.kind === 'file').map((t) => resolve(project.root, t.destination))); // a killed run's half-written files
   const runId = newRunId();
   const logsDir = join(project.root, 'logs');
   checkLogs(logsDir);

@@ -4,9 +4,12 @@
 import chokidar from 'chokidar';
 import { resolve } from 'node:path';
 import { build, newRunId } from './build.js';
-import { inputStates } from './pending.js';
+import { pendingFiles } from './pending.js';
+import type { Lock } from './run-lock.js';
+import { Queue, Settling } from './watch-queue.js';
 import { lockWarehouse } from './warehouse-lock.js';
-import { baseOf, scanInputs } from '../project/inputs.js';
+import { inputMatcher } from '../project/input-match.js';
+import { baseOf } from '../project/inputs.js';
 import type { Project, Settings } from '../model.js';
 import type { BuildResult } from '../results.js';
 
@@ -27,27 +30,9 @@ export interface WatchOptions {
   readonly signal: AbortSignal;
   readonly onStart?: (lines: readonly string[]) => void;
   readonly onBatch?: (batch: MicroBatch) => void | Promise<void>;
+  readonly onWarning?: (line: string) => void;
   /** How often a file's size is checked until it stops growing (two equal checks = complete). */
   readonly stabilityMs?: number;
-}
-
-/** Pending files in arrival order (arrival = when the file got its name: ctime after a rename). */
-class Queue {
-  private readonly items = new Map<string, number>();
-  add(path: string, arrivedAt: number): void {
-    if (!this.items.has(path)) this.items.set(path, arrivedAt);
-  }
-  get size(): number {
-    return this.items.size;
-  }
-  oldest(): number | undefined {
-    return this.items.size === 0 ? undefined : Math.min(...this.items.values());
-  }
-  take(count: number): Array<[string, number]> {
-    const taken = [...this.items].sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1)).slice(0, count);
-    for (const [path] of taken) this.items.delete(path);
-    return taken;
-  }
 }
 
 /** Committed: the finish time of the last incremental step that ran ok. */
@@ -56,56 +41,73 @@ function committedAt(result: BuildResult): number | undefined {
   return done.length ? Date.parse(done[done.length - 1].finishedAt!) : undefined;
 }
 
+/** Queues the files present at start (a missing input folder is a configuration error, before watching):
+ * archived ones (a fresh warehouse) at once, landing ones once they hold still. Returns how many. */
+async function queueInitial(options: WatchOptions, queue: Queue, settling: Settling): Promise<number> {
+  for (const f of (await pendingFiles(options.project.root, options.settings)).pending) {
+    if (f.at === f.path) settling.add(f.path);
+    else queue.add(f.path, Date.now());
+  }
+  return queue.size + settling.size;
+}
+
+/** One build over exactly the files taken. */
+async function microBatch(options: WatchOptions, lock: Lock, taken: Array<[string, number]>, number: number): Promise<MicroBatch> {
+  const { project, settings, signal } = options;
+  const started = Date.now();
+  const files = taken.map(([p]) => p);
+  const result = await build({ root: project.root, project, settings: { ...settings, files, batchSize: options.batchSize }, signal, lock, events: { onWarning: options.onWarning } });
+  const arrived = Math.min(...taken.map(([, t]) => t));
+  return {
+    number, files: taken.length, durationMs: Date.now() - started, result,
+    rows: result.steps.filter((r) => r.step.incremental).reduce((sum, r) => sum + r.rowsChanged, 0),
+    latencyMs: (committedAt(result) ?? Date.now()) - arrived,
+  };
+}
+
 /** Watches until a micro-batch fails (resolves with it) or the signal aborts (resolves undefined). */
 export async function watch(options: WatchOptions): Promise<MicroBatch | undefined> {
   const { project, settings, signal } = options;
   const lock = await lockWarehouse(project, settings, newRunId());
   const queue = new Queue();
-  const folders = [...new Set(Object.values(settings.inputs).map((glob) => resolve(project.root, baseOf(glob))))];
-  scanInputs(project.root, settings.inputs); // a missing input folder is a configuration error, before watching
-  for (const state of await inputStates(project.root, settings)) for (const path of state.pending) queue.add(path, Date.now());
-  let backlog = queue.size; // files present at start: processed at once, in batches of batchSize
   const stability = options.stabilityMs ?? 100;
+  const settling = new Settling(project.root, stability * 2);
+  let backlog = await queueInitial(options, queue, settling).catch((error: unknown) => { lock.release(); throw error; });
+  const folders = [...new Set(Object.values(settings.inputs).map((glob) => resolve(project.root, baseOf(glob))))];
   const watcher = chokidar.watch(folders, { ignoreInitial: true, alwaysStat: true, awaitWriteFinish: { stabilityThreshold: stability * 2, pollInterval: stability } });
-  const matching = () => new Set(scanInputs(project.root, settings.inputs).map((f) => f.path));
+  const inputOf = inputMatcher(project.root, settings);
   let wake: (() => void) | undefined;
   const nudge = () => { wake?.(); wake = undefined; };
-  watcher.on('add', (_path, stats) => {
-    const known = matching();
-    for (const path of known) if (resolve(project.root, path) === resolve(_path)) queue.add(path, stats?.ctimeMs ?? Date.now());
+  watcher.on('add', (path, stats) => {
+    const match = inputOf(resolve(path));
+    if (match) queue.add(match[1], stats?.ctimeMs ?? Date.now());
     nudge();
   });
+  const poll = setInterval(() => { for (const path of settling.settled()) queue.add(path, Date.now()); if (queue.size) nudge(); }, stability);
   signal.addEventListener('abort', nudge);
   await new Promise<void>((ready) => watcher.on('ready', () => ready()));
   options.onStart?.(Object.entries(settings.inputs).map(([name, glob]) => `${name}: ${glob}`));
-  let number = 0;
   try {
-    while (!signal.aborted) {
+    for (let number = 1; !signal.aborted;) {
       const oldest = queue.oldest();
-      const due = backlog > 0 || queue.size >= options.batchSize || (oldest !== undefined && Date.now() - oldest >= options.maxWaitMs);
-      if (!due) {
-        const wait = oldest === undefined ? 60_000 : Math.max(10, oldest + options.maxWaitMs - Date.now());
-        await new Promise<void>((woken) => {
-          const timer = setTimeout(woken, wait);
-          wake = () => { clearTimeout(timer); woken(); }; // a file arrived or a signal: no timer may outlive watch
-        });
+      if ((backlog > 0 && queue.size > 0) || queue.size >= options.batchSize || (oldest !== undefined && Date.now() - oldest >= options.maxWaitMs)) {
+        const taken = queue.take(options.batchSize);
+        backlog = Math.max(0, backlog - taken.length);
+        const batch = await microBatch(options, lock, taken, number++);
+        await options.onBatch?.(batch);
+        if (batch.result.status !== 'ok') return batch;
         continue;
       }
-      const taken = queue.take(options.batchSize);
-      backlog = Math.max(0, backlog - taken.length);
-      const started = Date.now();
-      const result = await build({ root: project.root, project, settings: { ...settings, files: taken.map(([p]) => p), batchSize: options.batchSize }, signal, lock });
-      const at = committedAt(result);
-      const batch: MicroBatch = {
-        number: ++number, files: taken.length, durationMs: Date.now() - started, result,
-        rows: result.steps.filter((r) => r.step.incremental).reduce((sum, r) => sum + r.rowsChanged, 0),
-        latencyMs: at !== undefined ? at - Math.min(...taken.map(([, t]) => t)) : Date.now() - Math.min(...taken.map(([, t]) => t)),
-      };
-      await options.onBatch?.(batch);
-      if (result.status !== 'ok') return batch;
+      // at most a minute per wait: a timer longer than ~24.8 days (--max-wait 999h) would fire at once
+      const wait = Math.min(60_000, oldest === undefined ? 60_000 : Math.max(10, oldest + options.maxWaitMs - Date.now()));
+      await new Promise<void>((woken) => {
+        const timer = setTimeout(woken, wait);
+        wake = () => { clearTimeout(timer); woken(); }; // a file arrived or a signal: no timer may outlive watch
+      });
     }
     return undefined;
   } finally {
+    clearInterval(poll);
     await watcher.close();
     lock.release();
   }

@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AnswerOf, AnyJob, Envelope, JobKind, JobOf } from '../protocol.js';
+import { poolPrefix, removeDeadPools } from './leftovers.js';
 import { takePrestarted } from './prestart.js';
 import { launchWorker, type Purpose, type RunOptions, type WorkerAnswer, type WorkerProcess } from './worker-process.js';
 
@@ -12,12 +13,16 @@ import { launchWorker, type Purpose, type RunOptions, type WorkerAnswer, type Wo
 export const warmDepth = (cores = availableParallelism()) => Math.max(1, Math.min(3, cores - (cores >= 4 ? 1 : 0)));
 
 export class WorkerPool {
-  /** The pool's temporary folder: result files and the jobs' scratch space. */
-  readonly folder = mkdtempSync(join(tmpdir(), 'ducksteps-'));
+  /** The pool's temporary folder: result files and the jobs' scratch space (named with the PID, so the
+   * next run can tell a killed run's folder and remove it). */
+  readonly folder: string;
   private queue: WorkerProcess[] = [];
   private jobs = 0;
 
-  constructor(readonly root: string, private readonly depth = warmDepth()) {}
+  constructor(readonly root: string, private readonly depth = warmDepth()) {
+    removeDeadPools();
+    this.folder = mkdtempSync(join(tmpdir(), poolPrefix()));
+  }
 
   /** A worker for `purpose` now: the prestarted one for a step, else a new one. */
   start(purpose: Purpose = 'step'): WorkerProcess {

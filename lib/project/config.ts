@@ -1,9 +1,10 @@
 // Settings: package.json "ducksteps" defaults, overridden by the command line.
-import { accessSync, closeSync, constants, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { accessSync, closeSync, constants, existsSync, mkdirSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { availableParallelism, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { ConfigError, UsageError } from '../errors.js';
 import type { Dialect, Settings } from '../model.js';
+import { checkArchive, duplicatesSetting, inputsSetting } from './input-settings.js';
 
 export interface CliSettings {
   readonly db?: string;
@@ -17,6 +18,7 @@ export interface CliSettings {
   readonly jobs?: string;
   readonly 'data-path'?: string;
   readonly engine?: string;
+  readonly 'forget-missing'?: boolean;
 }
 
 export interface FileSettings {
@@ -24,6 +26,7 @@ export interface FileSettings {
   inputs?: unknown;
   archive?: unknown;
   gates?: unknown;
+  duplicates?: unknown;
   vars?: unknown;
   threads?: unknown;
   memoryLimit?: unknown;
@@ -35,7 +38,7 @@ export interface FileSettings {
   engine?: unknown;
 }
 
-const KEYS = ['database', 'vars', 'threads', 'memoryLimit', 'stepTimeout', 'lockTimeout', 'inputs', 'archive', 'gates', 'jobs', 'dataPath', 'extensionDir', 'engine'];
+const KEYS = ['database', 'vars', 'threads', 'memoryLimit', 'stepTimeout', 'lockTimeout', 'inputs', 'archive', 'duplicates', 'gates', 'jobs', 'dataPath', 'extensionDir', 'engine'];
 
 /** The closest known key by edit distance (for "did you mean"). */
 function closest(word: string, options: readonly string[]): string | undefined {
@@ -173,11 +176,14 @@ function checkLake(root: string, database: string): void {
   if (!existsSync(dirname(file))) throw new ConfigError(`the folder for the DuckLake catalog does not exist: ${dirname(spec.replace(/^sqlite:/i, ''))}`, { hint: `create it (mkdir -p ${dirname(spec.replace(/^sqlite:/i, ''))}) or choose another --db` });
 }
 
-/** Checks the database path, and that its folder exists and is writable, before any step runs. */
-export function checkDatabasePath(root: string, database: string): void {
+/** Checks the database path, and that its folder exists (`create`: the configured database's folder is
+ * made when missing, e.g. after rm -rf data; a --db in a missing folder is more likely a typo) and is
+ * writable, before any step runs. */
+export function checkDatabasePath(root: string, database: string, create = false): void {
   if (/^ducklake:/i.test(database)) return checkLake(root, database);
   checkDatabaseFile(root, database);
   const folder = dirname(resolve(root, database));
+  if (create && !existsSync(folder)) mkdirSync(folder, { recursive: true });
   if (!existsSync(folder) || !statSync(folder).isDirectory()) {
     throw new ConfigError(`the folder for the database does not exist: ${dirname(database)}`, { hint: `create it (mkdir -p ${dirname(database)}) or choose another --db` });
   }
@@ -193,21 +199,6 @@ function wholeNumber(value: unknown, name: string): number | undefined {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new UsageError(`${name} must be a whole number >= 1, got "${value}"`);
   return n;
-}
-
-const INPUT_NAME = /^[a-z][a-z0-9_]*$/;
-
-/** "inputs": { "orders": "data/landing/orders/*.csv" }: names usable in templates, globs that match files. */
-function inputsSetting(value: unknown): Record<string, string> {
-  const inputs: Record<string, string> = {};
-  for (const [name, glob] of Object.entries((value ?? {}) as Record<string, unknown>)) {
-    const key = `"ducksteps"."inputs"."${name}"`;
-    if (!INPUT_NAME.test(name)) throw new ConfigError(`input name ${key} is not valid`, { file: 'package.json', hint: 'use lower-case letters, digits and _, starting with a letter: templates use it as batch.files.NAME' });
-    if (typeof glob !== 'string' || glob.trim() === '') throw new ConfigError(`${key} must be a glob like "data/landing/${name}/*.csv"`, { file: 'package.json' });
-    if (glob.endsWith('/') || glob.endsWith('\\')) throw new ConfigError(`${key} is a folder ("${glob}"); it must match files`, { file: 'package.json', hint: `e.g. "${glob}*.csv"` });
-    inputs[name] = glob.split('\\').join('/');
-  }
-  return inputs;
 }
 
 /** "duckdb" (a DuckDB file or a DuckLake, by --db) or "spark" (the cluster DUCKSTEPS_SPARK_URL names). */
@@ -226,17 +217,23 @@ export function loadSettings(root: string, cli: CliSettings = {}): Settings {
   const fileVars = (file.vars ?? {}) as Record<string, unknown>;
   if (typeof fileVars !== 'object') throw new ConfigError('"ducksteps"."vars" must be an object', { file: 'package.json' });
   const vars = { ...Object.fromEntries(Object.entries(fileVars).map(([k, v]) => [k, String(v)])), ...parseVars(cli.var ?? []) };
+  const inputs = inputsSetting(file.inputs);
+  const archive = typeof file.archive === 'string' && file.archive.trim() !== '' ? file.archive : undefined;
+  checkArchive(root, inputs, archive);
   return {
     database: cli.db ?? (typeof file.database === 'string' ? file.database : 'data/warehouse.duckdb'),
+    databaseFromFlag: cli.db !== undefined,
     vars,
     threads: threadsSetting(cli.threads ?? file.threads, source(cli.threads, '--threads', 'threads')),
     memoryLimit: memorySetting(cli['memory-limit'] ?? file.memoryLimit, source(cli['memory-limit'], '--memory-limit', 'memoryLimit')),
     stepTimeoutMs: parseDuration(cli['step-timeout'] ?? file.stepTimeout, source(cli['step-timeout'], '--step-timeout', 'stepTimeout')),
     lockTimeoutMs: parseDuration(cli['lock-timeout'] ?? file.lockTimeout, source(cli['lock-timeout'], '--lock-timeout', 'lockTimeout'), true),
-    inputs: inputsSetting(file.inputs),
-    archive: typeof file.archive === 'string' && file.archive.trim() !== '' ? file.archive : undefined,
+    inputs,
+    archive,
+    duplicates: duplicatesSetting(file.duplicates),
     batchSize: wholeNumber(cli['batch-size'], '--batch-size'),
     fullRefresh: cli['full-refresh'] === true,
+    forgetMissing: cli['forget-missing'] === true,
     gates: file.gates !== false,
     jobs: wholeNumber(cli.jobs ?? file.jobs, source(cli.jobs, '--jobs', 'jobs')),
     dataPath: cli['data-path'] ?? (typeof file.dataPath === 'string' ? file.dataPath : undefined),

@@ -42,6 +42,7 @@ function describe(raw: string, where: Where, vars: Readonly<Record<string, strin
   const last = raw.split('\n').map((l) => l.trim()).filter(Boolean).pop() ?? raw;
   const bare = last.replace(/^Template render error: /, '').replace(/^\w*Error: /, '');
   if (raw.includes(UNDEFINED_OUTPUT)) return undefinedValue(where, vars);
+  if (raw.includes('is needed again but is gone')) return { what: bare, hint: 'put the file back where it was (landing, or the archive); ducksteps never deletes landing files, something else moved it' };
   const unsetEnv = raw.match(/environment variable (\w+) is not set/)?.[1];
   if (unsetEnv) return { what: `environment variable ${unsetEnv} is not set`, hint: `export ${unsetEnv}=... before running, or give a default: env("${unsetEnv}", "value")` };
   if (raw.includes('template not found')) {
@@ -76,6 +77,8 @@ function guessLine(raw: string, source: string): number | undefined {
   const envName = raw.match(/environment variable (\w+) is not set/)?.[1];
   if (envName) return first((l) => new RegExp(`env\\(\\s*["']${envName}["']`).test(l));
   if (raw.includes('end of file')) return unclosedBlockLine(source);
+  const input = raw.match(/is needed again but is gone/) && raw.match(/landing file \S+/) ? /batch\.(files|paths|all_files)\b/ : undefined;
+  if (input) return first((l) => input.test(l)); // the first line that reads the batch's files
   const recursive = [...source.matchAll(/\{%-?\s*macro\s+(\w+)/g)].find((m) => new RegExp(`\\b${m[1]}\\(`).test(source.slice((m.index ?? 0) + m[0].length)));
   if (recursive && raw.includes('Maximum call stack')) return source.slice(0, recursive.index).split('\n').length;
   return undefined;

@@ -36,6 +36,7 @@ export function consoleEvents(style: Style, print: Writer, live?: LiveLine): Bui
     onPublishStart: (count) => write(`▶ publish: ${count} target${count === 1 ? '' : 's'} (the checks passed)`),
     onStepStart: (step, batch) => write(stepStartLine(style, step, batch && batchLabel({ id: batch.batch.id, files: batch.batch.files.length, fullRefresh: batch.batch.fullRefresh }, batch))),
     onNotice: (line) => write(`· ${line}`),
+    onWarning: (line) => write(`! ${line}`),
     onHeartbeat: (step, ms) => { if (!live) write(latest?.step === step.id ? latest.line : heartbeatLine(style, step, ms)); },
     onOutput: (_step, line) => write(`  │ ${line}`),
     onStepEnd: (report) => {

@@ -9,3 +9,7 @@ export const sqlIdent = (value: unknown): string => `"${String(value).replace(/"
 
 /** A number as itself, anything else as a string literal (assertion macros' accepted values). */
 export const sqlLiteral = (value: unknown): string => (typeof value === 'number' ? String(value) : sqlString(value));
+
+/** A file path that DuckDB's file readers take literally: their glob characters * ? [ are each wrapped in
+ * brackets ([*] matches only a *), so a file named "*.csv" is that file alone, not every .csv file. */
+export const literalPath = (path: string): string => path.replace(/[*?[]/g, (c) => `[${c}]`);

@@ -30,11 +30,11 @@ t.test('each file is loaded once: a second run with nothing new changes nothing 
   const dir = eventsProject(t, { 'a.csv': 'id,v\n1,10\n2,20\n', 'b.csv': 'id,v\n3,30\n' });
   const first = await cli(dir);
   t.equal(first.exitCode, 0, first.stdout);
-  t.match(first.stdout, /· events: 2 new files \(0 loaded, 2 in data\/landing\/ev\/\*\.csv\)/);
+  t.match(first.stdout, /· events: 2 new files \(0 loaded, 2 in data\/landing\/ev\/\*\.csv, 0 archived\)/);
   t.same(await ids(dir), [1, 2, 3]);
   const again = await cli(dir);
   t.equal(again.exitCode, 0);
-  t.match(again.stdout, /· events: nothing new \(2 loaded, 0 in data\/landing\/ev\/\*\.csv\)\n✔ 01_load up to date: no new batch\n✔ 02_total up to date: no new batch/);
+  t.match(again.stdout, /· events: nothing new \(2 loaded, 0 in data\/landing\/ev\/\*\.csv, 2 archived\)\n✔ 01_load up to date: no new batch\n✔ 02_total up to date: no new batch/);
   t.same(await ids(dir), [1, 2, 3], 'no row twice');
   t.same(readdirSync(join(dir, 'data/archive/events')).sort(), ['a.csv', 'b.csv'], 'loaded files were archived');
   const ledger = await query(db(dir), 'SELECT path, size, length(sha256) AS sha, step FROM ducksteps.loaded_files ORDER BY path');
@@ -113,7 +113,7 @@ t.test('an input folder that does not exist: exit 2 naming it and the glob; list
   const dir = project(t, undefined, { 'package.json': SETTINGS, sql: { '01_load': { '01.sql': LOAD } } });
   const list = await cli(dir, ['list']);
   t.equal(list.exitCode, 0, 'list works before the step that creates the folder has run');
-  t.match(list.stdout, /events\s+│ data\/landing\/ev\/\*\.csv\s+│ 0\s+│ 0\s+│ -/);
+  t.match(list.stdout, /events\s+│ data\/landing\/ev\/\*\.csv\s+│ 0\s+│ 0\s+│ 0\s+│ -/);
   const run = await cli(dir);
   t.equal(run.exitCode, 2);
   t.match(run.stderr, /ducksteps: package\.json: input events: the folder data\/landing\/ev does not exist \(glob data\/landing\/ev\/\*\.csv\)\n\s+create it/);
@@ -133,7 +133,7 @@ t.test('list shows each input with its pending files; compile renders incrementa
   drop(dir, 'c.csv', 'id,v\n3,30\n');
   const list = await cli(dir, ['list']);
   t.equal(list.exitCode, 0);
-  t.match(list.stdout, /events\s+│ data\/landing\/ev\/\*\.csv\s+│ 1\s+│ 2\s+│ data\/landing\/ev\/b\.csv, data\/landing\/ev\/c\.csv/);
+  t.match(list.stdout, /events\s+│ data\/landing\/ev\/\*\.csv\s+│ 1\s+│ 1\s+│ 2\s+│ data\/landing\/ev\/b\.csv, data\/landing\/ev\/c\.csv/);
   t.match(list.stdout, /01_load\s+│ 1\s+│ no\s+│ yes/, 'the incremental column');
   const compile = await cli(dir, ['compile']);
   t.equal(compile.exitCode, 0, compile.stdout);

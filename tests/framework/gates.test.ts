@@ -60,7 +60,7 @@ t.test('a gate on an incremental step: the failing batch never commits and stays
   t.match(run.stdout, /✘ 01_load batch 2 \(1 file\) failed[\s\S]*assertion gating this step failed: positive/);
   t.same(await query(db(dir), 'SELECT count(*) AS n FROM ducksteps.loaded_files'), [{ n: 1 }], 'b.csv is still pending');
   const list = await cli(dir, ['list']);
-  t.match(list.stdout, /ev\s+│ data\/landing\/\*\.csv\s+│ 1\s+│ 1\s+│ data\/landing\/b\.csv/);
+  t.match(list.stdout, /ev\s+│ data\/landing\/\*\.csv\s+│ 1\s+│ 0\s+│ 1\s+│ data\/landing\/b\.csv/);
 });
 
 t.test('./run.sh test still runs every assertion, read-only; list shows which assertions gate which step', async (t) => {

@@ -33,7 +33,7 @@ t.test('every job kind runs in a worker and answers with its own type', async (t
   t.ok('result' in bad && bad.result.status === 'failed' && bad.result.committed.length === 0 && bad.result.error?.line === 1, 'a failing step commits nothing and names file:line');
 
   const ledger = await pool.run({ kind: 'ledger', connection });
-  t.same('result' in ledger && [ledger.result.batches, ledger.result.stepBatches], [[{ id: 1, fullRefresh: false }], [{ step: '01_a', batchId: 1 }]], 'ledger: the batch the step recorded');
+  t.same('result' in ledger && 'ledger' in ledger.result && [ledger.result.ledger.batches, ledger.result.ledger.stepBatches], [[{ id: 1, fullRefresh: false }], [{ step: '01_a', batchId: 1 }]], 'ledger: the batch the step recorded');
 
   const assert = await pool.run({ kind: 'assert', connection, assertions: [{ ...gate, name: 'some', sql: 'SELECT * FROM t WHERE x > 1' }], failuresDir });
   t.same('result' in assert && assert.result.results.map((r) => [r.name, r.status, r.failingRows]), [['some', 'fail', 1]], 'assert: offending rows counted');

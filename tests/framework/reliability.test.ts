@@ -14,10 +14,12 @@ const printed = (run: ReturnType<typeof cli>, text: string) =>
   new Promise<void>((resolve) => run.stdout!.on('data', (d: Buffer) => d.toString().includes(text) && resolve()));
 
 t.test('crash test: SIGKILL of a worker or the driver never leaves a partial step, and a resume finishes the build', async (t) => {
-  const run = await execa(process.execPath, ['--import', 'tsx', 'bench/crashtest.ts', '--trials', '3', '--incremental', '2', '--seed', '42'], { cwd: REPO, reject: false });
+  const run = await execa(process.execPath, ['--import', 'tsx', 'bench/crashtest.ts', '--trials', '3', '--incremental', '3', '--seed', '42'], { cwd: REPO, reject: false });
   t.equal(run.exitCode, 0, run.stdout + run.stderr);
-  t.match(run.stdout, /incremental trial 2: killed the (worker|driver) at \d+ ms; every file once, tables as a full refresh/);
-  t.match(run.stdout, '5/5 consistent');
+  t.match(run.stdout, /incremental trial 1: killed the (worker|driver) at \d+ ms; every file once, tables as a full refresh/);
+  t.match(run.stdout, /archive trial 2: killed the (worker|driver) at \d+ ms; every file once in the ledger and the store/);
+  t.match(run.stdout, /refresh trial 3: killed the (worker|driver) at \d+ ms; every file once in the ledger and the store/);
+  t.match(run.stdout, '6/6 consistent');
 });
 
 t.test('a second run on the same database stops at once with exit 2, naming it and the PID; the first finishes', async (t) => {

@@ -1,6 +1,7 @@
 // `watch` as a real process: files present at start first, dropped files queryable within seconds, a
 // file being written waits, one micro-batch at a time under the run lock, failures and signals.
 import t, { type Test } from 'tap';
+import { execa } from 'execa';
 import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cli, project, query } from './helpers.js';
@@ -92,4 +93,33 @@ t.test('watch without declared inputs is a usage error (exit 2)', async (t) => {
   const run = await cli(dir, ['watch']);
   t.equal(run.exitCode, 2);
   t.match(run.stderr, /watch needs declared inputs and at least one incremental step/);
+});
+
+t.test('watch: a file still being written when watch starts is taken only once it holds still: every row, once', async (t) => {
+  const dir = watched(t);
+  const path = join(dir, 'data/landing/ev/slow.csv');
+  writeFileSync(path, 'id,v\n');
+  // a writer that appends a row every 80 ms for about 6 s (no rename into place)
+  const writer = execa(process.execPath, ['-e', `const fs = require('fs'); let i = 1; const t = setInterval(() => { fs.appendFileSync(${JSON.stringify(path)}, i + ',' + i + '\\n'); if (++i > 75) clearInterval(t); }, 80);`]);
+  await sleep(200);
+  const child = cli(dir, ['watch', '--max-wait', '300ms', '--lock-timeout', '30s']);
+  await writer;
+  t.same(await until(dir, 'SELECT count(*)::INT AS n, count(DISTINCT id)::INT AS d FROM events', [{ n: 75, d: 75 }]), [{ n: 75, d: 75 }], 'all 75 rows, each once');
+  child.kill('SIGINT');
+  const done = await child;
+  t.equal(done.exitCode, 130, done.stdout);
+  t.match(done.stdout, /micro-batch 1: 1 file, 75 rows/);
+});
+
+t.test('watch --max-wait 999h waits without a timer overflow (no busy loop), and stops on Ctrl-C', async (t) => {
+  const dir = watched(t);
+  const child = cli(dir, ['watch', '--max-wait', '999h', '--batch-size', '5']);
+  await printed(child, 'watching');
+  drop(dir, 'a.csv', 'id,v\n1,10\n');
+  await sleep(1500);
+  child.kill('SIGINT');
+  const done = await child;
+  t.equal(done.exitCode, 130);
+  t.notMatch(done.stderr, /TimeoutOverflowWarning/);
+  t.notMatch(done.stdout, /micro-batch \d+:/, 'the file waits for the batch size or the maximum wait');
 });
