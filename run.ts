@@ -14,6 +14,7 @@ const OPTIONS = {
   threads: { type: 'string' },
   'memory-limit': { type: 'string' },
   'step-timeout': { type: 'string' },
+  'publish-timeout': { type: 'string' },
   'lock-timeout': { type: 'string' },
   from: { type: 'string' },
   to: { type: 'string' },

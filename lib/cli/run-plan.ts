@@ -29,7 +29,7 @@ export async function testSelection(project: Project, flags: RunFlags, settings:
 }
 
 /** Steps and settings for this run: a selection, a resume of the last run, or everything. */
-export async function planRun(project: Project, flags: RunFlags, settings: Settings): Promise<{ steps: readonly Step[]; settings: Settings }> {
+export async function planRun(project: Project, flags: RunFlags, settings: Settings): Promise<{ steps: readonly Step[]; settings: Settings; publish?: boolean }> {
   if (flags.select || flags.exclude) {
     const other = (['from', 'to', 'only', 'resume'] as const).find((f) => flags[f] !== undefined);
     if (other) throw new UsageError(`--select/--exclude cannot be combined with --${other}`, { hint: 'use --select STEP, STEP+ or +STEP alone (see docs/running.md)' });
@@ -40,5 +40,5 @@ export async function planRun(project: Project, flags: RunFlags, settings: Setti
   if (picked) throw new UsageError(`--resume cannot be combined with --${picked}`, { hint: '--resume starts where the last run failed; to choose steps yourself, leave out --resume' });
   const resume = planResume(project, flags.db);
   const database = resume.database ?? settings.database;
-  return { steps: resume.steps, settings: { ...settings, database, vars: { ...resume.vars, ...parseVars(flags.var ?? []) } } };
+  return { steps: resume.steps, settings: { ...settings, database, vars: { ...resume.vars, ...parseVars(flags.var ?? []) } }, publish: resume.publish };
 }

@@ -32,14 +32,14 @@ export async function runCommand({ root, flags }: CommandContext, testsOnly = fa
   const project = discover(root);
   mark('discovered');
   const loaded = loadSettings(root, f);
-  const { steps, settings } = testsOnly ? { steps: [], settings: loaded } : await planRun(project, f, loaded);
+  const { steps, settings, publish } = testsOnly ? { steps: [], settings: loaded, publish: false } : await planRun(project, f, loaded);
   const testSteps = testsOnly ? await testSelection(project, f, settings) : undefined;
   const style = f.json ? { color: false } : detectStyle();
   const write = (text: string) => (f.json ? process.stderr : process.stdout).write(`${text}\n`);
   if (!testsOnly && steps.length < project.steps.length) for (const line of await staleWarnings(project, steps, settings)) write(`! ${line}`);
   mark('planned');
   const stop = new AbortController();
-  const result = await whileStoppable(stop, () => build({ root, project, settings, steps, testSteps, signal: stop.signal, events: consoleEvents(style, write, !f.json && process.stdout.isTTY ? liveLine(process.stdout) : undefined), heartbeatMs: heartbeatMs() }));
+  const result = await whileStoppable(stop, () => build({ root, project, settings, steps, testSteps, publish, signal: stop.signal, events: consoleEvents(style, write, !f.json && process.stdout.isTTY ? liveLine(process.stdout) : undefined), heartbeatMs: heartbeatMs() }));
   if (f.json) process.stdout.write(`${JSON.stringify(toJson(result), null, 2)}\n`);
   else printSummary(style, write, result);
   mark('summary printed');

@@ -46,7 +46,7 @@ function withTargets(project: Project, settings: Settings, lineage: ReadonlyMap<
   const env = createEnvironment(project.root, context);
   const all = new Map(lineage);
   for (const target of targets) {
-    const query = renderFile(env, project.root, target.file, { ...context, run_batches: '(NULL)' } as TemplateContext).sql;
+    const query = renderFile(env, project.root, target.file, { ...context, run_batches: '(NULL)', pending_batches: '(NULL)' } as TemplateContext).sql;
     const writes = kindOf(target.kind).writes(target);
     all.set(target.file, { ...lineageOf([query]), filesWritten: [...writes.files], creates: [...writes.tables] });
   }

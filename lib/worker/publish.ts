@@ -1,9 +1,13 @@
-// Inside the worker: the publish job. Opens the warehouse read-only and delivers each target with its
-// kind; the first failure stops the phase (the targets after it are skipped). Never throws.
+// Inside the worker: the publish job. Opens the warehouse read-only, reads which batches every incremental
+// step has committed (its ledger), and delivers each target with its kind; the first failure stops the
+// phase (the targets after it are skipped). Never throws.
 import { openSession } from '../engines/open.js';
+import type { Session } from '../engines/engine.js';
 import type { JobContext, PublishJob, PublishTargetJob } from '../protocol.js';
 import type { PublishOutcome } from '../results.js';
+import type { BatchRef } from '../publish/kind.js';
 import { kindOf, publishKinds } from '../publish/registry.js';
+import { sqlString } from '../sql/quote.js';
 import { sqlMessage } from './sql-error.js';
 
 function failure(error: unknown): { message: string; hint?: string } {
@@ -18,11 +22,29 @@ const blank = (target: PublishTargetJob, status: PublishOutcome['status'], note?
 /** Loads what the kinds need for delivery while a publish worker waits for its job. */
 export const preloadKinds = () => Promise.all(Object.values(publishKinds).map((k) => k.preload?.()));
 
+/** The batches every one of `steps` has committed: the ones a target may be offered. */
+async function completeBatches(session: Session, steps: readonly string[]): Promise<BatchRef[]> {
+  if (steps.length === 0) return [];
+  const { rows: found } = await session.query("SELECT count(*) AS n FROM duckdb_tables() WHERE schema_name = 'ducksteps' AND table_name IN ('batches', 'step_batches')");
+  if (Number(found[0].n) < 2) return [];
+  const { rows } = await session.query(`SELECT b.batch_id, b.run_id FROM ducksteps.batches AS b
+    WHERE (SELECT count(DISTINCT s.step) FROM ducksteps.step_batches AS s WHERE s.batch_id = b.batch_id AND s.step IN (${steps.map(sqlString).join(', ')})) = ${steps.length}
+    ORDER BY b.batch_id`);
+  return rows.map((r) => ({ id: Number(r.batch_id), runId: String(r.run_id) }));
+}
+
+/** What {{ pending_batches }} reads: a temporary table of this session (the warehouse stays read-only). */
+async function offer(session: Session, ids: readonly number[]): Promise<void> {
+  await session.run('CREATE OR REPLACE TEMP TABLE ducksteps_pending_batches (batch_id BIGINT)');
+  if (ids.length) await session.run(`INSERT INTO temp.ducksteps_pending_batches VALUES ${ids.map((id) => `(${Number(id)})`).join(', ')}`);
+}
+
 /** Delivers every target; returns one outcome per target. */
 export async function publishTargets(job: PublishJob, context: JobContext): Promise<PublishOutcome[]> {
   const session = await openSession(job.connection, { readOnly: true });
   const outcomes: PublishOutcome[] = [];
   try {
+    const complete = await completeBatches(session, job.batchSteps);
     for (const target of job.targets) {
       const kind = kindOf(target.kind);
       const skip = kind.skip?.(target);
@@ -32,7 +54,11 @@ export async function publishTargets(job: PublishJob, context: JobContext): Prom
         const started = performance.now();
         const durationMs = () => Math.round(performance.now() - started);
         try {
-          const done = await kind.deliver({ session, target, sql: target.sql, projectRoot: context.projectRoot, tmpDir: context.tmpDir });
+          await offer(session, job.runBatches);
+          const done = await kind.deliver({
+            session, target, sql: target.sql, projectRoot: context.projectRoot, tmpDir: context.tmpDir, runId: job.runId,
+            batches: { complete, thisRun: job.runBatches }, offer: (ids) => offer(session, ids), timeoutMs: job.timeoutMs,
+          });
           outcomes.push({ destination: target.destination, status: 'ok', ...done, durationMs: durationMs() });
         } catch (error) {
           const { message, hint } = failure(error);
