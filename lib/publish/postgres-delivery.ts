@@ -20,11 +20,12 @@ export interface PgSession {
 }
 
 /** Connects with the server-side timeouts of a publish: waiting for a lock, or any one statement, longer
- * than `timeoutMs` is cancelled by PostgreSQL itself (and rolls the transaction back). */
+ * than `timeoutMs` is cancelled by PostgreSQL itself (and rolls the transaction back). The statement timeout
+ * is a second later, so a statement waiting for a lock is cancelled as that (the clearer message). */
 export async function connectPostgres(url: string, timeoutMs: number): Promise<PgSession> {
   const client = new pg.Client({
     connectionString: url, application_name: 'ducksteps', keepAlive: true,
-    connectionTimeoutMillis: timeoutMs, lock_timeout: timeoutMs, statement_timeout: timeoutMs,
+    connectionTimeoutMillis: timeoutMs, lock_timeout: timeoutMs, statement_timeout: timeoutMs + 1000,
   });
   let lostWith: Error | undefined;
   client.on('error', (error) => { lostWith ??= error; }); // without a listener, a dead connection kills the process
