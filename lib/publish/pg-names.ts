@@ -59,6 +59,9 @@ export function stagingName(table: string): string {
   return `${head}_${hash}${STAGING_SUFFIX}`;
 }
 
+/** A name as a message shows it: plain when PostgreSQL reads it back unchanged, else double-quoted. */
+export const shownName = (name: string) => (/^[a-z_][a-z0-9_$]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`);
+
 /** How a name the header wrote unquoted with capitals is read, for a message about a missing schema. */
 export function foldingNote(written: string, name: string): string {
   return !written.startsWith('"') && written !== name ? ` (PostgreSQL folds unquoted names to lower case: ${written} is ${name}; write "${written}" in double quotes for a name with capitals)` : '';

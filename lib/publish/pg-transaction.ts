@@ -8,7 +8,7 @@ import type { PublishTarget } from '../model.js';
 import type { BatchRef, Delivered } from './kind.js';
 import { checkDrift } from './pg-drift.js';
 import { planLedger, recordLedger, type LedgerPlan } from './pg-ledger.js';
-import { foldingNote, stagingName, type PgTable } from './pg-names.js';
+import { foldingNote, shownName, stagingName, type PgTable } from './pg-names.js';
 import type { ColumnPlan } from './pg-types.js';
 import type { PgSession } from './postgres-delivery.js';
 
@@ -63,7 +63,7 @@ export async function deliverInTransaction(pg: PgSession, d: PgDelivery): Promis
   const live = `${quote(table.schema)}.${quote(table.table)}`;
   const staging = `${quote(table.schema)}.${quote(stagingName(table.table))}`;
   if (!(await exists(pg, 'SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1', [table.schema]))) {
-    throw Object.assign(new Error(`schema ${table.schema} does not exist in the database${foldingNote(table.written.schema, table.schema)}`), { hint: `create it (CREATE SCHEMA ${quote(table.schema)};) or publish to an existing schema` });
+    throw Object.assign(new Error(`schema ${shownName(table.schema)} does not exist in the database${foldingNote(table.written.schema, table.schema)}`), { hint: `create it (CREATE SCHEMA ${shownName(table.schema)};) or publish to an existing schema` });
   }
   await pg.query('BEGIN');
   try {
