@@ -4,6 +4,7 @@ import { DuckstepsError, UsageError } from './lib/errors.js';
 import { HELP, checkCommandInput, commands } from './lib/cli/commands.js';
 import { dropPrestartedWorker, prestartWorker } from './lib/processes/prestart.js';
 import { mark } from './lib/trace.js';
+import { safeText } from './lib/report/escape.js';
 
 mark('driver imported');
 process.on('exit', () => mark('exit'));
@@ -73,7 +74,7 @@ main(process.argv.slice(2)).then(
   },
   (error: unknown) => {
     if (error instanceof DuckstepsError) {
-      process.stderr.write(`ducksteps: ${error.message}\n`);
+      process.stderr.write(`ducksteps: ${safeText(error.message)}\n`);
       process.exitCode = error.exitCode;
     } else {
       process.stderr.write(`ducksteps: internal error (please report it):\n${(error as Error)?.stack ?? error}\n`);

@@ -7,6 +7,7 @@ import { discover } from '../project/discover.js';
 import { detectStyle } from '../report/tables.js';
 import { planRun, staleWarnings, testSelection, type RunFlags } from './run-plan.js';
 import { toJson } from '../report/json.js';
+import { safeJson } from '../report/escape.js';
 import { prefetchReport, writeReport } from '../report/html/write-report.js';
 import type { Project } from '../model.js';
 import type { Flow } from '../results.js';
@@ -40,7 +41,7 @@ export async function runCommand({ root, flags }: CommandContext, testsOnly = fa
   mark('planned');
   const stop = new AbortController();
   const result = await whileStoppable(stop, () => build({ root, project, settings, steps, testSteps, publish, signal: stop.signal, events: consoleEvents(style, write, !f.json && process.stdout.isTTY ? liveLine(process.stdout) : undefined), heartbeatMs: heartbeatMs() }));
-  if (f.json) process.stdout.write(`${JSON.stringify(toJson(result), null, 2)}\n`);
+  if (f.json) process.stdout.write(`${safeJson(JSON.stringify(toJson(result), null, 2))}\n`);
   else printSummary(style, write, result);
   mark('summary printed');
   const report = await writeReportSafely(project, result.flow);
