@@ -53,6 +53,27 @@ t.test('every run writes logs/report.html; it opens offline in Chromium with its
   t.ok(statSync(join(dir, 'logs/report.png')).size > 10_000, 'a screenshot for a reviewer: logs/report.png');
 });
 
+t.test('names from the project reach the lineage drawing as text: no <img> or <form> of theirs renders', { skip, timeout: 240_000 }, async (t) => {
+  const dir = project(t, undefined, {
+    sql: { '01_evil': { 'a.sql': 'CREATE TABLE "<img src=x onerror=window.pwned=1>" AS SELECT 1 AS x;\nCREATE TABLE "<form action=https://example.invalid><input name=q>" AS SELECT 2 AS y;' } },
+    tests: { 'evil.sql': '-- name: <img src=y onerror=window.pwned=2><form><input name=p></form>\nSELECT * FROM "<img src=x onerror=window.pwned=1>" WHERE x < 0;' },
+  });
+  t.equal((await cli(dir)).exitCode, 0);
+  const { chromium } = await import('playwright-core');
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
+  t.teardown(() => browser.close());
+  const page = await browser.newPage();
+  await page.route('**/*', (route) => (route.request().url().startsWith('file:') ? route.continue() : route.abort()));
+  await page.goto(`file://${join(dir, 'logs/report.html')}`);
+  await page.waitForSelector('body[data-ready]', { timeout: 60_000 });
+  t.equal(await page.getAttribute('body', 'data-ready'), 'yes', 'the lineage drew');
+  t.equal(await page.$$eval('.mermaid img, .mermaid form, .mermaid input', (found) => found.length), 0, 'no element of the names rendered');
+  t.equal(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned), undefined, 'no handler ran');
+  const text = await page.$eval('.mermaid svg', (svg) => svg.textContent ?? '');
+  t.match(text, '<img src=x onerror=window.pwned=1>', 'the table name is shown as text');
+  t.match(text, '<img src=y onerror=window.pwned=2><form>', 'the assertion name is shown as text');
+});
+
 t.test('./run.sh report writes the report from the logs alone; with no run yet it says so', async (t) => {
   const dir = project(t, undefined, PROJECT);
   const none = await cli(dir, ['report']);
