@@ -8,7 +8,13 @@ import { writeReport } from '../report/html/write-report.js';
 export async function reportCommand({ root, flags }: CommandContext): Promise<number> {
   const project = discover(root);
   const plan = await displayPlan(project, loadSettings(root, flags as CliSettings)).catch(() => undefined); // the lineage section, when it can be drawn
-  const path = await writeReport(project, plan?.flow);
+  let path: string | undefined;
+  try {
+    path = await writeReport(project, plan?.flow);
+  } catch (error) {
+    process.stderr.write(`ducksteps: logs/report.html could not be written: ${(error as Error).message}\n  check that logs/ is writable and has space; the logs themselves are unchanged\n`);
+    return 1;
+  }
   process.stdout.write(path ? `report: ${path}\n` : 'no runs in logs/run_log.csv yet; run ./run.sh first\n');
   return 0;
 }

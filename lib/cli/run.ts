@@ -18,7 +18,7 @@ import { mark } from '../trace.js';
 const heartbeatMs = () => Number(process.env.DUCKSTEPS_HEARTBEAT) || 10_000;
 
 /** The HTML report of the run; a report that cannot be written never changes the run's outcome. */
-async function writeReportSafely(project: Project, flow?: Flow): Promise<string | undefined> {
+export async function writeReportSafely(project: Project, flow?: Flow): Promise<string | undefined> {
   try {
     return await writeReport(project, flow);
   } catch (error) {
@@ -40,7 +40,10 @@ export async function runCommand({ root, flags }: CommandContext, testsOnly = fa
   if (!testsOnly && steps.length < project.steps.length) for (const line of await staleWarnings(project, steps, settings)) write(`! ${line}`);
   mark('planned');
   const stop = new AbortController();
-  const result = await whileStoppable(stop, () => build({ root, project, settings, steps, testSteps, publish, signal: stop.signal, events: consoleEvents(style, write, !f.json && process.stdout.isTTY ? liveLine(process.stdout) : undefined), heartbeatMs: heartbeatMs() }));
+  const building = whileStoppable(stop, () => build({ root, project, settings, steps, testSteps, publish, signal: stop.signal, events: consoleEvents(style, write, !f.json && process.stdout.isTTY ? liveLine(process.stdout) : undefined), heartbeatMs: heartbeatMs() }));
+  // a run that stops before its first step (a configuration error found on the way) still gets its report,
+  // so report.html never shows the run before it as the latest
+  const result = await building.catch(async (error: unknown) => { await writeReportSafely(project); throw error; });
   if (f.json) process.stdout.write(`${safeJson(JSON.stringify(toJson(result), null, 2))}\n`);
   else printSummary(style, write, result);
   mark('summary printed');

@@ -1,12 +1,11 @@
 // `./run.sh watch [--batch-size N] [--max-wait TIME]`: run the pipeline on files as they arrive.
 import type { CommandContext } from './commands.js';
-import { exitCodeFor, whileStoppable } from './run.js';
+import { exitCodeFor, whileStoppable, writeReportSafely } from './run.js';
 import { watch, type MicroBatch } from '../orchestration/watch.js';
 import { ConfigError } from '../errors.js';
 import { loadSettings, parseDuration, type CliSettings } from '../project/config.js';
 import { discover } from '../project/discover.js';
 import { printTests } from '../report/console.js';
-import { writeReport } from '../report/html/write-report.js';
 import { counted, detectStyle, errorBlock, formatDuration } from '../report/tables.js';
 
 const DEFAULT_BATCH = 100;
@@ -28,7 +27,7 @@ export async function watchCommand({ root, flags }: CommandContext): Promise<num
     onStart: (inputs) => write(`watching ${inputs.join(', ')}: a micro-batch at ${counted(batchSize, 'file')} or after ${formatDuration(maxWaitMs)} (Ctrl-C to stop)`),
     onBatch: async (b) => {
       write(batchLine(b));
-      await writeReport(project, b.result.flow).catch(() => undefined); // logs/report.html follows every micro-batch
+      await writeReportSafely(project, b.result.flow); // logs/report.html follows every micro-batch; a failure is said, not fatal
     },
   }));
   if (stop.signal.aborted) return exitCodeFor(stop.signal.reason);
