@@ -76,6 +76,7 @@ main(process.argv.slice(2)).then(
     if (error instanceof DuckstepsError) {
       process.stderr.write(`ducksteps: ${safeText(error.message)}\n`);
       process.exitCode = error.exitCode;
+      setTimeout(() => process.exit(error.exitCode), 2000).unref(); // never hang on a handle the error left open
     } else {
       process.stderr.write(`ducksteps: internal error (please report it):\n${(error as Error)?.stack ?? error}\n`);
       process.exitCode = 1;
