@@ -32,7 +32,11 @@ export const row_count = (table: string, min = 0, max?: number) =>
   `SELECT count(*) AS row_count, ${min} AS expected_min, ${max ?? 'NULL'} AS expected_max FROM ${table} ` +
   `HAVING count(*) < ${min}${max === undefined ? '' : ` OR count(*) > ${max}`}`;
 
-/** Rows where the condition is not true (false or NULL). */
-export const expression = (table: string, condition: string) => `SELECT * FROM ${table} WHERE NOT coalesce((${condition}), false)`;
+/** Rows where the condition is false. A NULL condition passes, as in a SQL CHECK constraint and dbt's
+ * expression_is_true (what people port): NULLs are not_null's business. */
+export const expression = (table: string, condition: string) => `SELECT * FROM ${table} WHERE NOT (${condition})`;
 
-export const assertionMacros = { unique, not_null, accepted_values, relationships, row_count, expression };
+/** Rows where the condition is not true: false or NULL (a NULL fails too). */
+export const expression_strict = (table: string, condition: string) => `SELECT * FROM ${table} WHERE NOT coalesce((${condition}), false)`;
+
+export const assertionMacros = { unique, not_null, accepted_values, relationships, row_count, expression, expression_strict };
