@@ -88,3 +88,23 @@ t.test('the server stopping in the middle of the COPY: one clear error, exit 1, 
   await own.startServer();
   t.same((await own.query("SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'ml'")).rows, [{ n: 0 }], 'nothing was left behind');
 });
+
+t.test('a stalled server (its backend stopped mid-delivery): the target is stopped after publishTimeout, rolled back', async (t) => {
+  const dir = replaceTarget(t, 'stalled');
+  t.equal((await cli(dir, [], env())).exitCode, 0);
+  const consumer = await reader('stalled'); // holds the delivery at a known point
+  t.teardown(() => consumer.end());
+  const run = cli(dir, ['--publish-timeout', '3s'], env());
+  await until(server, WAITING);
+  const backend = Number((await server.query("SELECT pid FROM pg_stat_activity WHERE application_name = 'ducksteps'")).rows[0].pid);
+  process.kill(backend, 'SIGSTOP'); // nothing it does can answer now, not even its own lock_timeout
+  const done = await run;
+  process.kill(backend, 'SIGCONT');
+  t.equal(done.exitCode, 1, done.stdout);
+  t.match(done.stdout, /error: publish ml\.stalled: timed out after 3\.0 s \(publishTimeout\) and was stopped/);
+  t.match(done.stdout, /hint: nothing was published to this target \(PostgreSQL rolls back the transaction of a connection that closes\)/);
+  await consumer.query('ROLLBACK');
+  await until(server, "SELECT (count(*) = 0)::int AS n FROM pg_stat_activity WHERE application_name = 'ducksteps'");
+  t.same((await server.query('SELECT count(*)::int AS n FROM ml.stalled')).rows, [{ n: 100 }], 'the table is as it was');
+  t.same((await server.query("SELECT count(*)::int AS n FROM pg_tables WHERE tablename LIKE 'stalled%'")).rows, [{ n: 1 }], 'no staging table left');
+});

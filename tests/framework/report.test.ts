@@ -68,7 +68,7 @@ t.test('names from the project reach the lineage drawing as text: no <img> or <f
   await page.waitForSelector('body[data-ready]', { timeout: 60_000 });
   t.equal(await page.getAttribute('body', 'data-ready'), 'yes', 'the lineage drew');
   t.equal(await page.$$eval('.mermaid img, .mermaid form, .mermaid input', (found) => found.length), 0, 'no element of the names rendered');
-  t.equal(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned), undefined, 'no handler ran');
+  t.equal(await page.evaluate(() => (globalThis as unknown as { pwned?: number }).pwned), undefined, 'no handler ran');
   const text = await page.$eval('.mermaid svg', (svg) => svg.textContent ?? '');
   t.match(text, '<img src=x onerror=window.pwned=1>', 'the table name is shown as text');
   t.match(text, '<img src=y onerror=window.pwned=2><form>', 'the assertion name is shown as text');
