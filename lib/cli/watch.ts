@@ -5,7 +5,7 @@ import { watch, type MicroBatch } from '../orchestration/watch.js';
 import { ConfigError } from '../errors.js';
 import { loadSettings, parseDuration, type CliSettings } from '../project/config.js';
 import { discover } from '../project/discover.js';
-import { printTests } from '../report/console.js';
+import { printPublish, printTests } from '../report/console.js';
 import { counted, detectStyle, errorBlock, formatDuration } from '../report/tables.js';
 
 const DEFAULT_BATCH = 100;
@@ -34,6 +34,7 @@ export async function watchCommand({ root, flags }: CommandContext): Promise<num
   if (!failed) return 0;
   for (const r of failed.result.steps) if (r.error) write(errorBlock(style, r.error, `its files stay pending; fix it and start watch again (run ${failed.result.runId})`));
   if (failed.result.tests && failed.result.tests.status === 'failed') printTests(style, write, failed.result.tests);
+  if (failed.result.publish?.some((o) => o.error)) printPublish(style, write, failed.result.publish);
   return failed.result.status === 'interrupted' ? exitCodeFor(stop.signal.reason) : 1;
 }
 

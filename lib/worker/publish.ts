@@ -41,7 +41,13 @@ async function offer(session: Session, ids: readonly number[]): Promise<void> {
 
 /** Delivers every target; returns one outcome per target. */
 export async function publishTargets(job: PublishJob, context: JobContext): Promise<PublishOutcome[]> {
-  const session = await openSession(job.connection, { readOnly: true });
+  let session: Session;
+  try {
+    session = await openSession(job.connection, { readOnly: true });
+  } catch (error) { // another program holding the warehouse, say: each target fails saying so, nothing crashes
+    const { message, hint } = failure(error);
+    return job.targets.map((t, i) => (i > 0 ? blank(t, 'skipped') : { ...blank(t, 'failed'), error: { message: `publish ${t.destination}: cannot open the warehouse: ${message}`, file: t.file, hint: hint ?? 'nothing was published; run again when the warehouse is free (./run.sh --resume publishes)' } }));
+  }
   const outcomes: PublishOutcome[] = [];
   try {
     const complete = await completeBatches(session, job.batchSteps);

@@ -183,3 +183,16 @@ t.test('a JSON file target is JSON: NaN and Infinity are written as null, string
   const lines = readFileSync(join(dir, 'out/f.json'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
   t.same(lines, [{ id: 1, d: null, l: [null, 1.5], s: { x: null }, txt: 'NaN' }, { id: 2, d: 2.5, l: [], s: { x: 1 }, txt: 'Infinity' }]);
 });
+
+t.test('watch stops on a micro-batch whose publish failed and says why (exit 1)', async (t) => {
+  const dir = project(t, undefined, {
+    'package.json': JSON.stringify({ ducksteps: { inputs: { ev: 'data/landing/*.csv' } } }),
+    data: { landing: { 'a.csv': 'k\n1\n' } },
+    sql: { '01_load': { 'a.sql': '-- ducksteps: incremental\nCREATE TABLE IF NOT EXISTS t AS SELECT 1 AS k WHERE false;\nINSERT INTO t SELECT * FROM read_csv({{ batch.files.ev }}, header = true);' } },
+    publish: { '01.sql': '-- publish: file out/t.csv\nSELECT * FROM no_such_table' },
+  });
+  const run = await cli(dir, ['watch', '--max-wait', '200ms']);
+  t.equal(run.exitCode, 1);
+  t.match(run.stdout, /micro-batch 1: 1 file, 1 row, .* — failed/);
+  t.match(run.stdout, /error: publish out\/t\.csv: Catalog Error: Table with name no_such_table does not exist/);
+});
