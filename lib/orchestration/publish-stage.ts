@@ -68,13 +68,13 @@ async function deliver(run: RunContext, targets: readonly PublishTarget[], repor
     kind: 'publish', connection: connectionOf(run.project, run.settings), runId: run.runId, runBatches: batchesOf(reports),
     batchSteps: run.project.steps.filter((s) => s.incremental).map((s) => s.id), timeoutMs: run.settings.publishTimeoutMs ?? DEFAULT_PUBLISH_TIMEOUT_MS,
   } as const;
+  const skips = jobs.map((target) => kindOf(target.kind).skip?.(target));
   const outcomes: PublishOutcome[] = [];
   for (const [i, target] of jobs.entries()) {
-    const skip = kindOf(target.kind).skip?.(target);
     if (outcomes.some((o) => o.status === 'failed' || o.status === 'interrupted')) outcomes.push(outcome(target, 'skipped'));
-    else if (skip) outcomes.push(outcome(target, 'skipped', { note: skip }));
+    else if (skips[i]) outcomes.push(outcome(target, 'skipped', { note: skips[i] }));
     else {
-      run.pool.ensure(Array<'publish'>(Math.max(0, jobs.length - i - 1)).fill('publish')); // the next targets' workers boot meanwhile
+      run.pool.ensure(Array<'publish'>(skips.slice(i).filter((s) => !s).length).fill('publish')); // this target's worker, and the next ones' booting meanwhile
       outcomes.push(maskPublish(await deliverOne(run, job, target)));
     }
   }
