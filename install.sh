@@ -11,6 +11,7 @@ if [ "$major" -lt 20 ]; then
   echo "ducksteps: Node.js $(node -v) is too old; install Node.js 20 or newer and run ./install.sh again" >&2
   exit 2
 fi
+node lib/cli/package-check.mjs || exit 2
 npm ci --no-audit --no-fund --loglevel=error
 npm run --silent build
 echo "ducksteps is installed. Next: ./run.sh"

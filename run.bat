@@ -3,6 +3,7 @@ rem Runs ducksteps (run.ts, compiled to dist\) in this folder. Installs first wh
 rem or package-lock.json changed; recompiles when a framework source is newer than dist\run.js (as run.sh).
 setlocal
 cd /d "%~dp0"
+node lib\cli\package-check.mjs || exit /b 2
 set DUCKSTEPS_ACTION=
 if not exist node_modules (
   set DUCKSTEPS_ACTION=install

@@ -4,6 +4,7 @@
 # (run.bat applies the same rule through lib/cli/freshness.mjs.)
 set -euo pipefail
 cd "$(dirname "$0")"
+if command -v node >/dev/null 2>&1; then node lib/cli/package-check.mjs || exit 2; fi  # a broken package.json: one line, exit 2
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   ./install.sh >&2
 fi

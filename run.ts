@@ -4,6 +4,7 @@ import { DuckstepsError, UsageError } from './lib/errors.js';
 import { HELP, checkCommandInput, commands } from './lib/cli/commands.js';
 import { dropPrestartedWorker, prestartWorker } from './lib/processes/prestart.js';
 import { mark } from './lib/trace.js';
+import { safeText } from './lib/report/escape.js';
 
 mark('driver imported');
 process.on('exit', () => mark('exit'));
@@ -14,6 +15,7 @@ const OPTIONS = {
   threads: { type: 'string' },
   'memory-limit': { type: 'string' },
   'step-timeout': { type: 'string' },
+  'publish-timeout': { type: 'string' },
   'lock-timeout': { type: 'string' },
   from: { type: 'string' },
   to: { type: 'string' },
@@ -76,8 +78,9 @@ main(process.argv.slice(2)).then(
   },
   (error: unknown) => {
     if (error instanceof DuckstepsError) {
-      process.stderr.write(`ducksteps: ${error.message}\n`);
+      process.stderr.write(`ducksteps: ${safeText(error.message)}\n`);
       process.exitCode = error.exitCode;
+      setTimeout(() => process.exit(error.exitCode), 2000).unref(); // never hang on a handle the error left open
     } else {
       process.stderr.write(`ducksteps: internal error (please report it):\n${(error as Error)?.stack ?? error}\n`);
       process.exitCode = 1;

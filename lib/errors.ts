@@ -53,3 +53,8 @@ export class LockError extends DuckstepsError {}
 export class BatchError extends DuckstepsError {
   override readonly exitCode = 1;
 }
+
+/** A file under logs/ could not be written (a full disk, permissions): the run stops there, saying which. */
+export class LogWriteError extends DuckstepsError {
+  override readonly exitCode = 1;
+}

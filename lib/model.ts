@@ -68,6 +68,7 @@ export interface Settings {
   readonly threads?: number;
   readonly memoryLimit?: string;
   readonly stepTimeoutMs?: number; // kill a step running longer than this
+  readonly publishTimeoutMs?: number; // stop (and roll back) a publish target taking longer than this
   readonly lockTimeoutMs?: number; // wait this long for another program to release the database file
   readonly inputs: Readonly<Record<string, string>>; // landing input name -> glob (project-relative)
   readonly archive?: string; // folder that loaded landing files move to (project-relative), if set

@@ -91,6 +91,13 @@ export interface PublishJob {
   readonly kind: 'publish';
   readonly connection: Connection;
   readonly targets: readonly PublishTargetJob[];
+  readonly runId: string;
+  /** The project's incremental steps: a batch all of them committed may be offered to a target. */
+  readonly batchSteps: readonly string[];
+  /** The batches this run committed (what a target without a ledger is offered). */
+  readonly runBatches: readonly number[];
+  /** publishTimeout: how long one target may take (the PostgreSQL side's lock and statement timeouts). */
+  readonly timeoutMs: number;
 }
 
 /** Every job kind and its answer. */

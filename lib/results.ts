@@ -115,12 +115,12 @@ export interface ParseReport {
 
 export interface PublishOutcome {
   readonly destination: string;
-  readonly status: 'ok' | 'failed' | 'skipped';
+  readonly status: 'ok' | 'failed' | 'skipped' | 'interrupted';
   readonly rows: number;
   readonly bytes: number;
   readonly durationMs: number;
   readonly error?: StepError;
-  readonly note?: string; // why a target was skipped
+  readonly note?: string; // why a target was skipped; which batches it delivered
 }
 
 /** The project's lineage (step id -> what it reads and writes) and which assertions gate which step. */

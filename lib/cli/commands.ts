@@ -46,6 +46,7 @@ options for run:
   --threads N           DuckDB threads for every step
   --memory-limit SIZE   DuckDB memory limit for every step, e.g. 2GB
   --step-timeout TIME   stop a step running longer than TIME (30s, 5m, 1h); it rolls back
+  --publish-timeout TIME  stop a publish target taking longer than TIME (default 5m); it rolls back
   --lock-timeout TIME   wait up to TIME (60, 30s, 2m; default 0) for another program to release the database file
   --from STEP           start at this step (number, name or folder name)
   --to STEP             stop after this step
@@ -62,11 +63,13 @@ options for run:
   -h, --help            this help
 
 Defaults come from package.json "ducksteps": { database, vars, threads, memoryLimit, stepTimeout,
-lockTimeout, inputs, archive, duplicates, gates, jobs, dataPath, extensionDir, engine }; flags win. Incremental steps and inputs: docs/batches.md.
-Exit codes: 0 ok, 1 a step or assertion failed, 2 usage or configuration error, 130 interrupted.`;
+publishTimeout, lockTimeout, inputs, archive, duplicates, gates, jobs, dataPath, extensionDir, engine }; flags win.
+Incremental steps and inputs: docs/batches.md.
+Exit codes: 0 ok, 1 a step, assertion or publish target failed, 2 usage or configuration error,
+130 interrupted (Ctrl-C), 143 stopped by SIGTERM.`;
 
 export const commands: Record<string, Command> = {
-  run: { flags: [...BUILD_FLAGS, 'from', 'to', 'only', 'select', 'exclude', 'resume', 'batch-size', 'full-refresh', 'forget-missing'], worker: true, run: async (c) => (await import('./run.js')).runCommand(c) },
+  run: { flags: [...BUILD_FLAGS, 'publish-timeout', 'from', 'to', 'only', 'select', 'exclude', 'resume', 'batch-size', 'full-refresh', 'forget-missing'], worker: true, run: async (c) => (await import('./run.js')).runCommand(c) },
   list: {
     help: 'usage: ./run.sh list [--json] [--db PATH] [--data-path DIR]\n\nThe steps: number, folder, SQL files, script, incremental, last status and duration; the declared\ninputs with their loaded and pending files.',
     flags: ['json', 'db', 'data-path', 'engine'],
@@ -101,7 +104,7 @@ export const commands: Record<string, Command> = {
   },
   watch: {
     help: 'usage: ./run.sh watch [--batch-size N] [--max-wait TIME] [--db PATH] [--var name=value]\n\nWatches the folders of the declared inputs and runs the pipeline (then the assertions) on new files:\nwhen N files are pending (default 100) or the oldest has waited TIME (default 5s). One line per\nmicro-batch. A failing micro-batch stops watch with exit 1, its files still pending; Ctrl-C exits 130.',
-    flags: [...BUILD_FLAGS.filter((f) => f !== 'json'), 'batch-size', 'max-wait'],
+    flags: [...BUILD_FLAGS.filter((f) => f !== 'json'), 'publish-timeout', 'batch-size', 'max-wait'],
     run: async (c) => (await import('./watch.js')).watchCommand(c),
   },
   test: {

@@ -8,7 +8,8 @@ import { ungated } from '../plan/plan.js';
 import { loadSettings, type CliSettings } from '../project/config.js';
 import { discover } from '../project/discover.js';
 import { readLog } from '../logs/history.js';
-import { detectStyle, formatDuration, formatStatus, renderTable } from '../report/tables.js';
+import { detectStyle, formatDuration, paintedStatus, renderTable } from '../report/tables.js';
+import { safeJson } from '../report/escape.js';
 
 const SHOWN = 5;
 
@@ -28,14 +29,14 @@ export async function listCommand({ root, flags }: CommandContext): Promise<numb
   }));
   const inputs = await inputStates(root, settings);
   if (flags.json) {
-    process.stdout.write(`${JSON.stringify({ steps, tests: project.testFiles, after_steps: after.map((a) => a.name), inputs }, null, 2)}\n`);
+    process.stdout.write(`${safeJson(JSON.stringify({ steps, tests: project.testFiles, after_steps: after.map((a) => a.name), inputs }, null, 2))}\n`);
     return 0;
   }
   const style = detectStyle();
   const yes = (b: boolean) => (b ? 'yes' : 'no');
   const rows = steps.map((s) => [
     s.number, s.step, s.files, yes(s.script), yes(s.incremental),
-    s.last_status ? formatStatus(style, s.last_status) : '-', s.last_duration_ms === null ? '-' : formatDuration(s.last_duration_ms),
+    s.last_status ? paintedStatus(style, s.last_status) : '-', s.last_duration_ms === null ? '-' : formatDuration(s.last_duration_ms),
     shorten(s.gated_by),
   ]);
   process.stdout.write(`${renderTable(style, ['#', 'step', 'sql files', 'script', 'incremental', 'last status', 'last duration', 'gated by'], rows)}\n`);

@@ -9,7 +9,13 @@ export async function reportCommand({ root, flags }: CommandContext): Promise<nu
   const settings = loadSettings(root, flags as CliSettings);
   const project = discover(root, settings.engine);
   const plan = await displayPlan(project, settings).catch(() => undefined); // the lineage section, when it can be drawn
-  const path = await writeReport(project, plan?.flow);
+  let path: string | undefined;
+  try {
+    path = await writeReport(project, plan?.flow);
+  } catch (error) {
+    process.stderr.write(`ducksteps: logs/report.html could not be written: ${(error as Error).message}\n  check that logs/ is writable and has space; the logs themselves are unchanged\n`);
+    return 1;
+  }
   process.stdout.write(path ? `report: ${path}\n` : 'no runs in logs/run_log.csv yet; run ./run.sh first\n');
   return 0;
 }

@@ -42,13 +42,13 @@ function checkFullRefresh(project: Project, steps: readonly Step[], settings: Se
 }
 
 /** Steps and settings for this run: a selection, a resume of the last run, or everything. */
-export async function planRun(project: Project, flags: RunFlags, settings: Settings): Promise<{ steps: readonly Step[]; settings: Settings }> {
+export async function planRun(project: Project, flags: RunFlags, settings: Settings): Promise<{ steps: readonly Step[]; settings: Settings; publish?: boolean }> {
   const planned = await choose(project, flags, settings);
   checkFullRefresh(project, planned.steps, planned.settings);
   return planned;
 }
 
-async function choose(project: Project, flags: RunFlags, settings: Settings): Promise<{ steps: readonly Step[]; settings: Settings }> {
+async function choose(project: Project, flags: RunFlags, settings: Settings): Promise<{ steps: readonly Step[]; settings: Settings; publish?: boolean }> {
   if (flags.select || flags.exclude) {
     const other = (['from', 'to', 'only', 'resume'] as const).find((f) => flags[f] !== undefined);
     if (other) throw new UsageError(`--select/--exclude cannot be combined with --${other}`, { hint: 'use --select STEP, STEP+ or +STEP alone (see docs/running.md)' });
@@ -60,5 +60,5 @@ async function choose(project: Project, flags: RunFlags, settings: Settings): Pr
   const resume = planResume(project, flags.db);
   // the log keeps a lake's password masked: the settings give it again when they name the same lake
   const database = resume.database && !sameWarehouse(project.root, resume.database, settings.database) ? resume.database : settings.database;
-  return { steps: resume.steps, settings: { ...settings, database, vars: { ...resume.vars, ...parseVars(flags.var ?? []) } } };
+  return { steps: resume.steps, settings: { ...settings, database, vars: { ...resume.vars, ...parseVars(flags.var ?? []) } }, publish: resume.publish };
 }

@@ -7,6 +7,7 @@ import { discover } from '../project/discover.js';
 import { detectStyle } from '../report/tables.js';
 import { planRun, staleWarnings, testSelection, type RunFlags } from './run-plan.js';
 import { toJson } from '../report/json.js';
+import { safeJson } from '../report/escape.js';
 import { prefetchReport, writeReport } from '../report/html/write-report.js';
 import type { Project } from '../model.js';
 import type { Flow } from '../results.js';
@@ -17,7 +18,7 @@ import { mark } from '../trace.js';
 const heartbeatMs = () => Number(process.env.DUCKSTEPS_HEARTBEAT) || 10_000;
 
 /** The HTML report of the run; a report that cannot be written never changes the run's outcome. */
-async function writeReportSafely(project: Project, flow?: Flow): Promise<string | undefined> {
+export async function writeReportSafely(project: Project, flow?: Flow): Promise<string | undefined> {
   try {
     return await writeReport(project, flow);
   } catch (error) {
@@ -32,15 +33,18 @@ export async function runCommand({ root, flags }: CommandContext, testsOnly = fa
   const loaded = loadSettings(root, f);
   const project = discover(root, loaded.engine);
   mark('discovered');
-  const { steps, settings } = testsOnly ? { steps: [], settings: loaded } : await planRun(project, f, loaded);
+  const { steps, settings, publish } = testsOnly ? { steps: [], settings: loaded, publish: false } : await planRun(project, f, loaded);
   const testSteps = testsOnly ? await testSelection(project, f, settings) : undefined;
   const style = f.json ? { color: false } : detectStyle();
   const write = (text: string) => (f.json ? process.stderr : process.stdout).write(`${text}\n`);
   if (!testsOnly && steps.length < project.steps.length) for (const line of await staleWarnings(project, steps, settings)) write(`! ${line}`);
   mark('planned');
   const stop = new AbortController();
-  const result = await whileStoppable(stop, () => build({ root, project, settings, steps, testSteps, signal: stop.signal, events: consoleEvents(style, write, !f.json && process.stdout.isTTY ? liveLine(process.stdout) : undefined), heartbeatMs: heartbeatMs() }));
-  if (f.json) process.stdout.write(`${JSON.stringify(toJson(result), null, 2)}\n`);
+  const building = whileStoppable(stop, () => build({ root, project, settings, steps, testSteps, publish, signal: stop.signal, events: consoleEvents(style, write, !f.json && process.stdout.isTTY ? liveLine(process.stdout) : undefined), heartbeatMs: heartbeatMs() }));
+  // a run that stops before its first step (a configuration error found on the way) still gets its report,
+  // so report.html never shows the run before it as the latest
+  const result = await building.catch(async (error: unknown) => { await writeReportSafely(project); throw error; });
+  if (f.json) process.stdout.write(`${safeJson(JSON.stringify(toJson(result), null, 2))}\n`);
   else printSummary(style, write, result);
   mark('summary printed');
   const report = await writeReportSafely(project, result.flow);

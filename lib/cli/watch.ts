@@ -1,12 +1,11 @@
 // `./run.sh watch [--batch-size N] [--max-wait TIME]`: run the pipeline on files as they arrive.
 import type { CommandContext } from './commands.js';
-import { exitCodeFor, whileStoppable } from './run.js';
+import { exitCodeFor, whileStoppable, writeReportSafely } from './run.js';
 import { watch, type MicroBatch } from '../orchestration/watch.js';
 import { ConfigError } from '../errors.js';
 import { loadSettings, parseDuration, type CliSettings } from '../project/config.js';
 import { discover } from '../project/discover.js';
-import { printTests } from '../report/console.js';
-import { writeReport } from '../report/html/write-report.js';
+import { printPublish, printTests } from '../report/console.js';
 import { counted, detectStyle, errorBlock, formatDuration } from '../report/tables.js';
 
 const DEFAULT_BATCH = 100;
@@ -29,13 +28,14 @@ export async function watchCommand({ root, flags }: CommandContext): Promise<num
     onWarning: (line) => write(`! ${line}`),
     onBatch: async (b) => {
       write(batchLine(b));
-      await writeReport(project, b.result.flow).catch(() => undefined); // logs/report.html follows every micro-batch
+      await writeReportSafely(project, b.result.flow); // logs/report.html follows every micro-batch; a failure is said, not fatal
     },
   }));
   if (stop.signal.aborted) return exitCodeFor(stop.signal.reason);
   if (!failed) return 0;
   for (const r of failed.result.steps) if (r.error) write(errorBlock(style, r.error, `its files stay pending; fix it and start watch again (run ${failed.result.runId})`));
   if (failed.result.tests && failed.result.tests.status === 'failed') printTests(style, write, failed.result.tests);
+  if (failed.result.publish?.some((o) => o.error)) printPublish(style, write, failed.result.publish);
   return failed.result.status === 'interrupted' ? exitCodeFor(stop.signal.reason) : 1;
 }
 

@@ -1,6 +1,7 @@
 // RFC 4180 CSV: quoting, and appending rows under a header written once.
-import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { writeLog } from './write.js';
 
 export type Cell = string | number | boolean | null | undefined;
 
@@ -35,17 +36,16 @@ export function firstLine(path: string): string {
 function migrate(path: string, header: readonly string[]): void {
   const [old = [], ...rows] = parseCsv(readFileSync(path, 'utf8'));
   const from = header.map((name) => old.indexOf(name));
-  writeFileSync(path, csvLine(header) + rows.map((row) => csvLine(from.map((i) => (i >= 0 ? row[i] : '')))).join(''));
+  writeLog(path, csvLine(header) + rows.map((row) => csvLine(from.map((i) => (i >= 0 ? row[i] : '')))).join(''));
 }
 
 /** Appends rows to a CSV log, writing the header first when the file is new or empty (and bringing a
  * log from an older version of ducksteps up to the current header first). */
 export function appendCsv(path: string, header: readonly string[], rows: readonly (readonly Cell[])[]): void {
-  mkdirSync(dirname(path), { recursive: true });
   const fresh = !existsSync(path) || statSync(path).size === 0;
   if (!fresh && firstLine(path) !== csvLine(header).trimEnd()) migrate(path, header);
   const padded = rows.map((row) => header.map((_, i) => row[i])); // every row has every column
-  appendFileSync(path, (fresh ? csvLine(header) : '') + padded.map(csvLine).join(''));
+  writeLog(path, (fresh ? csvLine(header) : '') + padded.map(csvLine).join(''), true);
 }
 
 /** Checks that a log can be appended to (before a build commits anything it then could not log). */
@@ -56,8 +56,7 @@ export function checkAppendable(path: string): void {
 
 /** Writes a whole CSV file, replacing any previous one. */
 export function writeCsv(path: string, header: readonly string[], rows: readonly (readonly Cell[])[]): void {
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, csvLine(header) + rows.map(csvLine).join(''));
+  writeLog(path, csvLine(header) + rows.map(csvLine).join(''));
 }
 
 /** One cell and what ends it: a quoted cell ("" for a quote) or a plain one, then a comma, a line break or

@@ -1,7 +1,8 @@
 // Reads what earlier runs left in logs/: the CSV logs, and logs/last_run.json for --resume.
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { firstLine, parseCsv, readAt } from './csv.js';
+import { writeLog } from './write.js';
 
 export type LogRow = Readonly<Record<string, string>>;
 
@@ -69,7 +70,7 @@ export const lastRunPath = (root: string) => join(root, 'logs', 'last_run.json')
 
 export function writeLastRun(root: string, run: LastRun): void {
   mkdirSync(join(root, 'logs'), { recursive: true });
-  writeFileSync(lastRunPath(root), `${JSON.stringify(run, null, 2)}\n`);
+  writeLog(lastRunPath(root), `${JSON.stringify(run, null, 2)}\n`);
 }
 
 export function readLastRun(root: string): LastRun | undefined {

@@ -28,10 +28,11 @@ export function logStep(logsDir: string, runId: string, report: StepReport): voi
   ]));
 }
 
-/** Appends a non-step phase row (tests, interrupted run) to logs/run_log.csv. */
+/** Appends a non-step phase row (tests, interrupted run) to logs/run_log.csv; it is stamped with the time
+ * it is written when it has no times of its own (a run that failed before its first step has only it). */
 export function logPhase(logsDir: string, runId: string, phase: string, row: { status: string; startedAt?: string; finishedAt?: string; durationMs?: number; error?: string }): void {
   appendCsv(join(logsDir, 'run_log.csv'), RUN_LOG_HEADER, [[
-    runId, phase, row.status, row.startedAt, row.finishedAt, row.durationMs, '', '', row.error ?? '', '', '', '', '',
+    runId, phase, row.status, row.startedAt, row.finishedAt ?? new Date().toISOString(), row.durationMs, '', '', row.error ?? '', '', '', '', '',
   ]]);
 }
 

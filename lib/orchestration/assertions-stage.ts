@@ -5,6 +5,7 @@ import { appendCsv } from '../logs/csv.js';
 import { errorCell, logPhase } from '../logs/step-logs.js';
 import type { Assertion } from '../model.js';
 import type { AssertionResult, TestsReport } from '../results.js';
+import { maskTests } from '../render/secrets.js';
 import { connectionOf, logsDirOf, type RunContext } from './run-context.js';
 
 export const TESTS_LOG_HEADER = ['run_id', 'test', 'file', 'line', 'severity', 'status', 'failing_rows', 'duration_ms', 'error', 'step'] as const;
@@ -39,7 +40,7 @@ export async function runAssertionsStage(run: RunContext, assertions: readonly A
     const answer = run.pool.run({ kind: 'assert', connection: connectionOf(project, settings), assertions, failuresDir: join(logsDir, 'test_failures') });
     await whileRunning?.();
     const done = await answer;
-    report = 'result' in done ? done.result : { status: 'failed', durationMs: Date.now() - startedAt.getTime(), results: [], error: done.died };
+    report = 'result' in done ? maskTests(done.result) : { status: 'failed', durationMs: Date.now() - startedAt.getTime(), results: [], error: done.died };
   }
   logTests(logsDir, run.runId, report, startedAt);
   return gated.length ? { ...report, results: [...gated, ...report.results] } : report;

@@ -39,6 +39,8 @@ export interface BuildOptions {
   readonly signal?: AbortSignal;
   /** A run lock the caller already holds (watch keeps one for all its micro-batches). */
   readonly lock?: Lock & { readonly fresh?: boolean };
+  /** Publish even with no step to run (--resume of a run whose publish did not finish). */
+  readonly publish?: boolean;
 }
 
 /** Sortable, unique enough: 20261121T061502Z-3f9a. */
@@ -100,12 +102,12 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   const env = createEnvironment(project.root, context);
   const steps = options.steps ?? project.steps;
   try {
-    if (steps.length > 0) writeLastRun(project.root, { runId, vars: settings.vars, steps: project.steps.map((s) => s.id), selected: steps.map((s) => s.id), database: maskPassword(settings.database), command: maskPassword(['./run.sh', ...process.argv.slice(2)].join(' ')) });
+    if (steps.length > 0 || options.publish) writeLastRun(project.root, { runId, vars: settings.vars, steps: project.steps.map((s) => s.id), selected: steps.map((s) => s.id), database: maskPassword(settings.database), command: maskPassword(['./run.sh', ...process.argv.slice(2)].join(' ')) });
     mark('build: locked');
     const scripts = await compileStepScripts(project);
     mark('build: scripts compiled');
     if (('fresh' in lock && lock.fresh) || settings.engine === 'spark') await prepareWarehouse(pool, project, settings);
-    const plan = await preparePlan({ project, settings, context, env, steps, testSteps: options.testSteps, targets, keepCompiled: true });
+    const plan = await preparePlan({ project, settings, context, env, steps, testSteps: options.testSteps, targets, keepCompiled: true, publish: options.publish });
     mark('build: planned');
     const jobs = jobsFor(project, settings, options.events);
     const run: RunContext = { project, settings, env, context, pool, signal: options.signal ?? new AbortController().signal, runId, scripts, events: options.events, heartbeatMs: options.heartbeatMs, jobs };

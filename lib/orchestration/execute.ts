@@ -21,7 +21,7 @@ interface Progress {
   flow?: Flow;
 }
 
-const failed = (p: Progress) => p.steps.some((r) => !succeeded(r.status)) || p.tests?.status === 'failed' || Boolean(p.publish?.some((o) => o.status === 'failed'));
+const failed = (p: Progress) => p.steps.some((r) => !succeeded(r.status)) || p.tests?.status === 'failed' || Boolean(p.publish?.some((o) => o.status === 'failed' || o.status === 'interrupted'));
 
 /** A stage that does not run because something before it failed. */
 function notExecuted(run: RunContext, stage: Stage, progress: Progress): void {
@@ -90,7 +90,7 @@ export async function execute(run: RunContext, plan: RunPlan, flowLater?: () => 
     if (failed(progress)) notExecuted(run, plan.stages[index], progress);
     else await runStage(run, plan, index, progress, flowLater);
   });
-  const interrupted = progress.steps.some((r) => r.status === 'interrupted');
+  const interrupted = progress.steps.some((r) => r.status === 'interrupted') || Boolean(progress.publish?.some((o) => o.status === 'interrupted'));
   const status = interrupted ? 'interrupted' : failed(progress) ? 'failed' : 'ok';
   return { runId: run.runId, status, steps: run.jobs > 1 ? inPlanOrder(progress.steps) : progress.steps, tests: progress.tests, publish: progress.publish, flow: progress.flow };
 }

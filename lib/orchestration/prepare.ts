@@ -21,6 +21,7 @@ export interface PlanRequest {
   readonly withTests?: boolean; // render the assertions (default true)
   readonly keepCompiled?: boolean; // a run: replace logs/compiled/tests and logs/test_failures (default false)
   readonly strict?: boolean; // a step that does not render throws its TemplateError (default: planned without lineage)
+  readonly publish?: boolean; // publish even with no step to run (--resume after a failed publish)
 }
 
 /** Every assertion of tests/, rendered; a run replaces the last run's compiled copies and failure files. */
@@ -51,7 +52,7 @@ export async function preparePlan(request: PlanRequest): Promise<RunPlan> {
   const env = request.env ?? createEnvironment(project.root, context);
   const assertions = request.withTests === false ? [] : renderAssertions(request, env);
   const lineage = steps.length === 0 && !testSteps ? undefined : await lineageIfRenders(project, settings, context, request.strict);
-  return planRun({ project, steps, assertions, lineage, targets: request.targets ?? [], gates: settings.gates !== false, testSteps });
+  return planRun({ project, steps, assertions, lineage, targets: request.targets ?? [], gates: settings.gates !== false, testSteps, publish: request.publish });
 }
 
 /** The whole project's plan for display (list, docs, the report): every step, every assertion, no files

@@ -1,21 +1,28 @@
 // The publish stage: after every step and every error assertion passed, render publish/*.sql and deliver
-// them in a worker (the warehouse read-only). A failed target fails the run; the ones after it wait.
+// each target in a worker of its own (the warehouse read-only), with publishTimeout and the run's stop signal
+// like a step: a target that takes too long, or a Ctrl-C / SIGTERM, kills its worker and PostgreSQL rolls the
+// delivery back. A failed target fails the run; the ones after it wait.
 import type nunjucks from 'nunjucks';
 import { TemplateError } from '../errors.js';
-import { logPublish } from '../logs/step-logs.js';
+import { logPhase, logPublish } from '../logs/step-logs.js';
 import type { PublishTarget } from '../model.js';
-import type { PublishTargetJob } from '../protocol.js';
+import { DEFAULT_PUBLISH_TIMEOUT_MS } from '../project/config.js';
+import type { PublishJob, PublishTargetJob } from '../protocol.js';
+import { pendingBatchesFor } from '../publish/kind.js';
+import { kindOf } from '../publish/registry.js';
 import type { PublishOutcome, StepReport } from '../results.js';
 import { renderFile } from '../render/render.js';
+import { maskPublish } from '../render/secrets.js';
 import type { TemplateContext } from '../render/template.js';
 import { splitStatements } from '../sql/split.js';
 import { connectionOf, logsDirOf, type RunContext } from './run-context.js';
 
-/** "(3, 4)": the batches this run committed, for `WHERE batch_id IN {{ run_batches }}` in append targets. */
-const runBatches = (reports: readonly StepReport[]) => {
-  const ids = [...new Set(reports.filter((r) => r.status === 'ok' && r.batch).map((r) => r.batch!.id))];
-  return ids.length ? `(${ids.join(', ')})` : '(NULL)';
-};
+/** Time a worker gets past publishTimeout before it is killed: PostgreSQL's own lock and statement timeouts
+ * (set to publishTimeout) fire first and explain themselves better. */
+const GRACE_MS = 5_000;
+
+/** The batches this run committed. */
+const batchesOf = (reports: readonly StepReport[]) => [...new Set(reports.filter((r) => r.status === 'ok' && r.batch).map((r) => r.batch!.id))];
 
 function render(env: nunjucks.Environment, root: string, context: TemplateContext, target: PublishTarget): PublishTargetJob {
   const file = renderFile(env, root, target.file, context, 'logs/compiled/publish');
@@ -24,34 +31,63 @@ function render(env: nunjucks.Environment, root: string, context: TemplateContex
   return { ...target, sql: statements[0].text.trim() };
 }
 
-/** Each target failed (the first, with the error) or skipped (the rest). */
-const failedAll = (targets: readonly PublishTarget[], error: PublishOutcome['error']): PublishOutcome[] =>
-  targets.map((t, i) => ({ destination: t.destination, status: i === 0 ? 'failed' : 'skipped', rows: 0, bytes: 0, durationMs: 0, error: i === 0 ? error : undefined }));
+const outcome = (target: PublishTarget, status: PublishOutcome['status'], extra: Partial<PublishOutcome> = {}): PublishOutcome =>
+  ({ destination: target.destination, status, rows: 0, bytes: 0, durationMs: 0, ...extra });
 
 /** A run that failed publishes nothing: each target is logged `skipped`, saying why. */
 export function withholdPublish(run: RunContext, targets: readonly PublishTarget[]): PublishOutcome[] {
-  const outcomes = targets.map((t): PublishOutcome => ({ destination: t.destination, status: 'skipped', rows: 0, bytes: 0, durationMs: 0, note: 'the run failed: consumers keep the previous data' }));
+  const outcomes = targets.map((t) => outcome(t, 'skipped', { note: 'the run failed: consumers keep the previous data' }));
   outcomes.forEach((o) => logPublish(logsDirOf(run), run.runId, o));
   return outcomes;
 }
 
-/** Renders every target and delivers them in one worker; a rendering error is a failed first target. */
+/** Delivers one target in a worker; a worker that times out, is stopped or dies is an outcome saying so. */
+async function deliverOne(run: RunContext, job: Omit<PublishJob, 'targets'>, target: PublishTargetJob): Promise<PublishOutcome> {
+  const answer = await run.pool.run({ ...job, targets: [target] }, { timeoutMs: job.timeoutMs + GRACE_MS, signal: run.signal });
+  if ('result' in answer) return answer.result[0];
+  const durationMs = answer.elapsedMs;
+  const where = { file: target.file };
+  if (answer.stopped === 'timeout') {
+    return outcome(target, 'failed', { durationMs, error: { ...where, message: `publish ${target.destination}: timed out after ${(job.timeoutMs / 1000).toFixed(1)} s (publishTimeout) and was stopped`, hint: 'nothing was published to this target (PostgreSQL rolls back the transaction of a connection that closes); raise publishTimeout (--publish-timeout), or find what holds it up' } });
+  }
+  if (answer.stopped === 'interrupt' || run.signal.aborted) return outcome(target, 'interrupted', { durationMs, error: { ...where, message: `publish ${target.destination}: interrupted; nothing was published to this target` } });
+  return outcome(target, 'failed', { durationMs, error: { ...answer.died, ...where, message: `publish ${target.destination}: ${answer.died.message}` } });
+}
+
+/** Renders every target, then delivers them one by one; a rendering error is a failed first target. */
 async function deliver(run: RunContext, targets: readonly PublishTarget[], reports: readonly StepReport[]): Promise<PublishOutcome[]> {
-  const context = { ...run.context, run_batches: runBatches(reports) } as TemplateContext;
+  const pending = pendingBatchesFor(run.context.engine);
+  const context = { ...run.context, pending_batches: pending, run_batches: pending } as TemplateContext;
   let jobs: PublishTargetJob[];
   try {
     jobs = targets.map((t) => render(run.env, run.project.root, context, t));
   } catch (error) {
     if (!(error instanceof TemplateError)) throw error;
-    return failedAll(targets, error.toStepError());
+    return targets.map((t, i) => outcome(t, i === 0 ? 'failed' : 'skipped', { error: i === 0 ? error.toStepError() : undefined }));
   }
-  const answer = await run.pool.run({ kind: 'publish', connection: connectionOf(run.project, run.settings), targets: jobs });
-  return 'result' in answer ? [...answer.result] : failedAll(targets, answer.died);
+  const job = {
+    kind: 'publish', connection: connectionOf(run.project, run.settings), runId: run.runId, runBatches: batchesOf(reports),
+    batchSteps: run.project.steps.filter((s) => s.incremental).map((s) => s.id), timeoutMs: run.settings.publishTimeoutMs ?? DEFAULT_PUBLISH_TIMEOUT_MS,
+  } as const;
+  const skips = jobs.map((target) => kindOf(target.kind).skip?.(target));
+  const outcomes: PublishOutcome[] = [];
+  for (const [i, target] of jobs.entries()) {
+    if (outcomes.some((o) => o.status === 'failed' || o.status === 'interrupted')) outcomes.push(outcome(target, 'skipped'));
+    else if (skips[i]) outcomes.push(outcome(target, 'skipped', { note: skips[i] }));
+    else {
+      run.pool.ensure(Array<'publish'>(skips.slice(i).filter((s) => !s).length).fill('publish')); // this target's worker, and the next ones' booting meanwhile
+      outcomes.push(maskPublish(await deliverOne(run, job, target)));
+    }
+  }
+  return outcomes;
 }
 
-/** Delivers every target and logs each outcome. */
+/** Delivers every target and logs each outcome (and the run as interrupted when a signal stopped it). */
 export async function runPublishStage(run: RunContext, targets: readonly PublishTarget[], reports: readonly StepReport[]): Promise<PublishOutcome[]> {
   const outcomes = await deliver(run, targets, reports);
   outcomes.forEach((o) => logPublish(logsDirOf(run), run.runId, o));
+  if (outcomes.some((o) => o.status === 'interrupted')) {
+    logPhase(logsDirOf(run), run.runId, 'run', { status: 'interrupted', error: run.signal.reason === 'SIGTERM' ? 'stopped by SIGTERM' : 'stopped by Ctrl-C (SIGINT)' });
+  }
   return outcomes;
 }

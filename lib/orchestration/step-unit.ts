@@ -71,7 +71,13 @@ function report(unit: Unit, outcome: StepOutcome, handedOver: Date): StepReport 
 export async function runUnit(run: RunContext, unit: Unit, gates: readonly Assertion[], worker: WorkerProcess): Promise<StepReport> {
   const handedOver = new Date();
   mark(`step ${unit.step.id}: start`);
-  const job = jobOf(run, unit, gates);
+  let job: ReturnType<typeof jobOf>;
+  try {
+    job = jobOf(run, unit, gates);
+  } catch (error) {
+    worker.cancel(); // the worker handed to this unit must not outlive it (it would keep the driver running)
+    throw error;
+  }
   mark(`step ${unit.step.id}: rendered`);
   let outcome: StepOutcome;
   if ('kind' in job) outcome = await execute(run, unit, job, worker);

@@ -33,6 +33,7 @@ export interface PlanInput {
   readonly targets: readonly PublishTarget[];
   readonly gates: boolean; // false: every assertion runs after the steps (package.json "gates": false)
   readonly testSteps?: readonly Step[]; // `test --select`: only the assertions gating these steps
+  readonly publish?: boolean; // publish even with no step to run (--resume after a failed publish)
 }
 
 /** Consecutive incremental steps form one group (run per batch); every other step is a group of one. */
@@ -61,7 +62,7 @@ export function planRun(input: PlanInput): RunPlan {
     ? { kind: 'batches', steps: group, gates: new Map(group.map((s) => [s.id, gatesOf(s)])), createsBatches: group[0].id === firstIncremental }
     : { kind: 'step', step: group[0], gates: gatesOf(group[0]) }));
   stages.push({ kind: 'assertions', assertions: after });
-  if (steps.length > 0 && input.targets.length > 0) stages.push({ kind: 'publish', targets: input.targets });
+  if ((steps.length > 0 || input.publish) && input.targets.length > 0) stages.push({ kind: 'publish', targets: input.targets });
   return { steps, stages, flow };
 }
 

@@ -12,6 +12,7 @@ export interface CliSettings {
   readonly threads?: string;
   readonly 'memory-limit'?: string;
   readonly 'step-timeout'?: string;
+  readonly 'publish-timeout'?: string;
   readonly 'lock-timeout'?: string;
   readonly 'batch-size'?: string;
   readonly 'full-refresh'?: boolean;
@@ -31,6 +32,7 @@ export interface FileSettings {
   threads?: unknown;
   memoryLimit?: unknown;
   stepTimeout?: unknown;
+  publishTimeout?: unknown;
   lockTimeout?: unknown;
   jobs?: unknown;
   dataPath?: unknown;
@@ -38,7 +40,11 @@ export interface FileSettings {
   engine?: unknown;
 }
 
-const KEYS = ['database', 'vars', 'threads', 'memoryLimit', 'stepTimeout', 'lockTimeout', 'inputs', 'archive', 'duplicates', 'gates', 'jobs', 'dataPath', 'extensionDir', 'engine'];
+const KEYS = ['database', 'vars', 'threads', 'memoryLimit', 'stepTimeout', 'publishTimeout', 'lockTimeout', 'inputs', 'archive', 'duplicates', 'gates', 'jobs', 'dataPath', 'extensionDir', 'engine'];
+
+/** How long one publish target may take when nothing says otherwise: a consumer holding a lock on the
+ * target, or a stalled server, must not hang a scheduled run for ever. */
+export const DEFAULT_PUBLISH_TIMEOUT_MS = 5 * 60_000;
 
 /** The closest known key by edit distance (for "did you mean"). */
 function closest(word: string, options: readonly string[]): string | undefined {
@@ -62,7 +68,7 @@ function checkKeys(settings: Record<string, unknown>): void {
       throw new ConfigError(`unknown setting "ducksteps"."${key}"`, { file: 'package.json', hint: near ? `did you mean "${near}"?` : `known settings: ${KEYS.join(', ')} (docs/running.md)` });
     }
     const want = key === 'vars' || key === 'inputs' ? 'object' : key === 'threads' || key === 'jobs' ? 'number' : key === 'gates' ? 'boolean' : 'string';
-    const ok = want === 'object' ? typeof value === 'object' && value !== null && !Array.isArray(value) : typeof value === want || (key === 'lockTimeout' || key === 'stepTimeout' ? typeof value === 'number' : false);
+    const ok = want === 'object' ? typeof value === 'object' && value !== null && !Array.isArray(value) : typeof value === want || (['lockTimeout', 'stepTimeout', 'publishTimeout'].includes(key) ? typeof value === 'number' : false);
     if (!ok) throw new ConfigError(`"ducksteps"."${key}" must be ${want === 'object' ? 'an object' : `a ${want}`}, got ${JSON.stringify(value)}`, { file: 'package.json', hint: 'see docs/running.md for the "ducksteps" keys' });
   }
 }
@@ -227,6 +233,7 @@ export function loadSettings(root: string, cli: CliSettings = {}): Settings {
     threads: threadsSetting(cli.threads ?? file.threads, source(cli.threads, '--threads', 'threads')),
     memoryLimit: memorySetting(cli['memory-limit'] ?? file.memoryLimit, source(cli['memory-limit'], '--memory-limit', 'memoryLimit')),
     stepTimeoutMs: parseDuration(cli['step-timeout'] ?? file.stepTimeout, source(cli['step-timeout'], '--step-timeout', 'stepTimeout')),
+    publishTimeoutMs: parseDuration(cli['publish-timeout'] ?? file.publishTimeout, source(cli['publish-timeout'], '--publish-timeout', 'publishTimeout')) ?? DEFAULT_PUBLISH_TIMEOUT_MS,
     lockTimeoutMs: parseDuration(cli['lock-timeout'] ?? file.lockTimeout, source(cli['lock-timeout'], '--lock-timeout', 'lockTimeout'), true),
     inputs,
     archive,

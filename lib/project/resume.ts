@@ -11,6 +11,7 @@ export interface ResumePlan {
   readonly steps: readonly Step[]; // empty: only the assertions failed, run them again
   readonly vars: Readonly<Record<string, string>>;
   readonly database?: string; // the database the failed run used
+  readonly publish: boolean; // deliver the publish targets even when no step is left to run
 }
 
 /** Whether two `database` settings name the same warehouse (logs keep a lake's password masked). */
@@ -18,7 +19,8 @@ export const sameWarehouse = (root: string, a: string, b: string): boolean =>
   (isLake(a) || isLake(b) ? maskPassword(a) === maskPassword(b) : resolve(root, a) === resolve(root, b));
 
 /** Steps from the first failed or skipped step of the last run to the end, with that run's vars and
- * database; `--db` given now must name the same database. */
+ * database, then its assertions and publish targets again (a run whose steps all passed but whose
+ * assertions or publish did not resumes with those alone); `--db` given now must name the same database. */
 export function planResume(project: Project, db?: string): ResumePlan {
   const last = readLastRun(project.root);
   if (!last) throw new UsageError('nothing to resume: no earlier run is recorded in logs/', { hint: 'run ./run.sh first' });
@@ -38,12 +40,13 @@ export function planResume(project: Project, db?: string): ResumePlan {
   const rows = rowsOfRun(join(project.root, 'logs', 'run_log.csv'), last.runId);
   const status = new Map(rows.map((r) => [r.step, r.status]));
   const stopped = last.selected.find((id) => !succeeded(status.get(id) ?? ''));
-  if (!stopped && status.get('tests') === 'ok') {
+  const published = !rows.some((r) => r.step.startsWith('publish ') && (r.status === 'failed' || r.status === 'interrupted'));
+  if (!stopped && status.get('tests') === 'ok' && published && status.get('run') !== 'interrupted') {
     throw new UsageError(`nothing to resume: the last run ${last.runId} succeeded`, { hint: 'run ./run.sh to build again' });
   }
   let from = stopped ? now.indexOf(stopped) : now.length; // past the last step: only the assertions again
   // an incremental step resumes with the steps it runs with, so the batches after the failed one follow
   // (the ledger skips what each step already committed)
   while (from > 0 && from < now.length && project.steps[from].incremental && project.steps[from - 1].incremental) from--;
-  return { runId: last.runId, steps: project.steps.slice(from), vars: last.vars, database: last.database };
+  return { runId: last.runId, steps: project.steps.slice(from), vars: last.vars, database: last.database, publish: true };
 }

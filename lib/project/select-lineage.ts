@@ -1,7 +1,7 @@
 // --select / --exclude with the lineage: STEP, STEP+ (and every step downstream), +STEP (and everything it
 // depends on), +STEP+; several values union. And the warning that a partial run left a reader stale.
 import { UsageError } from '../errors.js';
-import { findStep } from './select.js';
+import { findStep, refuseEmpty } from './select.js';
 import type { Step } from '../model.js';
 
 /** Steps reachable from `start` following `edges` (start included). */
@@ -30,6 +30,8 @@ function expand(steps: readonly Step[], value: string, flag: string, downstream:
 
 /** The steps --select (all when absent) minus --exclude, in step order. */
 export function selectWithLineage(steps: readonly Step[], select: readonly string[], exclude: readonly string[], downstream: ReadonlyMap<string, ReadonlySet<string>>): Step[] {
+  refuseEmpty('--select', select);
+  refuseEmpty('--exclude', exclude);
   const values = (list: readonly string[]) => list.flatMap((v) => v.split(',')).filter((v) => v.trim());
   const picked = values(select).length ? new Set(values(select).flatMap((v) => [...expand(steps, v, '--select', downstream)])) : new Set(steps.map((s) => s.id));
   for (const v of values(exclude)) for (const id of expand(steps, v, '--exclude', downstream)) picked.delete(id);

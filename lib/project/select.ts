@@ -8,6 +8,12 @@ export interface Selection {
   readonly only?: readonly string[];
 }
 
+/** A selector flag given with nothing in it (`--select "$STEP"` with STEP unset) must not mean "everything". */
+export function refuseEmpty(flag: string, values: readonly (string | undefined)[] | undefined): void {
+  if (values === undefined || values.length === 0 || values.some((v) => v !== undefined && v.split(',').some((p) => p.trim() !== ''))) return;
+  throw new UsageError(`${flag} is empty (an unset shell variable?)`, { hint: `name a step (see ./run.sh list), or leave out ${flag} to run every step` });
+}
+
 /** The step a selector names: "3", "03", "quality" or "03_quality". */
 export function findStep(steps: readonly Step[], selector: string, flag: string): Step {
   const wanted = selector.trim();
@@ -23,6 +29,9 @@ export function findStep(steps: readonly Step[], selector: string, flag: string)
 
 /** The steps to run, in order; everything when nothing is selected. */
 export function selectSteps(steps: readonly Step[], selection: Selection): readonly Step[] {
+  refuseEmpty('--only', selection.only);
+  if (selection.from !== undefined) refuseEmpty('--from', [selection.from]);
+  if (selection.to !== undefined) refuseEmpty('--to', [selection.to]);
   if (selection.only?.length) {
     if (selection.from || selection.to) throw new UsageError('--only cannot be combined with --from or --to');
     const chosen = new Set(selection.only.flatMap((o) => o.split(',')).map((o) => findStep(steps, o, '--only')));

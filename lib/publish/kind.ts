@@ -2,7 +2,7 @@
 // are delivered, and what the lineage drawing shows it writes. A new kind is one file implementing this and
 // one line in registry.ts (plus a section in docs/publish.md and a test). dbmate's Driver is the model.
 import type { Session } from '../engines/engine.js';
-import type { PublishTarget } from '../model.js';
+import type { Dialect, PublishTarget } from '../model.js';
 
 export type PublishMode = PublishTarget['mode'];
 
@@ -10,7 +10,24 @@ export type PublishMode = PublishTarget['mode'];
 export interface Delivered {
   readonly rows: number;
   readonly bytes: number;
+  readonly note?: string; // e.g. which batches it delivered
 }
+
+/** A batch of the warehouse: its id and the run that created it (ids start again in a new warehouse). */
+export interface BatchRef {
+  readonly id: number;
+  readonly runId: string;
+}
+
+/** What `{{ pending_batches }}` (and its older name `{{ run_batches }}`) renders to: the batches offered to the
+ * target being delivered, filled in by the publish worker (offer) before the target's query runs. */
+export const PENDING_BATCHES = '(SELECT batch_id FROM temp.ducksteps_pending_batches)';
+
+/** The same on Spark, where the session's temporary view has no `temp.` schema. */
+export const pendingBatchesFor = (dialect: Dialect): string => (dialect === 'spark' ? '(SELECT batch_id FROM ducksteps_pending_batches)' : PENDING_BATCHES);
+
+/** Whether a rendered query reads the batches offered to it. */
+export const readsPending = (sql: string) => sql.includes(PENDING_BATCHES) || sql.includes(pendingBatchesFor('spark'));
 
 /** What a kind's delivery gets, inside the publish worker. */
 export interface Delivery {
@@ -19,6 +36,13 @@ export interface Delivery {
   readonly sql: string; // the target's query, rendered
   readonly projectRoot: string;
   readonly tmpDir: string; // scratch space the worker pool cleans up
+  readonly runId: string;
+  /** The batches every incremental step has committed (the warehouse's ledger), and this run's. */
+  readonly batches: { readonly complete: readonly BatchRef[]; readonly thisRun: readonly number[] };
+  /** Sets what {{ pending_batches }} reads (this run's batches until a kind with a ledger says otherwise). */
+  offer(ids: readonly number[]): Promise<void>;
+  /** How long the delivery may take (publishTimeout): a kind sets its server-side timeouts from it. */
+  readonly timeoutMs: number;
 }
 
 /** A header problem: what is wrong and what to write instead. */

@@ -1,17 +1,60 @@
 // Publish kind `postgres`: a query's rows to a PostgreSQL table in one transaction (replace, append,
-// upsert); see postgres-delivery.ts. The connection URL comes from an environment variable.
+// upsert; see pg-transaction.ts), with a publish ledger for targets that read {{ pending_batches }}. The
+// connection URL comes from an environment variable; its password never reaches a message.
+import { createHash } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { connectionPasswords, maskAll, redactConnection } from '../sql/conninfo.js';
 import { sqlIdent, sqlString } from '../sql/quote.js';
-import type { PublishKind } from './kind.js';
+import { readsPending, type Delivered, type Delivery, type PublishKind } from './kind.js';
+import { isTable, parseTable, type PgTable } from './pg-names.js';
+import { explainPgError } from './pg-errors.js';
 import { planColumn } from './pg-types.js';
-
-const TABLE = /^[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*$/;
+import type { PgSession } from './postgres-delivery.js';
 
 /** The connection URL with its password replaced, for messages. */
-export const redact = (url: string) => url.replace(/(\/\/[^:/@]*:)[^@]*@/, '$1***@');
+export const redact = redactConnection;
 
-const delivery = () => import('./postgres-delivery.js'); // loads pg: only a publish worker needs it
+const client = () => import('./postgres-delivery.js'); // loads pg: only a publish worker needs it
+const transaction = () => import('./pg-transaction.js');
+
+/** The target's URL, or why there is none usable. */
+function urlOf(variable: string): string {
+  const url = process.env[variable];
+  if (!url) throw Object.assign(new Error(`${variable} is not set`), { hint: `export ${variable}=postgres://user:password@host:5432/db` });
+  if (!/^postgres(ql)?:\/\//i.test(url)) {
+    throw Object.assign(new Error(`${variable} is not a postgres:// URL: ${redact(url)}`), { hint: `write it as postgres://user:password@host:5432/db (key=value connection strings are not read; a password with @, : or / in it is percent-encoded: %40, %3A, %2F)` });
+  }
+  return url;
+}
+
+async function deliver(d: Delivery, table: PgTable): Promise<Delivered> {
+  const { session, target, sql, tmpDir } = d;
+  const url = urlOf(target.options['url-env']);
+  const { rows } = await session.query(`DESCRIBE (${sql})`);
+  const columns = rows.map((r) => planColumn(String(r.column_name), String(r.column_type)));
+  const csv = join(tmpDir, `publish-${createHash('sha256').update(target.destination).digest('hex').slice(0, 16)}.csv`);
+  const select = `SELECT ${columns.map((c) => `${c.expression} AS ${sqlIdent(c.name)}`).join(', ')} FROM (${sql})`;
+  let pg: PgSession | undefined;
+  try {
+    pg = await (await client()).connectPostgres(url, d.timeoutMs);
+    return await (await transaction()).deliverInTransaction(pg, {
+      target, table, columns, runId: d.runId,
+      batches: readsPending(sql) ? d.batches : undefined,
+      exportRows: async (pending) => {
+        if (pending) await d.offer(pending);
+        await session.run(`COPY (${select}) TO ${sqlString(csv)} (FORMAT csv, HEADER false, FORCE_QUOTE *)`);
+        return csv;
+      },
+    });
+  } catch (error) {
+    const explained = explainPgError(error, pg?.lost(), { url: redact(url), variable: target.options['url-env'], table: target.destination, timeoutMs: d.timeoutMs });
+    throw Object.assign(explained, { message: maskAll(explained.message, connectionPasswords(url)) });
+  } finally {
+    await pg?.end();
+    rmSync(csv, { force: true });
+  }
+}
 
 export const postgresKind: PublishKind = {
   name: 'postgres',
@@ -19,33 +62,14 @@ export const postgresKind: PublishKind = {
   modes: ['replace', 'append', 'upsert'],
   fields: { 'url-env': 'DUCKSTEPS_PG_URL', optional: 'no' },
   check(target) {
-    if (!TABLE.test(target.destination)) return { message: `"${target.destination}" is not schema.table`, hint: 'e.g. -- publish: postgres ml.daily_revenue (plain names: letters, digits, _)' };
-    return undefined;
+    const table = parseTable(target.destination);
+    return isTable(table) ? undefined : table;
   },
   skip(target) {
     const variable = target.options['url-env'];
     return /^(yes|true)\b/i.test(target.options.optional) && !process.env[variable] ? `${variable} is not set` : undefined;
   },
-  preload: async () => void (await delivery()),
-  async deliver({ session, target, sql, tmpDir }) {
-    const variable = target.options['url-env'];
-    const url = process.env[variable];
-    if (!url) throw Object.assign(new Error(`${variable} is not set`), { hint: `export ${variable}=postgres://user:password@host:5432/db` });
-    const { rows } = await session.query(`DESCRIBE (${sql})`);
-    const columns = rows.map((r) => planColumn(String(r.column_name), String(r.column_type)));
-    const csv = join(tmpDir, `${target.destination}.csv`);
-    try {
-      await session.run(`COPY (SELECT ${columns.map((c) => `${c.expression} AS ${sqlIdent(c.name)}`).join(', ')} FROM (${sql})) TO ${sqlString(csv)} (FORMAT csv, HEADER false, FORCE_QUOTE *)`);
-      return await (await delivery()).deliverToPostgres(target, url, columns, csv);
-    } catch (error) {
-      const err = error as Error & { code?: string };
-      if (err.code === 'ECONNREFUSED' || err.code === 'ENOTFOUND' || err.code === 'ETIMEDOUT') {
-        throw Object.assign(new Error(`cannot connect to PostgreSQL (${err.code}) at ${redact(url)}`), { hint: `check that the server runs and ${variable} is right` });
-      }
-      throw error;
-    } finally {
-      rmSync(csv, { force: true });
-    }
-  },
+  preload: async () => void (await Promise.all([client(), transaction()])),
+  deliver: (d) => deliver(d, parseTable(d.target.destination) as PgTable),
   writes: (target) => ({ files: [], tables: [`postgres: ${target.destination}`] }),
 };

@@ -14,7 +14,9 @@ function parse(root: string, file: string): PublishTarget {
   const directives = readDirectives(readFileSync(join(root, file), 'utf8'));
   const field = (key: string) => directive(directives, key);
   const fail = (what: string, hint: string) => new DiscoveryError(what, { file, hint });
-  const [name = '', destination] = (field('publish') ?? '').split(/\s+/, 2);
+  const line = (field('publish') ?? '').trim();
+  const name = line.split(/\s+/, 1)[0];
+  const destination = line.slice(name.length).trim(); // the rest of the line: a path or "My Schema".t may hold spaces
   const kind = publishKinds[name];
   const forms = Object.values(publishKinds).map((k) => `"-- publish: ${k.name} ${k.example}"`).join(' or ');
   if (!kind) throw fail(`publish target has no ${forms} line`, 'see docs/publish.md');

@@ -36,9 +36,13 @@ export const row_count = (table: string, min = 0, max?: number) =>
   `SELECT count(*) AS row_count, ${min} AS expected_min, ${max ?? 'NULL'} AS expected_max FROM ${table} ` +
   `HAVING count(*) < ${min}${max === undefined ? '' : ` OR count(*) > ${max}`}`;
 
-/** Rows where the condition is not true (false or NULL). */
-export const expression = (table: string, condition: string) => `SELECT * FROM ${table} WHERE NOT coalesce((${condition}), false)`;
+/** Rows where the condition is false. A NULL condition passes, as in a SQL CHECK constraint and dbt's
+ * expression_is_true (what people port): NULLs are not_null's business. */
+export const expression = (table: string, condition: string) => `SELECT * FROM ${table} WHERE NOT (${condition})`;
+
+/** Rows where the condition is not true: false or NULL (a NULL fails too). */
+export const expression_strict = (table: string, condition: string) => `SELECT * FROM ${table} WHERE NOT coalesce((${condition}), false)`;
 
 /** The macros for a dialect: the same names and offending rows on DuckDB and on Spark. */
 export const assertionMacros = (dialect: Dialect = 'duckdb') =>
-  ({ unique, not_null: dialect === 'spark' ? notNull('UNION ALL') : not_null, accepted_values, relationships, row_count, expression });
+  ({ unique, not_null: dialect === 'spark' ? notNull('UNION ALL') : not_null, accepted_values, relationships, row_count, expression, expression_strict });

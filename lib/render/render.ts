@@ -1,9 +1,10 @@
 // Stage 2: render one step's SQL files to text, map lines back to the source, keep a compiled copy in logs/.
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import nunjucks from 'nunjucks';
 import { TemplateError } from '../errors.js';
 import { refuseTransactionControl } from './guards.js';
+import { writeLog } from '../logs/write.js';
 import { hasFlag, readDirectives } from '../sql/directives.js';
 import { mapRenderedLines } from '../sql/line-map.js';
 import { maskSecrets } from './secrets.js';
@@ -42,8 +43,7 @@ export function renderFile(env: nunjucks.Environment, root: string, file: string
   }
   const compiled = compiledDir ? `${compiledDir}/${file.split('/').pop()}` : '';
   if (compiled) {
-    mkdirSync(dirname(join(root, compiled)), { recursive: true });
-    writeFileSync(join(root, compiled), maskSecrets(sql));
+    writeLog(join(root, compiled), maskSecrets(sql));
   }
   return { file, compiled, sql, lineMap: mapRenderedLines(source, sql), transaction: !hasFlag(readDirectives(source), 'no-transaction') };
 }

@@ -1,8 +1,10 @@
 // Explains a Nunjucks exception: what went wrong, at which file:line (the macro file's line when the error
-// is inside an imported macro), and what to do. Nunjucks reports "undefined output" lines 1-based and its
-// other runtime errors 0-based; both come out 1-based here.
-import { readFileSync } from 'node:fs';
+// is inside an imported macro or the macro file does not parse), and what to do. Nunjucks numbers the line of
+// a runtime error ("Error: …", or the call that failed inside a macro) from 0 and leaves it out on the first
+// line; parse errors and "undefined output" it numbers from 1. All come out 1-based here.
+import { existsSync, readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
+import nunjucks from 'nunjucks';
 import { TemplateError } from '../errors.js';
 
 const POSITION = /\(([^()]+)\) \[Line (\d+), Column (\d+)\]/g;
@@ -51,6 +53,8 @@ function describe(raw: string, where: Where, vars: Readonly<Record<string, strin
   if (raw.includes('Maximum call stack size exceeded')) return { what: 'template error: a macro calls itself without end (maximum call stack size exceeded)', hint: 'give the recursion a condition that stops it' };
   if (/filter not found/.test(raw)) return { what: `template error: ${bare}`, hint: 'check the filter name: Nunjucks filters plus sql_string and sql_ident (docs/templating.md)' };
   if (/Unable to call `(\w+)`/.test(raw)) return { what: `template error: ${bare}`, hint: 'check the name: a macro must be defined or imported before it is called; functions are env(), the assertion macros and loop helpers (docs/templating.md)' };
+  const tag = raw.match(/unknown block tag: (\w+)/)?.[1];
+  if (tag) return { what: `template error: ${bare}`, hint: `Nunjucks has no {% ${tag} %} tag: use if, for, set, macro, call, import, from, include, filter or raw (docs/templating.md)` };
   const block = raw.match(/expected (elif, else, or endif|endfor|endmacro)/)?.[1];
   return { what: `template error: ${bare}`, hint: block ? `close the block opened on that line with {% ${block.split(' ').pop()} %}` : 'fix the Nunjucks syntax at that line' };
 }
@@ -74,6 +78,8 @@ function guessLine(raw: string, source: string): number | undefined {
   const first = (test: (l: string) => boolean) => (lines.findIndex(test) + 1) || undefined;
   const filter = raw.match(/filter not found: (\w+)/)?.[1];
   if (filter) return first((l) => new RegExp(`\\|\\s*${filter}\\b`).test(l));
+  const called = raw.match(/Unable to call `([\w.]+)`/)?.[1];
+  if (called) return first((l) => new RegExp(`(^|[^\\w.])${called.replace(/\./g, '\\.')}\\s*\\(`).test(l)); // on line 1 Nunjucks gives no position
   const envName = raw.match(/environment variable (\w+) is not set/)?.[1];
   if (envName) return first((l) => new RegExp(`env\\(\\s*["']${envName}["']`).test(l));
   if (raw.includes('end of file')) return unclosedBlockLine(source);
@@ -92,22 +98,50 @@ function macroFile(root: string, source: string, line: number): string | undefin
   return alias ? `sql/${imports.get(alias)}` : undefined;
 }
 
+/** The 1-based line of a position: a runtime error's (followed by "Error:", or by the error of the macro it
+ * called) is 0-based in Nunjucks, a parse error's and an undefined output's 1-based. */
+function lineOf(raw: string, position: RegExpMatchArray): number {
+  const after = raw.slice((position.index ?? 0) + position[0].length);
+  return Number(position[2]) + (/^\s*(Template render error:|\w*Error:)/.test(after) ? 1 : 0);
+}
+
+/** The imported or included file that does not parse, with its error's line and the line importing it: a
+ * parse error in a macro file reaches the importer with the importer's name on it. */
+function unparsableImport(root: string, source: string): { file: string; line?: number; source: string; importLine: number } | undefined {
+  for (const m of source.matchAll(/\{%-?\s*(?:import|from|include)\s+["']([^"']+)["']/g)) {
+    const file = [join('sql', m[1]), m[1]].find((f) => existsSync(join(root, f)) && !relative(root, join(root, f)).startsWith('..'));
+    if (!file) continue;
+    const text = readFileSync(join(root, file), 'utf8');
+    try {
+      new nunjucks.Template(text, new nunjucks.Environment(), file, true); // compiles only: a parse error throws
+    } catch (error) {
+      const position = [...String((error as Error).message).matchAll(POSITION)].pop();
+      return { file: file.split(sep).join('/'), line: position ? Number(position[2]) : undefined, source: text, importLine: source.slice(0, m.index).split('\n').length };
+    }
+  }
+  return undefined;
+}
+
 function locate(raw: string, root: string, file: string, source: string): Where {
   const positions = [...raw.matchAll(POSITION)];
-  const base = raw.includes(UNDEFINED_OUTPUT) ? 0 : 1; // 0-based lines for every other runtime error
+  const nested = /Template render error:/.test(raw.slice(0, positions[0]?.index ?? raw.length));
+  if (nested && positions.length <= 1 && !/Error: /.test(raw.slice(raw.lastIndexOf('Template render error:') + 22))) {
+    const broken = unparsableImport(root, source);
+    if (broken) return { file: broken.file, line: broken.line, source: broken.source, calledFrom: `${file}:${broken.importLine}` };
+  }
   if (positions.length === 0) return { file, line: guessLine(raw, source), source };
   const outer = positions[0];
-  const outerLine = Number(outer[2]) + (positions.length > 1 ? 1 : base);
+  const outerLine = lineOf(raw, outer);
   const at = relative(root, outer[1]).split(sep).join('/');
   if (positions.length > 1) {
     const inner = positions[positions.length - 1];
     const macro = macroFile(root, source, outerLine);
     if (macro) {
       const macroSource = readFileSync(join(root, macro), 'utf8');
-      return { file: macro, line: Number(inner[2]) + base, column: Number(inner[3]), source: macroSource, calledFrom: `${at}:${outerLine}` };
+      return { file: macro, line: lineOf(raw, inner), column: Number(inner[3]), source: macroSource, calledFrom: `${at}:${outerLine}` };
     }
   }
-  return { file: at, line: outerLine, column: Number(outer[3]) + (base ? 0 : 0), source: at === file ? source : '' };
+  return { file: at, line: outerLine, column: Number(outer[3]), source: at === file ? source : '' };
 }
 
 /** Turns a Nunjucks exception into a TemplateError at the user's file and line. */

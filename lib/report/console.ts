@@ -1,6 +1,7 @@
 // Prints a build as it happens: start/end line per step, heartbeats, script output, then the summary.
 import { batchLabel, progressLine, publishTable, assertionFailure, assertionsTable, errorBlock, heartbeatLine, stepEndLine, stepStartLine, summaryTable, type Style } from './tables.js';
 import type { BuildEvents, BuildResult, PublishOutcome, TestsReport } from '../results.js';
+import { safeText } from './escape.js';
 
 export type Writer = (text: string) => void;
 
@@ -35,10 +36,10 @@ export function consoleEvents(style: Style, print: Writer, live?: LiveLine): Bui
     onTestsStart: (count) => count > 0 && write(`▶ tests: ${count} assertion${count === 1 ? '' : 's'} after the steps`),
     onPublishStart: (count) => write(`▶ publish: ${count} target${count === 1 ? '' : 's'} (the checks passed)`),
     onStepStart: (step, batch) => write(stepStartLine(style, step, batch && batchLabel({ id: batch.batch.id, files: batch.batch.files.length, fullRefresh: batch.batch.fullRefresh }, batch))),
-    onNotice: (line) => write(`· ${line}`),
-    onWarning: (line) => write(`! ${line}`),
+    onNotice: (line) => write(`· ${safeText(line)}`),
+    onWarning: (line) => write(`! ${safeText(line)}`),
     onHeartbeat: (step, ms) => { if (!live) write(latest?.step === step.id ? latest.line : heartbeatLine(style, step, ms)); },
-    onOutput: (_step, line) => write(`  │ ${line}`),
+    onOutput: (_step, line) => write(`  │ ${safeText(line)}`),
     onStepEnd: (report) => {
       latest = undefined;
       write(stepEndLine(style, report));

@@ -9,6 +9,10 @@ import { isDirective } from '../sql/directives.js';
 
 const nodeId = (prefix: string, name: string) => `${prefix}_${name.replace(/[^A-Za-z0-9_]/g, '_')}`;
 
+/** A label's text in Mermaid's own entity codes: Mermaid renders labels as HTML, so a table or assertion name
+ * like <img onerror=…> or "<form>" must reach it as text (in report.html and in docs/pipeline.md alike). */
+const label = (text: string) => text.replace(/#/g, '#35;').replace(/&/g, '#amp;').replace(/</g, '#lt;').replace(/>/g, '#gt;').replace(/"/g, '#quot;');
+
 /** The first comment line of a file (`--` in SQL, `//` in a script) that is not a ducksteps directive. */
 function description(root: string, file: string): string {
   const comment = file.endsWith('.ts') ? /^\s*\/\/\s*/ : /^\s*--\s*/;
@@ -22,9 +26,9 @@ export function flowchart(project: Project, lineage: ReadonlyMap<string, StepLin
   const all = [...lineage.values()];
   const tables = new Set(all.flatMap((l) => [...l.writes, ...l.reads]));
   const files = new Set(all.flatMap((l) => [...l.filesRead, ...l.filesWritten]));
-  for (const [id] of lineage) lines.push(`  ${nodeId('s', id)}["${id}"]:::${id.startsWith('publish/') ? 'publish' : 'step'}`);
-  for (const table of [...tables].sort()) lines.push(`  ${nodeId('t', table)}[("${table}")]`);
-  for (const file of [...files].sort()) lines.push(`  ${nodeId('f', file)}[/"${file.replace(/"/g, "'")}"/]:::file`);
+  for (const [id] of lineage) lines.push(`  ${nodeId('s', id)}["${label(id)}"]:::${id.startsWith('publish/') ? 'publish' : 'step'}`);
+  for (const table of [...tables].sort()) lines.push(`  ${nodeId('t', table)}[("${label(table)}")]`);
+  for (const file of [...files].sort()) lines.push(`  ${nodeId('f', file)}[/"${label(file)}"/]:::file`);
   for (const [id, l] of lineage) {
     for (const f of l.filesRead) lines.push(`  ${nodeId('f', f)} --> ${nodeId('s', id)}`);
     for (const t of l.reads) lines.push(`  ${nodeId('t', t)} --> ${nodeId('s', id)}`);
@@ -33,8 +37,8 @@ export function flowchart(project: Project, lineage: ReadonlyMap<string, StepLin
   }
   for (const [id, assertions] of gates) {
     const names = assertions.map((a) => a.name);
-    const label = `${assertions.length} assertion${assertions.length === 1 ? '' : 's'}: ${names.slice(0, 3).join(', ')}${names.length > 3 ? ', …' : ''}`;
-    lines.push(`  ${nodeId('g', id)}{{"${label}"}}:::gate`, `  ${nodeId('g', id)} -. gates .-> ${nodeId('s', id)}`);
+    const text = `${assertions.length} assertion${assertions.length === 1 ? '' : 's'}: ${names.slice(0, 3).join(', ')}${names.length > 3 ? ', …' : ''}`;
+    lines.push(`  ${nodeId('g', id)}{{"${label(text)}"}}:::gate`, `  ${nodeId('g', id)} -. gates .-> ${nodeId('s', id)}`);
   }
   lines.push('  classDef step fill:#fff3c4,stroke:#b08800', '  classDef publish fill:#d8f5d0,stroke:#2e7d32', '  classDef file fill:#eef3ff,stroke:#5b7bb5', '  classDef gate fill:#fde2e2,stroke:#b23b3b', '```');
   return lines;
@@ -46,7 +50,7 @@ function withTargets(project: Project, settings: Settings, lineage: ReadonlyMap<
   const env = createEnvironment(project.root, context);
   const all = new Map(lineage);
   for (const target of targets) {
-    const query = renderFile(env, project.root, target.file, { ...context, run_batches: '(NULL)' } as TemplateContext).sql;
+    const query = renderFile(env, project.root, target.file, { ...context, run_batches: '(NULL)', pending_batches: '(NULL)' } as TemplateContext).sql;
     const writes = kindOf(target.kind).writes(target);
     all.set(target.file, { ...lineageOf([query]), filesWritten: [...writes.files], writes: [...writes.tables] });
   }

@@ -2,6 +2,7 @@
 import Table from 'cli-table3';
 import type { Step, StepError } from '../model.js';
 import type { AssertionResult, BuildResult, PublishOutcome, StepReport, TestsReport } from '../results.js';
+import { safeCell, safeText } from './escape.js';
 
 export interface Style {
   readonly color: boolean;
@@ -64,14 +65,15 @@ export function progressLine(style: Style, step: Step, p: { file: string; line: 
   return paint(style, 'dim', `… ${step.id} ${p.index}/${p.count} ${p.file.split('/').pop()}:${p.line}${pct}${rows} ${(p.elapsedMs / 1000).toFixed(1)} s`);
 }
 
-/** The error block under a failed step: what, where, the statement, the compiled file, what to do. */
+/** The error block under a failed step: what, where, the statement, the compiled file, what to do (every
+ * part may quote data: printed with its control characters escaped). */
 export function errorBlock(style: Style, error: StepError, next?: string): string {
   const where = error.file ? `${error.file}${error.line ? `:${error.line}` : ''}` : undefined;
-  const lines = [`  ${paint(style, 'red', 'error:')} ${error.message.split('\n').join('\n    ')}`];
-  if (where) lines.push(`  ${paint(style, 'bold', 'at')} ${where}`);
-  if (error.statement) lines.push(error.statement.split('\n').map((l) => `    ${l}`).join('\n'));
-  if (error.compiled) lines.push(`  compiled SQL: ${error.compiled}${error.compiledLine ? `:${error.compiledLine}` : ''}`);
-  if (error.hint) lines.push(`  hint: ${error.hint}`);
+  const lines = [`  ${paint(style, 'red', 'error:')} ${safeText(error.message).split('\n').join('\n    ')}`];
+  if (where) lines.push(`  ${paint(style, 'bold', 'at')} ${safeText(where)}`);
+  if (error.statement) lines.push(safeText(error.statement).split('\n').map((l) => `    ${l}`).join('\n'));
+  if (error.compiled) lines.push(`  compiled SQL: ${safeText(error.compiled)}${error.compiledLine ? `:${error.compiledLine}` : ''}`);
+  if (error.hint) lines.push(`  hint: ${safeText(error.hint)}`);
   if (next) lines.push(`  ${next}`);
   return lines.join('\n');
 }
@@ -95,10 +97,18 @@ export function summaryTable(style: Style, result: BuildResult): string {
   return t.toString();
 }
 
-/** Generic table for other commands (list, logs). */
-export function renderTable(style: Style, head: string[], rows: ReadonlyArray<ReadonlyArray<string | number>>): string {
+/** A cell ducksteps painted itself (a status): printed as it is, where every other cell is escaped. */
+export interface Painted {
+  readonly painted: string;
+}
+
+/** A status in its colour, for renderTable. */
+export const paintedStatus = (style: Style, status: string): Painted => ({ painted: formatStatus(style, status) });
+
+/** Generic table for other commands (list, logs); cells may hold data (file names, statements): escaped. */
+export function renderTable(style: Style, head: string[], rows: ReadonlyArray<ReadonlyArray<string | number | Painted>>): string {
   const t = table(style, head);
-  for (const row of rows) t.push([...row]);
+  for (const row of rows) t.push(row.map((c) => (typeof c === 'object' ? c.painted : typeof c === 'string' ? safeCell(c) : c)));
   return t.toString();
 }
 
@@ -106,21 +116,21 @@ export function renderTable(style: Style, head: string[], rows: ReadonlyArray<Re
 export function assertionsTable(style: Style, tests: TestsReport): string {
   const t = table(style, ['assertion', 'severity', 'status', 'rows', 'duration']);
   for (const r of tests.results) {
-    t.push([r.name, r.severity, formatStatus(style, r.status), formatCount(r.failingRows), formatDuration(r.durationMs)]);
+    t.push([safeCell(r.name), r.severity, formatStatus(style, r.status), formatCount(r.failingRows), formatDuration(r.durationMs)]);
   }
   return t.toString();
 }
 
-const cell = (v: unknown) => (v === null || v === undefined ? 'NULL' : typeof v === 'object' ? JSON.stringify(v) : String(v));
+const cell = (v: unknown) => safeCell(v === null || v === undefined ? 'NULL' : typeof v === 'object' ? JSON.stringify(v) : String(v));
 
 /** Under a failed assertion: its first offending rows, "(N more)", where all of them are, the compiled SQL. */
 export function assertionFailure(style: Style, r: AssertionResult): string {
-  const head = `${r.status === 'warn' ? paint(style, 'yellow', '!') : paint(style, 'red', '✘')} ${r.name} (${r.file}:${r.line})`;
+  const head = `${r.status === 'warn' ? paint(style, 'yellow', '!') : paint(style, 'red', '✘')} ${safeText(r.name)} (${safeText(r.file)}:${r.line})`;
   if (r.error) return `${head}\n${errorBlock(style, { ...r.error, file: r.error.file ?? r.file, line: r.error.line ?? r.line })}`;
-  const sample = table(style, [...r.columns]);
+  const sample = table(style, r.columns.map(safeCell));
   for (const row of r.sample) sample.push(r.columns.map((c) => cell(row[c])));
   const more = r.failingRows > r.sample.length ? `\n  (${formatCount(r.failingRows - r.sample.length)} more)` : '';
-  const where = `\n  ${r.failingRows === 1 ? 'the row' : `all ${counted(r.failingRows, 'row')}`}: ${r.failuresFile}\n  compiled SQL: ${r.compiled}`;
+  const where = `\n  ${r.failingRows === 1 ? 'the row' : `all ${counted(r.failingRows, 'row')}`}: ${safeText(r.failuresFile ?? '')}\n  compiled SQL: ${safeText(r.compiled)}`;
   return `${head}: ${counted(r.failingRows, 'offending row')}\n${sample.toString().replace(/^/gm, '  ')}${more}${where}`;
 }
 
@@ -129,7 +139,7 @@ export function publishTable(style: Style, outcomes: readonly PublishOutcome[]):
   const t = table(style, ['publish', 'status', 'rows', 'size', 'duration']);
   for (const o of outcomes) {
     const size = o.bytes >= 1e6 ? `${(o.bytes / 1e6).toFixed(1)} MB` : `${formatCount(Math.ceil(o.bytes / 1e3))} kB`;
-    t.push([o.destination, formatStatus(style, o.status) + (o.note ? ` (${o.note})` : ''), formatCount(o.rows), o.status === 'ok' ? size : '', formatDuration(o.durationMs)]);
+    t.push([safeCell(o.destination), formatStatus(style, o.status) + (o.note ? ` (${safeCell(o.note)})` : ''), formatCount(o.rows), o.status === 'ok' ? size : '', formatDuration(o.durationMs)]);
   }
   return t.toString();
 }

@@ -16,6 +16,10 @@ import { runStep } from './step.js';
 // The IPC channel closes when the driver's process ends, however it ends, on Linux, macOS and Windows.
 process.on('disconnect', () => process.kill(process.pid, 'SIGKILL'));
 process.channel?.unref();
+// Ctrl-C and `systemctl stop` signal the whole process group. The driver decides what a signal means (it
+// stops this worker, rolled back, and logs the run as interrupted); a worker that died of the signal on its
+// own would look like something outside ducksteps had killed it.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => undefined);
 
 const send = (message: WorkerMessage) => process.send?.(message);
 

@@ -1,12 +1,16 @@
-// Inside the worker: the publish job. Opens the warehouse read-only and delivers each target with its
-// kind; the first failure stops the phase (the targets after it are skipped). Never throws.
-import type { Session } from '../engines/engine.js';
+// Inside the worker: the publish job. Opens the warehouse read-only, reads which batches every incremental
+// step has committed (its ledger), and delivers each target with its kind; the first failure stops the
+// phase (the targets after it are skipped). On Spark a kind delivers from a local DuckDB copy of the
+// target's rows, made again whenever the kind offers other batches. Never throws.
 import { openScratch, openSession } from '../engines/open.js';
+import type { Session } from '../engines/engine.js';
 import { materialize } from '../engines/spark/materialize.js';
 import { SparkSession } from '../engines/spark/session.js';
 import type { JobContext, PublishJob, PublishTargetJob } from '../protocol.js';
 import type { PublishOutcome } from '../results.js';
+import type { BatchRef } from '../publish/kind.js';
 import { kindOf, publishKinds } from '../publish/registry.js';
+import { sqlString } from '../sql/quote.js';
 import { sqlMessage } from './sql-error.js';
 
 function failure(error: unknown): { message: string; hint?: string } {
@@ -21,21 +25,54 @@ const blank = (target: PublishTargetJob, status: PublishOutcome['status'], note?
 /** Loads what the kinds need for delivery while a publish worker waits for its job. */
 export const preloadKinds = () => Promise.all(Object.values(publishKinds).map((k) => k.preload?.()));
 
-/** Where a kind reads the target's rows: the warehouse itself, or (Spark) a local DuckDB copy of them. */
-async function source(session: Session, scratch: () => Promise<Session>, target: PublishTargetJob, context: JobContext): Promise<{ session: Session; sql: string }> {
-  if (!(session instanceof SparkSession)) return { session, sql: target.sql };
-  const local = await scratch();
-  await materialize(session.spark, target.sql, local, 'publish_rows', context.tmpDir);
-  return { session: local, sql: 'SELECT * FROM publish_rows' };
+/** The batches every one of `steps` has committed: the ones a target may be offered. */
+async function completeBatches(session: Session, steps: readonly string[]): Promise<BatchRef[]> {
+  if (steps.length === 0) return [];
+  const { rows: found } = await session.query("SELECT count(*) AS n FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = 'ducksteps' AND table_name IN ('batches', 'step_batches')");
+  if (Number(found[0].n) < 2) return [];
+  const { rows } = await session.query(`SELECT b.batch_id, b.run_id FROM ducksteps.batches AS b
+    WHERE (SELECT count(DISTINCT s.step) FROM ducksteps.step_batches AS s WHERE s.batch_id = b.batch_id AND s.step IN (${steps.map(sqlString).join(', ')})) = ${steps.length}
+    ORDER BY b.batch_id`);
+  return rows.map((r) => ({ id: Number(r.batch_id), runId: String(r.run_id) }));
+}
+
+/** What {{ pending_batches }} reads: a temporary table of this session (the warehouse stays read-only); on
+ * Spark a temporary view of the session (no `temp.` there: see PENDING_BATCHES). */
+async function offer(session: Session, ids: readonly number[]): Promise<void> {
+  if (session instanceof SparkSession) {
+    const rows = ids.length ? `SELECT CAST(batch_id AS BIGINT) AS batch_id FROM VALUES ${ids.map((id) => `(${Number(id)})`).join(', ')} AS t(batch_id)` : 'SELECT CAST(NULL AS BIGINT) AS batch_id WHERE false';
+    await session.spark.sql(`CREATE OR REPLACE TEMP VIEW ducksteps_pending_batches AS ${rows}`);
+    return;
+  }
+  await session.run('CREATE OR REPLACE TEMP TABLE ducksteps_pending_batches (batch_id BIGINT)');
+  if (ids.length) await session.run(`INSERT INTO temp.ducksteps_pending_batches VALUES ${ids.map((id) => `(${Number(id)})`).join(', ')}`);
+}
+
+/** Where a kind reads the target's rows and how it offers batches: the warehouse itself, or (Spark) a local
+ * DuckDB copy of the rows, made again on the cluster whenever the kind offers other batches. */
+function source(session: Session, scratch: () => Promise<Session>, target: PublishTargetJob, tmpDir: string) {
+  if (!(session instanceof SparkSession)) return { session: () => Promise.resolve(session), sql: target.sql, offer: (ids: readonly number[]) => offer(session, ids) };
+  const copy = async (ids: readonly number[]) => {
+    await offer(session, ids);
+    await materialize(session.spark, target.sql, await scratch(), 'publish_rows', tmpDir);
+  };
+  return { session: scratch, sql: 'SELECT * FROM publish_rows', offer: copy };
 }
 
 /** Delivers every target; returns one outcome per target. */
 export async function publishTargets(job: PublishJob, context: JobContext): Promise<PublishOutcome[]> {
-  const session = await openSession(job.connection, { readOnly: true });
+  let session: Session;
+  try {
+    session = await openSession(job.connection, { readOnly: true });
+  } catch (error) { // another program holding the warehouse, say: each target fails saying so, nothing crashes
+    const { message, hint } = failure(error);
+    return job.targets.map((t, i) => (i > 0 ? blank(t, 'skipped') : { ...blank(t, 'failed'), error: { message: `publish ${t.destination}: cannot open the warehouse: ${message}`, file: t.file, hint: hint ?? 'nothing was published; run again when the warehouse is free (./run.sh --resume publishes)' } }));
+  }
   let local: Session | undefined;
   const scratch = async () => (local ??= await openScratch());
   const outcomes: PublishOutcome[] = [];
   try {
+    const complete = await completeBatches(session.ledger ?? session, job.batchSteps); // Spark: its ledger store
     for (const target of job.targets) {
       const kind = kindOf(target.kind);
       const skip = kind.skip?.(target);
@@ -45,7 +82,12 @@ export async function publishTargets(job: PublishJob, context: JobContext): Prom
         const started = performance.now();
         const durationMs = () => Math.round(performance.now() - started);
         try {
-          const done = await kind.deliver({ ...(await source(session, scratch, target, context)), target, projectRoot: context.projectRoot, tmpDir: context.tmpDir });
+          const from = source(session, scratch, target, context.tmpDir);
+          await from.offer(job.runBatches);
+          const done = await kind.deliver({
+            session: await from.session(), target, sql: from.sql, projectRoot: context.projectRoot, tmpDir: context.tmpDir, runId: job.runId,
+            batches: { complete, thisRun: job.runBatches }, offer: from.offer, timeoutMs: job.timeoutMs,
+          });
           outcomes.push({ destination: target.destination, status: 'ok', ...done, durationMs: durationMs() });
         } catch (error) {
           const { message, hint } = failure(error);
@@ -55,6 +97,7 @@ export async function publishTargets(job: PublishJob, context: JobContext): Prom
     }
     return outcomes;
   } finally {
+    local?.close();
     local?.close();
     session.close();
   }

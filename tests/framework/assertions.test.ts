@@ -81,3 +81,32 @@ t.test('the built-in assertion macros return the offending rows', async (t) => {
   t.same(log, { nn: '1', rel: '6', expr: '2', count_max: '1' });
   t.equal(read(join(dir, 'logs/test_failures/count_max.csv')), 'row_count,expected_min,expected_max\r\n8,1,5\r\n');
 });
+
+t.test('expression() passes rows where the condition is NULL, as a CHECK constraint and dbt do; expression_strict() fails them', async (t) => {
+  const dir = project(t, undefined, {
+    sql: { '01_t': { 'a.sql': 'CREATE TABLE t AS SELECT * FROM (VALUES (1, 5), (2, NULL), (3, -1)) AS v(id, qty);' } },
+    tests: { 'qty.sql': "-- name: check_like\n-- severity: warn\n{{ expression('t', 'qty > 0') }};\n-- name: strict\n-- severity: warn\n{{ expression_strict('t', 'qty > 0') }};" },
+  });
+  t.equal((await cli(dir)).exitCode, 0);
+  const log = Object.fromEntries((await readCsv(join(dir, 'logs/tests.csv'))).map((r) => [r.test, r.failing_rows]));
+  t.same(log, { check_like: '1', strict: '2' });
+  t.equal(read(join(dir, 'logs/test_failures/check_like.csv')), 'id,qty\r\n3,-1\r\n', 'only the row where it is false');
+});
+
+t.test('./run.sh test never publishes and never shows or logs publish targets, whether its assertions pass or fail', async (t) => {
+  const dir = project(t, undefined, {
+    sql: { '01_t': { 'a.sql': 'CREATE OR REPLACE TABLE t AS SELECT {{ vars.v | default(1) }} AS v;' } },
+    tests: { 'positive.sql': 'SELECT * FROM t WHERE v < 0;' },
+    publish: { '01.sql': '-- publish: file out/t.csv\nSELECT * FROM t' },
+    'package.json': JSON.stringify({ ducksteps: { gates: false } }),
+  });
+  t.equal((await cli(dir)).exitCode, 0);
+  const before = (await readCsv(join(dir, 'logs/run_log.csv'))).length;
+  t.equal((await cli(dir, ['--var', 'v=-1'])).exitCode, 1, 'a run whose assertion fails');
+  for (const args of [['test'], ['test', '--var', 'v=-1']]) {
+    const run = await cli(dir, args);
+    t.notMatch(run.stdout, /publish|skipped \(the run failed/, `${args.join(' ')}: no publish table`);
+  }
+  const rows = (await readCsv(join(dir, 'logs/run_log.csv'))).slice(before);
+  t.same(rows.filter((r) => String(r.step).startsWith('publish ')).map((r) => r.status), ['skipped'], 'only the failed run withheld its target');
+});

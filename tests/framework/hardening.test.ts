@@ -3,10 +3,10 @@
 // streamed script output, a full disk.
 import t from 'tap';
 import { execa } from 'execa';
-import { existsSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cli, project, query, readCsv, REPO } from './helpers.js';
+import { cli, exampleCopy, project, query, readCsv, REPO } from './helpers.js';
 
 const base = { '01_base': { 'a.sql': 'CREATE OR REPLACE TABLE kept AS SELECT 1 AS x;' } };
 
@@ -144,4 +144,38 @@ t.test('a step\'s duration counts from the moment its worker had the job, not fr
   const step = (JSON.parse(run.stdout) as { steps: Array<{ duration_ms: number; worker: { bootMs: number } }> }).steps[0];
   t.ok(step.worker.bootMs >= 2000, `the worker booted slowly (${step.worker.bootMs} ms)`);
   t.ok(step.duration_ms < 2000, `the step's duration (${step.duration_ms} ms) leaves the boot out`);
+});
+
+t.test('./run.sh with a package.json that is not JSON: one line and exit 2, also when it would rebuild or install first', async (t) => {
+  const dir = exampleCopy(t.testdir());
+  writeFileSync(join(dir, 'package.json'), '{ "ducksteps": ');
+  utimesSync(join(dir, 'run.ts'), new Date(), new Date(Date.now() + 60_000)); // newer than dist/run.js: run.sh would rebuild
+  const rebuild = await execa('./run.sh', ['compile'], { cwd: dir, reject: false });
+  t.equal(rebuild.exitCode, 2);
+  t.equal(rebuild.stderr, 'ducksteps: package.json: cannot read settings: Unexpected end of JSON input\n  fix the JSON; see docs/running.md for the "ducksteps" keys');
+  rmSync(join(dir, 'node_modules')); // run.sh would install first
+  const install = await execa('./run.sh', [], { cwd: dir, reject: false });
+  t.equal(install.exitCode, 2);
+  t.match(install.stderr, /^ducksteps: package\.json: cannot read settings: Unexpected end of JSON input\n/);
+  t.notMatch(install.stderr, /npm|at .*:\d+:\d+/, 'no npm output, no stack trace');
+});
+
+t.test('logs/ filling up during a run: one message naming the file, exit 1, a run_log row saying so, no half-written file', async (t) => {
+  const mount = mkdtempSync(join(tmpdir(), 'ducksteps-logs-'));
+  const mounted = await execa('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', mount], { reject: false });
+  if (mounted.exitCode !== 0) return t.fail(`a small tmpfs must mount to make a full disk (run the tests as root, as CI does): ${mounted.stderr.trim()}`);
+  t.teardown(async () => { await execa('umount', [mount], { reject: false }); rmSync(mount, { recursive: true, force: true }); });
+  const big = `-- ${'x'.repeat(120_000)}\nCREATE TABLE big AS SELECT 1 AS x;`; // its compiled copy does not fit in what is left
+  const dir = project(t, undefined, { sql: { ...base, '02_big': { 'a.sql': big } } });
+  symlinkSync(mount, join(dir, 'logs'));
+  writeFileSync(join(mount, 'filler'), Buffer.alloc(170 * 1024));
+  const run = await cli(dir);
+  t.equal(run.exitCode, 1, run.stderr);
+  t.match(run.stderr, /ducksteps: cannot write logs\/compiled\/02_big\/a\.sql \(ENOSPC: the disk is full\)\n\s+free space on the disk that holds logs\/ .*\.\/run\.sh --resume/);
+  t.notMatch(run.stderr, /internal error|at .*:\d+:\d+/, 'no stack trace');
+  t.notOk(existsSync(join(mount, 'compiled/02_big/a.sql')), 'no half-written compiled file');
+  const rows = await readCsv(join(dir, 'logs/run_log.csv'));
+  t.same(rows.map((r) => `${r.step}:${r.status}`), ['01_base:ok', 'run:failed']);
+  t.match(String(rows[1].error), /cannot write logs\/compiled\/02_big\/a\.sql \(ENOSPC/);
+  t.same(await query(join(dir, 'data/warehouse.duckdb'), "SELECT table_name FROM information_schema.tables ORDER BY 1"), [{ table_name: 'kept' }], '02_big never ran');
 });

@@ -13,6 +13,9 @@ export interface PostgresServer {
   readonly passwordUrl: string; // user ducksteps with password 'secret-pw'
   readonly port: number;
   query(sql: string, params?: unknown[]): Promise<pg.QueryResult>;
+  /** Stops the server at once (its data kept), as a crash or an admin would; startServer() brings it back. */
+  stopServer(): Promise<void>;
+  startServer(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -44,7 +47,8 @@ export async function startPostgres(): Promise<PostgresServer> {
   }
   const port = await freePort();
   await run('initdb', ['-D', join(dir, 'data'), '--auth=trust', '-U', 'postgres', '--encoding=UTF8', '--locale=C']);
-  await run('pg_ctl', ['-D', join(dir, 'data'), '-l', join(dir, 'log'), '-w', 'start', '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`]);
+  const startServer = async () => void (await run('pg_ctl', ['-D', join(dir, 'data'), '-l', join(dir, 'log'), '-w', 'start', '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`]));
+  await startServer();
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
   const query = async (sql: string, params?: unknown[]) => {
     const client = new pg.Client({ connectionString: url });
@@ -60,7 +64,8 @@ export async function startPostgres(): Promise<PostgresServer> {
   await execa('sh', ['-c', `sed -i '1i host all ducksteps 127.0.0.1/32 scram-sha-256' ${join(dir, 'data', 'pg_hba.conf')}`]);
   await run('pg_ctl', ['-D', join(dir, 'data'), 'reload']);
   return {
-    url, port, query, passwordUrl: `postgres://ducksteps:secret-pw@127.0.0.1:${port}/postgres`,
+    url, port, query, passwordUrl: `postgres://ducksteps:secret-pw@127.0.0.1:${port}/postgres`, startServer,
+    stopServer: async () => void (await run('pg_ctl', ['-D', join(dir, 'data'), '-m', 'immediate', 'stop'])),
     stop: async () => {
       await run('pg_ctl', ['-D', join(dir, 'data'), '-m', 'immediate', 'stop']).catch(() => undefined);
       rmSync(dir, { recursive: true, force: true });

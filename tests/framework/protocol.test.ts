@@ -50,7 +50,7 @@ t.test('every job kind runs in a worker and answers with its own type', async (t
   const lineage = await pool.run({ kind: 'lineage', statements: ['SELECT * FROM core.orders o JOIN mart.x USING (id)', 'DELETE FROM t'] });
   t.same('result' in lineage && lineage.result, [['core.orders', 'mart.x'], null], 'lineage: the parser\'s reads, null where it cannot tell');
 
-  const publish = await pool.run({ kind: 'publish', connection, targets: [{ file: 'publish/a.sql', kind: 'file', destination: 'out/t.csv', mode: 'replace', key: [], options: {}, sql: 'SELECT x FROM t ORDER BY x' }] });
+  const publish = await pool.run({ kind: 'publish', connection, targets: [{ file: 'publish/a.sql', kind: 'file', destination: 'out/t.csv', mode: 'replace', key: [], options: {}, sql: 'SELECT x FROM t ORDER BY x' }], runId: 'r1', batchSteps: [], runBatches: [], timeoutMs: 60_000 });
   t.same('result' in publish && publish.result.map((o) => [o.status, o.rows]), [['ok', 2]], 'publish: delivered');
   t.same(await query(join(root, 'w.duckdb'), 'SELECT count(*) AS n FROM t'), [{ n: 2 }]);
 });

@@ -149,10 +149,50 @@ t.test('publish failures: one clear message naming the target, exit 1, no passwo
   t.notOk(existsSync(join(refused, 'logs/compiled/publish/secret')), 'sanity');
 });
 
+t.test('a password given as ?password=, in a key=value conninfo or with a raw @ never reaches the console or the logs', { skip }, async (t) => {
+  const dir = project(t, undefined, { sql: { '01_rows': { 'a.sql': 'CREATE OR REPLACE TABLE typed AS SELECT 1 AS id;' } }, publish: { '01_pg.sql': PG_TARGET() } });
+  const closed = server!.port + 1;
+  const forms = [
+    [`postgres://ducksteps@127.0.0.1:${closed}/postgres?password=pw-in-query`, /at postgres:\/\/ducksteps@127\.0\.0\.1:\d+\/postgres\?password=\*\*\*/],
+    [`host=127.0.0.1 port=${closed} user=ducksteps password=pw-in-conninfo dbname=postgres`, /DUCKSTEPS_PG_URL is not a postgres:\/\/ URL: host=127\.0\.0\.1 port=\d+ user=ducksteps password=\*\*\* dbname=postgres/],
+    [`postgres://ducksteps:pw@with-at@127.0.0.1:${closed}/postgres`, /at postgres:\/\/ducksteps:\*\*\*@127\.0\.0\.1:\d+\/postgres/],
+  ] as const;
+  for (const [url, shown] of forms) {
+    const run = await cli(dir, [], { DUCKSTEPS_PG_URL: url });
+    t.equal(run.exitCode, 1);
+    t.match(run.stdout, shown);
+    t.notMatch(run.stdout + run.stderr + readFileSync(join(dir, 'logs/run_log.csv'), 'utf8'), /pw-in-query|pw-in-conninfo|with-at/, 'the password appears nowhere');
+  }
+});
+
 t.test('a bad publish header is refused before anything runs (exit 2)', async (t) => {
   const dir = project(t, undefined, { sql: { '01_a': { 'a.sql': 'CREATE TABLE a AS SELECT 1 AS x;' } }, publish: { '01.sql': '-- publish: postgres ml.x\n-- mode: upsert\nSELECT 1' } });
   const run = await cli(dir);
   t.equal(run.exitCode, 2);
   t.match(run.stderr, /ducksteps: publish\/01\.sql: mode upsert needs the key columns\n\s+add -- key: col1, col2/);
   t.notOk(existsSync(join(dir, 'data/warehouse.duckdb')), 'nothing ran');
+});
+
+t.test('a JSON file target is JSON: NaN and Infinity are written as null, strings that spell them stay', async (t) => {
+  const dir = project(t, undefined, {
+    sql: { '01_f': { 'a.sql': "CREATE TABLE f AS SELECT * FROM (VALUES (1, 'nan'::DOUBLE, ['inf'::DOUBLE, 1.5], {'x': '-inf'::FLOAT}, 'NaN'), (2, 2.5, [], {'x': 1}, 'Infinity')) AS v(id, d, l, s, txt);" } },
+    publish: { '01.sql': '-- publish: file out/f.json\nSELECT * FROM f ORDER BY id' },
+  });
+  const run = await cli(dir);
+  t.equal(run.exitCode, 0, run.stdout);
+  const lines = readFileSync(join(dir, 'out/f.json'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  t.same(lines, [{ id: 1, d: null, l: [null, 1.5], s: { x: null }, txt: 'NaN' }, { id: 2, d: 2.5, l: [], s: { x: 1 }, txt: 'Infinity' }]);
+});
+
+t.test('watch stops on a micro-batch whose publish failed and says why (exit 1)', async (t) => {
+  const dir = project(t, undefined, {
+    'package.json': JSON.stringify({ ducksteps: { inputs: { ev: 'data/landing/*.csv' } } }),
+    data: { landing: { 'a.csv': 'k\n1\n' } },
+    sql: { '01_load': { 'a.sql': '-- ducksteps: incremental\nCREATE TABLE IF NOT EXISTS t AS SELECT 1 AS k WHERE false;\nINSERT INTO t SELECT * FROM read_csv({{ batch.files.ev }}, header = true);' } },
+    publish: { '01.sql': '-- publish: file out/t.csv\nSELECT * FROM no_such_table' },
+  });
+  const run = await cli(dir, ['watch', '--max-wait', '200ms']);
+  t.equal(run.exitCode, 1);
+  t.match(run.stdout, /micro-batch 1: 1 file, 1 row, .* — failed/);
+  t.match(run.stdout, /error: publish out\/t\.csv: Catalog Error: Table with name no_such_table does not exist/);
 });

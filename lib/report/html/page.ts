@@ -51,8 +51,8 @@ export function reportPage(d: ReportData, lineage?: string): [before: string, af
   const vars = Object.entries(d.vars).map(([k, v]) => `${esc(k)}=${esc(v)}`).join(', ') || 'none';
   const batch = d.batches.count ? `${d.batches.count} batch${d.batches.count === 1 ? '' : 'es'}, ${count(d.batches.files)} files, ${count(d.batches.rows)} rows` : 'no batch';
   return [`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>ducksteps run ${esc(d.runId)}</title><style>${STYLE}</style></head>
-<body><header><h1>ducksteps run <span id="run-id">${esc(d.runId)}</span> ${badge(d.status)}</h1>
-<div class="meta"><b>started</b> ${esc(d.startedAt)} · <b>duration</b> <span id="run-duration">${seconds(d.durationMs)}</span> · <b>batches</b> ${batch} · <b>vars</b> ${vars}${d.command ? ` · <b>command</b> <code>${esc(d.command)}</code>` : ''}</div></header>
+<body><header><h1>ducksteps run <span id="run-id">${esc(d.runId)}</span> ${badge(d.status)}</h1>${d.error ? `<p id="run-error" class="meta">${esc(d.error)}</p>` : ''}
+<div class="meta"><b>started</b> ${esc(d.startedAt || '-')} · <b>duration</b> <span id="run-duration">${seconds(d.durationMs)}</span> · <b>batches</b> ${batch} · <b>vars</b> ${vars}${d.command ? ` · <b>command</b> <code>${esc(d.command)}</code>` : ''}</div></header>
 <main>${stepsSection(d)}
 <section><h2>Trends over the last runs (latest marked)</h2><div class="two"><div id="trend-duration" class="chart"></div><div id="trend-rows" class="chart"></div></div></section>
 <section><h2>Peak memory and CPU time per step</h2><p class="meta">Each step is its own process: these are that process's peak resident memory and CPU time (labels).</p><div id="resources" class="chart"></div></section>

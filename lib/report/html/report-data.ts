@@ -9,6 +9,7 @@ import { STEP_PATTERN } from '../../model.js';
 export interface ReportData {
   readonly runId: string;
   readonly status: string;
+  readonly error?: string; // why the run itself failed or stopped (its `run` row)
   readonly startedAt: string;
   readonly durationMs: number;
   readonly command?: string;
@@ -48,16 +49,16 @@ export function reportData(root: string): ReportData | undefined {
   if (!runId) return undefined;
   const rows = all.filter((r) => r.run_id === runId);
   const stepRows = rows.filter((r) => STEP_PATTERN.test(r.step));
-  const times = rows.flatMap((r) => [r.started_at, r.finished_at]).filter(Boolean).map((t) => Date.parse(t));
-  const startedAt = Math.min(...times);
+  const times = rows.flatMap((r) => [r.started_at, r.finished_at]).filter(Boolean).map((t) => Date.parse(t)).filter(Number.isFinite);
+  const startedAt = times.length ? Math.min(...times) : 0; // a row without times (an older log): no start to show
   const failed = rows.some((r) => ['failed', 'interrupted', 'timed out'].includes(r.status));
   const last = readLastRun(root);
   const recent = [...new Set(all.map((r) => r.run_id))].slice(-TREND_RUNS);
   const batched = stepRows.filter((r) => r.batch_id);
   const tests = rowsOfRun(join(logsDir, 'tests.csv'), runId);
   return {
-    runId, status: failed ? (rows.some((r) => r.status === 'interrupted') ? 'interrupted' : 'failed') : 'ok',
-    startedAt: new Date(startedAt).toISOString(), durationMs: Math.max(...times) - startedAt,
+    runId, error: rows.find((r) => r.step === 'run')?.error || undefined, status: failed ? (rows.some((r) => r.status === 'interrupted') ? 'interrupted' : 'failed') : 'ok',
+    startedAt: times.length ? new Date(startedAt).toISOString() : '', durationMs: times.length ? Math.max(...times) - startedAt : 0,
     command: last?.runId === runId ? last.command : undefined, vars: last?.runId === runId ? last.vars : {},
     batches: { count: new Set(batched.map((r) => r.batch_id)).size, files: [...new Map(batched.map((r) => [r.batch_id, Number(r.batch_files)])).values()].reduce((a, b) => a + b, 0), rows: batched.reduce((a, r) => a + Number(r.rows_changed || 0), 0) },
     steps: stepRows.map((r) => ({

@@ -1,5 +1,5 @@
 // Writes logs/report.html for the latest run in logs/ (after every run, and by `./run.sh report`).
-import { renameSync, writeFileSync } from 'node:fs';
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Project } from '../../model.js';
 import type { Flow } from '../../results.js';
@@ -19,7 +19,12 @@ export async function writeReport(project: Project, flow?: Flow): Promise<string
   const path = join(project.root, 'logs', 'report.html');
   const lineage = flow && flowchart(project, flow.lineage, flow.gates).slice(1, -1).join('\n');
   const [before, after] = reportPage(data, lineage);
-  writeFileSync(`${path}.tmp`, Buffer.concat([Buffer.from(before), await reportLibraries(), Buffer.from(after)]));
-  renameSync(`${path}.tmp`, path);
+  const temporary = `${path}.${process.pid}.tmp`; // runs sharing logs/ never write the same temporary file
+  try {
+    writeFileSync(temporary, Buffer.concat([Buffer.from(before), await reportLibraries(), Buffer.from(after)]));
+    renameSync(temporary, path);
+  } finally {
+    rmSync(temporary, { force: true });
+  }
   return 'logs/report.html';
 }
