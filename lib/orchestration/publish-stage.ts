@@ -1,8 +1,11 @@
 // The publish stage: after every step and every error assertion passed, render publish/*.sql and deliver
 // each target in a worker of its own (the warehouse read-only), with publishTimeout and the run's stop signal
 // like a step: a target that takes too long, or a Ctrl-C / SIGTERM, kills its worker and PostgreSQL rolls the
-// delivery back. A failed target fails the run; the ones after it wait.
+// delivery back. A failed target fails the run; the ones after it wait — except with --jobs N, where up to N
+// targets (independent of each other, each reading the warehouse read-only) are delivered at once, on any
+// warehouse.
 import type nunjucks from 'nunjucks';
+import pMap from 'p-map';
 import { TemplateError } from '../errors.js';
 import { logPhase, logPublish } from '../logs/step-logs.js';
 import type { PublishTarget } from '../model.js';
@@ -70,6 +73,8 @@ async function deliver(run: RunContext, targets: readonly PublishTarget[], repor
     batchSteps: run.project.steps.filter((s) => s.incremental).map((s) => s.id), timeoutMs: run.settings.publishTimeoutMs ?? DEFAULT_PUBLISH_TIMEOUT_MS,
   } as const;
   const skips = jobs.map((target) => kindOf(target.kind).skip?.(target));
+  const parallel = run.settings.jobs ?? 1;
+  if (parallel > 1) return pMap(jobs, async (target, i) => (skips[i] ? outcome(target, 'skipped', { note: skips[i] }) : maskPublish(await deliverOne(run, job, target))), { concurrency: parallel });
   const outcomes: PublishOutcome[] = [];
   for (const [i, target] of jobs.entries()) {
     if (outcomes.some((o) => o.status === 'failed' || o.status === 'interrupted')) outcomes.push(outcome(target, 'skipped'));

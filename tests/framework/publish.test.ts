@@ -196,3 +196,20 @@ t.test('watch stops on a micro-batch whose publish failed and says why (exit 1)'
   t.match(run.stdout, /micro-batch 1: 1 file, 1 row, .* — failed/);
   t.match(run.stdout, /error: publish out\/t\.csv: Catalog Error: Table with name no_such_table does not exist/);
 });
+
+t.test('with --jobs N the targets are independent: delivered at once, a failing one does not hold back the others (on a DuckDB file too)', async (t) => {
+  const dir = project(t, 'ok', { publish: {
+    '01_bad.sql': '-- publish: file output/bad.csv\nSELECT no_such_column FROM totals',
+    '02_good.sql': '-- publish: file output/good.csv\nSELECT * FROM totals',
+    '03_also.sql': '-- publish: file output/also.parquet\nSELECT * FROM numbers',
+  } });
+  const one = await cli(dir);
+  t.equal(one.exitCode, 1);
+  t.match(one.stdout, /output\/good\.csv\s+│ skipped/, 'one at a time: the targets after a failure wait');
+  const many = await cli(dir, ['--resume', '--jobs', '3']);
+  t.equal(many.exitCode, 1, 'the failed target still fails the run');
+  t.match(many.stdout, /output\/bad\.csv\s+│ failed/);
+  t.match(many.stdout, /output\/good\.csv\s+│ ok/);
+  t.match(many.stdout, /output\/also\.parquet\s+│ ok/);
+  t.ok(existsSync(join(dir, 'output/good.csv')) && existsSync(join(dir, 'output/also.parquet')), 'the independent targets were delivered');
+});
