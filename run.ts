@@ -31,6 +31,7 @@ const OPTIONS = {
   runs: { type: 'string' },
   step: { type: 'string' },
   script: { type: 'boolean' },
+  unit: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 

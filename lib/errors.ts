@@ -53,3 +53,8 @@ export class LockError extends DuckstepsError {}
 export class BatchError extends DuckstepsError {
   override readonly exitCode = 1;
 }
+
+/** A unit-test fixture (tests/unit/*.yaml) that cannot be read: its tests are reported as errors. */
+export class FixtureError extends DuckstepsError {
+  override readonly exitCode = 1;
+}

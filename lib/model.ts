@@ -60,6 +60,7 @@ export interface Settings {
   readonly fullRefresh?: boolean; // rebuild incremental steps from every file, archived ones included
   readonly files?: readonly string[]; // watch: new files are taken only from this list (the rest wait)
   readonly gates?: boolean; // false: every assertion runs after the steps (package.json "gates": false)
+  readonly unitTests?: boolean; // false: a run does not run the unit tests first (package.json "unitTests": false)
   readonly jobs?: number; // steps run at once where the engine takes many writers (--jobs, "jobs")
   readonly dataPath?: string; // a DuckLake's data folder (--data-path, "dataPath")
   readonly extensionDir?: string; // a folder of .duckdb_extension files (DUCKSTEPS_EXTENSION_DIR, "extensionDir")

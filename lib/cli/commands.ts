@@ -26,7 +26,7 @@ usage: ./run.sh [command] [options]
 
 commands:
   run (default)   run every step in order (each gated by its assertions), the rest of the assertions, publish/
-  test            run only the assertions against the current database
+  test            run only the assertions against the current database (--unit: the unit tests)
   list            the steps, their files, gates and last status; the inputs and their pending files
   compile         render everything, check that it parses, print the run plan; runs nothing (= --dry-run)
   logs            which step got slower, and which statement; recent batches
@@ -102,8 +102,8 @@ export const commands: Record<string, Command> = {
     run: async (c) => (await import('./watch.js')).watchCommand(c),
   },
   test: {
-    help: 'usage: ./run.sh test [--select STEP] [--db PATH] [--var name=value]\n\nRuns the SQL assertions in tests/ against the current database (read-only): all of them, or with\n--select only those gating the selected steps.',
-    flags: [...BUILD_FLAGS, 'select', 'exclude'],
+    help: 'usage: ./run.sh test [--unit] [--select STEP] [--db PATH] [--var name=value]\n\nRuns the SQL assertions in tests/ against the current database (read-only): all of them, or with\n--select only those gating the selected steps.\n\n--unit runs the unit tests in tests/unit/ instead (fixture rows, each on an in-memory DuckDB; the\nwarehouse is never opened): all of them, or with --select those of the selected steps. docs/unit-tests.md',
+    flags: [...BUILD_FLAGS, 'select', 'exclude', 'unit'],
     worker: true,
     run: async (c) => (await import('./run.js')).runCommand(c, true),
   },

@@ -28,6 +28,7 @@ async function writeReportSafely(project: Project, flow?: Flow): Promise<string 
 
 export async function runCommand({ root, flags }: CommandContext, testsOnly = false): Promise<number> {
   const f = flags as RunFlags;
+  if (testsOnly && flags.unit) return (await import('./test-unit.js')).testUnitCommand(root, f);
   prefetchReport(); // its libraries are read while the steps run
   const project = discover(root);
   mark('discovered');

@@ -23,6 +23,7 @@ export interface FileSettings {
   inputs?: unknown;
   archive?: unknown;
   gates?: unknown;
+  unitTests?: unknown;
   vars?: unknown;
   threads?: unknown;
   memoryLimit?: unknown;
@@ -33,7 +34,7 @@ export interface FileSettings {
   extensionDir?: unknown;
 }
 
-const KEYS = ['database', 'vars', 'threads', 'memoryLimit', 'stepTimeout', 'lockTimeout', 'inputs', 'archive', 'gates', 'jobs', 'dataPath', 'extensionDir'];
+const KEYS = ['database', 'vars', 'threads', 'memoryLimit', 'stepTimeout', 'lockTimeout', 'inputs', 'archive', 'gates', 'unitTests', 'jobs', 'dataPath', 'extensionDir'];
 
 /** The closest known key by edit distance (for "did you mean"). */
 function closest(word: string, options: readonly string[]): string | undefined {
@@ -56,7 +57,7 @@ function checkKeys(settings: Record<string, unknown>): void {
       const near = closest(key, KEYS);
       throw new ConfigError(`unknown setting "ducksteps"."${key}"`, { file: 'package.json', hint: near ? `did you mean "${near}"?` : `known settings: ${KEYS.join(', ')} (docs/running.md)` });
     }
-    const want = key === 'vars' || key === 'inputs' ? 'object' : key === 'threads' || key === 'jobs' ? 'number' : key === 'gates' ? 'boolean' : 'string';
+    const want = key === 'vars' || key === 'inputs' ? 'object' : key === 'threads' || key === 'jobs' ? 'number' : key === 'gates' || key === 'unitTests' ? 'boolean' : 'string';
     const ok = want === 'object' ? typeof value === 'object' && value !== null && !Array.isArray(value) : typeof value === want || (key === 'lockTimeout' || key === 'stepTimeout' ? typeof value === 'number' : false);
     if (!ok) throw new ConfigError(`"ducksteps"."${key}" must be ${want === 'object' ? 'an object' : `a ${want}`}, got ${JSON.stringify(value)}`, { file: 'package.json', hint: 'see docs/running.md for the "ducksteps" keys' });
   }
@@ -226,6 +227,7 @@ export function loadSettings(root: string, cli: CliSettings = {}): Settings {
     batchSize: wholeNumber(cli['batch-size'], '--batch-size'),
     fullRefresh: cli['full-refresh'] === true,
     gates: file.gates !== false,
+    unitTests: file.unitTests !== false,
     jobs: wholeNumber(cli.jobs ?? file.jobs, source(cli.jobs, '--jobs', 'jobs')),
     dataPath: cli['data-path'] ?? (typeof file.dataPath === 'string' ? file.dataPath : undefined),
     extensionDir: process.env.DUCKSTEPS_EXTENSION_DIR || (typeof file.extensionDir === 'string' ? file.extensionDir : undefined),
