@@ -32,6 +32,9 @@ const OPTIONS = {
   step: { type: 'string' },
   script: { type: 'boolean' },
   unit: { type: 'boolean' },
+  where: { type: 'string', multiple: true },
+  name: { type: 'string' },
+  limit: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 

@@ -69,8 +69,12 @@ async function runIn(session: Session, c: UnitTestCase, job: StepJob, dir: strin
   } finally {
     process.chdir(projectRoot);
   }
-  const captured = c.capture && (await Promise.all(c.capture.map((t) => captureTable(session, t)))).filter((t): t is CapturedTable => t !== undefined);
-  return { diffs: await compareAll(session, test.expect, fixture, test.file), captured };
+  const captured: CapturedTable[] = [];
+  for (const table of c.capture ?? []) { // one query at a time on the session
+    const rows = await captureTable(session, table);
+    if (rows) captured.push(rows);
+  }
+  return { diffs: await compareAll(session, test.expect, fixture, test.file), captured: c.capture ? captured : undefined };
 }
 
 /** One test, start to end. */
