@@ -5,6 +5,7 @@ import { testUnits } from '../orchestration/unit-stage.js';
 import { loadSettings } from '../project/config.js';
 import { discover } from '../project/discover.js';
 import { writeReport } from '../report/html/write-report.js';
+import { unitJson } from '../report/json.js';
 import { detectStyle } from '../report/tables.js';
 import { unitTestsBlock, unitTestsTable } from '../report/unit-tests.js';
 import { exitCodeFor, whileStoppable } from './run.js';
@@ -18,7 +19,7 @@ export async function testUnitCommand(root: string, flags: RunFlags): Promise<nu
   const stop = new AbortController();
   const report = await whileStoppable(stop, () => testUnits(project, settings, newRunId(), steps, stop.signal));
   if (flags.json) {
-    process.stdout.write(`${JSON.stringify({ status: report.status, duration_ms: report.durationMs, unit_tests: report.results }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify(unitJson(report), null, 2)}\n`);
   } else if (report.results.length === 0) {
     process.stdout.write(`no unit tests${steps ? ' for the selected steps' : ''} in tests/unit/ (how to write one: docs/unit-tests.md)\n`);
     return 0;

@@ -8,7 +8,7 @@ const ROWS = 5;
 
 /** One failed (or erroring) test: its name and place, then the diff of each table or the error. */
 export function unitFailure(style: Style, r: UnitTestResult): string {
-  const head = `${formatStatus(style, r.status === 'fail' ? 'failed' : 'error')} ${unitTestName(r)} (${r.file}:${r.line})`;
+  const head = `✘ ${unitTestName(r)} (${r.file}:${r.line}) ${formatStatus(style, r.status === 'fail' ? 'failed' : 'error')}`;
   if (r.error) return `${head}\n${errorBlock(style, r.error)}${r.failuresFile ? `\n  also in ${r.failuresFile}` : ''}`;
   const tables = r.diffs.flatMap((d) => formatDiff(d, ROWS).map((l) => `  ${l}`));
   return [head, ...tables, DIFF_LEGEND, `  the whole diff: ${r.failuresFile}`].join('\n');
@@ -18,7 +18,7 @@ export function unitFailure(style: Style, r: UnitTestResult): string {
 export function unitSummaryLine(style: Style, report: UnitTestsReport): string {
   const count = (status: string) => report.results.filter((r) => r.status === status).length;
   const parts = [`${count('pass')} passed`, ...(count('fail') ? [`${count('fail')} failed`] : []), ...(count('error') ? [`${count('error')} in error`] : [])];
-  const mark = report.status === 'ok' ? formatStatus(style, 'ok') : formatStatus(style, 'failed');
+  const mark = report.status === 'ok' ? '✔' : '✘';
   return `${mark} unit tests: ${parts.join(', ')} in ${formatDuration(report.durationMs)}${report.status === 'ok' ? '' : report.status === 'interrupted' ? ' (interrupted)' : '; nothing was run on the warehouse'}`;
 }
 
