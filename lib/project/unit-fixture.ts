@@ -112,7 +112,7 @@ function testOf(src: Source, name: string, step: string, node: Node | null | und
  * one test (named after the file) carrying it. */
 export function readFixture(file: string, source: string, step: string): UnitTest[] {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(source, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  const doc = parseDocument(source, { lineCounter, uniqueKeys: true });
   const src: Source = { file, at: (node) => (node?.range ? lineCounter.linePos(node.range[0]).line : 1) };
   const broken = (error: FixtureError, name = '(file)', line = 1): UnitTest =>
     ({ name, step, file, line, vars: {}, now: DEFAULT_NOW, timeZone: 'UTC', files: [], given: [], expect: [], error: error.toStepError() });
