@@ -37,8 +37,8 @@ export interface CreatedTest {
 
 /** Reads each table the step reads, filtered, with its types and how many rows it has in all. */
 async function readTables(r: CreateTestRequest, reads: readonly string[], ddl: ReadonlyMap<string, string>) {
-  const filters = await parseFilters(r.project, r.settings, r.wheres, reads);
   const described = await ask(r.project, r.settings, reads.map((t) => `SELECT column_name, column_type FROM (DESCRIBE ${t})`), `the tables ${r.step.id} reads`);
+  const filters = await parseFilters(r.project, r.settings, r.wheres, reads);
   const shapes = reads.map((table, i) => {
     const types = Object.fromEntries(described[i].rows.map((x) => [String(x.column_name), String(x.column_type)]));
     return { table, types, where: filtersFor(table, Object.keys(types).map((c) => c.toLowerCase()), filters).map((f) => `(${f.sql})`).join(' AND ') };

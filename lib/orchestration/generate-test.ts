@@ -73,7 +73,8 @@ export function cutFile(path: string, limit: number): { content: string; note?: 
 /** The latest batch the step committed and its landing files (cut short), for an incremental step. */
 export async function latestBatch(project: Project, settings: Settings, step: Step, limit: number): Promise<{ id: number; files: Array<FixtureFile & { note?: string }> } | undefined> {
   if (!step.incremental) return undefined;
-  const [batch] = await ask(project, settings, [`SELECT max(batch_id) AS id FROM ducksteps.step_batches WHERE step = ${sqlString(step.id)}`], 'the batch ledger');
+  const [ledger] = await ask(project, settings, ["SELECT count(*) AS n FROM duckdb_tables() WHERE schema_name = 'ducksteps' AND table_name = 'step_batches'"], 'the batch ledger');
+  const [batch] = Number(ledger.rows[0].n) > 0 ? await ask(project, settings, [`SELECT max(batch_id) AS id FROM ducksteps.step_batches WHERE step = ${sqlString(step.id)}`], 'the batch ledger') : [{ rows: [] }];
   const id = Number(batch.rows[0]?.id);
   if (!Number.isInteger(id) || id < 1) throw new UsageError(`step ${step.id} has committed no batch yet`, { hint: 'run the pipeline first (./run.sh)' });
   const [loaded] = await ask(project, settings, [`SELECT input, path FROM ducksteps.loaded_files WHERE batch_id = ${id} ORDER BY path`], 'the batch ledger');

@@ -204,6 +204,11 @@ for (const [what, file, text, message] of BROKEN) {
 
 t.test('create-test makes a test from the warehouse for some keys, and it round-trips: written, run, passing', async (t) => {
   const dir = project(t, undefined, SHOP);
+  const early = await cli(dir, ['create-test', '02_totals']);
+  t.equal(early.exitCode, 2);
+  t.match(early.stderr, /ducksteps: cannot read the tables 02_totals reads from the warehouse: the warehouse .*warehouse\.duckdb does not exist yet\n  create-test reads what a run built: run the pipeline \(\.\/run\.sh\) first, and check --db/);
+  t.equal((await cli(dir, ['--only', '02_totals'])).exitCode, 1, 'a warehouse without a batch');
+  t.match((await cli(dir, ['create-test', '01_load'])).stderr, 'ducksteps: step 01_load has committed no batch yet\n  run the pipeline first (./run.sh)');
   t.equal((await cli(dir)).exitCode, 0);
   const made = await cli(dir, ['create-test', '02_totals', '--where', 'id IN (1)', '--name', 'id_one']);
   t.equal(made.exitCode, 0, made.stdout + made.stderr);
