@@ -94,7 +94,8 @@ export async function watch(options: WatchOptions): Promise<MicroBatch | undefin
       const taken = queue.take(options.batchSize);
       backlog = Math.max(0, backlog - taken.length);
       const started = Date.now();
-      const result = await build({ root: project.root, project, settings: { ...settings, files: taken.map(([p]) => p), batchSize: options.batchSize }, signal, lock });
+      const unitTests = settings.unitTests !== false && number === 0; // the unit tests once, with the first micro-batch
+      const result = await build({ root: project.root, project, settings: { ...settings, files: taken.map(([p]) => p), batchSize: options.batchSize, unitTests }, signal, lock });
       const at = committedAt(result);
       const batch: MicroBatch = {
         number: ++number, files: taken.length, durationMs: Date.now() - started, result,
