@@ -110,6 +110,6 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     throw error;
   } finally {
     pool.close(); // stops workers warmed for stages that did not run
-    lock.release();
+    if (!options.lock) lock.release(); // a caller's lock (watch) is the caller's to release
   }
 }

@@ -15,6 +15,19 @@ async function textRows(session: Session, sql: string, columns: readonly string[
   return rows.map((r) => columns.map((c) => (r[c] === null || r[c] === undefined ? null : String(r[c]))));
 }
 
+/** Orders diff rows the same way every time: cell by cell, numbers as numbers, NULL first. */
+export function byCells(a: readonly DiffCell[], b: readonly DiffCell[]): number {
+  for (let i = 0; i < a.length; i++) {
+    const [x, y] = [a[i], b[i]];
+    if (x === y) continue;
+    if (x === null || y === null) return x === null ? -1 : 1;
+    const [nx, ny] = [Number(x), Number(y)];
+    const diff = x.trim() !== '' && y.trim() !== '' && !Number.isNaN(nx) && !Number.isNaN(ny) ? nx - ny : x < y ? -1 : 1;
+    if (diff !== 0) return diff;
+  }
+  return 0;
+}
+
 /** Pairs rows only expected and only actual that share a key: those are changed rows. */
 export function pairByKey(columns: readonly string[], key: readonly string[], onlyExpected: DiffCell[][], onlyActual: DiffCell[][]): Pick<TableDiff, 'onlyExpected' | 'onlyActual' | 'changed'> {
   if (key.length === 0) return { onlyExpected, onlyActual, changed: [] };
@@ -51,8 +64,8 @@ async function compareTable(session: Session, e: ExpectedTable, index: number, d
   const expected = `SELECT ${position(`ORDER BY ${LINE}`)}${castColumns(e.columns, types)} FROM ${ident(name)}`;
   const actual = `SELECT ${position('')}${cols} FROM ${e.table}`;
   const columns = e.ordered ? [POSITION, ...e.columns] : e.columns;
-  const onlyExpected = await textRows(session, `${expected} EXCEPT ALL ${actual}`, columns);
-  const onlyActual = await textRows(session, `${actual} EXCEPT ALL ${expected}`, columns);
+  const onlyExpected = (await textRows(session, `${expected} EXCEPT ALL ${actual}`, columns)).sort(byCells);
+  const onlyActual = (await textRows(session, `${actual} EXCEPT ALL ${expected}`, columns)).sort(byCells);
   const actualRows = Number((await session.query(`SELECT count(*) AS n FROM ${e.table}`)).rows[0].n);
   if (onlyExpected.length === 0 && onlyActual.length === 0) return undefined;
   return { ...base, columns, actualRows, ...pairByKey(columns, e.ordered ? [POSITION] : e.key, onlyExpected, onlyActual) };

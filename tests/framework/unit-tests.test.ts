@@ -140,6 +140,22 @@ refresh_empties_first:
   t.match(run.stdout, /✔ unit tests: 2 passed/);
 });
 
+t.test('a step with a script runs its before() and after() in the test, in the test\'s own folder; ordered: true compares positions', async (t) => {
+  const script = "import { writeFileSync } from 'node:fs';\nimport { join } from 'node:path';\nexport async function after(ctx) {\n  await ctx.db.run('INSERT INTO out VALUES (99)');\n  writeFileSync(join(ctx.projectRoot, 'marker.txt'), 'x');\n}\n";
+  const test = (order: string) => `keeps_order:\n  given:\n    src: |\n      x\n      1\n      2\n  expect:\n    out:\n      ordered: true\n      rows: |\n        x\n${order.split(',').map((x) => `        ${x}\n`).join('')}`;
+  const dir = project(t, undefined, {
+    sql: { '01_s': { 'a.sql': 'CREATE TABLE out AS SELECT x FROM src ORDER BY x;' } }, steps: { '01_s.ts': script },
+    tests: { unit: { '01_s.yaml': test('1,2,99') } },
+  });
+  const run = await cli(dir, ['test', '--unit']);
+  t.equal(run.exitCode, 0, run.stdout + run.stderr);
+  t.notOk(existsSync(join(dir, 'marker.txt')), 'the script wrote into the test\'s scratch folder, not the project');
+  writeFileSync(join(dir, 'tests/unit/01_s.yaml'), test('2,1,99'));
+  const wrong = await cli(dir, ['test', '--unit']);
+  t.equal(wrong.exitCode, 1);
+  t.match(wrong.stdout, '  out: 3 rows expected, 3 actual; 2 changed, 0 only expected, 0 only actual\n      # | x\n    ~ 1 | 2 → 1\n    ~ 2 | 1 → 2\n');
+});
+
 t.test('./run.sh runs the unit tests of the steps it runs first: a failure stops it before the warehouse is opened', async (t) => {
   const wrong = TOTALS_OK.replace('1,  2.50,   2,', '1,  9.99,   2,');
   const dir = project(t, undefined, { ...SHOP, tests: { unit: { '02_totals.yaml': wrong } } });
