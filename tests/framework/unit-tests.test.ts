@@ -84,6 +84,8 @@ t.test('test --unit runs each test on an in-memory DuckDB: frozen time and vars,
   t.match(log, [{ test: '02_totals › sums_per_id', file: 'tests/unit/02_totals.yaml', line: '1', status: 'pass', failing_rows: '0', step: '02_totals', kind: 'unit' }]);
   t.match(read(join(dir, 'logs/compiled/unit/02_totals/sums_per_id/01_totals.sql')), "'2024-03-01 00:30:00' AS started, 3 AS factor", 'run_started_at is the frozen time');
   t.match(read(join(dir, 'logs/report.html')), /<h2>Unit tests<\/h2>.*02_totals › sums_per_id/s, 'the report shows them');
+  const json = JSON.parse((await cli(dir, ['test', '--unit', '--json'])).stdout);
+  t.match(json, { status: 'ok', tests: [{ name: 'sums_per_id', step: '02_totals', location: 'tests/unit/02_totals.yaml:1', status: 'pass', differing_rows: 0 }] }, '--json');
 });
 
 t.test('a failing test names the test and the table and shows the row diff: changed cells by key, rows only on one side', async (t) => {
