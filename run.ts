@@ -35,6 +35,10 @@ const OPTIONS = {
   runs: { type: 'string' },
   step: { type: 'string' },
   script: { type: 'boolean' },
+  unit: { type: 'boolean' },
+  where: { type: 'string', multiple: true },
+  name: { type: 'string' },
+  limit: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 

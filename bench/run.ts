@@ -1,5 +1,5 @@
 // npm run bench [-- --pairs 5 --warmup 1 --orders 10000000 --p4-orders 50000000 --p6-orders 1000000 --rows 1000000 --p13-rows 30000000 --only P1,P3 --no-write]
-// Runs P1–P13 side by side, prints the table, writes docs/performance.md; exits 1 if the two sides differ.
+// Runs P1–P13 side by side (and U1, the example's unit tests), prints the table, writes docs/performance.md; exits 1 if the two sides differ.
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +11,7 @@ import { p8 } from './watch.js';
 import { p9 } from './publish.js';
 import { p12, p13 } from './overhead.js';
 import { l1, l2, lakeBench } from './lake.js';
+import { u1 } from './unit.js';
 import { renderTable } from '../lib/report/tables.js';
 import { readFileSync } from 'node:fs';
 
@@ -18,7 +19,7 @@ const { values: opt } = parseArgs({
   options: {
     pairs: { type: 'string', default: '5' }, warmup: { type: 'string', default: '1' },
     orders: { type: 'string', default: '10000000' }, 'p4-orders': { type: 'string', default: '50000000' },
-    rows: { type: 'string', default: '1000000' }, only: { type: 'string', default: 'P1,P2,P3,P4,P5,P6,P7,P8,P9,P10,P11,P12,P13,L1,L2' },
+    rows: { type: 'string', default: '1000000' }, only: { type: 'string', default: 'P1,P2,P3,P4,P5,P6,P7,P8,P9,P10,P11,P12,P13,L1,L2,U1' },
     'p13-rows': { type: 'string', default: '30000000' },
     'p6-orders': { type: 'string', default: '1000000' },
     'no-write': { type: 'boolean', default: false },
@@ -127,6 +128,8 @@ try {
     : `P9: publishing ${publishResult.rows.toLocaleString('en-US')} rows × 10 columns to PostgreSQL: ${publishResult.a.toFixed(2)} s (median) vs \`psql \\copy\` of the same rows from CSV ${publishResult.b.toFixed(2)} s: ${publishResult.throughputRatio.toFixed(2)}× psql's throughput; goal ≥ 0.8×: ${publishResult.throughputRatio >= 0.8 ? 'met' : 'MISSED'}`);
   if (p9Line) console.error(p9Line);
   if (watchResult) console.error(`P8: ${watchResult.files} files in ${watchResult.batches} micro-batches; latency minus run time: median ${watchResult.medianOverhead.toFixed(2)} s, max ${watchResult.maxOverhead.toFixed(2)} s`);
+  const unitLine = only.has('U1') ? (await u1(root, pairs)).line : undefined;
+  if (unitLine) console.error(unitLine);
   const big = only.has('P4') ? await p4() : undefined;
   const verdict = (id: string, r: PairResult) =>
     GOALS[id] ? [`≤ ${GOALS[id]}×`, r.ratio <= GOALS[id]! ? 'met' : 'MISSED']
@@ -140,7 +143,8 @@ try {
   if (phases.length) console.log(renderTable({ color: false }, ['P1 phase (mean per step)', 'ms'], phases));
   if (p9Line) console.log(p9Line);
   if (p12Line) console.log(p12Line);
-  if (!opt['no-write']) writeReport(head, rows, big, phases, [p8Line, p9Line, p12Line].filter(Boolean).join('\n\n'));
+  if (unitLine) console.log(unitLine);
+  if (!opt['no-write']) writeReport(head, rows, big, phases, [p8Line, p9Line, p12Line, unitLine].filter(Boolean).join('\n\n'));
   for (const f of failures) console.error(f);
   process.exitCode = failures.length ? 1 : 0;
 } finally {

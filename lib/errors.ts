@@ -58,3 +58,8 @@ export class BatchError extends DuckstepsError {
 export class LogWriteError extends DuckstepsError {
   override readonly exitCode = 1;
 }
+
+/** A unit-test fixture (tests/unit/*.yaml) that cannot be read: its tests are reported as errors. */
+export class FixtureError extends DuckstepsError {
+  override readonly exitCode = 1;
+}

@@ -78,6 +78,7 @@ export interface Settings {
   readonly duplicates?: 'skip' | 'refuse'; // a new file with a loaded file's content: recorded and not loaded, or refused
   readonly files?: readonly string[]; // watch: new files are taken only from this list (the rest wait)
   readonly gates?: boolean; // false: every assertion runs after the steps (package.json "gates": false)
+  readonly unitTests?: boolean; // false: a run does not run the unit tests first (package.json "unitTests": false)
   readonly jobs?: number; // steps run at once where the engine takes many writers (--jobs, "jobs")
   readonly dataPath?: string; // a DuckLake's data folder (--data-path, "dataPath")
   readonly engine?: Dialect; // 'spark': steps run on the cluster DUCKSTEPS_SPARK_URL names (--engine, "engine")

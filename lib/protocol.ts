@@ -4,6 +4,7 @@
 // type, so a caller asking for the wrong answer, or a worker missing a handler, does not compile.
 import type { Assertion, Batch, Connection, Ledger, PublishTarget, RenderedFile, StepError } from './model.js';
 import type { ParseReport, PublishOutcome, StatementProgress, StepOutcome, TestsReport } from './results.js';
+import type { UnitTest, UnitTestResult } from './unit-tests.js';
 
 export type { StatementProgress } from './results.js';
 
@@ -100,6 +101,23 @@ export interface PublishJob {
   readonly timeoutMs: number;
 }
 
+/** One unit test, ready to run: the step as a real run would run it (its files rendered with the test's vars,
+ * batch and frozen time, on an in-memory database), unless rendering failed (then the test has an error). */
+export interface UnitTestCase {
+  readonly test: UnitTest;
+  readonly job?: StepJob;
+  /** For each given table the project creates with a column list: that CREATE TABLE statement (its types). */
+  readonly ddl: Readonly<Record<string, string>>;
+  /** `create-test`: the tables whose rows to return after the step (they become the expected rows). */
+  readonly capture?: readonly string[];
+}
+
+/** Run unit tests, each in a throwaway in-memory DuckDB in a scratch folder of its own. */
+export interface UnitJob {
+  readonly kind: 'unit';
+  readonly tests: readonly UnitTestCase[];
+}
+
 /** Every job kind and its answer. */
 export interface JobTypes {
   step: { job: StepJob; answer: StepOutcome };
@@ -110,6 +128,7 @@ export interface JobTypes {
   parse: { job: ParseJob; answer: ParseReport };
   lineage: { job: LineageJob; answer: ReadonlyArray<readonly string[] | null> };
   publish: { job: PublishJob; answer: readonly PublishOutcome[] };
+  unit: { job: UnitJob; answer: readonly UnitTestResult[] };
 }
 
 export type JobKind = keyof JobTypes;

@@ -1,5 +1,6 @@
 // What running produces, as plain data: statement, step, assertion and publish results, and the build's.
 import type { Assertion, Batch, Step, StepError, StepLineage } from './model.js';
+import type { UnitTestsReport } from './unit-tests.js';
 
 export type { StepError } from './model.js';
 
@@ -135,6 +136,8 @@ export interface BuildResult {
   readonly steps: readonly StepReport[];
   readonly tests?: TestsReport;
   readonly publish?: readonly PublishOutcome[];
+  /** The unit tests run before the steps (a failure stops the run before the warehouse is opened). */
+  readonly unit?: UnitTestsReport;
   /** The lineage and gates the run planned with, when it has them (the report draws them). */
   readonly flow?: Flow;
 }
@@ -158,4 +161,6 @@ export interface BuildEvents {
   onWarning?(line: string): void;
   onTestsStart?(count: number): void;
   onPublishStart?(count: number): void;
+  onUnitTestsStart?(count: number): void;
+  onUnitTestsEnd?(report: UnitTestsReport): void;
 }

@@ -24,7 +24,7 @@ export function warehouseOf(root: string, settings: Pick<Settings, 'database' | 
   return settings.engine === 'spark' ? { engine: 'spark', url: sparkUrl() ?? '', ledger: local } : local;
 }
 
-function duckWarehouseOf(root: string, settings: Pick<Settings, 'database' | 'dataPath' | 'extensionDir'>): DuckWarehouse {
+export function duckWarehouseOf(root: string, settings: Pick<Settings, 'database' | 'dataPath' | 'extensionDir'>): DuckWarehouse {
   const extensionDir = settings.extensionDir && absolute(root, settings.extensionDir);
   if (!isLake(settings.database)) return { engine: 'duckdb', path: resolve(root, settings.database), extensionDir };
   const spec = settings.database.replace(LAKE, '');

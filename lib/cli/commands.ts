@@ -26,7 +26,7 @@ usage: ./run.sh [command] [options]
 
 commands:
   run (default)   run every step in order (each gated by its assertions), the rest of the assertions, publish/
-  test            run only the assertions against the current database
+  test            run only the assertions against the current database (--unit: the unit tests)
   list            the steps, their files, gates and last status; the inputs and their pending files
   compile         render everything, check that it parses, print the run plan; runs nothing (= --dry-run)
   logs            which step got slower, and which statement; recent batches
@@ -34,6 +34,7 @@ commands:
   new NAME        add the next-numbered step (--script adds steps/NN_name.ts)
   watch           run the pipeline on new input files as they arrive (micro-batches)
   report          write logs/report.html for the latest run (every run writes it too)
+  create-test STEP  a unit test of STEP from the warehouse's rows (--where EXPR): docs/unit-tests.md
   (each command has its own --help)
 
 options for run:
@@ -107,9 +108,10 @@ export const commands: Record<string, Command> = {
     flags: [...BUILD_FLAGS.filter((f) => f !== 'json'), 'publish-timeout', 'batch-size', 'max-wait'],
     run: async (c) => (await import('./watch.js')).watchCommand(c),
   },
+  'create-test': { help: 'usage: ./run.sh create-test STEP [--where EXPR]... [--name NAME] [--limit N] [--db PATH] [--var name=value]\n\nMakes a unit test of STEP from the warehouse: the rows the step reads, filtered by each --where (it applies\nto every table that has all the columns it names; "schema.table: EXPR" applies to that table only; a table\nno --where applies to gives its first N rows, default 20), and, as expected rows, what the step makes of\nthem. Appends it to tests/unit/STEP.yaml and runs it once. docs/unit-tests.md', flags: ['where', 'name', 'limit', 'db', 'data-path', 'var'], args: 1, run: async (c) => (await import('./create-test.js')).createTestCommand(c) },
   test: {
-    help: 'usage: ./run.sh test [--select STEP] [--db PATH] [--var name=value]\n\nRuns the SQL assertions in tests/ against the current database (read-only): all of them, or with\n--select only those gating the selected steps.',
-    flags: [...BUILD_FLAGS, 'select', 'exclude'],
+    help: 'usage: ./run.sh test [--unit] [--select STEP] [--db PATH] [--var name=value]\n\nRuns the SQL assertions in tests/ against the current database (read-only): all of them, or with\n--select only those gating the selected steps.\n\n--unit runs the unit tests in tests/unit/ instead (fixture rows, each on an in-memory DuckDB; the\nwarehouse is never opened): all of them, or with --select those of the selected steps. docs/unit-tests.md',
+    flags: [...BUILD_FLAGS, 'select', 'exclude', 'unit'],
     worker: true,
     run: async (c) => (await import('./run.js')).runCommand(c, true),
   },

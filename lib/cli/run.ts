@@ -29,6 +29,7 @@ export async function writeReportSafely(project: Project, flow?: Flow): Promise<
 
 export async function runCommand({ root, flags }: CommandContext, testsOnly = false): Promise<number> {
   const f = flags as RunFlags;
+  if (testsOnly && flags.unit) return (await import('./test-unit.js')).testUnitCommand(root, f);
   prefetchReport(); // its libraries are read while the steps run
   const loaded = loadSettings(root, f);
   const project = discover(root, loaded.engine);

@@ -8,12 +8,13 @@ import type { AssertionResult, TestsReport } from '../results.js';
 import { maskTests } from '../render/secrets.js';
 import { connectionOf, logsDirOf, type RunContext } from './run-context.js';
 
-export const TESTS_LOG_HEADER = ['run_id', 'test', 'file', 'line', 'severity', 'status', 'failing_rows', 'duration_ms', 'error', 'step'] as const;
+export const TESTS_LOG_HEADER = ['run_id', 'test', 'file', 'line', 'severity', 'status', 'failing_rows', 'duration_ms', 'error', 'step', 'kind'] as const;
 
-/** Appends assertion results to logs/tests.csv; `step` is the step they gated ('' after the steps). */
+/** Appends assertion results to logs/tests.csv; `step` is the step they gated ('' after the steps); kind
+ * `assertion` (unit tests log kind `unit`: unit-stage.ts). */
 export function logAssertions(logsDir: string, runId: string, results: readonly AssertionResult[], step = ''): void {
   appendCsv(join(logsDir, 'tests.csv'), TESTS_LOG_HEADER, results.map((r) => [
-    runId, r.name, r.file, r.line, r.severity, r.status, r.failingRows, r.durationMs, errorCell(r.error), step,
+    runId, r.name, r.file, r.line, r.severity, r.status, r.failingRows, r.durationMs, errorCell(r.error), step, 'assertion',
   ]));
 }
 

@@ -5,6 +5,7 @@ import { logPhase } from '../logs/step-logs.js';
 import { stageDependencies } from '../plan/graph.js';
 import { gatesNotRun, lookahead, type RunPlan, type Stage } from '../plan/plan.js';
 import { succeeded, type BuildResult, type Flow, type PublishOutcome, type StepReport, type TestsReport } from '../results.js';
+import type { UnitTestsReport } from '../unit-tests.js';
 import { mark } from '../trace.js';
 import { runAssertionsStage } from './assertions-stage.js';
 import { runBatchesStage } from './batches-stage.js';
@@ -12,6 +13,7 @@ import { runPublishStage, withholdPublish } from './publish-stage.js';
 import { blank, logsDirOf, recordStep, type RunContext } from './run-context.js';
 import { schedule } from './schedule.js';
 import { runUnit } from './step-unit.js';
+import { runUnitTestsStage } from './unit-stage.js';
 
 /** What the run has produced so far. */
 interface Progress {
@@ -19,9 +21,10 @@ interface Progress {
   tests?: TestsReport;
   publish?: PublishOutcome[];
   flow?: Flow;
+  unit?: UnitTestsReport;
 }
 
-const failed = (p: Progress) => p.steps.some((r) => !succeeded(r.status)) || p.tests?.status === 'failed' || Boolean(p.publish?.some((o) => o.status === 'failed' || o.status === 'interrupted'));
+const failed = (p: Progress) => (p.unit !== undefined && p.unit.status !== 'ok') || p.steps.some((r) => !succeeded(r.status)) || p.tests?.status === 'failed' || Boolean(p.publish?.some((o) => o.status === 'failed' || o.status === 'interrupted'));
 
 /** A stage that does not run because something before it failed. */
 function notExecuted(run: RunContext, stage: Stage, progress: Progress): void {
@@ -43,14 +46,16 @@ function notExecuted(run: RunContext, stage: Stage, progress: Progress): void {
     }
     return;
   }
-  progress.publish = withholdPublish(run, stage.targets);
+  if (stage.kind === 'publish') progress.publish = withholdPublish(run, stage.targets);
 }
 
 /** Runs one stage that may run. */
 async function runStage(run: RunContext, plan: RunPlan, index: number, progress: Progress, flowLater?: () => Promise<Flow | undefined>): Promise<void> {
   const stage = plan.stages[index];
   const ahead = (unitsLeft: number) => run.pool.ensure(lookahead(plan, index + 1, unitsLeft));
-  if (stage.kind === 'step') {
+  if (stage.kind === 'unit tests') {
+    progress.unit = await runUnitTestsStage(run, stage.tests, () => ahead(0));
+  } else if (stage.kind === 'step') {
     run.events?.onStepStart?.(stage.step);
     const worker = await run.pool.take();
     ahead(0); // the next ones boot while this step runs
@@ -90,7 +95,7 @@ export async function execute(run: RunContext, plan: RunPlan, flowLater?: () => 
     if (failed(progress)) notExecuted(run, plan.stages[index], progress);
     else await runStage(run, plan, index, progress, flowLater);
   });
-  const interrupted = progress.steps.some((r) => r.status === 'interrupted') || Boolean(progress.publish?.some((o) => o.status === 'interrupted'));
+  const interrupted = progress.steps.some((r) => r.status === 'interrupted') || progress.unit?.status === 'interrupted' || Boolean(progress.publish?.some((o) => o.status === 'interrupted'));
   const status = interrupted ? 'interrupted' : failed(progress) ? 'failed' : 'ok';
-  return { runId: run.runId, status, steps: run.jobs > 1 ? inPlanOrder(progress.steps) : progress.steps, tests: progress.tests, publish: progress.publish, flow: progress.flow };
+  return { runId: run.runId, status, steps: run.jobs > 1 ? inPlanOrder(progress.steps) : progress.steps, tests: progress.tests, publish: progress.publish, flow: progress.flow, unit: progress.unit };
 }

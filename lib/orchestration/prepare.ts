@@ -6,6 +6,7 @@ import type nunjucks from 'nunjucks';
 import { TemplateError } from '../errors.js';
 import type { Assertion, Project, PublishTarget, Settings, Step, StepLineage } from '../model.js';
 import { planRun, type RunPlan } from '../plan/plan.js';
+import { discoverUnitTests } from '../project/unit-discover.js';
 import { assertionsOf } from '../render/assertions.js';
 import { createEnvironment, templateContext, type TemplateContext } from '../render/template.js';
 import { lineageOfProject } from './lineage.js';
@@ -52,7 +53,8 @@ export async function preparePlan(request: PlanRequest): Promise<RunPlan> {
   const env = request.env ?? createEnvironment(project.root, context);
   const assertions = request.withTests === false ? [] : renderAssertions(request, env);
   const lineage = steps.length === 0 && !testSteps ? undefined : await lineageIfRenders(project, settings, context, request.strict);
-  return planRun({ project, steps, assertions, lineage, targets: request.targets ?? [], gates: settings.gates !== false, testSteps, publish: request.publish });
+  const unitTests = settings.unitTests !== false && steps.length > 0 ? discoverUnitTests(project) : undefined; // before the steps they test
+  return planRun({ project, steps, assertions, lineage, targets: request.targets ?? [], gates: settings.gates !== false, testSteps, publish: request.publish, unitTests });
 }
 
 /** The whole project's plan for display (list, docs, the report): every step, every assertion, no files

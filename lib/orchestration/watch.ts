@@ -56,7 +56,7 @@ async function microBatch(options: WatchOptions, lock: Lock, taken: Array<[strin
   const { project, settings, signal } = options;
   const started = Date.now();
   const files = taken.map(([p]) => p);
-  const result = await build({ root: project.root, project, settings: { ...settings, files, batchSize: options.batchSize }, signal, lock, events: { onWarning: options.onWarning } });
+  const result = await build({ root: project.root, project, settings: { ...settings, files, batchSize: options.batchSize, unitTests: settings.unitTests !== false && number === 1 }, signal, lock, events: { onWarning: options.onWarning } });
   const arrived = Math.min(...taken.map(([, t]) => t));
   return {
     number, files: taken.length, durationMs: Date.now() - started, result,

@@ -3,10 +3,13 @@
 // `compile`, `docs` and the report all read a plan; the executor (orchestration/execute.ts) runs one.
 import type { Assertion, Project, PublishTarget, Step, StepLineage } from '../model.js';
 import type { Flow } from '../results.js';
+import type { UnitTest } from '../unit-tests.js';
 import { assignGates } from './gates.js';
 
 /** One stage of a run, in order. */
 export type Stage =
+  /** Before anything touches the warehouse: the unit tests of the steps this run runs (a failure stops the run). */
+  | { readonly kind: 'unit tests'; readonly tests: readonly UnitTest[] }
   /** A step, with the assertions run inside its transaction before COMMIT. */
   | { readonly kind: 'step'; readonly step: Step; readonly gates: readonly Assertion[] }
   /** Consecutive incremental steps, run once per batch; the batches come from the ledger as the stage starts.
@@ -34,6 +37,7 @@ export interface PlanInput {
   readonly gates: boolean; // false: every assertion runs after the steps (package.json "gates": false)
   readonly testSteps?: readonly Step[]; // `test --select`: only the assertions gating these steps
   readonly publish?: boolean; // publish even with no step to run (--resume after a failed publish)
+  readonly unitTests?: readonly UnitTest[]; // the project's unit tests, when they run before the steps
 }
 
 /** Consecutive incremental steps form one group (run per batch); every other step is a group of one. */
@@ -61,6 +65,8 @@ export function planRun(input: PlanInput): RunPlan {
   const stages: Stage[] = groupSteps(steps).map((group): Stage => (group[0].incremental
     ? { kind: 'batches', steps: group, gates: new Map(group.map((s) => [s.id, gatesOf(s)])), createsBatches: group[0].id === firstIncremental }
     : { kind: 'step', step: group[0], gates: gatesOf(group[0]) }));
+  const unit = (input.unitTests ?? []).filter((t) => running.has(t.step));
+  if (unit.length > 0) stages.unshift({ kind: 'unit tests', tests: unit });
   stages.push({ kind: 'assertions', assertions: after });
   if ((steps.length > 0 || input.publish) && input.targets.length > 0) stages.push({ kind: 'publish', targets: input.targets });
   return { steps, stages, flow };
@@ -93,7 +99,7 @@ export function ungated(plan: RunPlan): Assertion[] {
 export function lookahead(plan: RunPlan, from: number, unitsLeft = 0): Array<'step' | 'publish'> {
   const mayJoin = plan.stages.some((s) => s.kind === 'batches' && [...s.gates.values()].some((g) => g.length > 0));
   const needs = plan.stages.slice(from).flatMap((s): Array<'step' | 'publish'> =>
-    s.kind === 'step' ? ['step'] : s.kind === 'batches' ? ['step', 'step'] : s.kind === 'assertions' ? (s.assertions.length || mayJoin ? ['step'] : []) : ['publish']);
+    s.kind === 'step' || s.kind === 'unit tests' ? ['step'] : s.kind === 'batches' ? ['step', 'step'] : s.kind === 'assertions' ? (s.assertions.length || mayJoin ? ['step'] : []) : ['publish']);
   return [...Array<'step'>(unitsLeft).fill('step'), ...needs];
 }
 
@@ -101,7 +107,8 @@ export function lookahead(plan: RunPlan, from: number, unitsLeft = 0): Array<'st
 export function describePlan(plan: RunPlan): string[] {
   const names = (list: readonly Assertion[]) => (list.length ? ` (gated by ${list.map((a) => a.name).join(', ')})` : '');
   return plan.stages.map((s, i) => `${i + 1}. ${
-    s.kind === 'step' ? `step ${s.step.id}${names(s.gates)}`
+    s.kind === 'unit tests' ? `unit tests before the steps: ${s.tests.length} (${[...new Set(s.tests.map((t) => t.step))].join(', ')})`
+    : s.kind === 'step' ? `step ${s.step.id}${names(s.gates)}`
     : s.kind === 'batches' ? `batches: ${s.steps.map((step) => `${step.id}${names(s.gates.get(step.id) ?? [])}`).join(', ')} once per ${s.createsBatches ? 'new or unfinished' : 'unfinished'} batch`
     : s.kind === 'assertions' ? `assertions after the steps: ${s.assertions.length ? s.assertions.map((a) => a.name).join(', ') : 'none'}`
     : `publish: ${s.targets.map((t) => `${t.kind} ${t.destination}`).join(', ')}`}`);

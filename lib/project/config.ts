@@ -28,6 +28,7 @@ export interface FileSettings {
   archive?: unknown;
   gates?: unknown;
   duplicates?: unknown;
+  unitTests?: unknown;
   vars?: unknown;
   threads?: unknown;
   memoryLimit?: unknown;
@@ -40,7 +41,7 @@ export interface FileSettings {
   engine?: unknown;
 }
 
-const KEYS = ['database', 'vars', 'threads', 'memoryLimit', 'stepTimeout', 'publishTimeout', 'lockTimeout', 'inputs', 'archive', 'duplicates', 'gates', 'jobs', 'dataPath', 'extensionDir', 'engine'];
+const KEYS = ['database', 'vars', 'threads', 'memoryLimit', 'stepTimeout', 'publishTimeout', 'lockTimeout', 'inputs', 'archive', 'duplicates', 'gates', 'unitTests', 'jobs', 'dataPath', 'extensionDir', 'engine'];
 
 /** How long one publish target may take when nothing says otherwise: a consumer holding a lock on the
  * target, or a stalled server, must not hang a scheduled run for ever. */
@@ -67,7 +68,7 @@ function checkKeys(settings: Record<string, unknown>): void {
       const near = closest(key, KEYS);
       throw new ConfigError(`unknown setting "ducksteps"."${key}"`, { file: 'package.json', hint: near ? `did you mean "${near}"?` : `known settings: ${KEYS.join(', ')} (docs/running.md)` });
     }
-    const want = key === 'vars' || key === 'inputs' ? 'object' : key === 'threads' || key === 'jobs' ? 'number' : key === 'gates' ? 'boolean' : 'string';
+    const want = key === 'vars' || key === 'inputs' ? 'object' : key === 'threads' || key === 'jobs' ? 'number' : key === 'gates' || key === 'unitTests' ? 'boolean' : 'string';
     const ok = want === 'object' ? typeof value === 'object' && value !== null && !Array.isArray(value) : typeof value === want || (['lockTimeout', 'stepTimeout', 'publishTimeout'].includes(key) ? typeof value === 'number' : false);
     if (!ok) throw new ConfigError(`"ducksteps"."${key}" must be ${want === 'object' ? 'an object' : `a ${want}`}, got ${JSON.stringify(value)}`, { file: 'package.json', hint: 'see docs/running.md for the "ducksteps" keys' });
   }
@@ -242,6 +243,7 @@ export function loadSettings(root: string, cli: CliSettings = {}): Settings {
     fullRefresh: cli['full-refresh'] === true,
     forgetMissing: cli['forget-missing'] === true,
     gates: file.gates !== false,
+    unitTests: file.unitTests !== false,
     jobs: wholeNumber(cli.jobs ?? file.jobs, source(cli.jobs, '--jobs', 'jobs')),
     dataPath: cli['data-path'] ?? (typeof file.dataPath === 'string' ? file.dataPath : undefined),
     extensionDir: process.env.DUCKSTEPS_EXTENSION_DIR || (typeof file.extensionDir === 'string' ? file.extensionDir : undefined),

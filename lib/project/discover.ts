@@ -132,7 +132,7 @@ function findTests(root: string, dir = 'tests'): string[] {
   const found: string[] = [];
   for (const entry of listDir(root, dir)) {
     const rel = `${dir}/${entry}`;
-    if (rel === 'tests/framework') continue;
+    if (rel === 'tests/framework' || rel === 'tests/unit') continue; // the framework's suite; unit tests (tests/unit/*.yaml)
     if (statSync(join(root, rel)).isDirectory()) found.push(...findTests(root, rel));
     else if (entry.endsWith('.sql')) found.push(rel);
   }

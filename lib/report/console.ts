@@ -2,6 +2,7 @@
 import { batchLabel, progressLine, publishTable, assertionFailure, assertionsTable, errorBlock, heartbeatLine, stepEndLine, stepStartLine, summaryTable, type Style } from './tables.js';
 import type { BuildEvents, BuildResult, PublishOutcome, TestsReport } from '../results.js';
 import { safeText } from './escape.js';
+import { unitTestsBlock } from './unit-tests.js';
 
 export type Writer = (text: string) => void;
 
@@ -34,6 +35,8 @@ export function consoleEvents(style: Style, print: Writer, live?: LiveLine): Bui
       live?.(latest.line);
     },
     onTestsStart: (count) => count > 0 && write(`▶ tests: ${count} assertion${count === 1 ? '' : 's'} after the steps`),
+    onUnitTestsStart: (count) => write(`▶ unit tests: ${count} (each on an in-memory DuckDB; the warehouse is not opened)`),
+    onUnitTestsEnd: (report) => write(unitTestsBlock(style, report)),
     onPublishStart: (count) => write(`▶ publish: ${count} target${count === 1 ? '' : 's'} (the checks passed)`),
     onStepStart: (step, batch) => write(stepStartLine(style, step, batch && batchLabel({ id: batch.batch.id, files: batch.batch.files.length, fullRefresh: batch.batch.fullRefresh }, batch))),
     onNotice: (line) => write(`· ${safeText(line)}`),

@@ -10,6 +10,7 @@ import { parseReads } from './lineage.js';
 import { parseFiles } from './parse.js';
 import { prepareWarehouse, runQueries } from './query.js';
 import { runStep } from './step.js';
+import { runUnitTests } from './unit-test.js';
 
 // If the driver dies (killed, crashed), die too: an orphan must not commit a step nobody will log,
 // nor keep the database locked against the next run. Dying mid-transaction rolls the step back.
@@ -36,6 +37,7 @@ const handlers: Handlers = {
   prepare: prepareWarehouse,
   parse: parseFiles,
   lineage: parseReads,
+  unit: runUnitTests,
   publish: async (job, context) => (publishing ?? (await import('./publish.js'))).publishTargets(job, context),
 };
 

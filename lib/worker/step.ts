@@ -34,7 +34,7 @@ function openError(error: unknown, job: StepJob): StepError {
 }
 
 /** A failure of the step, located: a statement, a gate, the script, or something else. */
-function located(error: unknown, job: StepJob, projectRoot: string): StepError {
+export function located(error: unknown, job: StepJob, projectRoot: string): StepError {
   if (error instanceof StatementFailure) return error.located;
   if (error instanceof GateFailure) return { message: error.message, hint: 'the step was rolled back: fix the data or the step (its offending rows are below and in logs/test_failures/)' };
   if (error instanceof ConflictFailure) return { message: error.message, hint: 'another step or pipeline kept changing the same table at the same time: run again, or run fewer steps at once (--jobs)' };

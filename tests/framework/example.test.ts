@@ -26,7 +26,8 @@ t.test('./run.sh builds the example pipeline end to end at small size', async (t
   }
   t.match(run.stdout, /│ ml\.customer_features\s+│ skipped \(DUCKSTEPS_PG_URL is not set\)/, 'PostgreSQL targets wait for DUCKSTEPS_PG_URL');
   t.equal(read(join(dir, 'logs/run_log.csv')).split('\r\n')[0], 'run_id,step,status,started_at,finished_at,duration_ms,statements,rows_changed,error,batch_id,batch_files,peak_rss_mb,cpu_ms,bytes');
-  t.same((await readCsv(join(dir, 'logs/run_log.csv'))).map((r) => `${r.step}:${r.status}`), ['01_generate:ok', '02_extract:ok', '03_quality:ok', '04_enrich:ok', '05_aggregate:ok', 'tests:ok',
+  t.match(run.stdout, /▶ unit tests: 5 \(each on an in-memory DuckDB; the warehouse is not opened\)\n✔ unit tests: 5 passed in /, 'the example\'s unit tests run first, and pass');
+  t.same((await readCsv(join(dir, 'logs/run_log.csv'))).map((r) => `${r.step}:${r.status}`), ['unit tests:ok', '01_generate:ok', '02_extract:ok', '03_quality:ok', '04_enrich:ok', '05_aggregate:ok', 'tests:ok',
     'publish output/customer_features.parquet:ok', 'publish output/daily_revenue.csv:ok', 'publish output/rejected_orders.csv:ok', 'publish ml.customer_features:skipped', 'publish ml.daily_revenue:skipped']);
 });
 

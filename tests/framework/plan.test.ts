@@ -4,6 +4,7 @@ import t from 'tap';
 import { describePlan, gatesNotRun, lookahead, planRun, type PlanInput } from '../../lib/plan/plan.js';
 import { lineageOf, projectViews, reachedThrough } from '../../lib/render/lineage.js';
 import type { Assertion, Project, PublishTarget, Step, StepLineage } from '../../lib/model.js';
+import type { UnitTest } from '../../lib/unit-tests.js';
 
 const step = (number: number, name: string, incremental = false): Step =>
   ({ number, id: `0${number}_${name}`, name, dir: `sql/0${number}_${name}`, files: [`sql/0${number}_${name}/a.sql`], incremental });
@@ -105,6 +106,18 @@ t.test('the plan prints one line per stage', async (t) => {
     '4. assertions after the steps: constant',
     '5. publish: file out/a.csv',
   ]);
+});
+
+t.test('unit tests are a stage before every other, holding only the tests of the steps the run runs', async (t) => {
+  const unit = (name: string, stepId: string): UnitTest => ({ name, step: stepId, file: `tests/unit/${stepId}.yaml`, line: 1, vars: {}, now: '2000-01-01 00:00:00', timeZone: 'UTC', files: [], given: [], expect: [] });
+  const tests = [unit('a', '01_load'), unit('b', '04_mart'), unit('c', '04_mart')];
+  const plan = planRun(input({ unitTests: tests }));
+  t.same(plan.stages.map((s) => s.kind), ['unit tests', 'step', 'batches', 'step', 'assertions', 'publish']);
+  t.equal(describePlan(plan)[0], '1. unit tests before the steps: 3 (01_load, 04_mart)');
+  t.same(lookahead(plan, 0).slice(0, 2), ['step', 'step'], 'a worker is warmed for them first');
+  const selected = planRun(input({ unitTests: tests, steps: [steps[3]] }));
+  t.same(selected.stages[0].kind === 'unit tests' && selected.stages[0].tests.map((x) => x.name), ['b', 'c'], 'only the selected step\'s tests');
+  t.same(planRun(input({ unitTests: tests, steps: [steps[1]] })).stages.map((s) => s.kind), ['batches', 'assertions', 'publish'], 'no test of a running step: no stage');
 });
 
 t.test('stages wait only for what their lineage touches; landing files, scripts and the later stages keep the order', async (t) => {

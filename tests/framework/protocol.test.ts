@@ -53,6 +53,13 @@ t.test('every job kind runs in a worker and answers with its own type', async (t
   const publish = await pool.run({ kind: 'publish', connection, targets: [{ file: 'publish/a.sql', kind: 'file', destination: 'out/t.csv', mode: 'replace', key: [], options: {}, sql: 'SELECT x FROM t ORDER BY x' }], runId: 'r1', batchSteps: [], runBatches: [], timeoutMs: 60_000 });
   t.same('result' in publish && publish.result.map((o) => [o.status, o.rows]), [['ok', 2]], 'publish: delivered');
   t.same(await query(join(root, 'w.duckdb'), 'SELECT count(*) AS n FROM t'), [{ n: 2 }]);
+
+  const memory = { warehouse: { engine: 'duckdb' as const, path: ':memory:' } };
+  const test = { name: 'doubles', step: '03_c', file: 'tests/unit/03_c.yaml', line: 1, vars: {}, now: '2000-01-01 00:00:00', timeZone: 'UTC', files: [],
+    given: [{ table: 't', types: {}, columns: ['x'], rows: [['5']], lines: [3], line: 2 }], expect: [{ table: 'u', key: [], ordered: false, columns: ['y'], rows: [['10']], lines: [5], line: 4 }] };
+  const unit = await pool.run({ kind: 'unit', tests: [{ test, ddl: {}, job: { kind: 'step', connection: memory, step: { number: 3, name: 'c', id: '03_c' }, vars: {}, files: [rendered('sql/03_c/a.sql', 'CREATE TABLE u AS SELECT x * 2 AS y FROM t;')], failuresDir } }] });
+  t.same('result' in unit && unit.result.map((r) => [r.name, r.status, r.diffs]), [['doubles', 'pass', []]], 'unit: the step on the given rows, compared');
+  t.same(await query(join(root, 'w.duckdb'), "SELECT count(*) AS n FROM duckdb_tables() WHERE table_name IN ('u')"), [{ n: 0 }], 'the warehouse is not touched');
 });
 
 t.test('the pool owns its temporary folder: result files are gone after each job, the folder after close', async (t) => {

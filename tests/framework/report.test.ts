@@ -13,7 +13,10 @@ const PROJECT = {
     '02_stats': { 'a.sql': 'CREATE OR REPLACE TABLE stats AS SELECT age, count(*) AS n FROM people GROUP BY age;\nCREATE OR REPLACE TABLE top AS SELECT * FROM stats ORDER BY n DESC LIMIT 5;' },
     '03_final': { 'a.sql': 'CREATE OR REPLACE TABLE final AS SELECT count(*) AS ages FROM stats;' },
   },
-  tests: { 'ages.sql': '-- name: ages_known\nSELECT * FROM stats WHERE age IS NULL;\n-- name: few_old\n-- severity: warn\nSELECT * FROM people WHERE age > 85;' },
+  tests: {
+    'ages.sql': '-- name: ages_known\nSELECT * FROM stats WHERE age IS NULL;\n-- name: few_old\n-- severity: warn\nSELECT * FROM people WHERE age > 85;',
+    unit: { '02_stats.yaml': 'counts_per_age:\n  given:\n    people: |\n      id, age\n      1,  30\n      2,  30\n  expect:\n    stats: |\n      age, n\n      30,  2\n' },
+  },
 };
 
 t.test('every run writes logs/report.html; it opens offline in Chromium with its charts, steps and numbers', { skip, timeout: 240_000 }, async (t) => {
@@ -49,6 +52,7 @@ t.test('every run writes logs/report.html; it opens offline in Chromium with its
   t.same(shown, latest.map((r) => Number(r.duration_ms)), 'durations match run_log.csv');
   t.match(await page.textContent('#run-id'), String(latest[0].run_id));
   t.match(await page.textContent('#tests'), /few_old[\s\S]*warn/);
+  t.match(await page.textContent('#unit-tests'), /02_stats › counts_per_age[\s\S]*tests\/unit\/02_stats\.yaml:1[\s\S]*pass/, 'the unit tests run before the steps are shown');
   await page.screenshot({ path: join(dir, 'logs/report.png'), fullPage: true });
   t.ok(statSync(join(dir, 'logs/report.png')).size > 10_000, 'a screenshot for a reviewer: logs/report.png');
 });

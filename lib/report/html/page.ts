@@ -31,6 +31,13 @@ function testsSection(d: ReportData): string {
   return `<section><h2>Assertions</h2>${table(['assertion', 'where', 'gated step', 'severity', 'status', 'rows', 'duration'], d.tests.map((t) => [esc(t.test), esc(t.where), esc(t.step || 'after the steps'), esc(t.severity), badge(String(t.status)), count(Number(t.rows)), seconds(Number(t.ms))]), 'tests')}${failures}</section>`;
 }
 
+function unitSection(d: ReportData): string {
+  if (d.unitTests.length === 0) return '';
+  const rows = d.unitTests.map((u) => [esc(u.test), esc(u.where), badge(String(u.status)), count(Number(u.rows)), seconds(Number(u.ms)), esc(u.error)]);
+  const diffs = d.unitTests.filter((u) => u.diff).map((u) => `<h3>${esc(u.test)}</h3><pre><code>${esc(u.diff)}</code></pre>`).join('');
+  return `<section><h2>Unit tests</h2>${table(['unit test', 'where', 'status', 'rows differing', 'duration', 'error'], rows, 'unit-tests')}${diffs}</section>`;
+}
+
 function slowestSection(d: ReportData): string {
   const slow = [...d.statements].sort((a, b) => Number(b.ms) - Number(a.ms)).slice(0, 10);
   return `<section><h2>Slowest statements</h2>${table(['duration', 'step', 'where', 'kind', 'statement'], slow.map((s) => [seconds(Number(s.ms)), esc(s.step), `<code>${esc(s.where)}</code>`, esc(s.kind), `<code>${esc(s.statement)}</code>`]))}</section>`;
@@ -56,7 +63,7 @@ export function reportPage(d: ReportData, lineage?: string): [before: string, af
 <main>${stepsSection(d)}
 <section><h2>Trends over the last runs (latest marked)</h2><div class="two"><div id="trend-duration" class="chart"></div><div id="trend-rows" class="chart"></div></div></section>
 <section><h2>Peak memory and CPU time per step</h2><p class="meta">Each step is its own process: these are that process's peak resident memory and CPU time (labels).</p><div id="resources" class="chart"></div></section>
-${slowestSection(d)}${testsSection(d)}
+${unitSection(d)}${slowestSection(d)}${testsSection(d)}
 ${d.publish.length ? `<section><h2>Publish</h2>${table(['target', 'status', 'rows', 'bytes', 'duration'], d.publish.map((p) => [esc(p.target), badge(String(p.status)), count(Number(p.rows)), count(Number(p.bytes)), seconds(Number(p.ms))]))}</section>` : ''}
 <section><h2>Lineage</h2>${lineage ? `<pre class="mermaid">${esc(lineage)}</pre>` : '<p>the lineage could not be drawn (a step does not render)</p>'}</section>
 </main><script type="application/json" id="report-data">${JSON.stringify(d).replace(/</g, '\\u003c')}</script>

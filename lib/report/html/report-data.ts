@@ -20,6 +20,8 @@ export interface ReportData {
   readonly trends: ReadonlyArray<Record<string, string | number>>;
   readonly tests: ReadonlyArray<Record<string, string | number>>;
   readonly failures: ReadonlyArray<{ readonly test: string; readonly columns: string[]; readonly rows: string[][]; readonly total: number }>;
+  /** Unit tests (tests.csv rows of kind `unit`), each failure with the start of its diff (logs/unit_failures/). */
+  readonly unitTests: ReadonlyArray<Record<string, string | number>>;
   readonly publish: ReadonlyArray<Record<string, string | number>>;
 }
 
@@ -40,6 +42,13 @@ function failuresOf(logsDir: string, tests: readonly LogRow[]) {
   });
 }
 
+/** The first lines of a failed unit test's diff file (logs/unit_failures/<step>.<test>.txt). */
+function unitDiff(logsDir: string, r: LogRow): string {
+  if (r.status === 'pass') return '';
+  const file = join(logsDir, 'unit_failures', `${r.test.replace(' › ', '.').replace(/[^A-Za-z0-9_.-]+/g, '_')}.txt`);
+  return existsSync(file) ? readFileSync(file, 'utf8').split('\n').slice(1, 41).join('\n') : '';
+}
+
 /** The report's data for the latest run in logs/, or undefined when there is none. */
 export function reportData(root: string): ReportData | undefined {
   const logsDir = join(root, 'logs');
@@ -55,7 +64,8 @@ export function reportData(root: string): ReportData | undefined {
   const last = readLastRun(root);
   const recent = [...new Set(all.map((r) => r.run_id))].slice(-TREND_RUNS);
   const batched = stepRows.filter((r) => r.batch_id);
-  const tests = rowsOfRun(join(logsDir, 'tests.csv'), runId);
+  const logged = rowsOfRun(join(logsDir, 'tests.csv'), runId);
+  const tests = logged.filter((r) => r.kind !== 'unit'); // rows logged before the kind column are assertions
   return {
     runId, error: rows.find((r) => r.step === 'run')?.error || undefined, status: failed ? (rows.some((r) => r.status === 'interrupted') ? 'interrupted' : 'failed') : 'ok',
     startedAt: times.length ? new Date(startedAt).toISOString() : '', durationMs: times.length ? Math.max(...times) - startedAt : 0,
@@ -72,6 +82,7 @@ export function reportData(root: string): ReportData | undefined {
       .map((r) => ({ run: r.run_id, run_index: recent.indexOf(r.run_id) + 1, step: r.step, ms: Number(r.duration_ms), rows: Number(r.rows_changed || 0), latest: r.run_id === runId ? 'latest' : 'earlier' })),
     tests: tests.map((r) => ({ test: r.test, where: `${r.file}:${r.line}`, severity: r.severity, status: r.status, rows: Number(r.failing_rows || 0), ms: Number(r.duration_ms || 0), step: r.step ?? '', error: r.error })),
     failures: failuresOf(logsDir, tests),
+    unitTests: logged.filter((r) => r.kind === 'unit').map((r) => ({ test: r.test, where: `${r.file}:${r.line}`, step: r.step, status: r.status, rows: Number(r.failing_rows || 0), ms: Number(r.duration_ms || 0), error: r.error, diff: unitDiff(logsDir, r) })),
     publish: rows.filter((r) => r.step.startsWith('publish ')).map((r) => ({ target: r.step.slice(8), status: r.status, rows: Number(r.rows_changed || 0), bytes: Number(r.bytes || 0), ms: Number(r.duration_ms || 0), error: r.error })),
   };
 }

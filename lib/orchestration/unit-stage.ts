@@ -1,0 +1,87 @@
+// The unit-tests stage (docs/unit-tests.md): before a run's steps (only those of the steps it runs), or alone
+// for `./run.sh test --unit`. Renders each test in the driver, runs them all in one worker job (each on its own
+// in-memory DuckDB: the warehouse is never opened), writes each failure's whole diff to logs/unit_failures/,
+// and logs every result to logs/tests.csv (kind `unit`) and a `unit tests` row to logs/run_log.csv.
+import { join } from 'node:path';
+import { appendCsv } from '../logs/csv.js';
+import { checkLogs, errorCell, logPhase } from '../logs/step-logs.js';
+import { clearUnitFailures, writeUnitFailure } from '../logs/unit-failures.js';
+import type { Project, Settings, Step } from '../model.js';
+import { WorkerPool } from '../processes/pool.js';
+import { discoverUnitTests } from '../project/unit-discover.js';
+import type { WorkerProcess } from '../processes/worker-process.js';
+import { projectTexts } from '../render/project-lineage.js';
+import { tableDefinitions } from '../render/table-ddl.js';
+import { differingRows, unitTestName, type UnitTest, type UnitTestResult, type UnitTestsReport } from '../unit-tests.js';
+import { TESTS_LOG_HEADER } from './assertions-stage.js';
+import type { RunContext } from './run-context.js';
+import { compileStepScripts } from './step-scripts.js';
+import { unitCase, type UnitContext } from './unit-case.js';
+
+export interface UnitRun {
+  readonly project: Project;
+  readonly settings: Settings;
+  readonly pool: WorkerPool;
+  readonly scripts: ReadonlyMap<string, string>;
+  readonly runId: string;
+  readonly signal?: AbortSignal;
+  readonly worker?: WorkerProcess; // one the caller took from the pool (default: the next warm one)
+}
+
+/** The project's CREATE TABLE statements (none when a step does not render: its tests then say why). */
+function definitions(project: Project, settings: Settings): Map<string, string> {
+  try {
+    return tableDefinitions(projectTexts(project, settings).values());
+  } catch {
+    return new Map();
+  }
+}
+
+function logUnitTests(logsDir: string, runId: string, results: readonly UnitTestResult[]): void {
+  appendCsv(join(logsDir, 'tests.csv'), TESTS_LOG_HEADER, results.map((r) => [
+    runId, unitTestName(r), r.file, r.line, 'error', r.status, differingRows(r), r.durationMs, errorCell(r.error), r.step, 'unit',
+  ]));
+}
+
+/** Renders and runs the tests on the pool; writes failures and logs. Never throws for a failing test. */
+export async function runUnitTests(u: UnitRun, tests: readonly UnitTest[]): Promise<UnitTestsReport> {
+  const startedAt = new Date();
+  const logsDir = join(u.project.root, 'logs');
+  const context: UnitContext = { project: u.project, settings: u.settings, scripts: u.scripts, ddl: definitions(u.project, u.settings), runId: u.runId };
+  const cases = tests.map((t) => unitCase(context, t));
+  const answer = await u.pool.run({ kind: 'unit', tests: cases }, { signal: u.signal }, u.worker);
+  const died = 'died' in answer ? answer.died : undefined;
+  const ran = 'result' in answer ? answer.result : cases.map(({ test }): UnitTestResult => ({ name: test.name, step: test.step, file: test.file, line: test.line, status: 'error', durationMs: 0, diffs: [], error: died }));
+  clearUnitFailures(logsDir);
+  const results = ran.map((r) => (r.status === 'pass' ? r : { ...r, failuresFile: writeUnitFailure(logsDir, r) }));
+  const status = 'died' in answer && answer.stopped === 'interrupt' ? 'interrupted' : results.every((r) => r.status === 'pass') ? 'ok' : 'failed';
+  const durationMs = Date.now() - startedAt.getTime();
+  logUnitTests(logsDir, u.runId, results);
+  logPhase(logsDir, u.runId, 'unit tests', { status, startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), durationMs, error: status === 'ok' ? '' : `${results.filter((r) => r.status !== 'pass').length} of ${results.length} unit tests failed` });
+  return { status, durationMs, results };
+}
+
+/** The plan's stage before the steps: `ahead` warms the workers of the stages after it. */
+export async function runUnitTestsStage(run: RunContext, tests: readonly UnitTest[], ahead: () => void): Promise<UnitTestsReport> {
+  run.events?.onUnitTestsStart?.(tests.length);
+  const worker = await run.pool.take();
+  ahead();
+  const report = await runUnitTests({ ...run, worker }, tests);
+  run.events?.onUnitTestsEnd?.(report);
+  return report;
+}
+
+/** `./run.sh test --unit`: the unit tests of `steps` (default: all) on a pool of its own; no run lock (the
+ * warehouse is never opened). */
+export async function testUnits(project: Project, settings: Settings, runId: string, steps?: readonly Step[], signal?: AbortSignal): Promise<UnitTestsReport> {
+  const wanted = steps && new Set(steps.map((s) => s.id));
+  const tests = discoverUnitTests(project).filter((t) => !wanted || wanted.has(t.step));
+  if (tests.length === 0) return { status: 'ok', durationMs: 0, results: [] };
+  checkLogs(join(project.root, 'logs'));
+  const pool = new WorkerPool(project.root);
+  try {
+    return await runUnitTests({ project, settings, pool, scripts: await compileStepScripts(project), runId, signal }, tests);
+  } finally {
+    pool.close();
+  }
+}
