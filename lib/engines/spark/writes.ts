@@ -5,6 +5,7 @@
 // The step's later statements read its versions; session.ts commits them.
 import type { RunResult } from '../engine.js';
 import type { Version } from './catalog.js';
+import { codeOnly } from '../../sql/split.js';
 import { replaceNames, versionName, type Write } from './versions.js';
 
 /** The step's versions so far. */
@@ -21,9 +22,17 @@ let tokens = 0;
 /** A version token unique enough: time, process and a counter, base 36. */
 const newToken = () => `${Date.now().toString(36)}${process.pid.toString(36)}${(tokens++).toString(36)}`;
 
+const REPLACE = /^(\s*CREATE\s+)(OR\s+REPLACE\s+)?((?:TABLE|VIEW)\s+)(IF\s+NOT\s+EXISTS\s+)?/i;
+
 /** `CREATE OR REPLACE …` / `… IF NOT EXISTS` of a fresh version: Spark's session catalog has no OR REPLACE,
- * and a new name never exists. */
-const stripReplace = (sql: string) => sql.replace(/^(\s*CREATE\s+)OR\s+REPLACE\s+/i, '$1').replace(/^(\s*CREATE\s+(?:TABLE|VIEW)\s+)IF\s+NOT\s+EXISTS\s+/i, '$1');
+ * and a new name never exists. Found in the code (leading comments blanked), cut from the text. */
+function stripReplace(sql: string): string {
+  const m = REPLACE.exec(codeOnly(sql));
+  if (!m) return sql;
+  const orReplace = m[1].length;
+  const ifNotExists = orReplace + (m[2]?.length ?? 0) + m[3].length;
+  return sql.slice(0, orReplace) + sql.slice(orReplace + (m[2]?.length ?? 0), ifNotExists) + sql.slice(ifNotExists + (m[4]?.length ?? 0));
+}
 
 /** The table a name shows to this step: its own version, none (dropped in this step) or the committed one. */
 export function visible(tx: StepVersions, name: string): { mine?: Version; committed?: Version; dropped: boolean } {
