@@ -76,7 +76,7 @@ everyone AS (
 )
 SELECT
     customer_id, country, orders, units, total_revenue, avg_order_value, first_order_date, last_order_date,
-    CAST(datediff((SELECT max(last_order_date) FROM everyone), last_order_date) AS BIGINT) AS recency_days,
+    CAST(datediff(max(last_order_date) OVER (), last_order_date) AS BIGINT) AS recency_days,
     distinct_products, weekend_share, app_share, favourite_category
 FROM everyone;
 
