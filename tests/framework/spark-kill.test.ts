@@ -23,7 +23,8 @@ t.test('kill -9 of the driver, an executor, a worker and the Connect server at r
   if (!cluster) throw new Error('the kill tests need a cluster of their own: unset DUCKSTEPS_TEST_SPARK_URL');
   const random = seeded(seed);
   t.comment(`seed ${seed} (DUCKSTEPS_KILL_SEED)`);
-  const inc = exampleCopy(t.testdir(), 'incremental');
+  const root = t.testdir();
+  const inc = exampleCopy(root, 'incremental');
   const day = (n: number) => sparkCli(inc, url, [...SIZE, '--var', `days=${n}`]);
   const started = Date.now();
 
@@ -39,7 +40,7 @@ t.test('kill -9 of the driver, an executor, a worker and the Connect server at r
   t.equal(rerun.exitCode, 0, 'the rerun finishes every day', { output: rerun.stdout + rerun.stderr });
   t.comment(`four faulted days and the rerun: ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
-  const full = exampleCopy(t.testdir(), 'undisturbed');
+  const full = exampleCopy(root, 'undisturbed');
   t.equal((await cli(full, [...SIZE, '--var', 'days=4'])).exitCode, 0, 'an undisturbed build of the same four days on a DuckDB file');
   t.same(differences(await sparkDigests(url, EXAMPLE_TABLES, BUSINESS), await duckDigests(join(full, 'data', 'warehouse.duckdb'), EXAMPLE_TABLES, BUSINESS)), ALL_EQUAL);
   const ledger = join(inc, 'data', 'warehouse.duckdb');
