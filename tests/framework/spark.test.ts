@@ -47,7 +47,7 @@ const dir = project(t, undefined, {
     '01_pair': { '01_tables.sql': TABLES },
     '02_variant': {
       '01_which.sql': "CREATE OR REPLACE TABLE pair.which AS SELECT 'the DuckDB file' AS file, '{{ engine }}' AS engine;",
-      '01_which.spark.sql': "CREATE OR REPLACE TABLE pair.which AS SELECT 'the Spark file' AS file, '{{ engine }}' AS engine;",
+      '01_which.spark.sql': "CREATE OR REPLACE TABLE pair.which AS SELECT 'the Spark file' AS file, '{{ engine }}' AS engine;\n{% if vars.drop | default('') %}DROP TABLE pair.which;\nINSERT INTO pair.which VALUES ('x', 'y');{% endif %}\n",
     },
     '03_log': { '01_log.sql': '-- ducksteps: no-transaction\nCREATE TABLE IF NOT EXISTS pair.log (tag INT);\nINSERT INTO pair.log VALUES ({{ vars.tag | int }});\n' },
   },
@@ -102,6 +102,14 @@ t.test('a step writing two tables: until its commit a reader sees the old versio
 });
 
 t.test('NAME.spark.sql replaces NAME.sql on Spark and templates see {{ engine }}', async (t) => {
+  t.same(await onSpark(url, 'SELECT * FROM pair.which'), [{ file: 'the Spark file', engine: 'spark' }]);
+});
+
+t.test('an INSERT into a table its step dropped fails like a missing table; the table stays as it was', async (t) => {
+  const dropped = await run({ tag: 2, drop: 1 }, ['--only', 'variant']);
+  t.equal(dropped.exitCode, 1);
+  t.match(dropped.stdout, 'error: [TABLE_OR_VIEW_NOT_FOUND] The table or view `pair.which` cannot be found (this step dropped it).');
+  t.match(dropped.stdout, 'at sql/02_variant/01_which.spark.sql:3');
   t.same(await onSpark(url, 'SELECT * FROM pair.which'), [{ file: 'the Spark file', engine: 'spark' }]);
 });
 
