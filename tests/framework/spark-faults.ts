@@ -24,15 +24,19 @@ export const printed = (child: ResultPromise, text: string) => new Promise<boole
 
 /** Strikes `fault` a random moment into a running build: after one of `steps` has started (picked by `random`),
  * up to `maxDelayMs` later. Returns the run's exit code and where the fault struck. */
-export async function strike(t: Test, child: ResultPromise, steps: readonly string[], random: () => number, fault: () => unknown, maxDelayMs = 4000) {
+export async function strike(t: Test, child: ResultPromise, steps: readonly string[], random: () => number, fault: () => unknown, maxDelayMs = 4000, waitForEnd = true) {
   const step = steps[Math.floor(random() * steps.length)];
   const delay = Math.round(random() * maxDelayMs);
   const during = await printed(child, `▶ ${step}`);
   if (during) await new Promise((resolve) => setTimeout(resolve, delay));
-  const running = child.exitCode === null;
+  const running = child.exitCode === null && child.signalCode === null;
   await fault();
-  const result = await child.catch((error: unknown) => error as Awaited<ResultPromise>);
   const where = running ? `${delay} ms after ${step} started` : `after the run ended (${step} never started)`;
+  if (!waitForEnd) {
+    t.comment(`fault ${where}`);
+    return { where };
+  }
+  const result = await child.catch((error: unknown) => error as Awaited<ResultPromise>);
   t.comment(`fault ${where}: the run exited ${result.exitCode ?? result.signal}`);
   return { exitCode: result.exitCode, signal: result.signal, stdout: String(result.stdout ?? ''), where };
 }
