@@ -1,6 +1,6 @@
-// Stage 2a: the Nunjucks environment and its context (vars, run_id, step, env(), quoting filters).
+// Stage 2a: the Nunjucks environment and its context (vars, run_id, step, engine, env(), quoting and path filters).
 import nunjucks from 'nunjucks';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Dialect, Settings } from '../model.js';
 import { assertionMacros } from './assertion-macros.js';
 import { noteSecret } from './secrets.js';
@@ -43,6 +43,7 @@ export function createEnvironment(root: string, context: TemplateContext): nunju
   });
   env.addFilter('sql_string', sqlString);
   env.addFilter('sql_ident', sqlIdent);
+  env.addFilter('absolute', (path: string) => resolve(root, String(path))); // a cluster (Spark) resolves paths from its own folder
   env.addGlobal('env', (name: string, fallback?: unknown) => readEnv(name, fallback));
   for (const [key, value] of Object.entries({ ...assertionMacros(context.engine), ...context })) env.addGlobal(key, value);
   return env;

@@ -1,7 +1,7 @@
 // Before a run on Spark: make every name show its last committed version (a step killed between its ledger
 // commit and its views' switch is switched now; repeating it is harmless) and drop the versions no ledger row
 // names (a step killed or failed before its commit) and the retired ones. Idempotent.
-import type { SparkSession } from './session.js';
+import { dropVersion, type SparkSession } from './session.js';
 import { currentVersions, ensureCatalog, forget, unswitched, versionsToDrop } from './catalog.js';
 import { isVersion, nameOfVersion } from './versions.js';
 
@@ -28,7 +28,7 @@ export async function repair(session: SparkSession): Promise<{ switched: number;
   for (const schema of schemas) {
     for (const table of await tablesIn(session, schema)) if (isVersion(table) && names.has(nameOfVersion(table)) && !known.has(table)) orphans.push(table);
   }
-  for (const physical of [...new Set([...retired, ...orphans])]) await session.spark.sql(`DROP TABLE IF EXISTS ${physical}`).catch(() => undefined);
+  for (const physical of [...new Set([...retired, ...orphans])]) await dropVersion(session.spark, physical);
   await forget(session.ledger, retired);
   return { switched: pending.length, dropped: orphans.length + retired.length };
 }

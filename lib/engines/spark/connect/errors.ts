@@ -83,6 +83,9 @@ export function transportError(error: ServiceError, endpoint: string, aborted: b
   if (error.code === Status.DEADLINE_EXCEEDED) return new SparkCancelledError(`Spark Connect operation timed out (${endpoint})`, 'timeout', error.code);
   if (errorInfoOf(error)) return undefined;
   const reason = `${Status[error.code]}: ${error.details}`;
+  if (/wrong version number|packet length too long|WRONG_VERSION_NUMBER/i.test(error.details ?? '')) {
+    return new SparkConnectionError(`cannot reach Spark Connect at ${endpoint} over TLS: the server answers without TLS (a token in the URL turns TLS on, as in every Spark Connect client): for a server without TLS drop the token, or give the server TLS (a proxy in front)`, error.code, { cause: error });
+  }
   if (UNREACHABLE.has(error.code) || /RST_STREAM|Connection dropped|socket|ECONN/i.test(error.details ?? '')) {
     return new SparkConnectionError(`cannot reach Spark Connect at ${endpoint} (${reason}): is the server running? check the URL, port and token`, error.code, { cause: error });
   }
