@@ -33,6 +33,10 @@ export interface Session {
    * gone and running it again, on the newer snapshot, may succeed. */
   isConflict(error: unknown): boolean;
   close(): void;
+  /** Runs a step's gates inside its open transaction. An engine may plan those queries differently: rows the
+   * step wrote are not in its table statistics yet (DuckDB counts a table created in the transaction as
+   * empty). Optional: without it the gates run as they are. */
+  gating?<T>(gates: () => Promise<T>): Promise<T>;
   /** Where the ledger (ducksteps.*) lives when not in this session's own warehouse (Spark: its ledger store);
    * it joins this session's transaction. */
   readonly ledger?: Session;

@@ -29,7 +29,8 @@ export class TransactionLog {
 
 /** The assertions gating the step, on its own session before COMMIT: an error-severity failure throws. */
 async function gate(session: Session, job: StepJob, results: AssertionResult[]): Promise<void> {
-  for (const a of job.gates ?? []) results.push(await checkAssertion(session, a, job.failuresDir));
+  const check = async () => { for (const a of job.gates ?? []) results.push(await checkAssertion(session, a, job.failuresDir)); };
+  await (session.gating ? session.gating(check) : check());
   const failed = results.filter(blocks);
   if (failed.length === 0) return;
   const what = failed.map((r) => `${r.name} (${r.file}:${r.line}) ${r.status === 'error' ? 'could not run' : `found ${r.failingRows} offending row${r.failingRows === 1 ? '' : 's'}`}`);

@@ -145,3 +145,16 @@ t.test('--select STEP+ and the stale warning follow writes through views', async
   const stale = await cli(dir, ['--only', '03_change']);
   t.match(stale.stdout, /! 02_report reads what 03_change rebuilds and did not run/, 'a reader of the view over t is stale');
 });
+
+t.test("gates plan joins with their sides as written (the step's new rows are not in DuckDB's statistics yet); the step's own optimizer setting is kept", async (t) => {
+  const dir = project(t, undefined, {
+    sql: { '01_load': { 'a.sql': "SET disabled_optimizers = 'compressed_materialization';\nCREATE OR REPLACE TABLE facts AS SELECT range AS id FROM range(10);" } },
+    tests: { 'facts.sql': [
+      "-- name: sides_as_written\nSELECT id FROM facts WHERE current_setting('disabled_optimizers') NOT LIKE '%build_side_probe_side%';",
+      "-- name: own_setting_kept\nSELECT id FROM facts WHERE current_setting('disabled_optimizers') NOT LIKE '%compressed_materialization%';",
+    ].join('\n') },
+  });
+  const run = await cli(dir);
+  t.equal(run.exitCode, 0, run.stdout);
+  t.match(run.stdout, /01_load ok in [\d.]+ s, 10 rows, 2 statements, 2 assertions gated it/);
+});
