@@ -64,7 +64,8 @@ options for run:
   -h, --help            this help
 
 Defaults come from package.json "ducksteps": { database, vars, threads, memoryLimit, stepTimeout,
-publishTimeout, lockTimeout, inputs, archive, duplicates, gates, jobs, dataPath, extensionDir, engine }; flags win.
+publishTimeout, lockTimeout, inputs, archive, duplicates, gates, unitTests, jobs, dataPath, extensionDir,
+engine }; flags win.
 Incremental steps and inputs: docs/batches.md.
 Exit codes: 0 ok, 1 a step, assertion or publish target failed, 2 usage or configuration error,
 130 interrupted (Ctrl-C), 143 stopped by SIGTERM.`;
