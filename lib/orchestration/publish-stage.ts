@@ -57,7 +57,7 @@ async function deliverOne(run: RunContext, job: Omit<PublishJob, 'targets'>, tar
   return outcome(target, 'failed', { durationMs, error: { ...answer.died, ...where, message: `publish ${target.destination}: ${answer.died.message}` } });
 }
 
-/** Renders every target, then delivers them one by one; a rendering error is a failed first target. */
+/** Renders every target, then delivers them (one by one, or up to --jobs N at once); a rendering error is a failed first target. */
 async function deliver(run: RunContext, targets: readonly PublishTarget[], reports: readonly StepReport[]): Promise<PublishOutcome[]> {
   const pending = pendingBatchesFor(run.context.engine);
   const context = { ...run.context, pending_batches: pending, run_batches: pending } as TemplateContext;
