@@ -29,6 +29,7 @@ const OPTIONS = {
   engine: { type: 'string' },
   'full-refresh': { type: 'boolean' },
   'forget-missing': { type: 'boolean' },
+  recheck: { type: 'boolean' },
   'max-wait': { type: 'string' },
   'dry-run': { type: 'boolean' },
   json: { type: 'boolean' },

@@ -75,6 +75,7 @@ export interface Settings {
   readonly batchSize?: number; // at most this many new files per batch
   readonly fullRefresh?: boolean; // rebuild incremental steps from every file, archived ones included
   readonly forgetMissing?: boolean; // --forget-missing: a full refresh may drop loaded files gone from landing and archive
+  readonly recheck?: boolean; // --recheck: run every assertion and unit test, none reused (orchestration/reuse.ts)
   readonly duplicates?: 'skip' | 'refuse'; // a new file with a loaded file's content: recorded and not loaded, or refused
   readonly files?: readonly string[]; // watch: new files are taken only from this list (the rest wait)
   readonly gates?: boolean; // false: every assertion runs after the steps (package.json "gates": false)

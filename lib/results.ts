@@ -61,6 +61,7 @@ export interface AssertionResult {
   readonly sample: ReadonlyArray<Readonly<Record<string, unknown>>>; // first offending rows
   readonly failuresFile?: string;
   readonly error?: StepError;
+  readonly reused?: string; // not run again: the run that passed it on the same warehouse (orchestration/reuse.ts)
 }
 
 /** Whether a result fails its run (or rolls back the step it gates): an error, or an error-severity failure. */
@@ -159,7 +160,7 @@ export interface BuildEvents {
   onNotice?(line: string): void;
   /** Something the user should act on that does not fail the run (a duplicate skipped, a file not archived). */
   onWarning?(line: string): void;
-  onTestsStart?(count: number): void;
+  onTestsStart?(count: number, reused?: number): void; // reused: passes not run again (orchestration/reuse.ts)
   onPublishStart?(count: number): void;
   onUnitTestsStart?(count: number): void;
   onUnitTestsEnd?(report: UnitTestsReport): void;

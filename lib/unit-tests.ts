@@ -86,6 +86,7 @@ export interface UnitTestResult {
   readonly error?: StepError; // the step failed, or the fixture is wrong
   readonly failuresFile?: string; // logs/unit_failures/<step>.<test>.txt
   readonly captured?: readonly CapturedTable[];
+  readonly reused?: string; // not run again: the run that passed it with the same inputs (orchestration/reuse.ts)
 }
 
 export interface UnitTestsReport {

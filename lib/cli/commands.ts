@@ -58,6 +58,7 @@ options for run:
   --batch-size N        incremental steps: at most N new files per batch, each batch committed on its own
   --full-refresh        incremental steps: rebuild from every file, archived ones included
   --forget-missing      with --full-refresh: rebuild without loaded files gone from landing and archive
+  --recheck             run every assertion and unit test, even those whose answer a run already knows
   --jobs N              run up to N independent steps at once (a DuckLake warehouse; a DuckDB file
                         takes one writer, so there steps run one at a time); publish targets in parallel
   --json                print one JSON document on stdout (progress goes to stderr)
@@ -71,7 +72,7 @@ Exit codes: 0 ok, 1 a step, assertion or publish target failed, 2 usage or confi
 130 interrupted (Ctrl-C), 143 stopped by SIGTERM.`;
 
 export const commands: Record<string, Command> = {
-  run: { flags: [...BUILD_FLAGS, 'publish-timeout', 'from', 'to', 'only', 'select', 'exclude', 'resume', 'batch-size', 'full-refresh', 'forget-missing'], worker: true, run: async (c) => (await import('./run.js')).runCommand(c) },
+  run: { flags: [...BUILD_FLAGS, 'publish-timeout', 'from', 'to', 'only', 'select', 'exclude', 'resume', 'batch-size', 'full-refresh', 'forget-missing', 'recheck'], worker: true, run: async (c) => (await import('./run.js')).runCommand(c) },
   list: {
     help: 'usage: ./run.sh list [--json] [--db PATH] [--data-path DIR]\n\nThe steps: number, folder, SQL files, script, incremental, last status and duration; the declared\ninputs with their loaded and pending files.',
     flags: ['json', 'db', 'data-path', 'engine'],

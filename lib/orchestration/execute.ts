@@ -1,6 +1,7 @@
 // The executor: runs a plan's stages in order with one worker pool, keeping the next workers warming in
 // the order the plan needs them. After a failure, everything left is marked not executed here, in one place:
 // steps `skipped`, the assertions `skipped`, publish withheld.
+import type { Assertion } from '../model.js';
 import { logPhase } from '../logs/step-logs.js';
 import { stageDependencies } from '../plan/graph.js';
 import { gatesNotRun, lookahead, type RunPlan, type Stage } from '../plan/plan.js';
@@ -8,6 +9,7 @@ import { succeeded, type BuildResult, type Flow, type PublishOutcome, type StepR
 import type { UnitTestsReport } from '../unit-tests.js';
 import { mark } from '../trace.js';
 import { runAssertionsStage } from './assertions-stage.js';
+import { recordAssertionPasses, reusableAssertions } from './reuse.js';
 import { runBatchesStage } from './batches-stage.js';
 import { runPublishStage, withholdPublish } from './publish-stage.js';
 import { blank, logsDirOf, recordStep, type RunContext } from './run-context.js';
@@ -68,9 +70,10 @@ async function runStage(run: RunContext, plan: RunPlan, index: number, progress:
   } else if (stage.kind === 'assertions') {
     mark('build: steps done');
     const assertions = [...gatesNotRun(plan, new Set(progress.steps.filter((r) => r.status === 'ok').map((r) => r.step.id))), ...stage.assertions];
-    run.events?.onTestsStart?.(assertions.length);
+    const reused = plan.steps.length > 0 ? reusableAssertions(run.project.root, run.settings, assertions) : new Map<Assertion, string>(); // `test` checks everything
+    run.events?.onTestsStart?.(assertions.length, reused.size);
     const gated = progress.steps.flatMap((r) => r.assertions ?? []);
-    progress.tests = await runAssertionsStage(run, assertions, gated, async () => { progress.flow ??= await flowLater?.(); });
+    progress.tests = await runAssertionsStage(run, assertions, gated, async () => { progress.flow ??= await flowLater?.(); }, reused);
     mark('build: tests done');
   } else {
     run.events?.onPublishStart?.(stage.targets.length);
@@ -78,6 +81,9 @@ async function runStage(run: RunContext, plan: RunPlan, index: number, progress:
     mark('build: published');
   }
 }
+
+/** Every assertion of the plan: gates and the ones after the steps. */
+const assertionsOf = (plan: RunPlan): Assertion[] => plan.stages.flatMap((s) => (s.kind === 'step' ? s.gates : s.kind === 'batches' ? [...s.gates.values()].flat() : s.kind === 'assertions' ? s.assertions : []));
 
 /** The summary's order: plan order (parallel stages finish in any order), each step's batches in order. */
 const inPlanOrder = (reports: readonly StepReport[]) =>
@@ -97,5 +103,6 @@ export async function execute(run: RunContext, plan: RunPlan, flowLater?: () => 
   });
   const interrupted = progress.steps.some((r) => r.status === 'interrupted') || progress.unit?.status === 'interrupted' || Boolean(progress.publish?.some((o) => o.status === 'interrupted'));
   const status = interrupted ? 'interrupted' : failed(progress) ? 'failed' : 'ok';
+  if (status === 'ok' && progress.tests) recordAssertionPasses(run.project.root, run.settings, run.runId, assertionsOf(plan), progress.tests.results);
   return { runId: run.runId, status, steps: run.jobs > 1 ? inPlanOrder(progress.steps) : progress.steps, tests: progress.tests, publish: progress.publish, flow: progress.flow, unit: progress.unit };
 }

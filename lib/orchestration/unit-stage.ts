@@ -9,13 +9,14 @@ import { clearUnitFailures, writeUnitFailure } from '../logs/unit-failures.js';
 import type { Project, Settings, Step } from '../model.js';
 import { WorkerPool } from '../processes/pool.js';
 import { discoverUnitTests } from '../project/unit-discover.js';
-import type { WorkerProcess } from '../processes/worker-process.js';
+import type { UnitTestCase } from '../protocol.js';
 import { projectTexts } from '../render/project-lineage.js';
 import { tableDefinitions } from '../render/table-ddl.js';
 import { differingRows, unitTestName, type UnitTest, type UnitTestResult, type UnitTestsReport } from '../unit-tests.js';
 import { TESTS_LOG_HEADER } from './assertions-stage.js';
 import type { RunContext } from './run-context.js';
 import { compileStepScripts } from './step-scripts.js';
+import { recordUnitPasses, reusableUnits } from './reuse.js';
 import { unitCase, type UnitContext } from './unit-case.js';
 
 export interface UnitRun {
@@ -25,7 +26,8 @@ export interface UnitRun {
   readonly scripts: ReadonlyMap<string, string>;
   readonly runId: string;
   readonly signal?: AbortSignal;
-  readonly worker?: WorkerProcess; // one the caller took from the pool (default: the next warm one)
+  readonly reuse?: boolean; // a run: tests whose inputs are those of a pass are not run again (reuse.ts)
+  readonly ahead?: () => void; // once the tests' worker is taken: warm the workers of the stages after
 }
 
 /** The project's CREATE TABLE statements (none when a step does not render: its tests then say why). */
@@ -39,8 +41,24 @@ function definitions(project: Project, settings: Settings): Map<string, string> 
 
 function logUnitTests(logsDir: string, runId: string, results: readonly UnitTestResult[]): void {
   appendCsv(join(logsDir, 'tests.csv'), TESTS_LOG_HEADER, results.map((r) => [
-    runId, unitTestName(r), r.file, r.line, 'error', r.status, differingRows(r), r.durationMs, errorCell(r.error), r.step, 'unit',
+    runId, unitTestName(r), r.file, r.line, 'error', r.status, differingRows(r), r.durationMs, errorCell(r.error), r.step, 'unit', r.reused ?? '',
   ]));
+}
+
+/** Runs the cases not reused in one worker job; a worker that died or was stopped errs each of them. */
+async function runCases(u: UnitRun, cases: readonly UnitTestCase[]): Promise<{ results: readonly UnitTestResult[]; interrupted: boolean }> {
+  if (cases.length === 0) {
+    u.ahead?.();
+    return { results: [], interrupted: false };
+  }
+  const worker = await u.pool.take();
+  u.ahead?.();
+  const answer = await u.pool.run({ kind: 'unit', tests: cases }, { signal: u.signal }, worker);
+  if ('result' in answer) return { results: answer.result, interrupted: false };
+  return {
+    results: cases.map(({ test }): UnitTestResult => ({ name: test.name, step: test.step, file: test.file, line: test.line, status: 'error', durationMs: 0, diffs: [], error: answer.died })),
+    interrupted: answer.stopped === 'interrupt',
+  };
 }
 
 /** Renders and runs the tests on the pool; writes failures and logs. Never throws for a failing test. */
@@ -49,13 +67,17 @@ export async function runUnitTests(u: UnitRun, tests: readonly UnitTest[]): Prom
   const logsDir = join(u.project.root, 'logs');
   const context: UnitContext = { project: u.project, settings: u.settings, scripts: u.scripts, ddl: definitions(u.project, u.settings), runId: u.runId };
   const cases = tests.map((t) => unitCase(context, t));
-  const answer = await u.pool.run({ kind: 'unit', tests: cases }, { signal: u.signal }, u.worker);
-  const died = 'died' in answer ? answer.died : undefined;
-  const ran = 'result' in answer ? answer.result : cases.map(({ test }): UnitTestResult => ({ name: test.name, step: test.step, file: test.file, line: test.line, status: 'error', durationMs: 0, diffs: [], error: died }));
+  const reused = u.reuse && !u.settings.recheck ? reusableUnits(u.project.root, cases) : new Map<UnitTestCase, string>();
+  const ran = await runCases(u, cases.filter((c) => !reused.has(c)));
+  let next = 0;
+  const all = cases.map(({ test }, i): UnitTestResult => (reused.has(cases[i])
+    ? { name: test.name, step: test.step, file: test.file, line: test.line, status: 'pass', durationMs: 0, diffs: [], reused: reused.get(cases[i]) }
+    : ran.results[next++]));
   clearUnitFailures(logsDir);
-  const results = ran.map((r) => (r.status === 'pass' ? r : { ...r, failuresFile: writeUnitFailure(logsDir, r) }));
-  const status = 'died' in answer && answer.stopped === 'interrupt' ? 'interrupted' : results.every((r) => r.status === 'pass') ? 'ok' : 'failed';
+  const results = all.map((r) => (r.status === 'pass' ? r : { ...r, failuresFile: writeUnitFailure(logsDir, r) }));
+  const status = ran.interrupted ? 'interrupted' : results.every((r) => r.status === 'pass') ? 'ok' : 'failed';
   const durationMs = Date.now() - startedAt.getTime();
+  if (!ran.interrupted) recordUnitPasses(u.project.root, u.runId, cases, results);
   logUnitTests(logsDir, u.runId, results);
   logPhase(logsDir, u.runId, 'unit tests', { status, startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), durationMs, error: status === 'ok' ? '' : `${results.filter((r) => r.status !== 'pass').length} of ${results.length} unit tests failed` });
   return { status, durationMs, results };
@@ -64,9 +86,7 @@ export async function runUnitTests(u: UnitRun, tests: readonly UnitTest[]): Prom
 /** The plan's stage before the steps: `ahead` warms the workers of the stages after it. */
 export async function runUnitTestsStage(run: RunContext, tests: readonly UnitTest[], ahead: () => void): Promise<UnitTestsReport> {
   run.events?.onUnitTestsStart?.(tests.length);
-  const worker = await run.pool.take();
-  ahead();
-  const report = await runUnitTests({ ...run, worker }, tests);
+  const report = await runUnitTests({ ...run, reuse: true, ahead }, tests);
   run.events?.onUnitTestsEnd?.(report);
   return report;
 }

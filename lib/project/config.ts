@@ -20,6 +20,7 @@ export interface CliSettings {
   readonly 'data-path'?: string;
   readonly engine?: string;
   readonly 'forget-missing'?: boolean;
+  readonly recheck?: boolean;
 }
 
 export interface FileSettings {
@@ -242,6 +243,7 @@ export function loadSettings(root: string, cli: CliSettings = {}): Settings {
     batchSize: wholeNumber(cli['batch-size'], '--batch-size'),
     fullRefresh: cli['full-refresh'] === true,
     forgetMissing: cli['forget-missing'] === true,
+    recheck: cli.recheck === true,
     gates: file.gates !== false,
     unitTests: file.unitTests !== false,
     jobs: wholeNumber(cli.jobs ?? file.jobs, source(cli.jobs, '--jobs', 'jobs')),

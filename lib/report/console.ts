@@ -34,7 +34,7 @@ export function consoleEvents(style: Style, print: Writer, live?: LiveLine): Bui
       latest = { step: step.id, line: progressLine(style, step, p) };
       live?.(latest.line);
     },
-    onTestsStart: (count) => count > 0 && write(`▶ tests: ${count} assertion${count === 1 ? '' : 's'} after the steps`),
+    onTestsStart: (count, reused = 0) => count > 0 && write(`▶ tests: ${count} assertion${count === 1 ? '' : 's'} after the steps${reused > 0 ? ` (${reused === count ? 'all' : reused} passed on this same warehouse, unchanged since: not run again; --recheck runs them)` : ''}`),
     onUnitTestsStart: (count) => write(`▶ unit tests: ${count} (each on an in-memory DuckDB; the warehouse is not opened)`),
     onUnitTestsEnd: (report) => write(unitTestsBlock(style, report)),
     onPublishStart: (count) => write(`▶ publish: ${count} target${count === 1 ? '' : 's'} (the checks passed)`),

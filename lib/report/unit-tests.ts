@@ -19,7 +19,9 @@ export function unitSummaryLine(style: Style, report: UnitTestsReport): string {
   const count = (status: string) => report.results.filter((r) => r.status === status).length;
   const parts = [`${count('pass')} passed`, ...(count('fail') ? [`${count('fail')} failed`] : []), ...(count('error') ? [`${count('error')} in error`] : [])];
   const mark = report.status === 'ok' ? '✔' : '✘';
-  return `${mark} unit tests: ${parts.join(', ')} in ${formatDuration(report.durationMs)}${report.status === 'ok' ? '' : report.status === 'interrupted' ? ' (interrupted)' : '; nothing was run on the warehouse'}`;
+  const reused = report.results.filter((r) => r.reused).length;
+  const note = reused > 0 ? ` (${reused === report.results.length ? 'all' : reused} with the inputs of an earlier pass: not run again)` : '';
+  return `${mark} unit tests: ${parts.join(', ')} in ${formatDuration(report.durationMs)}${note}${report.status === 'ok' ? '' : report.status === 'interrupted' ? ' (interrupted)' : '; nothing was run on the warehouse'}`;
 }
 
 /** The failures, then the closing line (a run prints this as its unit-test stage ends). */
