@@ -1,8 +1,8 @@
 // A run-level lock beside the database, so a second run cannot slip in between two steps of the first.
 // The lock file names its owner (run id and PID): a run removes it only while it is still its own, and a
-// stale lock (its owner died) is taken over atomically — renamed away, and put back if what was renamed
-// turns out to be a live run's lock — so of several runs starting at once exactly one runs.
-import { linkSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+// stale lock (its owner died) is removed by one run at a time — the one holding `<lock>.takeover`, which looks
+// again before it removes it — so of several runs starting at once exactly one runs.
+import { linkSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { LockError } from '../errors.js';
 import { alive } from '../processes/alive.js';
 
@@ -28,21 +28,30 @@ export interface Lock {
   release(): void;
 }
 
-/** Removes a stale lock file if it is still the one judged stale (same inode); a live run's lock that
- * replaced it meanwhile is put back. */
-function takeOver(path: string, ino: number | undefined): void {
-  const aside = `${path}.${process.pid}.stale`;
+/** Blocks this (synchronous) caller for `ms`: waiting for another run's takeover to finish. */
+const pause = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+
+/** How old a takeover marker must be to be one a run left behind when it died in the middle of a takeover
+ * (a takeover takes microseconds). */
+const TAKEOVER_STALE_MS = 10_000;
+
+/** Removes the stale lock judged at inode `ino`, holding `<lock>.takeover` while it looks again: still that
+ * file, its owner still gone. Without that marker two runs could each remove a lock — the second one a lock
+ * a third run had just created — and two runs would hold it (measured: 8 racers, round 4 of 5). */
+function removeStale(path: string, ino: number | undefined, me: Holder): void {
+  const marker = `${path}.takeover`;
+  if (!create(marker, me)) {
+    const age = Date.now() - (statSync(marker, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+    if (age > TAKEOVER_STALE_MS) rmSync(marker, { force: true });
+    pause(5); // another run is taking it over: look again after it
+    return;
+  }
   try {
-    renameSync(path, aside);
-  } catch {
-    return; // someone else took it over first: look again
+    const holder = readHolder(path);
+    if (inode(path) === ino && !(holder && alive(holder.pid) && holder.pid !== process.pid)) rmSync(path, { force: true });
+  } finally {
+    rmSync(marker, { force: true });
   }
-  if (inode(aside) !== ino) {
-    try {
-      linkSync(aside, path); // not the stale one: a run just took it; give it back (fails if a third run made one)
-    } catch { /* the run whose lock it was still holds its token: it sees the difference at release */ }
-  }
-  rmSync(aside, { force: true });
 }
 
 function writeError(path: string, error: unknown): LockError {
@@ -73,7 +82,7 @@ export function acquireLock(database: string, runId: string): Lock {
   const path = `${database}.lock`;
   const me: Holder = { pid: process.pid, runId, startedAt: new Date().toISOString() };
   let stale: Holder | undefined;
-  for (let attempt = 0; attempt < 5; attempt++) {
+  for (const deadline = Date.now() + 5_000; Date.now() < deadline;) {
     if (create(path, me)) return { stale, release: releaser(path, me) };
     const ino = inode(path);
     const holder = readHolder(path);
@@ -83,9 +92,9 @@ export function acquireLock(database: string, runId: string): Lock {
       });
     }
     stale = holder ?? stale;
-    takeOver(path, ino);
+    removeStale(path, ino, me);
   }
-  throw new LockError(`could not take the run lock ${path}`, { hint: `delete ${path} if no run is active` });
+  throw new LockError(`could not take the run lock ${path}`, { hint: `delete ${path} (and ${path}.takeover) if no run is active` });
 }
 
 /** Removes the lock only while it is still ours: a run that starts after this one released it keeps its own. */

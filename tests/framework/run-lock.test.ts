@@ -3,7 +3,7 @@
 // same moment exactly one gets it.
 import t from 'tap';
 import { execa } from 'execa';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cli, project, REPO } from './helpers.js';
 
@@ -51,11 +51,25 @@ t.test('eight runs taking over a stale lock at the same moment: exactly one gets
   const db = join(dir, 'data/warehouse.duckdb');
   const dead = execa(process.execPath, ['-e', '']);
   await dead; // a PID no process has any more
-  for (let round = 1; round <= 5; round++) {
+  for (let round = 1; round <= 10; round++) {
     writeFileSync(`${db}.lock`, JSON.stringify({ pid: dead.pid, runId: 'dead', startedAt: 'then' }));
     const startAt = Date.now() + 1500;
     const racers = Array.from({ length: 8 }, (_, i) => holder(db, `r${round}-${i}`, startAt, 1500));
     const outputs = await Promise.all(racers.map(async (r) => { await said(r, 'released'); r.stdin?.write('x\n'); return (await r).stdout; }));
     t.equal(outputs.filter((o) => o.includes('got')).length, 1, `round ${round}: one run has the lock, ${outputs.filter((o) => o.includes('refused')).length} refused`);
   }
+});
+
+t.test('a takeover marker left by a run that died in the middle of a takeover does not block the next runs', async (t) => {
+  const dir = project(t, undefined, { sql: { '01_a': { 'a.sql': 'SELECT 1;' } } });
+  const db = join(dir, 'data/warehouse.duckdb');
+  const dead = execa(process.execPath, ['-e', '']);
+  await dead;
+  writeFileSync(`${db}.lock`, JSON.stringify({ pid: dead.pid, runId: 'dead', startedAt: 'then' }));
+  writeFileSync(`${db}.lock.takeover`, JSON.stringify({ pid: dead.pid, runId: 'dead', startedAt: 'then' }));
+  const old = new Date(Date.now() - 60_000);
+  utimesSync(`${db}.lock.takeover`, old, old);
+  const run = await cli(dir);
+  t.equal(run.exitCode, 0, run.stderr);
+  t.notOk(existsSync(`${db}.lock`) || existsSync(`${db}.lock.takeover`), 'neither is left behind');
 });
