@@ -86,7 +86,9 @@ try {
   for (let i = 0; i <= Number(opt.pairs); i++) {
     await emptyCluster(cluster.url);
     rmSync(join(dir, 'data', 'warehouse.duckdb'), { force: true });
-    if (i === 0) await seconds('generate', () => cli(dir, ['--engine', 'spark', '--only', 'generate', ...SIZE], env));
+    // 01_generate alone: it writes the landing files (exit 1 all the same: the other steps' assertions run
+    // after it on a warehouse that has none of their tables yet)
+    if (i === 0) await seconds('generate', async () => { const r = await cli(dir, ['--engine', 'spark', '--only', 'generate', ...SIZE], env); return { exitCode: existsSync(join(dir, 'data', 'landing', 'orders')) ? 0 : r.exitCode }; });
     const a = await seconds(`ducksteps, steps 02-05 #${i}`, () => cli(dir, ['--engine', 'spark', '--from', 'extract', ...SIZE], env));
     const statements = statementsOf(dir);
     await emptyCluster(cluster.url);
