@@ -1,11 +1,13 @@
 // The assertions stage: the assertions that gated no running step, read-only in one worker after the steps;
 // every assertion result (gated ones too) is logged to logs/tests.csv.
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { appendCsv } from '../logs/csv.js';
 import { errorCell, logPhase } from '../logs/step-logs.js';
 import type { Assertion } from '../model.js';
 import type { AssertionResult, TestsReport } from '../results.js';
 import { maskTests } from '../render/secrets.js';
+import { warehouseOf } from '../warehouse.js';
 import { reusedResult } from './reuse.js';
 import { connectionOf, logsDirOf, type RunContext } from './run-context.js';
 
@@ -27,6 +29,12 @@ function logTests(logsDir: string, runId: string, report: TestsReport, startedAt
   });
 }
 
+/** A DuckDB file no step has created yet (a first run of a step that writes only files, `--only 01_generate`). */
+function missingWarehouse(run: RunContext): string | undefined {
+  const warehouse = warehouseOf(run.project.root, run.settings);
+  return warehouse.engine === 'duckdb' && warehouse.path !== ':memory:' && !existsSync(warehouse.path) ? relative(run.project.root, warehouse.path) || warehouse.path : undefined;
+}
+
 /** The reused passes in their places among the results of the assertions that ran. */
 function merged(assertions: readonly Assertion[], reused: ReadonlyMap<Assertion, string>, ran: readonly AssertionResult[]): AssertionResult[] {
   let next = 0;
@@ -43,7 +51,14 @@ export async function runAssertionsStage(run: RunContext, assertions: readonly A
   const logsDir = logsDirOf(run);
   const toRun = assertions.filter((a) => !reused.has(a));
   let report: TestsReport;
-  if (toRun.length === 0) {
+  const missing = toRun.length > 0 ? missingWarehouse(run) : undefined;
+  if (missing) {
+    await whileRunning?.();
+    report = { status: 'failed', durationMs: 0, results: [], error: {
+      message: `the warehouse ${missing} does not exist yet: the ${toRun.length} assertion${toRun.length === 1 ? '' : 's'} after the steps ${toRun.length === 1 ? 'has' : 'have'} no tables to read`,
+      hint: 'run the steps that build it first (./run.sh runs them all); nothing was published',
+    } };
+  } else if (toRun.length === 0) {
     await whileRunning?.();
     report = { status: 'ok', durationMs: 0, results: [] };
   } else {

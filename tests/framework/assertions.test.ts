@@ -110,3 +110,16 @@ t.test('./run.sh test never publishes and never shows or logs publish targets, w
   const rows = (await readCsv(join(dir, 'logs/run_log.csv'))).slice(before);
   t.same(rows.filter((r) => String(r.step).startsWith('publish ')).map((r) => r.status), ['skipped'], 'only the failed run withheld its target');
 });
+
+t.test('a run whose steps created no warehouse yet says so instead of failing to open it, and publishes nothing (exit 1)', async (t) => {
+  const dir = project(t, undefined, {
+    sql: { '01_files': { 'a.sql': "-- ducksteps: local\nCOPY (SELECT 1 AS x) TO 'out.csv';" }, '02_table': { 'a.sql': 'CREATE OR REPLACE TABLE t AS SELECT 1 AS x;' } },
+    tests: { 't.sql': 'SELECT * FROM t WHERE x <> 1;' },
+    publish: { '01_t.sql': '-- publish: file output/t.csv\nSELECT * FROM t' },
+  });
+  const run = await cli(dir, ['--only', '01_files']);
+  t.equal(run.exitCode, 1, run.stdout);
+  t.match(run.stdout, /error: the warehouse data\/warehouse\.duckdb does not exist yet: the 1 assertion after the steps has no tables to read\n\s+hint: run the steps that build it first \(\.\/run\.sh runs them all\); nothing was published/);
+  t.notOk(existsSync(join(dir, 'output/t.csv')), 'nothing published');
+  t.notMatch(run.stdout, /IO Error/);
+});
