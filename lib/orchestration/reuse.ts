@@ -55,7 +55,7 @@ export function warehouseStamp(root: string, settings: Settings): string | undef
   const warehouse = warehouseOf(root, settings);
   if (warehouse.engine !== 'duckdb') return undefined;
   const stat = (path: string) => (existsSync(path) ? (({ size, mtimeMs, ino }) => `${size}:${mtimeMs}:${ino}`)(statSync(path)) : '-');
-  return `${BUILD}|${stat(warehouse.path)}|${stat(`${warehouse.path}.wal`)}`;
+  return `${BUILD}|${warehouse.path}|${stat(warehouse.path)}|${stat(`${warehouse.path}.wal`)}`;
 }
 
 /** SQL whose answer can change while the warehouse does not: the clock, randomness, the environment, files
