@@ -74,7 +74,7 @@ Exit codes: 0 ok, 1 a step, assertion or publish target failed, 2 usage or confi
 export const commands: Record<string, Command> = {
   run: { flags: [...BUILD_FLAGS, 'publish-timeout', 'from', 'to', 'only', 'select', 'exclude', 'resume', 'batch-size', 'full-refresh', 'forget-missing', 'recheck'], worker: true, run: async (c) => (await import('./run.js')).runCommand(c) },
   list: {
-    help: 'usage: ./run.sh list [--json] [--db PATH] [--data-path DIR]\n\nThe steps: number, folder, SQL files, script, incremental, last status and duration; the declared\ninputs with their loaded and pending files.',
+    help: 'usage: ./run.sh list [--json] [--db PATH] [--data-path DIR] [--engine spark]\n\nThe steps: number, folder, SQL files, script, incremental, last status and duration; the declared\ninputs with their loaded and pending files.',
     flags: ['json', 'db', 'data-path', 'engine'],
     run: async (c) => (await import('./list.js')).listCommand(c),
   },
@@ -112,7 +112,7 @@ export const commands: Record<string, Command> = {
   },
   'create-test': { help: 'usage: ./run.sh create-test STEP [--where EXPR]... [--name NAME] [--limit N] [--db PATH] [--var name=value]\n\nMakes a unit test of STEP from the warehouse: the rows the step reads, filtered by each --where (it applies\nto every table that has all the columns it names; "schema.table: EXPR" applies to that table only; a table\nno --where applies to gives its first N rows, default 20), and, as expected rows, what the step makes of\nthem. Appends it to tests/unit/STEP.yaml and runs it once. docs/unit-tests.md', flags: ['where', 'name', 'limit', 'db', 'data-path', 'var'], args: 1, run: async (c) => (await import('./create-test.js')).createTestCommand(c) },
   test: {
-    help: 'usage: ./run.sh test [--unit] [--select STEP] [--db PATH] [--var name=value]\n\nRuns the SQL assertions in tests/ against the current database (read-only): all of them, or with\n--select only those gating the selected steps.\n\n--unit runs the unit tests in tests/unit/ instead (fixture rows, each on an in-memory DuckDB; the\nwarehouse is never opened): all of them, or with --select those of the selected steps. docs/unit-tests.md',
+    help: 'usage: ./run.sh test [--unit] [--select SEL] [--exclude SEL] [--db PATH] [--var name=value] [--json]\n                   [--engine spark] [--threads N] [--memory-limit SIZE] (the run options: ./run.sh --help)\n\nRuns the SQL assertions in tests/ against the current database (read-only): all of them, or with\n--select only those gating the selected steps.\n\n--unit runs the unit tests in tests/unit/ instead (fixture rows, each on an in-memory DuckDB; the\nwarehouse is never opened): all of them, or with --select those of the selected steps. docs/unit-tests.md',
     flags: [...BUILD_FLAGS, 'select', 'exclude', 'unit'],
     worker: true,
     run: async (c) => (await import('./run.js')).runCommand(c, true),
