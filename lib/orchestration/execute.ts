@@ -4,7 +4,7 @@
 import type { Assertion } from '../model.js';
 import { logPhase } from '../logs/step-logs.js';
 import { stageDependencies } from '../plan/graph.js';
-import { gatesNotRun, lookahead, type RunPlan, type Stage } from '../plan/plan.js';
+import { gatesNotRun, lookahead, plannedAssertions, type RunPlan, type Stage } from '../plan/plan.js';
 import { succeeded, type BuildResult, type Flow, type PublishOutcome, type StepReport, type TestsReport } from '../results.js';
 import type { UnitTestsReport } from '../unit-tests.js';
 import { mark } from '../trace.js';
@@ -82,9 +82,6 @@ async function runStage(run: RunContext, plan: RunPlan, index: number, progress:
   }
 }
 
-/** Every assertion of the plan: gates and the ones after the steps. */
-const assertionsOf = (plan: RunPlan): Assertion[] => plan.stages.flatMap((s) => (s.kind === 'step' ? s.gates : s.kind === 'batches' ? [...s.gates.values()].flat() : s.kind === 'assertions' ? s.assertions : []));
-
 /** The summary's order: plan order (parallel stages finish in any order), each step's batches in order. */
 const inPlanOrder = (reports: readonly StepReport[]) =>
   [...reports].sort((a, b) => a.step.number - b.step.number || (a.batch?.id ?? 0) - (b.batch?.id ?? 0));
@@ -103,6 +100,6 @@ export async function execute(run: RunContext, plan: RunPlan, flowLater?: () => 
   });
   const interrupted = progress.steps.some((r) => r.status === 'interrupted') || progress.unit?.status === 'interrupted' || Boolean(progress.publish?.some((o) => o.status === 'interrupted'));
   const status = interrupted ? 'interrupted' : failed(progress) ? 'failed' : 'ok';
-  if (status === 'ok' && progress.tests) recordAssertionPasses(run.project.root, run.settings, run.runId, assertionsOf(plan), progress.tests.results);
+  if (status === 'ok' && progress.tests) recordAssertionPasses(run.project.root, run.settings, run.runId, plannedAssertions(plan), progress.tests.results);
   return { runId: run.runId, status, steps: run.jobs > 1 ? inPlanOrder(progress.steps) : progress.steps, tests: progress.tests, publish: progress.publish, flow: progress.flow, unit: progress.unit };
 }

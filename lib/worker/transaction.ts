@@ -29,7 +29,9 @@ export class TransactionLog {
 
 /** The assertions gating the step, on its own session before COMMIT: an error-severity failure throws. */
 async function gate(session: Session, job: StepJob, results: AssertionResult[]): Promise<void> {
-  const check = async () => { for (const a of job.gates ?? []) results.push(await checkAssertion(session, a, job.failuresDir)); };
+  const gates = job.gates ?? [];
+  if (gates.length === 0) return;
+  const check = async () => { for (const a of gates) results.push(await checkAssertion(session, a, job.failuresDir)); };
   await (session.gating ? session.gating(check) : check());
   const failed = results.filter(blocks);
   if (failed.length === 0) return;

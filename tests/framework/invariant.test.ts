@@ -4,38 +4,21 @@
 import t from 'tap';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cli, exampleCopy, query } from './helpers.js';
+import { cli, EXAMPLE_TABLES, exampleCopy, exampleDifferences, printed, query } from './helpers.js';
 import { openDatabase } from '../../lib/engines/duckdb/database.js';
 
 const SMALL = ['--var', 'orders=30000']; // 1,000 orders a day: one order a day is sent again a day late
-const TABLES = ['raw.customers', 'raw.products', 'raw.orders', 'raw.orders_malformed', 'core.orders', 'core.rejected_orders',
-  'core.customers', 'core.products', 'core.orders_enriched', 'mart.daily_revenue', 'mart.customer_features'];
-// how a row was loaded (which batch, its position in that batch's scan) is not part of what it says
-const BUSINESS = "COLUMNS(c -> c NOT IN ('batch_id', 'source_row'))";
-
 /** Rows of each table present in one database and not the other (both ways), 0 everywhere when equal. */
 async function differences(a: string, b: string): Promise<Record<string, number>> {
   const db = await openDatabase(':memory:');
   try {
     await db.run(`ATTACH '${a}' AS a (READ_ONLY)`);
     await db.run(`ATTACH '${b}' AS b (READ_ONLY)`);
-    const out: Record<string, number> = {};
-    for (const table of TABLES) {
-      const sql = `SELECT count(*) AS n FROM ((SELECT ${BUSINESS} FROM a.${table} EXCEPT ALL SELECT ${BUSINESS} FROM b.${table})
-        UNION ALL (SELECT ${BUSINESS} FROM b.${table} EXCEPT ALL SELECT ${BUSINESS} FROM a.${table}))`;
-      out[table] = Number((await db.query(sql)).rows[0].n);
-    }
-    return out;
+    return await exampleDifferences(db);
   } finally {
     db.close();
   }
 }
-
-/** Resolves when the running CLI prints `text`. */
-const printed = (child: ReturnType<typeof cli>, text: string) => new Promise<void>((resolve) => {
-  let seen = '';
-  child.stdout?.on('data', (chunk: Buffer) => { seen += String(chunk); if (seen.includes(text)) resolve(); });
-});
 
 t.test('incremental runs in any sequence give the tables of one --full-refresh over the same files', async (t) => {
   const root = t.testdir();
@@ -67,7 +50,7 @@ t.test('incremental runs in any sequence give the tables of one --full-refresh o
 
   const a = join(inc, 'data/warehouse.duckdb');
   const b = join(full, 'data/warehouse.duckdb');
-  t.same(await differences(a, b), Object.fromEntries(TABLES.map((name) => [name, 0])), 'every table equal, row for row');
+  t.same(await differences(a, b), Object.fromEntries(EXAMPLE_TABLES.map((name) => [name, 0])), 'every table equal, row for row');
   const ledger = await query(a, 'SELECT count(*) AS files, count(DISTINCT path) AS paths FROM ducksteps.loaded_files');
   t.same(ledger, [{ files: 9, paths: 9 }], 'each of the 9 day files loaded exactly once');
   const orders = await query(a, 'SELECT count(*) AS n FROM core.orders');

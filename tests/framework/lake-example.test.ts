@@ -4,14 +4,10 @@
 import t from 'tap';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cli, exampleCopy } from './helpers.js';
+import { cli, EXAMPLE_TABLES, exampleCopy, exampleDifferences, printed } from './helpers.js';
 import { LAKE_ENV, lakeServer, newLake, scratch } from './lake-server.js';
 
 const SMALL = ['--var', 'orders=20000'];
-const TABLES = ['raw.customers', 'raw.products', 'raw.orders', 'raw.orders_malformed', 'core.orders', 'core.rejected_orders',
-  'core.customers', 'core.products', 'core.orders_enriched', 'mart.daily_revenue', 'mart.customer_features'];
-const BUSINESS = "COLUMNS(c -> c NOT IN ('batch_id', 'source_row'))";
-
 /** Rows of each table in the lake and not in the DuckDB file, and the other way round. */
 async function differences(lake: { db: string; dataPath: string }, file: string): Promise<Record<string, number>> {
   const db = await scratch();
@@ -19,22 +15,12 @@ async function differences(lake: { db: string; dataPath: string }, file: string)
     process.env.PGPASSWORD = 'secret-pw';
     await db.run(`ATTACH '${lake.db.replace(/ password=\S+/, '')}' AS a (DATA_PATH '${lake.dataPath}/', READ_ONLY)`);
     await db.run(`ATTACH '${file}' AS b (READ_ONLY)`);
-    const out: Record<string, number> = {};
-    for (const table of TABLES) {
-      const sql = `SELECT count(*) AS n FROM ((SELECT ${BUSINESS} FROM a.${table} EXCEPT ALL SELECT ${BUSINESS} FROM b.${table})
-        UNION ALL (SELECT ${BUSINESS} FROM b.${table} EXCEPT ALL SELECT ${BUSINESS} FROM a.${table}))`;
-      out[table] = Number((await db.query(sql)).rows[0].n);
-    }
-    return out;
+    return await exampleDifferences(db);
   } finally {
     db.close();
   }
 }
 
-const printed = (child: ReturnType<typeof cli>, text: string) => new Promise<void>((resolve) => {
-  let seen = '';
-  child.stdout?.on('data', (chunk: Buffer) => { seen += String(chunk); if (seen.includes(text)) resolve(); });
-});
 
 t.test('the example on a lake, day by day through a failed step and a kill -9, gives the tables of one full refresh on a DuckDB file; gates, publish and the report work', async (t) => {
   const root = t.testdir();
@@ -70,7 +56,7 @@ t.test('the example on a lake, day by day through a failed step and a kill -9, g
 
   const full = exampleCopy(root, 'full');
   t.equal((await cli(full, [...SMALL, '--var', 'days=7', '--full-refresh'])).exitCode, 0, 'one --full-refresh over days 1-7 on a DuckDB file');
-  t.same(await differences(lake, join(full, 'data/warehouse.duckdb')), Object.fromEntries(TABLES.map((name) => [name, 0])), 'every table equal, row for row');
+  t.same(await differences(lake, join(full, 'data/warehouse.duckdb')), Object.fromEntries(EXAMPLE_TABLES.map((name) => [name, 0])), 'every table equal, row for row');
   t.same(await lake.query('SELECT count(*) AS files, count(DISTINCT path) AS paths FROM ducksteps.loaded_files'), [{ files: 7, paths: 7 }], 'each day file loaded exactly once');
   const logs = readdirSync(join(inc, 'logs')).filter((f) => f.endsWith('.csv') || f.endsWith('.json') || f.endsWith('.html'));
   t.same(logs.filter((f) => readFileSync(join(inc, 'logs', f), 'utf8').includes('secret-pw')), [], 'the catalog password is in no log');

@@ -5,14 +5,10 @@
 import t from 'tap';
 import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cli, project, query, readCsv } from './helpers.js';
+import { cli, printed, project, query, readCsv } from './helpers.js';
 import { LAKE_ENV, newLake, EXTENSIONS } from './lake-server.js';
 import { maskPassword } from '../../lib/warehouse.js';
 
-const printed = (child: ReturnType<typeof cli>, text: string) => new Promise<void>((resolve) => {
-  let seen = '';
-  child.stdout?.on('data', (chunk: Buffer) => { seen += String(chunk); if (seen.includes(text)) resolve(); });
-});
 
 t.test('a reader querying the lake during a run sees the last committed snapshot, never half a step', async (t) => {
   const dir = project(t, undefined, {

@@ -5,11 +5,9 @@
 // a HUGEINT holding the same number on the other.
 import { createHash } from 'node:crypto';
 import { rowsOf, SparkConnect } from '../../lib/engines/spark/connect/index.js';
-import { query } from './helpers.js';
+import { EXAMPLE_TABLES, query } from './helpers.js';
 
-/** The example's tables. */
-export const EXAMPLE_TABLES = ['raw.customers', 'raw.products', 'raw.orders', 'raw.orders_malformed', 'core.orders', 'core.rejected_orders',
-  'core.customers', 'core.products', 'core.orders_enriched', 'mart.daily_revenue', 'mart.customer_features'];
+export { EXAMPLE_TABLES };
 
 /** Columns that differ by nature between the engines: the CSV reader's own message for a malformed line. */
 export const NOT_COMPARED = { 'raw.orders_malformed': ['error_message'] };

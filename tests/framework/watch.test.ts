@@ -4,7 +4,7 @@ import t, { type Test } from 'tap';
 import { execa } from 'execa';
 import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cli, project, query } from './helpers.js';
+import { cli, printed, project, query } from './helpers.js';
 
 const SETTINGS = JSON.stringify({ ducksteps: { inputs: { events: 'data/landing/ev/*.csv' } } });
 const LOAD = `-- ducksteps: incremental
@@ -35,10 +35,6 @@ async function until(dir: string, sql: string, want: unknown[]): Promise<unknown
   return rows;
 }
 
-const printed = (child: ReturnType<typeof cli>, text: string) => new Promise<void>((resolve) => {
-  let seen = '';
-  child.stdout?.on('data', (chunk: Buffer) => { seen += String(chunk); if (seen.includes(text)) resolve(); });
-});
 
 t.test('watch: files present at start first, then each dropped file, each once; Ctrl-C exits 130', async (t) => {
   const dir = watched(t);
