@@ -45,7 +45,13 @@ const OPTIONS = {
 
 /** "--threads -1" -> "--threads=-1", so a negative number reaches validation instead of parseArgs. */
 const attachNegatives = (argv: string[]) =>
-  argv.flatMap((a, i) => (/^-\d/.test(argv[i + 1] ?? '') && a.startsWith('--') && !a.includes('=') ? [`${a}=${argv[i + 1]}`] : /^-\d/.test(a) && argv[i - 1]?.startsWith('--') && !argv[i - 1].includes('=') ? [] : [a]));
+  argv.flatMap((a, i) =>
+    /^-\d/.test(argv[i + 1] ?? '') && a.startsWith('--') && !a.includes('=')
+      ? [`${a}=${argv[i + 1]}`]
+      : /^-\d/.test(a) && argv[i - 1]?.startsWith('--') && !argv[i - 1].includes('=')
+        ? []
+        : [a],
+  );
 
 async function main(argv: string[]): Promise<number> {
   let parsed;
@@ -54,12 +60,16 @@ async function main(argv: string[]): Promise<number> {
   } catch (error) {
     const message = (error as Error).message;
     const unknown = message.match(/Unknown option '([^']+)'/)?.[1];
-    throw new UsageError(unknown ? `unknown option ${unknown}` : message.split('\n')[0], { hint: 'see ./run.sh --help' });
+    throw new UsageError(unknown ? `unknown option ${unknown}` : message.split('\n')[0], {
+      hint: 'see ./run.sh --help',
+    });
   }
   const [name = parsed.values['dry-run'] ? 'compile' : 'run', ...rest] = parsed.positionals;
   const command = commands[name];
   if (!command) {
-    throw new UsageError(`unknown command "${name}"`, { hint: `commands: ${Object.keys(commands).join(', ')} (see ./run.sh --help)` });
+    throw new UsageError(`unknown command "${name}"`, {
+      hint: `commands: ${Object.keys(commands).join(', ')} (see ./run.sh --help)`,
+    });
   }
   checkCommandInput(name, command, parsed.values, rest);
   if (parsed.values.help) {

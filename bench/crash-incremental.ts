@@ -9,7 +9,13 @@ import { runAndKill } from './kill.js';
 import { dropFile, eventsProject } from './watch.js';
 
 const loadedOnce = async (dir: string) => {
-  const sums = JSON.parse((await execa(process.execPath, [join(REPO, 'bench', 'floor.mjs'), 'checksum', 'data/warehouse.duckdb'], { cwd: dir })).stdout) as Record<string, string>;
+  const sums = JSON.parse(
+    (
+      await execa(process.execPath, [join(REPO, 'bench', 'floor.mjs'), 'checksum', 'data/warehouse.duckdb'], {
+        cwd: dir,
+      })
+    ).stdout,
+  ) as Record<string, string>;
   return Number(sums['ducksteps.loaded_files']?.split(':')[0] ?? 0);
 };
 
@@ -22,14 +28,19 @@ export async function incrementalTrial(root: string, n: number, random: () => nu
   await runAndKill(dir, ['--batch-size', '2'], { target, delay });
   for (let f = 7; f <= 8; f++) dropFile(dir, f);
   const again = await ducksteps(dir, ['--lock-timeout', '10']).catch((e) => e);
-  if (again.exitCode !== 0) return `incremental trial ${n} (${target} at ${delay.toFixed(0)} ms): the next run failed:\n${again.stdout}`;
+  if (again.exitCode !== 0)
+    return `incremental trial ${n} (${target} at ${delay.toFixed(0)} ms): the next run failed:\n${again.stdout}`;
   const loaded = await loadedOnce(dir);
-  if (loaded !== 8) return `incremental trial ${n} (${target} at ${delay.toFixed(0)} ms): ${loaded} ledger rows for 8 files`;
+  if (loaded !== 8)
+    return `incremental trial ${n} (${target} at ${delay.toFixed(0)} ms): ${loaded} ledger rows for 8 files`;
   const reference = eventsProject(join(root, `inc${n}-ref`));
   cpSync(join(dir, 'data/landing/ev'), join(reference, 'data/landing/ev'), { recursive: true });
   await ducksteps(reference, ['--full-refresh']);
   const [a, b] = [await checksum(dir, 'data/warehouse.duckdb'), await checksum(reference, 'data/warehouse.duckdb')];
-  if (a['main.totals'] !== b['main.totals']) return `incremental trial ${n} (${target} at ${delay.toFixed(0)} ms): totals differ from a full refresh`;
-  console.log(`incremental trial ${n}: killed the ${target} at ${delay.toFixed(0)} ms; every file once, tables as a full refresh`);
+  if (a['main.totals'] !== b['main.totals'])
+    return `incremental trial ${n} (${target} at ${delay.toFixed(0)} ms): totals differ from a full refresh`;
+  console.log(
+    `incremental trial ${n}: killed the ${target} at ${delay.toFixed(0)} ms; every file once, tables as a full refresh`,
+  );
   return undefined;
 }

@@ -24,7 +24,12 @@ async function lakeRows(dir: string, db: string, dataPath: string, sql: string) 
 }
 
 /** One trial; returns a problem description, or undefined when consistent. */
-export async function lakeTrial(root: string, n: number, random: () => number, server: PostgresServer): Promise<string | undefined> {
+export async function lakeTrial(
+  root: string,
+  n: number,
+  random: () => number,
+  server: PostgresServer,
+): Promise<string | undefined> {
   const dir = eventsProject(join(root, `lake${n}`));
   const dbname = `crash_lake_${n}_${process.pid}`;
   await server.query(`CREATE DATABASE ${dbname}`);
@@ -38,7 +43,12 @@ export async function lakeTrial(root: string, n: number, random: () => number, s
   for (let f = 7; f <= 8; f++) dropFile(dir, f);
   const again = await ducksteps(dir, [...args, '--lock-timeout', '10']).catch((e) => e);
   if (again.exitCode !== 0) return `${what}: the next run failed:\n${again.stdout}${again.stderr}`;
-  const [ledger] = await lakeRows(dir, db, join(dir, 'lake'), 'SELECT count(*) AS n, count(DISTINCT path) AS paths FROM ducksteps.loaded_files');
+  const [ledger] = await lakeRows(
+    dir,
+    db,
+    join(dir, 'lake'),
+    'SELECT count(*) AS n, count(DISTINCT path) AS paths FROM ducksteps.loaded_files',
+  );
   if (Number(ledger.n) !== 8 || Number(ledger.paths) !== 8) return `${what}: ${ledger.n} ledger rows for 8 files`;
   const reference = eventsProject(join(root, `lake${n}-ref`));
   cpSync(join(dir, 'data/landing/ev'), join(reference, 'data/landing/ev'), { recursive: true });

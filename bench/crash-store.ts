@@ -14,18 +14,26 @@ export type StoreTrial = 'archive' | 'refresh';
 const ARCHIVE = 'data/archive';
 
 const ledgerRows = async (dir: string) => {
-  const sums = JSON.parse((await execa(process.execPath, [join(REPO, 'bench', 'floor.mjs'), 'checksum', 'data/warehouse.duckdb'], { cwd: dir })).stdout) as Record<string, string>;
+  const sums = JSON.parse(
+    (
+      await execa(process.execPath, [join(REPO, 'bench', 'floor.mjs'), 'checksum', 'data/warehouse.duckdb'], {
+        cwd: dir,
+      })
+    ).stdout,
+  ) as Record<string, string>;
   return Number(sums['ducksteps.loaded_files']?.split(':')[0] ?? 0);
 };
 
-const files = (dir: string, folder: string) => (existsSync(join(dir, folder)) ? readdirSync(join(dir, folder)).filter((f) => f.endsWith('.csv')) : []);
+const files = (dir: string, folder: string) =>
+  existsSync(join(dir, folder)) ? readdirSync(join(dir, folder)).filter((f) => f.endsWith('.csv')) : [];
 
 /** Each of the `count` files exactly once in landing ∪ archive, its bytes as delivered. */
 function storeIntact(dir: string, pristine: string, count: number): string | undefined {
   const landing = files(dir, 'data/landing/ev');
   const archived = files(dir, `${ARCHIVE}/events`);
   const all = [...landing, ...archived];
-  if (all.length !== count || new Set(all).size !== count) return `${landing.length} files in landing and ${archived.length} in the archive for ${count}`;
+  if (all.length !== count || new Set(all).size !== count)
+    return `${landing.length} files in landing and ${archived.length} in the archive for ${count}`;
   for (const name of all) {
     const at = landing.includes(name) ? join(dir, 'data/landing/ev', name) : join(dir, ARCHIVE, 'events', name);
     if (!readFileSync(at).equals(readFileSync(join(pristine, name)))) return `${name} differs from what was delivered`;
@@ -34,7 +42,12 @@ function storeIntact(dir: string, pristine: string, count: number): string | und
 }
 
 /** One trial of `kind`; returns a problem description, or undefined when consistent. */
-export async function storeTrial(root: string, n: number, random: () => number, kind: StoreTrial): Promise<string | undefined> {
+export async function storeTrial(
+  root: string,
+  n: number,
+  random: () => number,
+  kind: StoreTrial,
+): Promise<string | undefined> {
   const dir = eventsProject(join(root, `${kind}${n}`), ARCHIVE);
   const pristine = join(root, `${kind}${n}-delivered`);
   mkdirSync(pristine, { recursive: true });
@@ -43,7 +56,10 @@ export async function storeTrial(root: string, n: number, random: () => number, 
   if (kind === 'refresh') await ducksteps(dir, []);
   const target = random() < 0.5 ? 'worker' : 'driver';
   const delay = 300 + random() * 4500; // such a run takes ~4-5 s here: the kill lands before, between or after its batches
-  await runAndKill(dir, kind === 'refresh' ? ['--full-refresh', '--batch-size', '2'] : ['--batch-size', '2'], { target, delay });
+  await runAndKill(dir, kind === 'refresh' ? ['--full-refresh', '--batch-size', '2'] : ['--batch-size', '2'], {
+    target,
+    delay,
+  });
   for (let f = 7; f <= 8; f++) dropFile(dir, f);
   cpSync(join(dir, 'data/landing/ev'), pristine, { recursive: true, filter: (src) => !src.endsWith('.tmp') });
   const what = `${kind} trial ${n} (${target} at ${delay.toFixed(0)} ms)`;
@@ -59,6 +75,8 @@ export async function storeTrial(root: string, n: number, random: () => number, 
   await ducksteps(reference, ['--full-refresh']);
   const [a, b] = [await checksum(dir, 'data/warehouse.duckdb'), await checksum(reference, 'data/warehouse.duckdb')];
   if (a['main.totals'] !== b['main.totals']) return `${what}: totals differ from a full refresh`;
-  console.log(`${kind} trial ${n}: killed the ${target} at ${delay.toFixed(0)} ms; every file once in the ledger and the store, tables as a full refresh`);
+  console.log(
+    `${kind} trial ${n}: killed the ${target} at ${delay.toFixed(0)} ms; every file once in the ledger and the store, tables as a full refresh`,
+  );
   return undefined;
 }

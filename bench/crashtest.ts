@@ -17,16 +17,30 @@ import { storeTrial } from './crash-store.js';
 import { runAndKill } from './kill.js';
 import { soak } from './watch.js';
 
-const { values } = parseArgs({ options: { trials: { type: 'string', default: '20' }, seed: { type: 'string', default: String(Date.now()) }, soak: { type: 'boolean', default: false }, incremental: { type: 'string', default: '0' }, lake: { type: 'string', default: '0' } } });
+const { values } = parseArgs({
+  options: {
+    trials: { type: 'string', default: '20' },
+    seed: { type: 'string', default: String(Date.now()) },
+    soak: { type: 'boolean', default: false },
+    incremental: { type: 'string', default: '0' },
+    lake: { type: 'string', default: '0' },
+  },
+});
 let seed = Number(values.seed);
-const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
 
 /** Four re-runnable steps; the second has many statements, so kills land inside a step's transaction. */
 const STEPS: Record<string, string> = {
   '01_base': 'CREATE OR REPLACE TABLE base AS SELECT range AS id, hash(range) % 1000 AS v FROM range(2000000);',
-  '02_many': Array.from({ length: 12 }, (_, i) => `CREATE OR REPLACE TABLE m${i} AS SELECT id, v + ${i} AS v FROM base WHERE id % 12 = ${i};\nINSERT INTO m${i} SELECT id, v FROM base WHERE id % 97 = ${i};`).join('\n'),
-  '03_join': 'CREATE OR REPLACE TABLE joined AS SELECT m0.id, m0.v + coalesce(m1.v, 0) AS v FROM m0 LEFT JOIN m1 ON m0.id + 1 = m1.id;',
-  '04_agg': 'CREATE OR REPLACE TABLE agg AS SELECT v % 10 AS k, count(*) AS n, sum(v) AS s FROM joined GROUP BY 1 ORDER BY 1;',
+  '02_many': Array.from(
+    { length: 12 },
+    (_, i) =>
+      `CREATE OR REPLACE TABLE m${i} AS SELECT id, v + ${i} AS v FROM base WHERE id % 12 = ${i};\nINSERT INTO m${i} SELECT id, v FROM base WHERE id % 97 = ${i};`,
+  ).join('\n'),
+  '03_join':
+    'CREATE OR REPLACE TABLE joined AS SELECT m0.id, m0.v + coalesce(m1.v, 0) AS v FROM m0 LEFT JOIN m1 ON m0.id + 1 = m1.id;',
+  '04_agg':
+    'CREATE OR REPLACE TABLE agg AS SELECT v % 10 AS k, count(*) AS n, sum(v) AS s FROM joined GROUP BY 1 ORDER BY 1;',
 };
 const ids = Object.keys(STEPS);
 const DB = 'data/warehouse.duckdb';
@@ -50,7 +64,8 @@ async function trial(root: string, n: number, states: string[], seconds: number)
   const delay = 100 + random() * seconds * 1000;
   await runAndKill(dir, [], { target, delay });
   const state = existsSync(join(dir, DB)) ? key(await checksum(dir, DB)) : key({});
-  if (!states.includes(state)) return `trial ${n} (${target} at ${delay.toFixed(0)} ms): the database holds a partial step`;
+  if (!states.includes(state))
+    return `trial ${n} (${target} at ${delay.toFixed(0)} ms): the database holds a partial step`;
   const resumed = await ducksteps(dir, ['--resume', '--lock-timeout', '10']).catch((e) => e);
   if (resumed.exitCode === 2) await ducksteps(dir, ['--lock-timeout', '10']).catch((e) => e); // nothing to resume: it had finished
   const log = readLog(join(dir, 'logs', 'run_log.csv'));
@@ -58,8 +73,10 @@ async function trial(root: string, n: number, states: string[], seconds: number)
   const ofFirst = log.filter((r) => r.run_id === first);
   const finished = ids.every((id) => ofFirst.some((r) => r.step === id && r.status === 'ok'));
   const recorded = finished || ofFirst.some((r) => ['failed', 'interrupted'].includes(r.status));
-  if (first && !recorded) return `trial ${n} (${target} at ${delay.toFixed(0)} ms): the run log does not record the broken run:\n${JSON.stringify(log)}`;
-  if (key(await checksum(dir, DB)) !== states[states.length - 1]) return `trial ${n} (${target} at ${delay.toFixed(0)} ms): the finished build differs from an unbroken one`;
+  if (first && !recorded)
+    return `trial ${n} (${target} at ${delay.toFixed(0)} ms): the run log does not record the broken run:\n${JSON.stringify(log)}`;
+  if (key(await checksum(dir, DB)) !== states[states.length - 1])
+    return `trial ${n} (${target} at ${delay.toFixed(0)} ms): the finished build differs from an unbroken one`;
   console.log(`trial ${n}: killed the ${target} at ${delay.toFixed(0)} ms; consistent`);
   return undefined;
 }
@@ -80,7 +97,10 @@ try {
   const incremental = Number(values.incremental);
   for (let n = 1; n <= incremental; n++) {
     const kind = n % 3;
-    const problem = kind === 1 ? await incrementalTrial(root, n, random) : await storeTrial(root, n, random, kind === 2 ? 'archive' : 'refresh');
+    const problem =
+      kind === 1
+        ? await incrementalTrial(root, n, random)
+        : await storeTrial(root, n, random, kind === 2 ? 'archive' : 'refresh');
     if (problem) problems.push(problem);
   }
   const lake = Number(values.lake);
@@ -98,11 +118,16 @@ try {
   }
   if (values.soak) {
     const result = await soak(root);
-    console.log(`soak: ${result.files} files dropped over ~2.5 min, watch killed (SIGKILL) halfway and restarted: ${result.loaded} ledger rows, tables ${result.tablesEqual ? 'equal to' : 'DIFFERENT from'} a --full-refresh`);
-    if (result.loaded !== result.files || !result.tablesEqual) problems.push('soak: files lost, loaded twice, or tables differ');
+    console.log(
+      `soak: ${result.files} files dropped over ~2.5 min, watch killed (SIGKILL) halfway and restarted: ${result.loaded} ledger rows, tables ${result.tablesEqual ? 'equal to' : 'DIFFERENT from'} a --full-refresh`,
+    );
+    if (result.loaded !== result.files || !result.tablesEqual)
+      problems.push('soak: files lost, loaded twice, or tables differ');
   }
   for (const p of problems) console.log(`INCONSISTENT: ${p}`);
-  console.log(`${trials + incremental + lake - problems.length}/${trials + incremental + lake}${values.soak ? ' + soak' : ''} consistent`);
+  console.log(
+    `${trials + incremental + lake - problems.length}/${trials + incremental + lake}${values.soak ? ' + soak' : ''} consistent`,
+  );
   process.exitCode = problems.length ? 1 : 0;
 } catch (error) {
   // not a verdict on ducksteps: the harness itself stopped; the seed reproduces the trials up to here

@@ -34,12 +34,20 @@ if (mode === 'statement') {
 } else if (mode === 'queries') {
   for (const file of rest) await readAll(file);
 } else if (mode === 'checksum') {
-  const tables = (await connection.runAndReadAll(
-    "SELECT schema_name || '.' || table_name AS t FROM duckdb_tables() WHERE NOT temporary ORDER BY 1",
-  )).getRowObjectsJS().map((r) => r.t);
+  const tables = (
+    await connection.runAndReadAll(
+      "SELECT schema_name || '.' || table_name AS t FROM duckdb_tables() WHERE NOT temporary ORDER BY 1",
+    )
+  )
+    .getRowObjectsJS()
+    .map((r) => r.t);
   const out = {};
   for (const t of tables) {
-    const [row] = (await connection.runAndReadAll(`SELECT count(*)::VARCHAR AS n, coalesce(sum(hash(x)), 0)::VARCHAR AS h FROM ${t} AS x`)).getRowObjectsJS();
+    const [row] = (
+      await connection.runAndReadAll(
+        `SELECT count(*)::VARCHAR AS n, coalesce(sum(hash(x)), 0)::VARCHAR AS h FROM ${t} AS x`,
+      )
+    ).getRowObjectsJS();
     out[t] = `${row.n}:${row.h}`;
   }
   process.stdout.write(JSON.stringify(out));

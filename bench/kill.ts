@@ -12,7 +12,10 @@ export async function runAndKill(dir: string, args: string[], kill: Kill): Promi
   const run = ducksteps(dir, args);
   run.catch(() => undefined);
   await new Promise((resolve) => setTimeout(resolve, kill.delay));
-  const children = (await execa('pgrep', ['-P', String(run.pid)], { reject: false })).stdout.split('\n').filter(Boolean).map(Number);
+  const children = (await execa('pgrep', ['-P', String(run.pid)], { reject: false })).stdout
+    .split('\n')
+    .filter(Boolean)
+    .map(Number);
   // any of the run's workers: the one running a step, or one booting or waiting warm (the delay picks it, so a seed replays it)
   const victim = kill.target === 'driver' ? run.pid : children[Math.floor(kill.delay) % Math.max(1, children.length)];
   try {
@@ -23,7 +26,8 @@ export async function runAndKill(dir: string, args: string[], kill: Kill): Promi
   await run.catch(() => undefined);
   // an orphaned worker notices its driver is gone at once, but one in a checkpoint finishes it first: the
   // database is read back only when every worker of the run is gone
-  for (const deadline = Date.now() + 10_000; children.some(alive) && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 50));
+  for (const deadline = Date.now() + 10_000; children.some(alive) && Date.now() < deadline;)
+    await new Promise((resolve) => setTimeout(resolve, 50));
 }
 
 function alive(pid: number): boolean {

@@ -40,9 +40,15 @@ export async function l1(root: string, bench: Awaited<ReturnType<typeof lakeBenc
   const b = exampleProject(join(root, 'l1b'));
   const vars = ['--var', `orders=${orders}`];
   const lake = await lakeOf(bench.server, a, 'bench_l1');
-  for (const dir of [a, b]) { // the landing files; exit 1 all the same (no warehouse yet for the other steps' checks and publish)
-    await execa(process.execPath, [CLI, ...vars, '--only', '01_generate'], { cwd: dir, reject: false, env: { NO_COLOR: '1' } });
-    if (!existsSync(join(dir, 'data', 'landing', 'orders'))) throw new Error(`L1: 01_generate wrote no landing files in ${dir}`);
+  for (const dir of [a, b]) {
+    // the landing files; exit 1 all the same (no warehouse yet for the other steps' checks and publish)
+    await execa(process.execPath, [CLI, ...vars, '--only', '01_generate'], {
+      cwd: dir,
+      reject: false,
+      env: { NO_COLOR: '1' },
+    });
+    if (!existsSync(join(dir, 'data', 'landing', 'orders')))
+      throw new Error(`L1: 01_generate wrote no landing files in ${dir}`);
   }
   return {
     a: () => run(a, [...lake.args, ...vars, '--full-refresh'], bench.env),
@@ -52,11 +58,16 @@ export async function l1(root: string, bench: Awaited<ReturnType<typeof lakeBenc
   };
 }
 
-const HEAVY = (name: string) => `CREATE OR REPLACE TABLE ${name} AS SELECT i % 1000 AS k, count(*) AS n, sum(hash(i) % 997) AS s FROM range(40000000) AS r(i) GROUP BY ALL;`;
+const HEAVY = (name: string) =>
+  `CREATE OR REPLACE TABLE ${name} AS SELECT i % 1000 AS k, count(*) AS n, sum(hash(i) % 997) AS s FROM range(40000000) AS r(i) GROUP BY ALL;`;
 
 /** L2: two heavy independent branches and a join, --jobs 2 vs --jobs 1, both on a lake. */
 export async function l2(root: string, bench: Awaited<ReturnType<typeof lakeBench>>) {
-  const steps = { '01_left': HEAVY('left_t'), '02_right': HEAVY('right_t'), '03_join': 'CREATE OR REPLACE TABLE joined AS SELECT l.k, l.n + r.n AS n FROM left_t l JOIN right_t r USING (k);' };
+  const steps = {
+    '01_left': HEAVY('left_t'),
+    '02_right': HEAVY('right_t'),
+    '03_join': 'CREATE OR REPLACE TABLE joined AS SELECT l.k, l.n + r.n AS n FROM left_t l JOIN right_t r USING (k);',
+  };
   const a = syntheticProject(join(root, 'l2a'), steps);
   const b = syntheticProject(join(root, 'l2b'), steps);
   const [la, lb] = [await lakeOf(bench.server, a, 'bench_l2a'), await lakeOf(bench.server, b, 'bench_l2b')];
@@ -67,4 +78,3 @@ export async function l2(root: string, bench: Awaited<ReturnType<typeof lakeBenc
     check: async () => true,
   };
 }
-

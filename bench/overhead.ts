@@ -6,14 +6,26 @@ import { join } from 'node:path';
 import { checksum, ducksteps, floor, syntheticProject } from './scenarios.js';
 
 /** Deletes a side's database (and WAL), so each timed run builds from an empty one. */
-const resetDb = (dir: string, db: string) => () => ['', '.wal'].forEach((suffix) => rmSync(join(dir, 'data', `${db}${suffix}`), { force: true }));
+const resetDb = (dir: string, db: string) => () =>
+  ['', '.wal'].forEach((suffix) => rmSync(join(dir, 'data', `${db}${suffix}`), { force: true }));
 
 /** The floor's plan: every compiled step file in order, then (optionally) every compiled assertion, its rows read. */
 function floorPlan(compiledFrom: string, withTests: boolean): object[] {
   const compiled = join(compiledFrom, 'logs', 'compiled');
-  const steps = readdirSync(compiled).filter((d) => /^\d/.test(d)).sort();
-  const plan: object[] = steps.flatMap((step) => readdirSync(join(compiled, step)).sort().map((f) => ({ sql: join(compiled, step, f) })));
-  if (withTests) plan.push(...readdirSync(join(compiled, 'tests')).sort().map((f) => ({ query: join(compiled, 'tests', f) })));
+  const steps = readdirSync(compiled)
+    .filter((d) => /^\d/.test(d))
+    .sort();
+  const plan: object[] = steps.flatMap((step) =>
+    readdirSync(join(compiled, step))
+      .sort()
+      .map((f) => ({ sql: join(compiled, step, f) })),
+  );
+  if (withTests)
+    plan.push(
+      ...readdirSync(join(compiled, 'tests'))
+        .sort()
+        .map((f) => ({ query: join(compiled, 'tests', f) })),
+    );
   return plan;
 }
 
@@ -38,7 +50,9 @@ CREATE OR REPLACE TABLE users AS SELECT user_id, count(*) AS n, sum(amount) AS t
     (i: number) => `SELECT * FROM daily WHERE n <= 0 -- ${i}`,
     (i: number) => `SELECT * FROM users WHERE total < 0 -- ${i}`,
   ];
-  const tests = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`t${String(i + 1).padStart(2, '0')}.sql`, kinds[i % 4](i)]));
+  const tests = Object.fromEntries(
+    Array.from({ length: 20 }, (_, i) => [`t${String(i + 1).padStart(2, '0')}.sql`, kinds[i % 4](i)]),
+  );
   const a = syntheticProject(join(root, 'p12a'), steps, tests);
   const b = syntheticProject(join(root, 'p12b'), {});
   await ducksteps(a, []); // renders logs/compiled for the floor's plan
@@ -66,15 +80,24 @@ CREATE OR REPLACE TABLE users AS SELECT user_id, count(*) AS n, sum(amount) AS t
 export async function p13(root: string, rows: number) {
   const source = join(root, 'p13-source');
   syntheticProject(source, {});
-  const pick = (list: string[], salt: number) => `[${list.map((x) => `'${x}'`).join(', ')}][1 + (hash(range * ${salt}) % ${list.length})::INTEGER]`;
-  await floor(source, ['statement', 'data/gen.duckdb', `COPY (SELECT range AS event_id, (hash(range) % 1000000)::BIGINT AS user_id,
+  const pick = (list: string[], salt: number) =>
+    `[${list.map((x) => `'${x}'`).join(', ')}][1 + (hash(range * ${salt}) % ${list.length})::INTEGER]`;
+  await floor(source, [
+    'statement',
+    'data/gen.duckdb',
+    `COPY (SELECT range AS event_id, (hash(range) % 1000000)::BIGINT AS user_id,
     TIMESTAMP '2026-01-01' + to_seconds((hash(range * 3) % (90 * 86400))::BIGINT) AS ts, ${pick(['view', 'click', 'cart', 'purchase', 'refund'], 5)} AS kind,
     ((hash(range * 7) % 100000) / 100)::DECIMAL(12, 2) AS amount, 'sku-' || (hash(range * 13) % 50000)::VARCHAR AS sku,
     CASE WHEN hash(range * 17) % 100 = 0 THEN NULL ELSE ${pick(['web', 'ios', 'android', 'store'], 19)} END AS channel
-    FROM range(${rows})) TO '${join(source, 'events.parquet')}' (FORMAT parquet)`]);
-  await floor(source, ['statement', 'data/gen.duckdb', `COPY (SELECT range AS user_id, ${pick(['DE', 'FR', 'US', 'GB', 'NL', 'ES', 'IT', 'PL'], 23)} AS country,
+    FROM range(${rows})) TO '${join(source, 'events.parquet')}' (FORMAT parquet)`,
+  ]);
+  await floor(source, [
+    'statement',
+    'data/gen.duckdb',
+    `COPY (SELECT range AS user_id, ${pick(['DE', 'FR', 'US', 'GB', 'NL', 'ES', 'IT', 'PL'], 23)} AS country,
     DATE '2020-01-01' + (hash(range * 29) % 2000)::INTEGER AS signed_up, hash(range * 31) % 3 = 0 AS subscriber
-    FROM range(1000000)) TO '${join(source, 'users.parquet')}' (FORMAT parquet)`]);
+    FROM range(1000000)) TO '${join(source, 'users.parquet')}' (FORMAT parquet)`,
+  ]);
   const steps = {
     '01_load': `CREATE OR REPLACE TABLE events AS SELECT * FROM read_parquet('${join(source, 'events.parquet')}');
 CREATE OR REPLACE TABLE users AS SELECT * FROM read_parquet('${join(source, 'users.parquet')}');`,

@@ -29,9 +29,21 @@ export interface Prepare {
 }
 
 /** Runs `warmup` unmeasured pairs, then `pairs` measured ones, alternating A and B. */
-export async function comparePairs(a: () => Promise<unknown>, b: () => Promise<unknown>, pairs: number, warmup: number, prepare: Prepare = {}): Promise<PairResult> {
-  const runA = async () => { await prepare.a?.(); return timed(a); };
-  const runB = async () => { await prepare.b?.(); return timed(b); };
+export async function comparePairs(
+  a: () => Promise<unknown>,
+  b: () => Promise<unknown>,
+  pairs: number,
+  warmup: number,
+  prepare: Prepare = {},
+): Promise<PairResult> {
+  const runA = async () => {
+    await prepare.a?.();
+    return timed(a);
+  };
+  const runB = async () => {
+    await prepare.b?.();
+    return timed(b);
+  };
   for (let i = 0; i < warmup; i++) {
     await runA();
     await runB();

@@ -7,7 +7,9 @@ import { median, readLog } from '../lib/logs/history.js';
 import { postgresBin, startPostgres } from '../tests/framework/postgres-server.js';
 import { floor, REPO, syntheticProject } from './scenarios.js';
 
-const TABLE = (rows: number) => `CREATE OR REPLACE TABLE wide AS SELECT range AS id, range % 1000 AS grp, hash(range) % 100000 AS amount,
+const TABLE = (
+  rows: number,
+) => `CREATE OR REPLACE TABLE wide AS SELECT range AS id, range % 1000 AS grp, hash(range) % 100000 AS amount,
   (range % 997) / 7.0 AS ratio, CAST(range % 3 = 0 AS BOOLEAN) AS flag, DATE '2024-01-01' + CAST(range % 365 AS INTEGER) AS day,
   TIMESTAMP '2024-01-01' + to_seconds(range) AS at, 'customer ' || range AS name, md5(CAST(range AS VARCHAR)) AS code,
   CAST(range % 10000 AS DECIMAL(12, 2)) / 100 AS price FROM range(${rows})`;
@@ -21,13 +23,19 @@ export async function p9(root: string, rows = 1_000_000, pairs = 3) {
     mkdirSync(join(dir, 'publish'), { recursive: true });
     writeFileSync(join(dir, 'publish', '01_wide.sql'), '-- publish: postgres ml.wide\nSELECT * FROM wide');
     const env = { ...process.env, DUCKSTEPS_PG_URL: server.url };
-    await floor(dir, ['statement', 'data/floor.duckdb', `COPY (${TABLE(rows).replace('CREATE OR REPLACE TABLE wide AS ', '')}) TO 'wide.csv' (FORMAT csv, HEADER false)`]);
+    await floor(dir, [
+      'statement',
+      'data/floor.duckdb',
+      `COPY (${TABLE(rows).replace('CREATE OR REPLACE TABLE wide AS ', '')}) TO 'wide.csv' (FORMAT csv, HEADER false)`,
+    ]);
     const a: number[] = [];
     const b: number[] = [];
     for (let i = 0; i < pairs; i++) {
       const published = await execa(process.execPath, [join(REPO, 'dist', 'run.js')], { cwd: dir, env, reject: false });
       if (published.exitCode !== 0) throw new Error(published.stdout);
-      const row = readLog(join(dir, 'logs', 'run_log.csv')).filter((r) => r.step === 'publish ml.wide').at(-1)!;
+      const row = readLog(join(dir, 'logs', 'run_log.csv'))
+        .filter((r) => r.step === 'publish ml.wide')
+        .at(-1)!;
       a.push(Number(row.duration_ms) / 1000);
       await server.query('DROP TABLE IF EXISTS public.wide_copy');
       await server.query('CREATE TABLE public.wide_copy (LIKE ml.wide)');

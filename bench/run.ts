@@ -17,9 +17,12 @@ import { readFileSync } from 'node:fs';
 
 const { values: opt } = parseArgs({
   options: {
-    pairs: { type: 'string', default: '5' }, warmup: { type: 'string', default: '1' },
-    orders: { type: 'string', default: '10000000' }, 'p4-orders': { type: 'string', default: '50000000' },
-    rows: { type: 'string', default: '1000000' }, only: { type: 'string', default: 'P1,P2,P3,P4,P5,P6,P7,P8,P9,P10,P11,P12,P13,L1,L2,U1' },
+    pairs: { type: 'string', default: '5' },
+    warmup: { type: 'string', default: '1' },
+    orders: { type: 'string', default: '10000000' },
+    'p4-orders': { type: 'string', default: '50000000' },
+    rows: { type: 'string', default: '1000000' },
+    only: { type: 'string', default: 'P1,P2,P3,P4,P5,P6,P7,P8,P9,P10,P11,P12,P13,L1,L2,U1' },
     'p13-rows': { type: 'string', default: '30000000' },
     'p6-orders': { type: 'string', default: '1000000' },
     'no-write': { type: 'boolean', default: false },
@@ -28,7 +31,16 @@ const { values: opt } = parseArgs({
 const [pairs, warmup] = [Number(opt.pairs), Number(opt.warmup)];
 const only = new Set(opt.only!.split(','));
 const root = mkdtempSync(join(tmpdir(), 'ducksteps-bench-'));
-const GOALS: Record<string, number | undefined> = { P1: 1.3, P2: 1.03, P3: 1.1, P6: 0.15, P10: 1.5, P11: 1.03, P12: 2.0, P13: 1.03 };
+const GOALS: Record<string, number | undefined> = {
+  P1: 1.3,
+  P2: 1.03,
+  P3: 1.1,
+  P6: 0.15,
+  P10: 1.5,
+  P11: 1.03,
+  P12: 2.0,
+  P13: 1.03,
+};
 /** Goals on A's own time (seconds) rather than the ratio. */
 const SECONDS: Record<string, number | undefined> = { P7: 1 };
 const LABELS: Record<string, [string, string]> = {
@@ -36,20 +48,36 @@ const LABELS: Record<string, [string, string]> = {
   P2: [`example pipeline, ${Number(opt.orders).toLocaleString('en-US')} orders`, 'same rendered SQL, one bare process'],
   P3: ['`test` with 100 assertions', 'same 100 queries, one bare process'],
   P5: ['`./run.sh list`', '`node -e 0`'],
-  P6: [`ingest day 31 after 30 days (${Number(opt['p6-orders']).toLocaleString('en-US')} orders / 30 days)`, 'full build of the 30 days'],
+  P6: [
+    `ingest day 31 after 30 days (${Number(opt['p6-orders']).toLocaleString('en-US')} orders / 30 days)`,
+    'full build of the 30 days',
+  ],
   P7: ['a run with nothing new', 'full build of the 30 days'],
   P10: ['one step of 50,000 one-line INSERTs', 'same statements, one bare process'],
   P12: ['small project: 3 steps, 400 rows, 20 assertions', 'same SQL and queries, one bare process'],
-  P13: [`4 steps over ${Number(opt['p13-rows']).toLocaleString('en-US')} generated rows (Parquet)`, 'same rendered SQL, one bare process'],
-  L1: [`example on a DuckLake (catalog in PostgreSQL), ${Number(opt['p6-orders']).toLocaleString('en-US')} orders, from nothing`, 'the same on a DuckDB file'],
+  P13: [
+    `4 steps over ${Number(opt['p13-rows']).toLocaleString('en-US')} generated rows (Parquet)`,
+    'same rendered SQL, one bare process',
+  ],
+  L1: [
+    `example on a DuckLake (catalog in PostgreSQL), ${Number(opt['p6-orders']).toLocaleString('en-US')} orders, from nothing`,
+    'the same on a DuckDB file',
+  ],
   L2: ['two independent heavy branches on a lake, `--jobs 2`', 'the same with `--jobs 1`'],
-  P11: [`example with assertions gating their steps (${Number(opt['p6-orders']).toLocaleString('en-US')} orders)`, 'same, every assertion after the steps ("gates": false)'],
+  P11: [
+    `example with assertions gating their steps (${Number(opt['p6-orders']).toLocaleString('en-US')} orders)`,
+    'same, every assertion after the steps ("gates": false)',
+  ],
 };
 const results = new Map<string, PairResult>();
-const fmt = (s: { median: number; min: number; max: number }) => `${s.median.toFixed(2)} (${s.min.toFixed(2)}–${s.max.toFixed(2)})`;
+const fmt = (s: { median: number; min: number; max: number }) =>
+  `${s.median.toFixed(2)} (${s.min.toFixed(2)}–${s.max.toFixed(2)})`;
 const failures: string[] = [];
 
-async function measure(id: string, scenario: { a: () => Promise<unknown>; b: () => Promise<unknown>; check: () => Promise<boolean>; prepare?: Prepare }) {
+async function measure(
+  id: string,
+  scenario: { a: () => Promise<unknown>; b: () => Promise<unknown>; check: () => Promise<boolean>; prepare?: Prepare },
+) {
   console.error(`${id}: ${LABELS[id].join(' vs ')} …`);
   const r = await comparePairs(scenario.a, scenario.b, pairs, warmup, scenario.prepare);
   if (!(await scenario.check())) failures.push(`${id}: the two sides produced different tables`);
@@ -67,17 +95,27 @@ async function p4() {
   let spill = 0;
   const poll = setInterval(() => {
     if (!existsSync(tmpDir)) return;
-    spill = Math.max(spill, readdirSync(tmpDir).reduce((sum, f) => sum + statSync(join(tmpDir, f)).size, 0));
+    spill = Math.max(
+      spill,
+      readdirSync(tmpDir).reduce((sum, f) => sum + statSync(join(tmpDir, f)).size, 0),
+    );
   }, 200);
   const started = performance.now();
-  const run = await ducksteps(scenario.dir, ['--var', `orders=${orders}`, '--memory-limit', '1GB', '--json']).catch((e) => e);
+  const run = await ducksteps(scenario.dir, ['--var', `orders=${orders}`, '--memory-limit', '1GB', '--json']).catch(
+    (e) => e,
+  );
   clearInterval(poll);
   const doc = JSON.parse(run.stdout);
   const failed = (doc.steps as Array<{ error?: { message: string } }>).find((s) => s.error);
   if (failed) failures.push(`P4: ${failed.error!.message.split('\n')[0]}`);
   return {
-    seconds: (performance.now() - started) / 1000, status: doc.status as string, driverMb: doc.driver_peak_rss_mb as number, spillMb: Math.round(spill / 2 ** 20),
-    steps: (doc.steps as Array<{ step: string; status: string; duration_ms: number; worker?: { peakRssMb: number } }>).map((s) => [s.step, s.status, (s.duration_ms / 1000).toFixed(1), s.worker?.peakRssMb ?? '-']),
+    seconds: (performance.now() - started) / 1000,
+    status: doc.status as string,
+    driverMb: doc.driver_peak_rss_mb as number,
+    spillMb: Math.round(spill / 2 ** 20),
+    steps: (
+      doc.steps as Array<{ step: string; status: string; duration_ms: number; worker?: { peakRssMb: number } }>
+    ).map((s) => [s.step, s.status, (s.duration_ms / 1000).toFixed(1), s.worker?.peakRssMb ?? '-']),
   };
 }
 
@@ -86,8 +124,12 @@ async function p1Phases() {
   const doc = JSON.parse((await ducksteps(join(root, 'p1a'), ['--json'])).stdout);
   const keys = ['bootMs', 'waitMs', 'openMs', 'executeMs', 'commitMs', 'closeMs'] as const;
   const steps = doc.steps as Array<{ duration_ms: number; worker: Record<string, number> }>;
-  const avg = (f: (s: (typeof steps)[number]) => number) => (steps.reduce((x, s) => x + f(s), 0) / steps.length).toFixed(1);
-  return [['step wall time (driver view)', avg((s) => s.duration_ms)], ...keys.map((k) => [k.replace('Ms', ''), avg((s) => s.worker[k])])];
+  const avg = (f: (s: (typeof steps)[number]) => number) =>
+    (steps.reduce((x, s) => x + f(s), 0) / steps.length).toFixed(1);
+  return [
+    ['step wall time (driver view)', avg((s) => s.duration_ms)],
+    ...keys.map((k) => [k.replace('Ms', ''), avg((s) => s.worker[k])]),
+  ];
 }
 
 try {
@@ -124,27 +166,59 @@ try {
   }
   const watchResult = only.has('P8') ? await p8(root) : undefined;
   const publishResult = only.has('P9') ? await p9(root) : undefined;
-  const p9Line = publishResult && ('skipped' in publishResult ? `P9: skipped (${publishResult.skipped})`
-    : `P9: publishing ${publishResult.rows.toLocaleString('en-US')} rows × 10 columns to PostgreSQL: ${publishResult.a.toFixed(2)} s (median) vs \`psql \\copy\` of the same rows from CSV ${publishResult.b.toFixed(2)} s: ${publishResult.throughputRatio.toFixed(2)}× psql's throughput; goal ≥ 0.8×: ${publishResult.throughputRatio >= 0.8 ? 'met' : 'MISSED'}`);
+  const p9Line =
+    publishResult &&
+    ('skipped' in publishResult
+      ? `P9: skipped (${publishResult.skipped})`
+      : `P9: publishing ${publishResult.rows.toLocaleString('en-US')} rows × 10 columns to PostgreSQL: ${publishResult.a.toFixed(2)} s (median) vs \`psql \\copy\` of the same rows from CSV ${publishResult.b.toFixed(2)} s: ${publishResult.throughputRatio.toFixed(2)}× psql's throughput; goal ≥ 0.8×: ${publishResult.throughputRatio >= 0.8 ? 'met' : 'MISSED'}`);
   if (p9Line) console.error(p9Line);
-  if (watchResult) console.error(`P8: ${watchResult.files} files in ${watchResult.batches} micro-batches; latency minus run time: median ${watchResult.medianOverhead.toFixed(2)} s, max ${watchResult.maxOverhead.toFixed(2)} s`);
+  if (watchResult)
+    console.error(
+      `P8: ${watchResult.files} files in ${watchResult.batches} micro-batches; latency minus run time: median ${watchResult.medianOverhead.toFixed(2)} s, max ${watchResult.maxOverhead.toFixed(2)} s`,
+    );
   const unitLine = only.has('U1') ? (await u1(root, pairs)).line : undefined;
   if (unitLine) console.error(unitLine);
   const big = only.has('P4') ? await p4() : undefined;
   const verdict = (id: string, r: PairResult) =>
-    GOALS[id] ? [`≤ ${GOALS[id]}×`, r.ratio <= GOALS[id]! ? 'met' : 'MISSED']
-    : SECONDS[id] ? [`A ≤ ${SECONDS[id]} s`, r.a.median <= SECONDS[id]! ? 'met' : 'MISSED'] : ['report', '-'];
-  const rows = [...results].map(([id, r]) => [id, LABELS[id][0], LABELS[id][1], fmt(r.a), fmt(r.b), `${r.ratio.toFixed(3)}×`, ...verdict(id, r)]);
-  const head = ['id', 'A (ducksteps)', 'B (floor)', 'A s: median (min–max)', 'B s: median (min–max)', 'median A/B', 'goal', ''];
+    GOALS[id]
+      ? [`≤ ${GOALS[id]}×`, r.ratio <= GOALS[id]! ? 'met' : 'MISSED']
+      : SECONDS[id]
+        ? [`A ≤ ${SECONDS[id]} s`, r.a.median <= SECONDS[id]! ? 'met' : 'MISSED']
+        : ['report', '-'];
+  const rows = [...results].map(([id, r]) => [
+    id,
+    LABELS[id][0],
+    LABELS[id][1],
+    fmt(r.a),
+    fmt(r.b),
+    `${r.ratio.toFixed(3)}×`,
+    ...verdict(id, r),
+  ]);
+  const head = [
+    'id',
+    'A (ducksteps)',
+    'B (floor)',
+    'A s: median (min–max)',
+    'B s: median (min–max)',
+    'median A/B',
+    'goal',
+    '',
+  ];
   console.log(renderTable({ color: false }, head, rows));
-  const p8Line = watchResult && `P8: watch, 20 files dropped at random intervals (0.3–2.8 s), --max-wait ${watchResult.maxWaitMs / 1000} s: latency minus the micro-batch's own run time, median ${watchResult.medianOverhead.toFixed(2)} s (max ${watchResult.maxOverhead.toFixed(2)} s) over ${watchResult.batches} micro-batches; goal ≤ max-wait + 0.5 s = ${(watchResult.maxWaitMs / 1000 + 0.5).toFixed(1)} s: ${watchResult.medianOverhead <= watchResult.maxWaitMs / 1000 + 0.5 ? 'met' : 'MISSED'}`;
+  const p8Line =
+    watchResult &&
+    `P8: watch, 20 files dropped at random intervals (0.3–2.8 s), --max-wait ${watchResult.maxWaitMs / 1000} s: latency minus the micro-batch's own run time, median ${watchResult.medianOverhead.toFixed(2)} s (max ${watchResult.maxOverhead.toFixed(2)} s) over ${watchResult.batches} micro-batches; goal ≤ max-wait + 0.5 s = ${(watchResult.maxWaitMs / 1000 + 0.5).toFixed(1)} s: ${watchResult.medianOverhead <= watchResult.maxWaitMs / 1000 + 0.5 ? 'met' : 'MISSED'}`;
   if (p8Line) console.log(p8Line);
-  if (big) console.log(`P4: ${big.status} in ${big.seconds.toFixed(1)} s; driver ${big.driverMb} MB; spill ${big.spillMb} MB\n${renderTable({ color: false }, ['step', 'status', 's', 'peak RSS MB'], big.steps)}`);
+  if (big)
+    console.log(
+      `P4: ${big.status} in ${big.seconds.toFixed(1)} s; driver ${big.driverMb} MB; spill ${big.spillMb} MB\n${renderTable({ color: false }, ['step', 'status', 's', 'peak RSS MB'], big.steps)}`,
+    );
   if (phases.length) console.log(renderTable({ color: false }, ['P1 phase (mean per step)', 'ms'], phases));
   if (p9Line) console.log(p9Line);
   if (p12Line) console.log(p12Line);
   if (unitLine) console.log(unitLine);
-  if (!opt['no-write']) writeReport(head, rows, big, phases, [p8Line, p9Line, p12Line, unitLine].filter(Boolean).join('\n\n'));
+  if (!opt['no-write'])
+    writeReport(head, rows, big, phases, [p8Line, p9Line, p12Line, unitLine].filter(Boolean).join('\n\n'));
   for (const f of failures) console.error(f);
   process.exitCode = failures.length ? 1 : 0;
 } finally {
@@ -158,20 +232,55 @@ function previousSection(heading: string): string[] {
   const start = text.indexOf(`\n${heading}`);
   if (start < 0) return [];
   const end = text.indexOf('\n## ', start + 1);
-  const kept = text.slice(start + 1, end < 0 ? undefined : end).trimEnd().split('\n').filter((l) => !/not (measured|run) again/.test(l)).join('\n');
+  const kept = text
+    .slice(start + 1, end < 0 ? undefined : end)
+    .trimEnd()
+    .split('\n')
+    .filter((l) => !/not (measured|run) again/.test(l))
+    .join('\n');
   return [kept, '(measured at an earlier bench run; not run again in this one)', ''];
 }
 
-function writeReport(head: string[], rows: string[][], big: Awaited<ReturnType<typeof p4>> | undefined, phases: (string | number)[][], p8Line?: string) {
-  const md = (h: string[], r: (string | number)[][]) => [`| ${h.join(' | ')} |`, `|${h.map(() => '---').join('|')}|`, ...r.map((x) => `| ${x.join(' | ')} |`)].join('\n');
-  const duckdbVersion = JSON.parse(readFileSync(join(REPO, 'node_modules/@duckdb/node-api/package.json'), 'utf8')).version;
+function writeReport(
+  head: string[],
+  rows: string[][],
+  big: Awaited<ReturnType<typeof p4>> | undefined,
+  phases: (string | number)[][],
+  p8Line?: string,
+) {
+  const md = (h: string[], r: (string | number)[][]) =>
+    [`| ${h.join(' | ')} |`, `|${h.map(() => '---').join('|')}|`, ...r.map((x) => `| ${x.join(' | ')} |`)].join('\n');
+  const duckdbVersion = JSON.parse(
+    readFileSync(join(REPO, 'node_modules/@duckdb/node-api/package.json'), 'utf8'),
+  ).version;
   const text = [
-    '# Performance', '',
-    `Measured by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}: ${cpus().length} cores (${cpus()[0]?.model.trim()}), ${Math.round(totalmem() / 2 ** 30)} GiB memory, Node ${process.version}, @duckdb/node-api ${duckdbVersion}. ${pairs} measured pairs (A B A B …) after ${warmup} warm-up pair(s); times in seconds.`, '',
-    md(head, rows), '',
+    '# Performance',
+    '',
+    `Measured by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}: ${cpus().length} cores (${cpus()[0]?.model.trim()}), ${Math.round(totalmem() / 2 ** 30)} GiB memory, Node ${process.version}, @duckdb/node-api ${duckdbVersion}. ${pairs} measured pairs (A B A B …) after ${warmup} warm-up pair(s); times in seconds.`,
+    '',
+    md(head, rows),
+    '',
     ...(p8Line ? [p8Line, ''] : []),
-    ...(big ? ['## P4: large run under a memory limit', '', `${Number(opt['p4-orders']).toLocaleString('en-US')} orders with \`--memory-limit 1GB\`: ${big.status} in ${big.seconds.toFixed(1)} s. Driver peak RSS ${big.driverMb} MB; largest temp spill seen ${big.spillMb} MB.`, '', md(['step', 'status', 'seconds', 'peak RSS MB'], big.steps), ''] : previousSection('## P4:')),
-    ...(phases.length ? ['## Where a trivial step\'s time goes (P1)', '', 'Means over the 20 steps of one run, from the workers\' own clocks. `boot` is Node start-up plus module imports; it overlaps the previous step because the driver starts the next worker early, which is why the wall time per step is below boot + the rest.', '', md(['phase', 'ms'], phases), ''] : []),
+    ...(big
+      ? [
+          '## P4: large run under a memory limit',
+          '',
+          `${Number(opt['p4-orders']).toLocaleString('en-US')} orders with \`--memory-limit 1GB\`: ${big.status} in ${big.seconds.toFixed(1)} s. Driver peak RSS ${big.driverMb} MB; largest temp spill seen ${big.spillMb} MB.`,
+          '',
+          md(['step', 'status', 'seconds', 'peak RSS MB'], big.steps),
+          '',
+        ]
+      : previousSection('## P4:')),
+    ...(phases.length
+      ? [
+          "## Where a trivial step's time goes (P1)",
+          '',
+          "Means over the 20 steps of one run, from the workers' own clocks. `boot` is Node start-up plus module imports; it overlaps the previous step because the driver starts the next worker early, which is why the wall time per step is below boot + the rest.",
+          '',
+          md(['phase', 'ms'], phases),
+          '',
+        ]
+      : []),
   ].join('\n');
   // the hand-written reading of the figures (from "## Reading the figures" on) is kept as it is
   const path = join(REPO, 'docs', 'performance.md');

@@ -9,12 +9,18 @@ export const REPO = join(import.meta.dirname, '..');
 const CLI = join(REPO, 'dist', 'run.js');
 const FLOOR = join(REPO, 'bench', 'floor.mjs');
 
-export const ducksteps = (cwd: string, args: string[]) => execa(process.execPath, [CLI, ...args], { cwd, env: { NO_COLOR: '1' } });
+export const ducksteps = (cwd: string, args: string[]) =>
+  execa(process.execPath, [CLI, ...args], { cwd, env: { NO_COLOR: '1' } });
 export const floor = (cwd: string, args: string[]) => execa(process.execPath, [FLOOR, ...args], { cwd });
-export const checksum = async (cwd: string, db: string) => JSON.parse((await floor(cwd, ['checksum', db])).stdout) as Record<string, string>;
+export const checksum = async (cwd: string, db: string) =>
+  JSON.parse((await floor(cwd, ['checksum', db])).stdout) as Record<string, string>;
 
 /** A project folder with the given step SQL: { '01_a': 'SQL' }. */
-export function syntheticProject(dir: string, steps: Record<string, string>, tests: Record<string, string> = {}): string {
+export function syntheticProject(
+  dir: string,
+  steps: Record<string, string>,
+  tests: Record<string, string> = {},
+): string {
   rmSync(dir, { recursive: true, force: true });
   for (const [id, sql] of Object.entries(steps)) {
     mkdirSync(join(dir, 'sql', id), { recursive: true });
@@ -32,23 +38,30 @@ export function syntheticProject(dir: string, steps: Record<string, string>, tes
 export function exampleProject(dir: string): string {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(join(dir, 'data'), { recursive: true });
-  for (const entry of ['sql', 'steps', 'publish', 'package.json']) cpSync(join(REPO, entry), join(dir, entry), { recursive: true });
+  for (const entry of ['sql', 'steps', 'publish', 'package.json'])
+    cpSync(join(REPO, entry), join(dir, entry), { recursive: true });
   symlinkSync(join(REPO, 'node_modules'), join(dir, 'node_modules'));
   return dir;
 }
 
 /** P1 — 20 trivial steps vs 20 bare processes running the same statements. */
 export function p1(root: string) {
-  const steps = Object.fromEntries(Array.from({ length: 20 }, (_, i) => {
-    const n = String(i + 1).padStart(2, '0');
-    return [`${n}_s${n}`, `CREATE OR REPLACE TABLE t${n} AS SELECT ${i + 1} AS x`];
-  }));
+  const steps = Object.fromEntries(
+    Array.from({ length: 20 }, (_, i) => {
+      const n = String(i + 1).padStart(2, '0');
+      return [`${n}_s${n}`, `CREATE OR REPLACE TABLE t${n} AS SELECT ${i + 1} AS x`];
+    }),
+  );
   const a = syntheticProject(join(root, 'p1a'), steps);
   const b = syntheticProject(join(root, 'p1b'), {});
   return {
     a: () => ducksteps(a, []),
-    b: async () => { for (const sql of Object.values(steps)) await floor(b, ['statement', 'data/floor.duckdb', sql]); },
-    check: async () => JSON.stringify(await checksum(a, 'data/warehouse.duckdb')) === JSON.stringify(await checksum(b, 'data/floor.duckdb')),
+    b: async () => {
+      for (const sql of Object.values(steps)) await floor(b, ['statement', 'data/floor.duckdb', sql]);
+    },
+    check: async () =>
+      JSON.stringify(await checksum(a, 'data/warehouse.duckdb')) ===
+      JSON.stringify(await checksum(b, 'data/floor.duckdb')),
   };
 }
 
@@ -56,17 +69,23 @@ export function p1(root: string) {
  * what the 01_generate script does: write each day's file and append its malformed lines. */
 function examplePlan(compiledFrom: string, days = 30): object[] {
   const plan: object[] = [{ mkdir: 'data/landing/orders' }, { mkdir: 'output' }];
-  for (const step of readdirSync(join(compiledFrom, 'logs', 'compiled')).filter((d) => /^\d/.test(d)).sort()) {
+  for (const step of readdirSync(join(compiledFrom, 'logs', 'compiled'))
+    .filter((d) => /^\d/.test(d))
+    .sort()) {
     const dir = join(compiledFrom, 'logs', 'compiled', step);
     for (const file of readdirSync(dir).sort()) plan.push({ sql: join(dir, file) });
     if (step !== '01_generate') continue;
     for (let day = 1; day <= days; day++) {
       const file = `data/landing/orders/${dayFile(day)}`;
-      plan.push({ run: `COPY (FROM orders_of_day(${day})) TO '${file}' (FORMAT csv, HEADER, DELIMITER ',')` }, { append: file, text: `${malformedLines(day).join('\n')}\n` });
+      plan.push(
+        { run: `COPY (FROM orders_of_day(${day})) TO '${file}' (FORMAT csv, HEADER, DELIMITER ',')` },
+        { append: file, text: `${malformedLines(day).join('\n')}\n` },
+      );
     }
   }
   const published = join(compiledFrom, 'logs', 'compiled', 'publish');
-  for (const file of readdirSync(published).sort()) { // the file targets (the floor has no PostgreSQL)
+  for (const file of readdirSync(published).sort()) {
+    // the file targets (the floor has no PostgreSQL)
     const sql = readFileSync(join(published, file), 'utf8');
     const target = sql.match(/--\s*publish:\s*file\s+(\S+)/)?.[1];
     const format = target?.endsWith('.parquet') ? 'FORMAT parquet, COMPRESSION zstd' : 'FORMAT csv, HEADER';
@@ -76,10 +95,16 @@ function examplePlan(compiledFrom: string, days = 30): object[] {
 }
 
 /** Empties a project's data/ (its database, landing and archive) for a full build from nothing. */
-const resetData = (dir: string) => { rmSync(join(dir, 'data'), { recursive: true, force: true }); mkdirSync(join(dir, 'data')); };
+const resetData = (dir: string) => {
+  rmSync(join(dir, 'data'), { recursive: true, force: true });
+  mkdirSync(join(dir, 'data'));
+};
 
 /** Puts back a saved data/ folder (the state after a build) before a timed incremental run. */
-const restoreData = (dir: string, saved: string) => { rmSync(join(dir, 'data'), { recursive: true, force: true }); cpSync(saved, join(dir, 'data'), { recursive: true }); };
+const restoreData = (dir: string, saved: string) => {
+  rmSync(join(dir, 'data'), { recursive: true, force: true });
+  cpSync(saved, join(dir, 'data'), { recursive: true });
+};
 
 /** P2 (and P4) — the example pipeline vs the same rendered SQL in one bare process. */
 export async function p2(root: string, orders: number, extra: string[] = []) {
@@ -114,14 +139,25 @@ export async function p6p7(root: string, orders: number) {
   cpSync(join(dir, 'data'), saved, { recursive: true });
   const full = { b: () => ducksteps(dir, build), check: async () => true };
   return {
-    p6: { ...full, a: () => ducksteps(dir, ['--var', `orders=${orders}`, '--var', 'days=31']), prepare: { a: () => restoreData(dir, saved), b: () => resetData(dir) } },
-    p7: { ...full, a: () => ducksteps(dir, build), prepare: { a: () => restoreData(dir, saved), b: () => resetData(dir) } },
+    p6: {
+      ...full,
+      a: () => ducksteps(dir, ['--var', `orders=${orders}`, '--var', 'days=31']),
+      prepare: { a: () => restoreData(dir, saved), b: () => resetData(dir) },
+    },
+    p7: {
+      ...full,
+      a: () => ducksteps(dir, build),
+      prepare: { a: () => restoreData(dir, saved), b: () => resetData(dir) },
+    },
   };
 }
 
 /** P10 — one step of 50,000 one-line INSERTs vs the same statements in one bare process. */
 export function p10(root: string, count = 50_000) {
-  const sql = ['CREATE TABLE t (x INTEGER);', ...Array.from({ length: count }, (_, i) => `INSERT INTO t VALUES (${i});`)].join('\n');
+  const sql = [
+    'CREATE TABLE t (x INTEGER);',
+    ...Array.from({ length: count }, (_, i) => `INSERT INTO t VALUES (${i});`),
+  ].join('\n');
   const a = syntheticProject(join(root, 'p10a'), { '01_many': sql });
   const b = syntheticProject(join(root, 'p10b'), {});
   writeFileSync(join(b, 'many.sql'), sql);
@@ -129,7 +165,9 @@ export function p10(root: string, count = 50_000) {
     a: () => ducksteps(a, []),
     b: () => floor(b, ['script', 'data/floor.duckdb', 'many.sql']),
     prepare: { a: () => resetData(a), b: () => resetData(b) },
-    check: async () => JSON.stringify(await checksum(a, 'data/warehouse.duckdb')) === JSON.stringify(await checksum(b, 'data/floor.duckdb')),
+    check: async () =>
+      JSON.stringify(await checksum(a, 'data/warehouse.duckdb')) ===
+      JSON.stringify(await checksum(b, 'data/floor.duckdb')),
   };
 }
 
@@ -138,20 +176,39 @@ export async function p3(root: string, rows: number) {
   const kinds = [
     (i: number) => `{{ unique('facts', 'id') }} -- ${i}`,
     (i: number) => `{{ not_null('facts', ['id', 'grp']) }} -- ${i}`,
-    (i: number) => `{{ accepted_values('facts', 'grp', [${Array.from({ length: 10 }, (_, g) => g).join(', ')}]) }} -- ${i}`,
+    (i: number) =>
+      `{{ accepted_values('facts', 'grp', [${Array.from({ length: 10 }, (_, g) => g).join(', ')}]) }} -- ${i}`,
     (i: number) => `{{ expression('facts', 'v >= 0 AND v < ${1000 + i}') }}`,
   ];
-  const tests = Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`a${String(i).padStart(3, '0')}.sql`, kinds[i % 4](i)]));
-  const dir = syntheticProject(join(root, 'p3'), { '01_facts': `CREATE TABLE facts AS SELECT range AS id, range % 10 AS grp, hash(range) % 1000 AS v FROM range(${rows})` }, tests);
+  const tests = Object.fromEntries(
+    Array.from({ length: 100 }, (_, i) => [`a${String(i).padStart(3, '0')}.sql`, kinds[i % 4](i)]),
+  );
+  const dir = syntheticProject(
+    join(root, 'p3'),
+    {
+      '01_facts': `CREATE TABLE facts AS SELECT range AS id, range % 10 AS grp, hash(range) % 1000 AS v FROM range(${rows})`,
+    },
+    tests,
+  );
   await ducksteps(dir, []);
   const compiled = join(dir, 'logs', 'compiled', 'tests');
-  const files = readdirSync(compiled).sort().map((f) => join(compiled, f));
-  return { a: () => ducksteps(dir, ['test']), b: () => floor(dir, ['queries', 'data/warehouse.duckdb', ...files]), check: async () => true };
+  const files = readdirSync(compiled)
+    .sort()
+    .map((f) => join(compiled, f));
+  return {
+    a: () => ducksteps(dir, ['test']),
+    b: () => floor(dir, ['queries', 'data/warehouse.duckdb', ...files]),
+    check: async () => true,
+  };
 }
 
 /** P5 — `./run.sh list` on the example vs `node -e 0`. */
 export function p5() {
-  return { a: () => execa(join(REPO, 'run.sh'), ['list'], { cwd: REPO }), b: () => execa(process.execPath, ['-e', '0']), check: async () => true };
+  return {
+    a: () => execa(join(REPO, 'run.sh'), ['list'], { cwd: REPO }),
+    b: () => execa(process.execPath, ['-e', '0']),
+    check: async () => true,
+  };
 }
 
 /** P11 — the example with its assertions gating their steps vs the same build with "gates": false
@@ -159,15 +216,21 @@ export function p5() {
 export function p11(root: string, orders: number) {
   const a = exampleProject(join(root, 'p11a'));
   const b = exampleProject(join(root, 'p11b'));
-  for (const dir of [a, b]) cpSync(join(REPO, 'tests'), join(dir, 'tests'), { recursive: true, filter: (src) => !src.includes('framework') });
+  for (const dir of [a, b])
+    cpSync(join(REPO, 'tests'), join(dir, 'tests'), { recursive: true, filter: (src) => !src.includes('framework') });
   const settings = JSON.parse(readFileSync(join(b, 'package.json'), 'utf8'));
-  writeFileSync(join(b, 'package.json'), JSON.stringify({ ...settings, ducksteps: { ...settings.ducksteps, gates: false } }, null, 2));
+  writeFileSync(
+    join(b, 'package.json'),
+    JSON.stringify({ ...settings, ducksteps: { ...settings.ducksteps, gates: false } }, null, 2),
+  );
   const args = ['--var', `orders=${orders}`];
   return {
-    a: () => ducksteps(a, args), b: () => ducksteps(b, args),
+    a: () => ducksteps(a, args),
+    b: () => ducksteps(b, args),
     prepare: { a: () => resetData(a), b: () => resetData(b) },
     check: async () => {
-      const data = (sums: Record<string, string>) => JSON.stringify(Object.entries(sums).filter(([t]) => !t.startsWith('ducksteps.'))); // the ledger records run ids and times
+      const data = (sums: Record<string, string>) =>
+        JSON.stringify(Object.entries(sums).filter(([t]) => !t.startsWith('ducksteps.'))); // the ledger records run ids and times
       return data(await checksum(a, 'data/warehouse.duckdb')) === data(await checksum(b, 'data/warehouse.duckdb'));
     },
   };

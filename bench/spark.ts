@@ -18,10 +18,14 @@ import { cli, exampleCopy, REPO } from '../tests/framework/helpers.js';
 import { startSparkCluster } from '../tests/framework/spark-cluster.js';
 import { median } from '../lib/logs/history.js';
 
-const { values: opt } = parseArgs({ options: {
-  orders: { type: 'string', default: '1000000' }, days: { type: 'string', default: '30' },
-  pairs: { type: 'string', default: '3' }, 'no-write': { type: 'boolean', default: false },
-} });
+const { values: opt } = parseArgs({
+  options: {
+    orders: { type: 'string', default: '1000000' },
+    days: { type: 'string', default: '30' },
+    pairs: { type: 'string', default: '3' },
+    'no-write': { type: 'boolean', default: false },
+  },
+});
 const SIZE = ['--var', `orders=${opt.orders}`, '--var', `days=${opt.days}`];
 const SPARK_STEPS = ['02_extract', '03_quality', '04_enrich', '05_aggregate'];
 const root = join(REPO, '.cache', 'bench-spark');
@@ -51,15 +55,26 @@ function fresh(name: string): string {
 }
 
 /** The same statements, as the minimal client sends them: each Spark step's rendered files, then its gates. */
-interface Breakdown { wall: number; spark: number; gates: number; publish: number; local: number; own: number }
+interface Breakdown {
+  wall: number;
+  spark: number;
+  gates: number;
+  publish: number;
+  local: number;
+  own: number;
+}
 
 /** A Spark build's seconds by where they went, from the run's logs (run_log.csv, the steps' CSVs, tests.csv). */
 function breakdownOf(dir: string, wall: number): Breakdown {
-  const rows = (file: string) => { const [head, ...body] = parseCsv(readFileSync(join(dir, 'logs', file), 'utf8')); return body.map((r) => Object.fromEntries(head.map((h, i) => [h, r[i]]))); };
+  const rows = (file: string) => {
+    const [head, ...body] = parseCsv(readFileSync(join(dir, 'logs', file), 'utf8'));
+    return body.map((r) => Object.fromEntries(head.map((h, i) => [h, r[i]])));
+  };
   const runLog = rows('run_log.csv');
   const runId = runLog.at(-1)!.run_id;
   const mine = runLog.filter((r) => r.run_id === runId);
-  const ms = (list: Array<Record<string, string>>) => list.reduce((sum, r) => sum + Number(r.duration_ms || 0), 0) / 1000;
+  const ms = (list: Array<Record<string, string>>) =>
+    list.reduce((sum, r) => sum + Number(r.duration_ms || 0), 0) / 1000;
   const spark = SPARK_STEPS.reduce((sum, step) => sum + ms(rows(`${step}.csv`).filter((r) => r.run_id === runId)), 0);
   const gates = ms(rows('tests.csv').filter((r) => r.run_id === runId && r.kind !== 'unit'));
   const publish = ms(mine.filter((r) => r.step.startsWith('publish ')));
@@ -79,7 +94,10 @@ try {
     const s = await seconds(`full build on Spark #${i}`, () => cli(dir, ['--engine', 'spark', ...SIZE], env));
     if (i > 0) breakdowns.push(breakdownOf(dir, s));
     const d = await seconds(`full build on DuckDB #${i}`, () => cli(fresh(`duckdb${i}`), SIZE));
-    if (i > 0) { build.spark.push(s); build.duckdb.push(d); } // #0 warms the cluster up
+    if (i > 0) {
+      build.spark.push(s);
+      build.duckdb.push(d);
+    } // #0 warms the cluster up
   }
   // (2) where a Spark build's time goes, from its own logs: statements Spark ran, gates, publish, the local
   // step, and the rest — ducksteps' own time (workers, rendering, the version bookkeeping, ledger, view switches)
@@ -105,7 +123,7 @@ function report(build: Record<'spark' | 'duckdb', number[]>, parts: readonly Bre
     `| the example, full build from nothing (${orders} orders, ${opt.days} days, one batch), DuckDB file | ${range(build.duckdb)} | 1 |`,
     `| the same on Spark (\`--engine spark\`, the .spark.sql files) | ${range(build.spark)} | ${(m(build.spark) / m(build.duckdb)).toFixed(1)}× |`,
     '',
-    'Where the Spark build\'s time goes (from its logs: statement and assertion durations as ducksteps timed them):',
+    "Where the Spark build's time goes (from its logs: statement and assertion durations as ducksteps timed them):",
     '',
     '| part | seconds |',
     '|---|---|',
@@ -123,5 +141,10 @@ function writeSection(section: string) {
   const i = text.indexOf(start);
   const j = text.indexOf(end);
   const block = `${start}\n${section}\n${end}`;
-  writeFileSync(path, i >= 0 && j > i ? `${text.slice(0, i)}${block}${text.slice(j + end.length)}` : `${text.trimEnd()}\n\n## The example on Spark\n\n${block}\n`);
+  writeFileSync(
+    path,
+    i >= 0 && j > i
+      ? `${text.slice(0, i)}${block}${text.slice(j + end.length)}`
+      : `${text.trimEnd()}\n\n## The example on Spark\n\n${block}\n`,
+  );
 }

@@ -19,7 +19,8 @@ export async function u1(root: string, rounds: number): Promise<UnitBench> {
   const dir = join(root, 'u1');
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(join(dir, 'data'), { recursive: true });
-  for (const entry of ['sql', 'steps', 'package.json']) cpSync(join(REPO, entry), join(dir, entry), { recursive: true });
+  for (const entry of ['sql', 'steps', 'package.json'])
+    cpSync(join(REPO, entry), join(dir, entry), { recursive: true });
   cpSync(join(REPO, 'tests', 'unit'), join(dir, 'tests', 'unit'), { recursive: true });
   symlinkSync(join(REPO, 'node_modules'), join(dir, 'node_modules'));
   const walls: number[] = [];
@@ -27,7 +28,10 @@ export async function u1(root: string, rounds: number): Promise<UnitBench> {
   let tests = 0;
   for (let i = 0; i <= rounds; i++) {
     const started = performance.now();
-    const doc = JSON.parse((await ducksteps(dir, ['test', '--unit', '--json'])).stdout) as { status: string; tests: Array<{ duration_ms: number; status: string }> };
+    const doc = JSON.parse((await ducksteps(dir, ['test', '--unit', '--json'])).stdout) as {
+      status: string;
+      tests: Array<{ duration_ms: number; status: string }>;
+    };
     const wall = performance.now() - started;
     if (doc.status !== 'ok') throw new Error(`U1: the example's unit tests did not pass: ${JSON.stringify(doc.tests)}`);
     if (i === 0) continue; // warm-up: compiled step scripts, file cache

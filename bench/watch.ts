@@ -22,7 +22,10 @@ INSERT INTO totals SELECT file, count(*), sum(v) FROM events WHERE batch_id = {{
  * to `archive` when given). */
 export function eventsProject(dir: string, archive?: string): string {
   syntheticProject(dir, { '01_load': LOAD, '02_totals': TOTALS });
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ ducksteps: { inputs: { events: 'data/landing/ev/*.csv' }, ...(archive ? { archive } : {}) } }));
+  writeFileSync(
+    join(dir, 'package.json'),
+    JSON.stringify({ ducksteps: { inputs: { events: 'data/landing/ev/*.csv' }, ...(archive ? { archive } : {}) } }),
+  );
   mkdirSync(join(dir, 'data', 'landing', 'ev'), { recursive: true });
   return dir;
 }
@@ -35,13 +38,20 @@ export function dropFile(dir: string, n: number): void {
   renameSync(join(dir, 'data/landing/ev', `${name}.tmp`), join(dir, 'data/landing/ev', name));
 }
 
-const startWatch = (dir: string, args: string[]) => execa(process.execPath, [CLI, 'watch', ...args], { cwd: dir, reject: false, env: { NO_COLOR: '1' } });
+const startWatch = (dir: string, args: string[]) =>
+  execa(process.execPath, [CLI, 'watch', ...args], { cwd: dir, reject: false, env: { NO_COLOR: '1' } });
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const seconds = (text: string) => Number(text.replace(/ s$/, ''));
 
 /** Resolves when the watch prints its start line. */
 function started(child: ResultPromise): Promise<void> {
-  return new Promise((resolve) => { let seen = ''; child.stdout?.on('data', (c: Buffer) => { seen += String(c); if (seen.includes('watching')) resolve(); }); });
+  return new Promise((resolve) => {
+    let seen = '';
+    child.stdout?.on('data', (c: Buffer) => {
+      seen += String(c);
+      if (seen.includes('watching')) resolve();
+    });
+  });
 }
 
 /** P8: drop `files` files at random intervals; per micro-batch, latency minus its own run time. */
@@ -58,7 +68,13 @@ export async function p8(root: string, files = 20, maxWaitMs = 1000) {
   const out = (await child).stdout;
   const lines = [...out.matchAll(/micro-batch \d+: (\d+) files?, [\d,]+ rows?, ([\d.]+ s), latency ([\d.]+ s)/g)];
   const overhead = lines.map((m) => seconds(m[3]) - seconds(m[2]));
-  return { batches: lines.length, files: lines.reduce((sum, m) => sum + Number(m[1]), 0), medianOverhead: median(overhead) ?? NaN, maxOverhead: Math.max(...overhead), maxWaitMs };
+  return {
+    batches: lines.length,
+    files: lines.reduce((sum, m) => sum + Number(m[1]), 0),
+    medianOverhead: median(overhead) ?? NaN,
+    maxOverhead: Math.max(...overhead),
+    maxWaitMs,
+  };
 }
 
 /** The soak: `files` files over a few minutes, watch killed with SIGKILL halfway and started again. */
@@ -74,7 +90,7 @@ export async function soak(root: string, files = 200, spreadMs = 150_000) {
       child = startWatch(dir, ['--max-wait', '2s', '--batch-size', '25']);
       await started(child);
     }
-    await sleep(Math.random() * (2 * spreadMs) / files);
+    await sleep((Math.random() * (2 * spreadMs)) / files);
   }
   await sleep(8000);
   child.kill('SIGINT');
@@ -83,8 +99,15 @@ export async function soak(root: string, files = 200, spreadMs = 150_000) {
   cpSync(join(dir, 'data/landing/ev'), join(reference, 'data/landing/ev'), { recursive: true });
   await ducksteps(reference, ['--full-refresh']);
   const [a, b] = [await checksum(dir, 'data/warehouse.duckdb'), await checksum(reference, 'data/warehouse.duckdb')];
-  const once = JSON.parse((await execa(process.execPath, [join(REPO, 'bench', 'floor.mjs'), 'checksum', 'data/warehouse.duckdb'], { cwd: dir })).stdout) as Record<string, string>;
+  const once = JSON.parse(
+    (
+      await execa(process.execPath, [join(REPO, 'bench', 'floor.mjs'), 'checksum', 'data/warehouse.duckdb'], {
+        cwd: dir,
+      })
+    ).stdout,
+  ) as Record<string, string>;
   const loaded = Number(once['ducksteps.loaded_files']?.split(':')[0] ?? 0);
-  const tablesEqual = a['main.totals'] === b['main.totals'] && a['main.events']?.split(':')[0] === b['main.events']?.split(':')[0];
+  const tablesEqual =
+    a['main.totals'] === b['main.totals'] && a['main.events']?.split(':')[0] === b['main.events']?.split(':')[0];
   return { files, loaded, tablesEqual };
 }

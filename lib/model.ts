@@ -29,18 +29,19 @@ export interface Project {
 export type DuckWarehouse =
   | { readonly engine: 'duckdb'; readonly path: string; readonly extensionDir?: string }
   | {
-    readonly engine: 'ducklake';
-    readonly catalog: string; // DuckDB's ATTACH string after `ducklake:` (a file catalog's path made absolute)
-    readonly catalogKind: 'postgres' | 'duckdb' | 'sqlite';
-    readonly dataPath: string; // absolute, ends with '/' (or a URL)
-    readonly extensionDir?: string;
-  };
+      readonly engine: 'ducklake';
+      readonly catalog: string; // DuckDB's ATTACH string after `ducklake:` (a file catalog's path made absolute)
+      readonly catalogKind: 'postgres' | 'duckdb' | 'sqlite';
+      readonly dataPath: string; // absolute, ends with '/' (or a URL)
+      readonly extensionDir?: string;
+    };
 
 /** Where the warehouse is and which engine runs the steps on it (absolute paths; lib/warehouse.ts reads it
  * from the settings). `extensionDir`: a folder of .duckdb_extension files for machines that cannot download.
  * On Spark the tables live in the cluster's catalog and `ledger` is the transactional store of the ledger
  * and of which table version each name shows (a DuckDB file, or a DuckLake for several machines). */
-export type Warehouse = DuckWarehouse | { readonly engine: 'spark'; readonly url: string; readonly ledger: DuckWarehouse };
+export type Warehouse =
+  DuckWarehouse | { readonly engine: 'spark'; readonly url: string; readonly ledger: DuckWarehouse };
 
 /** The SQL dialect steps are written in for an engine: DuckDB's (a file or a lake), or Spark's. */
 export type Dialect = 'duckdb' | 'spark';
@@ -50,7 +51,9 @@ export const dialectOf = (warehouse: Warehouse): Dialect => (warehouse.engine ==
  * a DuckDB or SQLite file, take one writer at a time; a DuckLake with its catalog in PostgreSQL takes many;
  * Spark as many as its ledger store. */
 export const manyWriters = (warehouse: Warehouse): boolean =>
-  warehouse.engine === 'spark' ? manyWriters(warehouse.ledger) : warehouse.engine === 'ducklake' && warehouse.catalogKind === 'postgres';
+  warehouse.engine === 'spark'
+    ? manyWriters(warehouse.ledger)
+    : warehouse.engine === 'ducklake' && warehouse.catalogKind === 'postgres';
 
 /** How a worker opens the warehouse: where, and with which resource settings. */
 export interface Connection {

@@ -168,5 +168,9 @@ export type WorkerMessage =
 /** Narrows an IPC message to a WorkerMessage (anything else is ignored). */
 export function isWorkerMessage(message: unknown): message is WorkerMessage {
   const kind = (message as { kind?: unknown } | null)?.kind;
-  return kind === 'ready' || kind === 'answered' || (kind === 'progress' && typeof (message as { progress?: unknown }).progress === 'object');
+  return (
+    kind === 'ready' ||
+    kind === 'answered' ||
+    (kind === 'progress' && typeof (message as { progress?: unknown }).progress === 'object')
+  );
 }

@@ -65,7 +65,8 @@ export interface AssertionResult {
 }
 
 /** Whether a result fails its run (or rolls back the step it gates): an error, or an error-severity failure. */
-export const blocks = (r: AssertionResult): boolean => r.status === 'error' || (r.status === 'fail' && r.severity === 'error');
+export const blocks = (r: AssertionResult): boolean =>
+  r.status === 'error' || (r.status === 'fail' && r.severity === 'error');
 
 /** What a step's worker answers (or what the driver makes of a dead worker). */
 export interface StepOutcome {

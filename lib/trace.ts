@@ -7,7 +7,8 @@ let started = false;
 
 export function mark(label: string): void {
   if (!file) return;
-  const line = (at: number, what: string) => `${JSON.stringify({ pid: process.pid, t: Math.round(at * 10) / 10, label: what })}\n`;
+  const line = (at: number, what: string) =>
+    `${JSON.stringify({ pid: process.pid, t: Math.round(at * 10) / 10, label: what })}\n`;
   if (!started) appendFileSync(file, line(performance.timeOrigin, 'process start'));
   started = true;
   appendFileSync(file, line(performance.timeOrigin + performance.now(), label));

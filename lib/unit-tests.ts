@@ -99,4 +99,5 @@ export interface UnitTestsReport {
 export const unitTestName = (t: { readonly step: string; readonly name: string }): string => `${t.step} › ${t.name}`;
 
 /** How many rows of a result differ from what was expected. */
-export const differingRows = (r: UnitTestResult): number => r.diffs.reduce((n, d) => n + d.onlyExpected.length + d.onlyActual.length + d.changed.length, 0);
+export const differingRows = (r: UnitTestResult): number =>
+  r.diffs.reduce((n, d) => n + d.onlyExpected.length + d.onlyActual.length + d.changed.length, 0);

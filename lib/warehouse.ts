@@ -11,7 +11,8 @@ const PASSWORD = /(\bpassword\s*=\s*)('(?:[^'\\]|\\.)*'|[^\s]+)/i;
 /** Whether a `database` setting names a DuckLake. */
 export const isLake = (database: string): boolean => LAKE.test(database);
 
-const absolute = (root: string, path: string) => (/^[a-z][a-z0-9+.-]*:\/\//i.test(path) || isAbsolute(path) ? path : resolve(root, path));
+const absolute = (root: string, path: string) =>
+  /^[a-z][a-z0-9+.-]*:\/\//i.test(path) || isAbsolute(path) ? path : resolve(root, path);
 const folder = (path: string) => (path.endsWith('/') || /^[a-z][a-z0-9+.-]*:\/\//i.test(path) ? path : `${path}/`);
 
 /** The Spark Connect URL of the cluster (a secret: it may hold a token), from DUCKSTEPS_SPARK_URL. */
@@ -19,17 +20,28 @@ export const sparkUrl = (): string | undefined => process.env.DUCKSTEPS_SPARK_UR
 
 /** The warehouse the settings name, paths made absolute against the project folder. On Spark, `database`
  * names the ledger's store. */
-export function warehouseOf(root: string, settings: Pick<Settings, 'database' | 'dataPath' | 'extensionDir' | 'engine'>): Warehouse {
+export function warehouseOf(
+  root: string,
+  settings: Pick<Settings, 'database' | 'dataPath' | 'extensionDir' | 'engine'>,
+): Warehouse {
   const local = duckWarehouseOf(root, settings);
   return settings.engine === 'spark' ? { engine: 'spark', url: sparkUrl() ?? '', ledger: local } : local;
 }
 
-export function duckWarehouseOf(root: string, settings: Pick<Settings, 'database' | 'dataPath' | 'extensionDir'>): DuckWarehouse {
+export function duckWarehouseOf(
+  root: string,
+  settings: Pick<Settings, 'database' | 'dataPath' | 'extensionDir'>,
+): DuckWarehouse {
   const extensionDir = settings.extensionDir && absolute(root, settings.extensionDir);
   if (!isLake(settings.database)) return { engine: 'duckdb', path: resolve(root, settings.database), extensionDir };
   const spec = settings.database.replace(LAKE, '');
   const kind = /^postgres:/i.test(spec) ? 'postgres' : /^sqlite:/i.test(spec) ? 'sqlite' : 'duckdb';
-  const catalog = kind === 'postgres' ? spec : kind === 'sqlite' ? `sqlite:${absolute(root, spec.slice('sqlite:'.length))}` : absolute(root, spec);
+  const catalog =
+    kind === 'postgres'
+      ? spec
+      : kind === 'sqlite'
+        ? `sqlite:${absolute(root, spec.slice('sqlite:'.length))}`
+        : absolute(root, spec);
   const dataPath = folder(absolute(root, settings.dataPath ?? 'data/lake'));
   return { engine: 'ducklake', catalog, catalogKind: kind, dataPath, extensionDir };
 }
@@ -45,16 +57,26 @@ export function passwordOf(catalog: string): string | undefined {
 
 /** The catalog string without its password (the worker passes that through PGPASSWORD instead, so DuckDB
  * never holds it in duckdb_databases()). */
-export const withoutPassword = (catalog: string): string => catalog.replace(PASSWORD, '').replace(/\s{2,}/g, ' ').trim();
+export const withoutPassword = (catalog: string): string =>
+  catalog
+    .replace(PASSWORD, '')
+    .replace(/\s{2,}/g, ' ')
+    .trim();
 
 /** A Spark Connect URL with its token (and any other secret parameter) masked. */
-export const maskUrl = (url: string): string => url.replace(/([;/?&])([^;/?&=]+)=([^;&]*)/g, (whole, sep: string, key: string) => (/token|password|passwd|secret|auth|api[-_]?key/i.test(key) ? `${sep}${key}=***` : whole));
+export const maskUrl = (url: string): string =>
+  url.replace(/([;/?&])([^;/?&=]+)=([^;&]*)/g, (whole, sep: string, key: string) =>
+    /token|password|passwd|secret|auth|api[-_]?key/i.test(key) ? `${sep}${key}=***` : whole,
+  );
 
 /** The warehouse named for messages and logs. */
 export const describeWarehouse = (warehouse: Warehouse): string =>
-  (warehouse.engine === 'duckdb' ? warehouse.path
-    : warehouse.engine === 'ducklake' ? `ducklake:${maskPassword(warehouse.catalog)} (data ${warehouse.dataPath})`
-    : `Spark at ${maskUrl(warehouse.url)} (ledger ${describeWarehouse(warehouse.ledger)})`);
+  warehouse.engine === 'duckdb'
+    ? warehouse.path
+    : warehouse.engine === 'ducklake'
+      ? `ducklake:${maskPassword(warehouse.catalog)} (data ${warehouse.dataPath})`
+      : `Spark at ${maskUrl(warehouse.url)} (ledger ${describeWarehouse(warehouse.ledger)})`;
 
 /** The warehouse whose lock, ledger and catalog the driver deals with: a DuckDB one (Spark's ledger store). */
-export const localPart = (warehouse: Warehouse): DuckWarehouse => (warehouse.engine === 'spark' ? warehouse.ledger : warehouse);
+export const localPart = (warehouse: Warehouse): DuckWarehouse =>
+  warehouse.engine === 'spark' ? warehouse.ledger : warehouse;

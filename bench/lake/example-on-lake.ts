@@ -15,7 +15,9 @@ import { startClient, type Client } from '../../tests/framework/lake.js';
 const [project, target, pg = 'dbname=exlake host=127.0.0.1 port=55432 user=postgres'] = process.argv.slice(2);
 const ext = ensureExtensions();
 const compiled = join(project, 'logs', 'compiled');
-const steps = readdirSync(compiled).filter((d) => /^\d+_/.test(d)).sort();
+const steps = readdirSync(compiled)
+  .filter((d) => /^\d+_/.test(d))
+  .sort();
 const INCREMENTAL = new Set(['02_extract', '03_quality', '04_enrich', '05_aggregate']);
 
 function reset() {
@@ -26,13 +28,18 @@ function reset() {
   mkdirSync(join(project, 'data', 'lake'), { recursive: true });
   if (target === 'pg') {
     const db = /dbname=(\S+)/.exec(pg)![1];
-    execSync(`psql -h 127.0.0.1 -p 55432 -U postgres -qc "DROP DATABASE IF EXISTS ${db} WITH (FORCE)" -c "CREATE DATABASE ${db}"`);
+    execSync(
+      `psql -h 127.0.0.1 -p 55432 -U postgres -qc "DROP DATABASE IF EXISTS ${db} WITH (FORCE)" -c "CREATE DATABASE ${db}"`,
+    );
   }
 }
 
-const attach = () => target === 'file' ? "ATTACH 'data/warehouse.duckdb' AS wh"
-  : target === 'local' ? "ATTACH 'ducklake:data/catalog.ducklake' AS wh (DATA_PATH 'data/lake/')"
-  : `ATTACH 'ducklake:postgres:${pg}' AS wh (DATA_PATH 'data/lake/')`;
+const attach = () =>
+  target === 'file'
+    ? "ATTACH 'data/warehouse.duckdb' AS wh"
+    : target === 'local'
+      ? "ATTACH 'ducklake:data/catalog.ducklake' AS wh (DATA_PATH 'data/lake/')"
+      : `ATTACH 'ducklake:postgres:${pg}' AS wh (DATA_PATH 'data/lake/')`;
 
 const LEDGER = [
   'CREATE SCHEMA IF NOT EXISTS ducksteps',
@@ -50,7 +57,8 @@ async function connect(): Promise<{ c: Client; spawnMs: number; attachMs: number
 }
 
 // PGLOG=<server log with log_statement=all>: count the statements PostgreSQL received during each step.
-const pgStatements = () => process.env.PGLOG ? (readFileSync(process.env.PGLOG, 'utf8').match(/LOG: {2}statement: /g) ?? []).length : 0;
+const pgStatements = () =>
+  process.env.PGLOG ? (readFileSync(process.env.PGLOG, 'utf8').match(/LOG: {2}statement: /g) ?? []).length : 0;
 
 async function step(name: string) {
   const t0 = performance.now();
@@ -63,8 +71,11 @@ async function step(name: string) {
     const r = await c.runFile(join(compiled, name, file));
     sqlMs += r.ms.reduce((a, b) => a + b, 0);
     if (!r.ok) {
-      console.log(`FAIL ${name}/${file} statement ${r.failed! + 1} of ${r.statements}:\n  ${r.error!.replace(/\n/g, '\n  ')}`);
-      await c.run('ROLLBACK'); await c.close();
+      console.log(
+        `FAIL ${name}/${file} statement ${r.failed! + 1} of ${r.statements}:\n  ${r.error!.replace(/\n/g, '\n  ')}`,
+      );
+      await c.run('ROLLBACK');
+      await c.close();
       return false;
     }
     if (process.env.VERBOSE) console.log(`  ${name}/${file}: ${r.ms.map((m) => m.toFixed(0)).join(' ')} ms`);
@@ -78,7 +89,9 @@ async function step(name: string) {
   await c.close();
   const closeMs = performance.now() - tx;
   const total = performance.now() - t0;
-  console.log(`${commit.ok ? 'ok  ' : 'FAIL'} ${name.padEnd(13)} total ${(total / 1000).toFixed(2)} s = spawn+open ${spawnMs.toFixed(0)} ms, attach ${attachMs.toFixed(0)} ms, sql ${(sqlMs / 1000).toFixed(2)} s, commit ${commitMs.toFixed(0)} ms, close ${closeMs.toFixed(0)} ms; cpu ${(cpuMs / 1000).toFixed(2)} s, rss ${maxRssMb.toFixed(0)} MB${process.env.PGLOG ? `, ${pgStatements() - pg0} PostgreSQL statements` : ''}${commit.ok ? '' : `\n  ${commit.error}`}`);
+  console.log(
+    `${commit.ok ? 'ok  ' : 'FAIL'} ${name.padEnd(13)} total ${(total / 1000).toFixed(2)} s = spawn+open ${spawnMs.toFixed(0)} ms, attach ${attachMs.toFixed(0)} ms, sql ${(sqlMs / 1000).toFixed(2)} s, commit ${commitMs.toFixed(0)} ms, close ${closeMs.toFixed(0)} ms; cpu ${(cpuMs / 1000).toFixed(2)} s, rss ${maxRssMb.toFixed(0)} MB${process.env.PGLOG ? `, ${pgStatements() - pg0} PostgreSQL statements` : ''}${commit.ok ? '' : `\n  ${commit.error}`}`,
+  );
   return commit.ok;
 }
 
@@ -89,7 +102,10 @@ async function assertions() {
   let failing = 0;
   for (const file of readdirSync(dir).sort()) {
     const r = await c.runFile(join(dir, file));
-    if (!r.ok) { failing++; console.log(`FAIL tests/${file} statement ${r.failed! + 1}: ${r.error}`); }
+    if (!r.ok) {
+      failing++;
+      console.log(`FAIL tests/${file} statement ${r.failed! + 1}: ${r.error}`);
+    }
   }
   await c.close();
   console.log(`assertions: ${failing} files failed to run, ${((performance.now() - t0) / 1000).toFixed(2)} s`);
@@ -97,7 +113,9 @@ async function assertions() {
 
 async function fingerprint() {
   const { c } = await connect();
-  const tables = await c.ok("SELECT schema_name || '.' || table_name AS t FROM duckdb_tables() WHERE database_name = 'wh' ORDER BY 1");
+  const tables = await c.ok(
+    "SELECT schema_name || '.' || table_name AS t FROM duckdb_tables() WHERE database_name = 'wh' ORDER BY 1",
+  );
   for (const { t } of tables) {
     const [row] = await c.ok(`SELECT count(*) AS n, bit_xor(hash(x)) AS h FROM ${t} AS x`);
     console.log(`  ${String(t).padEnd(28)} ${String(row.n).padStart(9)} rows  ${row.h}`);
@@ -110,6 +128,15 @@ const t0 = performance.now();
 for (const name of steps) if (!(await step(name))) break;
 console.log(`steps: ${((performance.now() - t0) / 1000).toFixed(2)} s`);
 await assertions();
-const size = (p: string): number => { try { const s = statSync(p); return s.isDirectory() ? readdirSync(p).reduce((a, f) => a + size(join(p, f)), 0) : s.size; } catch { return 0; } };
-console.log(`on disk: ${(size(join(project, 'data', 'warehouse.duckdb')) + size(join(project, 'data', 'lake')) + size(join(project, 'data', 'catalog.ducklake'))) / 1e6} MB`);
+const size = (p: string): number => {
+  try {
+    const s = statSync(p);
+    return s.isDirectory() ? readdirSync(p).reduce((a, f) => a + size(join(p, f)), 0) : s.size;
+  } catch {
+    return 0;
+  }
+};
+console.log(
+  `on disk: ${(size(join(project, 'data', 'warehouse.duckdb')) + size(join(project, 'data', 'lake')) + size(join(project, 'data', 'catalog.ducklake'))) / 1e6} MB`,
+);
 if (process.env.FINGERPRINT) await fingerprint();

@@ -18,7 +18,10 @@ async function one(sql) {
     const r = await c.runAndReadAll(sql);
     const rows = r.getRowObjectsJson();
     const ms = (performance.now() - t).toFixed(0);
-    if (!quiet) console.log(`ok ${ms}ms: ${sql.trim().slice(0, 160).replace(/\s+/g, ' ')}\n   ${JSON.stringify(rows.slice(0, 20))}`);
+    if (!quiet)
+      console.log(
+        `ok ${ms}ms: ${sql.trim().slice(0, 160).replace(/\s+/g, ' ')}\n   ${JSON.stringify(rows.slice(0, 20))}`,
+      );
   } catch (e) {
     failed++;
     console.log(`ERROR: ${sql.trim().slice(0, 300).replace(/\s+/g, ' ')}\n   ${e.message}`);
@@ -26,7 +29,10 @@ async function one(sql) {
   }
 }
 for (const arg of process.argv.slice(2)) {
-  if (arg.startsWith('!sleep ')) { await new Promise((r) => setTimeout(r, Number(arg.slice(7)) * 1000)); continue; }
+  if (arg.startsWith('!sleep ')) {
+    await new Promise((r) => setTimeout(r, Number(arg.slice(7)) * 1000));
+    continue;
+  }
   if (arg === '!exit') process.exit(0);
   if (arg === '!kill') process.kill(process.pid, 'SIGKILL');
   if (arg.startsWith('@')) {
@@ -36,12 +42,19 @@ for (const arg of process.argv.slice(2)) {
       const p = await ex.prepare(i);
       // prepare() gives no SQL text; re-run by splitting is simpler: use the prepared statement
       const t = performance.now();
-      try { await p.run(); if (!quiet) console.log(`ok ${(performance.now() - t).toFixed(0)}ms: statement ${i + 1} of ${arg}`); }
-      catch (e) { failed++; console.log(`ERROR: statement ${i + 1} of ${arg}\n   ${e.message}`); if (process.env.STOP === '1') process.exit(1); }
+      try {
+        await p.run();
+        if (!quiet) console.log(`ok ${(performance.now() - t).toFixed(0)}ms: statement ${i + 1} of ${arg}`);
+      } catch (e) {
+        failed++;
+        console.log(`ERROR: statement ${i + 1} of ${arg}\n   ${e.message}`);
+        if (process.env.STOP === '1') process.exit(1);
+      }
     }
     continue;
   }
   await one(arg);
 }
-c.closeSync(); instance.closeSync();
+c.closeSync();
+instance.closeSync();
 process.exit(failed ? 1 : 0);

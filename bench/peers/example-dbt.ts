@@ -11,11 +11,22 @@ import { ACCEPTED, ORDER_COLUMNS } from './example-sql.js';
 
 export function dbtExample(dir: string, threads: number): void {
   const w = (file: string, text: string) => write(join(dir, file), text);
-  w('dbt_project.yml', `name: example\nconfig-version: 2\nversion: '0.1'\nprofile: example\nmodel-paths: [models]\nmacro-paths: [macros]\ntest-paths: [tests]\n\nmodels:\n  example:\n    +materialized: table\n`);
-  w('profiles.yml', `example:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      path: example.duckdb\n      threads: ${threads}\n`);
+  w(
+    'dbt_project.yml',
+    `name: example\nconfig-version: 2\nversion: '0.1'\nprofile: example\nmodel-paths: [models]\nmacro-paths: [macros]\ntest-paths: [tests]\n\nmodels:\n  example:\n    +materialized: table\n`,
+  );
+  w(
+    'profiles.yml',
+    `example:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      path: example.duckdb\n      threads: ${threads}\n`,
+  );
   // custom schemas as they are (raw, core, mart), not prefixed with the target schema
-  w('macros/generate_schema_name.sql', `{% macro generate_schema_name(custom_schema_name, node) -%}\n  {{ custom_schema_name if custom_schema_name else target.schema }}\n{%- endmacro %}\n`);
-  w('macros/batches.sql', `{# The landing files raw.orders has not loaded yet (all of them on the first run), as quoted SQL strings
+  w(
+    'macros/generate_schema_name.sql',
+    `{% macro generate_schema_name(custom_schema_name, node) -%}\n  {{ custom_schema_name if custom_schema_name else target.schema }}\n{%- endmacro %}\n`,
+  );
+  w(
+    'macros/batches.sql',
+    `{# The landing files raw.orders has not loaded yet (all of them on the first run), as quoted SQL strings
    separated by commas ('' when there is none). #}
 {% macro new_order_files() %}
   {% if not execute %}{{ return('') }}{% endif %}
@@ -45,8 +56,11 @@ DROP TABLE orders_rejects;
 DROP TABLE orders_reject_scans;
 {% endif %}
 {% endmacro %}
-`);
-  w('models/raw/raw_orders.sql', `{{ config(materialized='incremental', schema='raw', alias='orders', post_hook="{{ save_malformed() }}") }}
+`,
+  );
+  w(
+    'models/raw/raw_orders.sql',
+    `{{ config(materialized='incremental', schema='raw', alias='orders', post_hook="{{ save_malformed() }}") }}
 {% set files = new_order_files() %}
 {% if files %}
 SELECT {% if is_incremental() %}(SELECT coalesce(max(batch_id), 0) + 1 FROM {{ this }}){% else %}1{% endif %}::INTEGER AS batch_id,
@@ -59,11 +73,17 @@ SELECT NULL::INTEGER AS batch_id, NULL::VARCHAR AS source_file, NULL::BIGINT AS 
        ${ORDER_COLUMNS.map((c) => `NULL::VARCHAR AS ${c}`).join(', ')}
 WHERE false
 {% endif %}
-`);
+`,
+  );
   for (const t of ['customers', 'products']) {
-    w(`models/raw/raw_${t}.sql`, `{{ config(schema='raw', alias='${t}') }}\nSELECT row_number() OVER () AS source_row, *\nFROM read_csv('data/landing/${t}.csv', header = true, all_varchar = true)\n`);
+    w(
+      `models/raw/raw_${t}.sql`,
+      `{{ config(schema='raw', alias='${t}') }}\nSELECT row_number() OVER () AS source_row, *\nFROM read_csv('data/landing/${t}.csv', header = true, all_varchar = true)\n`,
+    );
   }
-  w('models/core/orders_checked.sql', `{{ config(materialized='incremental', schema='core',
+  w(
+    'models/core/orders_checked.sql',
+    `{{ config(materialized='incremental', schema='core',
     pre_hook="SET preserve_insertion_order = false", post_hook="SET preserve_insertion_order = true") }}
 WITH batch_rows AS (
     SELECT * FROM {{ ref('raw_orders') }} WHERE batch_id > {{ done_batch() }}
@@ -109,13 +129,19 @@ SELECT
 FROM typed AS t
 LEFT JOIN (SELECT DISTINCT TRY_CAST(customer_id AS BIGINT) AS customer_id FROM {{ ref('raw_customers') }}) AS c USING (customer_id)
 LEFT JOIN (SELECT DISTINCT TRY_CAST(product_id AS BIGINT) AS product_id FROM {{ ref('raw_products') }}) AS p USING (product_id)
-`);
-  w('models/core/core_orders.sql', `{{ config(materialized='incremental', schema='core', alias='orders') }}
+`,
+  );
+  w(
+    'models/core/core_orders.sql',
+    `{{ config(materialized='incremental', schema='core', alias='orders') }}
 SELECT batch_id, order_id, customer_id, product_id, order_date, quantity, unit_price, channel, source_file, source_row
 FROM {{ ref('orders_checked') }}
 WHERE reject_reason IS NULL AND batch_id > {{ done_batch() }}
-`);
-  w('models/core/rejected_orders.sql', `{{ config(materialized='incremental', schema='core') }}
+`,
+  );
+  w(
+    'models/core/rejected_orders.sql',
+    `{{ config(materialized='incremental', schema='core') }}
 -- depends_on: {{ ref('raw_orders') }}
 SELECT batch_id, source_file, source_row, raw_order_id AS order_id, raw_order_date AS order_date, reject_reason, NULL::VARCHAR AS raw_line
 FROM {{ ref('orders_checked') }}
@@ -124,8 +150,11 @@ UNION ALL
 SELECT batch_id, source_file, NULL, NULL, NULL, 'malformed_row: ' || lower(error_type), raw_line
 FROM raw.orders_malformed
 WHERE batch_id > {{ done_batch() }}
-`);
-  w('models/core/core_customers.sql', `{{ config(schema='core', alias='customers') }}
+`,
+  );
+  w(
+    'models/core/core_customers.sql',
+    `{{ config(schema='core', alias='customers') }}
 SELECT
     CAST(customer_id AS BIGINT) AS customer_id,
     trim(name) AS name,
@@ -135,8 +164,11 @@ SELECT
 FROM {{ ref('raw_customers') }}
 QUALIFY row_number() OVER (PARTITION BY customer_id ORDER BY source_row) = 1
 ORDER BY customer_id
-`);
-  w('models/core/core_products.sql', `{{ config(schema='core', alias='products') }}
+`,
+  );
+  w(
+    'models/core/core_products.sql',
+    `{{ config(schema='core', alias='products') }}
 SELECT
     CAST(product_id AS BIGINT) AS product_id,
     sku,
@@ -146,8 +178,11 @@ SELECT
 FROM {{ ref('raw_products') }}
 QUALIFY row_number() OVER (PARTITION BY product_id ORDER BY source_row) = 1
 ORDER BY product_id
-`);
-  w('models/core/orders_enriched.sql', `{{ config(materialized='incremental', schema='core') }}
+`,
+  );
+  w(
+    'models/core/orders_enriched.sql',
+    `{{ config(materialized='incremental', schema='core') }}
 SELECT
     o.batch_id,
     o.order_id,
@@ -169,8 +204,11 @@ FROM {{ ref('core_orders') }} AS o
 JOIN {{ ref('core_customers') }} AS c USING (customer_id)
 JOIN {{ ref('core_products') }} AS p USING (product_id)
 WHERE o.batch_id > {{ done_batch() }}
-`);
-  w('models/mart/daily_revenue.sql', `{{ config(materialized='incremental', schema='mart', unique_key='order_date', incremental_strategy='delete+insert') }}
+`,
+  );
+  w(
+    'models/mart/daily_revenue.sql',
+    `{{ config(materialized='incremental', schema='mart', unique_key='order_date', incremental_strategy='delete+insert') }}
 -- only the dates the new batches touched are recomputed, from every order of those dates
 SELECT
     order_date,
@@ -184,8 +222,11 @@ FROM {{ ref('orders_enriched') }}
 WHERE order_date IN (SELECT DISTINCT order_date FROM {{ ref('orders_enriched') }} WHERE batch_id > {{ done_batch() }})
 {% endif %}
 GROUP BY order_date
-`);
-  w('models/mart/customer_features.sql', `{{ config(materialized='incremental', schema='mart', unique_key='customer_id', incremental_strategy='delete+insert',
+`,
+  );
+  w(
+    'models/mart/customer_features.sql',
+    `{{ config(materialized='incremental', schema='mart', unique_key='customer_id', incremental_strategy='delete+insert',
     post_hook="UPDATE {{ this }} SET recency_days = (SELECT max(last_order_date) FROM {{ this }}) - last_order_date") }}
 -- only the customers the new batches touched are recomputed (from all their orders); recency for everyone in the post-hook
 WITH scope AS (
@@ -237,26 +278,77 @@ SELECT
 FROM per_customer AS c
 JOIN per_product AS p USING (customer_id)
 JOIN favourite AS f USING (customer_id)
-`);
+`,
+  );
   // the example's tests/, as dbt tests: generic ones in schema.yml, the rest singular
   const gen = (model: string, col: string, tests: string[]) => ({ model, col, tests });
   const schema = [
-    gen('core_orders', 'order_id', ['unique', 'not_null']), gen('core_orders', 'customer_id', ['not_null', `relationships:\n              arguments:\n                to: ref('core_customers')\n                field: customer_id`]),
-    gen('core_orders', 'product_id', ['not_null', `relationships:\n              arguments:\n                to: ref('core_products')\n                field: product_id`]),
+    gen('core_orders', 'order_id', ['unique', 'not_null']),
+    gen('core_orders', 'customer_id', [
+      'not_null',
+      `relationships:\n              arguments:\n                to: ref('core_customers')\n                field: customer_id`,
+    ]),
+    gen('core_orders', 'product_id', [
+      'not_null',
+      `relationships:\n              arguments:\n                to: ref('core_products')\n                field: product_id`,
+    ]),
     gen('core_orders', 'order_date', ['not_null']),
-    gen('core_orders', 'channel', [`accepted_values:\n              arguments:\n                values: [${ACCEPTED.channel.map((v) => `'${v}'`).join(', ')}]`]),
-    gen('core_customers', 'customer_id', ['unique']), gen('core_customers', 'country', [`accepted_values:\n              arguments:\n                values: [${ACCEPTED.country.map((v) => `'${v}'`).join(', ')}]`]),
+    gen('core_orders', 'channel', [
+      `accepted_values:\n              arguments:\n                values: [${ACCEPTED.channel.map((v) => `'${v}'`).join(', ')}]`,
+    ]),
+    gen('core_customers', 'customer_id', ['unique']),
+    gen('core_customers', 'country', [
+      `accepted_values:\n              arguments:\n                values: [${ACCEPTED.country.map((v) => `'${v}'`).join(', ')}]`,
+    ]),
     gen('core_products', 'product_id', ['unique']),
-    gen('rejected_orders', 'reject_reason', [`accepted_values:\n              arguments:\n                values: [${ACCEPTED.reject_reason.map((v) => `'${v}'`).join(', ')}]`]),
-    gen('customer_features', 'customer_id', ['unique']), gen('daily_revenue', 'order_date', ['unique']),
+    gen('rejected_orders', 'reject_reason', [
+      `accepted_values:\n              arguments:\n                values: [${ACCEPTED.reject_reason.map((v) => `'${v}'`).join(', ')}]`,
+    ]),
+    gen('customer_features', 'customer_id', ['unique']),
+    gen('daily_revenue', 'order_date', ['unique']),
   ];
   const models = [...new Set(schema.map((s) => s.model))];
-  w('models/schema.yml', `version: 2\n\nmodels:\n${models.map((m) => `  - name: ${m}\n    columns:\n${schema.filter((s) => s.model === m).map((s) => `      - name: ${s.col}\n        data_tests:\n${s.tests.map((t) => `          - ${t}`).join('\n')}`).join('\n')}`).join('\n')}\n`);
-  w('tests/unit_price_far_from_list_price.sql', `{{ config(severity='warn') }}\nSELECT e.order_id, e.product_id, e.unit_price, p.list_price\nFROM {{ ref('orders_enriched') }} AS e\nJOIN {{ ref('core_products') }} AS p USING (product_id)\nWHERE e.unit_price < p.list_price / 4 OR e.unit_price > p.list_price * 4\nORDER BY e.order_id\n`);
-  w('tests/clean_plus_rejected_equals_raw.sql', `-- depends_on: {{ ref('raw_orders') }}\nSELECT raw_rows, malformed_rows, clean_rows, rejected_rows\nFROM (\n    SELECT\n        (SELECT count(*) FROM {{ ref('raw_orders') }}) AS raw_rows,\n        (SELECT count(*) FROM raw.orders_malformed) AS malformed_rows,\n        (SELECT count(*) FROM {{ ref('core_orders') }}) AS clean_rows,\n        (SELECT count(*) FROM {{ ref('rejected_orders') }}) AS rejected_rows\n)\nWHERE raw_rows + malformed_rows <> clean_rows + rejected_rows\n`);
-  w('tests/revenue_reconciles_daily.sql', `SELECT enriched, daily\nFROM (\n    SELECT (SELECT sum(revenue) FROM {{ ref('orders_enriched') }}) AS enriched,\n           (SELECT sum(revenue) FROM {{ ref('daily_revenue') }}) AS daily\n)\nWHERE enriched IS DISTINCT FROM daily\n`);
-  w('tests/revenue_reconciles_customers.sql', `SELECT enriched, per_customer\nFROM (\n    SELECT (SELECT sum(revenue) FROM {{ ref('orders_enriched') }}) AS enriched,\n           (SELECT sum(total_revenue) FROM {{ ref('customer_features') }}) AS per_customer\n)\nWHERE enriched IS DISTINCT FROM per_customer\n`);
-  w('tests/enriched_keeps_every_clean_order.sql', `SELECT o.order_id FROM {{ ref('core_orders') }} AS o ANTI JOIN {{ ref('orders_enriched') }} AS e USING (order_id)\n`);
-  w('tests/orders_quantity_and_price_valid.sql', `SELECT * FROM {{ ref('core_orders') }} WHERE NOT coalesce((quantity > 0 AND unit_price >= 0), false)\n`);
-  w('tests/customer_features_row_count.sql', `SELECT count(*) AS row_count FROM {{ ref('customer_features') }} HAVING count(*) < 1\n`);
+  w(
+    'models/schema.yml',
+    `version: 2\n\nmodels:\n${models
+      .map(
+        (m) =>
+          `  - name: ${m}\n    columns:\n${schema
+            .filter((s) => s.model === m)
+            .map(
+              (s) =>
+                `      - name: ${s.col}\n        data_tests:\n${s.tests.map((t) => `          - ${t}`).join('\n')}`,
+            )
+            .join('\n')}`,
+      )
+      .join('\n')}\n`,
+  );
+  w(
+    'tests/unit_price_far_from_list_price.sql',
+    `{{ config(severity='warn') }}\nSELECT e.order_id, e.product_id, e.unit_price, p.list_price\nFROM {{ ref('orders_enriched') }} AS e\nJOIN {{ ref('core_products') }} AS p USING (product_id)\nWHERE e.unit_price < p.list_price / 4 OR e.unit_price > p.list_price * 4\nORDER BY e.order_id\n`,
+  );
+  w(
+    'tests/clean_plus_rejected_equals_raw.sql',
+    `-- depends_on: {{ ref('raw_orders') }}\nSELECT raw_rows, malformed_rows, clean_rows, rejected_rows\nFROM (\n    SELECT\n        (SELECT count(*) FROM {{ ref('raw_orders') }}) AS raw_rows,\n        (SELECT count(*) FROM raw.orders_malformed) AS malformed_rows,\n        (SELECT count(*) FROM {{ ref('core_orders') }}) AS clean_rows,\n        (SELECT count(*) FROM {{ ref('rejected_orders') }}) AS rejected_rows\n)\nWHERE raw_rows + malformed_rows <> clean_rows + rejected_rows\n`,
+  );
+  w(
+    'tests/revenue_reconciles_daily.sql',
+    `SELECT enriched, daily\nFROM (\n    SELECT (SELECT sum(revenue) FROM {{ ref('orders_enriched') }}) AS enriched,\n           (SELECT sum(revenue) FROM {{ ref('daily_revenue') }}) AS daily\n)\nWHERE enriched IS DISTINCT FROM daily\n`,
+  );
+  w(
+    'tests/revenue_reconciles_customers.sql',
+    `SELECT enriched, per_customer\nFROM (\n    SELECT (SELECT sum(revenue) FROM {{ ref('orders_enriched') }}) AS enriched,\n           (SELECT sum(total_revenue) FROM {{ ref('customer_features') }}) AS per_customer\n)\nWHERE enriched IS DISTINCT FROM per_customer\n`,
+  );
+  w(
+    'tests/enriched_keeps_every_clean_order.sql',
+    `SELECT o.order_id FROM {{ ref('core_orders') }} AS o ANTI JOIN {{ ref('orders_enriched') }} AS e USING (order_id)\n`,
+  );
+  w(
+    'tests/orders_quantity_and_price_valid.sql',
+    `SELECT * FROM {{ ref('core_orders') }} WHERE NOT coalesce((quantity > 0 AND unit_price >= 0), false)\n`,
+  );
+  w(
+    'tests/customer_features_row_count.sql',
+    `SELECT count(*) AS row_count FROM {{ ref('customer_features') }} HAVING count(*) < 1\n`,
+  );
 }

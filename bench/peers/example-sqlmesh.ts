@@ -15,7 +15,9 @@ const inList = (xs: string[]) => `(${xs.map((v) => `'${v}'`).join(', ')})`;
 export function sqlmeshExample(dir: string, threads: number): void {
   const w = (file: string, text: string) => write(join(dir, file), text);
   sqlmeshConfig(dir, threads, 'db.duckdb');
-  w('macros/order_files.py', `import glob, os
+  w(
+    'macros/order_files.py',
+    `import glob, os
 from sqlglot import exp
 from sqlmesh import macro
 
@@ -29,11 +31,23 @@ def order_files(evaluator, start, end):
     # SQLMesh also renders the query for dates that have no file (1970-01-01, to create the table): read
     # one file then; the time-range filter SQLMesh puts on file_date leaves none of its rows
     return exp.Array(expressions=[exp.Literal.string(f) for f in (files or every[:1])])
-`);
-  w('audits/relationships.sql', 'AUDIT (name relationships);\nSELECT child.@column AS value, count(*) AS row_count FROM @this_model AS child\nWHERE child.@column IS NOT NULL AND NOT EXISTS (SELECT 1 FROM @to_model AS parent WHERE parent.@to_column = child.@column)\nGROUP BY 1\n');
-  w('audits/expression.sql', 'AUDIT (name expression);\nSELECT * FROM @this_model WHERE NOT coalesce((@condition), false)\n');
-  w('audits/row_count.sql', 'AUDIT (name row_count);\nSELECT n FROM (SELECT count(*) AS n FROM @this_model) WHERE n < @min_rows\n');
-  w('audits/reconcile.sql', `AUDIT (name clean_plus_rejected_equals_raw);
+`,
+  );
+  w(
+    'audits/relationships.sql',
+    'AUDIT (name relationships);\nSELECT child.@column AS value, count(*) AS row_count FROM @this_model AS child\nWHERE child.@column IS NOT NULL AND NOT EXISTS (SELECT 1 FROM @to_model AS parent WHERE parent.@to_column = child.@column)\nGROUP BY 1\n',
+  );
+  w(
+    'audits/expression.sql',
+    'AUDIT (name expression);\nSELECT * FROM @this_model WHERE NOT coalesce((@condition), false)\n',
+  );
+  w(
+    'audits/row_count.sql',
+    'AUDIT (name row_count);\nSELECT n FROM (SELECT count(*) AS n FROM @this_model) WHERE n < @min_rows\n',
+  );
+  w(
+    'audits/reconcile.sql',
+    `AUDIT (name clean_plus_rejected_equals_raw);
 SELECT raw_rows, malformed_rows, clean_rows, rejected_rows
 FROM (
     SELECT
@@ -62,9 +76,12 @@ WHERE enriched IS DISTINCT FROM per_customer;
 
 AUDIT (name enriched_keeps_every_clean_order);
 SELECT o.order_id FROM core.orders AS o ANTI JOIN core.orders_enriched AS e USING (order_id);
-`);
+`,
+  );
   const byDay = (audits = '') => `kind INCREMENTAL_BY_TIME_RANGE (time_column file_date),\n  cron '@daily'${audits}`;
-  w('models/raw/orders.sql', `MODEL (
+  w(
+    'models/raw/orders.sql',
+    `MODEL (
   name raw.orders,
   ${byDay()},
   columns (file_date DATE, source_file VARCHAR, source_row BIGINT, ${ORDER_COLUMNS.map((c) => `${c} VARCHAR`).join(', ')})
@@ -92,11 +109,17 @@ FROM read_csv(@order_files(@start_ds, @end_ds), header = true, all_varchar = tru
 );
 @IF(@runtime_stage = 'evaluating', DROP TABLE IF EXISTS orders_rejects);
 @IF(@runtime_stage = 'evaluating', DROP TABLE IF EXISTS orders_reject_scans);
-`);
+`,
+  );
   for (const t of ['customers', 'products']) {
-    w(`models/raw/${t}.sql`, `MODEL (name raw.${t}, kind FULL, cron '@daily');\n\nSELECT row_number() OVER () AS source_row, *\nFROM read_csv('data/landing/${t}.csv', header = true, all_varchar = true)\n`);
+    w(
+      `models/raw/${t}.sql`,
+      `MODEL (name raw.${t}, kind FULL, cron '@daily');\n\nSELECT row_number() OVER () AS source_row, *\nFROM read_csv('data/landing/${t}.csv', header = true, all_varchar = true)\n`,
+    );
   }
-  w('models/core/orders_checked.sql', `MODEL (
+  w(
+    'models/core/orders_checked.sql',
+    `MODEL (
   name core.orders_checked,
   ${byDay()}
 );
@@ -149,8 +172,11 @@ LEFT JOIN (SELECT DISTINCT TRY_CAST(customer_id AS BIGINT) AS customer_id FROM r
 LEFT JOIN (SELECT DISTINCT TRY_CAST(product_id AS BIGINT) AS product_id FROM raw.products) AS p USING (product_id);
 
 SET preserve_insertion_order = true;
-`);
-  w('models/core/orders.sql', `MODEL (
+`,
+  );
+  w(
+    'models/core/orders.sql',
+    `MODEL (
   name core.orders,
   ${byDay(`,
   audits (
@@ -167,8 +193,11 @@ SET preserve_insertion_order = true;
 SELECT file_date, order_id, customer_id, product_id, order_date, quantity, unit_price, channel, source_file, source_row
 FROM core.orders_checked
 WHERE reject_reason IS NULL AND file_date BETWEEN @start_ds AND @end_ds
-`);
-  w('models/core/rejected_orders.sql', `MODEL (
+`,
+  );
+  w(
+    'models/core/rejected_orders.sql',
+    `MODEL (
   name core.rejected_orders,
   ${byDay(`,
   audits (accepted_values(column := reject_reason, is_in := ${inList(ACCEPTED.reject_reason)}))`)},
@@ -182,8 +211,11 @@ UNION ALL
 SELECT file_date, source_file, NULL, NULL, NULL, 'malformed_row: ' || lower(error_type), raw_line
 FROM raw.orders_malformed
 WHERE file_date BETWEEN @start_ds AND @end_ds
-`);
-  w('models/core/customers.sql', `MODEL (
+`,
+  );
+  w(
+    'models/core/customers.sql',
+    `MODEL (
   name core.customers,
   kind FULL,
   cron '@daily',
@@ -199,8 +231,11 @@ SELECT
 FROM raw.customers
 QUALIFY row_number() OVER (PARTITION BY customer_id ORDER BY source_row) = 1
 ORDER BY customer_id
-`);
-  w('models/core/products.sql', `MODEL (
+`,
+  );
+  w(
+    'models/core/products.sql',
+    `MODEL (
   name core.products,
   kind FULL,
   cron '@daily',
@@ -216,15 +251,21 @@ SELECT
 FROM raw.products
 QUALIFY row_number() OVER (PARTITION BY product_id ORDER BY source_row) = 1
 ORDER BY product_id
-`);
-  w('audits/price_outliers.sql', `AUDIT (name unit_price_far_from_list_price, blocking false);
+`,
+  );
+  w(
+    'audits/price_outliers.sql',
+    `AUDIT (name unit_price_far_from_list_price, blocking false);
 SELECT e.order_id, e.product_id, e.unit_price, p.list_price
 FROM @this_model AS e
 JOIN core.products AS p USING (product_id)
 WHERE e.unit_price < p.list_price / 4 OR e.unit_price > p.list_price * 4
 ORDER BY e.order_id
-`);
-  w('models/core/orders_enriched.sql', `MODEL (
+`,
+  );
+  w(
+    'models/core/orders_enriched.sql',
+    `MODEL (
   name core.orders_enriched,
   ${byDay(`,
   audits (unit_price_far_from_list_price)`)}
@@ -251,8 +292,11 @@ FROM core.orders AS o
 JOIN core.customers AS c USING (customer_id)
 JOIN core.products AS p USING (product_id)
 WHERE o.file_date BETWEEN @start_ds AND @end_ds
-`);
-  w('models/mart/daily_revenue.sql', `MODEL (
+`,
+  );
+  w(
+    'models/mart/daily_revenue.sql',
+    `MODEL (
   name mart.daily_revenue,
   kind INCREMENTAL_BY_TIME_RANGE (time_column order_date),
   cron '@daily',
@@ -268,8 +312,11 @@ SELECT
 FROM core.orders_enriched
 WHERE order_date BETWEEN @start_ds AND @end_ds
 GROUP BY order_date
-`);
-  w('models/mart/customer_features.sql', `MODEL (
+`,
+  );
+  w(
+    'models/mart/customer_features.sql',
+    `MODEL (
   name mart.customer_features,
   kind INCREMENTAL_BY_UNIQUE_KEY (unique_key customer_id),
   cron '@daily',
@@ -333,5 +380,6 @@ JOIN favourite AS f USING (customer_id);
 -- not gated by @runtime_stage: SQLMesh's first insert into this model (a CREATE OR REPLACE … AS) did not
 -- run a post-statement gated on 'evaluating'; on an empty table (when it is created) the update is a no-op
 UPDATE @this_model SET recency_days = (SELECT max(last_order_date) FROM @this_model) - last_order_date;
-`);
+`,
+  );
 }

@@ -4,7 +4,18 @@
 // project; the ducksteps side is the example's steps 02–05 and its tests/ (no generator, no publish: the
 // ports do neither).
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, linkSync, mkdirSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  cpSync,
+  existsSync,
+  linkSync,
+  mkdirSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { checksums } from './checksum.js';
 import { dbtExample } from './example-dbt.js';
@@ -28,10 +39,17 @@ function landing(orders: number, log: (s: string) => void): string {
   mkdirSync(join(gen, 'sql'), { recursive: true });
   for (const d of ['01_generate', 'macros']) cpSync(join(REPO, 'sql', d), join(gen, 'sql', d), { recursive: true });
   cpSync(join(REPO, 'steps', '01_generate.ts'), join(gen, 'steps', '01_generate.ts'));
-  writeFileSync(join(gen, 'package.json'), JSON.stringify({ name: 'gen', private: true, type: 'module', ducksteps: {} }));
+  writeFileSync(
+    join(gen, 'package.json'),
+    JSON.stringify({ name: 'gen', private: true, type: 'module', ducksteps: {} }),
+  );
   symlinkSync(join(REPO, 'node_modules'), join(gen, 'node_modules'));
   mkdirSync(join(gen, 'data'));
-  execFileSync(process.execPath, [join(REPO, 'dist', 'run.js'), '--var', `orders=${orders}`, '--var', 'days=31'], { cwd: gen, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, NO_COLOR: '1' } });
+  execFileSync(process.execPath, [join(REPO, 'dist', 'run.js'), '--var', `orders=${orders}`, '--var', 'days=31'], {
+    cwd: gen,
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...process.env, NO_COLOR: '1' },
+  });
   writeFileSync(join(dir, 'done'), '');
   return out;
 }
@@ -46,7 +64,12 @@ function linkTree(from: string, to: string): void {
 }
 
 /** A tool's project, with what makes up its state (kept after the full build, put back before each next run). */
-interface Project { tool: Tool; dir: string; state: string[]; db: string }
+interface Project {
+  tool: Tool;
+  dir: string;
+  state: string[];
+  db: string;
+}
 
 function setLanding(p: Project, source: string, days: number) {
   const to = join(p.dir, 'data', 'landing');
@@ -56,22 +79,53 @@ function setLanding(p: Project, source: string, days: number) {
   for (let d = 1; d <= days; d++) linkSync(join(source, 'orders', dayFile(d)), join(to, 'orders', dayFile(d)));
 }
 
-const reset = (p: Project) => { for (const s of p.state) rmSync(join(p.dir, s), { recursive: true, force: true }); };
-const save = (p: Project) => { rmSync(join(p.dir, '.saved'), { recursive: true, force: true }); for (const s of p.state) if (existsSync(join(p.dir, s))) linkTree(join(p.dir, s), join(p.dir, '.saved', s)); };
-const restore = (p: Project) => { reset(p); for (const s of p.state) if (existsSync(join(p.dir, '.saved', s))) linkTree(join(p.dir, '.saved', s), join(p.dir, s)); };
+const reset = (p: Project) => {
+  for (const s of p.state) rmSync(join(p.dir, s), { recursive: true, force: true });
+};
+const save = (p: Project) => {
+  rmSync(join(p.dir, '.saved'), { recursive: true, force: true });
+  for (const s of p.state) if (existsSync(join(p.dir, s))) linkTree(join(p.dir, s), join(p.dir, '.saved', s));
+};
+const restore = (p: Project) => {
+  reset(p);
+  for (const s of p.state) if (existsSync(join(p.dir, '.saved', s))) linkTree(join(p.dir, '.saved', s), join(p.dir, s));
+};
 
 function duckstepsExample(dir: string, orders: number): void {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(join(dir, 'sql'), { recursive: true });
-  for (const d of readdirSync(join(REPO, 'sql')).filter((d) => d !== '01_generate')) cpSync(join(REPO, 'sql', d), join(dir, 'sql', d), { recursive: true });
+  for (const d of readdirSync(join(REPO, 'sql')).filter((d) => d !== '01_generate'))
+    cpSync(join(REPO, 'sql', d), join(dir, 'sql', d), { recursive: true });
   mkdirSync(join(dir, 'tests'));
-  for (const f of readdirSync(join(REPO, 'tests')).filter((f) => f.endsWith('.sql'))) copyFileSync(join(REPO, 'tests', f), join(dir, 'tests', f));
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'example', private: true, type: 'module', ducksteps: {
-    vars: { orders: String(orders), days: '30' }, inputs: { orders: 'data/landing/orders/*.csv' }, archive: 'data/archive' } }, null, 2));
+  for (const f of readdirSync(join(REPO, 'tests')).filter((f) => f.endsWith('.sql')))
+    copyFileSync(join(REPO, 'tests', f), join(dir, 'tests', f));
+  writeFileSync(
+    join(dir, 'package.json'),
+    JSON.stringify(
+      {
+        name: 'example',
+        private: true,
+        type: 'module',
+        ducksteps: {
+          vars: { orders: String(orders), days: '30' },
+          inputs: { orders: 'data/landing/orders/*.csv' },
+          archive: 'data/archive',
+        },
+      },
+      null,
+      2,
+    ),
+  );
   symlinkSync(join(REPO, 'node_modules'), join(dir, 'node_modules'));
 }
 
-export async function exampleCases(venv: Venv, root: string, orders: number, threads: number, log: (s: string) => void): Promise<Case[]> {
+export async function exampleCases(
+  venv: Venv,
+  root: string,
+  orders: number,
+  threads: number,
+  log: (s: string) => void,
+): Promise<Case[]> {
   const source = landing(orders, log);
   rmSync(root, { recursive: true, force: true });
   const projects: Project[] = [
@@ -82,23 +136,53 @@ export async function exampleCases(venv: Venv, root: string, orders: number, thr
   duckstepsExample(projects[0].dir, orders);
   dbtExample(projects[1].dir, threads);
   sqlmeshExample(projects[2].dir, threads);
-  const tables = (p: Project) => () => checksums(join(p.dir, p.db), Object.fromEntries(EXAMPLE_TABLES.map((t) => [t, t])), BOOKKEEPING);
+  const tables = (p: Project) => () =>
+    checksums(join(p.dir, p.db), Object.fromEntries(EXAMPLE_TABLES.map((t) => [t, t])), BOOKKEEPING);
   const commands: Record<'full' | 'next' | 'nothing', (p: Project) => Command> = {
-    full: (p) => p.tool === 'ducksteps' ? duckstepsCmd(p.dir) : p.tool === 'dbt' ? dbtCmd(venv, p.dir, ['build'])
-      : sqlmeshCmd(venv, p.dir, ['plan', '--auto-apply', '--no-prompts', '--execution-time', '2024-01-31']),
-    next: (p) => p.tool === 'sqlmesh' ? sqlmeshCmd(venv, p.dir, ['run', '--end', '2024-01-31']) : commands.full(p),
-    nothing: (p) => p.tool === 'sqlmesh' ? sqlmeshCmd(venv, p.dir, ['run', '--end', '2024-01-30']) : commands.full(p),
+    full: (p) =>
+      p.tool === 'ducksteps'
+        ? duckstepsCmd(p.dir)
+        : p.tool === 'dbt'
+          ? dbtCmd(venv, p.dir, ['build'])
+          : sqlmeshCmd(venv, p.dir, ['plan', '--auto-apply', '--no-prompts', '--execution-time', '2024-01-31']),
+    next: (p) => (p.tool === 'sqlmesh' ? sqlmeshCmd(venv, p.dir, ['run', '--end', '2024-01-31']) : commands.full(p)),
+    nothing: (p) => (p.tool === 'sqlmesh' ? sqlmeshCmd(venv, p.dir, ['run', '--end', '2024-01-30']) : commands.full(p)),
   };
   const sides = (kind: 'full' | 'next' | 'nothing', prepare: (p: Project) => void): Side[] =>
-    projects.map((p) => ({ tool: p.tool, command: commands[kind](p), prepare: () => prepare(p), tables: tables(p), prime: primeCmd(venv, p.tool, p.dir) }));
+    projects.map((p) => ({
+      tool: p.tool,
+      command: commands[kind](p),
+      prepare: () => prepare(p),
+      tables: tables(p),
+      prime: primeCmd(venv, p.tool, p.dir),
+    }));
   const n = orders.toLocaleString('en-US');
   return [
-    { id: 'example-full', label: `example, ${n} orders: full build of 30 day files`, goals: { dbt: 0.95, sqlmesh: 0.95 },
-      sides: sides('full', (p) => { reset(p); setLanding(p, source, 30); }) },
+    {
+      id: 'example-full',
+      label: `example, ${n} orders: full build of 30 day files`,
+      goals: { dbt: 0.95, sqlmesh: 0.95 },
+      sides: sides('full', (p) => {
+        reset(p);
+        setLanding(p, source, 30);
+      }),
+    },
     // the state after the last full build is kept (untimed) for the next two cases
-    { id: 'example-next', label: `example, ${n} orders: the next day (day 31 lands)`, goals: { dbt: 0.95, sqlmesh: 0.95 },
-      sides: sides('next', (p) => { if (!existsSync(join(p.dir, '.saved'))) save(p); restore(p); linkSync(join(source, 'orders', dayFile(31)), join(p.dir, 'data', 'landing', 'orders', dayFile(31))); }) },
-    { id: 'example-nothing', label: `example, ${n} orders: a run with nothing new`, goals: { dbt: 0.3, sqlmesh: 0.3 },
-      sides: sides('nothing', restore) },
+    {
+      id: 'example-next',
+      label: `example, ${n} orders: the next day (day 31 lands)`,
+      goals: { dbt: 0.95, sqlmesh: 0.95 },
+      sides: sides('next', (p) => {
+        if (!existsSync(join(p.dir, '.saved'))) save(p);
+        restore(p);
+        linkSync(join(source, 'orders', dayFile(31)), join(p.dir, 'data', 'landing', 'orders', dayFile(31)));
+      }),
+    },
+    {
+      id: 'example-nothing',
+      label: `example, ${n} orders: a run with nothing new`,
+      goals: { dbt: 0.3, sqlmesh: 0.3 },
+      sides: sides('nothing', restore),
+    },
   ];
 }

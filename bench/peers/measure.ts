@@ -21,12 +21,17 @@ export interface Command {
 export function measure(python: string, command: Command, logPrefix: string): Sample {
   const [out, err] = [`${logPrefix}.out`, `${logPrefix}.err`];
   const json = execFileSync(python, [join(import.meta.dirname, 'measure.py'), out, err, '--', ...command.argv], {
-    cwd: command.cwd, encoding: 'utf8', env: { ...process.env, ...command.env }, maxBuffer: 1 << 20,
+    cwd: command.cwd,
+    encoding: 'utf8',
+    env: { ...process.env, ...command.env },
+    maxBuffer: 1 << 20,
   });
   const r = JSON.parse(json);
   if (r.exit !== 0) {
     const tail = (f: string) => readFileSync(f, 'utf8').split('\n').slice(-25).join('\n');
-    throw new Error(`${command.argv.join(' ')} (in ${command.cwd}) exited ${r.exit}\n--- stdout\n${tail(out)}\n--- stderr\n${tail(err)}`);
+    throw new Error(
+      `${command.argv.join(' ')} (in ${command.cwd}) exited ${r.exit}\n--- stdout\n${tail(out)}\n--- stderr\n${tail(err)}`,
+    );
   }
   return { wall: r.wall_s, cpu: r.cpu_s, treeMb: r.peak_tree_mb, procMb: r.peak_proc_mb };
 }

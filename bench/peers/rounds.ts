@@ -48,17 +48,33 @@ export interface CaseResult {
 
 const loadAverage = () => Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
 
-export async function runCase(c: Case, rounds: { pairs: number; warmup: number }, python: string, logDir: string, log: (s: string) => void): Promise<CaseResult> {
+export async function runCase(
+  c: Case,
+  rounds: { pairs: number; warmup: number },
+  python: string,
+  logDir: string,
+  log: (s: string) => void,
+): Promise<CaseResult> {
   const samples = c.sides.map(() => [] as Sample[]);
   const load: number[] = [];
-  for (const side of c.sides) if (side.prime) { side.prepare?.(); execFileSync(side.prime.argv[0], side.prime.argv.slice(1), { cwd: side.prime.cwd, env: { ...process.env, ...side.prime.env }, stdio: 'ignore' }); }
+  for (const side of c.sides)
+    if (side.prime) {
+      side.prepare?.();
+      execFileSync(side.prime.argv[0], side.prime.argv.slice(1), {
+        cwd: side.prime.cwd,
+        env: { ...process.env, ...side.prime.env },
+        stdio: 'ignore',
+      });
+    }
   for (let r = 0; r < rounds.warmup + rounds.pairs; r++) {
     const kept = r >= rounds.warmup;
     c.sides.forEach((side, i) => {
       side.prepare?.();
       load.push(loadAverage());
       const s = measure(python, side.command, join(logDir, `${c.id}-${side.tool}`));
-      log(`  ${c.id} ${kept ? `round ${r - rounds.warmup + 1}` : 'warm-up'} ${side.tool.padEnd(9)} ${s.wall.toFixed(2)} s wall, ${s.cpu.toFixed(2)} s CPU, ${s.treeMb.toFixed(0)} MB tree peak, ${s.procMb.toFixed(0)} MB largest process (load ${load[load.length - 1].toFixed(1)})`);
+      log(
+        `  ${c.id} ${kept ? `round ${r - rounds.warmup + 1}` : 'warm-up'} ${side.tool.padEnd(9)} ${s.wall.toFixed(2)} s wall, ${s.cpu.toFixed(2)} s CPU, ${s.treeMb.toFixed(0)} MB tree peak, ${s.procMb.toFixed(0)} MB largest process (load ${load[load.length - 1].toFixed(1)})`,
+      );
       if (kept) samples[i].push(s);
     });
   }
@@ -67,5 +83,13 @@ export async function runCase(c: Case, rounds: { pairs: number; warmup: number }
   const sets = Object.values(tables).map((t) => JSON.stringify(t));
   const tablesEqual = sets.length < 2 ? undefined : sets.every((s) => s === sets[0]);
   if (tablesEqual === false) log(`  ${c.id}: TABLES DIFFER\n${JSON.stringify(tables, null, 1)}`);
-  return { id: c.id, label: c.label, goals: c.goals, tablesEqual, tables, load, sides: c.sides.map((s, i) => ({ tool: s.tool, samples: samples[i] })) };
+  return {
+    id: c.id,
+    label: c.label,
+    goals: c.goals,
+    tablesEqual,
+    tables,
+    load,
+    sides: c.sides.map((s, i) => ({ tool: s.tool, samples: samples[i] })),
+  };
 }

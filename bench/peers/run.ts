@@ -17,10 +17,13 @@ import { ensureVenv } from './venv.js';
 
 const { values: opt } = parseArgs({
   options: {
-    pairs: { type: 'string', default: '5' }, warmup: { type: 'string', default: '1' },
+    pairs: { type: 'string', default: '5' },
+    warmup: { type: 'string', default: '1' },
     // the example and TPC-H cases (minutes per run): their own round counts, by default the same
-    'large-pairs': { type: 'string' }, 'large-warmup': { type: 'string' },
-    orders: { type: 'string', default: '10000000' }, sf: { type: 'string', default: '10' },
+    'large-pairs': { type: 'string' },
+    'large-warmup': { type: 'string' },
+    orders: { type: 'string', default: '10000000' },
+    sf: { type: 'string', default: '10' },
     only: { type: 'string', default: 'small,startup,example,tpch' },
     threads: { type: 'string', default: String(cpus().length) },
     'no-write': { type: 'boolean', default: false },
@@ -38,7 +41,11 @@ const machine = `${cpus().length} cores (${cpus()[0]?.model.trim()}), ${Math.rou
 const command = process.argv.slice(2).join(' ');
 
 const venv = ensureVenv(REPO, log);
-log(`peers: ${Object.entries(venv.versions).map(([p, v]) => `${p} ${v}`).join(', ')}`);
+log(
+  `peers: ${Object.entries(venv.versions)
+    .map(([p, v]) => `${p} ${v}`)
+    .join(', ')}`,
+);
 const results: CaseResult[] = [];
 const failures: string[] = [];
 // every case's latest result is kept here, so a run of some cases (--only) rewrites the section with the others' last figures
@@ -49,7 +56,11 @@ const ORDER = ['small', 'startup', 'example-full', 'example-next', 'example-noth
 async function run(c: Case, r0 = rounds) {
   log(`${c.id}: ${c.label} …`);
   try {
-    const r = { ...(await runCase(c, r0, venv.bin('python'), logDir, log)), command, date: new Date().toISOString().slice(0, 10) };
+    const r = {
+      ...(await runCase(c, r0, venv.bin('python'), logDir, log)),
+      command,
+      date: new Date().toISOString().slice(0, 10),
+    };
     results.push(r);
     writeFileSync(store, JSON.stringify({ ...stored(), [r.id]: r }));
     if (r.tablesEqual === false) failures.push(`${c.id}: the tools produced different tables`);
@@ -67,13 +78,13 @@ if (only.has('small') || only.has('startup')) {
 }
 if (only.has('example')) {
   const { exampleCases } = await import('./example.js');
-  for (const c of await exampleCases(venv, join(work, 'example'), Number(opt.orders), threads, log)) await run(c, large);
+  for (const c of await exampleCases(venv, join(work, 'example'), Number(opt.orders), threads, log))
+    await run(c, large);
 }
 if (only.has('tpch')) {
   const { tpchCase } = await import('./tpch.js');
   await run(await tpchCase(venv, join(work, 'tpch'), Number(opt.sf), threads, log), large);
 }
-
 
 /** Prints the figures so far and (unless --no-write) rewrites the Peers section of docs/performance.md. */
 function report(final = false) {
@@ -82,10 +93,25 @@ function report(final = false) {
   const { head, rows, verdicts } = figures(final ? results : merged);
   if (final) {
     console.log(renderTable({ color: false }, head, rows));
-    for (const v of verdicts) console.log(`${v.caseId} vs ${v.tool}: ${v.what} ${v.value.toFixed(3)}× (goal ${v.goal}): ${v.met ? 'met' : 'MISSED'}`);
+    for (const v of verdicts)
+      console.log(
+        `${v.caseId} vs ${v.tool}: ${v.what} ${v.value.toFixed(3)}× (goal ${v.goal}): ${v.met ? 'met' : 'MISSED'}`,
+      );
   }
   const doc = figures(merged);
-  if (!opt['no-write']) writeDoc(join(REPO, 'docs', 'performance.md'), { ...doc, results: merged, versions: venv.versions, machine, rounds, large, threads, command, failures, partial: !final });
+  if (!opt['no-write'])
+    writeDoc(join(REPO, 'docs', 'performance.md'), {
+      ...doc,
+      results: merged,
+      versions: venv.versions,
+      machine,
+      rounds,
+      large,
+      threads,
+      command,
+      failures,
+      partial: !final,
+    });
 }
 report(true);
 for (const f of failures) console.error(f);

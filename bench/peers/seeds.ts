@@ -13,7 +13,28 @@ function prng(seed: number) {
   };
 }
 
-const FIRST = ['Ada', 'Ben', 'Cleo', 'Dan', 'Eve', 'Finn', 'Gus', 'Hana', 'Ivo', 'June', 'Kai', 'Lena', 'Milo', 'Nia', 'Omar', 'Pia', 'Quin', 'Rosa', 'Sami', 'Tess'];
+const FIRST = [
+  'Ada',
+  'Ben',
+  'Cleo',
+  'Dan',
+  'Eve',
+  'Finn',
+  'Gus',
+  'Hana',
+  'Ivo',
+  'June',
+  'Kai',
+  'Lena',
+  'Milo',
+  'Nia',
+  'Omar',
+  'Pia',
+  'Quin',
+  'Rosa',
+  'Sami',
+  'Tess',
+];
 const STATUS = ['completed', 'completed', 'completed', 'completed', 'shipped', 'placed', 'returned', 'return_pending'];
 const METHODS = ['credit_card', 'credit_card', 'credit_card', 'coupon', 'bank_transfer', 'gift_card'];
 
@@ -21,7 +42,8 @@ export function jaffleSeeds(): Record<'raw_customers' | 'raw_orders' | 'raw_paym
   const rnd = prng(20180101);
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(rnd() * xs.length)];
   const customers = ['id,first_name,last_name'];
-  for (let id = 1; id <= 100; id++) customers.push(`${id},${pick(FIRST)},${String.fromCharCode(65 + Math.floor(rnd() * 26))}.`);
+  for (let id = 1; id <= 100; id++)
+    customers.push(`${id},${pick(FIRST)},${String.fromCharCode(65 + Math.floor(rnd() * 26))}.`);
   const orders = ['id,user_id,order_date,status'];
   for (let id = 1; id <= 99; id++) {
     const day = new Date(Date.UTC(2018, 0, 1) + Math.floor((id - 1) * 0.99) * 86_400_000).toISOString().slice(0, 10);
@@ -34,8 +56,14 @@ export function jaffleSeeds(): Record<'raw_customers' | 'raw_orders' | 'raw_paym
   for (let order = 1; order <= 99; order++) {
     for (let part = 0; part < (twice.has(order) ? 2 : 1); part++) {
       const method = part === 1 ? 'coupon' : pick(METHODS);
-      payments.push(`${++id},${order},${method},${method === 'coupon' && rnd() < 0.2 ? 0 : 100 * Math.floor(rnd() * 30)}`);
+      payments.push(
+        `${++id},${order},${method},${method === 'coupon' && rnd() < 0.2 ? 0 : 100 * Math.floor(rnd() * 30)}`,
+      );
     }
   }
-  return { raw_customers: `${customers.join('\n')}\n`, raw_orders: `${orders.join('\n')}\n`, raw_payments: `${payments.join('\n')}\n` };
+  return {
+    raw_customers: `${customers.join('\n')}\n`,
+    raw_orders: `${orders.join('\n')}\n`,
+    raw_payments: `${payments.join('\n')}\n`,
+  };
 }

@@ -25,14 +25,28 @@ const tables = (prefix: string) => Object.fromEntries(JAFFLE_TABLES.map((t) => [
  * stay (dbt's partial parse file, SQLMesh's .cache, ducksteps' logs), as in a developer's repeated builds. */
 export function smallCase(venv: Venv, dirs: ReturnType<typeof smallProjects>): Case {
   const c: Case = {
-    id: 'small', label: 'jaffle shop from nothing: 3 seeds, 5 models, 20 tests', goals: { dbt: 0.3, sqlmesh: 0.3 },
+    id: 'small',
+    label: 'jaffle shop from nothing: 3 seeds, 5 models, 20 tests',
+    goals: { dbt: 0.3, sqlmesh: 0.3 },
     sides: [
-      { tool: 'ducksteps', command: duckstepsCmd(dirs.ducksteps), prepare: () => removeDb(join(dirs.ducksteps, 'data', 'warehouse.duckdb')),
-        tables: () => checksums(join(dirs.ducksteps, 'data', 'warehouse.duckdb'), tables('main')) },
-      { tool: 'dbt', command: dbtCmd(venv, dirs.dbt, ['build']), prepare: () => removeDb(join(dirs.dbt, 'jaffle_shop.duckdb')),
-        tables: () => checksums(join(dirs.dbt, 'jaffle_shop.duckdb'), tables('main')) },
-      { tool: 'sqlmesh', command: sqlmeshCmd(venv, dirs.sqlmesh, ['plan', '--auto-apply', '--no-prompts']), prepare: () => removeDb(join(dirs.sqlmesh, 'db.duckdb')),
-        tables: () => checksums(join(dirs.sqlmesh, 'db.duckdb'), tables('jaffle')) },
+      {
+        tool: 'ducksteps',
+        command: duckstepsCmd(dirs.ducksteps),
+        prepare: () => removeDb(join(dirs.ducksteps, 'data', 'warehouse.duckdb')),
+        tables: () => checksums(join(dirs.ducksteps, 'data', 'warehouse.duckdb'), tables('main')),
+      },
+      {
+        tool: 'dbt',
+        command: dbtCmd(venv, dirs.dbt, ['build']),
+        prepare: () => removeDb(join(dirs.dbt, 'jaffle_shop.duckdb')),
+        tables: () => checksums(join(dirs.dbt, 'jaffle_shop.duckdb'), tables('main')),
+      },
+      {
+        tool: 'sqlmesh',
+        command: sqlmeshCmd(venv, dirs.sqlmesh, ['plan', '--auto-apply', '--no-prompts']),
+        prepare: () => removeDb(join(dirs.sqlmesh, 'db.duckdb')),
+        tables: () => checksums(join(dirs.sqlmesh, 'db.duckdb'), tables('jaffle')),
+      },
     ],
   };
   return { ...c, sides: c.sides.map((s) => ({ ...s, prime: primeCmd(venv, s.tool, s.command.cwd) })) };
@@ -41,7 +55,9 @@ export function smallCase(venv: Venv, dirs: ReturnType<typeof smallProjects>): C
 /** Start-up: `list`, `dbt ls`, `sqlmesh info` on the small project as the last build left it. */
 export function startupCase(venv: Venv, dirs: ReturnType<typeof smallProjects>): Case {
   return {
-    id: 'startup', label: 'cheapest command on the small project', goals: {},
+    id: 'startup',
+    label: 'cheapest command on the small project',
+    goals: {},
     sides: [
       { tool: 'ducksteps', command: duckstepsCmd(dirs.ducksteps, ['list']) },
       { tool: 'dbt', command: dbtCmd(venv, dirs.dbt, ['ls']) },

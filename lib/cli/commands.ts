@@ -18,7 +18,18 @@ export interface Command {
   run(context: CommandContext): Promise<number>;
 }
 
-const BUILD_FLAGS = ['db', 'data-path', 'engine', 'var', 'threads', 'memory-limit', 'step-timeout', 'lock-timeout', 'json', 'jobs'];
+const BUILD_FLAGS = [
+  'db',
+  'data-path',
+  'engine',
+  'var',
+  'threads',
+  'memory-limit',
+  'step-timeout',
+  'lock-timeout',
+  'json',
+  'jobs',
+];
 
 export const HELP = `ducksteps: run numbered SQL step folders on DuckDB, each step atomically in its own process.
 
@@ -72,7 +83,24 @@ Exit codes: 0 ok, 1 a step, assertion or publish target failed, 2 usage or confi
 130 interrupted (Ctrl-C), 143 stopped by SIGTERM.`;
 
 export const commands: Record<string, Command> = {
-  run: { flags: [...BUILD_FLAGS, 'publish-timeout', 'from', 'to', 'only', 'select', 'exclude', 'resume', 'batch-size', 'full-refresh', 'forget-missing', 'recheck'], worker: true, run: async (c) => (await import('./run.js')).runCommand(c) },
+  run: {
+    flags: [
+      ...BUILD_FLAGS,
+      'publish-timeout',
+      'from',
+      'to',
+      'only',
+      'select',
+      'exclude',
+      'resume',
+      'batch-size',
+      'full-refresh',
+      'forget-missing',
+      'recheck',
+    ],
+    worker: true,
+    run: async (c) => (await import('./run.js')).runCommand(c),
+  },
   list: {
     help: 'usage: ./run.sh list [--json] [--db PATH] [--data-path DIR] [--engine spark]\n\nThe steps: number, folder, SQL files, script, incremental, last status and duration; the declared\ninputs with their loaded and pending files.',
     flags: ['json', 'db', 'data-path', 'engine'],
@@ -85,7 +113,7 @@ export const commands: Record<string, Command> = {
     run: async (c) => (await import('./compile.js')).compileCommand(c),
   },
   logs: {
-    help: 'usage: ./run.sh logs [--runs N] [--step STEP]\n\nThe last run\'s steps beside the median of the previous N runs (default 10), steps at least\n1.5x slower flagged; the slowest statements with file:line; failed steps with their error; the recent batches.',
+    help: "usage: ./run.sh logs [--runs N] [--step STEP]\n\nThe last run's steps beside the median of the previous N runs (default 10), steps at least\n1.5x slower flagged; the slowest statements with file:line; failed steps with their error; the recent batches.",
     flags: ['runs', 'step'],
     run: async (c) => (await import('./logs.js')).logsCommand(c),
   },
@@ -110,7 +138,12 @@ export const commands: Record<string, Command> = {
     flags: [...BUILD_FLAGS.filter((f) => f !== 'json'), 'publish-timeout', 'batch-size', 'max-wait'],
     run: async (c) => (await import('./watch.js')).watchCommand(c),
   },
-  'create-test': { help: 'usage: ./run.sh create-test STEP [--where EXPR]... [--name NAME] [--limit N] [--db PATH] [--var name=value]\n\nMakes a unit test of STEP from the warehouse: the rows the step reads, filtered by each --where (it applies\nto every table that has all the columns it names; "schema.table: EXPR" applies to that table only; a table\nno --where applies to gives its first N rows, default 20), and, as expected rows, what the step makes of\nthem. Appends it to tests/unit/STEP.yaml and runs it once. docs/unit-tests.md', flags: ['where', 'name', 'limit', 'db', 'data-path', 'var'], args: 1, run: async (c) => (await import('./create-test.js')).createTestCommand(c) },
+  'create-test': {
+    help: 'usage: ./run.sh create-test STEP [--where EXPR]... [--name NAME] [--limit N] [--db PATH] [--var name=value]\n\nMakes a unit test of STEP from the warehouse: the rows the step reads, filtered by each --where (it applies\nto every table that has all the columns it names; "schema.table: EXPR" applies to that table only; a table\nno --where applies to gives its first N rows, default 20), and, as expected rows, what the step makes of\nthem. Appends it to tests/unit/STEP.yaml and runs it once. docs/unit-tests.md',
+    flags: ['where', 'name', 'limit', 'db', 'data-path', 'var'],
+    args: 1,
+    run: async (c) => (await import('./create-test.js')).createTestCommand(c),
+  },
   test: {
     help: 'usage: ./run.sh test [--unit] [--select SEL] [--exclude SEL] [--db PATH] [--var name=value] [--json]\n                   [--engine spark] [--threads N] [--memory-limit SIZE] (the run options: ./run.sh --help)\n\nRuns the SQL assertions in tests/ against the current database (read-only): all of them, or with\n--select only those gating the selected steps.\n\n--unit runs the unit tests in tests/unit/ instead (fixture rows, each on an in-memory DuckDB; the\nwarehouse is never opened): all of them, or with --select those of the selected steps. docs/unit-tests.md',
     flags: [...BUILD_FLAGS, 'select', 'exclude', 'unit'],
@@ -120,12 +153,21 @@ export const commands: Record<string, Command> = {
 };
 
 /** Refuses flags and arguments the command would silently ignore. */
-export function checkCommandInput(name: string, command: Command, flags: CommandContext['flags'], args: readonly string[]): void {
+export function checkCommandInput(
+  name: string,
+  command: Command,
+  flags: CommandContext['flags'],
+  args: readonly string[],
+): void {
   const unused = Object.keys(flags).filter((f) => flags[f] !== undefined && f !== 'help' && !command.flags.includes(f));
   if (unused.length > 0) {
-    throw new UsageError(`${name} does not use --${unused[0]}`, { hint: `${name} takes: ${command.flags.map((f) => `--${f}`).join(' ') || 'no options'} (see ./run.sh ${name} --help)` });
+    throw new UsageError(`${name} does not use --${unused[0]}`, {
+      hint: `${name} takes: ${command.flags.map((f) => `--${f}`).join(' ') || 'no options'} (see ./run.sh ${name} --help)`,
+    });
   }
   if (args.length > (command.args ?? 0)) {
-    throw new UsageError(`${name} does not take "${args[command.args ?? 0]}"`, { hint: `one command at a time: ./run.sh ${args[command.args ?? 0]} …, or see ./run.sh --help` });
+    throw new UsageError(`${name} does not take "${args[command.args ?? 0]}"`, {
+      hint: `one command at a time: ./run.sh ${args[command.args ?? 0]} …, or see ./run.sh --help`,
+    });
   }
 }

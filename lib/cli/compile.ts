@@ -23,7 +23,17 @@ export async function compileCommand({ root, flags }: CommandContext): Promise<n
   process.stdout.write(`${summary}\n`);
   const selected = await planRun(project, flags as RunFlags, settings);
   const context = templateContext(selected.settings, 'plan');
-  const plan = await preparePlan({ project, settings: selected.settings, context, steps: selected.steps, targets: discoverTargets(root) });
-  process.stdout.write(`run plan${plan.flow ? '' : ' (without gates: a step does not render)'}:\n${describePlan(plan).map((l) => `  ${l}`).join('\n')}\n`);
+  const plan = await preparePlan({
+    project,
+    settings: selected.settings,
+    context,
+    steps: selected.steps,
+    targets: discoverTargets(root),
+  });
+  process.stdout.write(
+    `run plan${plan.flow ? '' : ' (without gates: a step does not render)'}:\n${describePlan(plan)
+      .map((l) => `  ${l}`)
+      .join('\n')}\n`,
+  );
   return result.errors.length === 0 ? 0 : 1;
 }

@@ -15,7 +15,10 @@ export async function docsCommand({ root, flags }: CommandContext): Promise<numb
   const plan = await displayPlan(project, settings, { strict: true }); // a step that does not render: its error
   if (!plan.flow) throw new Error('the lineage is missing from a strict plan');
   mkdirSync(join(root, 'docs'), { recursive: true });
-  writeFileSync(join(root, 'docs', 'pipeline.md'), pipelineDoc(project, settings, { ...plan, flow: plan.flow }, targets));
+  writeFileSync(
+    join(root, 'docs', 'pipeline.md'),
+    pipelineDoc(project, settings, { ...plan, flow: plan.flow }, targets),
+  );
   process.stdout.write('wrote docs/pipeline.md\n');
   return 0;
 }

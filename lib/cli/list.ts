@@ -14,7 +14,8 @@ import { safeJson } from '../report/escape.js';
 const SHOWN = 5;
 
 /** The first names of a list, then how many more. */
-const shorten = (names: readonly string[]) => (names.length === 0 ? '-' : `${names.slice(0, 3).join(', ')}${names.length > 3 ? ` (+${names.length - 3} more)` : ''}`);
+const shorten = (names: readonly string[]) =>
+  names.length === 0 ? '-' : `${names.slice(0, 3).join(', ')}${names.length > 3 ? ` (+${names.length - 3} more)` : ''}`;
 
 export async function listCommand({ root, flags }: CommandContext): Promise<number> {
   const settings = loadSettings(root, flags as CliSettings);
@@ -24,30 +25,58 @@ export async function listCommand({ root, flags }: CommandContext): Promise<numb
   const gatedBy = (id: string) => (plan?.flow?.gates.get(id) ?? []).map((a) => a.name);
   const last = new Map(readLog(join(root, 'logs', 'run_log.csv')).map((r) => [r.step, r]));
   const steps = project.steps.map((s) => ({
-    number: s.number, step: s.id, files: s.files.length, script: Boolean(s.script), incremental: s.incremental, gated_by: gatedBy(s.id),
-    last_status: last.get(s.id)?.status ?? null, last_duration_ms: last.has(s.id) ? Number(last.get(s.id)!.duration_ms) : null,
+    number: s.number,
+    step: s.id,
+    files: s.files.length,
+    script: Boolean(s.script),
+    incremental: s.incremental,
+    gated_by: gatedBy(s.id),
+    last_status: last.get(s.id)?.status ?? null,
+    last_duration_ms: last.has(s.id) ? Number(last.get(s.id)!.duration_ms) : null,
   }));
   const inputs = await inputStates(root, settings);
   if (flags.json) {
-    process.stdout.write(`${safeJson(JSON.stringify({ steps, tests: project.testFiles, after_steps: after.map((a) => a.name), inputs }, null, 2))}\n`);
+    process.stdout.write(
+      `${safeJson(JSON.stringify({ steps, tests: project.testFiles, after_steps: after.map((a) => a.name), inputs }, null, 2))}\n`,
+    );
     return 0;
   }
   const style = detectStyle();
   const yes = (b: boolean) => (b ? 'yes' : 'no');
   const rows = steps.map((s) => [
-    s.number, s.step, s.files, yes(s.script), yes(s.incremental),
-    s.last_status ? paintedStatus(style, s.last_status) : '-', s.last_duration_ms === null ? '-' : formatDuration(s.last_duration_ms),
+    s.number,
+    s.step,
+    s.files,
+    yes(s.script),
+    yes(s.incremental),
+    s.last_status ? paintedStatus(style, s.last_status) : '-',
+    s.last_duration_ms === null ? '-' : formatDuration(s.last_duration_ms),
     shorten(s.gated_by),
   ]);
-  process.stdout.write(`${renderTable(style, ['#', 'step', 'sql files', 'script', 'incremental', 'last status', 'last duration', 'gated by'], rows)}\n`);
-  process.stdout.write(`${project.testFiles.length} assertion files in tests/${after.length ? `; after the steps: ${shorten(after.map((a) => a.name))}` : ''}\n`);
+  process.stdout.write(
+    `${renderTable(style, ['#', 'step', 'sql files', 'script', 'incremental', 'last status', 'last duration', 'gated by'], rows)}\n`,
+  );
+  process.stdout.write(
+    `${project.testFiles.length} assertion files in tests/${after.length ? `; after the steps: ${shorten(after.map((a) => a.name))}` : ''}\n`,
+  );
   if (inputs.length > 0) {
     const inputRows = inputs.map((i) => {
       const more = i.pending.length > SHOWN ? ` (+${i.pending.length - SHOWN} more)` : '';
-      return [i.input, i.glob, i.loaded, i.archived, i.pending.length, i.pending.length ? `${i.pending.slice(0, SHOWN).join(', ')}${more}` : '-'];
+      return [
+        i.input,
+        i.glob,
+        i.loaded,
+        i.archived,
+        i.pending.length,
+        i.pending.length ? `${i.pending.slice(0, SHOWN).join(', ')}${more}` : '-',
+      ];
     });
-    process.stdout.write(`${renderTable(style, ['input', 'glob', 'loaded', 'archived', 'pending', 'pending files'], inputRows)}\n`);
-    for (const i of inputs) for (const name of i.badNames) process.stdout.write(`! ${i.input}: ${name} cannot be loaded: its name is not valid UTF-8 (rename it)\n`);
+    process.stdout.write(
+      `${renderTable(style, ['input', 'glob', 'loaded', 'archived', 'pending', 'pending files'], inputRows)}\n`,
+    );
+    for (const i of inputs)
+      for (const name of i.badNames)
+        process.stdout.write(`! ${i.input}: ${name} cannot be loaded: its name is not valid UTF-8 (rename it)\n`);
   }
   return 0;
 }

@@ -2,7 +2,15 @@
 import type { CommandContext } from './commands.js';
 import { discover } from '../project/discover.js';
 import { UsageError } from '../errors.js';
-import { counted, detectStyle, formatCount, formatDuration, formatStatus, paintedStatus, renderTable } from '../report/tables.js';
+import {
+  counted,
+  detectStyle,
+  formatCount,
+  formatDuration,
+  formatStatus,
+  paintedStatus,
+  renderTable,
+} from '../report/tables.js';
 import { safeText } from '../report/escape.js';
 import { recentBatches } from '../logs/batch-history.js';
 import { reviewLogs, SLOWER } from '../logs/review.js';
@@ -10,7 +18,8 @@ import { findStep } from '../project/select.js';
 
 export async function logsCommand({ root, flags }: CommandContext): Promise<number> {
   const runs = flags.runs === undefined ? 10 : Number(flags.runs);
-  if (!Number.isInteger(runs) || runs < 1) throw new UsageError(`--runs must be a whole number >= 1, got "${flags.runs}"`);
+  if (!Number.isInteger(runs) || runs < 1)
+    throw new UsageError(`--runs must be a whole number >= 1, got "${flags.runs}"`);
   const only = typeof flags.step === 'string' ? findStep(discover(root).steps, flags.step, '--step').id : undefined;
   const review = reviewLogs(root, runs, only);
   if (!review.runId) {
@@ -18,22 +27,57 @@ export async function logsCommand({ root, flags }: CommandContext): Promise<numb
     return 0;
   }
   const style = detectStyle();
-  const out: string[] = [`last run ${review.runId}; each step's latest run, compared with the median of its up to ${counted(runs, 'earlier run')}`];
-  out.push(renderTable(style, ['step', 'run', 'status', 'duration', 'median before', 'ratio', ''], review.steps.map((s) => [
-    s.step, s.runId === review.runId ? 'last' : s.runId, paintedStatus(style, s.status), formatDuration(s.durationMs), s.medianMs === undefined ? '-' : formatDuration(s.medianMs),
-    s.ratio === undefined ? '-' : `${s.ratio.toFixed(2)}×`, s.slower ? paintedStatus(style, `slower (≥ ${SLOWER}×)`) : '',
-  ])));
+  const out: string[] = [
+    `last run ${review.runId}; each step's latest run, compared with the median of its up to ${counted(runs, 'earlier run')}`,
+  ];
+  out.push(
+    renderTable(
+      style,
+      ['step', 'run', 'status', 'duration', 'median before', 'ratio', ''],
+      review.steps.map((s) => [
+        s.step,
+        s.runId === review.runId ? 'last' : s.runId,
+        paintedStatus(style, s.status),
+        formatDuration(s.durationMs),
+        s.medianMs === undefined ? '-' : formatDuration(s.medianMs),
+        s.ratio === undefined ? '-' : `${s.ratio.toFixed(2)}×`,
+        s.slower ? paintedStatus(style, `slower (≥ ${SLOWER}×)`) : '',
+      ]),
+    ),
+  );
   out.push('slowest statements of the last run:');
-  out.push(renderTable(style, ['duration', 'step', 'where', 'kind', 'statement'], review.slowest.map((s) => [
-    formatDuration(s.durationMs), s.step, s.location, s.kind, s.statement.length > 60 ? `${s.statement.slice(0, 57)}...` : s.statement,
-  ])));
-  for (const s of review.steps.filter((x) => x.error)) out.push(`${formatStatus(style, 'failed')} ${s.step}: ${safeText(s.error!)}`);
+  out.push(
+    renderTable(
+      style,
+      ['duration', 'step', 'where', 'kind', 'statement'],
+      review.slowest.map((s) => [
+        formatDuration(s.durationMs),
+        s.step,
+        s.location,
+        s.kind,
+        s.statement.length > 60 ? `${s.statement.slice(0, 57)}...` : s.statement,
+      ]),
+    ),
+  );
+  for (const s of review.steps.filter((x) => x.error))
+    out.push(`${formatStatus(style, 'failed')} ${s.step}: ${safeText(s.error!)}`);
   const batches = recentBatches(root);
   if (batches.length > 0) {
     out.push('recent batches:');
-    out.push(renderTable(style, ['batch', 'files', 'committed by', 'status', 'rows', 'runs'], batches.map((b) => [
-      b.batchId, b.files, b.steps.join(', ') || '-', paintedStatus(style, b.status), formatCount(b.rows), b.runs.length,
-    ])));
+    out.push(
+      renderTable(
+        style,
+        ['batch', 'files', 'committed by', 'status', 'rows', 'runs'],
+        batches.map((b) => [
+          b.batchId,
+          b.files,
+          b.steps.join(', ') || '-',
+          paintedStatus(style, b.status),
+          formatCount(b.rows),
+          b.runs.length,
+        ]),
+      ),
+    );
   }
   process.stdout.write(`${out.join('\n')}\n`);
   return 0;

@@ -6,6 +6,8 @@ import { existsSync, readFileSync } from 'node:fs';
 try {
   if (existsSync('package.json')) JSON.parse(readFileSync('package.json', 'utf8'));
 } catch (error) {
-  process.stderr.write(`ducksteps: package.json: cannot read settings: ${error.message.split('\n')[0]}\n  fix the JSON; see docs/running.md for the "ducksteps" keys\n`);
+  process.stderr.write(
+    `ducksteps: package.json: cannot read settings: ${error.message.split('\n')[0]}\n  fix the JSON; see docs/running.md for the "ducksteps" keys\n`,
+  );
   process.exit(2);
 }

@@ -13,7 +13,9 @@ export async function reportCommand({ root, flags }: CommandContext): Promise<nu
   try {
     path = await writeReport(project, plan?.flow);
   } catch (error) {
-    process.stderr.write(`ducksteps: logs/report.html could not be written: ${(error as Error).message}\n  check that logs/ is writable and has space; the logs themselves are unchanged\n`);
+    process.stderr.write(
+      `ducksteps: logs/report.html could not be written: ${(error as Error).message}\n  check that logs/ is writable and has space; the logs themselves are unchanged\n`,
+    );
     return 1;
   }
   process.stdout.write(path ? `report: ${path}\n` : 'no runs in logs/run_log.csv yet; run ./run.sh first\n');

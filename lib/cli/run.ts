@@ -34,17 +34,35 @@ export async function runCommand({ root, flags }: CommandContext, testsOnly = fa
   const loaded = loadSettings(root, f);
   const project = discover(root, loaded.engine);
   mark('discovered');
-  const { steps, settings, publish } = testsOnly ? { steps: [], settings: loaded, publish: false } : await planRun(project, f, loaded);
+  const { steps, settings, publish } = testsOnly
+    ? { steps: [], settings: loaded, publish: false }
+    : await planRun(project, f, loaded);
   const testSteps = testsOnly ? await testSelection(project, f, settings) : undefined;
   const style = f.json ? { color: false } : detectStyle();
   const write = (text: string) => (f.json ? process.stderr : process.stdout).write(`${text}\n`);
-  if (!testsOnly && steps.length < project.steps.length) for (const line of await staleWarnings(project, steps, settings)) write(`! ${line}`);
+  if (!testsOnly && steps.length < project.steps.length)
+    for (const line of await staleWarnings(project, steps, settings)) write(`! ${line}`);
   mark('planned');
   const stop = new AbortController();
-  const building = whileStoppable(stop, () => build({ root, project, settings, steps, testSteps, publish, signal: stop.signal, events: consoleEvents(style, write, !f.json && process.stdout.isTTY ? liveLine(process.stdout) : undefined), heartbeatMs: heartbeatMs() }));
+  const building = whileStoppable(stop, () =>
+    build({
+      root,
+      project,
+      settings,
+      steps,
+      testSteps,
+      publish,
+      signal: stop.signal,
+      events: consoleEvents(style, write, !f.json && process.stdout.isTTY ? liveLine(process.stdout) : undefined),
+      heartbeatMs: heartbeatMs(),
+    }),
+  );
   // a run that stops before its first step (a configuration error found on the way) still gets its report,
   // so report.html never shows the run before it as the latest
-  const result = await building.catch(async (error: unknown) => { await writeReportSafely(project); throw error; });
+  const result = await building.catch(async (error: unknown) => {
+    await writeReportSafely(project);
+    throw error;
+  });
   if (f.json) process.stdout.write(`${safeJson(JSON.stringify(toJson(result), null, 2))}\n`);
   else printSummary(style, write, result);
   mark('summary printed');
@@ -62,7 +80,9 @@ export const exitCodeFor = (signal: unknown) => (signal === 'SIGTERM' ? 143 : 13
 export async function whileStoppable<T>(controller: AbortController, run: () => Promise<T>): Promise<T> {
   const on = (name: 'SIGINT' | 'SIGTERM') => () => {
     if (controller.signal.aborted) process.exit(exitCodeFor(name));
-    process.stderr.write(`\nstopping (${name}): the running step is rolled back (${name === 'SIGINT' ? 'Ctrl-C' : 'SIGTERM'} again to quit at once)\n`);
+    process.stderr.write(
+      `\nstopping (${name}): the running step is rolled back (${name === 'SIGINT' ? 'Ctrl-C' : 'SIGTERM'} again to quit at once)\n`,
+    );
     controller.abort(name);
   };
   const onInt = on('SIGINT');

@@ -21,7 +21,9 @@ export async function testUnitCommand(root: string, flags: RunFlags): Promise<nu
   if (flags.json) {
     process.stdout.write(`${JSON.stringify(unitJson(report), null, 2)}\n`);
   } else if (report.results.length === 0) {
-    process.stdout.write(`no unit tests${steps ? ' for the selected steps' : ''} in tests/unit/ (how to write one: docs/unit-tests.md)\n`);
+    process.stdout.write(
+      `no unit tests${steps ? ' for the selected steps' : ''} in tests/unit/ (how to write one: docs/unit-tests.md)\n`,
+    );
     return 0;
   } else {
     process.stdout.write(`${unitTestsTable(style, report)}\n${unitTestsBlock(style, report)}\n`);

@@ -12,7 +12,13 @@ import { SparkSession } from './spark/session.js';
 function openDuck(warehouse: DuckWarehouse, connection: Connection, options: OpenOptions): Promise<Database> {
   const { threads, memoryLimit, lockTimeoutMs } = connection;
   return warehouse.engine === 'duckdb'
-    ? openDatabase(warehouse.path, { ...options, threads, memoryLimit, lockTimeoutMs, extensionDir: warehouse.extensionDir })
+    ? openDatabase(warehouse.path, {
+        ...options,
+        threads,
+        memoryLimit,
+        lockTimeoutMs,
+        extensionDir: warehouse.extensionDir,
+      })
     : openLake(warehouse, { ...options, threads, memoryLimit, lockTimeoutMs });
 }
 

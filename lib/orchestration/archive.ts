@@ -66,13 +66,22 @@ export async function archiveFiles(root: string, settings: Settings, files: read
     try {
       const why = await changed(root, file, state.stat);
       if (why) {
-        warnings.push(`${file.path} was not archived: ${why} since it was loaded (a writer still appending?); it stays in landing, and the next run refuses it as a changed file`);
+        warnings.push(
+          `${file.path} was not archived: ${why} since it was loaded (a writer still appending?); it stays in landing, and the next run refuses it as a changed file`,
+        );
         continue;
       }
-      move(from, resolve(root, archivePath(settings.archive, settings.inputs, file.input, file.path)), state.link, state.stat);
+      move(
+        from,
+        resolve(root, archivePath(settings.archive, settings.inputs, file.input, file.path)),
+        state.link,
+        state.stat,
+      );
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-      warnings.push(`${file.path} could not be archived (${code}): its batch is committed; it stays in landing and the next run moves it`);
+      warnings.push(
+        `${file.path} could not be archived (${code}): its batch is committed; it stays in landing and the next run moves it`,
+      );
     }
   }
   return warnings;

@@ -20,17 +20,28 @@ export interface BatchesStage {
 
 /** Reads the ledger with a warm worker. */
 async function readLedger(run: RunContext, worker: WorkerProcess): Promise<Ledger> {
-  const answer = await run.pool.run({ kind: 'ledger', connection: connectionOf(run.project, run.settings) }, { signal: run.signal }, worker);
-  if (!('result' in answer)) throw new BatchError(`cannot read the batch ledger: ${answer.died.message}`, { hint: answer.died.hint });
+  const answer = await run.pool.run(
+    { kind: 'ledger', connection: connectionOf(run.project, run.settings) },
+    { signal: run.signal },
+    worker,
+  );
+  if (!('result' in answer))
+    throw new BatchError(`cannot read the batch ledger: ${answer.died.message}`, { hint: answer.died.hint });
   if ('error' in answer.result) throw new BatchError(answer.result.error.message, { hint: answer.result.error.hint });
   return answer.result.ledger;
 }
 
 const incrementalIds = (run: RunContext) => run.project.steps.filter((s) => s.incremental).map((s) => s.id);
-const warn = (run: RunContext, lines: readonly string[]) => { for (const line of lines) run.events?.onWarning?.(line); };
+const warn = (run: RunContext, lines: readonly string[]) => {
+  for (const line of lines) run.events?.onWarning?.(line);
+};
 
 /** Ledger files still in landing whose batch every incremental step has committed: archivable. */
-function completeFiles(ledger: Ledger, incremental: readonly string[], inLanding: ReadonlyArray<Ledger['files'][number]>) {
+function completeFiles(
+  ledger: Ledger,
+  incremental: readonly string[],
+  inLanding: ReadonlyArray<Ledger['files'][number]>,
+) {
   const committed = new Set(ledger.stepBatches.map((d) => `${d.step} ${d.batchId}`));
   return inLanding.filter((f) => incremental.every((step) => committed.has(`${step} ${f.batchId}`)));
 }
@@ -56,18 +67,31 @@ async function planUnits(run: RunContext, stage: BatchesStage, ahead: () => void
     warn(run, await archiveFiles(project.root, settings, completeFiles(ledger, incrementalIds(run), plan.inLanding))); // after a crash between commit and move
     const index = contentIndex(ledger);
     if (plan.batches.length === 0) return { units: [], reports: group.map((s) => blank(s, 'up to date')), index };
-    const units = plan.batches.flatMap((batch, i) => group.filter((s) => !batch.done.includes(s.id))
-      .map((step) => ({ step, batch: { batch, number: i + 1, of: plan.batches.length } })));
+    const units = plan.batches.flatMap((batch, i) =>
+      group
+        .filter((s) => !batch.done.includes(s.id))
+        .map((step) => ({ step, batch: { batch, number: i + 1, of: plan.batches.length } })),
+    );
     return { units, reports: [], index };
   } catch (error) {
     if (!(error instanceof BatchError)) throw error;
-    return { units: [], reports: [blank(group[0], 'failed', error.toStepError()), ...group.slice(1).map((s) => blank(s, 'skipped'))], index: new Map() };
+    return {
+      units: [],
+      reports: [blank(group[0], 'failed', error.toStepError()), ...group.slice(1).map((s) => blank(s, 'skipped'))],
+      index: new Map(),
+    };
   }
 }
 
 /** The unit as it runs: its batch sealed, and recorded only by the first step to process a new batch (the
  * steps after it find it in the ledger). */
-async function prepare(run: RunContext, units: readonly Unit[], i: number, sealed: Map<number, Batch>, index: ContentIndex): Promise<Unit> {
+async function prepare(
+  run: RunContext,
+  units: readonly Unit[],
+  i: number,
+  sealed: Map<number, Batch>,
+  index: ContentIndex,
+): Promise<Unit> {
   const unit = units[i];
   const position = unit.batch!;
   let batch = sealed.get(position.batch.id);
@@ -78,20 +102,39 @@ async function prepare(run: RunContext, units: readonly Unit[], i: number, seale
     sealed.set(batch.id, batch);
   }
   const first = i === 0 || units[i - 1].batch?.batch.id !== batch.id; // a batch's units are consecutive
-  return { step: unit.step, batch: { ...position, batch: first ? batch : { ...batch, isNew: false, later: undefined } } };
+  return {
+    step: unit.step,
+    batch: { ...position, batch: first ? batch : { ...batch, isNew: false, later: undefined } },
+  };
 }
 
 /** Archives a batch once this run's units for it all succeeded and no incremental step still lacks it. */
-async function archiveIfComplete(run: RunContext, unit: Unit, last: boolean, reports: readonly StepReport[]): Promise<void> {
+async function archiveIfComplete(
+  run: RunContext,
+  unit: Unit,
+  last: boolean,
+  reports: readonly StepReport[],
+): Promise<void> {
   const b = unit.batch?.batch;
   if (!b || !run.settings.archive || !last) return;
   const ranOk = new Set(reports.filter((r) => r.batch?.id === b.id && r.status === 'ok').map((r) => r.step.id));
   if (!incrementalIds(run).every((id) => b.done.includes(id) || ranOk.has(id))) return;
-  warn(run, await archiveFiles(run.project.root, run.settings, b.files.filter((f) => b.location[f.path] === f.path)));
+  warn(
+    run,
+    await archiveFiles(
+      run.project.root,
+      run.settings,
+      b.files.filter((f) => b.location[f.path] === f.path),
+    ),
+  );
 }
 
 /** Runs the stage; `ahead(unitsLeft)` keeps workers warming for what follows. Returns its step reports. */
-export async function runBatchesStage(run: RunContext, stage: BatchesStage, ahead: (unitsLeft: number) => void): Promise<StepReport[]> {
+export async function runBatchesStage(
+  run: RunContext,
+  stage: BatchesStage,
+  ahead: (unitsLeft: number) => void,
+): Promise<StepReport[]> {
   const reports: StepReport[] = [];
   const log = (r: StepReport, notify = true) => {
     reports.push(r);
@@ -120,7 +163,13 @@ export async function runBatchesStage(run: RunContext, stage: BatchesStage, ahea
     ahead(units.length - i - 1); // they boot while this step runs
     const r = await runUnit(run, unit, stage.gates.get(unit.step.id) ?? [], worker);
     log(r);
-    if (r.status === 'ok') await archiveIfComplete(run, unit, i === units.length - 1 || units[i + 1].batch?.batch.id !== unit.batch?.batch.id, reports);
+    if (r.status === 'ok')
+      await archiveIfComplete(
+        run,
+        unit,
+        i === units.length - 1 || units[i + 1].batch?.batch.id !== unit.batch?.batch.id,
+        reports,
+      );
   }
   return reports;
 }

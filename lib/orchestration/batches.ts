@@ -24,13 +24,19 @@ type Known = Ledger['files'][number];
 async function verifyKnown(root: string, store: Store, ledger: Ledger): Promise<Known[]> {
   const known = new Map(ledger.files.map((f) => [f.path, f]));
   const present = store.files.filter((f) => known.has(f.path)).map((f) => ({ f, loaded: known.get(f.path)! }));
-  await eachBounded(present.filter(({ f, loaded }) => f.size !== loaded.size || f.mtimeMs !== loaded.mtimeMs), async ({ f, loaded }) => {
-    const sha = await sha256Of(root, f.at);
-    if (sha === loaded.sha256) return;
-    throw new BatchError(`landing file ${f.at} was loaded in batch ${loaded.batchId} and has changed since (sha256 ${short(loaded.sha256)}… → ${short(sha)}…)`, {
-      hint: 'a loaded file must not change: restore it, or deliver the correction as a new file (e.g. a _v2 suffix); to rebuild from the files as they are now, run ./run.sh --full-refresh',
-    });
-  });
+  await eachBounded(
+    present.filter(({ f, loaded }) => f.size !== loaded.size || f.mtimeMs !== loaded.mtimeMs),
+    async ({ f, loaded }) => {
+      const sha = await sha256Of(root, f.at);
+      if (sha === loaded.sha256) return;
+      throw new BatchError(
+        `landing file ${f.at} was loaded in batch ${loaded.batchId} and has changed since (sha256 ${short(loaded.sha256)}… → ${short(sha)}…)`,
+        {
+          hint: 'a loaded file must not change: restore it, or deliver the correction as a new file (e.g. a _v2 suffix); to rebuild from the files as they are now, run ./run.sh --full-refresh',
+        },
+      );
+    },
+  );
   return present.filter(({ f }) => f.at === f.path).map(({ loaded }) => loaded);
 }
 
@@ -38,9 +44,12 @@ async function verifyKnown(root: string, store: Store, ledger: Ledger): Promise<
 export function refuseBadNames(store: Store): void {
   const names = store.badNames.map((b) => b.at);
   if (names.length === 0) return;
-  throw new BatchError(`landing file name${names.length === 1 ? ' is' : 's are'} not valid UTF-8: ${names.slice(0, 5).join(', ')}${names.length > 5 ? ` (+${names.length - 5} more)` : ''} (� marks the bytes that do not decode)`, {
-    hint: 'rename the file to a UTF-8 name (e.g. with only letters, digits, - and _); it is loaded on the next run',
-  });
+  throw new BatchError(
+    `landing file name${names.length === 1 ? ' is' : 's are'} not valid UTF-8: ${names.slice(0, 5).join(', ')}${names.length > 5 ? ` (+${names.length - 5} more)` : ''} (� marks the bytes that do not decode)`,
+    {
+      hint: 'rename the file to a UTF-8 name (e.g. with only letters, digits, - and _); it is loaded on the next run',
+    },
+  );
 }
 
 function summary(settings: Settings, store: Store, pending: readonly FoundFile[], ledger: Ledger): string[] {
@@ -69,7 +78,10 @@ function groupBy<T, K>(items: readonly T[], key: (item: T) => K): Map<K, T[]> {
 function unfinished(ledger: Ledger, steps: readonly Step[], store: Store): Batch[] {
   const ids = new Set(steps.map((s) => s.id));
   const at = new Map(store.files.map((f) => [f.path, f.at]));
-  const doneBy = groupBy(ledger.stepBatches.filter((d) => ids.has(d.step)), (d) => d.batchId);
+  const doneBy = groupBy(
+    ledger.stepBatches.filter((d) => ids.has(d.step)),
+    (d) => d.batchId,
+  );
   const filesOf = groupBy(ledger.files, (f) => f.batchId);
   return ledger.batches.flatMap((b) => {
     const done = (doneBy.get(b.id) ?? []).map((d) => d.step);
@@ -82,13 +94,24 @@ function unfinished(ledger: Ledger, steps: readonly Step[], store: Store): Batch
 
 /** The batches for a run of consecutive incremental steps. `canCreate`: it starts at the project's first
  * incremental step, so new files may become new batches (a later step alone only catches up). */
-export async function planBatches(root: string, settings: Settings, ledger: Ledger, steps: readonly Step[], canCreate: boolean): Promise<BatchPlan> {
+export async function planBatches(
+  root: string,
+  settings: Settings,
+  ledger: Ledger,
+  steps: readonly Step[],
+  canCreate: boolean,
+): Promise<BatchPlan> {
   const store = scanStore(root, settings);
   refuseBadNames(store);
   const nextId = ledger.batches.reduce((max, b) => Math.max(max, b.id), 0) + 1;
   if (settings.fullRefresh && canCreate) {
     const refresh = await refreshBatches(root, settings, ledger, store, nextId);
-    return { batches: refresh.batches, inLanding: [], notices: summary(settings, store, [], ledger), warnings: refresh.warnings };
+    return {
+      batches: refresh.batches,
+      inLanding: [],
+      notices: summary(settings, store, [], ledger),
+      warnings: refresh.warnings,
+    };
   }
   const inLanding = await verifyKnown(root, store, ledger);
   const known = new Set(ledger.files.map((f) => f.path));
@@ -97,11 +120,17 @@ export async function planBatches(root: string, settings: Settings, ledger: Ledg
   const batches = unfinished(ledger, steps, store);
   if (canCreate) {
     const groups = await groupFiles(root, pending, settings.batchSize);
-    batches.push(...groups.map((files, i): Batch => ({
-      id: nextId + i, fullRefresh: false, isNew: true, done: [], sealed: false,
-      files: files.map((f) => ({ input: f.input, path: f.path, size: f.size, mtimeMs: f.mtimeMs, sha256: '' })),
-      location: Object.fromEntries(files.map((f) => [f.path, f.at])),
-    })));
+    batches.push(
+      ...groups.map((files, i): Batch => ({
+        id: nextId + i,
+        fullRefresh: false,
+        isNew: true,
+        done: [],
+        sealed: false,
+        files: files.map((f) => ({ input: f.input, path: f.path, size: f.size, mtimeMs: f.mtimeMs, sha256: '' })),
+        location: Object.fromEntries(files.map((f) => [f.path, f.at])),
+      })),
+    );
   }
   return { batches, inLanding, notices: summary(settings, store, pending, ledger), warnings: [] };
 }

@@ -45,14 +45,20 @@ export interface BuildOptions {
 
 /** Sortable, unique enough: 20261121T061502Z-3f9a. */
 export function newRunId(now = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-  return `${stamp}-${Math.floor(Math.random() * 0x10000).toString(16).padStart(4, '0')}`;
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
+  return `${stamp}-${Math.floor(Math.random() * 0x10000)
+    .toString(16)
+    .padStart(4, '0')}`;
 }
 
 /** An unexpected error ends the run: record it (if the log can still be written) before it propagates. */
 function recordCrash(logsDir: string, runId: string, error: unknown): void {
   try {
-    const what = error instanceof DuckstepsError ? error.shortMessage : `internal error: ${(error as Error)?.message ?? error}`;
+    const what =
+      error instanceof DuckstepsError ? error.shortMessage : `internal error: ${(error as Error)?.message ?? error}`;
     logPhase(logsDir, runId, 'run', { status: 'failed', error: what });
   } catch {
     // the log itself is what failed; the console still gets the error
@@ -66,11 +72,15 @@ async function prepareWarehouse(pool: WorkerPool, project: Project, settings: Se
   const answer = await pool.run({ kind: 'prepare', connection: connectionOf(project, settings) });
   const error = 'result' in answer ? answer.result.error : answer.died.message;
   if (!error) return;
-  const hint = settings.engine === 'spark'
-    ? 'check that the Spark Connect server runs and DUCKSTEPS_SPARK_URL is right (sc://host:15002); the ledger store (--db) must be writable'
-    : 'check the --db ducklake:… string and --data-path; the ducklake (and, for a PostgreSQL catalog, postgres_scanner) extension must be installable or in DUCKSTEPS_EXTENSION_DIR (docs/scale.md)';
-  const what = settings.engine === 'spark' ? 'cannot prepare the Spark warehouse' : 'cannot create or attach the DuckLake';
-  throw new ConfigError(`${what} ${describeWarehouse(warehouseOf(project.root, settings))}: ${maskPassword(error)}`, { hint });
+  const hint =
+    settings.engine === 'spark'
+      ? 'check that the Spark Connect server runs and DUCKSTEPS_SPARK_URL is right (sc://host:15002); the ledger store (--db) must be writable'
+      : 'check the --db ducklake:… string and --data-path; the ducklake (and, for a PostgreSQL catalog, postgres_scanner) extension must be installable or in DUCKSTEPS_EXTENSION_DIR (docs/scale.md)';
+  const what =
+    settings.engine === 'spark' ? 'cannot prepare the Spark warehouse' : 'cannot create or attach the DuckLake';
+  throw new ConfigError(`${what} ${describeWarehouse(warehouseOf(project.root, settings))}: ${maskPassword(error)}`, {
+    hint,
+  });
 }
 
 /** How many stages may run at once: --jobs where the engine takes many writers, else one (saying so). */
@@ -78,8 +88,15 @@ function jobsFor(project: Project, settings: Settings, events?: BuildEvents): nu
   const asked = settings.jobs ?? 1;
   const { warehouse } = connectionOf(project, settings);
   if (asked <= 1 || manyWriters(warehouse)) return asked;
-  const what = warehouse.engine === 'duckdb' ? 'a DuckDB file' : warehouse.engine === 'spark' ? 'Spark with its ledger in a file' : 'a DuckLake with its catalog in a file';
-  events?.onNotice?.(`--jobs ${asked}: ${what} takes one writer at a time, so steps run one after another (a DuckLake with its catalog in PostgreSQL runs independent steps at the same time: docs/scale.md)`);
+  const what =
+    warehouse.engine === 'duckdb'
+      ? 'a DuckDB file'
+      : warehouse.engine === 'spark'
+        ? 'Spark with its ledger in a file'
+        : 'a DuckLake with its catalog in a file';
+  events?.onNotice?.(
+    `--jobs ${asked}: ${what} takes one writer at a time, so steps run one after another (a DuckLake with its catalog in PostgreSQL runs independent steps at the same time: docs/scale.md)`,
+  );
   return 1;
 }
 
@@ -96,21 +113,55 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   checkLogs(logsDir);
   const own = options.lock === undefined; // a caller's lock (watch) is the caller's to release
   const lock = options.lock ?? (await lockWarehouse(project, settings, runId));
-  if (own && lock.stale) logPhase(logsDir, lock.stale.runId, 'run', { status: 'interrupted', error: `run ${lock.stale.runId} (PID ${lock.stale.pid}) never finished` });
+  if (own && lock.stale)
+    logPhase(logsDir, lock.stale.runId, 'run', {
+      status: 'interrupted',
+      error: `run ${lock.stale.runId} (PID ${lock.stale.pid}) never finished`,
+    });
   const pool = new WorkerPool(project.root);
   const context = templateContext(settings, runId, new Date().toISOString());
   const env = createEnvironment(project.root, context);
   const steps = options.steps ?? project.steps;
   try {
-    if (steps.length > 0 || options.publish) writeLastRun(project.root, { runId, vars: settings.vars, steps: project.steps.map((s) => s.id), selected: steps.map((s) => s.id), database: maskPassword(settings.database), command: maskPassword(['./run.sh', ...process.argv.slice(2)].join(' ')) });
+    if (steps.length > 0 || options.publish)
+      writeLastRun(project.root, {
+        runId,
+        vars: settings.vars,
+        steps: project.steps.map((s) => s.id),
+        selected: steps.map((s) => s.id),
+        database: maskPassword(settings.database),
+        command: maskPassword(['./run.sh', ...process.argv.slice(2)].join(' ')),
+      });
     mark('build: locked');
     const scripts = await compileStepScripts(project);
     mark('build: scripts compiled');
     if (('fresh' in lock && lock.fresh) || settings.engine === 'spark') await prepareWarehouse(pool, project, settings);
-    const plan = await preparePlan({ project, settings, context, env, steps, testSteps: options.testSteps, targets, keepCompiled: true, publish: options.publish });
+    const plan = await preparePlan({
+      project,
+      settings,
+      context,
+      env,
+      steps,
+      testSteps: options.testSteps,
+      targets,
+      keepCompiled: true,
+      publish: options.publish,
+    });
     mark('build: planned');
     const jobs = jobsFor(project, settings, options.events);
-    const run: RunContext = { project, settings, env, context, pool, signal: options.signal ?? new AbortController().signal, runId, scripts, events: options.events, heartbeatMs: options.heartbeatMs, jobs };
+    const run: RunContext = {
+      project,
+      settings,
+      env,
+      context,
+      pool,
+      signal: options.signal ?? new AbortController().signal,
+      runId,
+      scripts,
+      events: options.events,
+      heartbeatMs: options.heartbeatMs,
+      jobs,
+    };
     const flowLater = async () => {
       const lineage = await lineageIfRenders(project, settings, context).catch(() => undefined);
       return lineage && flowOf(project, lineage, plannedAssertions(plan));

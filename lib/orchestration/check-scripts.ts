@@ -11,10 +11,19 @@ export async function checkScripts(project: Project): Promise<StepError[]> {
   const errors: StepError[] = [];
   for (const file of scripts) {
     const source = readFileSync(join(project.root, file), 'utf8');
-    const output = ts.transpileModule(source, { fileName: file, reportDiagnostics: true, compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } });
+    const output = ts.transpileModule(source, {
+      fileName: file,
+      reportDiagnostics: true,
+      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+    });
     for (const d of output.diagnostics ?? []) {
       const line = d.file && d.start !== undefined ? d.file.getLineAndCharacterOfPosition(d.start).line + 1 : undefined;
-      errors.push({ message: `TypeScript: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`, file, line, hint: 'fix the script at that line' });
+      errors.push({
+        message: `TypeScript: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`,
+        file,
+        line,
+        hint: 'fix the script at that line',
+      });
     }
   }
   return errors;

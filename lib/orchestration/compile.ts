@@ -24,8 +24,20 @@ export async function compileProject(project: Project, settings: Settings, runId
   const rendered: RenderedFile[] = [];
   const errors: StepError[] = [];
   const jobs = [
-    ...project.steps.flatMap((s) => s.files.map((file) => ({ file, dir: `logs/compiled/${s.id}`, step: { number: s.number, name: s.name }, batch: s.incremental ? previewBatch(settings.inputs) : undefined }))),
-    ...project.testFiles.map((file) => ({ file, dir: `logs/compiled/${file.slice(0, file.lastIndexOf('/'))}`, step: undefined, batch: undefined })),
+    ...project.steps.flatMap((s) =>
+      s.files.map((file) => ({
+        file,
+        dir: `logs/compiled/${s.id}`,
+        step: { number: s.number, name: s.name },
+        batch: s.incremental ? previewBatch(settings.inputs) : undefined,
+      })),
+    ),
+    ...project.testFiles.map((file) => ({
+      file,
+      dir: `logs/compiled/${file.slice(0, file.lastIndexOf('/'))}`,
+      step: undefined,
+      batch: undefined,
+    })),
   ];
   for (const { file, dir, step, batch } of jobs) {
     try {
@@ -38,8 +50,20 @@ export async function compileProject(project: Project, settings: Settings, runId
     }
   }
   errors.push(...(await checkScripts(project)));
-  if (settings.engine === 'spark') return { files: jobs.length, statements: rendered.reduce((n, f) => n + splitStatements(f.sql).length, 0), errors, parsed: false };
+  if (settings.engine === 'spark')
+    return {
+      files: jobs.length,
+      statements: rendered.reduce((n, f) => n + splitStatements(f.sql).length, 0),
+      errors,
+      parsed: false,
+    };
   const answer = await runJob(project.root, { kind: 'parse', files: rendered });
-  if (!('result' in answer)) return { files: jobs.length, statements: 0, errors: [...errors, answer.died], parsed: true };
-  return { files: jobs.length, statements: answer.result.statements, errors: [...errors, ...answer.result.errors], parsed: true };
+  if (!('result' in answer))
+    return { files: jobs.length, statements: 0, errors: [...errors, answer.died], parsed: true };
+  return {
+    files: jobs.length,
+    statements: answer.result.statements,
+    errors: [...errors, ...answer.result.errors],
+    parsed: true,
+  };
 }

@@ -5,7 +5,14 @@ import type { Assertion } from '../model.js';
 import { logPhase } from '../logs/step-logs.js';
 import { stageDependencies } from '../plan/graph.js';
 import { gatesNotRun, lookahead, plannedAssertions, type RunPlan, type Stage } from '../plan/plan.js';
-import { succeeded, type BuildResult, type Flow, type PublishOutcome, type StepReport, type TestsReport } from '../results.js';
+import {
+  succeeded,
+  type BuildResult,
+  type Flow,
+  type PublishOutcome,
+  type StepReport,
+  type TestsReport,
+} from '../results.js';
 import type { UnitTestsReport } from '../unit-tests.js';
 import { mark } from '../trace.js';
 import { runAssertionsStage } from './assertions-stage.js';
@@ -26,7 +33,11 @@ interface Progress {
   unit?: UnitTestsReport;
 }
 
-const failed = (p: Progress) => (p.unit !== undefined && p.unit.status !== 'ok') || p.steps.some((r) => !succeeded(r.status)) || p.tests?.status === 'failed' || Boolean(p.publish?.some((o) => o.status === 'failed' || o.status === 'interrupted'));
+const failed = (p: Progress) =>
+  (p.unit !== undefined && p.unit.status !== 'ok') ||
+  p.steps.some((r) => !succeeded(r.status)) ||
+  p.tests?.status === 'failed' ||
+  Boolean(p.publish?.some((o) => o.status === 'failed' || o.status === 'interrupted'));
 
 /** A stage that does not run because something before it failed. */
 function notExecuted(run: RunContext, stage: Stage, progress: Progress): void {
@@ -40,7 +51,10 @@ function notExecuted(run: RunContext, stage: Stage, progress: Progress): void {
   }
   if (stage.kind === 'assertions') {
     if (progress.steps.some((r) => r.status === 'interrupted')) {
-      logPhase(logsDirOf(run), run.runId, 'run', { status: 'interrupted', error: run.signal.reason === 'SIGTERM' ? 'stopped by SIGTERM' : 'stopped by Ctrl-C (SIGINT)' });
+      logPhase(logsDirOf(run), run.runId, 'run', {
+        status: 'interrupted',
+        error: run.signal.reason === 'SIGTERM' ? 'stopped by SIGTERM' : 'stopped by Ctrl-C (SIGINT)',
+      });
     }
     if (progress.tests === undefined) {
       logPhase(logsDirOf(run), run.runId, 'tests', { status: 'skipped' });
@@ -52,7 +66,13 @@ function notExecuted(run: RunContext, stage: Stage, progress: Progress): void {
 }
 
 /** Runs one stage that may run. */
-async function runStage(run: RunContext, plan: RunPlan, index: number, progress: Progress, flowLater?: () => Promise<Flow | undefined>): Promise<void> {
+async function runStage(
+  run: RunContext,
+  plan: RunPlan,
+  index: number,
+  progress: Progress,
+  flowLater?: () => Promise<Flow | undefined>,
+): Promise<void> {
   const stage = plan.stages[index];
   const ahead = (unitsLeft: number) => run.pool.ensure(lookahead(plan, index + 1, unitsLeft));
   if (stage.kind === 'unit tests') {
@@ -69,11 +89,25 @@ async function runStage(run: RunContext, plan: RunPlan, index: number, progress:
     progress.steps.push(...(await runBatchesStage(run, stage, ahead)));
   } else if (stage.kind === 'assertions') {
     mark('build: steps done');
-    const assertions = [...gatesNotRun(plan, new Set(progress.steps.filter((r) => r.status === 'ok').map((r) => r.step.id))), ...stage.assertions];
-    const reused = plan.steps.length > 0 ? reusableAssertions(run.project.root, run.settings, assertions) : new Map<Assertion, string>(); // `test` checks everything
+    const assertions = [
+      ...gatesNotRun(plan, new Set(progress.steps.filter((r) => r.status === 'ok').map((r) => r.step.id))),
+      ...stage.assertions,
+    ];
+    const reused =
+      plan.steps.length > 0
+        ? reusableAssertions(run.project.root, run.settings, assertions)
+        : new Map<Assertion, string>(); // `test` checks everything
     run.events?.onTestsStart?.(assertions.length, reused.size);
     const gated = progress.steps.flatMap((r) => r.assertions ?? []);
-    progress.tests = await runAssertionsStage(run, assertions, gated, async () => { progress.flow ??= await flowLater?.(); }, reused);
+    progress.tests = await runAssertionsStage(
+      run,
+      assertions,
+      gated,
+      async () => {
+        progress.flow ??= await flowLater?.();
+      },
+      reused,
+    );
     mark('build: tests done');
   } else {
     run.events?.onPublishStart?.(stage.targets.length);
@@ -90,7 +124,11 @@ const inPlanOrder = (reports: readonly StepReport[]) =>
  * With `run.jobs` > 1, stages whose lineage does not connect run at the same time (plan/graph.ts); a failure
  * stops new stages from starting, and the running ones finish or roll back. `flowLater`: the lineage for the
  * report when the plan has none, computed while the assertions run. */
-export async function execute(run: RunContext, plan: RunPlan, flowLater?: () => Promise<Flow | undefined>): Promise<BuildResult> {
+export async function execute(
+  run: RunContext,
+  plan: RunPlan,
+  flowLater?: () => Promise<Flow | undefined>,
+): Promise<BuildResult> {
   const progress: Progress = { steps: [], flow: plan.flow };
   if (plan.steps.length > 0) run.pool.ensure(lookahead(plan, 0));
   const waitsFor = run.jobs > 1 ? stageDependencies(plan) : plan.stages.map((_, i) => (i === 0 ? [] : [i - 1]));
@@ -98,8 +136,20 @@ export async function execute(run: RunContext, plan: RunPlan, flowLater?: () => 
     if (failed(progress)) notExecuted(run, plan.stages[index], progress);
     else await runStage(run, plan, index, progress, flowLater);
   });
-  const interrupted = progress.steps.some((r) => r.status === 'interrupted') || progress.unit?.status === 'interrupted' || Boolean(progress.publish?.some((o) => o.status === 'interrupted'));
+  const interrupted =
+    progress.steps.some((r) => r.status === 'interrupted') ||
+    progress.unit?.status === 'interrupted' ||
+    Boolean(progress.publish?.some((o) => o.status === 'interrupted'));
   const status = interrupted ? 'interrupted' : failed(progress) ? 'failed' : 'ok';
-  if (status === 'ok' && progress.tests) recordAssertionPasses(run.project.root, run.settings, run.runId, plannedAssertions(plan), progress.tests.results);
-  return { runId: run.runId, status, steps: run.jobs > 1 ? inPlanOrder(progress.steps) : progress.steps, tests: progress.tests, publish: progress.publish, flow: progress.flow, unit: progress.unit };
+  if (status === 'ok' && progress.tests)
+    recordAssertionPasses(run.project.root, run.settings, run.runId, plannedAssertions(plan), progress.tests.results);
+  return {
+    runId: run.runId,
+    status,
+    steps: run.jobs > 1 ? inPlanOrder(progress.steps) : progress.steps,
+    tests: progress.tests,
+    publish: progress.publish,
+    flow: progress.flow,
+    unit: progress.unit,
+  };
 }

@@ -9,28 +9,44 @@ import { groupFiles } from '../project/fingerprint.js';
 import type { Store } from '../project/inputs.js';
 import { sealBatch, type ContentIndex } from './seal.js';
 
-const listed = (paths: readonly string[]) => `${paths.slice(0, 5).join(', ')}${paths.length > 5 ? ` (+${paths.length - 5} more)` : ''}`;
+const listed = (paths: readonly string[]) =>
+  `${paths.slice(0, 5).join(', ')}${paths.length > 5 ? ` (+${paths.length - 5} more)` : ''}`;
 
 /** Loaded files whose content is nowhere in the store: neither in landing nor in the archive, under their
  * name or another (`contents`: the store's files' SHA-256). */
 function gone(settings: Settings, ledger: Ledger, store: Store, contents: ReadonlySet<string>): string[] {
   const present = new Set(store.files.map((f) => f.path));
-  const missing = ledger.files.filter((f) => !f.duplicateOf && !present.has(f.path) && !contents.has(f.sha256)).map((f) => `${f.path} (batch ${f.batchId})`);
+  const missing = ledger.files
+    .filter((f) => !f.duplicateOf && !present.has(f.path) && !contents.has(f.sha256))
+    .map((f) => `${f.path} (batch ${f.batchId})`);
   if (missing.length === 0 || settings.forgetMissing) return missing;
-  throw new BatchError(`a full refresh rebuilds from every file the warehouse holds, and ${missing.length} of them ${missing.length === 1 ? 'is' : 'are'} neither in landing nor in the archive: ${listed(missing)}`, {
-    hint: `put ${missing.length === 1 ? 'it' : 'them'} back (in landing or in the archive); if lost for good, ./run.sh --full-refresh --forget-missing rebuilds without ${missing.length === 1 ? 'it' : 'them'} (their rows leave the warehouse)`,
-  });
+  throw new BatchError(
+    `a full refresh rebuilds from every file the warehouse holds, and ${missing.length} of them ${missing.length === 1 ? 'is' : 'are'} neither in landing nor in the archive: ${listed(missing)}`,
+    {
+      hint: `put ${missing.length === 1 ? 'it' : 'them'} back (in landing or in the archive); if lost for good, ./run.sh --full-refresh --forget-missing rebuilds without ${missing.length === 1 ? 'it' : 'them'} (their rows leave the warehouse)`,
+    },
+  );
 }
 
 /** The refresh's batches, all sealed; the first carries the others (`later`) for the ledger. */
-export async function refreshBatches(root: string, settings: Settings, ledger: Ledger, store: Store, nextId: number): Promise<{ batches: Batch[]; warnings: string[] }> {
+export async function refreshBatches(
+  root: string,
+  settings: Settings,
+  ledger: Ledger,
+  store: Store,
+  nextId: number,
+): Promise<{ batches: Batch[]; warnings: string[] }> {
   const warnings: string[] = [];
   const groups = await groupFiles(root, store.files, settings.batchSize);
   const index: ContentIndex = new Map();
   const batches: Batch[] = [];
   for (const [i, group] of (groups.length ? groups : [[]]).entries()) {
     const draft: Batch = {
-      id: nextId + i, fullRefresh: i === 0, isNew: i === 0, done: [], sealed: false,
+      id: nextId + i,
+      fullRefresh: i === 0,
+      isNew: i === 0,
+      done: [],
+      sealed: false,
       files: group.map((f) => ({ input: f.input, path: f.path, size: f.size, mtimeMs: f.mtimeMs, sha256: '' })),
       location: Object.fromEntries(group.map((f) => [f.path, f.at])),
     };
@@ -39,7 +55,10 @@ export async function refreshBatches(root: string, settings: Settings, ledger: L
     batches.push(sealed.batch);
   }
   const missing = gone(settings, ledger, store, new Set(batches.flatMap((b) => b.files.map((f) => f.sha256))));
-  if (missing.length) warnings.unshift(`--forget-missing: rebuilding without ${missing.length} loaded file${missing.length === 1 ? '' : 's'} gone from landing and archive: ${listed(missing)}`);
+  if (missing.length)
+    warnings.unshift(
+      `--forget-missing: rebuilding without ${missing.length} loaded file${missing.length === 1 ? '' : 's'} gone from landing and archive: ${listed(missing)}`,
+    );
   const [first, ...rest] = batches;
   return { batches: [{ ...first, later: rest }, ...rest], warnings };
 }

@@ -12,42 +12,91 @@ import type { Lock } from './run-lock.js';
 export function pgConfig(catalog: string): pg.ClientConfig {
   const spec = catalog.replace(/^postgres:/i, '');
   if (/^postgres(ql)?:\/\//i.test(spec)) return { connectionString: spec, application_name: 'ducksteps' };
-  const pairs = Object.fromEntries([...spec.matchAll(/(\w+)\s*=\s*('(?:[^'\\]|\\.)*'|\S+)/g)].map((m) => [m[1].toLowerCase(), m[2].startsWith("'") ? m[2].slice(1, -1).replace(/\\(.)/g, '$1') : m[2]]));
-  return { host: pairs.host, port: pairs.port ? Number(pairs.port) : undefined, user: pairs.user, password: pairs.password, database: pairs.dbname, application_name: 'ducksteps', keepAlive: true };
+  const pairs = Object.fromEntries(
+    [...spec.matchAll(/(\w+)\s*=\s*('(?:[^'\\]|\\.)*'|\S+)/g)].map((m) => [
+      m[1].toLowerCase(),
+      m[2].startsWith("'") ? m[2].slice(1, -1).replace(/\\(.)/g, '$1') : m[2],
+    ]),
+  );
+  return {
+    host: pairs.host,
+    port: pairs.port ? Number(pairs.port) : undefined,
+    user: pairs.user,
+    password: pairs.password,
+    database: pairs.dbname,
+    application_name: 'ducksteps',
+    keepAlive: true,
+  };
 }
 
 const TABLE = 'ducksteps_run_lock';
 
-interface Holder { host: string; pid: number; run_id: string; started_at: Date }
+interface Holder {
+  host: string;
+  pid: number;
+  run_id: string;
+  started_at: Date;
+}
 
 async function holderOf(client: pg.Client, pipeline: string): Promise<Holder | undefined> {
-  return (await client.query<Holder>(`SELECT host, pid, run_id, started_at FROM ${TABLE} WHERE pipeline = $1`, [pipeline])).rows[0];
+  return (
+    await client.query<Holder>(`SELECT host, pid, run_id, started_at FROM ${TABLE} WHERE pipeline = $1`, [pipeline])
+  ).rows[0];
 }
 
 /** Takes the pipeline's lock on the lake; throws LockError naming the holder when another run has it.
  * `lakeExists` tells whether the lake's catalog has been created yet. */
-export async function acquireLakeLock(catalog: string, pipeline: string, runId: string): Promise<Lock & { lakeExists: boolean }> {
+export async function acquireLakeLock(
+  catalog: string,
+  pipeline: string,
+  runId: string,
+): Promise<Lock & { lakeExists: boolean }> {
   const client = new pg.Client(pgConfig(catalog));
   client.on('error', () => undefined); // a lost connection is reported by the steps, which use the same server
   try {
     await client.connect();
     // a machine that dies without closing the socket frees the lock in about a minute, not hours
     await client.query('SET tcp_keepalives_idle = 30; SET tcp_keepalives_interval = 10; SET tcp_keepalives_count = 3');
-    await client.query(`CREATE TABLE IF NOT EXISTS ${TABLE} (pipeline text PRIMARY KEY, host text NOT NULL, pid integer NOT NULL, run_id text NOT NULL, started_at timestamptz NOT NULL)`).catch(() => undefined); // a concurrent creator won
-    const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS ok', [`ducksteps:${pipeline}`]);
+    await client
+      .query(
+        `CREATE TABLE IF NOT EXISTS ${TABLE} (pipeline text PRIMARY KEY, host text NOT NULL, pid integer NOT NULL, run_id text NOT NULL, started_at timestamptz NOT NULL)`,
+      )
+      .catch(() => undefined); // a concurrent creator won
+    const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS ok', [
+      `ducksteps:${pipeline}`,
+    ]);
     if (!rows[0].ok) {
       const holder = await holderOf(client, pipeline);
-      const who = holder ? `host ${holder.host}, PID ${holder.pid}, run ${holder.run_id}, started ${holder.started_at.toISOString()}` : 'a run that is starting';
-      throw new LockError(`the lake is in use by another ducksteps run of pipeline "${pipeline}" (${who})`, { hint: 'wait for it to finish or stop it; the lock goes when its process ends, on whichever machine it runs' });
+      const who = holder
+        ? `host ${holder.host}, PID ${holder.pid}, run ${holder.run_id}, started ${holder.started_at.toISOString()}`
+        : 'a run that is starting';
+      throw new LockError(`the lake is in use by another ducksteps run of pipeline "${pipeline}" (${who})`, {
+        hint: 'wait for it to finish or stop it; the lock goes when its process ends, on whichever machine it runs',
+      });
     }
     const stale = await holderOf(client, pipeline);
-    await client.query(`INSERT INTO ${TABLE} VALUES ($1, $2, $3, $4, now()) ON CONFLICT (pipeline) DO UPDATE SET host = excluded.host, pid = excluded.pid, run_id = excluded.run_id, started_at = excluded.started_at`, [pipeline, hostname(), process.pid, runId]);
-    const lakeExists = (await client.query<{ t: string | null }>("SELECT to_regclass('ducklake_metadata')::text AS t")).rows[0].t !== null;
-    const release = () => void client.query(`DELETE FROM ${TABLE} WHERE pipeline = $1 AND run_id = $2`, [pipeline, runId]).catch(() => undefined).finally(() => client.end().catch(() => undefined));
-    return { stale: stale && { pid: stale.pid, runId: stale.run_id, startedAt: stale.started_at.toISOString() }, release, lakeExists };
+    await client.query(
+      `INSERT INTO ${TABLE} VALUES ($1, $2, $3, $4, now()) ON CONFLICT (pipeline) DO UPDATE SET host = excluded.host, pid = excluded.pid, run_id = excluded.run_id, started_at = excluded.started_at`,
+      [pipeline, hostname(), process.pid, runId],
+    );
+    const lakeExists =
+      (await client.query<{ t: string | null }>("SELECT to_regclass('ducklake_metadata')::text AS t")).rows[0].t !==
+      null;
+    const release = () =>
+      void client
+        .query(`DELETE FROM ${TABLE} WHERE pipeline = $1 AND run_id = $2`, [pipeline, runId])
+        .catch(() => undefined)
+        .finally(() => client.end().catch(() => undefined));
+    return {
+      stale: stale && { pid: stale.pid, runId: stale.run_id, startedAt: stale.started_at.toISOString() },
+      release,
+      lakeExists,
+    };
   } catch (error) {
     await client.end().catch(() => undefined);
     if (error instanceof LockError) throw error;
-    throw new LockError(`cannot reach the lake's PostgreSQL catalog for the run lock: ${(error as Error).message}`, { hint: 'check that the server runs and the --db ducklake:postgres:… string (host, port, dbname, user; the password, or PGPASSWORD) is right' });
+    throw new LockError(`cannot reach the lake's PostgreSQL catalog for the run lock: ${(error as Error).message}`, {
+      hint: 'check that the server runs and the --db ducklake:postgres:… string (host, port, dbname, user; the password, or PGPASSWORD) is right',
+    });
   }
 }

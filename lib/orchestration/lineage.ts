@@ -15,7 +15,9 @@ const cachePath = (root: string) => join(root, 'logs', 'compiled', 'lineage-cach
 
 function readCache(root: string): Record<string, readonly string[] | null> {
   try {
-    return existsSync(cachePath(root)) ? (JSON.parse(readFileSync(cachePath(root), 'utf8')) as Record<string, string[] | null>) : {};
+    return existsSync(cachePath(root))
+      ? (JSON.parse(readFileSync(cachePath(root), 'utf8')) as Record<string, string[] | null>)
+      : {};
   } catch {
     return {};
   }
@@ -30,8 +32,16 @@ async function parsedReads(root: string, statements: readonly string[]): Promise
   const unknown = [...new Set(statements.filter((s) => !(keys.get(s)! in cache)))];
   if (unknown.length > 0) {
     const answer = await runJob(root, { kind: 'lineage', statements: unknown }, 'lineage');
-    if ('result' in answer) unknown.forEach((s, i) => { cache[keys.get(s)!] = answer.result[i]; });
-    const kept = Object.fromEntries(statements.map((s) => keys.get(s)!).filter((k) => k in cache).map((k) => [k, cache[k]])); // only what the project has now
+    if ('result' in answer)
+      unknown.forEach((s, i) => {
+        cache[keys.get(s)!] = answer.result[i];
+      });
+    const kept = Object.fromEntries(
+      statements
+        .map((s) => keys.get(s)!)
+        .filter((k) => k in cache)
+        .map((k) => [k, cache[k]]),
+    ); // only what the project has now
     try {
       mkdirSync(join(root, 'logs', 'compiled'), { recursive: true });
       writeFileSync(cachePath(root), JSON.stringify(kept));
@@ -43,7 +53,11 @@ async function parsedReads(root: string, statements: readonly string[]): Promise
 }
 
 /** Step id -> what it reads and writes. Throws TemplateError when a step does not render. */
-export async function lineageOfProject(project: Project, settings: Settings, context?: TemplateContext): Promise<Map<string, StepLineage>> {
+export async function lineageOfProject(
+  project: Project,
+  settings: Settings,
+  context?: TemplateContext,
+): Promise<Map<string, StepLineage>> {
   const texts = projectTexts(project, settings, context);
   const parsed = await parsedReads(project.root, statementsOf([...texts.values()].flat()));
   return projectLineage(texts, parsed);

@@ -18,13 +18,21 @@ export interface InputState {
 /** Reads the ledger in a worker (read-only). */
 async function ledgerOf(root: string, settings: Settings): Promise<Ledger> {
   const answer = await runJob(root, { kind: 'ledger', connection: connectionOf({ root }, settings) });
-  if (!('result' in answer)) throw new BatchError(`cannot read the batch ledger: ${answer.died.message}`, { hint: answer.died.hint });
-  if ('error' in answer.result) throw new BatchError(`cannot read the batch ledger: ${answer.result.error.message}`, { hint: answer.result.error.hint });
+  if (!('result' in answer))
+    throw new BatchError(`cannot read the batch ledger: ${answer.died.message}`, { hint: answer.died.hint });
+  if ('error' in answer.result)
+    throw new BatchError(`cannot read the batch ledger: ${answer.result.error.message}`, {
+      hint: answer.result.error.hint,
+    });
   return answer.result.ledger;
 }
 
 /** The store and the files of it the warehouse does not hold yet. */
-export async function pendingFiles(root: string, settings: Settings, missingOk = false): Promise<{ ledger: Ledger; store: Store; pending: FoundFile[] }> {
+export async function pendingFiles(
+  root: string,
+  settings: Settings,
+  missingOk = false,
+): Promise<{ ledger: Ledger; store: Store; pending: FoundFile[] }> {
   const ledger = await ledgerOf(root, settings);
   const loaded = new Set(ledger.files.map((f) => f.path));
   const store = scanStore(root, settings, missingOk);
@@ -36,7 +44,9 @@ export async function inputStates(root: string, settings: Settings): Promise<Inp
   if (Object.keys(settings.inputs).length === 0) return [];
   const { ledger, store, pending } = await pendingFiles(root, settings, true); // a folder a step creates may not be there yet
   return Object.entries(settings.inputs).map(([input, glob]) => ({
-    input, glob, loaded: ledger.files.filter((f) => f.input === input).length,
+    input,
+    glob,
+    loaded: ledger.files.filter((f) => f.input === input).length,
     archived: store.files.filter((f) => f.input === input && f.at !== f.path).length,
     pending: pending.filter((f) => f.input === input).map((f) => f.at),
     badNames: store.badNames.filter((b) => b.input === input).map((b) => b.at),

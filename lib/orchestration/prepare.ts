@@ -37,7 +37,12 @@ function renderAssertions(request: PlanRequest, env: nunjucks.Environment): Asse
 
 /** The lineage, or undefined when a step does not render (that step fails on its own, at its file:line;
  * `strict` rethrows its TemplateError instead). */
-export async function lineageIfRenders(project: Project, settings: Settings, context: TemplateContext, strict = false): Promise<Map<string, StepLineage> | undefined> {
+export async function lineageIfRenders(
+  project: Project,
+  settings: Settings,
+  context: TemplateContext,
+  strict = false,
+): Promise<Map<string, StepLineage> | undefined> {
   try {
     return await lineageOfProject(project, settings, context);
   } catch (error) {
@@ -52,14 +57,29 @@ export async function preparePlan(request: PlanRequest): Promise<RunPlan> {
   const { project, settings, context, steps, testSteps } = request;
   const env = request.env ?? createEnvironment(project.root, context);
   const assertions = request.withTests === false ? [] : renderAssertions(request, env);
-  const lineage = steps.length === 0 && !testSteps ? undefined : await lineageIfRenders(project, settings, context, request.strict);
+  const lineage =
+    steps.length === 0 && !testSteps ? undefined : await lineageIfRenders(project, settings, context, request.strict);
   const unitTests = settings.unitTests !== false && steps.length > 0 ? discoverUnitTests(project) : undefined; // before the steps they test
-  return planRun({ project, steps, assertions, lineage, targets: request.targets ?? [], gates: settings.gates !== false, testSteps, publish: request.publish, unitTests });
+  return planRun({
+    project,
+    steps,
+    assertions,
+    lineage,
+    targets: request.targets ?? [],
+    gates: settings.gates !== false,
+    testSteps,
+    publish: request.publish,
+    unitTests,
+  });
 }
 
 /** The whole project's plan for display (list, docs, the report): every step, every assertion, no files
  * written; without a flow where a step does not render (`strict`: that step's TemplateError). */
-export function displayPlan(project: Project, settings: Settings, options: { targets?: readonly PublishTarget[]; strict?: boolean } = {}): Promise<RunPlan> {
+export function displayPlan(
+  project: Project,
+  settings: Settings,
+  options: { targets?: readonly PublishTarget[]; strict?: boolean } = {},
+): Promise<RunPlan> {
   const context = templateContext(settings, 'plan');
   return preparePlan({ project, settings, context, steps: project.steps, ...options });
 }

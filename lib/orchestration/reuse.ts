@@ -36,7 +36,9 @@ interface Passes {
 
 function readPasses(root: string, what: 'unit' | 'assertion'): Passes | undefined {
   try {
-    return existsSync(passesFile(root, what)) ? (JSON.parse(readFileSync(passesFile(root, what), 'utf8')) as Passes) : undefined;
+    return existsSync(passesFile(root, what))
+      ? (JSON.parse(readFileSync(passesFile(root, what), 'utf8')) as Passes)
+      : undefined;
   } catch {
     return undefined; // unreadable: everything runs
   }
@@ -54,18 +56,24 @@ function writePasses(root: string, what: 'unit' | 'assertion', passes: Passes): 
 export function warehouseStamp(root: string, settings: Settings): string | undefined {
   const warehouse = warehouseOf(root, settings);
   if (warehouse.engine !== 'duckdb') return undefined;
-  const stat = (path: string) => (existsSync(path) ? (({ size, mtimeMs, ino }) => `${size}:${mtimeMs}:${ino}`)(statSync(path)) : '-');
+  const stat = (path: string) =>
+    existsSync(path) ? (({ size, mtimeMs, ino }) => `${size}:${mtimeMs}:${ino}`)(statSync(path)) : '-';
   return `${BUILD}|${warehouse.path}|${stat(warehouse.path)}|${stat(`${warehouse.path}.wal`)}`;
 }
 
 /** SQL whose answer can change while the warehouse does not: the clock, randomness, the environment, files
  * or databases read directly. */
-const OUTSIDE = /\b(now|today|current_date|current_time|current_timestamp|localtime|localtimestamp|get_current_time|get_current_timestamp|transaction_timestamp|random|setseed|uuid\w*|gen_random_uuid|getenv|current_setting|read_\w+|glob|parquet_scan|sniff_csv|\w+_scan|query|query_table)\s*\(|\bcurrent_(date|time|timestamp)\b|\bFROM\s+'|\bATTACH\b/i;
+const OUTSIDE =
+  /\b(now|today|current_date|current_time|current_timestamp|localtime|localtimestamp|get_current_time|get_current_timestamp|transaction_timestamp|random|setseed|uuid\w*|gen_random_uuid|getenv|current_setting|read_\w+|glob|parquet_scan|sniff_csv|\w+_scan|query|query_table)\s*\(|\bcurrent_(date|time|timestamp)\b|\bFROM\s+'|\bATTACH\b/i;
 
 const assertionKey = (a: Assertion) => sha(`${a.severity}\n${a.sql}`);
 
 /** The assertions whose pass this run can reuse (the warehouse unchanged since they passed), by name. */
-export function reusableAssertions(root: string, settings: Settings, assertions: readonly Assertion[]): Map<Assertion, string> {
+export function reusableAssertions(
+  root: string,
+  settings: Settings,
+  assertions: readonly Assertion[],
+): Map<Assertion, string> {
   const reused = new Map<Assertion, string>();
   const passes = readPasses(root, 'assertion');
   const stamp = warehouseStamp(root, settings);
@@ -79,16 +87,35 @@ export function reusableAssertions(root: string, settings: Settings, assertions:
 
 /** A reused pass, as the stage reports it. */
 export const reusedResult = (a: Assertion, from: string): AssertionResult => ({
-  name: a.name, file: a.file, line: a.line, severity: a.severity, status: 'pass', failingRows: 0, durationMs: 0,
-  compiled: a.compiled, columns: [], sample: [], reused: from,
+  name: a.name,
+  file: a.file,
+  line: a.line,
+  severity: a.severity,
+  status: 'pass',
+  failingRows: 0,
+  durationMs: 0,
+  compiled: a.compiled,
+  columns: [],
+  sample: [],
+  reused: from,
 });
 
 /** After a run that ended ok: every assertion that passed, on the warehouse as the run leaves it. */
-export function recordAssertionPasses(root: string, settings: Settings, runId: string, assertions: readonly Assertion[], results: readonly AssertionResult[]): void {
+export function recordAssertionPasses(
+  root: string,
+  settings: Settings,
+  runId: string,
+  assertions: readonly Assertion[],
+  results: readonly AssertionResult[],
+): void {
   const stamp = warehouseStamp(root, settings);
   if (stamp === undefined) return;
   const byName = new Map(assertions.map((a) => [a.name, a]));
-  const keys = Object.fromEntries(results.filter((r) => r.status === 'pass' && byName.has(r.name)).map((r) => [assertionKey(byName.get(r.name)!), r.reused ?? runId]));
+  const keys = Object.fromEntries(
+    results
+      .filter((r) => r.status === 'pass' && byName.has(r.name))
+      .map((r) => [assertionKey(byName.get(r.name)!), r.reused ?? runId]),
+  );
   writePasses(root, 'assertion', { stamp, runId, keys });
 }
 
@@ -112,8 +139,15 @@ export function reusableUnits(root: string, cases: readonly UnitTestCase[]): Map
 }
 
 /** Keeps the passes of these cases (run now or reused) for the next run. */
-export function recordUnitPasses(root: string, runId: string, cases: readonly UnitTestCase[], results: readonly UnitTestResult[]): void {
+export function recordUnitPasses(
+  root: string,
+  runId: string,
+  cases: readonly UnitTestCase[],
+  results: readonly UnitTestResult[],
+): void {
   const keys: Record<string, string> = {};
-  cases.forEach((c, i) => { if (results[i]?.status === 'pass' && c.job) keys[unitKey(root, c)] = results[i].reused ?? runId; });
+  cases.forEach((c, i) => {
+    if (results[i]?.status === 'pass' && c.job) keys[unitKey(root, c)] = results[i].reused ?? runId;
+  });
   writePasses(root, 'unit', { runId, keys });
 }

@@ -34,7 +34,12 @@ export const logsDirOf = (run: { readonly project: Project }) => join(run.projec
 
 /** How the run's workers open the warehouse. */
 export function connectionOf(project: Pick<Project, 'root'>, settings: Settings): Connection {
-  return { warehouse: warehouseOf(project.root, settings), threads: settings.threads, memoryLimit: settings.memoryLimit, lockTimeoutMs: settings.lockTimeoutMs };
+  return {
+    warehouse: warehouseOf(project.root, settings),
+    threads: settings.threads,
+    memoryLimit: settings.memoryLimit,
+    lockTimeoutMs: settings.lockTimeoutMs,
+  };
 }
 
 /** Logs a finished (or skipped) step and the assertions that gated it. */
@@ -45,4 +50,11 @@ export function recordStep(run: RunContext, report: StepReport): void {
 }
 
 /** A step that did not run (skipped, up to date) or failed before its worker had it. */
-export const blank = (step: Step, status: StepReport['status'], error?: StepReport['error']): StepReport => ({ step, status, durationMs: 0, statements: [], rowsChanged: 0, error });
+export const blank = (step: Step, status: StepReport['status'], error?: StepReport['error']): StepReport => ({
+  step,
+  status,
+  durationMs: 0,
+  statements: [],
+  rowsChanged: 0,
+  error,
+});

@@ -48,7 +48,8 @@ function removeStale(path: string, ino: number | undefined, me: Holder): void {
   }
   try {
     const holder = readHolder(path);
-    if (inode(path) === ino && !(holder && alive(holder.pid) && holder.pid !== process.pid)) rmSync(path, { force: true });
+    if (inode(path) === ino && !(holder && alive(holder.pid) && holder.pid !== process.pid))
+      rmSync(path, { force: true });
   } finally {
     rmSync(marker, { force: true });
   }
@@ -57,7 +58,11 @@ function removeStale(path: string, ino: number | undefined, me: Holder): void {
 function writeError(path: string, error: unknown): LockError {
   const code = (error as NodeJS.ErrnoException).code;
   return new LockError(`cannot write the run lock ${path} (${code ?? (error as Error).message})`, {
-    cause: error, hint: code === 'ENOSPC' ? 'the disk is full: free some space, then run again' : 'check that the database folder is writable',
+    cause: error,
+    hint:
+      code === 'ENOSPC'
+        ? 'the disk is full: free some space, then run again'
+        : 'check that the database folder is writable',
   });
 }
 
@@ -87,14 +92,19 @@ export function acquireLock(database: string, runId: string): Lock {
     const ino = inode(path);
     const holder = readHolder(path);
     if (holder && alive(holder.pid) && holder.pid !== process.pid) {
-      throw new LockError(`database ${database} is in use by another ducksteps run (PID ${holder.pid}, started ${holder.startedAt})`, {
-        hint: `wait for it to finish or stop it; if no run is active, delete ${path}`,
-      });
+      throw new LockError(
+        `database ${database} is in use by another ducksteps run (PID ${holder.pid}, started ${holder.startedAt})`,
+        {
+          hint: `wait for it to finish or stop it; if no run is active, delete ${path}`,
+        },
+      );
     }
     stale = holder ?? stale;
     removeStale(path, ino, me);
   }
-  throw new LockError(`could not take the run lock ${path}`, { hint: `delete ${path} (and ${path}.takeover) if no run is active` });
+  throw new LockError(`could not take the run lock ${path}`, {
+    hint: `delete ${path} (and ${path}.takeover) if no run is active`,
+  });
 }
 
 /** Removes the lock only while it is still ours: a run that starts after this one released it keeps its own. */

@@ -3,7 +3,11 @@
 // the planned order).
 
 /** Runs tasks 0..n-1; `waitsFor[i]` are the tasks i waits for (all lower-numbered). Resolves when all are done. */
-export async function schedule(waitsFor: readonly (readonly number[])[], jobs: number, task: (index: number) => Promise<void>): Promise<void> {
+export async function schedule(
+  waitsFor: readonly (readonly number[])[],
+  jobs: number,
+  task: (index: number) => Promise<void>,
+): Promise<void> {
   const done = new Set<number>();
   const started = new Set<number>();
   const running = new Map<number, Promise<number>>();
@@ -11,7 +15,10 @@ export async function schedule(waitsFor: readonly (readonly number[])[], jobs: n
     for (let i = 0; i < waitsFor.length && running.size < Math.max(1, jobs); i++) {
       if (started.has(i) || !waitsFor[i].every((d) => done.has(d))) continue;
       started.add(i);
-      running.set(i, task(i).then(() => i));
+      running.set(
+        i,
+        task(i).then(() => i),
+      );
     }
     const finished = await Promise.race(running.values());
     running.delete(finished);

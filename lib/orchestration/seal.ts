@@ -16,7 +16,13 @@ export const contentIndex = (ledger: Ledger): ContentIndex =>
 
 /** A file's hash with the size and time it had while hashed; a file that grew meanwhile is not complete. */
 async function hashed(root: string, file: LandingFile, at: string): Promise<LandingFile> {
-  const stat = () => { try { return statSync(resolve(root, at)); } catch { return undefined; } };
+  const stat = () => {
+    try {
+      return statSync(resolve(root, at));
+    } catch {
+      return undefined;
+    }
+  };
   const before = stat();
   const sha256 = await sha256Of(root, at);
   const after = stat();
@@ -30,7 +36,12 @@ async function hashed(root: string, file: LandingFile, at: string): Promise<Land
 
 /** Hashes a batch's files and marks the duplicates (in path order: the first of equal files is loaded);
  * `index` learns the batch's contents, so a later batch of the same run sees them. */
-export async function sealBatch(root: string, batch: Batch, index: ContentIndex, policy: Settings['duplicates']): Promise<{ batch: Batch; warnings: string[] }> {
+export async function sealBatch(
+  root: string,
+  batch: Batch,
+  index: ContentIndex,
+  policy: Settings['duplicates'],
+): Promise<{ batch: Batch; warnings: string[] }> {
   if (batch.sealed !== false) return { batch, warnings: [] };
   const files = await eachBounded(batch.files, (f) => hashed(root, f, batch.location[f.path] ?? f.path));
   const warnings: string[] = [];
@@ -41,11 +52,16 @@ export async function sealBatch(root: string, batch: Batch, index: ContentIndex,
       return f;
     }
     if (policy === 'refuse') {
-      throw new BatchError(`landing file ${batch.location[f.path] ?? f.path} has the same content as ${original}, which is loaded already (sha256 ${f.sha256.slice(0, 12)}…)`, {
-        hint: 'a file is loaded once, whatever its name: move this one away if it is a second delivery; if it is new data, its content must differ; or set "ducksteps"."duplicates": "skip" to record such files without loading them',
-      });
+      throw new BatchError(
+        `landing file ${batch.location[f.path] ?? f.path} has the same content as ${original}, which is loaded already (sha256 ${f.sha256.slice(0, 12)}…)`,
+        {
+          hint: 'a file is loaded once, whatever its name: move this one away if it is a second delivery; if it is new data, its content must differ; or set "ducksteps"."duplicates": "skip" to record such files without loading them',
+        },
+      );
     }
-    warnings.push(`${f.input}: ${batch.location[f.path] ?? f.path} has the same content as ${original} (sha256 ${f.sha256.slice(0, 12)}…): recorded in batch ${batch.id}, not loaded again`);
+    warnings.push(
+      `${f.input}: ${batch.location[f.path] ?? f.path} has the same content as ${original} (sha256 ${f.sha256.slice(0, 12)}…): recorded in batch ${batch.id}, not loaded again`,
+    );
     return { ...f, duplicateOf: original };
   });
   return { batch: { ...batch, files: marked, sealed: true }, warnings };

@@ -24,7 +24,10 @@ export async function compileStepScripts(project: Project): Promise<Map<string, 
   const all = sources(project.root);
   const compiled = new Map(all.map((s) => [s, outputOf(project.root, s)]));
   if (!project.steps.some((s) => s.script)) return compiled;
-  const stale = all.filter((s) => !existsSync(compiled.get(s)!) || statSync(join(project.root, s)).mtimeMs > statSync(compiled.get(s)!).mtimeMs);
+  const stale = all.filter(
+    (s) =>
+      !existsSync(compiled.get(s)!) || statSync(join(project.root, s)).mtimeMs > statSync(compiled.get(s)!).mtimeMs,
+  );
   if (stale.length === 0) return compiled;
   const ts = (await import('typescript')).default; // only when something changed: it takes a moment to load
   mkdirSync(join(project.root, OUT), { recursive: true });
@@ -33,7 +36,12 @@ export async function compileStepScripts(project: Project): Promise<Map<string, 
     const file = join(project.root, source);
     const { outputText } = ts.transpileModule(readFileSync(file, 'utf8'), {
       fileName: file,
-      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, inlineSourceMap: true, sourceRoot: `${pathToFileURL(dirname(file)).href}/` },
+      compilerOptions: {
+        module: ts.ModuleKind.ESNext,
+        target: ts.ScriptTarget.ES2022,
+        inlineSourceMap: true,
+        sourceRoot: `${pathToFileURL(dirname(file)).href}/`,
+      },
     });
     mkdirSync(dirname(compiled.get(source)!), { recursive: true });
     writeFileSync(compiled.get(source)!, outputText);

@@ -31,17 +31,40 @@ export const safeName = (name: string) => name.replace(/[^A-Za-z0-9_.-]+/g, '_')
 function batchOf(test: UnitTest, step: Step, settings: Settings): { batch?: Batch; test: UnitTest } {
   const landing = test.files.filter((f) => f.input);
   if (!step.incremental) {
-    if (test.batch || landing.length > 0) throw new FixtureError(`batch: applies to incremental steps only, and ${step.id} is not one`, { file: test.file, line: test.line, hint: 'remove batch:, or mark the step -- ducksteps: incremental' });
+    if (test.batch || landing.length > 0)
+      throw new FixtureError(`batch: applies to incremental steps only, and ${step.id} is not one`, {
+        file: test.file,
+        line: test.line,
+        hint: 'remove batch:, or mark the step -- ducksteps: incremental',
+      });
     return { test };
   }
   const files: LandingFile[] = landing.map((f) => {
     const glob = settings.inputs[f.input!];
-    if (!glob) throw new FixtureError(`batch.files names input "${f.input}", which package.json does not declare`, { file: test.file, line: test.line, hint: `declared inputs: ${Object.keys(settings.inputs).join(', ') || 'none ("ducksteps"."inputs")'}` });
+    if (!glob)
+      throw new FixtureError(`batch.files names input "${f.input}", which package.json does not declare`, {
+        file: test.file,
+        line: test.line,
+        hint: `declared inputs: ${Object.keys(settings.inputs).join(', ') || 'none ("ducksteps"."inputs")'}`,
+      });
     const path = posix.join(baseOf(glob), f.path);
-    return { input: f.input!, path, size: Buffer.byteLength(f.content), mtimeMs: 0, sha256: createHash('sha256').update(f.content).digest('hex') };
+    return {
+      input: f.input!,
+      path,
+      size: Buffer.byteLength(f.content),
+      mtimeMs: 0,
+      sha256: createHash('sha256').update(f.content).digest('hex'),
+    };
   });
   const placed = test.files.map((f) => (f.input ? { ...f, path: files[landing.indexOf(f)].path } : f));
-  const batch: Batch = { id: test.batch?.id ?? 1, fullRefresh: test.batch?.fullRefresh ?? false, files, isNew: true, done: [], location: Object.fromEntries(files.map((f) => [f.path, f.path])) }; // each file where the test placed it
+  const batch: Batch = {
+    id: test.batch?.id ?? 1,
+    fullRefresh: test.batch?.fullRefresh ?? false,
+    files,
+    isNew: true,
+    done: [],
+    location: Object.fromEntries(files.map((f) => [f.path, f.path])),
+  }; // each file where the test placed it
   return { batch, test: { ...test, files: placed } };
 }
 
@@ -54,34 +77,62 @@ function startedAt(test: UnitTest): string {
 /** A unit test runs on DuckDB: on a Spark project, the step's DuckDB files (name.sql, not name.spark.sql). */
 function duckdbFiles(root: string, step: Step, settings: Settings): readonly string[] {
   if (settings.engine !== 'spark') return step.files;
-  return filesFor(readdirSync(join(root, step.dir)).filter((f) => f.endsWith('.sql')), 'duckdb').map((f) => `${step.dir}/${f}`);
+  return filesFor(
+    readdirSync(join(root, step.dir)).filter((f) => f.endsWith('.sql')),
+    'duckdb',
+  ).map((f) => `${step.dir}/${f}`);
 }
 
 function render(u: UnitContext, test: UnitTest, step: Step, batch: Batch | undefined): StepJob {
   const { project, settings } = u;
   const vars = { ...settings.vars, ...test.vars };
   const base: TemplateContext = { vars, run_id: u.runId, run_started_at: startedAt(test), engine: 'duckdb' };
-  const context = { ...base, step: { number: step.number, name: step.name }, batch: batch && batchContext(batch, settings.inputs, 1, 1) };
-  const files = renderStep(createEnvironment(project.root, base), project.root, duckdbFiles(project.root, step, settings), context, `logs/compiled/unit/${step.id}/${safeName(test.name)}`);
+  const context = {
+    ...base,
+    step: { number: step.number, name: step.name },
+    batch: batch && batchContext(batch, settings.inputs, 1, 1),
+  };
+  const files = renderStep(
+    createEnvironment(project.root, base),
+    project.root,
+    duckdbFiles(project.root, step, settings),
+    context,
+    `logs/compiled/unit/${step.id}/${safeName(test.name)}`,
+  );
   const { extensionDir } = duckWarehouseOf(project.root, settings);
   return {
-    kind: 'step', connection: { warehouse: { engine: 'duckdb', path: ':memory:', extensionDir }, threads: settings.threads, memoryLimit: settings.memoryLimit },
-    step: { number: step.number, name: step.name, id: step.id }, vars, files,
-    script: step.script ? u.scripts.get(step.script) : undefined, scriptSource: step.script ? join(project.root, step.script) : undefined,
-    ledger: batch && { step: step.id, runId: u.runId, batch }, gates: [], failuresDir: join(project.root, 'logs', 'unit_failures'),
+    kind: 'step',
+    connection: {
+      warehouse: { engine: 'duckdb', path: ':memory:', extensionDir },
+      threads: settings.threads,
+      memoryLimit: settings.memoryLimit,
+    },
+    step: { number: step.number, name: step.name, id: step.id },
+    vars,
+    files,
+    script: step.script ? u.scripts.get(step.script) : undefined,
+    scriptSource: step.script ? join(project.root, step.script) : undefined,
+    ledger: batch && { step: step.id, runId: u.runId, batch },
+    gates: [],
+    failuresDir: join(project.root, 'logs', 'unit_failures'),
   };
 }
 
 /** The test ready to run, or carrying why it cannot (its fixture or its step's template is wrong). */
 export function unitCase(u: UnitContext, original: UnitTest, capture?: readonly string[]): UnitTestCase {
-  const ddl = Object.fromEntries(original.given.flatMap((g) => (u.ddl.has(g.table.toLowerCase()) ? [[g.table.toLowerCase(), u.ddl.get(g.table.toLowerCase())!]] : [])));
+  const ddl = Object.fromEntries(
+    original.given.flatMap((g) =>
+      u.ddl.has(g.table.toLowerCase()) ? [[g.table.toLowerCase(), u.ddl.get(g.table.toLowerCase())!]] : [],
+    ),
+  );
   if (original.error) return { test: original, ddl };
   const step = u.project.steps.find((s) => s.id === original.step)!;
   try {
     const { batch, test } = batchOf(original, step, u.settings);
     return { test, job: render(u, test, step, batch), ddl, capture };
   } catch (error) {
-    if (error instanceof FixtureError || error instanceof TemplateError) return { test: { ...original, error: error.toStepError() }, ddl };
+    if (error instanceof FixtureError || error instanceof TemplateError)
+      return { test: { ...original, error: error.toStepError() }, ddl };
     throw error;
   }
 }

@@ -19,7 +19,11 @@ export function pipelineName(root: string): string {
 }
 
 /** Takes the run lock; `fresh`: a DuckLake whose catalog does not exist yet (the run creates it first). */
-export async function lockWarehouse(project: Pick<Project, 'root'>, settings: Settings, runId: string): Promise<Lock & { fresh: boolean }> {
+export async function lockWarehouse(
+  project: Pick<Project, 'root'>,
+  settings: Settings,
+  runId: string,
+): Promise<Lock & { fresh: boolean }> {
   const warehouse = localPart(warehouseOf(project.root, settings)); // Spark: its ledger store
   if (warehouse.engine === 'ducklake' && warehouse.catalogKind === 'postgres') {
     const lock = await acquireLakeLock(warehouse.catalog, pipelineName(project.root), runId);

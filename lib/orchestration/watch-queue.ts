@@ -34,7 +34,10 @@ interface Seen {
 /** Files waiting to hold still for `quietMs` before they are queued. */
 export class Settling {
   private readonly seen = new Map<string, Seen>();
-  constructor(private readonly root: string, private readonly quietMs: number) {}
+  constructor(
+    private readonly root: string,
+    private readonly quietMs: number,
+  ) {}
 
   add(path: string, now = Date.now()): void {
     const stat = this.stat(path);
@@ -50,8 +53,10 @@ export class Settling {
     const out: string[] = [];
     for (const [path, before] of this.seen) {
       const stat = this.stat(path);
-      if (!stat) this.seen.delete(path); // gone (renamed away, deleted): nothing to take
-      else if (stat.size !== before.size || stat.mtimeMs !== before.mtimeMs) this.seen.set(path, { ...stat, since: now });
+      if (!stat)
+        this.seen.delete(path); // gone (renamed away, deleted): nothing to take
+      else if (stat.size !== before.size || stat.mtimeMs !== before.mtimeMs)
+        this.seen.set(path, { ...stat, since: now });
       else if (now - before.since >= this.quietMs) {
         this.seen.delete(path);
         out.push(path);

@@ -52,14 +52,34 @@ async function queueInitial(options: WatchOptions, queue: Queue, settling: Settl
 }
 
 /** One build over exactly the files taken. */
-async function microBatch(options: WatchOptions, lock: Lock, taken: Array<[string, number]>, number: number): Promise<MicroBatch> {
+async function microBatch(
+  options: WatchOptions,
+  lock: Lock,
+  taken: Array<[string, number]>,
+  number: number,
+): Promise<MicroBatch> {
   const { project, settings, signal } = options;
   const started = Date.now();
   const files = taken.map(([p]) => p);
-  const result = await build({ root: project.root, project, settings: { ...settings, files, batchSize: options.batchSize, unitTests: settings.unitTests !== false && number === 1 }, signal, lock, events: { onWarning: options.onWarning } });
+  const result = await build({
+    root: project.root,
+    project,
+    settings: {
+      ...settings,
+      files,
+      batchSize: options.batchSize,
+      unitTests: settings.unitTests !== false && number === 1,
+    },
+    signal,
+    lock,
+    events: { onWarning: options.onWarning },
+  });
   const arrived = Math.min(...taken.map(([, t]) => t));
   return {
-    number, files: taken.length, durationMs: Date.now() - started, result,
+    number,
+    files: taken.length,
+    durationMs: Date.now() - started,
+    result,
     rows: result.steps.filter((r) => r.step.incremental).reduce((sum, r) => sum + r.rowsChanged, 0),
     latencyMs: (committedAt(result) ?? Date.now()) - arrived,
   };
@@ -72,25 +92,42 @@ export async function watch(options: WatchOptions): Promise<MicroBatch | undefin
   const queue = new Queue();
   const stability = options.stabilityMs ?? 100;
   const settling = new Settling(project.root, stability * 2);
-  let backlog = await queueInitial(options, queue, settling).catch((error: unknown) => { lock.release(); throw error; });
+  let backlog = await queueInitial(options, queue, settling).catch((error: unknown) => {
+    lock.release();
+    throw error;
+  });
   const folders = [...new Set(Object.values(settings.inputs).map((glob) => resolve(project.root, baseOf(glob))))];
-  const watcher = chokidar.watch(folders, { ignoreInitial: true, alwaysStat: true, awaitWriteFinish: { stabilityThreshold: stability * 2, pollInterval: stability } });
+  const watcher = chokidar.watch(folders, {
+    ignoreInitial: true,
+    alwaysStat: true,
+    awaitWriteFinish: { stabilityThreshold: stability * 2, pollInterval: stability },
+  });
   const inputOf = inputMatcher(project.root, settings);
   let wake: (() => void) | undefined;
-  const nudge = () => { wake?.(); wake = undefined; };
+  const nudge = () => {
+    wake?.();
+    wake = undefined;
+  };
   watcher.on('add', (path, stats) => {
     const match = inputOf(resolve(path));
     if (match) queue.add(match[1], stats?.ctimeMs ?? Date.now());
     nudge();
   });
-  const poll = setInterval(() => { for (const path of settling.settled()) queue.add(path, Date.now()); if (queue.size) nudge(); }, stability);
+  const poll = setInterval(() => {
+    for (const path of settling.settled()) queue.add(path, Date.now());
+    if (queue.size) nudge();
+  }, stability);
   signal.addEventListener('abort', nudge);
   await new Promise<void>((ready) => watcher.on('ready', () => ready()));
   options.onStart?.(Object.entries(settings.inputs).map(([name, glob]) => `${name}: ${glob}`));
   try {
     for (let number = 1; !signal.aborted;) {
       const oldest = queue.oldest();
-      if ((backlog > 0 && queue.size > 0) || queue.size >= options.batchSize || (oldest !== undefined && Date.now() - oldest >= options.maxWaitMs)) {
+      if (
+        (backlog > 0 && queue.size > 0) ||
+        queue.size >= options.batchSize ||
+        (oldest !== undefined && Date.now() - oldest >= options.maxWaitMs)
+      ) {
         const taken = queue.take(options.batchSize);
         backlog = Math.max(0, backlog - taken.length);
         const batch = await microBatch(options, lock, taken, number++);
@@ -99,10 +136,16 @@ export async function watch(options: WatchOptions): Promise<MicroBatch | undefin
         continue;
       }
       // at most a minute per wait: a timer longer than ~24.8 days (--max-wait 999h) would fire at once
-      const wait = Math.min(60_000, oldest === undefined ? 60_000 : Math.max(10, oldest + options.maxWaitMs - Date.now()));
+      const wait = Math.min(
+        60_000,
+        oldest === undefined ? 60_000 : Math.max(10, oldest + options.maxWaitMs - Date.now()),
+      );
       await new Promise<void>((woken) => {
         const timer = setTimeout(woken, wait);
-        wake = () => { clearTimeout(timer); woken(); }; // a file arrived or a signal: no timer may outlive watch
+        wake = () => {
+          clearTimeout(timer);
+          woken();
+        }; // a file arrived or a signal: no timer may outlive watch
       });
     }
     return undefined;

@@ -11,7 +11,12 @@ export interface Gates {
 }
 
 /** The step an assertion belongs to, or undefined (it reads no step's tables). */
-function owner(project: Project, lineage: ReadonlyMap<string, StepLineage>, views: ReadonlyMap<string, readonly string[]>, a: Assertion): string | undefined {
+function owner(
+  project: Project,
+  lineage: ReadonlyMap<string, StepLineage>,
+  views: ReadonlyMap<string, readonly string[]>,
+  a: Assertion,
+): string | undefined {
   const own = lineageOf([a.sql]);
   const reached = reachedThrough(own.reads, own.calls, views);
   let found: string | undefined;
@@ -20,16 +25,35 @@ function owner(project: Project, lineage: ReadonlyMap<string, StepLineage>, view
 }
 
 /** Splits the assertions into the ones gating each step and the ones that run after the steps. */
-export function assignGates(project: Project, lineage: ReadonlyMap<string, StepLineage>, assertions: readonly Assertion[]): Gates {
+export function assignGates(
+  project: Project,
+  lineage: ReadonlyMap<string, StepLineage>,
+  assertions: readonly Assertion[],
+): Gates {
   const byStep = new Map<string, Assertion[]>();
   const after: Assertion[] = [];
   const views = projectViews(lineage.values());
   for (const a of assertions) {
-    if (a.error) { after.push(a); continue; }
+    if (a.error) {
+      after.push(a);
+      continue;
+    }
     const wanted = a.step;
-    const named = wanted ? project.steps.find((s) => s.id === wanted || s.name === wanted || String(s.number) === wanted.replace(/^0+/, '')) : undefined;
+    const named = wanted
+      ? project.steps.find(
+          (s) => s.id === wanted || s.name === wanted || String(s.number) === wanted.replace(/^0+/, ''),
+        )
+      : undefined;
     if (a.step && !named) {
-      after.push({ ...a, error: { message: `-- step: ${a.step} names no step`, file: a.file, line: a.line, hint: `steps: ${project.steps.map((s) => s.id).join(', ')}` } });
+      after.push({
+        ...a,
+        error: {
+          message: `-- step: ${a.step} names no step`,
+          file: a.file,
+          line: a.line,
+          hint: `steps: ${project.steps.map((s) => s.id).join(', ')}`,
+        },
+      });
       continue;
     }
     const step = named ? named.id : owner(project, lineage, views, a);

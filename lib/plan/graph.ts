@@ -7,10 +7,15 @@ import type { Step, StepLineage } from '../model.js';
 import { projectViews, reachedThrough } from '../render/lineage.js';
 import type { RunPlan, Stage } from './plan.js';
 
-const stepsOf = (stage: Stage): readonly Step[] => (stage.kind === 'step' ? [stage.step] : stage.kind === 'batches' ? stage.steps : []);
+const stepsOf = (stage: Stage): readonly Step[] =>
+  stage.kind === 'step' ? [stage.step] : stage.kind === 'batches' ? stage.steps : [];
 
 /** What a stage touches: the names it writes and the names it reads (through views and table macros). */
-function touches(stage: Stage, lineage: ReadonlyMap<string, StepLineage>, views: ReadonlyMap<string, readonly string[]>) {
+function touches(
+  stage: Stage,
+  lineage: ReadonlyMap<string, StepLineage>,
+  views: ReadonlyMap<string, readonly string[]>,
+) {
   const writes = new Set<string>();
   const reads = new Set<string>();
   for (const step of stepsOf(stage)) {
@@ -34,10 +39,15 @@ export function stageDependencies(plan: RunPlan): number[][] {
   if (!lineage) return plan.stages.map((_, i) => (i === 0 ? [] : [i - 1]));
   const views = projectViews(lineage.values());
   const touched = plan.stages.map((s) => touches(s, lineage, views));
-  return plan.stages.map((stage, j) => plan.stages.slice(0, j).flatMap((earlier, i) => {
-    const a = touched[i];
-    const b = touched[j];
-    const ordered = barrier(stage) || barrier(earlier) || !a || !b || stage.kind !== 'step' || earlier.kind !== 'step';
-    return ordered || overlap(a.writes, b.reads) || overlap(a.writes, b.writes) || overlap(b.writes, a.reads) ? [i] : [];
-  }));
+  return plan.stages.map((stage, j) =>
+    plan.stages.slice(0, j).flatMap((earlier, i) => {
+      const a = touched[i];
+      const b = touched[j];
+      const ordered =
+        barrier(stage) || barrier(earlier) || !a || !b || stage.kind !== 'step' || earlier.kind !== 'step';
+      return ordered || overlap(a.writes, b.reads) || overlap(a.writes, b.writes) || overlap(b.writes, a.reads)
+        ? [i]
+        : [];
+    }),
+  );
 }

@@ -14,7 +14,12 @@ export type Stage =
   | { readonly kind: 'step'; readonly step: Step; readonly gates: readonly Assertion[] }
   /** Consecutive incremental steps, run once per batch; the batches come from the ledger as the stage starts.
    * `createsBatches`: it starts at the project's first incremental step, so new files become new batches. */
-  | { readonly kind: 'batches'; readonly steps: readonly Step[]; readonly gates: ReadonlyMap<string, readonly Assertion[]>; readonly createsBatches: boolean }
+  | {
+      readonly kind: 'batches';
+      readonly steps: readonly Step[];
+      readonly gates: ReadonlyMap<string, readonly Assertion[]>;
+      readonly createsBatches: boolean;
+    }
   /** Read-only after the steps: the assertions that read no step's tables and those gating a step this run
    * does not run (not selected), so every run checks every assertion before it publishes. */
   | { readonly kind: 'assertions'; readonly assertions: readonly Assertion[] }
@@ -58,33 +63,68 @@ export function planRun(input: PlanInput): RunPlan {
   const flow = gates && lineage ? { lineage, gates: gates.byStep } : undefined;
   const useGates = gates && input.gates && assertions.length > 0;
   const running = new Set(steps.map((s) => s.id));
-  const gatesOf = (step: Step) => (useGates && running.has(step.id) ? gates.byStep.get(step.id) ?? [] : []);
-  const notRunning = project.steps.filter((s) => !running.has(s.id)).flatMap((s) => (useGates ? gates.byStep.get(s.id) ?? [] : []));
-  const after = !useGates ? assertions : steps.length === 0 && input.testSteps ? input.testSteps.flatMap((s) => gates.byStep.get(s.id) ?? []) : steps.length === 0 ? assertions : [...notRunning, ...gates.after];
+  const gatesOf = (step: Step) => (useGates && running.has(step.id) ? (gates.byStep.get(step.id) ?? []) : []);
+  const notRunning = project.steps
+    .filter((s) => !running.has(s.id))
+    .flatMap((s) => (useGates ? (gates.byStep.get(s.id) ?? []) : []));
+  const after = !useGates
+    ? assertions
+    : steps.length === 0 && input.testSteps
+      ? input.testSteps.flatMap((s) => gates.byStep.get(s.id) ?? [])
+      : steps.length === 0
+        ? assertions
+        : [...notRunning, ...gates.after];
   const firstIncremental = project.steps.find((s) => s.incremental)?.id;
-  const stages: Stage[] = groupSteps(steps).map((group): Stage => (group[0].incremental
-    ? { kind: 'batches', steps: group, gates: new Map(group.map((s) => [s.id, gatesOf(s)])), createsBatches: group[0].id === firstIncremental }
-    : { kind: 'step', step: group[0], gates: gatesOf(group[0]) }));
+  const stages: Stage[] = groupSteps(steps).map((group): Stage =>
+    group[0].incremental
+      ? {
+          kind: 'batches',
+          steps: group,
+          gates: new Map(group.map((s) => [s.id, gatesOf(s)])),
+          createsBatches: group[0].id === firstIncremental,
+        }
+      : { kind: 'step', step: group[0], gates: gatesOf(group[0]) },
+  );
   const unit = (input.unitTests ?? []).filter((t) => running.has(t.step));
   if (unit.length > 0) stages.unshift({ kind: 'unit tests', tests: unit });
   stages.push({ kind: 'assertions', assertions: after });
-  if ((steps.length > 0 || input.publish) && input.targets.length > 0) stages.push({ kind: 'publish', targets: input.targets });
+  if ((steps.length > 0 || input.publish) && input.targets.length > 0)
+    stages.push({ kind: 'publish', targets: input.targets });
   return { steps, stages, flow };
 }
 
 /** The gates of planned steps that did not run after all (an incremental step with no new batch, or one that
  * had already committed every batch): they run with the assertions after the steps, so none is skipped. */
 export function gatesNotRun(plan: RunPlan, ran: ReadonlySet<string>): Assertion[] {
-  return plan.stages.flatMap((s) => (s.kind === 'step' ? (ran.has(s.step.id) ? [] : s.gates) : s.kind === 'batches' ? s.steps.flatMap((step) => (ran.has(step.id) ? [] : s.gates.get(step.id) ?? [])) : []));
+  return plan.stages.flatMap((s) =>
+    s.kind === 'step'
+      ? ran.has(s.step.id)
+        ? []
+        : s.gates
+      : s.kind === 'batches'
+        ? s.steps.flatMap((step) => (ran.has(step.id) ? [] : (s.gates.get(step.id) ?? [])))
+        : [],
+  );
 }
 
 /** The lineage and the gates it implies, for the report and the lineage drawing. */
-export const flowOf = (project: Project, lineage: ReadonlyMap<string, StepLineage>, assertions: readonly Assertion[]): Flow =>
-  ({ lineage, gates: assignGates(project, lineage, assertions).byStep });
+export const flowOf = (
+  project: Project,
+  lineage: ReadonlyMap<string, StepLineage>,
+  assertions: readonly Assertion[],
+): Flow => ({ lineage, gates: assignGates(project, lineage, assertions).byStep });
 
 /** Every assertion the plan runs (gates and the ones after the steps). */
-export const plannedAssertions = (plan: RunPlan): Assertion[] => plan.stages.flatMap((s) =>
-  s.kind === 'step' ? s.gates : s.kind === 'batches' ? [...s.gates.values()].flat() : s.kind === 'assertions' ? s.assertions : []);
+export const plannedAssertions = (plan: RunPlan): Assertion[] =>
+  plan.stages.flatMap((s) =>
+    s.kind === 'step'
+      ? s.gates
+      : s.kind === 'batches'
+        ? [...s.gates.values()].flat()
+        : s.kind === 'assertions'
+          ? s.assertions
+          : [],
+  );
 
 /** The project's assertions that gate no step in the flow (all of them without one): for list and docs. */
 export function ungated(plan: RunPlan): Assertion[] {
@@ -98,18 +138,38 @@ export function ungated(plan: RunPlan): Assertion[] {
  * batch), publish a publish worker. The pool warms workers in this order. */
 export function lookahead(plan: RunPlan, from: number, unitsLeft = 0): Array<'step' | 'publish'> {
   const mayJoin = plan.stages.some((s) => s.kind === 'batches' && [...s.gates.values()].some((g) => g.length > 0));
-  const needs = plan.stages.slice(from).flatMap((s): Array<'step' | 'publish'> =>
-    s.kind === 'step' || s.kind === 'unit tests' ? ['step'] : s.kind === 'batches' ? ['step', 'step'] : s.kind === 'assertions' ? (s.assertions.length || mayJoin ? ['step'] : []) : ['publish']);
+  const needs = plan.stages
+    .slice(from)
+    .flatMap((s): Array<'step' | 'publish'> =>
+      s.kind === 'step' || s.kind === 'unit tests'
+        ? ['step']
+        : s.kind === 'batches'
+          ? ['step', 'step']
+          : s.kind === 'assertions'
+            ? s.assertions.length || mayJoin
+              ? ['step']
+              : []
+            : ['publish'],
+    );
   return [...Array<'step'>(unitsLeft).fill('step'), ...needs];
 }
 
 /** One line per stage, for `compile` and --dry-run. */
 export function describePlan(plan: RunPlan): string[] {
-  const names = (list: readonly Assertion[]) => (list.length ? ` (gated by ${list.map((a) => a.name).join(', ')})` : '');
-  return plan.stages.map((s, i) => `${i + 1}. ${
-    s.kind === 'unit tests' ? `unit tests before the steps: ${s.tests.length} (${[...new Set(s.tests.map((t) => t.step))].join(', ')})`
-    : s.kind === 'step' ? `step ${s.step.id}${names(s.gates)}`
-    : s.kind === 'batches' ? `batches: ${s.steps.map((step) => `${step.id}${names(s.gates.get(step.id) ?? [])}`).join(', ')} once per ${s.createsBatches ? 'new or unfinished' : 'unfinished'} batch`
-    : s.kind === 'assertions' ? `assertions after the steps: ${s.assertions.length ? s.assertions.map((a) => a.name).join(', ') : 'none'}`
-    : `publish: ${s.targets.map((t) => `${t.kind} ${t.destination}`).join(', ')}`}`);
+  const names = (list: readonly Assertion[]) =>
+    list.length ? ` (gated by ${list.map((a) => a.name).join(', ')})` : '';
+  return plan.stages.map(
+    (s, i) =>
+      `${i + 1}. ${
+        s.kind === 'unit tests'
+          ? `unit tests before the steps: ${s.tests.length} (${[...new Set(s.tests.map((t) => t.step))].join(', ')})`
+          : s.kind === 'step'
+            ? `step ${s.step.id}${names(s.gates)}`
+            : s.kind === 'batches'
+              ? `batches: ${s.steps.map((step) => `${step.id}${names(s.gates.get(step.id) ?? [])}`).join(', ')} once per ${s.createsBatches ? 'new or unfinished' : 'unfinished'} batch`
+              : s.kind === 'assertions'
+                ? `assertions after the steps: ${s.assertions.length ? s.assertions.map((a) => a.name).join(', ') : 'none'}`
+                : `publish: ${s.targets.map((t) => `${t.kind} ${t.destination}`).join(', ')}`
+      }`,
+  );
 }

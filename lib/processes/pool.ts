@@ -7,7 +7,13 @@ import { join } from 'node:path';
 import type { AnswerOf, AnyJob, Envelope, JobKind, JobOf } from '../protocol.js';
 import { poolPrefix, removeDeadPools } from './leftovers.js';
 import { takePrestarted } from './prestart.js';
-import { launchWorker, type Purpose, type RunOptions, type WorkerAnswer, type WorkerProcess } from './worker-process.js';
+import {
+  launchWorker,
+  type Purpose,
+  type RunOptions,
+  type WorkerAnswer,
+  type WorkerProcess,
+} from './worker-process.js';
 
 /** How many workers may boot ahead at once: 2 on 2–3 cores, 3 on 4 or more, 1 on a single core. */
 export const warmDepth = (cores = availableParallelism()) => Math.max(1, Math.min(3, cores - (cores >= 4 ? 1 : 0)));
@@ -19,7 +25,10 @@ export class WorkerPool {
   private queue: WorkerProcess[] = [];
   private jobs = 0;
 
-  constructor(readonly root: string, private readonly depth = warmDepth()) {
+  constructor(
+    readonly root: string,
+    private readonly depth = warmDepth(),
+  ) {
     removeDeadPools();
     this.folder = mkdtempSync(join(tmpdir(), poolPrefix()));
   }
@@ -31,7 +40,8 @@ export class WorkerPool {
 
   /** Keeps workers warming for what comes next, in the order it comes (at most `depth` of them). */
   ensure(upcoming: readonly Purpose[]): void {
-    for (let i = this.queue.length; i < Math.min(upcoming.length, this.depth); i++) this.queue.push(this.start(upcoming[i]));
+    for (let i = this.queue.length; i < Math.min(upcoming.length, this.depth); i++)
+      this.queue.push(this.start(upcoming[i]));
   }
 
   /** The first warm worker to be ready (a new one when none is left); the caller owns it from here. Boots
@@ -49,8 +59,17 @@ export class WorkerPool {
   }
 
   /** Runs a job on `worker` (default: the next warm one); the answer's type follows the job's kind. */
-  async run<K extends JobKind>(job: JobOf<K> & { readonly kind: K }, options?: RunOptions, worker?: WorkerProcess): Promise<WorkerAnswer<AnswerOf<K>>> {
-    const envelope: Envelope = { job: job as AnyJob, projectRoot: this.root, tmpDir: this.folder, resultPath: join(this.folder, `${++this.jobs}-${job.kind}.json`) };
+  async run<K extends JobKind>(
+    job: JobOf<K> & { readonly kind: K },
+    options?: RunOptions,
+    worker?: WorkerProcess,
+  ): Promise<WorkerAnswer<AnswerOf<K>>> {
+    const envelope: Envelope = {
+      job: job as AnyJob,
+      projectRoot: this.root,
+      tmpDir: this.folder,
+      resultPath: join(this.folder, `${++this.jobs}-${job.kind}.json`),
+    };
     return (worker ?? (await this.take())).run<AnswerOf<K>>(envelope, options);
   }
 
@@ -64,7 +83,11 @@ export class WorkerPool {
 }
 
 /** Runs one job in a pool of its own (commands that need one answer: list, compile, lineage). */
-export async function runJob<K extends JobKind>(root: string, job: JobOf<K> & { readonly kind: K }, purpose: Purpose = 'step'): Promise<WorkerAnswer<AnswerOf<K>>> {
+export async function runJob<K extends JobKind>(
+  root: string,
+  job: JobOf<K> & { readonly kind: K },
+  purpose: Purpose = 'step',
+): Promise<WorkerAnswer<AnswerOf<K>>> {
   const pool = new WorkerPool(root);
   try {
     return await pool.run<K>(job, {}, pool.start(purpose));

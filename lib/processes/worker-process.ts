@@ -15,7 +15,9 @@ const fromSource = here.endsWith('.ts');
  * itself runs from its TypeScript sources. Source maps make a script's stack name its .ts. */
 export function workerCommand(): string[] {
   const worker = join(dirname(here), '..', 'worker', fromSource ? 'main.ts' : 'main.js');
-  return fromSource ? ['--enable-source-maps', '--import', import.meta.resolve('tsx'), worker] : ['--enable-source-maps', worker];
+  return fromSource
+    ? ['--enable-source-maps', '--import', import.meta.resolve('tsx'), worker]
+    : ['--enable-source-maps', worker];
 }
 
 /** What a worker is started for: every worker runs any job; a `publish` one also loads the publish kinds'
@@ -58,9 +60,12 @@ function deathError({ signal, exitCode, stderr }: Exit): StepError {
   const how = signal
     ? `the worker process was killed by ${signal}${signal === 'SIGKILL' ? ' (often the out-of-memory killer)' : ''}`
     : `the worker process exited with code ${exitCode} without a result`;
-  const hint = signal === 'SIGKILL' ? 'if memory ran out, lower --memory-limit or --threads'
-    : signal ? 'something outside ducksteps stopped the worker; run again'
-    : 'the worker stopped without answering; its last lines are above — run again, and report it if it repeats';
+  const hint =
+    signal === 'SIGKILL'
+      ? 'if memory ran out, lower --memory-limit or --threads'
+      : signal
+        ? 'something outside ducksteps stopped the worker; run again'
+        : 'the worker stopped without answering; its last lines are above — run again, and report it if it repeats';
   return { message: tail ? `${how}:\n${tail}` : how, hint };
 }
 
@@ -68,7 +73,9 @@ function deathError({ signal, exitCode, stderr }: Exit): StepError {
 function tail(stream: NodeJS.ReadableStream | null, limit = 64 * 1024): () => string {
   let text = '';
   stream?.setEncoding('utf8');
-  stream?.on('data', (chunk: string) => { text = (text + chunk).slice(-limit); });
+  stream?.on('data', (chunk: string) => {
+    text = (text + chunk).slice(-limit);
+  });
   return () => text;
 }
 
@@ -87,12 +94,18 @@ function lines(stream: NodeJS.ReadableStream | null, onLine: (line: string) => v
 /** Starts a worker process now (plain node:child_process: already loaded, so the first worker starts before
  * the driver's own imports). ipc: the worker dies with the driver on every platform (see worker/main.ts). */
 export function launchWorker(cwd: string, purpose: Purpose = 'step'): WorkerProcess {
-  const child = spawn(process.execPath, [...workerCommand(), ...(purpose === 'publish' ? ['--publish'] : [])], { cwd, stdio: ['pipe', 'pipe', 'pipe', 'ipc'], windowsHide: true });
+  const child = spawn(process.execPath, [...workerCommand(), ...(purpose === 'publish' ? ['--publish'] : [])], {
+    cwd,
+    stdio: ['pipe', 'pipe', 'pipe', 'ipc'],
+    windowsHide: true,
+  });
   const stderr = tail(child.stderr);
   child.stdin?.on('error', () => undefined); // a worker that died before reading its job: its exit says why
   const exited = new Promise<Exit>((resolve) => {
     child.on('error', (error) => resolve({ exitCode: 1, stderr: `${stderr()}${error.message}` }));
-    child.on('close', (code, signal) => resolve({ exitCode: code ?? undefined, signal: signal ?? undefined, stderr: stderr().replace(/\n$/, '') }));
+    child.on('close', (code, signal) =>
+      resolve({ exitCode: code ?? undefined, signal: signal ?? undefined, stderr: stderr().replace(/\n$/, '') }),
+    );
   });
   let onProgress: RunOptions['onProgress'];
   let onAnswered: (() => void) | undefined;
@@ -110,15 +123,22 @@ export function launchWorker(cwd: string, purpose: Purpose = 'step'): WorkerProc
   const run = async <T>(envelope: Envelope, options: RunOptions = {}): Promise<WorkerAnswer<T>> => {
     const started = Date.now();
     let stopped: 'timeout' | 'interrupt' | undefined;
-    const stop = (why: 'timeout' | 'interrupt') => { stopped ??= why; child.kill('SIGKILL'); };
+    const stop = (why: 'timeout' | 'interrupt') => {
+      stopped ??= why;
+      child.kill('SIGKILL');
+    };
     const onAbort = () => stop('interrupt');
-    const heartbeat = options.onHeartbeat && setInterval(() => options.onHeartbeat!(Date.now() - started), options.heartbeatMs ?? 10_000);
+    const heartbeat =
+      options.onHeartbeat &&
+      setInterval(() => options.onHeartbeat!(Date.now() - started), options.heartbeatMs ?? 10_000);
     const deadline = options.timeoutMs && setTimeout(() => stop('timeout'), options.timeoutMs);
     if (options.signal?.aborted) stop('interrupt');
     options.signal?.addEventListener('abort', onAbort);
     onLine = options.onOutput;
     onProgress = options.onProgress;
-    const answered = new Promise<void>((resolve) => { onAnswered = resolve; });
+    const answered = new Promise<void>((resolve) => {
+      onAnswered = resolve;
+    });
     try {
       child.stdin?.end(JSON.stringify(envelope));
       // a worker that wrote its answer has closed the warehouse: the next step need not wait for its process

@@ -1,5 +1,15 @@
 // Settings: package.json "ducksteps" defaults, overridden by the command line.
-import { accessSync, closeSync, constants, existsSync, mkdirSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import {
+  accessSync,
+  closeSync,
+  constants,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readSync,
+  statSync,
+} from 'node:fs';
 import { availableParallelism, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { ConfigError, UsageError } from '../errors.js';
@@ -42,7 +52,24 @@ export interface FileSettings {
   engine?: unknown;
 }
 
-const KEYS = ['database', 'vars', 'threads', 'memoryLimit', 'stepTimeout', 'publishTimeout', 'lockTimeout', 'inputs', 'archive', 'duplicates', 'gates', 'unitTests', 'jobs', 'dataPath', 'extensionDir', 'engine'];
+const KEYS = [
+  'database',
+  'vars',
+  'threads',
+  'memoryLimit',
+  'stepTimeout',
+  'publishTimeout',
+  'lockTimeout',
+  'inputs',
+  'archive',
+  'duplicates',
+  'gates',
+  'unitTests',
+  'jobs',
+  'dataPath',
+  'extensionDir',
+  'engine',
+];
 
 /** How long one publish target may take when nothing says otherwise: a consumer holding a lock on the
  * target, or a stalled server, must not hang a scheduled run for ever. */
@@ -54,11 +81,14 @@ function closest(word: string, options: readonly string[]): string | undefined {
     const row = Array.from({ length: b.length + 1 }, (_, j) => j);
     for (let i = 1; i <= a.length; i++) {
       let prev = row[0]++;
-      for (let j = 1; j <= b.length; j++) [prev, row[j]] = [row[j], Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1))];
+      for (let j = 1; j <= b.length; j++)
+        [prev, row[j]] = [row[j], Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1))];
     }
     return row[b.length];
   };
-  const best = options.map((o) => [o, distance(word.toLowerCase(), o.toLowerCase())] as const).sort((x, y) => x[1] - y[1])[0];
+  const best = options
+    .map((o) => [o, distance(word.toLowerCase(), o.toLowerCase())] as const)
+    .sort((x, y) => x[1] - y[1])[0];
   return best && best[1] <= 3 ? best[0] : undefined;
 }
 
@@ -67,11 +97,29 @@ function checkKeys(settings: Record<string, unknown>): void {
   for (const [key, value] of Object.entries(settings)) {
     if (!KEYS.includes(key)) {
       const near = closest(key, KEYS);
-      throw new ConfigError(`unknown setting "ducksteps"."${key}"`, { file: 'package.json', hint: near ? `did you mean "${near}"?` : `known settings: ${KEYS.join(', ')} (docs/running.md)` });
+      throw new ConfigError(`unknown setting "ducksteps"."${key}"`, {
+        file: 'package.json',
+        hint: near ? `did you mean "${near}"?` : `known settings: ${KEYS.join(', ')} (docs/running.md)`,
+      });
     }
-    const want = key === 'vars' || key === 'inputs' ? 'object' : key === 'threads' || key === 'jobs' ? 'number' : key === 'gates' || key === 'unitTests' ? 'boolean' : 'string';
-    const ok = want === 'object' ? typeof value === 'object' && value !== null && !Array.isArray(value) : typeof value === want || (['lockTimeout', 'stepTimeout', 'publishTimeout'].includes(key) ? typeof value === 'number' : false);
-    if (!ok) throw new ConfigError(`"ducksteps"."${key}" must be ${want === 'object' ? 'an object' : `a ${want}`}, got ${JSON.stringify(value)}`, { file: 'package.json', hint: 'see docs/running.md for the "ducksteps" keys' });
+    const want =
+      key === 'vars' || key === 'inputs'
+        ? 'object'
+        : key === 'threads' || key === 'jobs'
+          ? 'number'
+          : key === 'gates' || key === 'unitTests'
+            ? 'boolean'
+            : 'string';
+    const ok =
+      want === 'object'
+        ? typeof value === 'object' && value !== null && !Array.isArray(value)
+        : typeof value === want ||
+          (['lockTimeout', 'stepTimeout', 'publishTimeout'].includes(key) ? typeof value === 'number' : false);
+    if (!ok)
+      throw new ConfigError(
+        `"ducksteps"."${key}" must be ${want === 'object' ? 'an object' : `a ${want}`}, got ${JSON.stringify(value)}`,
+        { file: 'package.json', hint: 'see docs/running.md for the "ducksteps" keys' },
+      );
   }
 }
 
@@ -80,12 +128,17 @@ function readPackageSettings(root: string): FileSettings {
   if (!existsSync(path)) return {};
   try {
     const value = (JSON.parse(readFileSync(path, 'utf8')) as { ducksteps?: unknown }).ducksteps ?? {};
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('"ducksteps" must be an object');
+    if (typeof value !== 'object' || value === null || Array.isArray(value))
+      throw new Error('"ducksteps" must be an object');
     checkKeys(value as Record<string, unknown>);
     return value as FileSettings;
   } catch (cause) {
     if (cause instanceof ConfigError) throw cause;
-    throw new ConfigError(`cannot read settings: ${(cause as Error).message}`, { file: 'package.json', cause, hint: 'fix the JSON; see docs/running.md for the "ducksteps" keys' });
+    throw new ConfigError(`cannot read settings: ${(cause as Error).message}`, {
+      file: 'package.json',
+      cause,
+      hint: 'fix the JSON; see docs/running.md for the "ducksteps" keys',
+    });
   }
 }
 
@@ -101,7 +154,8 @@ export function parseVars(pairs: readonly string[]): Record<string, string> {
 }
 
 /** A setting's name as the user wrote it: the flag, or the package.json key. */
-const source = (cliValue: unknown, flag: string, key: string) => (cliValue !== undefined ? flag : `package.json "ducksteps"."${key}"`);
+const source = (cliValue: unknown, flag: string, key: string) =>
+  cliValue !== undefined ? flag : `package.json "ducksteps"."${key}"`;
 
 const MAX_THREADS_PER_CORE = 4;
 
@@ -111,15 +165,28 @@ function threadsSetting(value: unknown, name: string): number | undefined {
   if (!Number.isInteger(n) || n < 1) throw new UsageError(`${name} must be a whole number >= 1, got "${value}"`);
   const cap = availableParallelism() * MAX_THREADS_PER_CORE;
   if (n > cap) {
-    throw new UsageError(`${name} ${n} is more than ${MAX_THREADS_PER_CORE}× this machine's ${availableParallelism()} cores`, {
-      hint: `use at most ${cap}; DuckDB gains nothing past the core count, and thousands of threads stall the machine`,
-    });
+    throw new UsageError(
+      `${name} ${n} is more than ${MAX_THREADS_PER_CORE}× this machine's ${availableParallelism()} cores`,
+      {
+        hint: `use at most ${cap}; DuckDB gains nothing past the core count, and thousands of threads stall the machine`,
+      },
+    );
   }
   return n;
 }
 
 const SIZE = /^(\d+(?:\.\d+)?)\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i;
-const BYTES: Record<string, number> = { b: 1, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30, tib: 2 ** 40 };
+const BYTES: Record<string, number> = {
+  b: 1,
+  kb: 1e3,
+  mb: 1e6,
+  gb: 1e9,
+  tb: 1e12,
+  kib: 2 ** 10,
+  mib: 2 ** 20,
+  gib: 2 ** 30,
+  tib: 2 ** 40,
+};
 
 /** "2GB", "512MiB": checked here, not by DuckDB inside the first step. */
 function memorySetting(value: unknown, name: string): string | undefined {
@@ -128,7 +195,9 @@ function memorySetting(value: unknown, name: string): string | undefined {
   const bytes = match ? Number(match[1]) * BYTES[match[2].toLowerCase()] : NaN;
   if (!match || !(bytes > 0)) throw new UsageError(`${name} must be a size like 512MB or 4GB, got "${value}"`);
   if (bytes > totalmem()) {
-    throw new UsageError(`${name} ${value} is more than this machine's memory (${(totalmem() / 1e9).toFixed(1)} GB)`, { hint: 'give a limit below the machine\'s memory; DuckDB spills to disk beyond it' });
+    throw new UsageError(`${name} ${value} is more than this machine's memory (${(totalmem() / 1e9).toFixed(1)} GB)`, {
+      hint: "give a limit below the machine's memory; DuckDB spills to disk beyond it",
+    });
   }
   if (bytes < 1e7) throw new UsageError(`${name} ${value} is too small for DuckDB to run (at least 10MB)`);
   return String(value).trim();
@@ -139,7 +208,9 @@ const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 
 /** "90", "90s", "1.5m", "500ms", "2h" -> milliseconds (a bare number is seconds); 0 only where allowed. */
 export function parseDuration(value: unknown, flag: string, zeroAllowed = false): number | undefined {
   if (value === undefined) return undefined;
-  const match = String(value).trim().match(/^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/);
+  const match = String(value)
+    .trim()
+    .match(/^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/);
   if (!match || (Number(match[1]) <= 0 && !(zeroAllowed && Number(match[1]) === 0))) {
     throw new UsageError(`${flag} must be a duration like 30s, 5m or 1h, got "${value}"`);
   }
@@ -164,24 +235,35 @@ function checkDatabaseFile(root: string, database: string): void {
   const hint = 'give the path of a DuckDB database file, existing or new (e.g. --db data/warehouse.duckdb)';
   if (database.trim() === '') throw new UsageError('--db is empty', { hint });
   if (database === ':memory:' || database.startsWith(':memory:')) {
-    throw new UsageError('--db :memory: cannot work: each step runs in its own process, so an in-memory database would vanish after the first step', { hint });
+    throw new UsageError(
+      '--db :memory: cannot work: each step runs in its own process, so an in-memory database would vanish after the first step',
+      { hint },
+    );
   }
   const path = resolve(root, database);
   if (!existsSync(path)) return;
   if (statSync(path).isDirectory()) throw new UsageError(`--db ${database} is a folder, not a database file`, { hint });
   if (statSync(path).size > 0 && !isDuckdbFile(path)) {
-    throw new UsageError(`--db ${database} exists and is not a DuckDB database (DuckDB would read it as a table and save nothing)`, { hint });
+    throw new UsageError(
+      `--db ${database} exists and is not a DuckDB database (DuckDB would read it as a table and save nothing)`,
+      { hint },
+    );
   }
 }
 
 /** A DuckLake string: `ducklake:` followed by a catalog; a catalog file's folder must exist. */
 function checkLake(root: string, database: string): void {
   const spec = database.replace(/^ducklake:/i, '');
-  const hint = 'e.g. --db ducklake:postgres:dbname=lake host=db port=5432 user=etl (catalog in PostgreSQL) or --db ducklake:data/lake.ducklake (docs/scale.md)';
+  const hint =
+    'e.g. --db ducklake:postgres:dbname=lake host=db port=5432 user=etl (catalog in PostgreSQL) or --db ducklake:data/lake.ducklake (docs/scale.md)';
   if (spec.trim() === '') throw new UsageError('--db ducklake: names no catalog', { hint });
   if (/^postgres:/i.test(spec)) return;
   const file = resolve(root, spec.replace(/^sqlite:/i, ''));
-  if (!existsSync(dirname(file))) throw new ConfigError(`the folder for the DuckLake catalog does not exist: ${dirname(spec.replace(/^sqlite:/i, ''))}`, { hint: `create it (mkdir -p ${dirname(spec.replace(/^sqlite:/i, ''))}) or choose another --db` });
+  if (!existsSync(dirname(file)))
+    throw new ConfigError(
+      `the folder for the DuckLake catalog does not exist: ${dirname(spec.replace(/^sqlite:/i, ''))}`,
+      { hint: `create it (mkdir -p ${dirname(spec.replace(/^sqlite:/i, ''))}) or choose another --db` },
+    );
 }
 
 /** Checks the database path, and that its folder exists (`create`: the configured database's folder is
@@ -193,12 +275,16 @@ export function checkDatabasePath(root: string, database: string, create = false
   const folder = dirname(resolve(root, database));
   if (create && !existsSync(folder)) mkdirSync(folder, { recursive: true });
   if (!existsSync(folder) || !statSync(folder).isDirectory()) {
-    throw new ConfigError(`the folder for the database does not exist: ${dirname(database)}`, { hint: `create it (mkdir -p ${dirname(database)}) or choose another --db` });
+    throw new ConfigError(`the folder for the database does not exist: ${dirname(database)}`, {
+      hint: `create it (mkdir -p ${dirname(database)}) or choose another --db`,
+    });
   }
   try {
     accessSync(folder, constants.W_OK);
   } catch {
-    throw new ConfigError(`the folder for the database is not writable: ${dirname(database)}`, { hint: 'choose another --db or fix the folder permissions' });
+    throw new ConfigError(`the folder for the database is not writable: ${dirname(database)}`, {
+      hint: 'choose another --db or fix the folder permissions',
+    });
   }
 }
 
@@ -212,9 +298,14 @@ function wholeNumber(value: unknown, name: string): number | undefined {
 /** "duckdb" (a DuckDB file or a DuckLake, by --db) or "spark" (the cluster DUCKSTEPS_SPARK_URL names). */
 function engineSetting(value: unknown, name: string): Dialect | undefined {
   if (value === undefined || value === 'duckdb') return value;
-  if (value !== 'spark') throw new UsageError(`${name} must be duckdb or spark, got "${value}"`, { hint: 'duckdb runs on a DuckDB file or a DuckLake (--db); spark on a cluster (docs/scale.md)' });
+  if (value !== 'spark')
+    throw new UsageError(`${name} must be duckdb or spark, got "${value}"`, {
+      hint: 'duckdb runs on a DuckDB file or a DuckLake (--db); spark on a cluster (docs/scale.md)',
+    });
   if (!process.env.DUCKSTEPS_SPARK_URL) {
-    throw new ConfigError(`${name} spark needs the cluster: DUCKSTEPS_SPARK_URL is not set`, { hint: 'export DUCKSTEPS_SPARK_URL=sc://host:15002 (Databricks: sc://…:443/;token=…), see docs/scale.md' });
+    throw new ConfigError(`${name} spark needs the cluster: DUCKSTEPS_SPARK_URL is not set`, {
+      hint: 'export DUCKSTEPS_SPARK_URL=sc://host:15002 (Databricks: sc://…:443/;token=…), see docs/scale.md',
+    });
   }
   return 'spark';
 }
@@ -223,8 +314,12 @@ function engineSetting(value: unknown, name: string): Dialect | undefined {
 export function loadSettings(root: string, cli: CliSettings = {}): Settings {
   const file = readPackageSettings(root);
   const fileVars = (file.vars ?? {}) as Record<string, unknown>;
-  if (typeof fileVars !== 'object') throw new ConfigError('"ducksteps"."vars" must be an object', { file: 'package.json' });
-  const vars = { ...Object.fromEntries(Object.entries(fileVars).map(([k, v]) => [k, String(v)])), ...parseVars(cli.var ?? []) };
+  if (typeof fileVars !== 'object')
+    throw new ConfigError('"ducksteps"."vars" must be an object', { file: 'package.json' });
+  const vars = {
+    ...Object.fromEntries(Object.entries(fileVars).map(([k, v]) => [k, String(v)])),
+    ...parseVars(cli.var ?? []),
+  };
   const inputs = inputsSetting(file.inputs);
   const archive = typeof file.archive === 'string' && file.archive.trim() !== '' ? file.archive : undefined;
   checkArchive(root, inputs, archive);
@@ -233,10 +328,24 @@ export function loadSettings(root: string, cli: CliSettings = {}): Settings {
     databaseFromFlag: cli.db !== undefined,
     vars,
     threads: threadsSetting(cli.threads ?? file.threads, source(cli.threads, '--threads', 'threads')),
-    memoryLimit: memorySetting(cli['memory-limit'] ?? file.memoryLimit, source(cli['memory-limit'], '--memory-limit', 'memoryLimit')),
-    stepTimeoutMs: parseDuration(cli['step-timeout'] ?? file.stepTimeout, source(cli['step-timeout'], '--step-timeout', 'stepTimeout')),
-    publishTimeoutMs: parseDuration(cli['publish-timeout'] ?? file.publishTimeout, source(cli['publish-timeout'], '--publish-timeout', 'publishTimeout')) ?? DEFAULT_PUBLISH_TIMEOUT_MS,
-    lockTimeoutMs: parseDuration(cli['lock-timeout'] ?? file.lockTimeout, source(cli['lock-timeout'], '--lock-timeout', 'lockTimeout'), true),
+    memoryLimit: memorySetting(
+      cli['memory-limit'] ?? file.memoryLimit,
+      source(cli['memory-limit'], '--memory-limit', 'memoryLimit'),
+    ),
+    stepTimeoutMs: parseDuration(
+      cli['step-timeout'] ?? file.stepTimeout,
+      source(cli['step-timeout'], '--step-timeout', 'stepTimeout'),
+    ),
+    publishTimeoutMs:
+      parseDuration(
+        cli['publish-timeout'] ?? file.publishTimeout,
+        source(cli['publish-timeout'], '--publish-timeout', 'publishTimeout'),
+      ) ?? DEFAULT_PUBLISH_TIMEOUT_MS,
+    lockTimeoutMs: parseDuration(
+      cli['lock-timeout'] ?? file.lockTimeout,
+      source(cli['lock-timeout'], '--lock-timeout', 'lockTimeout'),
+      true,
+    ),
     inputs,
     archive,
     duplicates: duplicatesSetting(file.duplicates),
@@ -248,7 +357,8 @@ export function loadSettings(root: string, cli: CliSettings = {}): Settings {
     unitTests: file.unitTests !== false,
     jobs: wholeNumber(cli.jobs ?? file.jobs, source(cli.jobs, '--jobs', 'jobs')),
     dataPath: cli['data-path'] ?? (typeof file.dataPath === 'string' ? file.dataPath : undefined),
-    extensionDir: process.env.DUCKSTEPS_EXTENSION_DIR || (typeof file.extensionDir === 'string' ? file.extensionDir : undefined),
+    extensionDir:
+      process.env.DUCKSTEPS_EXTENSION_DIR || (typeof file.extensionDir === 'string' ? file.extensionDir : undefined),
     engine: engineSetting(cli.engine ?? file.engine, source(cli.engine, '--engine', 'engine')),
   };
 }

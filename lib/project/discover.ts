@@ -11,7 +11,11 @@ function listDir(root: string, dir: string): string[] {
   try {
     return readdirSync(join(root, dir)).sort();
   } catch (cause) {
-    throw new DiscoveryError(`cannot read folder ${dir}`, { file: dir, cause, hint: 'check that it exists and is readable' });
+    throw new DiscoveryError(`cannot read folder ${dir}`, {
+      file: dir,
+      cause,
+      hint: 'check that it exists and is readable',
+    });
   }
 }
 
@@ -20,12 +24,15 @@ function readable(root: string, file: string): string {
   try {
     return readFileSync(join(root, file), 'utf8');
   } catch (cause) {
-    throw new DiscoveryError(`cannot read the file (${(cause as NodeJS.ErrnoException).code ?? 'unreadable'})`, { file, cause, hint: 'check that the file is readable (chmod a+r)' });
+    throw new DiscoveryError(`cannot read the file (${(cause as NodeJS.ErrnoException).code ?? 'unreadable'})`, {
+      file,
+      cause,
+      hint: 'check that the file is readable (chmod a+r)',
+    });
   }
 }
 
 const MAX_NAME = 64;
-
 
 const VARIANT = /^(.*)\.(duckdb|spark)\.sql$/;
 
@@ -45,13 +52,24 @@ export function filesFor(names: readonly string[], dialect: Dialect): string[] {
 function readStep(root: string, folder: string, match: RegExpMatchArray, dialect: Dialect): Step {
   const dir = `sql/${folder}`;
   if (folder.length > MAX_NAME) {
-    throw new DiscoveryError(`step folder name is ${folder.length} characters long (at most ${MAX_NAME})`, { file: dir, hint: 'shorten it: the name is also a log file name' });
+    throw new DiscoveryError(`step folder name is ${folder.length} characters long (at most ${MAX_NAME})`, {
+      file: dir,
+      hint: 'shorten it: the name is also a log file name',
+    });
   }
   const entries = listDir(root, dir);
   const odd = entries.find((f) => /\.sql$/i.test(f) && !f.endsWith('.sql'));
-  if (odd) throw new DiscoveryError(`"${odd}" has an upper-case extension and would not run`, { file: `${dir}/${odd}`, hint: `rename it to ${odd.replace(/\.sql$/i, '.sql')}` });
+  if (odd)
+    throw new DiscoveryError(`"${odd}" has an upper-case extension and would not run`, {
+      file: `${dir}/${odd}`,
+      hint: `rename it to ${odd.replace(/\.sql$/i, '.sql')}`,
+    });
   const nested = entries.find((f) => !f.endsWith('.sql') && statSync(join(root, dir, f)).isDirectory());
-  if (nested) throw new DiscoveryError('a folder inside a step folder is not run', { file: `${dir}/${nested}`, hint: 'a step is one flat folder of .sql files: move them up, or into a step of their own; shared SQL goes in sql/macros/' });
+  if (nested)
+    throw new DiscoveryError('a folder inside a step folder is not run', {
+      file: `${dir}/${nested}`,
+      hint: 'a step is one flat folder of .sql files: move them up, or into a step of their own; shared SQL goes in sql/macros/',
+    });
   const all = entries.filter((f) => f.endsWith('.sql'));
   const files = filesFor(all, dialect).map((f) => `${dir}/${f}`);
   if (all.length === 0) {
@@ -63,11 +81,18 @@ function readStep(root: string, folder: string, match: RegExpMatchArray, dialect
   let incremental = false;
   let local = false;
   let noTransaction: string | undefined;
-  if (files.length === 0) throw new DiscoveryError(`step folder has no .sql file for the ${dialect} engine (only variants for another)`, { file: dir, hint: `add a ${dialect === 'spark' ? 'name.sql or name.spark.sql' : 'name.sql'} file` });
+  if (files.length === 0)
+    throw new DiscoveryError(`step folder has no .sql file for the ${dialect} engine (only variants for another)`, {
+      file: dir,
+      hint: `add a ${dialect === 'spark' ? 'name.sql or name.spark.sql' : 'name.sql'} file`,
+    });
   for (const file of files) {
     const text = statSync(join(root, file)).size === 0 ? '' : readable(root, file);
     if (text.trim() === '') {
-      throw new DiscoveryError('SQL file is empty', { file, hint: 'add SQL (or a comment saying why the file is there), or delete it' });
+      throw new DiscoveryError('SQL file is empty', {
+        file,
+        hint: 'add SQL (or a comment saying why the file is there), or delete it',
+      });
     }
     const directives = readDirectives(text);
     incremental ||= hasFlag(directives, 'incremental'); // by convention in the first file, at the top
@@ -75,13 +100,30 @@ function readStep(root: string, folder: string, match: RegExpMatchArray, dialect
     if (hasFlag(directives, 'no-transaction')) noTransaction = file;
   }
   if (incremental && noTransaction) {
-    throw new DiscoveryError('an incremental step cannot have a no-transaction file: its data and its record of the batch must commit together', {
-      file: noTransaction, hint: 'move that file to a step of its own, or drop -- ducksteps: no-transaction',
-    });
+    throw new DiscoveryError(
+      'an incremental step cannot have a no-transaction file: its data and its record of the batch must commit together',
+      {
+        file: noTransaction,
+        hint: 'move that file to a step of its own, or drop -- ducksteps: no-transaction',
+      },
+    );
   }
   const script = existsSync(join(root, 'steps', `${folder}.ts`)) ? `steps/${folder}.ts` : undefined;
-  if (incremental && local) throw new DiscoveryError('an incremental step cannot be local: its batches are recorded in the warehouse', { file: dir, hint: 'drop -- ducksteps: local, or -- ducksteps: incremental' });
-  return { number: Number(match[1]), id: folder, name: match[2], dir, files: local ? filesFor(all, 'duckdb').map((f) => `${dir}/${f}`) : files, script, incremental, local };
+  if (incremental && local)
+    throw new DiscoveryError('an incremental step cannot be local: its batches are recorded in the warehouse', {
+      file: dir,
+      hint: 'drop -- ducksteps: local, or -- ducksteps: incremental',
+    });
+  return {
+    number: Number(match[1]),
+    id: folder,
+    name: match[2],
+    dir,
+    files: local ? filesFor(all, 'duckdb').map((f) => `${dir}/${f}`) : files,
+    script,
+    incremental,
+    local,
+  };
 }
 
 function findSteps(root: string, dialect: Dialect): Step[] {
@@ -122,7 +164,9 @@ function checkScripts(root: string, steps: readonly Step[]): void {
     const sameNumber = steps.find((s) => id.startsWith(`${String(s.number).padStart(2, '0')}_`));
     throw new DiscoveryError(`script has no SQL folder sql/${id}/`, {
       file: `steps/${entry}`,
-      hint: sameNumber ? `did you mean steps/${sameNumber.id}.ts?` : `create sql/${id}/ with at least one .sql file, or rename the script`,
+      hint: sameNumber
+        ? `did you mean steps/${sameNumber.id}.ts?`
+        : `create sql/${id}/ with at least one .sql file, or rename the script`,
     });
   }
 }

@@ -14,9 +14,11 @@ export const OPEN_AT_ONCE = 8;
 /** A file's line ends: 'crlf', 'lf', or 'any' (no line end in its first 64 kB, binary or compressed). */
 export type LineEnds = 'crlf' | 'lf' | 'any';
 
-const unreadable = (path: string, cause: unknown) => new BatchError(`cannot read landing file ${path} (${(cause as NodeJS.ErrnoException).code ?? 'unreadable'})`, {
-  cause, hint: 'check its permissions (the run user must be able to read it); it stays pending until it can be read',
-});
+const unreadable = (path: string, cause: unknown) =>
+  new BatchError(`cannot read landing file ${path} (${(cause as NodeJS.ErrnoException).code ?? 'unreadable'})`, {
+    cause,
+    hint: 'check its permissions (the run user must be able to read it); it stays pending until it can be read',
+  });
 
 /** SHA-256 of a file, read as a stream; an unreadable file is a clear error naming it. */
 export async function sha256Of(root: string, path: string): Promise<string> {
@@ -54,7 +56,8 @@ export async function lineEndsOf(root: string, path: string): Promise<LineEnds> 
 }
 
 /** Runs `fn` over `items`, OPEN_AT_ONCE at a time, keeping their order. */
-export const eachBounded = <T, R>(items: readonly T[], fn: (item: T) => Promise<R>): Promise<R[]> => pMap(items, fn, { concurrency: OPEN_AT_ONCE });
+export const eachBounded = <T, R>(items: readonly T[], fn: (item: T) => Promise<R>): Promise<R[]> =>
+  pMap(items, fn, { concurrency: OPEN_AT_ONCE });
 
 /** Cuts a list of files (in order) where their line ends change, so that no read_csv list mixes them
  * (DuckDB 1.5 then yields no rows for the files that differ from the first, silently). */
@@ -75,7 +78,11 @@ export function cutAtLineEnds<T>(files: readonly T[], ends: (file: T) => LineEnd
 
 /** Splits files into batches of at most `size`, never mixing line ends in one batch (DuckDB would read
  * every file of a list with the first one's and yield no rows for the others). */
-export async function groupFiles<T extends { readonly at: string }>(root: string, files: readonly T[], size: number | undefined): Promise<T[][]> {
+export async function groupFiles<T extends { readonly at: string }>(
+  root: string,
+  files: readonly T[],
+  size: number | undefined,
+): Promise<T[][]> {
   if (files.length === 0) return [];
   const ends = await eachBounded(files, (f) => lineEndsOf(root, f.at));
   const byAt = new Map(files.map((f, i) => [f.at, ends[i]]));

@@ -12,33 +12,73 @@ const cell: Cast = (value, context) => (context.quoting ? value : value === 'NUL
 export function parseRows(text: string, file: string, line: number): FixtureRows {
   let records: Array<{ record: Array<string | null>; info: { lines: number } }>;
   try {
-    records = parse(text as string, { trim: true, comment: '#', comment_no_infix: true, skip_empty_lines: true, relax_column_count: true, info: true, cast: cell as never }) as unknown as typeof records;
+    records = parse(text as string, {
+      trim: true,
+      comment: '#',
+      comment_no_infix: true,
+      skip_empty_lines: true,
+      relax_column_count: true,
+      info: true,
+      cast: cell as never,
+    }) as unknown as typeof records;
   } catch (cause) {
     const at = (cause as { lines?: number }).lines;
-    throw new FixtureError(`the rows cannot be read as CSV: ${(cause as Error).message.replace(/^Invalid Record Length: |^Quote Not Closed: /, '')}`, {
-      file, line: at ? line + at - 1 : line, cause, hint: 'one row per line, cells separated by commas; quote a cell holding a comma or a quote ("a,b", "say ""hi""")',
-    });
+    throw new FixtureError(
+      `the rows cannot be read as CSV: ${(cause as Error).message.replace(/^Invalid Record Length: |^Quote Not Closed: /, '')}`,
+      {
+        file,
+        line: at ? line + at - 1 : line,
+        cause,
+        hint: 'one row per line, cells separated by commas; quote a cell holding a comma or a quote ("a,b", "say ""hi""")',
+      },
+    );
   }
   const [header, ...rows] = records;
-  if (!header) throw new FixtureError('the rows have no header line', { file, line, hint: 'the first line names the columns: order_id,customer_id' });
+  if (!header)
+    throw new FixtureError('the rows have no header line', {
+      file,
+      line,
+      hint: 'the first line names the columns: order_id,customer_id',
+    });
   const columns = header.record.map((c, i) => {
-    if (!c) throw new FixtureError(`column ${i + 1} of the header has no name`, { file, line: line + header.info.lines - 1, hint: 'name every column in the first line' });
+    if (!c)
+      throw new FixtureError(`column ${i + 1} of the header has no name`, {
+        file,
+        line: line + header.info.lines - 1,
+        hint: 'name every column in the first line',
+      });
     return c;
   });
   const twice = columns.find((c, i) => columns.indexOf(c) !== i);
-  if (twice) throw new FixtureError(`column "${twice}" is named twice in the header`, { file, line: line + header.info.lines - 1 });
+  if (twice)
+    throw new FixtureError(`column "${twice}" is named twice in the header`, {
+      file,
+      line: line + header.info.lines - 1,
+    });
   for (const r of rows) {
     if (r.record.length !== columns.length) {
-      throw new FixtureError(`this row has ${r.record.length} cell${r.record.length === 1 ? '' : 's'}, the header ${columns.length}`, {
-        file, line: line + r.info.lines - 1, hint: `give every column a cell (${columns.join(',')}); NULL for none, "" for an empty string`,
-      });
+      throw new FixtureError(
+        `this row has ${r.record.length} cell${r.record.length === 1 ? '' : 's'}, the header ${columns.length}`,
+        {
+          file,
+          line: line + r.info.lines - 1,
+          hint: `give every column a cell (${columns.join(',')}); NULL for none, "" for an empty string`,
+        },
+      );
     }
   }
-  return { columns, rows: rows.map((r) => r.record), lines: rows.map((r) => line + r.info.lines - 1), line: line + header.info.lines - 1 };
+  return {
+    columns,
+    rows: rows.map((r) => r.record),
+    lines: rows.map((r) => line + r.info.lines - 1),
+    line: line + header.info.lines - 1,
+  };
 }
 
 /** A cell written back into a block: NULL, "" and text that needs quoting quoted. */
 export function rowCell(value: string | null): string {
   if (value === null) return 'NULL';
-  return value === '' || value === 'NULL' || /[",\r\n#]/.test(value) || value !== value.trim() ? `"${value.replace(/"/g, '""')}"` : value;
+  return value === '' || value === 'NULL' || /[",\r\n#]/.test(value) || value !== value.trim()
+    ? `"${value.replace(/"/g, '""')}"`
+    : value;
 }

@@ -22,7 +22,15 @@ export interface WrittenTest {
   readonly description: string;
   readonly now: string;
   readonly vars: Readonly<Record<string, string>>;
-  readonly batch?: { readonly id: number; readonly files: ReadonlyArray<{ readonly input: string; readonly name: string; readonly content: string; readonly note?: string }> };
+  readonly batch?: {
+    readonly id: number;
+    readonly files: ReadonlyArray<{
+      readonly input: string;
+      readonly name: string;
+      readonly content: string;
+      readonly note?: string;
+    }>;
+  };
   readonly files: ReadonlyArray<{ readonly path: string; readonly content: string; readonly note?: string }>;
   readonly given: readonly WrittenTable[];
   readonly expect: readonly WrittenTable[];
@@ -36,7 +44,10 @@ const pad = (n: number) => ' '.repeat(n);
 function block(text: string, indent: number): string {
   if (text.split('\n').some((l) => /^\s/.test(l) && l.trim() !== '')) return ` ${JSON.stringify(text)}`;
   const body = text.replace(/\n$/, '');
-  return ` ${text.endsWith('\n') ? '|' : '|-'}\n${body.split('\n').map((l) => (l === '' ? '' : `${pad(indent)}${l}`)).join('\n')}`;
+  return ` ${text.endsWith('\n') ? '|' : '|-'}\n${body
+    .split('\n')
+    .map((l) => (l === '' ? '' : `${pad(indent)}${l}`))
+    .join('\n')}`;
 }
 
 /** CSV-like lines: the header, then one line per row. */
@@ -46,24 +57,40 @@ export const csvBlock = (columns: readonly string[], rows: ReadonlyArray<readonl
 function table(t: WrittenTable, indent: number): string[] {
   const note = t.note ? [`${pad(indent)}# ${t.note}`] : [];
   const types = Object.entries(t.types ?? {});
-  if (types.length === 0) return [...note, `${pad(indent)}${key(t.table)}:${block(csvBlock(t.columns, t.rows), indent + 2)}`];
-  return [...note, `${pad(indent)}${key(t.table)}:`, `${pad(indent + 2)}types: { ${types.map(([c, type]) => `${key(c)}: ${JSON.stringify(type)}`).join(', ')} }`, `${pad(indent + 2)}rows:${block(csvBlock(t.columns, t.rows), indent + 4)}`];
+  if (types.length === 0)
+    return [...note, `${pad(indent)}${key(t.table)}:${block(csvBlock(t.columns, t.rows), indent + 2)}`];
+  return [
+    ...note,
+    `${pad(indent)}${key(t.table)}:`,
+    `${pad(indent + 2)}types: { ${types.map(([c, type]) => `${key(c)}: ${JSON.stringify(type)}`).join(', ')} }`,
+    `${pad(indent + 2)}rows:${block(csvBlock(t.columns, t.rows), indent + 4)}`,
+  ];
 }
 
 /** The test as YAML text (one top-level key). */
 export function testYaml(t: WrittenTest): string {
   const lines = [`${key(t.name)}:`, `  description: ${scalar(t.description)}`, `  now: ${scalar(t.now)}`];
-  if (Object.keys(t.vars).length) lines.push(`  vars: { ${Object.entries(t.vars).map(([k, v]) => `${key(k)}: ${JSON.stringify(v)}`).join(', ')} }`);
+  if (Object.keys(t.vars).length)
+    lines.push(
+      `  vars: { ${Object.entries(t.vars)
+        .map(([k, v]) => `${key(k)}: ${JSON.stringify(v)}`)
+        .join(', ')} }`,
+    );
   if (t.batch) {
     lines.push('  batch:', `    id: ${t.batch.id}`);
     const inputs = [...new Set(t.batch.files.map((f) => f.input))];
     if (inputs.length) lines.push('    files:');
     for (const input of inputs) {
       lines.push(`      ${key(input)}:`);
-      for (const f of t.batch.files.filter((x) => x.input === input)) lines.push(...(f.note ? [`        # ${f.note}`] : []), `        ${key(f.name)}:${block(f.content, 10)}`);
+      for (const f of t.batch.files.filter((x) => x.input === input))
+        lines.push(...(f.note ? [`        # ${f.note}`] : []), `        ${key(f.name)}:${block(f.content, 10)}`);
     }
   }
-  if (t.files.length) lines.push('  files:', ...t.files.flatMap((f) => [...(f.note ? [`    # ${f.note}`] : []), `    ${key(f.path)}:${block(f.content, 6)}`]));
+  if (t.files.length)
+    lines.push(
+      '  files:',
+      ...t.files.flatMap((f) => [...(f.note ? [`    # ${f.note}`] : []), `    ${key(f.path)}:${block(f.content, 6)}`]),
+    );
   if (t.given.length) lines.push('  given:', ...t.given.flatMap((g) => table(g, 4)));
   lines.push('  expect:', ...t.expect.flatMap((e) => table(e, 4)));
   return `${lines.join('\n')}\n`;
@@ -74,11 +101,15 @@ export function appendTest(root: string, file: string, step: string, t: WrittenT
   const path = join(root, file);
   if (existsSync(path)) {
     const taken = readFixture(file, readFileSync(path, 'utf8'), step).some((x) => x.name === t.name);
-    if (taken) throw new UsageError(`${file} already has a test named ${t.name}`, { hint: 'choose another with --name' });
+    if (taken)
+      throw new UsageError(`${file} already has a test named ${t.name}`, { hint: 'choose another with --name' });
     const text = readFileSync(path, 'utf8');
     appendFileSync(path, `${text.endsWith('\n') || text === '' ? '' : '\n'}\n${testYaml(t)}`);
     return;
   }
   mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, `# Unit tests of step ${step} (docs/unit-tests.md). Run them: ./run.sh test --unit --select ${step}\n\n${testYaml(t)}`);
+  writeFileSync(
+    path,
+    `# Unit tests of step ${step} (docs/unit-tests.md). Run them: ./run.sh test --unit --select ${step}\n\n${testYaml(t)}`,
+  );
 }

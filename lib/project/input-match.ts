@@ -11,10 +11,16 @@ export function inputMatcher(root: string, settings: Settings): (absolute: strin
   const archive = settings.archive && resolve(root, settings.archive);
   const tests = Object.entries(settings.inputs).map(([input, glob]) => {
     const base = baseOf(glob);
-    return { input, base, folder: resolve(root, base), match: picomatch(restOf(glob), { dot: false, ignore: IN_PROGRESS }) };
+    return {
+      input,
+      base,
+      folder: resolve(root, base),
+      match: picomatch(restOf(glob), { dot: false, ignore: IN_PROGRESS }),
+    };
   });
   return (absolute) => {
-    if (archive && !relative(archive, absolute).startsWith('..') && !isAbsolute(relative(archive, absolute))) return undefined;
+    if (archive && !relative(archive, absolute).startsWith('..') && !isAbsolute(relative(archive, absolute)))
+      return undefined;
     for (const t of tests) {
       const rel = relative(t.folder, absolute).split(sep).join('/');
       if (rel.startsWith('..') || !t.match(rel)) continue;

@@ -11,11 +11,24 @@ export function inputsSetting(value: unknown): Record<string, string> {
   const inputs: Record<string, string> = {};
   for (const [name, glob] of Object.entries((value ?? {}) as Record<string, unknown>)) {
     const key = `"ducksteps"."inputs"."${name}"`;
-    if (!INPUT_NAME.test(name)) throw new ConfigError(`input name ${key} is not valid`, { file: 'package.json', hint: 'use lower-case letters, digits and _, starting with a letter: templates use it as batch.files.NAME' });
-    if (typeof glob !== 'string' || glob.trim() === '') throw new ConfigError(`${key} must be a glob like "data/landing/${name}/*.csv"`, { file: 'package.json' });
-    if (glob.endsWith('/') || glob.endsWith('\\')) throw new ConfigError(`${key} is a folder ("${glob}"); it must match files`, { file: 'package.json', hint: `e.g. "${glob}*.csv"` });
+    if (!INPUT_NAME.test(name))
+      throw new ConfigError(`input name ${key} is not valid`, {
+        file: 'package.json',
+        hint: 'use lower-case letters, digits and _, starting with a letter: templates use it as batch.files.NAME',
+      });
+    if (typeof glob !== 'string' || glob.trim() === '')
+      throw new ConfigError(`${key} must be a glob like "data/landing/${name}/*.csv"`, { file: 'package.json' });
+    if (glob.endsWith('/') || glob.endsWith('\\'))
+      throw new ConfigError(`${key} is a folder ("${glob}"); it must match files`, {
+        file: 'package.json',
+        hint: `e.g. "${glob}*.csv"`,
+      });
     const same = Object.entries(inputs).find(([, other]) => other === glob.split('\\').join('/'));
-    if (same) throw new ConfigError(`inputs ${same[0]} and ${name} have the same glob ${glob}: every file would be loaded twice`, { file: 'package.json', hint: 'a file belongs to one input: give each input its own folder or pattern' });
+    if (same)
+      throw new ConfigError(
+        `inputs ${same[0]} and ${name} have the same glob ${glob}: every file would be loaded twice`,
+        { file: 'package.json', hint: 'a file belongs to one input: give each input its own folder or pattern' },
+      );
     inputs[name] = glob.split('\\').join('/');
   }
   return inputs;
@@ -27,7 +40,8 @@ export type DuplicatePolicy = 'skip' | 'refuse';
 export function duplicatesSetting(value: unknown): DuplicatePolicy {
   if (value === undefined || value === 'skip' || value === 'refuse') return value ?? 'skip';
   throw new ConfigError(`"ducksteps"."duplicates" must be "skip" or "refuse", got ${JSON.stringify(value)}`, {
-    file: 'package.json', hint: 'skip (the default): a file with the content of a loaded one is recorded, not loaded again; refuse: the run stops naming it (docs/batches.md)',
+    file: 'package.json',
+    hint: 'skip (the default): a file with the content of a loaded one is recorded, not loaded again; refuse: the run stops naming it (docs/batches.md)',
   });
 }
 
@@ -53,16 +67,23 @@ function reaches(root: string, glob: string, folder: string, ownRest: string): b
 
 /** Refuses an archive folder an input's glob reaches (each run would find archived files as new ones),
  * and a landing folder inside an archive folder. */
-export function checkArchive(root: string, inputs: Readonly<Record<string, string>>, archive: string | undefined): void {
+export function checkArchive(
+  root: string,
+  inputs: Readonly<Record<string, string>>,
+  archive: string | undefined,
+): void {
   if (!archive) return;
   for (const [input, own] of Object.entries(inputs)) {
     const folder = archiveFolder(archive, input);
     for (const [name, glob] of Object.entries(inputs)) {
       const landingInArchive = depthBelow(resolve(root, folder), resolve(root, baseOf(glob))) !== undefined;
       if (!landingInArchive && !reaches(root, glob, folder, restOf(own))) continue;
-      const what = landingInArchive ? `the landing folder of input ${name} (${glob}) is inside the archive folder ${folder}` : `the archive folder ${folder} is inside the landing folder of input ${name} (${glob})`;
+      const what = landingInArchive
+        ? `the landing folder of input ${name} (${glob}) is inside the archive folder ${folder}`
+        : `the archive folder ${folder} is inside the landing folder of input ${name} (${glob})`;
       throw new ConfigError(`${what}: archived files would be found again as new landing files`, {
-        file: 'package.json', hint: `choose an "archive" folder outside ${baseOf(glob)} (e.g. "data/archive"), or a glob that cannot reach it`,
+        file: 'package.json',
+        hint: `choose an "archive" folder outside ${baseOf(glob)} (e.g. "data/archive"), or a glob that cannot reach it`,
       });
     }
   }

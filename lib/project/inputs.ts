@@ -42,7 +42,12 @@ export const restOf = (glob: string): string => {
 export const archiveFolder = (archive: string, input: string): string => posix.join(archive, input);
 
 /** Where a loaded file of `input` is kept once archived: <archive>/<input>/<path below the glob's folder>. */
-export function archivePath(archive: string, inputs: Readonly<Record<string, string>>, input: string, path: string): string {
+export function archivePath(
+  archive: string,
+  inputs: Readonly<Record<string, string>>,
+  input: string,
+  path: string,
+): string {
   const base = baseOf(inputs[input] ?? '');
   const below = base === '.' ? path : posix.relative(base, path);
   return posix.join(archiveFolder(archive, input), below);
@@ -59,8 +64,18 @@ const inside = (path: string, folder: string) => {
 function matches(root: string, folder: string, pattern: string): Array<[string, string]> {
   const cwd = resolve(root, folder);
   if (!existsSync(cwd) || !statSync(cwd).isDirectory()) return [];
-  const found = globSync(pattern, { cwd, onlyFiles: true, dot: false, ignore: IN_PROGRESS, expandDirectories: false, followSymbolicLinks: true });
-  return found.map((rel) => rel.split('\\').join('/')).sort().map((rel) => [rel, resolve(cwd, rel)]);
+  const found = globSync(pattern, {
+    cwd,
+    onlyFiles: true,
+    dot: false,
+    ignore: IN_PROGRESS,
+    expandDirectories: false,
+    followSymbolicLinks: true,
+  });
+  return found
+    .map((rel) => rel.split('\\').join('/'))
+    .sort()
+    .map((rel) => [rel, resolve(cwd, rel)]);
 }
 
 interface Candidate {
@@ -77,9 +92,12 @@ function scanInput(root: string, settings: Settings, input: string, bad: Map<str
   const base = baseOf(glob);
   const archive = settings.archive && resolve(root, settings.archive);
   const folder = settings.archive ? archiveFolder(settings.archive, input) : undefined;
-  const landing: Candidate[] = matches(root, base, restOf(glob)).map(([rel, abs]) => ({ path: join(base, rel), at: join(base, rel), abs }))
+  const landing: Candidate[] = matches(root, base, restOf(glob))
+    .map(([rel, abs]) => ({ path: join(base, rel), at: join(base, rel), abs }))
     .filter((f) => !archive || !inside(f.abs, archive)); // an archive inside the landing folder is not landing
-  const archived: Candidate[] = folder ? matches(root, folder, restOf(glob)).map(([rel, abs]) => ({ path: join(base, rel), at: join(folder, rel), abs })) : [];
+  const archived: Candidate[] = folder
+    ? matches(root, folder, restOf(glob)).map(([rel, abs]) => ({ path: join(base, rel), at: join(folder, rel), abs }))
+    : [];
   const chosen = new Map<string, { file: FoundFile; own: boolean }>(); // real path -> the file kept for it
   const paths = new Set<string>();
   for (const f of [...landing, ...archived]) {
@@ -110,7 +128,8 @@ function checkFolder(root: string, input: string, glob: string, missingOk: boole
   if (existsSync(resolve(root, base)) && statSync(resolve(root, base)).isDirectory()) return true;
   if (missingOk) return false;
   throw new ConfigError(`input ${input}: the folder ${base} does not exist (glob ${glob})`, {
-    file: 'package.json', hint: `create it (mkdir -p ${base}) or fix "ducksteps"."inputs"."${input}"`,
+    file: 'package.json',
+    hint: `create it (mkdir -p ${base}) or fix "ducksteps"."inputs"."${input}"`,
   });
 }
 
@@ -126,9 +145,13 @@ export function scanStore(root: string, settings: Settings, missingOk = false): 
       const key = isAbsolute(file.path) ? file.path : resolve(root, file.path);
       const other = owner.get(key);
       if (other !== undefined) {
-        throw new ConfigError(`${file.path} is matched by two inputs, ${other} (${settings.inputs[other]}) and ${input} (${glob})`, {
-          file: 'package.json', hint: 'make the inputs\' globs match different files (a file belongs to one input), e.g. give each input its own folder',
-        });
+        throw new ConfigError(
+          `${file.path} is matched by two inputs, ${other} (${settings.inputs[other]}) and ${input} (${glob})`,
+          {
+            file: 'package.json',
+            hint: "make the inputs' globs match different files (a file belongs to one input), e.g. give each input its own folder",
+          },
+        );
       }
       owner.set(key, input);
       files.push(file);

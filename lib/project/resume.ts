@@ -16,14 +16,15 @@ export interface ResumePlan {
 
 /** Whether two `database` settings name the same warehouse (logs keep a lake's password masked). */
 export const sameWarehouse = (root: string, a: string, b: string): boolean =>
-  (isLake(a) || isLake(b) ? maskPassword(a) === maskPassword(b) : resolve(root, a) === resolve(root, b));
+  isLake(a) || isLake(b) ? maskPassword(a) === maskPassword(b) : resolve(root, a) === resolve(root, b);
 
 /** Steps from the first failed or skipped step of the last run to the end, with that run's vars and
  * database, then its assertions and publish targets again (a run whose steps all passed but whose
  * assertions or publish did not resumes with those alone); `--db` given now must name the same database. */
 export function planResume(project: Project, db?: string): ResumePlan {
   const last = readLastRun(project.root);
-  if (!last) throw new UsageError('nothing to resume: no earlier run is recorded in logs/', { hint: 'run ./run.sh first' });
+  if (!last)
+    throw new UsageError('nothing to resume: no earlier run is recorded in logs/', { hint: 'run ./run.sh first' });
   if (db !== undefined && last.database !== undefined && !sameWarehouse(project.root, db, last.database)) {
     throw new UsageError(`cannot resume run ${last.runId} on ${db}: it ran against ${last.database}`, {
       hint: `resume it with ./run.sh --resume (it uses ${last.database}), or run ${db} from the start without --resume`,
@@ -33,20 +34,34 @@ export function planResume(project: Project, db?: string): ResumePlan {
   if (now.join('\n') !== last.steps.join('\n')) {
     const added = now.filter((id) => !last.steps.includes(id));
     const removed = last.steps.filter((id) => !now.includes(id));
-    throw new UsageError(`cannot resume run ${last.runId}: the steps changed since (added: ${added.join(', ') || 'none'}; removed: ${removed.join(', ') || 'none'})`, {
-      hint: 'run the whole build (./run.sh) or pick steps with --from',
-    });
+    throw new UsageError(
+      `cannot resume run ${last.runId}: the steps changed since (added: ${added.join(', ') || 'none'}; removed: ${removed.join(', ') || 'none'})`,
+      {
+        hint: 'run the whole build (./run.sh) or pick steps with --from',
+      },
+    );
   }
   const rows = rowsOfRun(join(project.root, 'logs', 'run_log.csv'), last.runId);
   const status = new Map(rows.map((r) => [r.step, r.status]));
   const stopped = last.selected.find((id) => !succeeded(status.get(id) ?? ''));
-  const published = !rows.some((r) => r.step.startsWith('publish ') && (r.status === 'failed' || r.status === 'interrupted'));
+  const published = !rows.some(
+    (r) => r.step.startsWith('publish ') && (r.status === 'failed' || r.status === 'interrupted'),
+  );
   if (!stopped && status.get('tests') === 'ok' && published && status.get('run') !== 'interrupted') {
-    throw new UsageError(`nothing to resume: the last run ${last.runId} succeeded`, { hint: 'run ./run.sh to build again' });
+    throw new UsageError(`nothing to resume: the last run ${last.runId} succeeded`, {
+      hint: 'run ./run.sh to build again',
+    });
   }
   let from = stopped ? now.indexOf(stopped) : now.length; // past the last step: only the assertions again
   // an incremental step resumes with the steps it runs with, so the batches after the failed one follow
   // (the ledger skips what each step already committed)
-  while (from > 0 && from < now.length && project.steps[from].incremental && project.steps[from - 1].incremental) from--;
-  return { runId: last.runId, steps: project.steps.slice(from), vars: last.vars, database: last.database, publish: true };
+  while (from > 0 && from < now.length && project.steps[from].incremental && project.steps[from - 1].incremental)
+    from--;
+  return {
+    runId: last.runId,
+    steps: project.steps.slice(from),
+    vars: last.vars,
+    database: last.database,
+    publish: true,
+  };
 }

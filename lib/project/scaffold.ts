@@ -11,17 +11,23 @@ const MAX_NAME = 60;
 export function scaffoldStep(project: Project, name: string, withScript: boolean): string[] {
   if (!NAME.test(name) || name.length > MAX_NAME) {
     const shown = name.length > MAX_NAME ? `${name.slice(0, 20)}… (${name.length} characters)` : name;
-    throw new UsageError(`step name "${shown}" is not valid`, { hint: `start with a letter, then lower-case letters, digits and _, at most ${MAX_NAME} characters (e.g. daily_report); the number is added for you` });
+    throw new UsageError(`step name "${shown}" is not valid`, {
+      hint: `start with a letter, then lower-case letters, digits and _, at most ${MAX_NAME} characters (e.g. daily_report); the number is added for you`,
+    });
   }
   const clash = project.steps.find((s) => s.name === name);
-  if (clash) throw new UsageError(`a step named "${name}" already exists: ${clash.dir}`, { hint: 'choose another name' });
+  if (clash)
+    throw new UsageError(`a step named "${name}" already exists: ${clash.dir}`, { hint: 'choose another name' });
   const next = Math.max(0, ...project.steps.map((s) => s.number)) + 1;
   const width = Math.max(2, ...project.steps.map((s) => s.id.indexOf('_')), String(next).length);
   const id = `${String(next).padStart(width, '0')}_${name}`;
   const dir = `sql/${id}`;
   mkdirSync(join(project.root, dir), { recursive: true });
   const created = [`${dir}/01_main.sql`];
-  writeFileSync(join(project.root, created[0]), `-- ${name}: describe what this step builds (the first comment line is its description).\nCREATE OR REPLACE TABLE "${name}" AS\nSELECT 1 AS id;\n`);
+  writeFileSync(
+    join(project.root, created[0]),
+    `-- ${name}: describe what this step builds (the first comment line is its description).\nCREATE OR REPLACE TABLE "${name}" AS\nSELECT 1 AS id;\n`,
+  );
   if (withScript) {
     const script = `steps/${id}.ts`;
     mkdirSync(join(project.root, 'steps'), { recursive: true });

@@ -18,9 +18,17 @@ function reverse(edges: ReadonlyMap<string, ReadonlySet<string>>): Map<string, S
   return out;
 }
 
-function expand(steps: readonly Step[], value: string, flag: string, downstream: ReadonlyMap<string, ReadonlySet<string>>): Set<string> {
+function expand(
+  steps: readonly Step[],
+  value: string,
+  flag: string,
+  downstream: ReadonlyMap<string, ReadonlySet<string>>,
+): Set<string> {
   const match = value.trim().match(/^(\+?)([^+]+)(\+?)$/);
-  if (!match) throw new UsageError(`${flag} "${value}" is not STEP, STEP+, +STEP or +STEP+`, { hint: 'e.g. --select 02_staging+ (the step and everything that reads what it builds)' });
+  if (!match)
+    throw new UsageError(`${flag} "${value}" is not STEP, STEP+, +STEP or +STEP+`, {
+      hint: 'e.g. --select 02_staging+ (the step and everything that reads what it builds)',
+    });
   const step = findStep(steps, match[2], flag).id;
   const chosen = new Set([step]);
   if (match[3]) reach(step, downstream).forEach((id) => chosen.add(id));
@@ -29,24 +37,39 @@ function expand(steps: readonly Step[], value: string, flag: string, downstream:
 }
 
 /** The steps --select (all when absent) minus --exclude, in step order. */
-export function selectWithLineage(steps: readonly Step[], select: readonly string[], exclude: readonly string[], downstream: ReadonlyMap<string, ReadonlySet<string>>): Step[] {
+export function selectWithLineage(
+  steps: readonly Step[],
+  select: readonly string[],
+  exclude: readonly string[],
+  downstream: ReadonlyMap<string, ReadonlySet<string>>,
+): Step[] {
   refuseEmpty('--select', select);
   refuseEmpty('--exclude', exclude);
   const values = (list: readonly string[]) => list.flatMap((v) => v.split(',')).filter((v) => v.trim());
-  const picked = values(select).length ? new Set(values(select).flatMap((v) => [...expand(steps, v, '--select', downstream)])) : new Set(steps.map((s) => s.id));
+  const picked = values(select).length
+    ? new Set(values(select).flatMap((v) => [...expand(steps, v, '--select', downstream)]))
+    : new Set(steps.map((s) => s.id));
   for (const v of values(exclude)) for (const id of expand(steps, v, '--exclude', downstream)) picked.delete(id);
-  if (picked.size === 0) throw new UsageError('--select/--exclude leave no step to run', { hint: 'see ./run.sh list for the steps' });
+  if (picked.size === 0)
+    throw new UsageError('--select/--exclude leave no step to run', { hint: 'see ./run.sh list for the steps' });
   return steps.filter((s) => picked.has(s.id));
 }
 
 /** "03_marts reads what 02_staging rebuilds: run --select 02_staging+": one line per stale reader. */
-export function staleReaders(steps: readonly Step[], selected: readonly Step[], downstream: ReadonlyMap<string, ReadonlySet<string>>): string[] {
+export function staleReaders(
+  steps: readonly Step[],
+  selected: readonly Step[],
+  downstream: ReadonlyMap<string, ReadonlySet<string>>,
+): string[] {
   const ran = new Set(selected.map((s) => s.id));
   const lines: string[] = [];
   for (const step of steps) {
     if (ran.has(step.id)) continue;
     const writer = selected.find((s) => downstream.get(s.id)?.has(step.id));
-    if (writer) lines.push(`${step.id} reads what ${writer.id} rebuilds and did not run: run --select ${writer.id}+ to rebuild it too`);
+    if (writer)
+      lines.push(
+        `${step.id} reads what ${writer.id} rebuilds and did not run: run --select ${writer.id}+ to rebuild it too`,
+      );
   }
   return lines;
 }

@@ -10,8 +10,15 @@ export interface Selection {
 
 /** A selector flag given with nothing in it (`--select "$STEP"` with STEP unset) must not mean "everything". */
 export function refuseEmpty(flag: string, values: readonly (string | undefined)[] | undefined): void {
-  if (values === undefined || values.length === 0 || values.some((v) => v !== undefined && v.split(',').some((p) => p.trim() !== ''))) return;
-  throw new UsageError(`${flag} is empty (an unset shell variable?)`, { hint: `name a step (see ./run.sh list), or leave out ${flag} to run every step` });
+  if (
+    values === undefined ||
+    values.length === 0 ||
+    values.some((v) => v !== undefined && v.split(',').some((p) => p.trim() !== ''))
+  )
+    return;
+  throw new UsageError(`${flag} is empty (an unset shell variable?)`, {
+    hint: `name a step (see ./run.sh list), or leave out ${flag} to run every step`,
+  });
 }
 
 /** The step a selector names: "3", "03", "quality" or "03_quality". */

@@ -8,7 +8,13 @@ import { once } from 'node:events';
 import { sqlString } from '../sql/quote.js';
 import type { PublishKind } from './kind.js';
 
-const FORMATS: Record<string, string> = { parquet: 'FORMAT parquet, COMPRESSION zstd', csv: 'FORMAT csv, HEADER', json: 'FORMAT json', jsonl: 'FORMAT json', ndjson: 'FORMAT json' };
+const FORMATS: Record<string, string> = {
+  parquet: 'FORMAT parquet, COMPRESSION zstd',
+  csv: 'FORMAT csv, HEADER',
+  json: 'FORMAT json',
+  jsonl: 'FORMAT json',
+  ndjson: 'FORMAT json',
+};
 
 const formatOf = (destination: string) => FORMATS[destination.split('.').pop()!.toLowerCase()];
 
@@ -40,7 +46,11 @@ export const fileKind: PublishKind = {
   modes: ['replace'],
   fields: {},
   check(target) {
-    if (!formatOf(target.destination)) return { message: `cannot tell the file format of ${target.destination}`, hint: 'end the path with .parquet, .csv or .json' };
+    if (!formatOf(target.destination))
+      return {
+        message: `cannot tell the file format of ${target.destination}`,
+        hint: 'end the path with .parquet, .csv or .json',
+      };
     return undefined;
   },
   async deliver({ session, target, sql, projectRoot }) {
@@ -48,8 +58,14 @@ export const fileKind: PublishKind = {
     const temporary = `${path}.ducksteps-${process.pid}.tmp`;
     mkdirSync(dirname(path), { recursive: true });
     try {
-      const { rowsChanged } = await session.run(`COPY (${sql}) TO ${sqlString(temporary)} (${formatOf(target.destination)})`);
-      if (formatOf(target.destination) === FORMATS.json && (await session.query(`DESCRIBE (${sql})`)).rows.some((r) => /FLOAT|DOUBLE/.test(String(r.column_type)))) await finiteJson(temporary);
+      const { rowsChanged } = await session.run(
+        `COPY (${sql}) TO ${sqlString(temporary)} (${formatOf(target.destination)})`,
+      );
+      if (
+        formatOf(target.destination) === FORMATS.json &&
+        (await session.query(`DESCRIBE (${sql})`)).rows.some((r) => /FLOAT|DOUBLE/.test(String(r.column_type)))
+      )
+        await finiteJson(temporary);
       renameSync(temporary, path);
       return { rows: rowsChanged, bytes: statSync(path).size };
     } finally {

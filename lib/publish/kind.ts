@@ -24,7 +24,8 @@ export interface BatchRef {
 export const PENDING_BATCHES = '(SELECT batch_id FROM temp.ducksteps_pending_batches)';
 
 /** The same on Spark, where the session's temporary view has no `temp.` schema. */
-export const pendingBatchesFor = (dialect: Dialect): string => (dialect === 'spark' ? '(SELECT batch_id FROM ducksteps_pending_batches)' : PENDING_BATCHES);
+export const pendingBatchesFor = (dialect: Dialect): string =>
+  dialect === 'spark' ? '(SELECT batch_id FROM ducksteps_pending_batches)' : PENDING_BATCHES;
 
 /** Whether a rendered query reads the batches offered to it. */
 export const readsPending = (sql: string) => sql.includes(PENDING_BATCHES) || sql.includes(pendingBatchesFor('spark'));

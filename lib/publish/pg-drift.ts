@@ -12,8 +12,11 @@ interface Column {
 }
 
 async function columnsOf(pg: PgSession, qualified: string): Promise<Column[]> {
-  const rows = await pg.query(`SELECT attname, format_type(atttypid, atttypmod) AS type, (atthasdef OR attidentity <> '' OR attgenerated <> '') AS has_default
-    FROM pg_catalog.pg_attribute WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum`, [qualified]);
+  const rows = await pg.query(
+    `SELECT attname, format_type(atttypid, atttypmod) AS type, (atthasdef OR attidentity <> '' OR attgenerated <> '') AS has_default
+    FROM pg_catalog.pg_attribute WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum`,
+    [qualified],
+  );
   return rows.map((r) => ({ name: String(r.attname), type: String(r.type), hasDefault: Boolean(r.has_default) }));
 }
 
@@ -26,9 +29,16 @@ export function widens(from: string, to: string): boolean {
   const order = ['smallint', 'integer', 'bigint'];
   if (order.includes(from) && order.includes(to)) return order.indexOf(from) <= order.indexOf(to);
   const target = numeric(to);
-  if (target && INTEGER_DIGITS[from]) return !target[1] || Number(target[1]) - Number(target[2]) >= INTEGER_DIGITS[from];
+  if (target && INTEGER_DIGITS[from])
+    return !target[1] || Number(target[1]) - Number(target[2]) >= INTEGER_DIGITS[from];
   const source = numeric(from);
-  if (source && target) return !target[1] || (Boolean(source[1]) && Number(target[2]) >= Number(source[2]) && Number(target[1]) - Number(target[2]) >= Number(source[1]) - Number(source[2]));
+  if (source && target)
+    return (
+      !target[1] ||
+      (Boolean(source[1]) &&
+        Number(target[2]) >= Number(source[2]) &&
+        Number(target[1]) - Number(target[2]) >= Number(source[1]) - Number(source[2]))
+    );
   return (from === 'real' && to === 'double precision') || (from === 'jsonb' && to === 'json');
 }
 
@@ -43,13 +53,23 @@ export async function checkDrift(pg: PgSession, live: string, staging: string, s
   const byName = new Map(have.map((c) => [c.name, c]));
   for (const c of want) {
     const existing = byName.get(c.name);
-    if (!existing) throw problem(`the query has column ${c.name}, which ${shown} does not have`, `add it to the table (ALTER TABLE ${shown} ADD COLUMN ${c.name} ${c.type};) or leave it out of the query`);
+    if (!existing)
+      throw problem(
+        `the query has column ${c.name}, which ${shown} does not have`,
+        `add it to the table (ALTER TABLE ${shown} ADD COLUMN ${c.name} ${c.type};) or leave it out of the query`,
+      );
     if (!widens(c.type, existing.type)) {
-      throw problem(`column ${c.name} is ${c.type} in the query but ${existing.type} in ${shown}: PostgreSQL would convert every value (rounding or cutting it)`,
-        `cast it in the query if the table's type is meant (CAST(${c.name} AS ${existing.type.toUpperCase()})), or change the table: ALTER TABLE ${shown} ALTER COLUMN ${c.name} TYPE ${c.type};`);
+      throw problem(
+        `column ${c.name} is ${c.type} in the query but ${existing.type} in ${shown}: PostgreSQL would convert every value (rounding or cutting it)`,
+        `cast it in the query if the table's type is meant (CAST(${c.name} AS ${existing.type.toUpperCase()})), or change the table: ALTER TABLE ${shown} ALTER COLUMN ${c.name} TYPE ${c.type};`,
+      );
     }
   }
   const wanted = new Set(want.map((c) => c.name));
   const missing = have.find((c) => !wanted.has(c.name) && !c.hasDefault);
-  if (missing) throw problem(`${shown} has column ${missing.name}, which the query does not produce: its rows would get NULL there`, `add it to the query (NULL AS ${missing.name} if that is meant), or drop it from the table (ALTER TABLE ${shown} DROP COLUMN ${missing.name};)`);
+  if (missing)
+    throw problem(
+      `${shown} has column ${missing.name}, which the query does not produce: its rows would get NULL there`,
+      `add it to the query (NULL AS ${missing.name} if that is meant), or drop it from the table (ALTER TABLE ${shown} DROP COLUMN ${missing.name};)`,
+    );
 }

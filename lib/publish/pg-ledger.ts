@@ -24,10 +24,18 @@ const START: BatchRef = { id: 0, runId: '' };
  * the complete batches the target has not received. A target table that does not exist has received
  * nothing (its old rows in the ledger are dropped). A table that exists but has no ledger rows yet (it was
  * published before the ledger existed) is taken to hold every batch but this run's. */
-export async function planLedger(pg: PgSession, table: PgTable, liveExists: boolean, complete: readonly BatchRef[], thisRun: readonly number[]): Promise<LedgerPlan> {
+export async function planLedger(
+  pg: PgSession,
+  table: PgTable,
+  liveExists: boolean,
+  complete: readonly BatchRef[],
+  thisRun: readonly number[],
+): Promise<LedgerPlan> {
   const ledger = ledgerOf(table);
   await pg.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`ducksteps publish ledger ${table.schema}`]);
-  await pg.query(`CREATE TABLE IF NOT EXISTS ${ledger} (target text NOT NULL, batch_id bigint NOT NULL, batch_run_id text NOT NULL, run_id text NOT NULL, delivered_at timestamptz NOT NULL DEFAULT now(), seeded boolean NOT NULL DEFAULT false, PRIMARY KEY (target, batch_id, batch_run_id))`);
+  await pg.query(
+    `CREATE TABLE IF NOT EXISTS ${ledger} (target text NOT NULL, batch_id bigint NOT NULL, batch_run_id text NOT NULL, run_id text NOT NULL, delivered_at timestamptz NOT NULL DEFAULT now(), seeded boolean NOT NULL DEFAULT false, PRIMARY KEY (target, batch_id, batch_run_id))`,
+  );
   if (!liveExists) {
     await pg.query(`DELETE FROM ${ledger} WHERE target = $1`, [table.table]);
     return { pending: complete, assumed: [], starts: true };
@@ -35,7 +43,11 @@ export async function planLedger(pg: PgSession, table: PgTable, liveExists: bool
   const rows = await pg.query(`SELECT batch_id, batch_run_id FROM ${ledger} WHERE target = $1`, [table.table]);
   if (rows.length === 0) {
     const mine = new Set(thisRun);
-    return { pending: complete.filter((b) => mine.has(b.id)), assumed: complete.filter((b) => !mine.has(b.id)), starts: true };
+    return {
+      pending: complete.filter((b) => mine.has(b.id)),
+      assumed: complete.filter((b) => !mine.has(b.id)),
+      starts: true,
+    };
   }
   const delivered = new Set(rows.map((r) => key({ id: Number(r.batch_id), runId: String(r.batch_run_id) })));
   return { pending: complete.filter((b) => !delivered.has(key(b))), assumed: [], starts: false };
@@ -44,11 +56,19 @@ export async function planLedger(pg: PgSession, table: PgTable, liveExists: bool
 /** Records the batches as delivered to the target, inside the delivery's transaction (a batch recorded
  * twice fails the primary key, and with it the whole delivery). */
 export async function recordLedger(pg: PgSession, table: PgTable, plan: LedgerPlan, runId: string): Promise<void> {
-  const rows = [...(plan.starts ? [[START, true] as const] : []), ...plan.pending.map((b) => [b, false] as const), ...plan.assumed.map((b) => [b, true] as const)];
-  for (let i = 0; i < rows.length; i += 5000) { // PostgreSQL takes at most 65,535 parameters a statement
+  const rows = [
+    ...(plan.starts ? [[START, true] as const] : []),
+    ...plan.pending.map((b) => [b, false] as const),
+    ...plan.assumed.map((b) => [b, true] as const),
+  ];
+  for (let i = 0; i < rows.length; i += 5000) {
+    // PostgreSQL takes at most 65,535 parameters a statement
     const chunk = rows.slice(i, i + 5000);
     const values = chunk.map((_, j) => `($1, $${j * 3 + 3}, $${j * 3 + 4}, $2, $${j * 3 + 5})`).join(', ');
     const params = [table.table, runId, ...chunk.flatMap(([b, seeded]) => [b.id, b.runId, seeded])];
-    await pg.query(`INSERT INTO ${ledgerOf(table)} (target, batch_id, batch_run_id, run_id, seeded) VALUES ${values}`, params);
+    await pg.query(
+      `INSERT INTO ${ledgerOf(table)} (target, batch_id, batch_run_id, run_id, seeded) VALUES ${values}`,
+      params,
+    );
   }
 }

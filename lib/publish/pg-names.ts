@@ -23,23 +23,37 @@ const PART = /^(?:"((?:[^"]|"")+)"|([A-Za-z_][A-Za-z0-9_$]*))/;
 function part(text: string): { name: string; written: string; rest: string } | undefined {
   const m = text.match(PART);
   if (!m) return undefined;
-  return { name: m[1] !== undefined ? m[1].replace(/""/g, '"') : m[2].toLowerCase(), written: m[0], rest: text.slice(m[0].length) };
+  return {
+    name: m[1] !== undefined ? m[1].replace(/""/g, '"') : m[2].toLowerCase(),
+    written: m[0],
+    rest: text.slice(m[0].length),
+  };
 }
 
 const bytes = (name: string) => Buffer.byteLength(name, 'utf8');
 
 /** The schema and table of `schema.table`, or the problem with it. */
 export function parseTable(destination: string): PgTable | HeaderProblem {
-  const notName = { message: `"${destination}" is not schema.table`, hint: 'e.g. -- publish: postgres ml.daily_revenue; put a name with capitals, spaces or dots in double quotes: "My Schema"."Daily"' };
+  const notName = {
+    message: `"${destination}" is not schema.table`,
+    hint: 'e.g. -- publish: postgres ml.daily_revenue; put a name with capitals, spaces or dots in double quotes: "My Schema"."Daily"',
+  };
   const schema = part(destination.trim());
   const table = schema && schema.rest.startsWith('.') ? part(schema.rest.slice(1)) : undefined;
   if (!schema || !table || table.rest.trim() !== '') return notName;
   for (const p of [schema, table]) {
     if (bytes(p.name) > MAX_NAME_BYTES) {
-      return { message: `the name ${p.written} is ${bytes(p.name)} bytes long; PostgreSQL keeps at most ${MAX_NAME_BYTES} and would cut it`, hint: 'shorten it to 63 bytes or fewer' };
+      return {
+        message: `the name ${p.written} is ${bytes(p.name)} bytes long; PostgreSQL keeps at most ${MAX_NAME_BYTES} and would cut it`,
+        hint: 'shorten it to 63 bytes or fewer',
+      };
     }
   }
-  if (table.name === LEDGER_TABLE) return { message: `${LEDGER_TABLE} is the name of the publish ledger ducksteps keeps in each schema`, hint: 'publish to another table name' };
+  if (table.name === LEDGER_TABLE)
+    return {
+      message: `${LEDGER_TABLE} is the name of the publish ledger ducksteps keeps in each schema`,
+      hint: 'publish to another table name',
+    };
   return { schema: schema.name, table: table.name, written: { schema: schema.written, table: table.written } };
 }
 
@@ -64,5 +78,7 @@ export const shownName = (name: string) => (/^[a-z_][a-z0-9_$]*$/.test(name) ? n
 
 /** How a name the header wrote unquoted with capitals is read, for a message about a missing schema. */
 export function foldingNote(written: string, name: string): string {
-  return !written.startsWith('"') && written !== name ? ` (PostgreSQL folds unquoted names to lower case: ${written} is ${name}; write "${written}" in double quotes for a name with capitals)` : '';
+  return !written.startsWith('"') && written !== name
+    ? ` (PostgreSQL folds unquoted names to lower case: ${written} is ${name}; write "${written}" in double quotes for a name with capitals)`
+    : '';
 }

@@ -48,14 +48,21 @@ async function apply(pg: PgSession, d: PgDelivery, live: string, staging: string
   if (target.mode === 'append') {
     await pg.query(`INSERT INTO ${live} (${names}) SELECT ${names} FROM ${staging}`);
   } else {
-    const updates = columns.filter((c) => !target.key.includes(c.name)).map((c) => `${quote(c.name)} = EXCLUDED.${quote(c.name)}`);
+    const updates = columns
+      .filter((c) => !target.key.includes(c.name))
+      .map((c) => `${quote(c.name)} = EXCLUDED.${quote(c.name)}`);
     const action = updates.length ? `DO UPDATE SET ${updates.join(', ')}` : 'DO NOTHING';
-    await pg.query(`INSERT INTO ${live} (${names}) SELECT ${names} FROM ${staging} ON CONFLICT (${target.key.map(quote).join(', ')}) ${action}`);
+    await pg.query(
+      `INSERT INTO ${live} (${names}) SELECT ${names} FROM ${staging} ON CONFLICT (${target.key.map(quote).join(', ')}) ${action}`,
+    );
   }
   await pg.query(`DROP TABLE ${staging}`);
 }
 
-const batchNote = (plan: LedgerPlan) => (plan.pending.length === 0 ? 'no new batch' : `batch${plan.pending.length === 1 ? '' : 'es'} ${plan.pending.map((b) => b.id).join(', ')}`);
+const batchNote = (plan: LedgerPlan) =>
+  plan.pending.length === 0
+    ? 'no new batch'
+    : `batch${plan.pending.length === 1 ? '' : 'es'} ${plan.pending.map((b) => b.id).join(', ')}`;
 
 /** Publishes the query's rows to the target's table in one transaction. */
 export async function deliverInTransaction(pg: PgSession, d: PgDelivery): Promise<Delivered> {
@@ -63,16 +70,27 @@ export async function deliverInTransaction(pg: PgSession, d: PgDelivery): Promis
   const live = `${quote(table.schema)}.${quote(table.table)}`;
   const staging = `${quote(table.schema)}.${quote(stagingName(table.table))}`;
   if (!(await exists(pg, 'SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1', [table.schema]))) {
-    throw Object.assign(new Error(`schema ${shownName(table.schema)} does not exist in the database${foldingNote(table.written.schema, table.schema)}`), { hint: `create it (CREATE SCHEMA ${shownName(table.schema)};) or publish to an existing schema` });
+    throw Object.assign(
+      new Error(
+        `schema ${shownName(table.schema)} does not exist in the database${foldingNote(table.written.schema, table.schema)}`,
+      ),
+      { hint: `create it (CREATE SCHEMA ${shownName(table.schema)};) or publish to an existing schema` },
+    );
   }
   await pg.query('BEGIN');
   try {
-    const liveExists = await exists(pg, 'SELECT 1 FROM pg_catalog.pg_tables WHERE schemaname = $1 AND tablename = $2', [table.schema, table.table]);
+    const liveExists = await exists(pg, 'SELECT 1 FROM pg_catalog.pg_tables WHERE schemaname = $1 AND tablename = $2', [
+      table.schema,
+      table.table,
+    ]);
     const ledger = d.batches && (await planLedger(pg, table, liveExists, d.batches.complete, d.batches.thisRun));
     const csv = await d.exportRows(ledger?.pending.map((b) => b.id));
     await pg.query(`DROP TABLE IF EXISTS ${staging}`);
     await pg.query(ddl(staging, columns, target.mode === 'replace' ? target.key : []));
-    const rows = await pg.copyFrom(`COPY ${staging} (${columns.map((c) => quote(c.name)).join(', ')}) FROM STDIN WITH (FORMAT csv)`, csv);
+    const rows = await pg.copyFrom(
+      `COPY ${staging} (${columns.map((c) => quote(c.name)).join(', ')}) FROM STDIN WITH (FORMAT csv)`,
+      csv,
+    );
     await apply(pg, d, live, staging, liveExists);
     if (ledger) await recordLedger(pg, table, ledger, d.runId);
     await pg.query('COMMIT');

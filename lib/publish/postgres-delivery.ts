@@ -24,11 +24,17 @@ export interface PgSession {
  * is a second later, so a statement waiting for a lock is cancelled as that (the clearer message). */
 export async function connectPostgres(url: string, timeoutMs: number): Promise<PgSession> {
   const client = new pg.Client({
-    connectionString: url, application_name: 'ducksteps', keepAlive: true,
-    connectionTimeoutMillis: timeoutMs, lock_timeout: timeoutMs, statement_timeout: timeoutMs + 1000,
+    connectionString: url,
+    application_name: 'ducksteps',
+    keepAlive: true,
+    connectionTimeoutMillis: timeoutMs,
+    lock_timeout: timeoutMs,
+    statement_timeout: timeoutMs + 1000,
   });
   let lostWith: Error | undefined;
-  client.on('error', (error) => { lostWith ??= error; }); // without a listener, a dead connection kills the process
+  client.on('error', (error) => {
+    lostWith ??= error;
+  }); // without a listener, a dead connection kills the process
   await client.connect();
   return {
     query: async (sql, params) => (await client.query(sql, params as unknown[] | undefined)).rows as PgRow[],

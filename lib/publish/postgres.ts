@@ -21,9 +21,14 @@ const transaction = () => import('./pg-transaction.js');
 /** The target's URL, or why there is none usable. */
 function urlOf(variable: string): string {
   const url = process.env[variable];
-  if (!url) throw Object.assign(new Error(`${variable} is not set`), { hint: `export ${variable}=postgres://user:password@host:5432/db` });
+  if (!url)
+    throw Object.assign(new Error(`${variable} is not set`), {
+      hint: `export ${variable}=postgres://user:password@host:5432/db`,
+    });
   if (!/^postgres(ql)?:\/\//i.test(url)) {
-    throw Object.assign(new Error(`${variable} is not a postgres:// URL: ${redact(url)}`), { hint: `write it as postgres://user:password@host:5432/db (key=value connection strings are not read; a password with @, : or / in it is percent-encoded: %40, %3A, %2F)` });
+    throw Object.assign(new Error(`${variable} is not a postgres:// URL: ${redact(url)}`), {
+      hint: `write it as postgres://user:password@host:5432/db (key=value connection strings are not read; a password with @, : or / in it is percent-encoded: %40, %3A, %2F)`,
+    });
   }
   return url;
 }
@@ -38,8 +43,13 @@ async function deliver(d: Delivery, table: PgTable): Promise<Delivered> {
   let pg: PgSession | undefined;
   try {
     pg = await (await client()).connectPostgres(url, d.timeoutMs);
-    return await (await transaction()).deliverInTransaction(pg, {
-      target, table, columns, runId: d.runId,
+    return await (
+      await transaction()
+    ).deliverInTransaction(pg, {
+      target,
+      table,
+      columns,
+      runId: d.runId,
       batches: readsPending(sql) ? d.batches : undefined,
       exportRows: async (pending) => {
         if (pending) await d.offer(pending);
@@ -48,7 +58,12 @@ async function deliver(d: Delivery, table: PgTable): Promise<Delivered> {
       },
     });
   } catch (error) {
-    const explained = explainPgError(error, pg?.lost(), { url: redact(url), variable: target.options['url-env'], table: target.destination, timeoutMs: d.timeoutMs });
+    const explained = explainPgError(error, pg?.lost(), {
+      url: redact(url),
+      variable: target.options['url-env'],
+      table: target.destination,
+      timeoutMs: d.timeoutMs,
+    });
     throw Object.assign(explained, { message: maskAll(explained.message, connectionPasswords(url)) });
   } finally {
     await pg?.end();
@@ -67,7 +82,9 @@ export const postgresKind: PublishKind = {
   },
   skip(target) {
     const variable = target.options['url-env'];
-    return /^(yes|true)\b/i.test(target.options.optional) && !process.env[variable] ? `${variable} is not set` : undefined;
+    return /^(yes|true)\b/i.test(target.options.optional) && !process.env[variable]
+      ? `${variable} is not set`
+      : undefined;
   },
   preload: async () => void (await Promise.all([client(), transaction()])),
   deliver: (d) => deliver(d, parseTable(d.target.destination) as PgTable),

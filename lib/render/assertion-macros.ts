@@ -6,7 +6,12 @@ import { sqlLiteral } from '../sql/quote.js';
 
 type Columns = string | readonly string[];
 
-const list = (columns: Columns): string[] => (Array.isArray(columns) ? [...columns] : String(columns).split(',').map((c) => c.trim()));
+const list = (columns: Columns): string[] =>
+  Array.isArray(columns)
+    ? [...columns]
+    : String(columns)
+        .split(',')
+        .map((c) => c.trim());
 
 /** Key values that occur more than once, with how often. */
 export const unique = (table: string, columns: Columns) => {
@@ -17,7 +22,9 @@ export const unique = (table: string, columns: Columns) => {
 /** Rows where any of the columns is NULL, naming the column (every branch has the same columns: Spark's plain
  * UNION ALL lines them up, DuckDB's BY NAME too). */
 const notNull = (union: string) => (table: string, columns: Columns) =>
-  list(columns).map((c) => `SELECT '${c}' AS null_column, * FROM ${table} WHERE ${c} IS NULL`).join(` ${union} `);
+  list(columns)
+    .map((c) => `SELECT '${c}' AS null_column, * FROM ${table} WHERE ${c} IS NULL`)
+    .join(` ${union} `);
 export const not_null = notNull('UNION ALL BY NAME');
 
 /** Values outside the accepted list (NULLs are not_null's business), with their row counts. */
@@ -41,8 +48,16 @@ export const row_count = (table: string, min = 0, max?: number) =>
 export const expression = (table: string, condition: string) => `SELECT * FROM ${table} WHERE NOT (${condition})`;
 
 /** Rows where the condition is not true: false or NULL (a NULL fails too). */
-export const expression_strict = (table: string, condition: string) => `SELECT * FROM ${table} WHERE NOT coalesce((${condition}), false)`;
+export const expression_strict = (table: string, condition: string) =>
+  `SELECT * FROM ${table} WHERE NOT coalesce((${condition}), false)`;
 
 /** The macros for a dialect: the same names and offending rows on DuckDB and on Spark. */
-export const assertionMacros = (dialect: Dialect = 'duckdb') =>
-  ({ unique, not_null: dialect === 'spark' ? notNull('UNION ALL') : not_null, accepted_values, relationships, row_count, expression, expression_strict });
+export const assertionMacros = (dialect: Dialect = 'duckdb') => ({
+  unique,
+  not_null: dialect === 'spark' ? notNull('UNION ALL') : not_null,
+  accepted_values,
+  relationships,
+  row_count,
+  expression,
+  expression_strict,
+});

@@ -9,20 +9,29 @@ import type { TemplateContext } from './template.js';
 import { TemplateError } from '../errors.js';
 import type { Assertion, Severity } from '../model.js';
 
-
 /** tests/orders/keys.sql -> orders/keys */
 const baseName = (file: string) => file.replace(/^tests\//, '').replace(/\.sql$/, '');
 
 function severityOf(directives: readonly Directive[], file: string, line: number): Severity {
   const value = directive(directives, 'severity')?.toLowerCase() ?? 'error';
   if (value !== 'error' && value !== 'warn') {
-    throw new TemplateError(`unknown severity "${value}"`, { file, line, hint: 'use -- severity: warn or -- severity: error' });
+    throw new TemplateError(`unknown severity "${value}"`, {
+      file,
+      line,
+      hint: 'use -- severity: warn or -- severity: error',
+    });
   }
   return value;
 }
 
 /** The assertions of one test file; a file that cannot be rendered becomes one assertion in error. */
-export function assertionsOf(env: nunjucks.Environment, root: string, file: string, context: TemplateContext, keepCompiled = true): Assertion[] {
+export function assertionsOf(
+  env: nunjucks.Environment,
+  root: string,
+  file: string,
+  context: TemplateContext,
+  keepCompiled = true,
+): Assertion[] {
   const compiledDir = `logs/compiled/${file.slice(0, file.lastIndexOf('/'))}`;
   try {
     const rendered = renderFile(env, root, file, context, keepCompiled ? compiledDir : undefined);
@@ -30,13 +39,24 @@ export function assertionsOf(env: nunjucks.Environment, root: string, file: stri
     const chunks = splitStatements(rendered.sql);
     const lineAt = lineIndex(rendered.sql);
     if (chunks.length === 0) {
-      throw new TemplateError('assertion file has no query', { file, hint: 'write a query that returns the offending rows (none = pass), or delete the file' });
+      throw new TemplateError('assertion file has no query', {
+        file,
+        hint: 'write a query that returns the offending rows (none = pass), or delete the file',
+      });
     }
     return chunks.map((chunk, i) => {
       const directives = readDirectives(chunk.text.slice(0, chunk.start - chunk.offset));
       const line = rendered.lineMap[lineAt(chunk.start) - 1] ?? 1;
       const name = directive(directives, 'name') || (chunks.length > 1 ? `${baseName(file)}#${i + 1}` : baseName(file));
-      const assertion = { name, file, line, severity: 'error' as Severity, sql: chunk.text, compiled: rendered.compiled, step: directive(directives, 'step') || undefined };
+      const assertion = {
+        name,
+        file,
+        line,
+        severity: 'error' as Severity,
+        sql: chunk.text,
+        compiled: rendered.compiled,
+        step: directive(directives, 'step') || undefined,
+      };
       try {
         return { ...assertion, severity: severityOf(directives, file, line) };
       } catch (error) {
@@ -47,9 +67,16 @@ export function assertionsOf(env: nunjucks.Environment, root: string, file: stri
     });
   } catch (error) {
     if (!(error instanceof TemplateError)) throw error;
-    return [{
-      name: baseName(file), file, line: error.line ?? 1, severity: 'error', sql: '', compiled: `${compiledDir}/${file.split('/').pop()}`,
-      error: error.toStepError(),
-    }];
+    return [
+      {
+        name: baseName(file),
+        file,
+        line: error.line ?? 1,
+        severity: 'error',
+        sql: '',
+        compiled: `${compiledDir}/${file.split('/').pop()}`,
+        error: error.toStepError(),
+      },
+    ];
   }
 }

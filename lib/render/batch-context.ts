@@ -18,7 +18,9 @@ export interface BatchContext {
 const sqlList = (paths: readonly string[]) => `[${paths.map(sqlString).join(', ')}]`;
 
 const goneError = (path: string, batchId: number) =>
-  new BatchError(`landing file ${path} of batch ${batchId} is needed again but is gone (neither in landing nor in the archive)`);
+  new BatchError(
+    `landing file ${path} of batch ${batchId} is needed again but is gone (neither in landing nor in the archive)`,
+  );
 
 /** A view whose input `name` throws when read while one of its files is gone: only a step that reads the
  * files fails (a later step that works on the earlier steps' tables does not need them). */
@@ -39,7 +41,12 @@ function guarded<T>(values: Record<string, T>, gone: ReadonlyMap<string, string>
 
 /** The template view of a batch. Empty (0-byte) files and duplicates are recorded as loaded but not read:
  * DuckDB cannot read a file without a header, and a duplicate's content is loaded already. */
-export function batchContext(batch: Batch, inputs: Readonly<Record<string, string>>, number: number, of: number): BatchContext {
+export function batchContext(
+  batch: Batch,
+  inputs: Readonly<Record<string, string>>,
+  number: number,
+  of: number,
+): BatchContext {
   const paths: Record<string, string[]> = Object.fromEntries(Object.keys(inputs).map((name) => [name, []]));
   const gone = new Map<string, string>();
   for (const file of batch.files) {
@@ -51,8 +58,12 @@ export function batchContext(batch: Batch, inputs: Readonly<Record<string, strin
   const files = Object.fromEntries(Object.entries(paths).map(([name, list]) => [name, sqlList(list)]));
   const all = sqlList(Object.values(paths).flat());
   return {
-    id: batch.id, full_refresh: batch.fullRefresh, number, of,
-    paths: guarded(paths, gone, batch.id), files: guarded(files, gone, batch.id),
+    id: batch.id,
+    full_refresh: batch.fullRefresh,
+    number,
+    of,
+    paths: guarded(paths, gone, batch.id),
+    files: guarded(files, gone, batch.id),
     count: Object.fromEntries(Object.entries(paths).map(([name, list]) => [name, list.length])),
     get all_files() {
       const path = [...gone.values()][0];
@@ -66,7 +77,11 @@ export function batchContext(batch: Batch, inputs: Readonly<Record<string, strin
 export function previewBatch(inputs: Readonly<Record<string, string>>): BatchContext {
   const paths = Object.fromEntries(Object.entries(inputs).map(([name, glob]) => [name, [glob]]));
   return {
-    id: 0, full_refresh: false, number: 1, of: 1, paths,
+    id: 0,
+    full_refresh: false,
+    number: 1,
+    of: 1,
+    paths,
     files: Object.fromEntries(Object.entries(paths).map(([name, list]) => [name, sqlList(list)])),
     count: Object.fromEntries(Object.keys(inputs).map((name) => [name, 1])),
     all_files: sqlList(Object.values(inputs)),

@@ -14,7 +14,11 @@ function find(file: RenderedFile, pattern: RegExp): { line: number; word: string
   for (const chunk of splitStatements(file.sql)) {
     const code = chunk.text.slice(firstToken(chunk.text, 0));
     const word = code.match(pattern)?.[0];
-    if (word) return { line: file.lineMap[lineAt(chunk.start) - 1] ?? 1, word: word.split(/\s+/).slice(0, 2).join(' ').toUpperCase() };
+    if (word)
+      return {
+        line: file.lineMap[lineAt(chunk.start) - 1] ?? 1,
+        word: word.split(/\s+/).slice(0, 2).join(' ').toUpperCase(),
+      };
   }
   return undefined;
 }
@@ -24,15 +28,21 @@ export function refuseTransactionControl(file: RenderedFile): void {
   const checkpoint = file.transaction ? find(file, CHECKPOINT) : undefined;
   if (checkpoint) {
     throw new TemplateError(`${checkpoint.word} cannot run inside the step's transaction`, {
-      file: file.file, line: checkpoint.line, hint: 'move it to its own file marked -- ducksteps: no-transaction (see docs/steps.md)',
+      file: file.file,
+      line: checkpoint.line,
+      hint: 'move it to its own file marked -- ducksteps: no-transaction (see docs/steps.md)',
     });
   }
   const found = find(file, TRANSACTION_CONTROL);
   if (!found) return;
-  throw new TemplateError(`${found.word} is not allowed in a step: ducksteps runs each step in one transaction and commits it itself`, {
-    file: file.file, line: found.line,
-    hint: 'remove the statement; to commit part of a step on its own, move it to its own file marked -- ducksteps: no-transaction, or to an earlier step',
-  });
+  throw new TemplateError(
+    `${found.word} is not allowed in a step: ducksteps runs each step in one transaction and commits it itself`,
+    {
+      file: file.file,
+      line: found.line,
+      hint: 'remove the statement; to commit part of a step on its own, move it to its own file marked -- ducksteps: no-transaction, or to an earlier step',
+    },
+  );
 }
 
 const QUERY = /^\(*\s*(SELECT|WITH|FROM|VALUES|TABLE|SUMMARIZE|DESCRIBE|SHOW|PIVOT|UNPIVOT)\b/i;
@@ -46,14 +56,19 @@ export function refuseWrites(file: RenderedFile): void {
     if (QUERY.test(code) || WRITES_OUTSIDE.test(code)) continue;
     const word = code.match(/^\w+/)?.[0]?.toUpperCase() ?? 'this statement';
     throw new TemplateError(`${word} is not allowed in an assertion: assertions change nothing`, {
-      file: file.file, line: file.lineMap[lineAt(chunk.start) - 1] ?? 1,
+      file: file.file,
+      line: file.lineMap[lineAt(chunk.start) - 1] ?? 1,
       hint: 'an assertion is a query (SELECT …) that returns the offending rows; change data in a step',
     });
   }
   const found = find(file, WRITES_OUTSIDE);
   if (!found) return;
-  throw new TemplateError(`${found.word.startsWith('COPY') ? 'COPY … TO' : 'EXPORT DATABASE'} is not allowed in an assertion: assertions change nothing`, {
-    file: file.file, line: found.line,
-    hint: 'write files in a step (or a publish target); an assertion is a query that returns the offending rows',
-  });
+  throw new TemplateError(
+    `${found.word.startsWith('COPY') ? 'COPY … TO' : 'EXPORT DATABASE'} is not allowed in an assertion: assertions change nothing`,
+    {
+      file: file.file,
+      line: found.line,
+      hint: 'write files in a step (or a publish target); an assertion is a query that returns the offending rows',
+    },
+  );
 }

@@ -8,9 +8,18 @@ export type { StepLineage } from '../model.js';
 
 const NAME = String.raw`((?:"[^"]+"|\w+)(?:\.(?:"[^"]+"|\w+))*)`;
 const TEMP = String.raw`(TEMP(?:ORARY)?\s+)?`;
-const CREATE = new RegExp(String.raw`\bCREATE\s+(?:OR\s+REPLACE\s+)?${TEMP}(?:TABLE|VIEW)\s+(?:IF\s+NOT\s+EXISTS\s+)?${NAME}`, 'gi');
-const MACRO = new RegExp(String.raw`\bCREATE\s+(?:OR\s+REPLACE\s+)?${TEMP}MACRO\s+(?:IF\s+NOT\s+EXISTS\s+)?${NAME}\s*\([^)]*\)\s*AS\s+TABLE\b`, 'gi');
-const VIEW = new RegExp(String.raw`^CREATE\s+(?:OR\s+REPLACE\s+)?(?:VIEW\s+(?:IF\s+NOT\s+EXISTS\s+)?${NAME}|MACRO\s+(?:IF\s+NOT\s+EXISTS\s+)?${NAME}\s*\([^)]*\)\s*AS\s+TABLE\b)`, 'i');
+const CREATE = new RegExp(
+  String.raw`\bCREATE\s+(?:OR\s+REPLACE\s+)?${TEMP}(?:TABLE|VIEW)\s+(?:IF\s+NOT\s+EXISTS\s+)?${NAME}`,
+  'gi',
+);
+const MACRO = new RegExp(
+  String.raw`\bCREATE\s+(?:OR\s+REPLACE\s+)?${TEMP}MACRO\s+(?:IF\s+NOT\s+EXISTS\s+)?${NAME}\s*\([^)]*\)\s*AS\s+TABLE\b`,
+  'gi',
+);
+const VIEW = new RegExp(
+  String.raw`^CREATE\s+(?:OR\s+REPLACE\s+)?(?:VIEW\s+(?:IF\s+NOT\s+EXISTS\s+)?${NAME}|MACRO\s+(?:IF\s+NOT\s+EXISTS\s+)?${NAME}\s*\([^)]*\)\s*AS\s+TABLE\b)`,
+  'i',
+);
 const WRITES = [
   String.raw`\bINSERT\s+(?:OR\s+\w+\s+)?INTO\s+${NAME}`,
   String.raw`(?<!\bDO\s+)\bUPDATE\s+(?!SET\b)${NAME}`,
@@ -53,20 +62,38 @@ export function lineageOf(sqlTexts: readonly string[], parsed: ParsedReads = () 
   const writes = new Set(created.filter((m) => !m[1]).map((m) => clean(m[2])));
   for (const re of WRITES) for (const name of all(re, code, 1)) if (!temp.has(clean(name))) writes.add(clean(name));
   const ctes = new Set(all(CTE, code, 1).map(clean));
-  const scanned = (statement: string) => all(READ, codeOnly(statement), 1).map(clean).filter((n) => !ctes.has(n) && !KEYWORDS.has(n));
-  const readsOf = (statement: string) => (parsed(statement)?.map(clean) ?? scanned(statement)).filter((n) => !temp.has(n));
+  const scanned = (statement: string) =>
+    all(READ, codeOnly(statement), 1)
+      .map(clean)
+      .filter((n) => !ctes.has(n) && !KEYWORDS.has(n));
+  const readsOf = (statement: string) =>
+    (parsed(statement)?.map(clean) ?? scanned(statement)).filter((n) => !temp.has(n));
   const views: Record<string, string[]> = {};
   const statements = statementsOf(sqlTexts);
   for (const st of statements) {
     const view = codeOnly(st).match(VIEW);
-    if (view) views[clean(view[1] ?? view[2])] = [...new Set([...readsOf(st), ...all(CALL, codeOnly(st), 1).map(clean)])].sort();
+    if (view)
+      views[clean(view[1] ?? view[2])] = [
+        ...new Set([...readsOf(st), ...all(CALL, codeOnly(st), 1).map(clean)]),
+      ].sort();
   }
   const reads = new Set(statements.flatMap(readsOf).filter((n) => !writes.has(n)));
-  const calls = new Set(all(CALL, code, 1).map(clean).filter((n) => !temp.has(n)));
+  const calls = new Set(
+    all(CALL, code, 1)
+      .map(clean)
+      .filter((n) => !temp.has(n)),
+  );
   const filesRead = new Set(all(FILE_READ, raw, 1).flatMap(paths));
   const filesWritten = new Set(all(FILE_WRITE, raw, 1).filter((f) => !f.includes('${'))); // not a script's computed path
   const sorted = (s: Set<string>) => [...s].sort();
-  return { writes: sorted(writes), reads: sorted(reads), calls: sorted(calls), views, filesRead: sorted(filesRead), filesWritten: sorted(filesWritten) };
+  return {
+    writes: sorted(writes),
+    reads: sorted(reads),
+    calls: sorted(calls),
+    views,
+    filesRead: sorted(filesRead),
+    filesWritten: sorted(filesWritten),
+  };
 }
 
 /** Every view and table macro the steps define, with what each reads (the last definition wins). */
@@ -78,7 +105,11 @@ export function projectViews(lineage: Iterable<StepLineage>): Map<string, readon
 
 /** What reading `reads` (and calling `calls`) reaches: the names themselves, and through each view or table
  * macro, what it reads, transitively. A call that is no table macro (read_csv, range) reaches nothing. */
-export function reachedThrough(reads: readonly string[], calls: readonly string[], views: ReadonlyMap<string, readonly string[]>): Set<string> {
+export function reachedThrough(
+  reads: readonly string[],
+  calls: readonly string[],
+  views: ReadonlyMap<string, readonly string[]>,
+): Set<string> {
   const reached = new Set(reads);
   for (const call of calls) if (views.has(call)) reached.add(call);
   for (const name of reached) for (const under of views.get(name) ?? []) reached.add(under);

@@ -9,18 +9,31 @@ import { createEnvironment, templateContext, type TemplateContext } from './temp
 import type { Project, Settings } from '../model.js';
 
 /** Each step's SQL texts: its files rendered (nothing run, nothing written) and its script's SQL strings. */
-export function projectTexts(project: Project, settings: Settings, context: TemplateContext = templateContext(settings, 'lineage')): Map<string, string[]> {
+export function projectTexts(
+  project: Project,
+  settings: Settings,
+  context: TemplateContext = templateContext(settings, 'lineage'),
+): Map<string, string[]> {
   const env = createEnvironment(project.root, context);
-  return new Map(project.steps.map((step) => {
-    const batch = step.incremental ? previewBatch(settings.inputs) : undefined;
-    const texts = step.files.map((file) => renderFile(env, project.root, file, { ...context, step: { number: step.number, name: step.name }, batch }).sql);
-    if (step.script) texts.push(...sqlInScript(readFileSync(join(project.root, step.script), 'utf8')));
-    return [step.id, texts];
-  }));
+  return new Map(
+    project.steps.map((step) => {
+      const batch = step.incremental ? previewBatch(settings.inputs) : undefined;
+      const texts = step.files.map(
+        (file) =>
+          renderFile(env, project.root, file, { ...context, step: { number: step.number, name: step.name }, batch })
+            .sql,
+      );
+      if (step.script) texts.push(...sqlInScript(readFileSync(join(project.root, step.script), 'utf8')));
+      return [step.id, texts];
+    }),
+  );
 }
 
 /** Step id -> its lineage, in step order; `parsed` gives DuckDB's reads where its parser can tell. */
-export function projectLineage(texts: ReadonlyMap<string, readonly string[]>, parsed?: ParsedReads): Map<string, StepLineage> {
+export function projectLineage(
+  texts: ReadonlyMap<string, readonly string[]>,
+  parsed?: ParsedReads,
+): Map<string, StepLineage> {
   return new Map([...texts].map(([id, t]) => [id, lineageOf(t, parsed)]));
 }
 
@@ -29,10 +42,13 @@ export function projectLineage(texts: ReadonlyMap<string, readonly string[]>, pa
 export function dependents(lineage: ReadonlyMap<string, StepLineage>): Map<string, Set<string>> {
   const out = new Map([...lineage.keys()].map((id) => [id, new Set<string>()]));
   const views = projectViews(lineage.values());
-  const reached = new Map([...lineage].map(([id, l]) => [id, new Set([...reachedThrough(l.reads, l.calls, views), ...l.filesRead])]));
+  const reached = new Map(
+    [...lineage].map(([id, l]) => [id, new Set([...reachedThrough(l.reads, l.calls, views), ...l.filesRead])]),
+  );
   for (const [writer, w] of lineage) {
     for (const [reader] of lineage) {
-      if (reader !== writer && [...w.writes, ...w.filesWritten].some((x) => reached.get(reader)!.has(x))) out.get(writer)!.add(reader);
+      if (reader !== writer && [...w.writes, ...w.filesWritten].some((x) => reached.get(reader)!.has(x)))
+        out.get(writer)!.add(reader);
     }
   }
   return out;

@@ -20,20 +20,38 @@ export function readSource(root: string, file: string): string {
     bytes = readFileSync(join(root, file));
   } catch (cause) {
     const code = (cause as NodeJS.ErrnoException).code ?? 'unreadable';
-    throw new TemplateError(`cannot read the file (${code})`, { file, cause, hint: 'check that the file exists and is readable (chmod a+r)' });
+    throw new TemplateError(`cannot read the file (${code})`, {
+      file,
+      cause,
+      hint: 'check that the file exists and is readable (chmod a+r)',
+    });
   }
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes).replace(/^\uFEFF/, '');
   } catch {
-    throw new TemplateError('file is not valid UTF-8', { file, hint: 'save it as UTF-8 (most editors have "Save with encoding")' });
+    throw new TemplateError('file is not valid UTF-8', {
+      file,
+      hint: 'save it as UTF-8 (most editors have "Save with encoding")',
+    });
   }
   const nul = text.indexOf('\u0000');
-  if (nul >= 0) throw new TemplateError('file contains a NUL byte', { file, line: text.slice(0, nul).split('\n').length, hint: 'remove it: SQL text cannot hold one (is it a binary file saved as .sql?)' });
+  if (nul >= 0)
+    throw new TemplateError('file contains a NUL byte', {
+      file,
+      line: text.slice(0, nul).split('\n').length,
+      hint: 'remove it: SQL text cannot hold one (is it a binary file saved as .sql?)',
+    });
   return text;
 }
 
 /** Renders one file (keeping a copy in compiledDir when given); throws TemplateError at the user's file:line. */
-export function renderFile(env: nunjucks.Environment, root: string, file: string, context: TemplateContext, compiledDir?: string): RenderedFile {
+export function renderFile(
+  env: nunjucks.Environment,
+  root: string,
+  file: string,
+  context: TemplateContext,
+  compiledDir?: string,
+): RenderedFile {
   const source = readSource(root, file);
   let sql: string;
   try {
@@ -45,7 +63,13 @@ export function renderFile(env: nunjucks.Environment, root: string, file: string
   if (compiled) {
     writeLog(join(root, compiled), maskSecrets(sql));
   }
-  return { file, compiled, sql, lineMap: mapRenderedLines(source, sql), transaction: !hasFlag(readDirectives(source), 'no-transaction') };
+  return {
+    file,
+    compiled,
+    sql,
+    lineMap: mapRenderedLines(source, sql),
+    transaction: !hasFlag(readDirectives(source), 'no-transaction'),
+  };
 }
 
 /** Renders every file of a step into logs/compiled/<step>/, replacing what the last run left there;

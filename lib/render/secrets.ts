@@ -5,7 +5,8 @@ import type { StepError } from '../model.js';
 import type { AssertionResult, PublishOutcome, StepOutcome, TestsReport } from '../results.js';
 import { connectionPasswords, maskAll } from '../sql/conninfo.js';
 
-export const SECRET_NAME = /TOKEN|PASSWORD|PASSWD|SECRET|KEY|CREDENTIAL|(^|_)(URL|URI|DSN|CONN|CONNECTION|CONNSTR)(_|$)/i;
+export const SECRET_NAME =
+  /TOKEN|PASSWORD|PASSWD|SECRET|KEY|CREDENTIAL|(^|_)(URL|URI|DSN|CONN|CONNECTION|CONNSTR)(_|$)/i;
 const secrets = new Set<string>();
 
 /** Remembers the value of an environment variable whose name looks secret, and the passwords in any
@@ -19,7 +20,12 @@ export function noteSecret(name: string, value: string): void {
 export const maskSecrets = (text: string): string => (secrets.size === 0 ? text : maskAll(text, secrets));
 
 const maskError = (e?: StepError): StepError | undefined =>
-  e && { ...e, message: maskSecrets(e.message), statement: e.statement && maskSecrets(e.statement), hint: e.hint && maskSecrets(e.hint) };
+  e && {
+    ...e,
+    message: maskSecrets(e.message),
+    statement: e.statement && maskSecrets(e.statement),
+    hint: e.hint && maskSecrets(e.hint),
+  };
 
 const maskAssertion = (r: AssertionResult): AssertionResult => ({ ...r, error: maskError(r.error) });
 
@@ -29,16 +35,28 @@ export function maskOutcome(outcome: StepOutcome): StepOutcome {
   return {
     ...outcome,
     error: maskError(outcome.error),
-    statements: outcome.statements.map((s) => ({ ...s, text: maskSecrets(s.text), error: s.error && maskSecrets(s.error) })),
-    committed: outcome.committed.map((s) => ({ ...s, text: maskSecrets(s.text), error: s.error && maskSecrets(s.error) })),
+    statements: outcome.statements.map((s) => ({
+      ...s,
+      text: maskSecrets(s.text),
+      error: s.error && maskSecrets(s.error),
+    })),
+    committed: outcome.committed.map((s) => ({
+      ...s,
+      text: maskSecrets(s.text),
+      error: s.error && maskSecrets(s.error),
+    })),
     assertions: outcome.assertions?.map(maskAssertion),
   };
 }
 
 /** The assertions' report, safe to log and print. */
 export const maskTests = (report: TestsReport): TestsReport =>
-  (secrets.size === 0 ? report : { ...report, error: maskError(report.error), results: report.results.map(maskAssertion) });
+  secrets.size === 0
+    ? report
+    : { ...report, error: maskError(report.error), results: report.results.map(maskAssertion) };
 
 /** A publish outcome, safe to log and print. */
 export const maskPublish = (outcome: PublishOutcome): PublishOutcome =>
-  (secrets.size === 0 ? outcome : { ...outcome, error: maskError(outcome.error), note: outcome.note && maskSecrets(outcome.note) });
+  secrets.size === 0
+    ? outcome
+    : { ...outcome, error: maskError(outcome.error), note: outcome.note && maskSecrets(outcome.note) };

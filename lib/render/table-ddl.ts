@@ -3,7 +3,8 @@
 import { codeOnly } from '../sql/split.js';
 import { statementsOf } from './lineage.js';
 
-const DDL = /^CREATE\s+(?:OR\s+REPLACE\s+)?TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?((?:"[^"]+"|\w+)(?:\.(?:"[^"]+"|\w+))*)\s*\(/i;
+const DDL =
+  /^CREATE\s+(?:OR\s+REPLACE\s+)?TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?((?:"[^"]+"|\w+)(?:\.(?:"[^"]+"|\w+))*)\s*\(/i;
 
 /** Table name (lower-case, unquoted) -> the first statement that creates it with a column list. */
 export function tableDefinitions(texts: Iterable<readonly string[]>): Map<string, string> {

@@ -15,10 +15,17 @@ export interface TemplateContext {
   readonly batch?: unknown; // incremental steps only: see render/batch-context.ts
 }
 
-
 /** The context a command renders with: the settings' vars and engine, a run id and when it started. */
-export const templateContext = (settings: Pick<Settings, 'vars' | 'engine'>, runId: string, startedAt = ''): TemplateContext =>
-  ({ vars: settings.vars, run_id: runId, run_started_at: startedAt, engine: settings.engine ?? 'duckdb' });
+export const templateContext = (
+  settings: Pick<Settings, 'vars' | 'engine'>,
+  runId: string,
+  startedAt = '',
+): TemplateContext => ({
+  vars: settings.vars,
+  run_id: runId,
+  run_started_at: startedAt,
+  engine: settings.engine ?? 'duckdb',
+});
 
 /** Environment variables for templates; secret-looking values are noted so logs can mask them. */
 export function readEnv(name: string, fallback?: unknown): string {
@@ -45,6 +52,7 @@ export function createEnvironment(root: string, context: TemplateContext): nunju
   env.addFilter('sql_ident', sqlIdent);
   env.addFilter('absolute', (path: string) => resolve(root, String(path))); // a cluster (Spark) resolves paths from its own folder
   env.addGlobal('env', (name: string, fallback?: unknown) => readEnv(name, fallback));
-  for (const [key, value] of Object.entries({ ...assertionMacros(context.engine), ...context })) env.addGlobal(key, value);
+  for (const [key, value] of Object.entries({ ...assertionMacros(context.engine), ...context }))
+    env.addGlobal(key, value);
   return env;
 }

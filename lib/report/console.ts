@@ -1,5 +1,17 @@
 // Prints a build as it happens: start/end line per step, heartbeats, script output, then the summary.
-import { batchLabel, progressLine, publishTable, assertionFailure, assertionsTable, errorBlock, heartbeatLine, stepEndLine, stepStartLine, summaryTable, type Style } from './tables.js';
+import {
+  batchLabel,
+  progressLine,
+  publishTable,
+  assertionFailure,
+  assertionsTable,
+  errorBlock,
+  heartbeatLine,
+  stepEndLine,
+  stepStartLine,
+  summaryTable,
+  type Style,
+} from './tables.js';
 import type { BuildEvents, BuildResult, PublishOutcome, TestsReport } from '../results.js';
 import { safeText } from './escape.js';
 import { unitTestsBlock } from './unit-tests.js';
@@ -27,30 +39,52 @@ export function liveLine(stream: NodeJS.WriteStream): LiveLine {
 /** Build events that print through `write` (stdout normally, stderr under --json). On a terminal (`live`)
  * a long statement's progress updates in place every second; otherwise a line every heartbeat (~10 s). */
 export function consoleEvents(style: Style, print: Writer, live?: LiveLine): BuildEvents {
-  const write: Writer = (text) => { live?.(undefined); print(text); };
+  const write: Writer = (text) => {
+    live?.(undefined);
+    print(text);
+  };
   let latest: { step: string; line: string } | undefined;
   return {
     onProgress: (step, p) => {
       latest = { step: step.id, line: progressLine(style, step, p) };
       live?.(latest.line);
     },
-    onTestsStart: (count, reused = 0) => count > 0 && write(`▶ tests: ${count} assertion${count === 1 ? '' : 's'} after the steps${reused > 0 ? ` (${reused === count ? 'all' : reused} passed on this same warehouse, unchanged since: not run again; --recheck runs them)` : ''}`),
-    onUnitTestsStart: (count) => write(`▶ unit tests: ${count} (each on an in-memory DuckDB; the warehouse is not opened)`),
+    onTestsStart: (count, reused = 0) =>
+      count > 0 &&
+      write(
+        `▶ tests: ${count} assertion${count === 1 ? '' : 's'} after the steps${reused > 0 ? ` (${reused === count ? 'all' : reused} passed on this same warehouse, unchanged since: not run again; --recheck runs them)` : ''}`,
+      ),
+    onUnitTestsStart: (count) =>
+      write(`▶ unit tests: ${count} (each on an in-memory DuckDB; the warehouse is not opened)`),
     onUnitTestsEnd: (report) => write(unitTestsBlock(style, report)),
     onPublishStart: (count) => write(`▶ publish: ${count} target${count === 1 ? '' : 's'} (the checks passed)`),
-    onStepStart: (step, batch) => write(stepStartLine(style, step, batch && batchLabel({ id: batch.batch.id, files: batch.batch.files.length, fullRefresh: batch.batch.fullRefresh }, batch))),
+    onStepStart: (step, batch) =>
+      write(
+        stepStartLine(
+          style,
+          step,
+          batch &&
+            batchLabel(
+              { id: batch.batch.id, files: batch.batch.files.length, fullRefresh: batch.batch.fullRefresh },
+              batch,
+            ),
+        ),
+      ),
     onNotice: (line) => write(`· ${safeText(line)}`),
     onWarning: (line) => write(`! ${safeText(line)}`),
-    onHeartbeat: (step, ms) => { if (!live) write(latest?.step === step.id ? latest.line : heartbeatLine(style, step, ms)); },
+    onHeartbeat: (step, ms) => {
+      if (!live) write(latest?.step === step.id ? latest.line : heartbeatLine(style, step, ms));
+    },
     onOutput: (_step, line) => write(`  │ ${safeText(line)}`),
     onStepEnd: (report) => {
       latest = undefined;
       write(stepEndLine(style, report));
       if (report.error) {
         const committed = report.committedFiles ?? [];
-        const next = committed.length === 0
-          ? `nothing of ${report.step.id} was committed; fix it, then continue with ./run.sh --resume`
-          : `committed before the failure (marked no-transaction): ${committed.join(', ')}; the rest of ${report.step.id} was rolled back; fix it, then continue with ./run.sh --resume`;
+        const next =
+          committed.length === 0
+            ? `nothing of ${report.step.id} was committed; fix it, then continue with ./run.sh --resume`
+            : `committed before the failure (marked no-transaction): ${committed.join(', ')}; the rest of ${report.step.id} was rolled back; fix it, then continue with ./run.sh --resume`;
         write(errorBlock(style, report.error, next));
         for (const r of report.assertions ?? []) if (r.status !== 'pass') write(assertionFailure(style, r));
       }
@@ -82,5 +116,7 @@ export function printSummary(style: Style, write: Writer, result: BuildResult): 
   if (result.steps.length > 0) write(summaryTable(style, result));
   if (result.tests) printTests(style, write, result.tests);
   if (result.publish) printPublish(style, write, result.publish);
-  write(`logs: logs/run_log.csv, logs/<step>.csv, logs/tests.csv, compiled SQL in logs/compiled/ (run ${result.runId})`);
+  write(
+    `logs: logs/run_log.csv, logs/<step>.csv, logs/tests.csv, compiled SQL in logs/compiled/ (run ${result.runId})`,
+  );
 }

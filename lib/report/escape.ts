@@ -9,7 +9,11 @@ const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202
 const CONTROL_OR_TAB = /[\u0000-\u0008\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 const NAMED: Record<string, string> = { '\r': '\\r', '\t': '\\t', '\u001b': '\\x1b' };
 
-const visible = (c: string) => NAMED[c] ?? (c.charCodeAt(0) < 0x100 ? `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}` : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+const visible = (c: string) =>
+  NAMED[c] ??
+  (c.charCodeAt(0) < 0x100
+    ? `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`
+    : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 
 /** `text` safe to print on a terminal: control characters shown as escapes, tab and newline kept. */
 export const safeText = (text: string): string => text.replace(CONTROL, visible);
@@ -18,4 +22,8 @@ export const safeText = (text: string): string => text.replace(CONTROL, visible)
 export const safeCell = (text: string): string => text.replace(CONTROL_OR_TAB, visible);
 
 /** A JSON document safe to print: JSON.stringify escapes C0 controls but leaves C1 and bidi characters raw. */
-export const safeJson = (json: string): string => json.replace(/[\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+export const safeJson = (json: string): string =>
+  json.replace(
+    /[\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );

@@ -34,11 +34,23 @@ export function formatCount(n: number): string {
 /** "1 row", "2 rows", "70,002 statements": a count with its noun, singular when it is one. */
 export const counted = (n: number, noun: string, plural = `${noun}s`) => `${formatCount(n)} ${n === 1 ? noun : plural}`;
 
-const STATUS_COLOR: Record<string, keyof typeof CODES> = { ok: 'green', 'up to date': 'green', pass: 'green', failed: 'red', fail: 'red', error: 'red', warn: 'yellow', skipped: 'dim' };
+const STATUS_COLOR: Record<string, keyof typeof CODES> = {
+  ok: 'green',
+  'up to date': 'green',
+  pass: 'green',
+  failed: 'red',
+  fail: 'red',
+  error: 'red',
+  warn: 'yellow',
+  skipped: 'dim',
+};
 export const formatStatus = (style: Style, status: string) => paint(style, STATUS_COLOR[status] ?? 'yellow', status);
 
 /** "batch 7 (2 of 3, 1 file)": which batch an incremental step is on. */
-export function batchLabel(batch: { id: number; files: number; fullRefresh: boolean }, position?: { number: number; of: number }): string {
+export function batchLabel(
+  batch: { id: number; files: number; fullRefresh: boolean },
+  position?: { number: number; of: number },
+): string {
   const where = position && position.of > 1 ? `${position.number} of ${position.of}, ` : '';
   return `batch ${batch.id} (${where}${counted(batch.files, 'file')}${batch.fullRefresh ? ', full refresh' : ''})`;
 }
@@ -47,7 +59,8 @@ export const stepStartLine = (style: Style, step: Step, batch?: string) =>
   `${paint(style, 'dim', '▶')} ${step.id}${batch ? ` ${batch}` : ''} ${paint(style, 'dim', 'started')}`;
 
 export function stepEndLine(style: Style, r: StepReport): string {
-  if (r.status === 'up to date') return `${paint(style, 'green', '✔')} ${r.step.id} ${formatStatus(style, r.status)}: no new batch`;
+  if (r.status === 'up to date')
+    return `${paint(style, 'green', '✔')} ${r.step.id} ${formatStatus(style, r.status)}: no new batch`;
   const mark = r.status === 'ok' ? paint(style, 'green', '✔') : paint(style, 'red', '✘');
   const batch = r.batch ? ` ${batchLabel(r.batch)}` : '';
   const gated = r.assertions?.length ? `, ${counted(r.assertions.length, 'assertion')} gated it` : '';
@@ -59,10 +72,18 @@ export const heartbeatLine = (style: Style, step: Step, elapsedMs: number) =>
   paint(style, 'dim', `… ${step.id} still running (${formatDuration(elapsedMs)})`);
 
 /** "… 03_quality 2/7 01_typed_orders.sql:7 42% 1,234,567 rows 12.3 s": a long statement, as DuckDB sees it. */
-export function progressLine(style: Style, step: Step, p: { file: string; line: number; index: number; count: number; percentage: number; rows: number; elapsedMs: number }): string {
+export function progressLine(
+  style: Style,
+  step: Step,
+  p: { file: string; line: number; index: number; count: number; percentage: number; rows: number; elapsedMs: number },
+): string {
   const pct = p.percentage >= 0 ? ` ${Math.floor(p.percentage)}%` : '';
   const rows = p.rows > 0 ? ` ${formatCount(p.rows)} rows` : '';
-  return paint(style, 'dim', `… ${step.id} ${p.index}/${p.count} ${p.file.split('/').pop()}:${p.line}${pct}${rows} ${(p.elapsedMs / 1000).toFixed(1)} s`);
+  return paint(
+    style,
+    'dim',
+    `… ${step.id} ${p.index}/${p.count} ${p.file.split('/').pop()}:${p.line}${pct}${rows} ${(p.elapsedMs / 1000).toFixed(1)} s`,
+  );
 }
 
 /** The error block under a failed step: what, where, the statement, the compiled file, what to do (every
@@ -71,8 +92,15 @@ export function errorBlock(style: Style, error: StepError, next?: string): strin
   const where = error.file ? `${error.file}${error.line ? `:${error.line}` : ''}` : undefined;
   const lines = [`  ${paint(style, 'red', 'error:')} ${safeText(error.message).split('\n').join('\n    ')}`];
   if (where) lines.push(`  ${paint(style, 'bold', 'at')} ${safeText(where)}`);
-  if (error.statement) lines.push(safeText(error.statement).split('\n').map((l) => `    ${l}`).join('\n'));
-  if (error.compiled) lines.push(`  compiled SQL: ${safeText(error.compiled)}${error.compiledLine ? `:${error.compiledLine}` : ''}`);
+  if (error.statement)
+    lines.push(
+      safeText(error.statement)
+        .split('\n')
+        .map((l) => `    ${l}`)
+        .join('\n'),
+    );
+  if (error.compiled)
+    lines.push(`  compiled SQL: ${safeText(error.compiled)}${error.compiledLine ? `:${error.compiledLine}` : ''}`);
   if (error.hint) lines.push(`  hint: ${safeText(error.hint)}`);
   if (next) lines.push(`  ${next}`);
   return lines.join('\n');
@@ -81,16 +109,36 @@ export function errorBlock(style: Style, error: StepError, next?: string): strin
 const COMPACT = { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' };
 
 function table(style: Style, head: string[]): Table.Table {
-  return new Table({ head, chars: COMPACT, style: style.color ? { head: ['cyan'], border: ['grey'] } : { head: [], border: [] } });
+  return new Table({
+    head,
+    chars: COMPACT,
+    style: style.color ? { head: ['cyan'], border: ['grey'] } : { head: [], border: [] },
+  });
 }
 
 /** The summary table printed after the last step. */
 export function summaryTable(style: Style, result: BuildResult): string {
   const batches = result.steps.some((r) => r.batch);
-  const t = table(style, ['step', ...(batches ? ['batch'] : []), 'status', 'duration', 'statements', 'rows', 'peak memory']);
+  const t = table(style, [
+    'step',
+    ...(batches ? ['batch'] : []),
+    'status',
+    'duration',
+    'statements',
+    'rows',
+    'peak memory',
+  ]);
   for (const r of result.steps) {
     const memory = r.stats?.peakRssMb ? `${formatCount(r.stats.peakRssMb)} MB` : '';
-    t.push([r.step.id, ...(batches ? [r.batch ? String(r.batch.id) : ''] : []), formatStatus(style, r.status), formatDuration(r.durationMs), formatCount(r.statements.length), formatCount(r.rowsChanged), memory]);
+    t.push([
+      r.step.id,
+      ...(batches ? [r.batch ? String(r.batch.id) : ''] : []),
+      formatStatus(style, r.status),
+      formatDuration(r.durationMs),
+      formatCount(r.statements.length),
+      formatCount(r.rowsChanged),
+      memory,
+    ]);
   }
   const total = result.steps.reduce((sum, r) => sum + r.durationMs, 0);
   t.push(['total', ...(batches ? [''] : []), formatStatus(style, result.status), formatDuration(total), '', '', '']);
@@ -106,9 +154,14 @@ export interface Painted {
 export const paintedStatus = (style: Style, status: string): Painted => ({ painted: formatStatus(style, status) });
 
 /** Generic table for other commands (list, logs); cells may hold data (file names, statements): escaped. */
-export function renderTable(style: Style, head: string[], rows: ReadonlyArray<ReadonlyArray<string | number | Painted>>): string {
+export function renderTable(
+  style: Style,
+  head: string[],
+  rows: ReadonlyArray<ReadonlyArray<string | number | Painted>>,
+): string {
   const t = table(style, head);
-  for (const row of rows) t.push(row.map((c) => (typeof c === 'object' ? c.painted : typeof c === 'string' ? safeCell(c) : c)));
+  for (const row of rows)
+    t.push(row.map((c) => (typeof c === 'object' ? c.painted : typeof c === 'string' ? safeCell(c) : c)));
   return t.toString();
 }
 
@@ -116,17 +169,25 @@ export function renderTable(style: Style, head: string[], rows: ReadonlyArray<Re
 export function assertionsTable(style: Style, tests: TestsReport): string {
   const t = table(style, ['assertion', 'severity', 'status', 'rows', 'duration']);
   for (const r of tests.results) {
-    t.push([safeCell(r.name), r.severity, formatStatus(style, r.status), formatCount(r.failingRows), formatDuration(r.durationMs)]);
+    t.push([
+      safeCell(r.name),
+      r.severity,
+      formatStatus(style, r.status),
+      formatCount(r.failingRows),
+      formatDuration(r.durationMs),
+    ]);
   }
   return t.toString();
 }
 
-const cell = (v: unknown) => safeCell(v === null || v === undefined ? 'NULL' : typeof v === 'object' ? JSON.stringify(v) : String(v));
+const cell = (v: unknown) =>
+  safeCell(v === null || v === undefined ? 'NULL' : typeof v === 'object' ? JSON.stringify(v) : String(v));
 
 /** Under a failed assertion: its first offending rows, "(N more)", where all of them are, the compiled SQL. */
 export function assertionFailure(style: Style, r: AssertionResult): string {
   const head = `${r.status === 'warn' ? paint(style, 'yellow', '!') : paint(style, 'red', '✘')} ${safeText(r.name)} (${safeText(r.file)}:${r.line})`;
-  if (r.error) return `${head}\n${errorBlock(style, { ...r.error, file: r.error.file ?? r.file, line: r.error.line ?? r.line })}`;
+  if (r.error)
+    return `${head}\n${errorBlock(style, { ...r.error, file: r.error.file ?? r.file, line: r.error.line ?? r.line })}`;
   const sample = table(style, r.columns.map(safeCell));
   for (const row of r.sample) sample.push(r.columns.map((c) => cell(row[c])));
   const more = r.failingRows > r.sample.length ? `\n  (${formatCount(r.failingRows - r.sample.length)} more)` : '';
@@ -139,7 +200,13 @@ export function publishTable(style: Style, outcomes: readonly PublishOutcome[]):
   const t = table(style, ['publish', 'status', 'rows', 'size', 'duration']);
   for (const o of outcomes) {
     const size = o.bytes >= 1e6 ? `${(o.bytes / 1e6).toFixed(1)} MB` : `${formatCount(Math.ceil(o.bytes / 1e3))} kB`;
-    t.push([safeCell(o.destination), formatStatus(style, o.status) + (o.note ? ` (${safeCell(o.note)})` : ''), formatCount(o.rows), o.status === 'ok' ? size : '', formatDuration(o.durationMs)]);
+    t.push([
+      safeCell(o.destination),
+      formatStatus(style, o.status) + (o.note ? ` (${safeCell(o.note)})` : ''),
+      formatCount(o.rows),
+      o.status === 'ok' ? size : '',
+      formatDuration(o.durationMs),
+    ]);
   }
   return t.toString();
 }

@@ -17,20 +17,35 @@ export function unitFailure(style: Style, r: UnitTestResult): string {
 /** "unit tests: 5 passed, 1 failed in 0.61 s". */
 export function unitSummaryLine(style: Style, report: UnitTestsReport): string {
   const count = (status: string) => report.results.filter((r) => r.status === status).length;
-  const parts = [`${count('pass')} passed`, ...(count('fail') ? [`${count('fail')} failed`] : []), ...(count('error') ? [`${count('error')} in error`] : [])];
+  const parts = [
+    `${count('pass')} passed`,
+    ...(count('fail') ? [`${count('fail')} failed`] : []),
+    ...(count('error') ? [`${count('error')} in error`] : []),
+  ];
   const mark = report.status === 'ok' ? '✔' : '✘';
   const reused = report.results.filter((r) => r.reused).length;
-  const note = reused > 0 ? ` (${reused === report.results.length ? 'all' : reused} with the inputs of an earlier pass: not run again)` : '';
+  const note =
+    reused > 0
+      ? ` (${reused === report.results.length ? 'all' : reused} with the inputs of an earlier pass: not run again)`
+      : '';
   return `${mark} unit tests: ${parts.join(', ')} in ${formatDuration(report.durationMs)}${note}${report.status === 'ok' ? '' : report.status === 'interrupted' ? ' (interrupted)' : '; nothing was run on the warehouse'}`;
 }
 
 /** The failures, then the closing line (a run prints this as its unit-test stage ends). */
 export function unitTestsBlock(style: Style, report: UnitTestsReport): string {
-  return [...report.results.filter((r) => r.status !== 'pass').map((r) => unitFailure(style, r)), unitSummaryLine(style, report)].join('\n');
+  return [
+    ...report.results.filter((r) => r.status !== 'pass').map((r) => unitFailure(style, r)),
+    unitSummaryLine(style, report),
+  ].join('\n');
 }
 
 /** `test --unit`: a table of every test, then the failures and the closing line. */
 export function unitTestsTable(style: Style, report: UnitTestsReport): string {
-  const rows = report.results.map((r) => [unitTestName(r), `${r.file}:${r.line}`, formatStatus(style, r.status), formatDuration(r.durationMs)]);
+  const rows = report.results.map((r) => [
+    unitTestName(r),
+    `${r.file}:${r.line}`,
+    formatStatus(style, r.status),
+    formatDuration(r.durationMs),
+  ]);
   return renderTable(style, ['unit test', 'where', 'status', 'duration'], rows);
 }

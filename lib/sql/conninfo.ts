@@ -34,7 +34,9 @@ export function connectionPasswords(text: string): string[] {
     if (colon >= 0) found.push(user.slice(colon + 1));
   }
   for (const m of text.matchAll(QUERY_PASSWORD)) found.push(m[2]);
-  if (!URL_START.test(text)) for (const m of text.matchAll(CONNINFO_PASSWORD)) found.push(m[3].replace(/^'(.*)'$/s, '$1').replace(/\\(.)/g, '$1'));
+  if (!URL_START.test(text))
+    for (const m of text.matchAll(CONNINFO_PASSWORD))
+      found.push(m[3].replace(/^'(.*)'$/s, '$1').replace(/\\(.)/g, '$1'));
   const all = found.filter(Boolean).flatMap((p) => [p, decoded(p)]);
   return [...new Set(all)];
 }
@@ -54,6 +56,7 @@ export function redactConnection(text: string): string {
 /** `text` with each of `secrets` (3 characters or more) replaced by ***. */
 export function maskAll(text: string, secrets: Iterable<string>): string {
   let out = text;
-  for (const secret of [...secrets].filter((s) => s.length >= 3).sort((a, b) => b.length - a.length)) out = out.split(secret).join('***');
+  for (const secret of [...secrets].filter((s) => s.length >= 3).sort((a, b) => b.length - a.length))
+    out = out.split(secret).join('***');
   return out;
 }

@@ -30,4 +30,5 @@ export const hasFlag = (directives: readonly Directive[], flag: string): boolean
   directives.some((d) => d.key === 'ducksteps' && d.value.split(/\s+/)[0].toLowerCase() === flag);
 
 /** Keys that configure the framework rather than describe a file (left out of its description). */
-export const isDirective = (line: string): boolean => LINE.test(line) && /^\s*--\s*(ducksteps|publish|mode|key|url-env|optional|name|severity|step):/i.test(line);
+export const isDirective = (line: string): boolean =>
+  LINE.test(line) && /^\s*--\s*(ducksteps|publish|mode|key|url-env|optional|name|severity|step):/i.test(line);

@@ -57,7 +57,7 @@ function align(rendered: readonly string[], matchers: readonly Matcher[]): Array
     }
   }
   const pairs: Array<[number, number]> = [];
-  for (let i = 0, j = 0; i < n && j < m; ) {
+  for (let i = 0, j = 0; i < n && j < m;) {
     const h = hit[i * m + j];
     if (h && score[i * w + j] === score[(i + 1) * w + j + 1] + h) pairs.push([i++, j++]);
     else if (score[(i + 1) * w + j] >= score[i * w + j + 1]) i++;
@@ -79,7 +79,10 @@ export function mapRenderedLines(sourceText: string, renderedText: string): numb
   if (candidates.length * rendered.length > MAX_CELLS) {
     return rendered.map((_, i) => Math.min(i + 1, source.length));
   }
-  const pairs = align(rendered, candidates.map((c) => matcherFor(c.line)));
+  const pairs = align(
+    rendered,
+    candidates.map((c) => matcherFor(c.line)),
+  );
   const map: number[] = new Array(rendered.length);
   for (const [r, c] of pairs) map[r] = candidates[c].number;
   let previous = pairs.length > 0 ? candidates[pairs[0][1]].number : 1;

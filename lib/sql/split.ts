@@ -61,7 +61,7 @@ export function splitStatements(sql: string): SqlChunk[] {
     if (start < to) chunks.push({ text: sql.slice(from, to), offset: from, start });
     from = to + 1;
   };
-  for (let i = 0; i < sql.length; ) {
+  for (let i = 0; i < sql.length;) {
     const next = skipNonCode(sql, i);
     if (next !== i) {
       i = next;
@@ -91,7 +91,7 @@ export function statementKind(text: string): string {
 /** The SQL with comments and string literals blanked out (same length), for scanning names. */
 export function codeOnly(sql: string): string {
   let out = '';
-  for (let i = 0; i < sql.length; ) {
+  for (let i = 0; i < sql.length;) {
     const next = skipNonCode(sql, i);
     if (next !== i && sql[i] !== '"') {
       out += sql.slice(i, next).replace(/[^\n]/g, ' ');

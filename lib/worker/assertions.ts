@@ -18,22 +18,43 @@ export const failuresFileName = (name: string) => `${name.replace(/[^A-Za-z0-9_.
 export async function checkAssertion(session: Session, a: Assertion, failuresDir: string): Promise<AssertionResult> {
   const base = { name: a.name, file: a.file, line: a.line, severity: a.severity, compiled: a.compiled };
   const started = performance.now();
-  if (a.error) return { ...base, status: 'error', failingRows: 0, durationMs: 0, columns: [], sample: [], error: a.error };
+  if (a.error)
+    return { ...base, status: 'error', failingRows: 0, durationMs: 0, columns: [], sample: [], error: a.error };
   try {
     const { columns, rows, total } = await session.query(a.sql);
     const durationMs = Math.round(performance.now() - started);
     if (total === 0) return { ...base, status: 'pass', failingRows: 0, durationMs, columns, sample: [] };
     const file = join(failuresDir, failuresFileName(a.name));
-    writeCsv(file, columns, rows.map((r) => columns.map((c) => r[c] as Cell)));
+    writeCsv(
+      file,
+      columns,
+      rows.map((r) => columns.map((c) => r[c] as Cell)),
+    );
     return {
-      ...base, status: a.severity === 'warn' ? 'warn' : 'fail', failingRows: total, durationMs,
-      columns, sample: rows.slice(0, SAMPLE), failuresFile: `logs/test_failures/${failuresFileName(a.name)}`,
+      ...base,
+      status: a.severity === 'warn' ? 'warn' : 'fail',
+      failingRows: total,
+      durationMs,
+      columns,
+      sample: rows.slice(0, SAMPLE),
+      failuresFile: `logs/test_failures/${failuresFileName(a.name)}`,
     };
   } catch (error) {
     const message = sqlMessage(error);
     return {
-      ...base, status: 'error', failingRows: 0, durationMs: Math.round(performance.now() - started), columns: [], sample: [],
-      error: { message, file: a.file, line: a.line, compiled: a.compiled, hint: hintFor(message) ?? 'fix the assertion query' },
+      ...base,
+      status: 'error',
+      failingRows: 0,
+      durationMs: Math.round(performance.now() - started),
+      columns: [],
+      sample: [],
+      error: {
+        message,
+        file: a.file,
+        line: a.line,
+        compiled: a.compiled,
+        hint: hintFor(message) ?? 'fix the assertion query',
+      },
     };
   }
 }
@@ -46,7 +67,12 @@ export async function runAssertions(job: AssertJob): Promise<TestsReport> {
     session = await openSession(job.connection, { readOnly: true });
   } catch (error) {
     const message = (error instanceof Error ? error.message : String(error)).split('\n')[0];
-    return { status: 'failed', durationMs: 0, results: [], error: { message: `cannot open database ${describe(job.connection)}: ${message}`, hint: hintFor(message) } };
+    return {
+      status: 'failed',
+      durationMs: 0,
+      results: [],
+      error: { message: `cannot open database ${describe(job.connection)}: ${message}`, hint: hintFor(message) },
+    };
   }
   const results: AssertionResult[] = [];
   try {
@@ -54,5 +80,9 @@ export async function runAssertions(job: AssertJob): Promise<TestsReport> {
   } finally {
     session.close();
   }
-  return { status: results.some(blocks) ? 'failed' : 'ok', durationMs: Math.round(performance.now() - started), results };
+  return {
+    status: results.some(blocks) ? 'failed' : 'ok',
+    durationMs: Math.round(performance.now() - started),
+    results,
+  };
 }

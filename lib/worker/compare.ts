@@ -11,7 +11,9 @@ const POSITION = '#';
 
 /** Rows of a query, every cell as text (NULL as null), in the given column order. */
 async function textRows(session: Session, sql: string, columns: readonly string[]): Promise<DiffCell[][]> {
-  const { rows } = await session.query(`SELECT ${columns.map((c) => `CAST(${ident(c)} AS VARCHAR) AS ${ident(c)}`).join(', ')} FROM (${sql})`);
+  const { rows } = await session.query(
+    `SELECT ${columns.map((c) => `CAST(${ident(c)} AS VARCHAR) AS ${ident(c)}`).join(', ')} FROM (${sql})`,
+  );
   return rows.map((r) => columns.map((c) => (r[c] === null || r[c] === undefined ? null : String(r[c]))));
 }
 
@@ -22,14 +24,20 @@ export function byCells(a: readonly DiffCell[], b: readonly DiffCell[]): number 
     if (x === y) continue;
     if (x === null || y === null) return x === null ? -1 : 1;
     const [nx, ny] = [Number(x), Number(y)];
-    const diff = x.trim() !== '' && y.trim() !== '' && !Number.isNaN(nx) && !Number.isNaN(ny) ? nx - ny : x < y ? -1 : 1;
+    const diff =
+      x.trim() !== '' && y.trim() !== '' && !Number.isNaN(nx) && !Number.isNaN(ny) ? nx - ny : x < y ? -1 : 1;
     if (diff !== 0) return diff;
   }
   return 0;
 }
 
 /** Pairs rows only expected and only actual that share a key: those are changed rows. */
-export function pairByKey(columns: readonly string[], key: readonly string[], onlyExpected: DiffCell[][], onlyActual: DiffCell[][]): Pick<TableDiff, 'onlyExpected' | 'onlyActual' | 'changed'> {
+export function pairByKey(
+  columns: readonly string[],
+  key: readonly string[],
+  onlyExpected: DiffCell[][],
+  onlyActual: DiffCell[][],
+): Pick<TableDiff, 'onlyExpected' | 'onlyActual' | 'changed'> {
   if (key.length === 0) return { onlyExpected, onlyActual, changed: [] };
   const at = key.map((k) => columns.indexOf(k));
   const keyOf = (row: readonly DiffCell[]) => JSON.stringify(at.map((i) => row[i]));
@@ -45,8 +53,23 @@ export function pairByKey(columns: readonly string[], key: readonly string[], on
 }
 
 /** The diff of one table; undefined when it matches. */
-async function compareTable(session: Session, e: ExpectedTable, index: number, dir: string, file: string): Promise<TableDiff | undefined> {
-  const base = { table: e.table, columns: e.columns, key: e.key, expectedRows: e.rows.length, actualRows: 0, onlyExpected: [], onlyActual: [], changed: [] };
+async function compareTable(
+  session: Session,
+  e: ExpectedTable,
+  index: number,
+  dir: string,
+  file: string,
+): Promise<TableDiff | undefined> {
+  const base = {
+    table: e.table,
+    columns: e.columns,
+    key: e.key,
+    expectedRows: e.rows.length,
+    actualRows: 0,
+    onlyExpected: [],
+    onlyActual: [],
+    changed: [],
+  };
   let types: Record<string, string>;
   try {
     types = await typesOf(session, e.table);
@@ -54,7 +77,11 @@ async function compareTable(session: Session, e: ExpectedTable, index: number, d
     return { ...base, note: `the step did not create ${e.table}` };
   }
   const unknown = e.columns.find((c) => !(c in types));
-  if (unknown) throw new FixtureError(`expect ${e.table}: the step's ${e.table} has no column "${unknown}" (it has ${Object.keys(types).join(', ')})`, { file, line: e.line });
+  if (unknown)
+    throw new FixtureError(
+      `expect ${e.table}: the step's ${e.table} has no column "${unknown}" (it has ${Object.keys(types).join(', ')})`,
+      { file, line: e.line },
+    );
   const name = `__ducksteps_expected_${index}`;
   await loadText(session, e, dir, name);
   await checkTypes(session, name, e, types, file, `expect ${e.table}`);
@@ -68,11 +95,21 @@ async function compareTable(session: Session, e: ExpectedTable, index: number, d
   const onlyActual = (await textRows(session, `${actual} EXCEPT ALL ${expected}`, columns)).sort(byCells);
   const actualRows = Number((await session.query(`SELECT count(*) AS n FROM ${e.table}`)).rows[0].n);
   if (onlyExpected.length === 0 && onlyActual.length === 0) return undefined;
-  return { ...base, columns, actualRows, ...pairByKey(columns, e.ordered ? [POSITION] : e.key, onlyExpected, onlyActual) };
+  return {
+    ...base,
+    columns,
+    actualRows,
+    ...pairByKey(columns, e.ordered ? [POSITION] : e.key, onlyExpected, onlyActual),
+  };
 }
 
 /** Every expected table that differs from the step's result. */
-export async function compareAll(session: Session, expect: readonly ExpectedTable[], dir: string, file: string): Promise<TableDiff[]> {
+export async function compareAll(
+  session: Session,
+  expect: readonly ExpectedTable[],
+  dir: string,
+  file: string,
+): Promise<TableDiff[]> {
   const diffs: TableDiff[] = [];
   for (const [i, e] of expect.entries()) {
     const diff = await compareTable(session, e, i, dir, file);

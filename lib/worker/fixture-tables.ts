@@ -17,15 +17,25 @@ const quoted = (v: string) => `"${v.replace(/"/g, '""')}"`;
 /** Writes the rows as a CSV file and returns its path. */
 function writeRows(rows: FixtureRows, dir: string, name: string): string {
   const path = join(dir, `${name}.csv`);
-  const lines = [[LINE, ...rows.columns].map(quoted).join(','), ...rows.rows.map((r, i) => [String(rows.lines[i]), ...r.map((v) => (v === null ? '' : quoted(v)))].join(','))];
+  const lines = [
+    [LINE, ...rows.columns].map(quoted).join(','),
+    ...rows.rows.map((r, i) => [String(rows.lines[i]), ...r.map((v) => (v === null ? '' : quoted(v)))].join(',')),
+  ];
   writeFileSync(path, `${lines.join('\n')}\n`);
   return path;
 }
 
 /** The rows as a temporary all-text table `name` (with each row's fixture line); returns the sniffed types. */
-export async function loadText(session: Session, rows: FixtureRows, dir: string, name: string): Promise<Record<string, string>> {
+export async function loadText(
+  session: Session,
+  rows: FixtureRows,
+  dir: string,
+  name: string,
+): Promise<Record<string, string>> {
   const path = text(writeRows(rows, dir, name));
-  await session.run(`CREATE OR REPLACE TEMP TABLE ${ident(name)} AS FROM read_csv(${path}, ${OPTIONS}, all_varchar = true)`);
+  await session.run(
+    `CREATE OR REPLACE TEMP TABLE ${ident(name)} AS FROM read_csv(${path}, ${OPTIONS}, all_varchar = true)`,
+  );
   if (rows.rows.length === 0) return {};
   const sniffed = await session.query(`DESCRIBE SELECT * FROM read_csv(${path}, ${OPTIONS})`);
   return Object.fromEntries(sniffed.rows.map((r) => [String(r.column_name), String(r.column_type)]));
@@ -33,12 +43,21 @@ export async function loadText(session: Session, rows: FixtureRows, dir: string,
 
 /** Refuses a value its column's type cannot hold (or a type DuckDB does not know), at the fixture's line: one
  * query for the whole table, and one per column only to locate a failure. */
-export async function checkTypes(session: Session, name: string, rows: FixtureRows, types: Readonly<Record<string, string>>, file: string, what: string): Promise<void> {
+export async function checkTypes(
+  session: Session,
+  name: string,
+  rows: FixtureRows,
+  types: Readonly<Record<string, string>>,
+  file: string,
+  what: string,
+): Promise<void> {
   const typed = rows.columns.filter((c) => types[c] && types[c] !== 'VARCHAR');
   if (typed.length === 0 || rows.rows.length === 0) return;
   const bad = (c: string) => `${ident(c)} IS NOT NULL AND TRY_CAST(${ident(c)} AS ${types[c]}) IS NULL`;
   try {
-    const first = (await session.query(`SELECT ${typed.map((c, i) => `bool_or(${bad(c)}) AS c${i}`).join(', ')} FROM ${ident(name)}`)).rows[0];
+    const first = (
+      await session.query(`SELECT ${typed.map((c, i) => `bool_or(${bad(c)}) AS c${i}`).join(', ')} FROM ${ident(name)}`)
+    ).rows[0];
     if (typed.every((_, i) => !first[`c${i}`])) return;
   } catch {
     // a type DuckDB does not know: found column by column below
@@ -46,14 +65,26 @@ export async function checkTypes(session: Session, name: string, rows: FixtureRo
   for (const column of typed) {
     let found;
     try {
-      found = (await session.query(`SELECT ${LINE} AS line, ${ident(column)} AS value FROM ${ident(name)} WHERE ${bad(column)} ORDER BY ${LINE} LIMIT 1`)).rows[0];
+      found = (
+        await session.query(
+          `SELECT ${LINE} AS line, ${ident(column)} AS value FROM ${ident(name)} WHERE ${bad(column)} ORDER BY ${LINE} LIMIT 1`,
+        )
+      ).rows[0];
     } catch (error) {
-      throw new FixtureError(`${what}: column ${column} has type "${types[column]}", which DuckDB does not know: ${sqlMessage(error).split('\n')[0]}`, { file, line: rows.line });
+      throw new FixtureError(
+        `${what}: column ${column} has type "${types[column]}", which DuckDB does not know: ${sqlMessage(error).split('\n')[0]}`,
+        { file, line: rows.line },
+      );
     }
     if (found) {
       const type = types[column];
       throw new FixtureError(`${what}: "${found.value}" in column ${column} is not a ${type}`, {
-        file, line: Number(found.line), hint: type === 'DATE' || type.startsWith('TIMESTAMP') ? 'write dates as YYYY-MM-DD and times as YYYY-MM-DD HH:MM:SS' : `give a ${type} value, or NULL`,
+        file,
+        line: Number(found.line),
+        hint:
+          type === 'DATE' || type.startsWith('TIMESTAMP')
+            ? 'write dates as YYYY-MM-DD and times as YYYY-MM-DD HH:MM:SS'
+            : `give a ${type} value, or NULL`,
       });
     }
   }
@@ -70,7 +101,14 @@ export async function typesOf(session: Session, table: string): Promise<Record<s
 }
 
 /** Creates one given table (and its schema) with its rows. `ddl`: the project's CREATE TABLE for it. */
-async function createGiven(session: Session, given: GivenTable, index: number, dir: string, file: string, ddl?: string): Promise<void> {
+async function createGiven(
+  session: Session,
+  given: GivenTable,
+  index: number,
+  dir: string,
+  file: string,
+  ddl?: string,
+): Promise<void> {
   const name = `__ducksteps_given_${index}`;
   const sniffed = await loadText(session, given, dir, name);
   const parts = given.table.split('.');
@@ -78,26 +116,45 @@ async function createGiven(session: Session, given: GivenTable, index: number, d
   if (!ddl) {
     const types = { ...sniffed, ...given.types };
     await checkTypes(session, name, given, types, file, given.table);
-    await session.run(`CREATE TABLE ${given.table} AS SELECT ${castColumns(given.columns, types)} FROM ${ident(name)} ORDER BY ${LINE}`);
+    await session.run(
+      `CREATE TABLE ${given.table} AS SELECT ${castColumns(given.columns, types)} FROM ${ident(name)} ORDER BY ${LINE}`,
+    );
     return;
   }
   await session.run(ddl);
-  for (const [column, type] of Object.entries(given.types)) await session.run(`ALTER TABLE ${given.table} ALTER ${ident(column)} TYPE ${type}`);
+  for (const [column, type] of Object.entries(given.types))
+    await session.run(`ALTER TABLE ${given.table} ALTER ${ident(column)} TYPE ${type}`);
   const types = await typesOf(session, given.table);
   const unknown = given.columns.find((c) => !(c in types));
-  if (unknown) throw new FixtureError(`${given.table} has no column "${unknown}" (the project creates it with: ${Object.keys(types).join(', ')})`, { file, line: given.line });
+  if (unknown)
+    throw new FixtureError(
+      `${given.table} has no column "${unknown}" (the project creates it with: ${Object.keys(types).join(', ')})`,
+      { file, line: given.line },
+    );
   await checkTypes(session, name, given, types, file, given.table);
-  await session.run(`INSERT INTO ${given.table} BY NAME SELECT ${castColumns(given.columns, types)} FROM ${ident(name)} ORDER BY ${LINE}`);
+  await session.run(
+    `INSERT INTO ${given.table} BY NAME SELECT ${castColumns(given.columns, types)} FROM ${ident(name)} ORDER BY ${LINE}`,
+  );
 }
 
 /** Creates every given table before the step runs; a mistake in one is a FixtureError at its line. */
-export async function createGivenTables(session: Session, given: readonly GivenTable[], ddl: Readonly<Record<string, string>>, dir: string, file: string): Promise<void> {
+export async function createGivenTables(
+  session: Session,
+  given: readonly GivenTable[],
+  ddl: Readonly<Record<string, string>>,
+  dir: string,
+  file: string,
+): Promise<void> {
   for (const [i, g] of given.entries()) {
     try {
       await createGiven(session, g, i, dir, file, ddl[g.table.toLowerCase()]);
     } catch (error) {
       if (error instanceof FixtureError) throw error;
-      throw new FixtureError(`given ${g.table} cannot be created: ${sqlMessage(error).split('\n')[0]}`, { file, line: g.line, hint: 'check the table name (schema.table) and the types: under it' });
+      throw new FixtureError(`given ${g.table} cannot be created: ${sqlMessage(error).split('\n')[0]}`, {
+        file,
+        line: g.line,
+        hint: 'check the table name (schema.table) and the types: under it',
+      });
     }
   }
 }

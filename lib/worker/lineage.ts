@@ -12,9 +12,14 @@ const QUERY_START = /\b(SELECT|WITH|FROM|VALUES)\b/i;
 function queryPart(statement: string): string | undefined {
   if (/^\(*\s*(SELECT|WITH|FROM|VALUES|TABLE)\b/i.test(statement)) return statement;
   const create = statement.match(/^CREATE\s[\s\S]*?\bAS\s*\(?\s*(?=SELECT|WITH|FROM|VALUES)/i);
-  if (create) return statement.slice(create[0].length).replace(/\)\s*$/, create[0].trimEnd().endsWith('(') ? '' : ')').trim();
+  if (create)
+    return statement
+      .slice(create[0].length)
+      .replace(/\)\s*$/, create[0].trimEnd().endsWith('(') ? '' : ')')
+      .trim();
   const insert = statement.match(/^INSERT\s+(?:OR\s+\w+\s+)?INTO\s+\S+(?:\s*\([^)]*\))?(?:\s+BY\s+\w+)?\s*/i);
-  if (insert && QUERY_START.test(statement.slice(insert[0].length, insert[0].length + 8))) return statement.slice(insert[0].length);
+  if (insert && QUERY_START.test(statement.slice(insert[0].length, insert[0].length + 8)))
+    return statement.slice(insert[0].length);
   return undefined;
 }
 
@@ -23,10 +28,14 @@ function tablesIn(tree: unknown): string[] {
   const tables: string[] = [];
   const ctes = new Set<string>();
   const walk = (node: unknown): void => {
-    if (Array.isArray(node)) { node.forEach(walk); return; }
+    if (Array.isArray(node)) {
+      node.forEach(walk);
+      return;
+    }
     if (!node || typeof node !== 'object') return;
     const n = node as Record<string, unknown>;
-    if (n.type === 'BASE_TABLE' && typeof n.table_name === 'string') tables.push([n.catalog_name, n.schema_name, n.table_name].filter(Boolean).join('.'));
+    if (n.type === 'BASE_TABLE' && typeof n.table_name === 'string')
+      tables.push([n.catalog_name, n.schema_name, n.table_name].filter(Boolean).join('.'));
     const map = (n.cte_map as { map?: Array<{ key: string }> } | undefined)?.map;
     for (const entry of map ?? []) ctes.add(entry.key.toLowerCase());
     Object.values(n).forEach(walk);

@@ -42,14 +42,21 @@ const handlers: Handlers = {
 };
 
 /** Calls the handler of the job's kind (the table above is checked per kind; this lookup cannot be). */
-const dispatch = (job: AnyJob, context: JobContext) => (handlers[job.kind] as (job: AnyJob, context: JobContext) => Promise<unknown>)(job, context);
+const dispatch = (job: AnyJob, context: JobContext) =>
+  (handlers[job.kind] as (job: AnyJob, context: JobContext) => Promise<unknown>)(job, context);
 
 const readyAt = performance.now();
 mark('worker ready');
 send({ kind: 'ready' }); // the driver gives the next job to whichever warm worker is ready first
 const envelope = JSON.parse(readFileSync(0, 'utf8')) as Envelope;
 mark(`worker job ${envelope.job.kind}`);
-const context: JobContext = { projectRoot: envelope.projectRoot, tmpDir: envelope.tmpDir, bootMs: readyAt, waitMs: performance.now() - readyAt, receivedAt: Date.now() };
+const context: JobContext = {
+  projectRoot: envelope.projectRoot,
+  tmpDir: envelope.tmpDir,
+  bootMs: readyAt,
+  waitMs: performance.now() - readyAt,
+  receivedAt: Date.now(),
+};
 writeFileSync(envelope.resultPath, JSON.stringify(await dispatch(envelope.job, context)));
 send({ kind: 'answered' }); // the driver may go on before this process has exited
 mark(`worker done ${envelope.job.kind}`);

@@ -19,8 +19,14 @@ function failure(error: unknown): { message: string; hint?: string } {
   return { message: /Error: /.test(message) && !err.hint ? sqlMessage(error) : message, hint: err.hint };
 }
 
-const blank = (target: PublishTargetJob, status: PublishOutcome['status'], note?: string): PublishOutcome =>
-  ({ destination: target.destination, status, rows: 0, bytes: 0, durationMs: 0, note });
+const blank = (target: PublishTargetJob, status: PublishOutcome['status'], note?: string): PublishOutcome => ({
+  destination: target.destination,
+  status,
+  rows: 0,
+  bytes: 0,
+  durationMs: 0,
+  note,
+});
 
 /** Loads what the kinds need for delivery while a publish worker waits for its job. */
 export const preloadKinds = () => Promise.all(Object.values(publishKinds).map((k) => k.preload?.()));
@@ -28,7 +34,9 @@ export const preloadKinds = () => Promise.all(Object.values(publishKinds).map((k
 /** The batches every one of `steps` has committed: the ones a target may be offered. */
 async function completeBatches(session: Session, steps: readonly string[]): Promise<BatchRef[]> {
   if (steps.length === 0) return [];
-  const { rows: found } = await session.query("SELECT count(*) AS n FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = 'ducksteps' AND table_name IN ('batches', 'step_batches')");
+  const { rows: found } = await session.query(
+    "SELECT count(*) AS n FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = 'ducksteps' AND table_name IN ('batches', 'step_batches')",
+  );
   if (Number(found[0].n) < 2) return [];
   const { rows } = await session.query(`SELECT b.batch_id, b.run_id FROM ducksteps.batches AS b
     WHERE (SELECT count(DISTINCT s.step) FROM ducksteps.step_batches AS s WHERE s.batch_id = b.batch_id AND s.step IN (${steps.map(sqlString).join(', ')})) = ${steps.length}
@@ -40,18 +48,28 @@ async function completeBatches(session: Session, steps: readonly string[]): Prom
  * Spark a temporary view of the session (no `temp.` there: see PENDING_BATCHES). */
 async function offer(session: Session, ids: readonly number[]): Promise<void> {
   if (session instanceof SparkSession) {
-    const rows = ids.length ? `SELECT CAST(batch_id AS BIGINT) AS batch_id FROM VALUES ${ids.map((id) => `(${Number(id)})`).join(', ')} AS t(batch_id)` : 'SELECT CAST(NULL AS BIGINT) AS batch_id WHERE false';
+    const rows = ids.length
+      ? `SELECT CAST(batch_id AS BIGINT) AS batch_id FROM VALUES ${ids.map((id) => `(${Number(id)})`).join(', ')} AS t(batch_id)`
+      : 'SELECT CAST(NULL AS BIGINT) AS batch_id WHERE false';
     await session.spark.sql(`CREATE OR REPLACE TEMP VIEW ducksteps_pending_batches AS ${rows}`);
     return;
   }
   await session.run('CREATE OR REPLACE TEMP TABLE ducksteps_pending_batches (batch_id BIGINT)');
-  if (ids.length) await session.run(`INSERT INTO temp.ducksteps_pending_batches VALUES ${ids.map((id) => `(${Number(id)})`).join(', ')}`);
+  if (ids.length)
+    await session.run(
+      `INSERT INTO temp.ducksteps_pending_batches VALUES ${ids.map((id) => `(${Number(id)})`).join(', ')}`,
+    );
 }
 
 /** Where a kind reads the target's rows and how it offers batches: the warehouse itself, or (Spark) a local
  * DuckDB copy of the rows, made again on the cluster whenever the kind offers other batches. */
 function source(session: Session, scratch: () => Promise<Session>, target: PublishTargetJob, tmpDir: string) {
-  if (!(session instanceof SparkSession)) return { session: () => Promise.resolve(session), sql: target.sql, offer: (ids: readonly number[]) => offer(session, ids) };
+  if (!(session instanceof SparkSession))
+    return {
+      session: () => Promise.resolve(session),
+      sql: target.sql,
+      offer: (ids: readonly number[]) => offer(session, ids),
+    };
   const copy = async (ids: readonly number[]) => {
     await offer(session, ids);
     await materialize(session.spark, target.sql, await scratch(), 'publish_rows', tmpDir);
@@ -64,9 +82,21 @@ export async function publishTargets(job: PublishJob, context: JobContext): Prom
   let session: Session;
   try {
     session = await openSession(job.connection, { readOnly: true });
-  } catch (error) { // another program holding the warehouse, say: each target fails saying so, nothing crashes
+  } catch (error) {
+    // another program holding the warehouse, say: each target fails saying so, nothing crashes
     const { message, hint } = failure(error);
-    return job.targets.map((t, i) => (i > 0 ? blank(t, 'skipped') : { ...blank(t, 'failed'), error: { message: `publish ${t.destination}: cannot open the warehouse: ${message}`, file: t.file, hint: hint ?? 'nothing was published; run again when the warehouse is free (./run.sh --resume publishes)' } }));
+    return job.targets.map((t, i) =>
+      i > 0
+        ? blank(t, 'skipped')
+        : {
+            ...blank(t, 'failed'),
+            error: {
+              message: `publish ${t.destination}: cannot open the warehouse: ${message}`,
+              file: t.file,
+              hint: hint ?? 'nothing was published; run again when the warehouse is free (./run.sh --resume publishes)',
+            },
+          },
+    );
   }
   let local: Session | undefined;
   const scratch = async () => (local ??= await openScratch());
@@ -85,13 +115,28 @@ export async function publishTargets(job: PublishJob, context: JobContext): Prom
           const from = source(session, scratch, target, context.tmpDir);
           await from.offer(job.runBatches);
           const done = await kind.deliver({
-            session: await from.session(), target, sql: from.sql, projectRoot: context.projectRoot, tmpDir: context.tmpDir, runId: job.runId,
-            batches: { complete, thisRun: job.runBatches }, offer: from.offer, timeoutMs: job.timeoutMs,
+            session: await from.session(),
+            target,
+            sql: from.sql,
+            projectRoot: context.projectRoot,
+            tmpDir: context.tmpDir,
+            runId: job.runId,
+            batches: { complete, thisRun: job.runBatches },
+            offer: from.offer,
+            timeoutMs: job.timeoutMs,
           });
           outcomes.push({ destination: target.destination, status: 'ok', ...done, durationMs: durationMs() });
         } catch (error) {
           const { message, hint } = failure(error);
-          outcomes.push({ ...blank(target, 'failed'), durationMs: durationMs(), error: { message: `publish ${target.destination}: ${message}`, file: target.file, hint: hint ?? 'nothing was published to this target; it is as it was' } });
+          outcomes.push({
+            ...blank(target, 'failed'),
+            durationMs: durationMs(),
+            error: {
+              message: `publish ${target.destination}: ${message}`,
+              file: target.file,
+              hint: hint ?? 'nothing was published to this target; it is as it was',
+            },
+          });
         }
       }
     }

@@ -7,7 +7,8 @@ import { SparkSession } from '../engines/spark/session.js';
 
 /** Runs each query read-only and returns its rows, or the first error's message; never throws. */
 export async function runQueries(job: QueryJob): Promise<QueryAnswer> {
-  if (!warehouseExists(job.connection)) return { error: `the warehouse ${describe(job.connection)} does not exist yet` };
+  if (!warehouseExists(job.connection))
+    return { error: `the warehouse ${describe(job.connection)} does not exist yet` };
   try {
     const session = await openSession(job.connection, { readOnly: true });
     try {

@@ -6,16 +6,37 @@ import type { RenderedFile, StepError } from '../model.js';
 
 const HINTS: ReadonlyArray<[RegExp, string]> = [
   [/^Parser Error/, 'check the SQL syntax at that line (a missing comma or parenthesis is the usual cause)'],
-  [/^Catalog Error/, 'check the name; if an earlier step should create it, check that step ran (steps run in number order)'],
+  [
+    /^Catalog Error/,
+    'check the name; if an earlier step should create it, check that step ran (steps run in number order)',
+  ],
   [/^Binder Error/, 'check column and table names at that line'],
-  [/CSV file .* cannot be read/, 'fix the file, or deliver a corrected one under a new name and move this one away; an incremental batch with it stays pending (nothing of it was committed)'],
+  [
+    /CSV file .* cannot be read/,
+    'fix the file, or deliver a corrected one under a new name and move this one away; an incremental batch with it stays pending (nothing of it was committed)',
+  ],
   [/^Conversion Error/, 'a value could not be converted; TRY_CAST(...) turns bad values into NULL'],
-  [/Could not set lock on file/, 'another program has the database open (its PID is above): close it (DuckDB CLI, notebook, script) and run again, or pass --lock-timeout 60 to wait for it'],
+  [
+    /Could not set lock on file/,
+    'another program has the database open (its PID is above): close it (DuckDB CLI, notebook, script) and run again, or pass --lock-timeout 60 to wait for it',
+  ],
   [/^Out of Memory Error/, 'raise --memory-limit, lower --threads, or split the statement'],
-  [/^\[(PARSE_SYNTAX_ERROR|PARSE_EMPTY_STATEMENT)/, 'check the Spark SQL syntax at that line (a .spark.sql file beside a DuckDB one runs on Spark: docs/scale.md)'],
-  [/^\[(TABLE_OR_VIEW_NOT_FOUND|SCHEMA_NOT_FOUND)/, 'check the name; if an earlier step should create it, check that step ran (steps run in number order)'],
-  [/^\[(UNRESOLVED_COLUMN|UNRESOLVED_ROUTINE)/, 'check column and function names at that line: Spark SQL is not DuckDB SQL (write a .spark.sql variant of the file)'],
-  [/not supported in DuckLake|DuckLake does not support|Failed to convert DuckDB type to DuckLake/, 'DuckLake does not support this (constraints, indexes, sequences, ENUM/UNION/fixed-size array types, INSERT OR REPLACE): docs/scale.md says what to write instead'],
+  [
+    /^\[(PARSE_SYNTAX_ERROR|PARSE_EMPTY_STATEMENT)/,
+    'check the Spark SQL syntax at that line (a .spark.sql file beside a DuckDB one runs on Spark: docs/scale.md)',
+  ],
+  [
+    /^\[(TABLE_OR_VIEW_NOT_FOUND|SCHEMA_NOT_FOUND)/,
+    'check the name; if an earlier step should create it, check that step ran (steps run in number order)',
+  ],
+  [
+    /^\[(UNRESOLVED_COLUMN|UNRESOLVED_ROUTINE)/,
+    'check column and function names at that line: Spark SQL is not DuckDB SQL (write a .spark.sql variant of the file)',
+  ],
+  [
+    /not supported in DuckLake|DuckLake does not support|Failed to convert DuckDB type to DuckLake/,
+    'DuckLake does not support this (constraints, indexes, sequences, ENUM/UNION/fixed-size array types, INSERT OR REPLACE): docs/scale.md says what to write instead',
+  ],
 ];
 
 export function hintFor(message: string): string | undefined {
@@ -46,8 +67,13 @@ function csvMessage(raw: string): string | undefined {
   const file = raw.match(/\n\s*file = (.+)\n/)?.[1]?.trim();
   if (!line || !file) return undefined;
   const shown = relative(process.cwd(), file).split(sep).join('/');
-  const what = raw.split('\n').filter((l) => /^(Original Line|Error when|Expected Number|Actual Number)/.test(l.trim()));
-  return [`${raw.split(':')[0]}: CSV file ${shown.startsWith('..') ? file : shown}:${line} cannot be read`, ...what].join('\n');
+  const what = raw
+    .split('\n')
+    .filter((l) => /^(Original Line|Error when|Expected Number|Actual Number)/.test(l.trim()));
+  return [
+    `${raw.split(':')[0]}: CSV file ${shown.startsWith('..') ? file : shown}:${line} cannot be read`,
+    ...what,
+  ].join('\n');
 }
 
 /** DuckDB's error text without its statement-relative "LINE n:" excerpt. */

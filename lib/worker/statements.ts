@@ -29,13 +29,21 @@ export function reportProgress(session: Session): NodeJS.Timeout {
     if (!current || performance.now() - current.started < PROGRESS_AFTER_MS) return;
     const { percentage, rows } = session.progress();
     const { file, line, index, count, started } = current;
-    send({ kind: 'progress', progress: { file, line, index, count, percentage, rows, elapsedMs: Math.round(performance.now() - started) } });
+    send({
+      kind: 'progress',
+      progress: { file, line, index, count, percentage, rows, elapsedMs: Math.round(performance.now() - started) },
+    });
   }, 1000).unref();
 }
 
 /** Runs a file's statements, appending each result to `log` (and calling `onOk` after each that ran);
  * throws StatementFailure on the first error. */
-export async function runFile(session: Session, file: RenderedFile, log: StatementResult[], onOk?: () => void): Promise<void> {
+export async function runFile(
+  session: Session,
+  file: RenderedFile,
+  log: StatementResult[],
+  onOk?: () => void,
+): Promise<void> {
   const chunks = splitStatements(file.sql);
   const lineAt = lineIndex(file.sql);
   for (const [i, chunk] of chunks.entries()) {
@@ -50,7 +58,13 @@ export async function runFile(session: Session, file: RenderedFile, log: Stateme
       onOk?.();
     } catch (error) {
       const located = locateSqlError(error, file, chunk);
-      log.push({ ...base, rowsChanged: 0, durationMs: Math.round(performance.now() - started), status: 'failed', error: located.message });
+      log.push({
+        ...base,
+        rowsChanged: 0,
+        durationMs: Math.round(performance.now() - started),
+        status: 'failed',
+        error: located.message,
+      });
       throw new StatementFailure(located);
     } finally {
       current = undefined;

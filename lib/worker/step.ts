@@ -26,18 +26,32 @@ class Clock {
 }
 
 const peakRssMb = () => Math.round(process.resourceUsage().maxRSS / 1024);
-const cpuMs = () => { const u = process.cpuUsage(); return Math.round((u.user + u.system) / 1000); };
+const cpuMs = () => {
+  const u = process.cpuUsage();
+  return Math.round((u.user + u.system) / 1000);
+};
 
 function openError(error: unknown, job: StepJob): StepError {
   const message = (error instanceof Error ? error.message : String(error)).split('\n')[0];
-  return { message: `cannot open database ${describe(job.connection)}: ${message}`, hint: hintFor(message) ?? 'check the --db path' };
+  return {
+    message: `cannot open database ${describe(job.connection)}: ${message}`,
+    hint: hintFor(message) ?? 'check the --db path',
+  };
 }
 
 /** A failure of the step, located: a statement, a gate, the script, or something else. */
 export function located(error: unknown, job: StepJob, projectRoot: string): StepError {
   if (error instanceof StatementFailure) return error.located;
-  if (error instanceof GateFailure) return { message: error.message, hint: 'the step was rolled back: fix the data or the step (its offending rows are below and in logs/test_failures/)' };
-  if (error instanceof ConflictFailure) return { message: error.message, hint: 'another step or pipeline kept changing the same table at the same time: run again, or run fewer steps at once (--jobs)' };
+  if (error instanceof GateFailure)
+    return {
+      message: error.message,
+      hint: 'the step was rolled back: fix the data or the step (its offending rows are below and in logs/test_failures/)',
+    };
+  if (error instanceof ConflictFailure)
+    return {
+      message: error.message,
+      hint: 'another step or pipeline kept changing the same table at the same time: run again, or run fewer steps at once (--jobs)',
+    };
   if (job.script) return scriptError(error, job.scriptSource ?? job.script, projectRoot);
   return { message: error instanceof Error ? error.message : String(error) };
 }
@@ -56,7 +70,12 @@ export const CONFLICT_RETRIES = 4;
 
 /** Runs the step transaction; a commit conflict runs the whole step again (it is atomic: nothing of the
  * failed attempt is kept), up to CONFLICT_RETRIES times. Returns the last attempt's log and the retries. */
-async function runWithRetries(session: Session, job: StepJob, context: StepContext, clock: Clock): Promise<{ log: TransactionLog; retries: number; error?: unknown }> {
+async function runWithRetries(
+  session: Session,
+  job: StepJob,
+  context: StepContext,
+  clock: Clock,
+): Promise<{ log: TransactionLog; retries: number; error?: unknown }> {
   const script = job.script ? await loadScript(job.script).catch((error: unknown) => error) : undefined;
   if (script instanceof Error) return { log: new TransactionLog(), retries: 0, error: script };
   for (let retries = 0; ; retries++) {
@@ -74,15 +93,27 @@ async function runWithRetries(session: Session, job: StepJob, context: StepConte
 
 /** A step whose commit kept conflicting with other writers. */
 class ConflictFailure extends Error {
-  constructor(readonly cause: unknown, readonly retries: number) {
-    super(`the step's commit conflicted with another writer ${retries + 1} times (DuckLake commits optimistically): ${(cause as Error).message?.split('\n').pop()}`);
+  constructor(
+    readonly cause: unknown,
+    readonly retries: number,
+  ) {
+    super(
+      `the step's commit conflicted with another writer ${retries + 1} times (DuckLake commits optimistically): ${(cause as Error).message?.split('\n').pop()}`,
+    );
   }
 }
 
 /** The worker's whole step job: open, run, commit or roll back, close; never throws. */
 export async function runStep(job: StepJob, context: JobContext): Promise<StepOutcome> {
   const clock = new Clock();
-  const stats = (): WorkerStats => ({ bootMs: Math.round(context.bootMs), waitMs: Math.round(context.waitMs), receivedAt: context.receivedAt, ...clock.phases, peakRssMb: peakRssMb(), cpuMs: cpuMs() });
+  const stats = (): WorkerStats => ({
+    bootMs: Math.round(context.bootMs),
+    waitMs: Math.round(context.waitMs),
+    receivedAt: context.receivedAt,
+    ...clock.phases,
+    peakRssMb: peakRssMb(),
+    cpuMs: cpuMs(),
+  });
   let session: Session;
   try {
     session = await open(job);
@@ -92,7 +123,11 @@ export async function runStep(job: StepJob, context: JobContext): Promise<StepOu
   }
   const ticker = reportProgress(session);
   const scriptContext: StepContext = {
-    db: session as StepContext['db'], vars: job.vars, step: job.step, projectRoot: context.projectRoot, batch: job.ledger?.batch,
+    db: session as StepContext['db'],
+    vars: job.vars,
+    step: job.step,
+    projectRoot: context.projectRoot,
+    batch: job.ledger?.batch,
     log: (message) => process.stdout.write(`${message}\n`),
   };
   const { log, retries, error } = await runWithRetries(session, job, scriptContext, clock);
@@ -101,6 +136,12 @@ export async function runStep(job: StepJob, context: JobContext): Promise<StepOu
   clearInterval(ticker);
   session.close();
   if (!failure) clock.lap('closeMs'); // DuckDB checkpoints at close: part of a committed step's time
-  const outcome = { statements: log.statements, committed: log.committed, stats: stats(), assertions: log.gates, retries: retries || undefined };
+  const outcome = {
+    statements: log.statements,
+    committed: log.committed,
+    stats: stats(),
+    assertions: log.gates,
+    retries: retries || undefined,
+  };
   return failure ? { status: 'failed', error: failure, ...outcome } : { status: 'ok', ...outcome };
 }

@@ -31,11 +31,16 @@ export class TransactionLog {
 async function gate(session: Session, job: StepJob, results: AssertionResult[]): Promise<void> {
   const gates = job.gates ?? [];
   if (gates.length === 0) return;
-  const check = async () => { for (const a of gates) results.push(await checkAssertion(session, a, job.failuresDir)); };
+  const check = async () => {
+    for (const a of gates) results.push(await checkAssertion(session, a, job.failuresDir));
+  };
   await (session.gating ? session.gating(check) : check());
   const failed = results.filter(blocks);
   if (failed.length === 0) return;
-  const what = failed.map((r) => `${r.name} (${r.file}:${r.line}) ${r.status === 'error' ? 'could not run' : `found ${r.failingRows} offending row${r.failingRows === 1 ? '' : 's'}`}`);
+  const what = failed.map(
+    (r) =>
+      `${r.name} (${r.file}:${r.line}) ${r.status === 'error' ? 'could not run' : `found ${r.failingRows} offending row${r.failingRows === 1 ? '' : 's'}`}`,
+  );
   throw new GateFailure(`assertion${failed.length === 1 ? '' : 's'} gating this step failed: ${what.join('; ')}`);
 }
 
@@ -43,16 +48,39 @@ async function gate(session: Session, job: StepJob, results: AssertionResult[]):
 function segments(session: Session, log: TransactionLog) {
   let open = false;
   return {
-    begin: async () => { if (!open) { await session.begin(); open = true; } },
-    commit: async () => { if (open) { open = false; await session.commit(); } log.markCommitted(); },
-    rollback: async () => { if (open) { open = false; await session.rollback(); } },
+    begin: async () => {
+      if (!open) {
+        await session.begin();
+        open = true;
+      }
+    },
+    commit: async () => {
+      if (open) {
+        open = false;
+        await session.commit();
+      }
+      log.markCommitted();
+    },
+    rollback: async () => {
+      if (open) {
+        open = false;
+        await session.rollback();
+      }
+    },
   };
 }
 
 /** Runs the whole step; on success everything is committed. On failure it rolls back and rethrows, `log`
  * telling what ran and what was committed before (no-transaction files). `onExecuted` marks the end of
  * the step's work before COMMIT (the worker's timings). */
-export async function runTransaction(session: Session, job: StepJob, script: StepScript | undefined, context: StepContext, log: TransactionLog, onExecuted: () => void): Promise<void> {
+export async function runTransaction(
+  session: Session,
+  job: StepJob,
+  script: StepScript | undefined,
+  context: StepContext,
+  log: TransactionLog,
+  onExecuted: () => void,
+): Promise<void> {
   const tx = segments(session, log);
   try {
     await tx.begin();
@@ -65,7 +93,12 @@ export async function runTransaction(session: Session, job: StepJob, script: Ste
     }
     await tx.begin();
     await script?.after?.(context);
-    if (job.ledger) await closeBatch(session.ledger ?? session, job.ledger, log.statements.reduce((sum, s) => sum + s.rowsChanged, 0));
+    if (job.ledger)
+      await closeBatch(
+        session.ledger ?? session,
+        job.ledger,
+        log.statements.reduce((sum, s) => sum + s.rowsChanged, 0),
+      );
     await gate(session, job, log.gates);
     onExecuted();
     await tx.commit();

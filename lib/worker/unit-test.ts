@@ -17,8 +17,15 @@ import { loadScript, type StepContext } from './step-script.js';
 import { TransactionLog, runTransaction } from './transaction.js';
 
 const FROZEN: ReadonlyArray<[string, 'TIMESTAMPTZ' | 'TIMESTAMP' | 'DATE' | 'TIMETZ' | 'TIME']> = [
-  ['now', 'TIMESTAMPTZ'], ['get_current_timestamp', 'TIMESTAMPTZ'], ['transaction_timestamp', 'TIMESTAMPTZ'], ['current_timestamp', 'TIMESTAMPTZ'],
-  ['current_date', 'DATE'], ['today', 'DATE'], ['current_localtimestamp', 'TIMESTAMP'], ['current_localtime', 'TIME'], ['get_current_time', 'TIMETZ'],
+  ['now', 'TIMESTAMPTZ'],
+  ['get_current_timestamp', 'TIMESTAMPTZ'],
+  ['transaction_timestamp', 'TIMESTAMPTZ'],
+  ['current_timestamp', 'TIMESTAMPTZ'],
+  ['current_date', 'DATE'],
+  ['today', 'DATE'],
+  ['current_localtimestamp', 'TIMESTAMP'],
+  ['current_localtime', 'TIME'],
+  ['get_current_time', 'TIMETZ'],
 ];
 
 /** Freezes the clock: the session's time zone, and temporary macros that shadow DuckDB's time functions
@@ -28,11 +35,19 @@ async function freezeTime(session: Session, test: UnitTestCase['test']): Promise
     await session.run(`SET TimeZone = ${sqlString(test.timeZone)}`);
     const instant = `CAST(${sqlString(test.now)} AS TIMESTAMPTZ)`;
     await session.query(`SELECT ${instant}`);
-    for (const [name, type] of FROZEN) await session.run(`CREATE OR REPLACE TEMP MACRO ${name}() AS CAST(${type === 'TIMESTAMPTZ' ? instant : `CAST(${instant} AS TIMESTAMP)`} AS ${type})`);
+    for (const [name, type] of FROZEN)
+      await session.run(
+        `CREATE OR REPLACE TEMP MACRO ${name}() AS CAST(${type === 'TIMESTAMPTZ' ? instant : `CAST(${instant} AS TIMESTAMP)`} AS ${type})`,
+      );
   } catch (error) {
-    throw new FixtureError(`now: "${test.now}" / timezone: "${test.timeZone}" is not a time DuckDB can read: ${(error as Error).message.split('\n')[0]}`, {
-      file: test.file, line: test.line, hint: 'now: YYYY-MM-DD HH:MM:SS (in the test\'s timezone, default UTC); timezone: a name like Europe/Paris',
-    });
+    throw new FixtureError(
+      `now: "${test.now}" / timezone: "${test.timeZone}" is not a time DuckDB can read: ${(error as Error).message.split('\n')[0]}`,
+      {
+        file: test.file,
+        line: test.line,
+        hint: "now: YYYY-MM-DD HH:MM:SS (in the test's timezone, default UTC); timezone: a name like Europe/Paris",
+      },
+    );
   }
 }
 
@@ -49,11 +64,22 @@ function failure(error: unknown, c: UnitTestCase, projectRoot: string) {
   if (error instanceof FixtureError) return error.toStepError();
   const e = located(error, c.job!, projectRoot);
   const missing = e.message.match(/^Catalog Error: Table with name (\S+) does not exist/)?.[1];
-  return missing ? { ...e, hint: `a unit test starts from an empty database: give ${missing}'s rows under given: in ${c.test.file} (no rows: its header line only)` } : e;
+  return missing
+    ? {
+        ...e,
+        hint: `a unit test starts from an empty database: give ${missing}'s rows under given: in ${c.test.file} (no rows: its header line only)`,
+      }
+    : e;
 }
 
 /** Runs the step on the given rows in `dir`/project (the fixture's own files in `dir`/fixture), then compares (or captures) the tables. */
-async function runIn(session: Session, c: UnitTestCase, job: StepJob, dir: string, projectRoot: string): Promise<Pick<UnitTestResult, 'diffs' | 'captured'>> {
+async function runIn(
+  session: Session,
+  c: UnitTestCase,
+  job: StepJob,
+  dir: string,
+  projectRoot: string,
+): Promise<Pick<UnitTestResult, 'diffs' | 'captured'>> {
   const { test } = c;
   const [project, fixture] = [join(dir, 'project'), join(dir, 'fixture')];
   mkdirSync(project);
@@ -62,7 +88,14 @@ async function runIn(session: Session, c: UnitTestCase, job: StepJob, dir: strin
   await freezeTime(session, test);
   await createGivenTables(session, test.given, c.ddl, fixture, test.file);
   const script = job.script ? await loadScript(job.script) : undefined;
-  const context: StepContext = { db: session as StepContext['db'], vars: job.vars, step: job.step, projectRoot: project, batch: job.ledger?.batch, log: (line) => process.stdout.write(`${line}\n`) };
+  const context: StepContext = {
+    db: session as StepContext['db'],
+    vars: job.vars,
+    step: job.step,
+    projectRoot: project,
+    batch: job.ledger?.batch,
+    log: (line) => process.stdout.write(`${line}\n`),
+  };
   process.chdir(project);
   try {
     await runTransaction(session, job, script, context, new TransactionLog(), () => undefined);
@@ -70,11 +103,15 @@ async function runIn(session: Session, c: UnitTestCase, job: StepJob, dir: strin
     process.chdir(projectRoot);
   }
   const captured: CapturedTable[] = [];
-  for (const table of c.capture ?? []) { // one query at a time on the session
+  for (const table of c.capture ?? []) {
+    // one query at a time on the session
     const rows = await captureTable(session, table);
     if (rows) captured.push(rows);
   }
-  return { diffs: await compareAll(session, test.expect, fixture, test.file), captured: c.capture ? captured : undefined };
+  return {
+    diffs: await compareAll(session, test.expect, fixture, test.file),
+    captured: c.capture ? captured : undefined,
+  };
 }
 
 /** One test, start to end. */

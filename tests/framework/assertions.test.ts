@@ -9,12 +9,15 @@ t.test('assertions report pass, fail, warn and error, each on its own; errors fa
   const run = await cli(dir);
   t.equal(run.exitCode, 1, 'an error-severity failure exits 1');
   const log = await readCsv(join(dir, 'logs/tests.csv'));
-  t.same(log.map((r) => [r.test, r.severity, r.status, r.failing_rows]), [
-    ['broken_query', 'error', 'error', '0'],
-    ['people#1', 'error', 'fail', '1'],
-    ['people#2', 'warn', 'warn', '1'],
-    ['people_not_empty', 'error', 'pass', '0'],
-  ]);
+  t.same(
+    log.map((r) => [r.test, r.severity, r.status, r.failing_rows]),
+    [
+      ['broken_query', 'error', 'error', '0'],
+      ['people#1', 'error', 'fail', '1'],
+      ['people#2', 'warn', 'warn', '1'],
+      ['people_not_empty', 'error', 'pass', '0'],
+    ],
+  );
   t.match(log[0].error, /^tests\/more\/broken\.sql:2: Catalog Error: Table with name no_such_table does not exist/);
   t.match(run.stdout, /✘ people#1 \(tests\/people\.sql:2\): 1 offending row\n/);
   t.match(run.stdout, /│ id │ occurrences │\n.*│ 7 +│ 2 +│/);
@@ -22,13 +25,22 @@ t.test('assertions report pass, fail, warn and error, each on its own; errors fa
   t.equal(read(join(dir, 'logs/test_failures/people_1.csv')), 'id,occurrences\r\n7,2\r\n');
   t.equal(read(join(dir, 'logs/test_failures/people_2.csv')), 'value,row_count\r\nXX,1\r\n');
   const runLog = await readCsv(join(dir, 'logs/run_log.csv'));
-  t.same(runLog.map((r) => [r.step, r.status]), [['01_data', 'ok'], ['tests', 'failed']]);
+  t.same(
+    runLog.map((r) => [r.step, r.status]),
+    [
+      ['01_data', 'ok'],
+      ['tests', 'failed'],
+    ],
+  );
 });
 
 t.test('a warn failure alone exits 0 and is logged', async (t) => {
   const dir = project(t, 'failing-assertion', { 'package.json': '{ "ducksteps": { "gates": false } }' });
   rmSync(join(dir, 'tests/more'), { recursive: true });
-  writeFileSync(join(dir, 'tests/people.sql'), "-- severity: warn\n{{ accepted_values('people', 'country', ['FR', 'DE']) }};");
+  writeFileSync(
+    join(dir, 'tests/people.sql'),
+    "-- severity: warn\n{{ accepted_values('people', 'country', ['FR', 'DE']) }};",
+  );
   const run = await cli(dir);
   t.equal(run.exitCode, 0, run.stdout);
   t.match(run.stdout, /! people \(tests\/people\.sql:2\): 1 offending row\n/);
@@ -52,7 +64,11 @@ t.test('"test" runs only the assertions against the current database', async (t)
   t.notMatch(run.stdout, /01_load/);
   t.match(run.stdout, /totals_positive │ error +│ pass/);
   const rows = await readCsv(join(dir, 'logs/run_log.csv'));
-  t.same(rows.slice(before).map((r) => r.step), ['tests'], 'only a tests row is added');
+  t.same(
+    rows.slice(before).map((r) => r.step),
+    ['tests'],
+    'only a tests row is added',
+  );
 });
 
 t.test('the assertions are skipped when a step failed', async (t) => {
@@ -82,44 +98,72 @@ t.test('the built-in assertion macros return the offending rows', async (t) => {
   t.equal(read(join(dir, 'logs/test_failures/count_max.csv')), 'row_count,expected_min,expected_max\r\n8,1,5\r\n');
 });
 
-t.test('expression() passes rows where the condition is NULL, as a CHECK constraint and dbt do; expression_strict() fails them', async (t) => {
-  const dir = project(t, undefined, {
-    sql: { '01_t': { 'a.sql': 'CREATE TABLE t AS SELECT * FROM (VALUES (1, 5), (2, NULL), (3, -1)) AS v(id, qty);' } },
-    tests: { 'qty.sql': "-- name: check_like\n-- severity: warn\n{{ expression('t', 'qty > 0') }};\n-- name: strict\n-- severity: warn\n{{ expression_strict('t', 'qty > 0') }};" },
-  });
-  t.equal((await cli(dir)).exitCode, 0);
-  const log = Object.fromEntries((await readCsv(join(dir, 'logs/tests.csv'))).map((r) => [r.test, r.failing_rows]));
-  t.same(log, { check_like: '1', strict: '2' });
-  t.equal(read(join(dir, 'logs/test_failures/check_like.csv')), 'id,qty\r\n3,-1\r\n', 'only the row where it is false');
-});
+t.test(
+  'expression() passes rows where the condition is NULL, as a CHECK constraint and dbt do; expression_strict() fails them',
+  async (t) => {
+    const dir = project(t, undefined, {
+      sql: {
+        '01_t': { 'a.sql': 'CREATE TABLE t AS SELECT * FROM (VALUES (1, 5), (2, NULL), (3, -1)) AS v(id, qty);' },
+      },
+      tests: {
+        'qty.sql':
+          "-- name: check_like\n-- severity: warn\n{{ expression('t', 'qty > 0') }};\n-- name: strict\n-- severity: warn\n{{ expression_strict('t', 'qty > 0') }};",
+      },
+    });
+    t.equal((await cli(dir)).exitCode, 0);
+    const log = Object.fromEntries((await readCsv(join(dir, 'logs/tests.csv'))).map((r) => [r.test, r.failing_rows]));
+    t.same(log, { check_like: '1', strict: '2' });
+    t.equal(
+      read(join(dir, 'logs/test_failures/check_like.csv')),
+      'id,qty\r\n3,-1\r\n',
+      'only the row where it is false',
+    );
+  },
+);
 
-t.test('./run.sh test never publishes and never shows or logs publish targets, whether its assertions pass or fail', async (t) => {
-  const dir = project(t, undefined, {
-    sql: { '01_t': { 'a.sql': 'CREATE OR REPLACE TABLE t AS SELECT {{ vars.v | default(1) }} AS v;' } },
-    tests: { 'positive.sql': 'SELECT * FROM t WHERE v < 0;' },
-    publish: { '01.sql': '-- publish: file out/t.csv\nSELECT * FROM t' },
-    'package.json': JSON.stringify({ ducksteps: { gates: false } }),
-  });
-  t.equal((await cli(dir)).exitCode, 0);
-  const before = (await readCsv(join(dir, 'logs/run_log.csv'))).length;
-  t.equal((await cli(dir, ['--var', 'v=-1'])).exitCode, 1, 'a run whose assertion fails');
-  for (const args of [['test'], ['test', '--var', 'v=-1']]) {
-    const run = await cli(dir, args);
-    t.notMatch(run.stdout, /publish|skipped \(the run failed/, `${args.join(' ')}: no publish table`);
-  }
-  const rows = (await readCsv(join(dir, 'logs/run_log.csv'))).slice(before);
-  t.same(rows.filter((r) => String(r.step).startsWith('publish ')).map((r) => r.status), ['skipped'], 'only the failed run withheld its target');
-});
+t.test(
+  './run.sh test never publishes and never shows or logs publish targets, whether its assertions pass or fail',
+  async (t) => {
+    const dir = project(t, undefined, {
+      sql: { '01_t': { 'a.sql': 'CREATE OR REPLACE TABLE t AS SELECT {{ vars.v | default(1) }} AS v;' } },
+      tests: { 'positive.sql': 'SELECT * FROM t WHERE v < 0;' },
+      publish: { '01.sql': '-- publish: file out/t.csv\nSELECT * FROM t' },
+      'package.json': JSON.stringify({ ducksteps: { gates: false } }),
+    });
+    t.equal((await cli(dir)).exitCode, 0);
+    const before = (await readCsv(join(dir, 'logs/run_log.csv'))).length;
+    t.equal((await cli(dir, ['--var', 'v=-1'])).exitCode, 1, 'a run whose assertion fails');
+    for (const args of [['test'], ['test', '--var', 'v=-1']]) {
+      const run = await cli(dir, args);
+      t.notMatch(run.stdout, /publish|skipped \(the run failed/, `${args.join(' ')}: no publish table`);
+    }
+    const rows = (await readCsv(join(dir, 'logs/run_log.csv'))).slice(before);
+    t.same(
+      rows.filter((r) => String(r.step).startsWith('publish ')).map((r) => r.status),
+      ['skipped'],
+      'only the failed run withheld its target',
+    );
+  },
+);
 
-t.test('a run whose steps created no warehouse yet says so instead of failing to open it, and publishes nothing (exit 1)', async (t) => {
-  const dir = project(t, undefined, {
-    sql: { '01_files': { 'a.sql': "-- ducksteps: local\nCOPY (SELECT 1 AS x) TO 'out.csv';" }, '02_table': { 'a.sql': 'CREATE OR REPLACE TABLE t AS SELECT 1 AS x;' } },
-    tests: { 't.sql': 'SELECT * FROM t WHERE x <> 1;' },
-    publish: { '01_t.sql': '-- publish: file output/t.csv\nSELECT * FROM t' },
-  });
-  const run = await cli(dir, ['--only', '01_files']);
-  t.equal(run.exitCode, 1, run.stdout);
-  t.match(run.stdout, /error: the warehouse data\/warehouse\.duckdb does not exist yet: the 1 assertion after the steps has no tables to read\n\s+hint: run the steps that build it first \(\.\/run\.sh runs them all\); nothing was published/);
-  t.notOk(existsSync(join(dir, 'output/t.csv')), 'nothing published');
-  t.notMatch(run.stdout, /IO Error/);
-});
+t.test(
+  'a run whose steps created no warehouse yet says so instead of failing to open it, and publishes nothing (exit 1)',
+  async (t) => {
+    const dir = project(t, undefined, {
+      sql: {
+        '01_files': { 'a.sql': "-- ducksteps: local\nCOPY (SELECT 1 AS x) TO 'out.csv';" },
+        '02_table': { 'a.sql': 'CREATE OR REPLACE TABLE t AS SELECT 1 AS x;' },
+      },
+      tests: { 't.sql': 'SELECT * FROM t WHERE x <> 1;' },
+      publish: { '01_t.sql': '-- publish: file output/t.csv\nSELECT * FROM t' },
+    });
+    const run = await cli(dir, ['--only', '01_files']);
+    t.equal(run.exitCode, 1, run.stdout);
+    t.match(
+      run.stdout,
+      /error: the warehouse data\/warehouse\.duckdb does not exist yet: the 1 assertion after the steps has no tables to read\n\s+hint: run the steps that build it first \(\.\/run\.sh runs them all\); nothing was published/,
+    );
+    t.notOk(existsSync(join(dir, 'output/t.csv')), 'nothing published');
+    t.notMatch(run.stdout, /IO Error/);
+  },
+);

@@ -11,7 +11,9 @@ const three = {
   },
 };
 const stepsOf = async (dir: string, runId?: string) =>
-  (await readCsv(join(dir, 'logs/run_log.csv'))).filter((r) => !runId || r.run_id === runId).map((r) => `${r.step}:${r.status}`);
+  (await readCsv(join(dir, 'logs/run_log.csv')))
+    .filter((r) => !runId || r.run_id === runId)
+    .map((r) => `${r.step}:${r.status}`);
 const lastRunId = async (dir: string) => (await readCsv(join(dir, 'logs/run_log.csv'))).pop()!.run_id as string;
 
 t.test('--from, --to and --only pick steps by number, name or folder name', async (t) => {
@@ -28,21 +30,28 @@ t.test('--from, --to and --only pick steps by number, name or folder name', asyn
   t.match(bad.stderr, /--only bb: no such step\n\s+did you mean 02_b\?/);
 });
 
-t.test('--resume starts at the failed step with the last run\'s vars, and refuses when there is nothing to resume', async (t) => {
-  const dir = project(t, undefined, three);
-  const c = join(dir, 'sql/03_c/c.sql');
-  const good = readFileSync(c, 'utf8');
-  writeFileSync(c, 'CREATE TABLE c AS SELECT nope FROM b;');
-  t.equal((await cli(dir, ['--var', 'n=40'])).exitCode, 1);
-  writeFileSync(c, good);
-  const resumed = await cli(dir, ['--resume']);
-  t.equal(resumed.exitCode, 0, resumed.stdout);
-  t.same(await stepsOf(dir, await lastRunId(dir)), ['03_c:ok', 'tests:ok'], 'only the failed step ran');
-  t.same(await query(join(dir, 'data/warehouse.duckdb'), 'SELECT n FROM c'), [{ n: 42 }], 'with the vars of the failed run');
-  const again = await cli(dir, ['--resume']);
-  t.equal(again.exitCode, 2);
-  t.match(again.stderr, /nothing to resume: the last run .* succeeded/);
-});
+t.test(
+  "--resume starts at the failed step with the last run's vars, and refuses when there is nothing to resume",
+  async (t) => {
+    const dir = project(t, undefined, three);
+    const c = join(dir, 'sql/03_c/c.sql');
+    const good = readFileSync(c, 'utf8');
+    writeFileSync(c, 'CREATE TABLE c AS SELECT nope FROM b;');
+    t.equal((await cli(dir, ['--var', 'n=40'])).exitCode, 1);
+    writeFileSync(c, good);
+    const resumed = await cli(dir, ['--resume']);
+    t.equal(resumed.exitCode, 0, resumed.stdout);
+    t.same(await stepsOf(dir, await lastRunId(dir)), ['03_c:ok', 'tests:ok'], 'only the failed step ran');
+    t.same(
+      await query(join(dir, 'data/warehouse.duckdb'), 'SELECT n FROM c'),
+      [{ n: 42 }],
+      'with the vars of the failed run',
+    );
+    const again = await cli(dir, ['--resume']);
+    t.equal(again.exitCode, 2);
+    t.match(again.stderr, /nothing to resume: the last run .* succeeded/);
+  },
+);
 
 t.test('--resume refuses when the steps changed since the failed run', async (t) => {
   const dir = project(t, undefined, { sql: { ...three.sql, '03_c': { 'c.sql': 'SELECT nope;' } } });
@@ -61,16 +70,29 @@ t.test('--json prints one JSON document on stdout and progress on stderr', async
   const run = await cli(dir, ['--json']);
   t.equal(run.exitCode, 1);
   const doc = JSON.parse(run.stdout);
-  t.match(doc, { status: 'failed', steps: [{ step: '01_setup', status: 'ok' }, { step: '02_transform', status: 'failed', error: { location: 'sql/02_transform/02_second.sql:4' } }, { step: '03_after', status: 'skipped' }] });
+  t.match(doc, {
+    status: 'failed',
+    steps: [
+      { step: '01_setup', status: 'ok' },
+      { step: '02_transform', status: 'failed', error: { location: 'sql/02_transform/02_second.sql:4' } },
+      { step: '03_after', status: 'skipped' },
+    ],
+  });
   t.match(run.stderr, /▶ 01_setup started/);
   const list = JSON.parse((await cli(dir, ['list', '--json'])).stdout);
-  t.match(list.steps, [{ step: '01_setup', files: 1, script: false, last_status: 'ok' }, { step: '02_transform', last_status: 'failed' }, { step: '03_after' }]);
+  t.match(list.steps, [
+    { step: '01_setup', files: 1, script: false, last_status: 'ok' },
+    { step: '02_transform', last_status: 'failed' },
+    { step: '03_after' },
+  ]);
   const test = await cli(project(t, 'ok'), ['test', '--json']);
   t.same(JSON.parse(test.stdout).steps, [], 'test --json is JSON too');
 });
 
 t.test('--json includes what was published', async (t) => {
-  const dir = project(t, 'ok', { publish: { '01_totals.sql': '-- publish: file output/totals.csv\nSELECT * FROM totals' } });
+  const dir = project(t, 'ok', {
+    publish: { '01_totals.sql': '-- publish: file output/totals.csv\nSELECT * FROM totals' },
+  });
   const run = await cli(dir, ['--json']);
   t.equal(run.exitCode, 0, run.stderr);
   t.match(JSON.parse(run.stdout).publish, [{ destination: 'output/totals.csv', status: 'ok', rows: 1 }]);
@@ -86,7 +108,10 @@ t.test('list shows steps with last status', async (t) => {
 
 t.test('compile renders and parses everything, reporting every error with file:line in one pass', async (t) => {
   const dir = project(t, undefined, {
-    sql: { '01_a': { 'a.sql': 'SELECT 1;\nSELEC 2;\n', 'b.sql': 'SELECT {{ vars.nope }};' }, '02_b': { 'c.sql': 'SELECT 1;\n\nSELECT (1;' } },
+    sql: {
+      '01_a': { 'a.sql': 'SELECT 1;\nSELEC 2;\n', 'b.sql': 'SELECT {{ vars.nope }};' },
+      '02_b': { 'c.sql': 'SELECT 1;\n\nSELECT (1;' },
+    },
     tests: { 't.sql': 'SELECT * FROM t WHERE;' },
   });
   const run = await cli(dir, ['compile']);
@@ -106,15 +131,33 @@ t.test('SQL errors point at the source line: line 1, mid-file, after {% if %}, i
   const cases: Array<[string, Record<string, string>, string]> = [
     ['line 1', { 'a.sql': 'SELECT nope_col;' }, 'sql/01_a/a.sql:1'],
     ['mid-file', { 'a.sql': 'SELECT 1;\n-- two\nSELECT 2;\n\nSELECT\n  1,\n  nope_col\n;' }, 'sql/01_a/a.sql:7'],
-    ['after if', { 'a.sql': '{% if true %}\nSELECT 1;\n{% endif %}\n{% if false %}\nSELECT 0;\n{% endif %}\nSELECT {{ 1 + 1 }},\n  nope_col;' }, 'sql/01_a/a.sql:8'],
-    ['macro', { 'a.sql': '{% import "macros/m.sql" as m %}\nSELECT 1;\n\n{{ m.bad() }}\nSELECT 3;' }, 'sql/01_a/a.sql:4'],
+    [
+      'after if',
+      {
+        'a.sql':
+          '{% if true %}\nSELECT 1;\n{% endif %}\n{% if false %}\nSELECT 0;\n{% endif %}\nSELECT {{ 1 + 1 }},\n  nope_col;',
+      },
+      'sql/01_a/a.sql:8',
+    ],
+    [
+      'macro',
+      { 'a.sql': '{% import "macros/m.sql" as m %}\nSELECT 1;\n\n{{ m.bad() }}\nSELECT 3;' },
+      'sql/01_a/a.sql:4',
+    ],
   ];
   for (const [name, files, where] of cases) {
-    const dir = project(t, undefined, { sql: { '01_a': files, macros: { 'm.sql': '{% macro bad() %}\nSELECT 2,\n  nope_col;\n{% endmacro %}' } } });
+    const dir = project(t, undefined, {
+      sql: { '01_a': files, macros: { 'm.sql': '{% macro bad() %}\nSELECT 2,\n  nope_col;\n{% endmacro %}' } },
+    });
     const run = await cli(dir);
     t.match(run.stdout, new RegExp(`at ${where.replace(/\./g, '\\.')}\\n`), name);
     t.match(run.stdout, /compiled SQL: logs\/compiled\/01_a\/a\.sql:\d+/, `${name}: compiled location too`);
-    if (name === 'macro') t.match(run.stdout, /\s+4 \| SELECT 2,\n\s+>\s+· \|\s+nope_col/, 'a macro\'s lines: its call line numbered once, the rest marked ·');
+    if (name === 'macro')
+      t.match(
+        run.stdout,
+        /\s+4 \| SELECT 2,\n\s+>\s+· \|\s+nope_col/,
+        "a macro's lines: its call line numbered once, the rest marked ·",
+      );
   }
 });
 
@@ -138,7 +181,12 @@ t.test('logs compares the last run with the median of earlier runs and lists the
 });
 
 t.test('logs after --only shows the latest status of every step, naming the run each comes from', async (t) => {
-  const dir = project(t, undefined, { sql: { '01_a': { 'a.sql': 'CREATE OR REPLACE TABLE a AS SELECT 1 AS x;' }, '02_b': { 'b.sql': 'CREATE OR REPLACE TABLE b AS SELECT 2 AS y;' } } });
+  const dir = project(t, undefined, {
+    sql: {
+      '01_a': { 'a.sql': 'CREATE OR REPLACE TABLE a AS SELECT 1 AS x;' },
+      '02_b': { 'b.sql': 'CREATE OR REPLACE TABLE b AS SELECT 2 AS y;' },
+    },
+  });
   t.equal((await cli(dir)).exitCode, 0);
   const first = (await readCsv(join(dir, 'logs/run_log.csv')))[0].run_id as string;
   t.equal((await cli(dir, ['--only', 'b'])).exitCode, 0);
@@ -150,9 +198,17 @@ t.test('logs after --only shows the latest status of every step, naming the run 
 t.test('docs writes docs/pipeline.md with lineage from the SQL, the same each time', async (t) => {
   const dir = project(t, undefined, {
     sql: {
-      '01_load': { 'a.sql': '-- Load the numbers.\nCREATE SCHEMA s;\nCREATE TABLE s.numbers AS SELECT * FROM range(3);' },
-      '02_use': { 'b.sql': '-- Double them.\nCREATE TABLE s.doubled AS WITH q AS (SELECT * FROM s.numbers) SELECT range * 2 AS v FROM q;' },
-      '03_more': { 'c.sql': "-- ducksteps: no-transaction\n-- Files in and out.\nCREATE TABLE s.matched AS SELECT d.v FROM s.doubled AS d JOIN s.numbers AS n ON d.v IS NOT DISTINCT FROM n.range;\nCOPY s.matched TO 'out/matched.csv';\nCREATE TABLE s.loaded AS SELECT * FROM read_csv(['in/a.csv', 'in/b.csv'], store_rejects = true, rejects_table = 'bad_rows');" },
+      '01_load': {
+        'a.sql': '-- Load the numbers.\nCREATE SCHEMA s;\nCREATE TABLE s.numbers AS SELECT * FROM range(3);',
+      },
+      '02_use': {
+        'b.sql':
+          '-- Double them.\nCREATE TABLE s.doubled AS WITH q AS (SELECT * FROM s.numbers) SELECT range * 2 AS v FROM q;',
+      },
+      '03_more': {
+        'c.sql':
+          "-- ducksteps: no-transaction\n-- Files in and out.\nCREATE TABLE s.matched AS SELECT d.v FROM s.doubled AS d JOIN s.numbers AS n ON d.v IS NOT DISTINCT FROM n.range;\nCOPY s.matched TO 'out/matched.csv';\nCREATE TABLE s.loaded AS SELECT * FROM read_csv(['in/a.csv', 'in/b.csv'], store_rejects = true, rejects_table = 'bad_rows');",
+      },
     },
     steps: { '03_more.ts': '// Writes the input files the step reads.\nexport function before() {}\n' },
   });
@@ -166,8 +222,16 @@ t.test('docs writes docs/pipeline.md with lineage from the SQL, the same each ti
   t.match(first, 's_02_use --> t_s_doubled');
   t.notMatch(first, /t_q\b|t_range/, 'CTEs and table functions are not tables');
   t.match(first, '| 02_use | `sql/02_use/b.sql` | Double them. |');
-  t.match(first, '| | `steps/03_more.ts` | script: Writes the input files the step reads. |', 'a script\'s // comment describes it');
-  t.notMatch(first, /n\.range|t_bad_rows|ducksteps: no-transaction/, 'no table from IS NOT DISTINCT FROM, no rejects table, no directive as description');
+  t.match(
+    first,
+    '| | `steps/03_more.ts` | script: Writes the input files the step reads. |',
+    "a script's // comment describes it",
+  );
+  t.notMatch(
+    first,
+    /n\.range|t_bad_rows|ducksteps: no-transaction/,
+    'no table from IS NOT DISTINCT FROM, no rejects table, no directive as description',
+  );
   t.match(first, 'f_in_a_csv --> s_03_more');
   t.match(first, 's_03_more --> f_out_matched_csv');
   t.notMatch(first, /\| 01_load \| ok \|/, 'no run data: the page changes only when the SQL does');

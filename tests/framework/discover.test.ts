@@ -17,7 +17,10 @@ t.test('steps run in number order and files in name order; macros/ is not a step
     tests: { 'a.sql': sql, deeper: { 'b.sql': sql }, framework: { 'x.sql': sql } },
   });
   const p = discover(dir);
-  t.same(p.steps.map((s) => s.id), ['001_first', '02_second', '10_last']);
+  t.same(
+    p.steps.map((s) => s.id),
+    ['001_first', '02_second', '10_last'],
+  );
   t.same(p.steps[2].files, ['sql/10_last/a.sql', 'sql/10_last/b.sql']);
   t.equal(p.steps[1].script, 'steps/02_second.ts');
   t.equal(p.steps[0].script, undefined);
@@ -34,7 +37,11 @@ const failsWith = (t: Test, tree: object, pattern: RegExp, file?: string) => {
 };
 
 t.test('two steps with the same number are refused, naming both', async (t) => {
-  failsWith(t, { sql: { '01_a': { 'x.sql': sql }, '01_b': { 'x.sql': sql } } }, /duplicate step number 1: sql\/01_a and sql\/01_b/);
+  failsWith(
+    t,
+    { sql: { '01_a': { 'x.sql': sql }, '01_b': { 'x.sql': sql } } },
+    /duplicate step number 1: sql\/01_a and sql\/01_b/,
+  );
 });
 
 t.test('a numbered folder that breaks NN_name is refused with the pattern', async (t) => {
@@ -47,7 +54,12 @@ t.test('a step folder without .sql files is refused', async (t) => {
 });
 
 t.test('a script without a SQL folder is refused with a suggestion', async (t) => {
-  failsWith(t, { sql: { '01_load': { 'x.sql': sql } }, steps: { '01_lod.ts': '' } }, /script has no SQL folder[\s\S]*did you mean steps\/01_load\.ts/, 'steps/01_lod.ts');
+  failsWith(
+    t,
+    { sql: { '01_load': { 'x.sql': sql } }, steps: { '01_lod.ts': '' } },
+    /script has no SQL folder[\s\S]*did you mean steps\/01_load\.ts/,
+    'steps/01_lod.ts',
+  );
 });
 
 t.test('a folder without sql/ is refused', async (t) => {

@@ -13,29 +13,65 @@ t.test('./run.sh builds the example pipeline end to end at small size', async (t
   }
   t.match(run.stdout, /unit_price_far_from_list_price +│ warn +│ warn/, 'the example warning fires');
   const db = join(dir, 'data/warehouse.duckdb');
-  const counts = await query(db, `SELECT
+  const counts = await query(
+    db,
+    `SELECT
       (SELECT count(*) FROM raw.orders) + (SELECT count(*) FROM raw.orders_malformed) AS landed,
       (SELECT count(*) FROM core.orders) + (SELECT count(*) FROM core.rejected_orders) AS split,
       (SELECT count(*) FROM raw.orders_malformed) AS malformed,
-      (SELECT count(DISTINCT reject_reason) FROM core.rejected_orders) AS reasons`);
+      (SELECT count(DISTINCT reject_reason) FROM core.rejected_orders) AS reasons`,
+  );
   t.equal(counts[0].landed, counts[0].split);
   t.equal(counts[0].malformed, 90, 'the malformed landing lines (3 a day) went to the rejects');
   t.ok(Number(counts[0].reasons) >= 6, 'every deliberate quality problem is caught');
   for (const file of ['customer_features.parquet', 'daily_revenue.csv', 'rejected_orders.csv']) {
     t.ok(existsSync(join(dir, 'output', file)), `output/${file} published`);
   }
-  t.match(run.stdout, /│ ml\.customer_features\s+│ skipped \(DUCKSTEPS_PG_URL is not set\)/, 'PostgreSQL targets wait for DUCKSTEPS_PG_URL');
-  t.equal(read(join(dir, 'logs/run_log.csv')).split('\r\n')[0], 'run_id,step,status,started_at,finished_at,duration_ms,statements,rows_changed,error,batch_id,batch_files,peak_rss_mb,cpu_ms,bytes');
-  t.match(run.stdout, /▶ unit tests: 5 \(each on an in-memory DuckDB; the warehouse is not opened\)\n✔ unit tests: 5 passed in /, 'the example\'s unit tests run first, and pass');
-  t.same((await readCsv(join(dir, 'logs/run_log.csv'))).map((r) => `${r.step}:${r.status}`), ['unit tests:ok', '01_generate:ok', '02_extract:ok', '03_quality:ok', '04_enrich:ok', '05_aggregate:ok', 'tests:ok',
-    'publish output/customer_features.parquet:ok', 'publish output/daily_revenue.csv:ok', 'publish output/rejected_orders.csv:ok', 'publish ml.customer_features:skipped', 'publish ml.daily_revenue:skipped']);
+  t.match(
+    run.stdout,
+    /│ ml\.customer_features\s+│ skipped \(DUCKSTEPS_PG_URL is not set\)/,
+    'PostgreSQL targets wait for DUCKSTEPS_PG_URL',
+  );
+  t.equal(
+    read(join(dir, 'logs/run_log.csv')).split('\r\n')[0],
+    'run_id,step,status,started_at,finished_at,duration_ms,statements,rows_changed,error,batch_id,batch_files,peak_rss_mb,cpu_ms,bytes',
+  );
+  t.match(
+    run.stdout,
+    /▶ unit tests: 5 \(each on an in-memory DuckDB; the warehouse is not opened\)\n✔ unit tests: 5 passed in /,
+    "the example's unit tests run first, and pass",
+  );
+  t.same(
+    (await readCsv(join(dir, 'logs/run_log.csv'))).map((r) => `${r.step}:${r.status}`),
+    [
+      'unit tests:ok',
+      '01_generate:ok',
+      '02_extract:ok',
+      '03_quality:ok',
+      '04_enrich:ok',
+      '05_aggregate:ok',
+      'tests:ok',
+      'publish output/customer_features.parquet:ok',
+      'publish output/daily_revenue.csv:ok',
+      'publish output/rejected_orders.csv:ok',
+      'publish ml.customer_features:skipped',
+      'publish ml.daily_revenue:skipped',
+    ],
+  );
 });
 
 t.test('the example is deterministic: same input, same output', async (t) => {
   const root = t.testdir();
   const a = exampleCopy(root, 'a');
   const b = exampleCopy(root, 'b');
-  await Promise.all([a, b].map((dir) => execa('./run.sh', ['--var', 'orders=1500'], { cwd: dir, env: { NO_COLOR: '1' } })));
-  for (const file of ['daily_revenue.csv', 'rejected_orders.csv']) t.equal(read(join(a, 'output', file)), read(join(b, 'output', file)), file);
-  t.same(readFileSync(join(a, 'output/customer_features.parquet')), readFileSync(join(b, 'output/customer_features.parquet')), 'the same Parquet bytes');
+  await Promise.all(
+    [a, b].map((dir) => execa('./run.sh', ['--var', 'orders=1500'], { cwd: dir, env: { NO_COLOR: '1' } })),
+  );
+  for (const file of ['daily_revenue.csv', 'rejected_orders.csv'])
+    t.equal(read(join(a, 'output', file)), read(join(b, 'output', file)), file);
+  t.same(
+    readFileSync(join(a, 'output/customer_features.parquet')),
+    readFileSync(join(b, 'output/customer_features.parquet')),
+    'the same Parquet bytes',
+  );
 });

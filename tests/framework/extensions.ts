@@ -13,17 +13,24 @@ export const PROVISION_SCRIPT = join(REPO, '.ci', 'provision-extensions.sh');
 export const DUCKDB_VERSION = 'v1.5.5';
 
 const PLATFORMS: Record<string, string> = {
-  'linux-x64': 'linux_amd64', 'linux-arm64': 'linux_arm64', 'darwin-arm64': 'osx_arm64', 'darwin-x64': 'osx_amd64', 'win32-x64': 'windows_amd64',
+  'linux-x64': 'linux_amd64',
+  'linux-arm64': 'linux_arm64',
+  'darwin-arm64': 'osx_arm64',
+  'darwin-x64': 'osx_amd64',
+  'win32-x64': 'windows_amd64',
 };
 
 /** DuckDB's name for this platform (what `PRAGMA platform` answers). */
-export const duckdbPlatform = (): string => PLATFORMS[`${process.platform}-${process.arch}`] ?? `${process.platform}_${process.arch}`;
+export const duckdbPlatform = (): string =>
+  PLATFORMS[`${process.platform}-${process.arch}`] ?? `${process.platform}_${process.arch}`;
 
 /** The folder to give DuckDB as `extension_directory` (DUCKSTEPS_CACHE overrides <repo>/.cache, as in the script). */
-export const extensionDir = (): string => join(process.env.DUCKSTEPS_CACHE ?? join(REPO, '.cache'), 'duckdb-extensions');
+export const extensionDir = (): string =>
+  join(process.env.DUCKSTEPS_CACHE ?? join(REPO, '.cache'), 'duckdb-extensions');
 
 /** The path of one extension file inside extensionDir(): <dir>/v1.5.5/<platform>/<name>.duckdb_extension. */
-export const extensionFile = (name: string): string => join(extensionDir(), DUCKDB_VERSION, duckdbPlatform(), `${name}.duckdb_extension`);
+export const extensionFile = (name: string): string =>
+  join(extensionDir(), DUCKDB_VERSION, duckdbPlatform(), `${name}.duckdb_extension`);
 
 /** Makes sure the named extension files exist, running the provisioning script when one is missing.
  * Returns extensionDir(); throws a message that says which command to run when provisioning fails. */
@@ -34,10 +41,13 @@ export function ensureExtensions(names: readonly string[] = ['ducklake', 'postgr
     execFileSync('bash', [PROVISION_SCRIPT, ...missing], { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
   } catch (error) {
     const stderr = String((error as { stderr?: string }).stderr ?? (error as Error).message).trim();
-    throw new Error(`DuckDB extension files missing (${missing.join(', ')}) and provisioning them failed:\n${stderr}\n` +
-      `Run .ci/provision-extensions.sh (needs python3 -m pip reaching PyPI), or put the files in ${join(extensionDir(), DUCKDB_VERSION, duckdbPlatform())}/`);
+    throw new Error(
+      `DuckDB extension files missing (${missing.join(', ')}) and provisioning them failed:\n${stderr}\n` +
+        `Run .ci/provision-extensions.sh (needs python3 -m pip reaching PyPI), or put the files in ${join(extensionDir(), DUCKDB_VERSION, duckdbPlatform())}/`,
+    );
   }
   const still = names.filter((name) => !existsSync(extensionFile(name)));
-  if (still.length > 0) throw new Error(`.ci/provision-extensions.sh ran but ${still.map(extensionFile).join(', ')} is still missing`);
+  if (still.length > 0)
+    throw new Error(`.ci/provision-extensions.sh ran but ${still.map(extensionFile).join(', ')} is still missing`);
   return extensionDir();
 }

@@ -69,21 +69,38 @@ export function exampleCopy(root: string, name = 'example'): string {
 }
 
 /** Resolves when the running CLI has printed `text` on stdout (across chunks). */
-export const printed = (child: ReturnType<typeof cli>, text: string) => new Promise<void>((resolve) => {
-  let seen = '';
-  child.stdout?.on('data', (chunk: Buffer) => { seen += String(chunk); if (seen.includes(text)) resolve(); });
-});
+export const printed = (child: ReturnType<typeof cli>, text: string) =>
+  new Promise<void>((resolve) => {
+    let seen = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      seen += String(chunk);
+      if (seen.includes(text)) resolve();
+    });
+  });
 
 /** The example's tables. */
-export const EXAMPLE_TABLES = ['raw.customers', 'raw.products', 'raw.orders', 'raw.orders_malformed', 'core.orders', 'core.rejected_orders',
-  'core.customers', 'core.products', 'core.orders_enriched', 'mart.daily_revenue', 'mart.customer_features'];
+export const EXAMPLE_TABLES = [
+  'raw.customers',
+  'raw.products',
+  'raw.orders',
+  'raw.orders_malformed',
+  'core.orders',
+  'core.rejected_orders',
+  'core.customers',
+  'core.products',
+  'core.orders_enriched',
+  'mart.daily_revenue',
+  'mart.customer_features',
+];
 
 // how a row was loaded (which batch, its position in that batch's scan) is not part of what it says
 const BUSINESS_COLUMNS = "COLUMNS(c -> c NOT IN ('batch_id', 'source_row'))";
 
 /** Rows of each example table in database `a` and not in `b`, and the other way round (both attached to `db`);
  * 0 everywhere when they hold the same rows. */
-export async function exampleDifferences(db: { query(sql: string): Promise<{ rows: Record<string, unknown>[] }> }): Promise<Record<string, number>> {
+export async function exampleDifferences(db: {
+  query(sql: string): Promise<{ rows: Record<string, unknown>[] }>;
+}): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
   for (const table of EXAMPLE_TABLES) {
     const sql = `SELECT count(*) AS n FROM ((SELECT ${BUSINESS_COLUMNS} FROM a.${table} EXCEPT ALL SELECT ${BUSINESS_COLUMNS} FROM b.${table})

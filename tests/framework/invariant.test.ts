@@ -50,11 +50,18 @@ t.test('incremental runs in any sequence give the tables of one --full-refresh o
 
   const a = join(inc, 'data/warehouse.duckdb');
   const b = join(full, 'data/warehouse.duckdb');
-  t.same(await differences(a, b), Object.fromEntries(EXAMPLE_TABLES.map((name) => [name, 0])), 'every table equal, row for row');
+  t.same(
+    await differences(a, b),
+    Object.fromEntries(EXAMPLE_TABLES.map((name) => [name, 0])),
+    'every table equal, row for row',
+  );
   const ledger = await query(a, 'SELECT count(*) AS files, count(DISTINCT path) AS paths FROM ducksteps.loaded_files');
   t.same(ledger, [{ files: 9, paths: 9 }], 'each of the 9 day files loaded exactly once');
   const orders = await query(a, 'SELECT count(*) AS n FROM core.orders');
   t.ok(Number(orders[0].n) > 200, 'the tables are not trivially empty');
-  const dupes = await query(a, "SELECT count(*) AS n FROM core.rejected_orders WHERE reject_reason = 'duplicate_order_id' AND source_file > 'orders_2024-01-01.csv'");
+  const dupes = await query(
+    a,
+    "SELECT count(*) AS n FROM core.rejected_orders WHERE reject_reason = 'duplicate_order_id' AND source_file > 'orders_2024-01-01.csv'",
+  );
   t.ok(Number(dupes[0].n) > 0, 'orders repeated in a later day were rejected as duplicates across batches');
 });

@@ -20,7 +20,10 @@ let lakes = 0;
 export async function lakeServer(t: Test): Promise<PostgresServer> {
   if (!server) {
     server = await startPostgres();
-    t.teardown(async () => { await server?.stop(); server = undefined; });
+    t.teardown(async () => {
+      await server?.stop();
+      server = undefined;
+    });
   }
   return server;
 }

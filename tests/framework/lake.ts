@@ -52,7 +52,8 @@ export interface ClientOptions {
 export async function startClient(extensionDir: string, options: ClientOptions = {}): Promise<Client> {
   const child = spawn(process.execPath, [join(FIXTURES, 'lake', 'client.mjs')], {
     env: { ...process.env, ...options.env, EXTENSION_DIR: extensionDir, ALLOW_UNSIGNED: options.unsigned ? '1' : '0' },
-    stdio: ['pipe', 'pipe', 'inherit'], cwd: options.cwd,
+    stdio: ['pipe', 'pipe', 'inherit'],
+    cwd: options.cwd,
   });
   const exited = once(child, 'exit');
   const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
@@ -73,7 +74,9 @@ export async function startClient(extensionDir: string, options: ClientOptions =
   };
   const run = (sql: string) => send<Answer>({ sql });
   return {
-    process: child, startMs: ready.ms, run,
+    process: child,
+    startMs: ready.ms,
+    run,
     runFile: (file) => send<FileAnswer>({ file }),
     stats: () => send<{ cpuMs: number; maxRssMb: number }>({ stats: true }),
     async ok(sql) {

@@ -25,17 +25,36 @@ export interface Options {
 
 /** The project, with `files` (name -> text) in data/landing/ev/. */
 export function eventsProject(t: Test, files: Record<string, string> = {}, options: Options = {}): string {
-  const settings = { inputs: { events: options.glob ?? 'data/landing/ev/*.csv' }, ...(options.archive === false ? {} : { archive: options.archive ?? 'data/archive' }), ...options.extra };
-  const dir = project(t, undefined, { 'package.json': JSON.stringify({ ducksteps: settings }), sql: { '01_load': { '01.sql': LOAD }, '02_total': { '01.sql': options.total ?? TOTAL } } });
+  const settings = {
+    inputs: { events: options.glob ?? 'data/landing/ev/*.csv' },
+    ...(options.archive === false ? {} : { archive: options.archive ?? 'data/archive' }),
+    ...options.extra,
+  };
+  const dir = project(t, undefined, {
+    'package.json': JSON.stringify({ ducksteps: settings }),
+    sql: { '01_load': { '01.sql': LOAD }, '02_total': { '01.sql': options.total ?? TOTAL } },
+  });
   mkdirSync(join(dir, 'data/landing/ev'), { recursive: true });
   for (const [name, text] of Object.entries(files)) drop(dir, name, text);
   return dir;
 }
 
-export const drop = (dir: string, name: string, text: string) => writeFileSync(join(dir, 'data/landing/ev', name), text);
+export const drop = (dir: string, name: string, text: string) =>
+  writeFileSync(join(dir, 'data/landing/ev', name), text);
 export const db = (dir: string) => join(dir, 'data/warehouse.duckdb');
 /** `n` rows with ids from `from`: id,v with v = id * 10. */
-export const rows = (from: number, n = 1) => `id,v\n${Array.from({ length: n }, (_, i) => `${from + i},${(from + i) * 10}`).join('\n')}\n`;
-export const ids = async (dir: string, where = 'true') => (await query(db(dir), `SELECT id FROM events WHERE ${where} ORDER BY id`)).map((r) => r.id);
-export const ledger = async (dir: string) => (await query(db(dir), 'SELECT path, duplicate_of FROM ducksteps.loaded_files ORDER BY path')).map((r) => (r.duplicate_of ? `${r.path} = ${r.duplicate_of}` : r.path));
-export const listed = (dir: string, folder: string) => { try { return readdirSync(join(dir, folder)).sort(); } catch { return []; } };
+export const rows = (from: number, n = 1) =>
+  `id,v\n${Array.from({ length: n }, (_, i) => `${from + i},${(from + i) * 10}`).join('\n')}\n`;
+export const ids = async (dir: string, where = 'true') =>
+  (await query(db(dir), `SELECT id FROM events WHERE ${where} ORDER BY id`)).map((r) => r.id);
+export const ledger = async (dir: string) =>
+  (await query(db(dir), 'SELECT path, duplicate_of FROM ducksteps.loaded_files ORDER BY path')).map((r) =>
+    r.duplicate_of ? `${r.path} = ${r.duplicate_of}` : r.path,
+  );
+export const listed = (dir: string, folder: string) => {
+  try {
+    return readdirSync(join(dir, folder)).sort();
+  } catch {
+    return [];
+  }
+};

@@ -7,16 +7,38 @@ import { REPO } from './helpers.js';
 
 /** Rank of each part of lib/: an import must go to a lower rank, or stay inside its own folder. */
 const RANK: Record<string, number> = {
-  'model.ts': 0, 'trace.ts': 0, sql: 0, 'unit-tests.ts': 0.05, 'errors.ts': 0.1, 'results.ts': 0.1, 'warehouse.ts': 0.1, 'protocol.ts': 0.2,
-  logs: 1, engines: 1,
-  project: 2, render: 2, publish: 2,
-  plan: 3, worker: 3, processes: 3,
+  'model.ts': 0,
+  'trace.ts': 0,
+  sql: 0,
+  'unit-tests.ts': 0.05,
+  'errors.ts': 0.1,
+  'results.ts': 0.1,
+  'warehouse.ts': 0.1,
+  'protocol.ts': 0.2,
+  logs: 1,
+  engines: 1,
+  project: 2,
+  render: 2,
+  publish: 2,
+  plan: 3,
+  worker: 3,
+  processes: 3,
   orchestration: 4,
   report: 5,
   cli: 6,
   'run.ts': 7,
 };
-const DRIVER_SIDE = new Set(['plan', 'processes', 'orchestration', 'report', 'cli', 'run.ts', 'project', 'render', 'logs']);
+const DRIVER_SIDE = new Set([
+  'plan',
+  'processes',
+  'orchestration',
+  'report',
+  'cli',
+  'run.ts',
+  'project',
+  'render',
+  'logs',
+]);
 const WORKER_SIDE = new Set(['worker', 'engines']);
 
 function sources(dir: string): string[] {
@@ -50,8 +72,10 @@ t.test('every import in lib/ and run.ts goes down the layers, never upward', asy
     for (const target of importsOf(file)) {
       const to = partOf(target);
       if (to === from) continue;
-      if (RANK[from] === undefined || RANK[to] === undefined) upward.push(`${relative(REPO, file)} -> ${relative(REPO, target)} (a part with no rank)`);
-      else if (RANK[to] >= RANK[from]) upward.push(`${relative(REPO, file)} (${from}) imports ${relative(REPO, target)} (${to})`);
+      if (RANK[from] === undefined || RANK[to] === undefined)
+        upward.push(`${relative(REPO, file)} -> ${relative(REPO, target)} (a part with no rank)`);
+      else if (RANK[to] >= RANK[from])
+        upward.push(`${relative(REPO, file)} (${from}) imports ${relative(REPO, target)} (${to})`);
     }
   }
   t.same(upward, [], 'no upward or sideways import');
@@ -59,7 +83,11 @@ t.test('every import in lib/ and run.ts goes down the layers, never upward', asy
 
 t.test('the driver side never imports the worker or an engine: only workers touch the warehouse', async (t) => {
   const files = [...sources(join(REPO, 'lib')), join(REPO, 'run.ts')].filter((f) => DRIVER_SIDE.has(partOf(f)));
-  const crossing = files.flatMap((file) => importsOf(file).filter((target) => WORKER_SIDE.has(partOf(target))).map((target) => `${relative(REPO, file)} -> ${relative(REPO, target)}`));
+  const crossing = files.flatMap((file) =>
+    importsOf(file)
+      .filter((target) => WORKER_SIDE.has(partOf(target)))
+      .map((target) => `${relative(REPO, file)} -> ${relative(REPO, target)}`),
+  );
   t.same(crossing, []);
 });
 
@@ -69,24 +97,40 @@ t.test('the layer check itself catches an upward import', async (t) => {
   t.ok(RANK[partOf(join(REPO, 'lib', 'cli', 'run.ts'))] > RANK.sql, 'sql importing cli would be upward');
 });
 
-t.test('only one file imports @duckdb/node-api, one cli-table3, and pg only publish delivery and the lake\'s run lock', async (t) => {
-  const files = [...sources(join(REPO, 'lib')), join(REPO, 'run.ts')];
-  const importers = (pkg: string) => files.filter((f) => new RegExp(`['"]${pkg.replace('/', '\\/')}['"]`).test(readFileSync(f, 'utf8'))).map((f) => relative(REPO, f));
-  t.same(importers('@duckdb/node-api'), ['lib/engines/duckdb/database.ts']);
-  t.same(importers('pg'), ['lib/orchestration/lake-lock.ts', 'lib/publish/postgres-delivery.ts']);
-  t.same(importers('cli-table3'), ['lib/report/tables.ts']);
-});
+t.test(
+  "only one file imports @duckdb/node-api, one cli-table3, and pg only publish delivery and the lake's run lock",
+  async (t) => {
+    const files = [...sources(join(REPO, 'lib')), join(REPO, 'run.ts')];
+    const importers = (pkg: string) =>
+      files
+        .filter((f) => new RegExp(`['"]${pkg.replace('/', '\\/')}['"]`).test(readFileSync(f, 'utf8')))
+        .map((f) => relative(REPO, f));
+    t.same(importers('@duckdb/node-api'), ['lib/engines/duckdb/database.ts']);
+    t.same(importers('pg'), ['lib/orchestration/lake-lock.ts', 'lib/publish/postgres-delivery.ts']);
+    t.same(importers('cli-table3'), ['lib/report/tables.ts']);
+  },
+);
 
-t.test('the README\'s folder table names every file of lib/, and only files that exist', async (t) => {
+t.test("the README's folder table names every file of lib/, and only files that exist", async (t) => {
   const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
   const rows = readme.split('\n').filter((l) => /^\| (`[a-z]+\/`|\(top\)) \|/.test(l));
   const named = rows.flatMap((row) => {
     const folder = row.match(/^\| `([a-z]+)\/`/)?.[1];
-    const files = [...row.split("|")[3].matchAll(/`([a-z0-9-]+(?:\/[a-z0-9-]+)*\.ts|[a-z]+(?:\/[a-z]+)*\/)`/g)].map((m) => m[1]);
+    const files = [...row.split('|')[3].matchAll(/`([a-z0-9-]+(?:\/[a-z0-9-]+)*\.ts|[a-z]+(?:\/[a-z]+)*\/)`/g)].map(
+      (m) => m[1],
+    );
     return files.map((f) => (folder ? `${folder}/${f}` : f));
   });
   const actual = sources(join(REPO, 'lib')).map((f) => relative(join(REPO, 'lib'), f));
   const covered = (file: string) => named.some((n) => n === file || (n.endsWith('/') && file.startsWith(n)));
-  t.same(named.filter((n) => !n.endsWith('/') && !actual.includes(n)), [], 'no name without a file');
-  t.same(actual.filter((f) => !covered(f)), [], 'no file without a name');
+  t.same(
+    named.filter((n) => !n.endsWith('/') && !actual.includes(n)),
+    [],
+    'no name without a file',
+  );
+  t.same(
+    actual.filter((f) => !covered(f)),
+    [],
+    'no file without a name',
+  );
 });

@@ -8,7 +8,10 @@ import { cli, project } from './helpers.js';
 t.test('docs finds what each step reads through CTEs, quotes, schemas, comma joins and subqueries', async (t) => {
   const dir = project(t, undefined, {
     sql: {
-      '01_base': { 'a.sql': 'CREATE SCHEMA IF NOT EXISTS core;\nCREATE TABLE core.orders AS SELECT 1 AS id;\nCREATE TABLE "core"."Customers" AS SELECT 1 AS id;\nCREATE TABLE blocked AS SELECT 2 AS id;\nCREATE TABLE regions AS SELECT 1 AS id;' },
+      '01_base': {
+        'a.sql':
+          'CREATE SCHEMA IF NOT EXISTS core;\nCREATE TABLE core.orders AS SELECT 1 AS id;\nCREATE TABLE "core"."Customers" AS SELECT 1 AS id;\nCREATE TABLE blocked AS SELECT 2 AS id;\nCREATE TABLE regions AS SELECT 1 AS id;',
+      },
       '02_mart': {
         'a.sql': `CREATE SCHEMA IF NOT EXISTS "Mart";
 CREATE TABLE "Mart"."Top" AS
@@ -23,10 +26,18 @@ DELETE FROM "Mart"."Top" WHERE id IN (SELECT id FROM blocked);`,
   const doc = readFileSync(join(dir, 'docs/pipeline.md'), 'utf8');
   const row = doc.split('\n').find((l) => l.startsWith('| 02_mart |') && l.includes('mart.top'));
   t.ok(row, 'the tables-per-step row of 02_mart');
-  t.match(row, /\| mart\.top \| blocked, core\.customers, core\.orders, regions \|/, 'every table read, none invented (no a, b, c.id or r)');
+  t.match(
+    row,
+    /\| mart\.top \| blocked, core\.customers, core\.orders, regions \|/,
+    'every table read, none invented (no a, b, c.id or r)',
+  );
   t.match(doc, 't_core_customers --> s_02_mart');
   t.notMatch(doc, /t_a\b|t_b\b|t_c_id|t_r\b/);
   const again = await cli(dir, ['docs']);
   t.equal(again.exitCode, 0);
-  t.equal(readFileSync(join(dir, 'docs/pipeline.md'), 'utf8'), doc, 'the same from the parser cache (logs/compiled/lineage-cache.json)');
+  t.equal(
+    readFileSync(join(dir, 'docs/pipeline.md'), 'utf8'),
+    doc,
+    'the same from the parser cache (logs/compiled/lineage-cache.json)',
+  );
 });

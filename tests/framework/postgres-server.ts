@@ -23,22 +23,26 @@ export interface PostgresServer {
 export function postgresBin(): string | undefined {
   const root = '/usr/lib/postgresql';
   if (!existsSync(root)) return undefined;
-  const version = readdirSync(root).sort((a, b) => Number(b) - Number(a)).find((v) => existsSync(join(root, v, 'bin', 'initdb')));
+  const version = readdirSync(root)
+    .sort((a, b) => Number(b) - Number(a))
+    .find((v) => existsSync(join(root, v, 'bin', 'initdb')));
   return version ? join(root, version, 'bin') : undefined;
 }
 
-const freePort = () => new Promise<number>((resolve) => {
-  const server = createServer().listen(0, '127.0.0.1', () => {
-    const { port } = server.address() as { port: number };
-    server.close(() => resolve(port));
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
   });
-});
 
 export async function startPostgres(): Promise<PostgresServer> {
   const bin = postgresBin()!;
   const dir = mkdtempSync(join(tmpdir(), 'ducksteps-pg-'));
   const asRoot = userInfo().uid === 0;
-  const run = (cmd: string, args: string[]) => (asRoot ? execa('runuser', ['-u', 'postgres', '--', join(bin, cmd), ...args]) : execa(join(bin, cmd), args));
+  const run = (cmd: string, args: string[]) =>
+    asRoot ? execa('runuser', ['-u', 'postgres', '--', join(bin, cmd), ...args]) : execa(join(bin, cmd), args);
   if (asRoot) {
     chmodSync(dir, 0o755);
     const { stdout } = await execa('id', ['-u', 'postgres']);
@@ -47,7 +51,17 @@ export async function startPostgres(): Promise<PostgresServer> {
   }
   const port = await freePort();
   await run('initdb', ['-D', join(dir, 'data'), '--auth=trust', '-U', 'postgres', '--encoding=UTF8', '--locale=C']);
-  const startServer = async () => void (await run('pg_ctl', ['-D', join(dir, 'data'), '-l', join(dir, 'log'), '-w', 'start', '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`]));
+  const startServer = async () =>
+    void (await run('pg_ctl', [
+      '-D',
+      join(dir, 'data'),
+      '-l',
+      join(dir, 'log'),
+      '-w',
+      'start',
+      '-o',
+      `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`,
+    ]));
   await startServer();
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
   const query = async (sql: string, params?: unknown[]) => {
@@ -61,10 +75,17 @@ export async function startPostgres(): Promise<PostgresServer> {
   };
   await query("CREATE ROLE ducksteps LOGIN SUPERUSER PASSWORD 'secret-pw'");
   // password auth for the role ducksteps over TCP; trust for the rest
-  await execa('sh', ['-c', `sed -i '1i host all ducksteps 127.0.0.1/32 scram-sha-256' ${join(dir, 'data', 'pg_hba.conf')}`]);
+  await execa('sh', [
+    '-c',
+    `sed -i '1i host all ducksteps 127.0.0.1/32 scram-sha-256' ${join(dir, 'data', 'pg_hba.conf')}`,
+  ]);
   await run('pg_ctl', ['-D', join(dir, 'data'), 'reload']);
   return {
-    url, port, query, passwordUrl: `postgres://ducksteps:secret-pw@127.0.0.1:${port}/postgres`, startServer,
+    url,
+    port,
+    query,
+    passwordUrl: `postgres://ducksteps:secret-pw@127.0.0.1:${port}/postgres`,
+    startServer,
     stopServer: async () => void (await run('pg_ctl', ['-D', join(dir, 'data'), '-m', 'immediate', 'stop'])),
     stop: async () => {
       await run('pg_ctl', ['-D', join(dir, 'data'), '-m', 'immediate', 'stop']).catch(() => undefined);

@@ -8,7 +8,12 @@ import { renderFile } from '../../lib/render/render.js';
 import { createEnvironment, type TemplateContext } from '../../lib/render/template.js';
 import { sqlString } from '../../lib/sql/quote.js';
 
-const context: TemplateContext = { vars: { n: '3', name: "x'; DROP TABLE t; --" }, run_id: 'RUN1', run_started_at: '2026-01-01T00:00:00Z', engine: 'duckdb' };
+const context: TemplateContext = {
+  vars: { n: '3', name: "x'; DROP TABLE t; --" },
+  run_id: 'RUN1',
+  run_started_at: '2026-01-01T00:00:00Z',
+  engine: 'duckdb',
+};
 
 function render(t: Test, files: Record<string, string>, file = 'sql/01_a/a.sql') {
   const tree: Record<string, unknown> = { sql: { '01_a': {}, macros: {} } };
@@ -17,12 +22,25 @@ function render(t: Test, files: Record<string, string>, file = 'sql/01_a/a.sql')
     (tree.sql as Record<string, Record<string, string>>)[folder][name] = text;
   }
   const dir = t.testdir(tree as never);
-  return { dir, out: () => renderFile(createEnvironment(dir, context), dir, file, { ...context, step: { number: 1, name: 'a' } }, 'logs/compiled/01_a') };
+  return {
+    dir,
+    out: () =>
+      renderFile(
+        createEnvironment(dir, context),
+        dir,
+        file,
+        { ...context, step: { number: 1, name: 'a' } },
+        'logs/compiled/01_a',
+      ),
+  };
 }
 
 t.test('vars, run_id, step and env() reach the SQL; the compiled copy is written', async (t) => {
   process.env.DUCKSTEPS_TEST_REGION = 'eu';
-  const { dir, out } = render(t, { 'sql/01_a/a.sql': "SELECT {{ vars.n }}, '{{ run_id }}', '{{ step.name }}', '{{ env(\"DUCKSTEPS_TEST_REGION\") }}', '{{ env(\"NOPE_X\", \"dflt\") }}';" });
+  const { dir, out } = render(t, {
+    'sql/01_a/a.sql':
+      "SELECT {{ vars.n }}, '{{ run_id }}', '{{ step.name }}', '{{ env(\"DUCKSTEPS_TEST_REGION\") }}', '{{ env(\"NOPE_X\", \"dflt\") }}';",
+  });
   const r = out();
   t.equal(r.sql, "SELECT 3, 'RUN1', 'a', 'eu', 'dflt';");
   t.equal(readFileSync(join(dir, 'logs/compiled/01_a/a.sql'), 'utf8'), r.sql);
@@ -50,7 +68,10 @@ t.test('an unknown filter is located at the line that uses it', async (t) => {
 
 t.test('a missing macro file, or one outside the project, fails with the include rule', async (t) => {
   const missing = render(t, { 'sql/01_a/a.sql': '{% import "macros/nope.sql" as m %}\nSELECT 1;' });
-  t.match(caught(missing.out), { file: 'sql/01_a/a.sql', message: /included or imported file not found[\s\S]*relative to sql\// });
+  t.match(caught(missing.out), {
+    file: 'sql/01_a/a.sql',
+    message: /included or imported file not found[\s\S]*relative to sql\//,
+  });
   const outside = render(t, { 'sql/01_a/a.sql': '{% include "../../../../../../etc/passwd" %}' });
   t.match(caught(outside.out), { message: /included or imported file not found: .*etc\/passwd/ });
 });
@@ -58,7 +79,10 @@ t.test('a missing macro file, or one outside the project, fails with the include
 t.test('a file that is not UTF-8 is refused', async (t) => {
   const { dir } = render(t, { 'sql/01_a/a.sql': 'x' });
   writeFileSync(join(dir, 'sql/01_a/a.sql'), Buffer.from([0x53, 0x45, 0xff, 0xfe, 0x3b]));
-  t.match(caught(() => renderFile(createEnvironment(dir, context), dir, 'sql/01_a/a.sql', context, 'logs/compiled/01_a')), { file: 'sql/01_a/a.sql', message: /not valid UTF-8/ });
+  t.match(
+    caught(() => renderFile(createEnvironment(dir, context), dir, 'sql/01_a/a.sql', context, 'logs/compiled/01_a')),
+    { file: 'sql/01_a/a.sql', message: /not valid UTF-8/ },
+  );
 });
 
 t.test('-- ducksteps: no-transaction marks a file to run outside the step transaction', async (t) => {

@@ -21,5 +21,7 @@ process.on('SIGTERM', stop).on('SIGINT', stop);
 if (args.includes('--stdin')) process.stdin.on('end', stop).resume();
 if (infoFile) writeFileSync(infoFile, `${cluster.url}\n${process.pid}\n`);
 process.stdout.write(`${cluster.url}\n`);
-process.stderr.write(`Spark test cluster ready in ${(cluster.startMs / 1000).toFixed(1)} s at ${cluster.url} (folder ${cluster.dir}); pid ${process.pid}\n`);
+process.stderr.write(
+  `Spark test cluster ready in ${(cluster.startMs / 1000).toFixed(1)} s at ${cluster.url} (folder ${cluster.dir}); pid ${process.pid}\n`,
+);
 setInterval(() => undefined, 1 << 30); // stay alive until a signal

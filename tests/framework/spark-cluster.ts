@@ -56,34 +56,63 @@ export function sparkSkipReason(): string | undefined {
 /** The provisioned Spark home (.cache/spark/spark-X), provisioning it first when missing (downloads 456 MB once). */
 export function sparkHome(): string {
   const home = join(REPO, '.cache', 'spark', `spark-${SPARK_VERSION}`);
-  if (!existsSync(join(home, '.provisioned'))) execFileSync('bash', [join(REPO, '.ci', 'provision-spark.sh')], { stdio: ['ignore', 'ignore', 'inherit'] });
+  if (!existsSync(join(home, '.provisioned')))
+    execFileSync('bash', [join(REPO, '.ci', 'provision-spark.sh')], { stdio: ['ignore', 'ignore', 'inherit'] });
   return home;
 }
 
 /** spark-submit's arguments for the Connect server: loopback only, no UI, Hive catalog in Derby inside `dir`. */
-function connectServerArgs(dir: string, master: string, port: number, options: SparkClusterOptions, java: string): string[] {
+function connectServerArgs(
+  dir: string,
+  master: string,
+  port: number,
+  options: SparkClusterOptions,
+  java: string,
+): string[] {
   const conf: Record<string, string> = {
-    'spark.connect.grpc.binding.address': '127.0.0.1', 'spark.connect.grpc.binding.port': String(port),
-    'spark.driver.host': '127.0.0.1', 'spark.driver.bindAddress': '127.0.0.1', 'spark.ui.enabled': 'false',
-    'spark.executor.memory': options.executorMemory ?? '512m', 'spark.executor.cores': '1',
-    'spark.sql.catalogImplementation': 'hive', 'spark.sql.warehouse.dir': join(dir, 'warehouse'),
+    'spark.connect.grpc.binding.address': '127.0.0.1',
+    'spark.connect.grpc.binding.port': String(port),
+    'spark.driver.host': '127.0.0.1',
+    'spark.driver.bindAddress': '127.0.0.1',
+    'spark.ui.enabled': 'false',
+    'spark.executor.memory': options.executorMemory ?? '512m',
+    'spark.executor.cores': '1',
+    'spark.sql.catalogImplementation': 'hive',
+    'spark.sql.warehouse.dir': join(dir, 'warehouse'),
     'spark.hadoop.javax.jdo.option.ConnectionURL': `jdbc:derby:;databaseName=${join(dir, 'metastore_db')};create=true`,
-    'spark.driver.extraJavaOptions': `-Dderby.system.home=${join(dir, 'derby')} ${java}`, 'spark.executor.extraJavaOptions': java,
-    'spark.sql.session.timeZone': 'UTC', 'spark.sql.shuffle.partitions': '4',
+    'spark.driver.extraJavaOptions': `-Dderby.system.home=${join(dir, 'derby')} ${java}`,
+    'spark.executor.extraJavaOptions': java,
+    'spark.sql.session.timeZone': 'UTC',
+    'spark.sql.shuffle.partitions': '4',
     ...options.conf,
   };
-  return ['--class', 'org.apache.spark.sql.connect.service.SparkConnectServer', '--master', master, '--name', 'ducksteps-test',
-    '--driver-memory', options.driverMemory ?? '768m', ...Object.entries(conf).flatMap(([k, v]) => ['--conf', `${k}=${v}`]), 'spark-internal'];
+  return [
+    '--class',
+    'org.apache.spark.sql.connect.service.SparkConnectServer',
+    '--master',
+    master,
+    '--name',
+    'ducksteps-test',
+    '--driver-memory',
+    options.driverMemory ?? '768m',
+    ...Object.entries(conf).flatMap(([k, v]) => ['--conf', `${k}=${v}`]),
+    'spark-internal',
+  ];
 }
 
 /** Polls until the Connect server answers a real request (connect() asks its Spark version); fails if it exits. */
 async function waitForConnect(url: string, connect: () => proc.SparkProcess, logs: () => string): Promise<void> {
-  await proc.waitFor('the Spark Connect server', async () => {
-    if (connect().exited()) throw new Error(`the Spark Connect server exited while starting\n${logs()}`);
-    const session = await SparkConnect.connect(url, { timeoutMs: 5_000 }).catch(() => undefined);
-    await session?.close();
-    return Boolean(session);
-  }, 180_000, logs);
+  await proc.waitFor(
+    'the Spark Connect server',
+    async () => {
+      if (connect().exited()) throw new Error(`the Spark Connect server exited while starting\n${logs()}`);
+      const session = await SparkConnect.connect(url, { timeoutMs: 5_000 }).catch(() => undefined);
+      await session?.close();
+      return Boolean(session);
+    },
+    180_000,
+    logs,
+  );
 }
 
 /** Starts the Master, then the Workers and the Connect server in parallel; resolves once a real request
@@ -95,19 +124,37 @@ export async function startSparkCluster(options: SparkClusterOptions = {}): Prom
   for (const sub of ['conf', 'warehouse', 'derby']) mkdirSync(join(dir, sub));
   proc.startWatchdog(dir);
   const java = options.javaOptions ?? JAVA_OPTIONS;
-  const env = { ...process.env, SPARK_HOME: home, SPARK_LOCAL_IP: '127.0.0.1', SPARK_LOCAL_HOSTNAME: '127.0.0.1', SPARK_CONF_DIR: join(dir, 'conf'),
-    SPARK_LOG_DIR: dir, SPARK_DAEMON_MEMORY: '256m', SPARK_DAEMON_JAVA_OPTS: java };
-  const spark = (name: string, script: string, args: string[], extra = {}) => proc.startProcess(dir, name, join(home, 'bin', script), args, { ...env, ...extra });
+  const env = {
+    ...process.env,
+    SPARK_HOME: home,
+    SPARK_LOCAL_IP: '127.0.0.1',
+    SPARK_LOCAL_HOSTNAME: '127.0.0.1',
+    SPARK_CONF_DIR: join(dir, 'conf'),
+    SPARK_LOG_DIR: dir,
+    SPARK_DAEMON_MEMORY: '256m',
+    SPARK_DAEMON_JAVA_OPTS: java,
+  };
+  const spark = (name: string, script: string, args: string[], extra = {}) =>
+    proc.startProcess(dir, name, join(home, 'bin', script), args, { ...env, ...extra });
   const [masterPort, connectPort] = [await proc.freePort(), await proc.freePort()];
   const master = `spark://127.0.0.1:${masterPort}`;
   const url = `sc://127.0.0.1:${connectPort}`;
   const logs = () => proc.logTails(dir);
 
-  const masterProcess = spark('master', 'spark-class', ['org.apache.spark.deploy.master.Master', '--host', '127.0.0.1', '--port', String(masterPort), '--webui-port', '0']);
+  const masterProcess = spark('master', 'spark-class', [
+    'org.apache.spark.deploy.master.Master',
+    '--host',
+    '127.0.0.1',
+    '--port',
+    String(masterPort),
+    '--webui-port',
+    '0',
+  ]);
   const workers: proc.SparkProcess[] = [];
   const submitArgs = connectServerArgs(dir, master, connectPort, options, java);
   // spark-submit sizes the Connect server's JVM (like the thrift server's) by SPARK_DAEMON_MEMORY, not --driver-memory
-  const startConnect = () => spark('connect', 'spark-submit', submitArgs, { SPARK_DAEMON_MEMORY: options.driverMemory ?? '768m' });
+  const startConnect = () =>
+    spark('connect', 'spark-submit', submitArgs, { SPARK_DAEMON_MEMORY: options.driverMemory ?? '768m' });
   let connect: proc.SparkProcess | undefined;
   const stop = async () => {
     const all = [connect, ...workers, masterProcess].filter((p): p is proc.SparkProcess => Boolean(p));
@@ -119,26 +166,61 @@ export async function startSparkCluster(options: SparkClusterOptions = {}): Prom
   try {
     await proc.waitFor('the master', () => proc.portOpen(masterPort), 60_000, logs);
     for (let i = 0; i < (options.workers ?? 2); i++) {
-      workers.push(spark(`worker${i}`, 'spark-class', ['org.apache.spark.deploy.worker.Worker', '--host', '127.0.0.1', '--webui-port', '0',
-        '--cores', String(options.workerCores ?? 1), '--memory', options.workerMemory ?? '1g', '--work-dir', join(dir, `work${i}`), master]));
+      workers.push(
+        spark(`worker${i}`, 'spark-class', [
+          'org.apache.spark.deploy.worker.Worker',
+          '--host',
+          '127.0.0.1',
+          '--webui-port',
+          '0',
+          '--cores',
+          String(options.workerCores ?? 1),
+          '--memory',
+          options.workerMemory ?? '1g',
+          '--work-dir',
+          join(dir, `work${i}`),
+          master,
+        ]),
+      );
     }
     connect = startConnect();
     await waitForConnect(url, () => connect!, logs);
-    await proc.waitFor('the executors', () => proc.executorPids(dir).length >= Math.min(workers.length, 2), 120_000, logs);
+    await proc.waitFor(
+      'the executors',
+      () => proc.executorPids(dir).length >= Math.min(workers.length, 2),
+      120_000,
+      logs,
+    );
   } catch (error) {
     await stop();
     throw error;
   }
   const restart = async () => {
-    if (!connect!.exited()) { proc.killGroup(connect!.child.pid, 'SIGTERM'); await proc.waitExit(connect!, 30_000); }
+    if (!connect!.exited()) {
+      proc.killGroup(connect!.child.pid, 'SIGTERM');
+      await proc.waitExit(connect!, 30_000);
+    }
     connect = startConnect();
     await waitForConnect(url, () => connect!, logs);
   };
-  return { url, dir, warehouse: join(dir, 'warehouse'), startMs: Date.now() - started, logs, stop, ...faults(dir, () => connect!, workers, restart) };
+  return {
+    url,
+    dir,
+    warehouse: join(dir, 'warehouse'),
+    startMs: Date.now() - started,
+    logs,
+    stop,
+    ...faults(dir, () => connect!, workers, restart),
+  };
 }
 
 /** The faults a test injects: kill the Connect server, a worker (with its executors) or one executor JVM. */
-function faults(dir: string, connect: () => proc.SparkProcess, workers: proc.SparkProcess[], restartConnectServer: () => Promise<void>) {
+function faults(
+  dir: string,
+  connect: () => proc.SparkProcess,
+  workers: proc.SparkProcess[],
+  restartConnectServer: () => Promise<void>,
+) {
   return {
     restartConnectServer,
     killConnectServer: async (signal: NodeJS.Signals = 'SIGKILL') => {
@@ -159,7 +241,10 @@ function faults(dir: string, connect: () => proc.SparkProcess, workers: proc.Spa
 
 /** The cluster for a test file: the shared one named by DUCKSTEPS_TEST_SPARK_URL (`shared: true`: do not
  * kill its parts), else one started now and stopped when the test ends, even when it fails. */
-export async function sparkClusterFor(t: Test, options?: SparkClusterOptions): Promise<{ url: string; shared: boolean; cluster?: SparkCluster }> {
+export async function sparkClusterFor(
+  t: Test,
+  options?: SparkClusterOptions,
+): Promise<{ url: string; shared: boolean; cluster?: SparkCluster }> {
   const shared = process.env.DUCKSTEPS_TEST_SPARK_URL;
   if (shared) return { url: shared, shared: true };
   const cluster = await startSparkCluster(options);

@@ -25,7 +25,19 @@ t.test('the example day by day on a cluster equals the same days on a DuckDB fil
     t.match(result.stdout, /orders: 1 new file/, 'only the new day');
     t.equal((await cli(duck, [...SIZE, '--var', `days=${day}`])).exitCode, 0, `day ${day} on DuckDB`);
   }
-  t.same(differences(await sparkDigests(url, EXAMPLE_TABLES, NOT_COMPARED), await duckDigests(join(duck, 'data', 'warehouse.duckdb'), EXAMPLE_TABLES, NOT_COMPARED)), ALL_EQUAL);
-  t.same(await query(join(spark, 'data', 'warehouse.duckdb'), "SELECT count(*) AS files, count(DISTINCT path) AS paths FROM ducksteps.loaded_files WHERE input = 'orders'"),
-    [{ files: 2, paths: 2 }], 'the ledger (--db) has each day file once');
+  t.same(
+    differences(
+      await sparkDigests(url, EXAMPLE_TABLES, NOT_COMPARED),
+      await duckDigests(join(duck, 'data', 'warehouse.duckdb'), EXAMPLE_TABLES, NOT_COMPARED),
+    ),
+    ALL_EQUAL,
+  );
+  t.same(
+    await query(
+      join(spark, 'data', 'warehouse.duckdb'),
+      "SELECT count(*) AS files, count(DISTINCT path) AS paths FROM ducksteps.loaded_files WHERE input = 'orders'",
+    ),
+    [{ files: 2, paths: 2 }],
+    'the ledger (--db) has each day file once',
+  );
 });

@@ -16,15 +16,30 @@ export function seeded(seed: number): () => number {
 }
 
 /** Resolves when the child prints `text` (true), or when it exits first (false). */
-export const printed = (child: ResultPromise, text: string) => new Promise<boolean>((resolve) => {
-  let seen = '';
-  child.stdout?.on('data', (chunk: Buffer) => { seen += String(chunk); if (seen.includes(text)) resolve(true); });
-  child.then(() => resolve(false), () => resolve(false));
-});
+export const printed = (child: ResultPromise, text: string) =>
+  new Promise<boolean>((resolve) => {
+    let seen = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      seen += String(chunk);
+      if (seen.includes(text)) resolve(true);
+    });
+    child.then(
+      () => resolve(false),
+      () => resolve(false),
+    );
+  });
 
 /** Strikes `fault` a random moment into a running build: after one of `steps` has started (picked by `random`),
  * up to `maxDelayMs` later. Returns the run's exit code and where the fault struck. */
-export async function strike(t: Test, child: ResultPromise, steps: readonly string[], random: () => number, fault: () => unknown, maxDelayMs = 4000, waitForEnd = true) {
+export async function strike(
+  t: Test,
+  child: ResultPromise,
+  steps: readonly string[],
+  random: () => number,
+  fault: () => unknown,
+  maxDelayMs = 4000,
+  waitForEnd = true,
+) {
   const step = steps[Math.floor(random() * steps.length)];
   const delay = Math.round(random() * maxDelayMs);
   const during = await printed(child, `▶ ${step}`);

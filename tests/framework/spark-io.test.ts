@@ -31,10 +31,16 @@ const pg = await startPostgres();
 t.teardown(() => pg.stop());
 await pg.query('CREATE SCHEMA ml');
 const dir = project(t, undefined, {
-  'package.json': JSON.stringify({ name: 'events', ducksteps: { database: 'data/ledger.duckdb', inputs: { events: 'data/landing/*.csv' }, archive: 'data/archive' } }),
+  'package.json': JSON.stringify({
+    name: 'events',
+    ducksteps: { database: 'data/ledger.duckdb', inputs: { events: 'data/landing/*.csv' }, archive: 'data/archive' },
+  }),
   sql: {
     '01_load': { '01_events.sql': LOAD },
-    '02_totals': { '01_totals.sql': 'CREATE OR REPLACE TABLE ev.totals AS SELECT k, sum(v) AS total, count(*) AS n FROM ev.events GROUP BY k;' },
+    '02_totals': {
+      '01_totals.sql':
+        'CREATE OR REPLACE TABLE ev.totals AS SELECT k, sum(v) AS total, count(*) AS n FROM ev.events GROUP BY k;',
+    },
   },
   tests: { 'events.sql': "-- name: each_file_once\n{{ unique('ev.events', ['file', 'k']) }};\n" },
   publish: {
@@ -56,7 +62,13 @@ const run = async (args: string[] = [], sparkUrl = withSecret) => {
   return result;
 };
 const ledger = join(dir, 'data', 'ledger.duckdb');
-const perFile = async () => Object.fromEntries((await onSpark(url, 'SELECT file, count(*) AS n FROM ev.events GROUP BY file ORDER BY file')).map((r) => [r.file, r.n]));
+const perFile = async () =>
+  Object.fromEntries(
+    (await onSpark(url, 'SELECT file, count(*) AS n FROM ev.events GROUP BY file ORDER BY file')).map((r) => [
+      r.file,
+      r.n,
+    ]),
+  );
 
 t.test('two files in one batch: loaded, gated, published to a file and to PostgreSQL', async (t) => {
   land('a.csv', ['x,1', 'y,2']);
@@ -66,43 +78,96 @@ t.test('two files in one batch: loaded, gated, published to a file and to Postgr
   t.match(first.stdout, /01_load batch 1 \(2 files\) ok/);
   t.same(await perFile(), { 'a.csv': 2, 'b.csv': 2 });
   t.equal(read(join(dir, 'out', 'totals.csv')), 'k,total,n\nx,11,2\ny,2,1\nz,3,1\n', 'the file holds the cluster rows');
-  t.same((await pg.query('SELECT k, total::int, n::int FROM ml.totals ORDER BY k')).rows, [{ k: 'x', total: 11, n: 2 }, { k: 'y', total: 2, n: 1 }, { k: 'z', total: 3, n: 1 }]);
+  t.same((await pg.query('SELECT k, total::int, n::int FROM ml.totals ORDER BY k')).rows, [
+    { k: 'x', total: 11, n: 2 },
+    { k: 'y', total: 2, n: 1 },
+    { k: 'z', total: 3, n: 1 },
+  ]);
 });
 
-t.test('a batch that fails leaves its files unloaded and nothing of it visible; the rerun loads each file exactly once', async (t) => {
-  land('c.csv', ['x,100']);
-  land('d.csv', ['w,7']);
-  const failed = await run(['--batch-size', '1', '--var', 'fail_batch=3']);
-  t.equal(failed.exitCode, 1);
-  t.match(failed.stdout, /01_load batch 2 \(1 file\) ok/);
-  t.match(failed.stdout, /01_load batch 3 \(1 file\) failed/);
-  t.match(failed.stdout, /at sql\/01_load\/01_events\.sql:10/);
-  t.same(await perFile(), { 'a.csv': 2, 'b.csv': 2, 'c.csv': 1 }, 'batch 2 committed, batch 3 did not');
-  t.same((await query(ledger, 'SELECT path FROM ducksteps.loaded_files ORDER BY path')).map((r) => r.path), ['data/landing/a.csv', 'data/landing/b.csv', 'data/landing/c.csv']);
-  t.same((await pg.query('SELECT k, total::int FROM ml.totals ORDER BY k')).rows.map((r) => r.total), [11, 2, 3], 'nothing published from a failed run');
+t.test(
+  'a batch that fails leaves its files unloaded and nothing of it visible; the rerun loads each file exactly once',
+  async (t) => {
+    land('c.csv', ['x,100']);
+    land('d.csv', ['w,7']);
+    const failed = await run(['--batch-size', '1', '--var', 'fail_batch=3']);
+    t.equal(failed.exitCode, 1);
+    t.match(failed.stdout, /01_load batch 2 \(1 file\) ok/);
+    t.match(failed.stdout, /01_load batch 3 \(1 file\) failed/);
+    t.match(failed.stdout, /at sql\/01_load\/01_events\.sql:10/);
+    t.same(await perFile(), { 'a.csv': 2, 'b.csv': 2, 'c.csv': 1 }, 'batch 2 committed, batch 3 did not');
+    t.same(
+      (await query(ledger, 'SELECT path FROM ducksteps.loaded_files ORDER BY path')).map((r) => r.path),
+      ['data/landing/a.csv', 'data/landing/b.csv', 'data/landing/c.csv'],
+    );
+    t.same(
+      (await pg.query('SELECT k, total::int FROM ml.totals ORDER BY k')).rows.map((r) => r.total),
+      [11, 2, 3],
+      'nothing published from a failed run',
+    );
 
-  const rerun = await run(['--batch-size', '1']);
-  t.equal(rerun.exitCode, 0, 'exit 0', { output: rerun.stdout + rerun.stderr });
-  t.match(rerun.stdout, /01_load batch 3 \(1 file\) ok/);
-  t.same(await perFile(), { 'a.csv': 2, 'b.csv': 2, 'c.csv': 1, 'd.csv': 1 });
-  const again = await run();
-  t.equal(again.exitCode, 0);
-  t.match(again.stdout, /nothing new/);
-  t.same(await perFile(), { 'a.csv': 2, 'b.csv': 2, 'c.csv': 1, 'd.csv': 1 }, 'a run with nothing new loads nothing');
-  t.same(await query(ledger, 'SELECT count(*) AS files, count(DISTINCT path) AS paths FROM ducksteps.loaded_files'), [{ files: 4, paths: 4 }], 'each file once in the ledger');
-  t.same(await query(ledger, "SELECT batch_id FROM ducksteps.step_batches WHERE step = '01_load' ORDER BY batch_id"), [{ batch_id: 1 }, { batch_id: 2 }, { batch_id: 3 }]);
-  t.same((await pg.query('SELECT k, total::int FROM ml.totals ORDER BY k')).rows, [{ k: 'w', total: 7 }, { k: 'x', total: 111 }, { k: 'y', total: 2 }, { k: 'z', total: 3 }], 'upserted');
-  const versions = (await tablesOf(url, 'ev')).filter((name) => name.startsWith('events__ds'));
-  t.ok(versions.length <= 3, `ev.events keeps its current version, the one before and at most one retired until the next start (${versions.join(', ')})`);
-});
+    const rerun = await run(['--batch-size', '1']);
+    t.equal(rerun.exitCode, 0, 'exit 0', { output: rerun.stdout + rerun.stderr });
+    t.match(rerun.stdout, /01_load batch 3 \(1 file\) ok/);
+    t.same(await perFile(), { 'a.csv': 2, 'b.csv': 2, 'c.csv': 1, 'd.csv': 1 });
+    const again = await run();
+    t.equal(again.exitCode, 0);
+    t.match(again.stdout, /nothing new/);
+    t.same(await perFile(), { 'a.csv': 2, 'b.csv': 2, 'c.csv': 1, 'd.csv': 1 }, 'a run with nothing new loads nothing');
+    t.same(
+      await query(ledger, 'SELECT count(*) AS files, count(DISTINCT path) AS paths FROM ducksteps.loaded_files'),
+      [{ files: 4, paths: 4 }],
+      'each file once in the ledger',
+    );
+    t.same(
+      await query(ledger, "SELECT batch_id FROM ducksteps.step_batches WHERE step = '01_load' ORDER BY batch_id"),
+      [{ batch_id: 1 }, { batch_id: 2 }, { batch_id: 3 }],
+    );
+    t.same(
+      (await pg.query('SELECT k, total::int FROM ml.totals ORDER BY k')).rows,
+      [
+        { k: 'w', total: 7 },
+        { k: 'x', total: 111 },
+        { k: 'y', total: 2 },
+        { k: 'z', total: 3 },
+      ],
+      'upserted',
+    );
+    const versions = (await tablesOf(url, 'ev')).filter((name) => name.startsWith('events__ds'));
+    t.ok(
+      versions.length <= 3,
+      `ev.events keeps its current version, the one before and at most one retired until the next start (${versions.join(', ')})`,
+    );
+  },
+);
 
-t.test("the URL's secret is on no console and in no log; a token to a server without TLS is one clear message", async (t) => {
-  const files = (folder: string): string[] => readdirSync(folder).flatMap((f) => (statSync(join(folder, f)).isDirectory() ? files(join(folder, f)) : [join(folder, f)]));
-  t.same(files(join(dir, 'logs')).filter((f) => readFileSync(f, 'utf8').includes(SECRET)), [], 'no log file holds it');
-  t.notOk(consoles.some((c) => c.includes(SECRET)), 'no console output of the runs above holds it');
-  const token = await run([], `${url}/;token=${SECRET}`);
-  t.equal(token.exitCode, 2);
-  t.match(token.stdout + token.stderr, /cannot prepare the Spark warehouse Spark at sc:\/\/127\.0\.0\.1:\d+\/;token=\*\*\* .*: cannot reach Spark Connect at 127\.0\.0\.1:\d+ over TLS: the server answers without TLS/);
-  t.notMatch(token.stdout + token.stderr, SECRET);
-  t.same(files(join(dir, 'logs')).filter((f) => readFileSync(f, 'utf8').includes(SECRET)), [], 'still none');
-});
+t.test(
+  "the URL's secret is on no console and in no log; a token to a server without TLS is one clear message",
+  async (t) => {
+    const files = (folder: string): string[] =>
+      readdirSync(folder).flatMap((f) =>
+        statSync(join(folder, f)).isDirectory() ? files(join(folder, f)) : [join(folder, f)],
+      );
+    t.same(
+      files(join(dir, 'logs')).filter((f) => readFileSync(f, 'utf8').includes(SECRET)),
+      [],
+      'no log file holds it',
+    );
+    t.notOk(
+      consoles.some((c) => c.includes(SECRET)),
+      'no console output of the runs above holds it',
+    );
+    const token = await run([], `${url}/;token=${SECRET}`);
+    t.equal(token.exitCode, 2);
+    t.match(
+      token.stdout + token.stderr,
+      /cannot prepare the Spark warehouse Spark at sc:\/\/127\.0\.0\.1:\d+\/;token=\*\*\* .*: cannot reach Spark Connect at 127\.0\.0\.1:\d+ over TLS: the server answers without TLS/,
+    );
+    t.notMatch(token.stdout + token.stderr, SECRET);
+    t.same(
+      files(join(dir, 'logs')).filter((f) => readFileSync(f, 'utf8').includes(SECRET)),
+      [],
+      'still none',
+    );
+  },
+);

@@ -7,29 +7,43 @@ import { createConnection, createServer } from 'node:net';
 import { join } from 'node:path';
 
 /** A free TCP port on loopback (the OS picks it; a race with another process is possible but rare). */
-export const freePort = () => new Promise<number>((resolve, reject) => {
-  const server = createServer().once('error', reject).listen(0, '127.0.0.1', () => {
-    const { port } = server.address() as { port: number };
-    server.close(() => resolve(port));
+export const freePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const server = createServer()
+      .once('error', reject)
+      .listen(0, '127.0.0.1', () => {
+        const { port } = server.address() as { port: number };
+        server.close(() => resolve(port));
+      });
   });
-});
 
 /** Whether something accepts TCP connections on 127.0.0.1:port. */
-export const portOpen = (port: number) => new Promise<boolean>((resolve) => {
-  const socket = createConnection({ host: '127.0.0.1', port }).once('connect', () => { socket.destroy(); resolve(true); })
-    .once('error', () => resolve(false));
-});
+export const portOpen = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const socket = createConnection({ host: '127.0.0.1', port })
+      .once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      })
+      .once('error', () => resolve(false));
+  });
 
 /** A pause between polls. */
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Polls `check` every 250 ms until it is truthy; fails after `timeoutMs` with `what` and the log tail. */
-export async function waitFor<T>(what: string, check: () => T | Promise<T>, timeoutMs: number, logs: () => string): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  check: () => T | Promise<T>,
+  timeoutMs: number,
+  logs: () => string,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
     if (value) return value;
-    if (Date.now() > deadline) throw new Error(`Spark test cluster: ${what} not ready after ${timeoutMs / 1000} s\n${logs()}`);
+    if (Date.now() > deadline)
+      throw new Error(`Spark test cluster: ${what} not ready after ${timeoutMs / 1000} s\n${logs()}`);
     await sleep(250);
   }
 }
@@ -43,13 +57,21 @@ export interface SparkProcess {
 }
 
 /** Starts one Spark command in its own process group, output appended to <dir>/<name>.log. */
-export function startProcess(dir: string, name: string, command: string, args: string[], env: NodeJS.ProcessEnv): SparkProcess {
+export function startProcess(
+  dir: string,
+  name: string,
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): SparkProcess {
   const log = join(dir, `${name}.log`);
   const out = openSync(log, 'a');
   const child = spawn(command, args, { cwd: dir, env, detached: true, stdio: ['ignore', out, out] });
   child.unref();
   let done = false;
-  child.once('exit', () => { done = true; });
+  child.once('exit', () => {
+    done = true;
+  });
   appendFileSync(join(dir, 'pgids'), `${child.pid}\n`);
   return { name, child, log, exited: () => done };
 }
@@ -85,20 +107,29 @@ sleep 1; rm -rf "$1"`;
 
 /** Pids of the executor JVMs running in this cluster (their working folder is inside `dir`). */
 export function executorPids(dir: string): number[] {
-  return readdirSync('/proc').filter((p) => /^\d+$/.test(p)).map(Number).filter((pid) => {
-    try {
-      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('CoarseGrainedExecutorBackend') && readlinkSync(`/proc/${pid}/cwd`).startsWith(dir);
-    } catch {
-      return false;
-    }
-  });
+  return readdirSync('/proc')
+    .filter((p) => /^\d+$/.test(p))
+    .map(Number)
+    .filter((pid) => {
+      try {
+        return (
+          readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('CoarseGrainedExecutorBackend') &&
+          readlinkSync(`/proc/${pid}/cwd`).startsWith(dir)
+        );
+      } catch {
+        return false;
+      }
+    });
 }
 
 /** The last lines of each log, for a failure message. */
 export function logTails(dir: string, lines = 40): string {
   if (!existsSync(dir)) return '';
-  return readdirSync(dir).filter((f) => f.endsWith('.log')).map((f) => {
-    const text = readFileSync(join(dir, f), 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
-    return `--- ${f} (last ${lines} lines) ---\n${text}`;
-  }).join('\n');
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.log'))
+    .map((f) => {
+      const text = readFileSync(join(dir, f), 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+      return `--- ${f} (last ${lines} lines) ---\n${text}`;
+    })
+    .join('\n');
 }

@@ -22,4 +22,7 @@ export const tablesOf = async (url: string, schema: string): Promise<string[]> =
 
 /** The ledger's version rows (name, physical, state, repointed), oldest first. */
 export const versionRows = (ledger: string) =>
-  query(ledger, 'SELECT name, physical, kind, state, repointed FROM ducksteps.spark_versions ORDER BY committed_at, name');
+  query(
+    ledger,
+    'SELECT name, physical, kind, state, repointed FROM ducksteps.spark_versions ORDER BY committed_at, name',
+  );

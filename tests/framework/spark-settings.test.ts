@@ -8,7 +8,12 @@ import { freePort } from './spark-processes.js';
 
 const files = {
   'package.json': JSON.stringify({ name: 'p', ducksteps: { database: 'data/ledger.duckdb' } }),
-  sql: { '01_a': { '01_x.sql': "SELECT 'duckdb' AS file, '{{ engine }}' AS engine;", '01_x.spark.sql': "SELECT 'spark' AS file, '{{ engine }}' AS engine;" } },
+  sql: {
+    '01_a': {
+      '01_x.sql': "SELECT 'duckdb' AS file, '{{ engine }}' AS engine;",
+      '01_x.spark.sql': "SELECT 'spark' AS file, '{{ engine }}' AS engine;",
+    },
+  },
 };
 
 t.test('an unknown engine is refused, naming the two', async (t) => {
@@ -22,31 +27,47 @@ t.test('spark without DUCKSTEPS_SPARK_URL says where the cluster is named, from 
   t.equal(flag.exitCode, 2);
   t.match(flag.stderr, 'ducksteps: --engine spark needs the cluster: DUCKSTEPS_SPARK_URL is not set');
   t.match(flag.stderr, 'export DUCKSTEPS_SPARK_URL=sc://host:15002');
-  const setting = await cli(project(t, undefined, { ...files, 'package.json': JSON.stringify({ ducksteps: { engine: 'spark' } }) }));
+  const setting = await cli(
+    project(t, undefined, { ...files, 'package.json': JSON.stringify({ ducksteps: { engine: 'spark' } }) }),
+  );
   t.equal(setting.exitCode, 2);
   t.match(setting.stderr, 'package.json "ducksteps"."engine" spark needs the cluster');
 });
 
-t.test('a URL that is not sc://host:port, and a server that is not there: one message, exit 2, the token masked', async (t) => {
-  const dir = project(t, undefined, files);
-  const bad = await cli(dir, ['--engine', 'spark'], { DUCKSTEPS_SPARK_URL: 'http://h:1/;token=s3cr3t' });
-  t.equal(bad.exitCode, 2);
-  t.match(bad.stderr, /cannot prepare the Spark warehouse .*not a Spark Connect URL: http:\/\/h:1\/;token=\*\*\* \(expected sc:\/\/host:port/);
-  const port = await freePort();
-  const away = await cli(dir, ['--engine', 'spark'], { DUCKSTEPS_SPARK_URL: `sc://127.0.0.1:${port}/;user_id=me;x-api-key=s3cr3t` });
-  t.equal(away.exitCode, 2);
-  t.match(away.stderr, `cannot reach Spark Connect at 127.0.0.1:${port}`);
-  t.match(away.stderr, 'check that the Spark Connect server runs and DUCKSTEPS_SPARK_URL is right');
-  t.notMatch(bad.stdout + bad.stderr + away.stdout + away.stderr, 's3cr3t');
-});
+t.test(
+  'a URL that is not sc://host:port, and a server that is not there: one message, exit 2, the token masked',
+  async (t) => {
+    const dir = project(t, undefined, files);
+    const bad = await cli(dir, ['--engine', 'spark'], { DUCKSTEPS_SPARK_URL: 'http://h:1/;token=s3cr3t' });
+    t.equal(bad.exitCode, 2);
+    t.match(
+      bad.stderr,
+      /cannot prepare the Spark warehouse .*not a Spark Connect URL: http:\/\/h:1\/;token=\*\*\* \(expected sc:\/\/host:port/,
+    );
+    const port = await freePort();
+    const away = await cli(dir, ['--engine', 'spark'], {
+      DUCKSTEPS_SPARK_URL: `sc://127.0.0.1:${port}/;user_id=me;x-api-key=s3cr3t`,
+    });
+    t.equal(away.exitCode, 2);
+    t.match(away.stderr, `cannot reach Spark Connect at 127.0.0.1:${port}`);
+    t.match(away.stderr, 'check that the Spark Connect server runs and DUCKSTEPS_SPARK_URL is right');
+    t.notMatch(bad.stdout + bad.stderr + away.stdout + away.stderr, 's3cr3t');
+  },
+);
 
-t.test('compile renders for Spark without a cluster: NAME.spark.sql wins, {{ engine }} is spark, nothing is parsed', async (t) => {
-  const dir = project(t, undefined, files);
-  const result = await cli(dir, ['compile', '--engine', 'spark'], { DUCKSTEPS_SPARK_URL: 'sc://127.0.0.1:1' });
-  t.equal(result.exitCode, 0, 'exit 0', { output: result.stdout + result.stderr });
-  t.match(result.stdout, '1 file, 1 statement rendered (Spark SQL is checked by the cluster when it runs), 0 errors');
-  t.equal(read(join(dir, 'logs', 'compiled', '01_a', '01_x.spark.sql')), "SELECT 'spark' AS file, 'spark' AS engine;");
-  const duck = await cli(dir, ['compile']);
-  t.match(duck.stdout, '1 file, 1 statement parsed');
-  t.equal(read(join(dir, 'logs', 'compiled', '01_a', '01_x.sql')), "SELECT 'duckdb' AS file, 'duckdb' AS engine;");
-});
+t.test(
+  'compile renders for Spark without a cluster: NAME.spark.sql wins, {{ engine }} is spark, nothing is parsed',
+  async (t) => {
+    const dir = project(t, undefined, files);
+    const result = await cli(dir, ['compile', '--engine', 'spark'], { DUCKSTEPS_SPARK_URL: 'sc://127.0.0.1:1' });
+    t.equal(result.exitCode, 0, 'exit 0', { output: result.stdout + result.stderr });
+    t.match(result.stdout, '1 file, 1 statement rendered (Spark SQL is checked by the cluster when it runs), 0 errors');
+    t.equal(
+      read(join(dir, 'logs', 'compiled', '01_a', '01_x.spark.sql')),
+      "SELECT 'spark' AS file, 'spark' AS engine;",
+    );
+    const duck = await cli(dir, ['compile']);
+    t.match(duck.stdout, '1 file, 1 statement parsed');
+    t.equal(read(join(dir, 'logs', 'compiled', '01_a', '01_x.sql')), "SELECT 'duckdb' AS file, 'duckdb' AS engine;");
+  },
+);

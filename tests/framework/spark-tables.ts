@@ -26,7 +26,8 @@ export interface Digest {
   readonly sample: ReadonlySet<string>;
 }
 
-const text = (v: unknown): string => (v === null || v === undefined ? '∅' : typeof v === 'object' ? JSON.stringify(v) : String(v));
+const text = (v: unknown): string =>
+  v === null || v === undefined ? '∅' : typeof v === 'object' ? JSON.stringify(v) : String(v);
 
 /** Digests rows given as objects, leaving out the `skip` columns. */
 export function digest(rows: Iterable<Record<string, unknown>>, skip: readonly string[] = []): Digest {
@@ -34,7 +35,10 @@ export function digest(rows: Iterable<Record<string, unknown>>, skip: readonly s
   let count = 0;
   const sample = new Set<string>();
   for (const row of rows) {
-    const line = Object.entries(row).filter(([k]) => !skip.includes(k)).map(([k, v]) => `${k}=${text(v)}`).join('|');
+    const line = Object.entries(row)
+      .filter(([k]) => !skip.includes(k))
+      .map(([k, v]) => `${k}=${text(v)}`)
+      .join('|');
     sum = (sum + BigInt(`0x${createHash('sha256').update(line).digest('hex').slice(0, 15)}`)) % 2n ** 64n;
     count++;
     if (sample.size < 5000) sample.add(line);
@@ -43,7 +47,11 @@ export function digest(rows: Iterable<Record<string, unknown>>, skip: readonly s
 }
 
 /** Digests of tables on a Spark cluster (rows streamed batch by batch). */
-export async function sparkDigests(url: string, tables: readonly string[], skip: Readonly<Record<string, readonly string[]>> = {}): Promise<Record<string, Digest>> {
+export async function sparkDigests(
+  url: string,
+  tables: readonly string[],
+  skip: Readonly<Record<string, readonly string[]>> = {},
+): Promise<Record<string, Digest>> {
   const spark = await SparkConnect.connect(url, { userAgent: 'ducksteps-tests' });
   try {
     const out: Record<string, Digest> = {};
@@ -59,18 +67,29 @@ export async function sparkDigests(url: string, tables: readonly string[], skip:
 }
 
 /** Digests of tables in a DuckDB file. */
-export async function duckDigests(db: string, tables: readonly string[], skip: Readonly<Record<string, readonly string[]>> = {}): Promise<Record<string, Digest>> {
+export async function duckDigests(
+  db: string,
+  tables: readonly string[],
+  skip: Readonly<Record<string, readonly string[]>> = {},
+): Promise<Record<string, Digest>> {
   const out: Record<string, Digest> = {};
-  for (const table of tables) out[table] = digest(await query(db, `SELECT * FROM ${table}`), skip[table] ?? skip['*'] ?? []);
+  for (const table of tables)
+    out[table] = digest(await query(db, `SELECT * FROM ${table}`), skip[table] ?? skip['*'] ?? []);
   return out;
 }
 
 /** Per table: equal, or what differs (counts, and a few rows only one side has). */
 export function differences(a: Record<string, Digest>, b: Record<string, Digest>): Record<string, string> {
-  return Object.fromEntries(Object.keys(a).map((table) => {
-    const [x, y] = [a[table], b[table]];
-    if (x.rows === y.rows && x.checksum === y.checksum) return [table, 'equal'];
-    const only = (p: Digest, q: Digest) => [...p.sample].filter((r) => !q.sample.has(r)).slice(0, 3).join('\n    ');
-    return [table, `${x.rows} vs ${y.rows} rows; only left:\n    ${only(x, y)}\n  only right:\n    ${only(y, x)}`];
-  }));
+  return Object.fromEntries(
+    Object.keys(a).map((table) => {
+      const [x, y] = [a[table], b[table]];
+      if (x.rows === y.rows && x.checksum === y.checksum) return [table, 'equal'];
+      const only = (p: Digest, q: Digest) =>
+        [...p.sample]
+          .filter((r) => !q.sample.has(r))
+          .slice(0, 3)
+          .join('\n    ');
+      return [table, `${x.rows} vs ${y.rows} rows; only left:\n    ${only(x, y)}\n  only right:\n    ${only(y, x)}`];
+    }),
+  );
 }

@@ -12,7 +12,11 @@ CREATE TABLE IF NOT EXISTS events (batch_id INTEGER, id INTEGER, v INTEGER);
 INSERT INTO events SELECT {{ batch.id }}, id, v FROM read_csv({{ batch.files.events }}, header = true, columns = {'id': 'INTEGER', 'v': 'INTEGER'});`;
 
 function watched(t: Test) {
-  const dir = project(t, undefined, { 'package.json': SETTINGS, sql: { '01_load': { '01.sql': LOAD } }, tests: { 'positive.sql': 'SELECT * FROM events WHERE v < 0;' } });
+  const dir = project(t, undefined, {
+    'package.json': SETTINGS,
+    sql: { '01_load': { '01.sql': LOAD } },
+    tests: { 'positive.sql': 'SELECT * FROM events WHERE v < 0;' },
+  });
   mkdirSync(join(dir, 'data/landing/ev'), { recursive: true });
   return dir;
 }
@@ -29,12 +33,13 @@ async function until(dir: string, sql: string, want: unknown[]): Promise<unknown
     try {
       rows = await query(join(dir, 'data/warehouse.duckdb'), sql);
       if (JSON.stringify(rows) === JSON.stringify(want)) return rows;
-    } catch { /* the file is locked during a micro-batch; try again */ }
+    } catch {
+      /* the file is locked during a micro-batch; try again */
+    }
     await sleep(200);
   }
   return rows;
 }
-
 
 t.test('watch: files present at start first, then each dropped file, each once; Ctrl-C exits 130', async (t) => {
   const dir = watched(t);
@@ -43,9 +48,17 @@ t.test('watch: files present at start first, then each dropped file, each once; 
   await printed(child, 'micro-batch 1:');
   drop(dir, 'b.csv', 'id,v\n2,20\n');
   writeFileSync(join(dir, 'data/landing/ev/c.csv.tmp'), 'id,v\n3,30\n'); // still being written: must wait
-  t.same(await until(dir, 'SELECT id FROM events ORDER BY id', [{ id: 1 }, { id: 2 }]), [{ id: 1 }, { id: 2 }], 'the dropped file became queryable');
+  t.same(
+    await until(dir, 'SELECT id FROM events ORDER BY id', [{ id: 1 }, { id: 2 }]),
+    [{ id: 1 }, { id: 2 }],
+    'the dropped file became queryable',
+  );
   renameSync(join(dir, 'data/landing/ev/c.csv.tmp'), join(dir, 'data/landing/ev/c.csv'));
-  t.same(await until(dir, 'SELECT id FROM events ORDER BY id', [{ id: 1 }, { id: 2 }, { id: 3 }]), [{ id: 1 }, { id: 2 }, { id: 3 }], 'the file renamed into place followed');
+  t.same(
+    await until(dir, 'SELECT id FROM events ORDER BY id', [{ id: 1 }, { id: 2 }, { id: 3 }]),
+    [{ id: 1 }, { id: 2 }, { id: 3 }],
+    'the file renamed into place followed',
+  );
   const second = await cli(dir, []);
   t.equal(second.exitCode, 2, 'a second ducksteps on the same database is refused while watch runs');
   t.match(second.stderr, /is in use by another ducksteps run \(PID \d+/);
@@ -54,7 +67,13 @@ t.test('watch: files present at start first, then each dropped file, each once; 
   t.equal(done.exitCode, 130);
   t.match(done.stdout, /^watching events: data\/landing\/ev\/\*\.csv: a micro-batch at 10 files or after 0\.50 s/);
   t.match(done.stdout, /micro-batch 1: 1 file, 1 row, [\d.]+ s, latency [\d.]+ s/);
-  t.same(await query(join(dir, 'data/warehouse.duckdb'), 'SELECT count(*) AS n, count(DISTINCT path) AS d FROM ducksteps.loaded_files'), [{ n: 3, d: 3 }]);
+  t.same(
+    await query(
+      join(dir, 'data/warehouse.duckdb'),
+      'SELECT count(*) AS n, count(DISTINCT path) AS d FROM ducksteps.loaded_files',
+    ),
+    [{ n: 3, d: 3 }],
+  );
   t.ok(existsSync(join(dir, 'logs/report.html')), 'the report follows the micro-batches');
 });
 
@@ -65,8 +84,14 @@ t.test('watch: a failing micro-batch stops it with exit 1, its file still pendin
   drop(dir, 'bad.csv', 'id,v\n1,"oops\n');
   const done = await child;
   t.equal(done.exitCode, 1);
-  t.match(done.stdout, /micro-batch 1: 1 file, 0 rows, [\d.]+ s, latency [\d.]+ s — failed[\s\S]*CSV file data\/landing\/ev\/bad\.csv:2 cannot be read[\s\S]*its files stay pending/);
-  const ledger = await query(join(dir, 'data/warehouse.duckdb'), "SELECT count(*) AS n FROM duckdb_tables() WHERE schema_name = 'ducksteps'").catch(() => [{ n: 0 }]);
+  t.match(
+    done.stdout,
+    /micro-batch 1: 1 file, 0 rows, [\d.]+ s, latency [\d.]+ s — failed[\s\S]*CSV file data\/landing\/ev\/bad\.csv:2 cannot be read[\s\S]*its files stay pending/,
+  );
+  const ledger = await query(
+    join(dir, 'data/warehouse.duckdb'),
+    "SELECT count(*) AS n FROM duckdb_tables() WHERE schema_name = 'ducksteps'",
+  ).catch(() => [{ n: 0 }]);
   t.same(ledger, [{ n: 0 }], 'nothing of the batch (not even the ledger) was committed');
 });
 
@@ -91,21 +116,31 @@ t.test('watch without declared inputs is a usage error (exit 2)', async (t) => {
   t.match(run.stderr, /watch needs declared inputs and at least one incremental step/);
 });
 
-t.test('watch: a file still being written when watch starts is taken only once it holds still: every row, once', async (t) => {
-  const dir = watched(t);
-  const path = join(dir, 'data/landing/ev/slow.csv');
-  writeFileSync(path, 'id,v\n');
-  // a writer that appends a row every 80 ms for about 6 s (no rename into place)
-  const writer = execa(process.execPath, ['-e', `const fs = require('fs'); let i = 1; const t = setInterval(() => { fs.appendFileSync(${JSON.stringify(path)}, i + ',' + i + '\\n'); if (++i > 75) clearInterval(t); }, 80);`]);
-  await sleep(200);
-  const child = cli(dir, ['watch', '--max-wait', '300ms', '--lock-timeout', '30s']);
-  await writer;
-  t.same(await until(dir, 'SELECT count(*)::INT AS n, count(DISTINCT id)::INT AS d FROM events', [{ n: 75, d: 75 }]), [{ n: 75, d: 75 }], 'all 75 rows, each once');
-  child.kill('SIGINT');
-  const done = await child;
-  t.equal(done.exitCode, 130, done.stdout);
-  t.match(done.stdout, /micro-batch 1: 1 file, 75 rows/);
-});
+t.test(
+  'watch: a file still being written when watch starts is taken only once it holds still: every row, once',
+  async (t) => {
+    const dir = watched(t);
+    const path = join(dir, 'data/landing/ev/slow.csv');
+    writeFileSync(path, 'id,v\n');
+    // a writer that appends a row every 80 ms for about 6 s (no rename into place)
+    const writer = execa(process.execPath, [
+      '-e',
+      `const fs = require('fs'); let i = 1; const t = setInterval(() => { fs.appendFileSync(${JSON.stringify(path)}, i + ',' + i + '\\n'); if (++i > 75) clearInterval(t); }, 80);`,
+    ]);
+    await sleep(200);
+    const child = cli(dir, ['watch', '--max-wait', '300ms', '--lock-timeout', '30s']);
+    await writer;
+    t.same(
+      await until(dir, 'SELECT count(*)::INT AS n, count(DISTINCT id)::INT AS d FROM events', [{ n: 75, d: 75 }]),
+      [{ n: 75, d: 75 }],
+      'all 75 rows, each once',
+    );
+    child.kill('SIGINT');
+    const done = await child;
+    t.equal(done.exitCode, 130, done.stdout);
+    t.match(done.stdout, /micro-batch 1: 1 file, 75 rows/);
+  },
+);
 
 t.test('watch --max-wait 999h waits without a timer overflow (no busy loop), and stops on Ctrl-C', async (t) => {
   const dir = watched(t);

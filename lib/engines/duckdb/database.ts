@@ -8,7 +8,9 @@ import type { QueryRows, RunResult, Session } from '../engine.js';
 // require(), not import: @duckdb/node-api is CommonJS, and Node's ESM loader re-parses each of its ~60
 // re-exported files to find their names; require() loads it in about half the time (~70 ms vs ~130 ms per
 // worker start, measured in docs/performance.md).
-const { DuckDBInstance, StatementType } = createRequire(import.meta.url)('@duckdb/node-api') as typeof import('@duckdb/node-api');
+const { DuckDBInstance, StatementType } = createRequire(import.meta.url)(
+  '@duckdb/node-api',
+) as typeof import('@duckdb/node-api');
 type DuckDBInstance = import('@duckdb/node-api').DuckDBInstance;
 
 export type { Row, RunResult } from '../engine.js';
@@ -45,7 +47,9 @@ const createInstance = (path: string, config: Record<string, string>, lockTimeou
  * (<dir>/v1.5.5/<platform>/, what .ci/provision-extensions.sh makes), and never a download attempt (a missing
  * file then fails at once, naming it). A flat folder is loaded file by file (loadFlat). */
 function extensionConfig(dir: string): Record<string, string> {
-  return existsSync(join(dir, `v${VERSION}`)) ? { extension_directory: dir, autoinstall_known_extensions: 'false' } : { autoinstall_known_extensions: 'false' };
+  return existsSync(join(dir, `v${VERSION}`))
+    ? { extension_directory: dir, autoinstall_known_extensions: 'false' }
+    : { autoinstall_known_extensions: 'false' };
 }
 
 /** DuckDB's version, the extension folder's name: v1.5.5. */
@@ -54,7 +58,9 @@ const VERSION = '1.5.5';
 /** Loads the extensions of a flat folder of .duckdb_extension files (names given, in order). */
 export async function loadFlat(db: Database, dir: string, names: readonly string[]): Promise<void> {
   if (existsSync(join(dir, `v${VERSION}`))) return;
-  for (const name of names) if (existsSync(join(dir, `${name}.duckdb_extension`))) await db.run(`LOAD '${join(dir, `${name}.duckdb_extension`).replace(/'/g, "''")}'`);
+  for (const name of names)
+    if (existsSync(join(dir, `${name}.duckdb_extension`)))
+      await db.run(`LOAD '${join(dir, `${name}.duckdb_extension`).replace(/'/g, "''")}'`);
 }
 
 /** A DuckDB session: the engine-neutral Session, plus the @duckdb/node-api connection for step scripts
@@ -80,7 +86,8 @@ async function run(connection: DuckDBConnection, sql: string, code = sql): Promi
     return { rowsChanged: 0 };
   }
   const result = await connection.run(sql);
-  if (result.statementType === StatementType.SELECT || result.columnCount !== 1 || result.columnName(0) !== 'Count') return { rowsChanged: 0 };
+  if (result.statementType === StatementType.SELECT || result.columnCount !== 1 || result.columnName(0) !== 'Count')
+    return { rowsChanged: 0 };
   const chunk = await result.fetchChunk();
   const count = chunk && chunk.rowCount > 0 ? chunk.getColumnValues(0)[0] : 0;
   return { rowsChanged: Number(count ?? 0) };
@@ -109,7 +116,15 @@ async function query(connection: DuckDBConnection, sql: string, limit = Infinity
 async function withJoinSidesAsWritten<T>(connection: DuckDBConnection, gates: () => Promise<T>): Promise<T> {
   const read = await connection.runAndReadAll("SELECT current_setting('disabled_optimizers')");
   const before = String(read.getRows()[0]?.[0] ?? '');
-  const disabled = [...new Set([...before.split(',').map((s) => s.trim()).filter(Boolean), 'build_side_probe_side'])].join(',');
+  const disabled = [
+    ...new Set([
+      ...before
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+      'build_side_probe_side',
+    ]),
+  ].join(',');
   await connection.run(`SET disabled_optimizers = '${disabled}'`);
   try {
     return await gates();
@@ -133,7 +148,10 @@ export async function openDatabase(path: string, options: OpenOptions = {}): Pro
     run: (sql, code) => run(connection, sql, code),
     query: (sql, limit) => query(connection, sql, limit),
     parse: async (sql) => (await connection.extractStatements(sql)).count,
-    progress: () => { const p = connection.progress; return { percentage: p.percentage, rows: Number(p.rows_processed) }; },
+    progress: () => {
+      const p = connection.progress;
+      return { percentage: p.percentage, rows: Number(p.rows_processed) };
+    },
     begin: () => exec('BEGIN TRANSACTION'),
     commit: () => exec('COMMIT'),
     rollback: () => exec('ROLLBACK'),

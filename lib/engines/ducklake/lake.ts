@@ -27,9 +27,18 @@ export const attachLake = (lake: Lake, readOnly = false): string =>
 export async function openLake(lake: Lake, options: LakeOptions = {}): Promise<Database> {
   const password = passwordOf(lake.catalog);
   if (password) process.env.PGPASSWORD = password; // this worker's own environment: libpq reads it at connect
-  const db = await openDatabase(':memory:', { threads: options.threads, memoryLimit: options.memoryLimit, extensionDir: lake.extensionDir });
+  const db = await openDatabase(':memory:', {
+    threads: options.threads,
+    memoryLimit: options.memoryLimit,
+    extensionDir: lake.extensionDir,
+  });
   try {
-    if (lake.extensionDir) await loadFlat(db, lake.extensionDir, lake.catalogKind === 'duckdb' ? ['ducklake'] : ['ducklake', `${lake.catalogKind}_scanner`]);
+    if (lake.extensionDir)
+      await loadFlat(
+        db,
+        lake.extensionDir,
+        lake.catalogKind === 'duckdb' ? ['ducklake'] : ['ducklake', `${lake.catalogKind}_scanner`],
+      );
     await whileLocked(() => db.run(attachLake(lake, options.readOnly)), options.lockTimeoutMs); // a file catalog takes one process at a time
     await db.run('SET ducklake_max_retry_count = 100'); // DuckLake retries its own catalog writes under contention
     await db.run('USE lake');

@@ -23,32 +23,56 @@ export async function ensureCatalog(ledger: Session): Promise<void> {
 
 /** name -> its current version, as committed. */
 export async function currentVersions(ledger: Session): Promise<Map<string, Version>> {
-  const { rows } = await ledger.query("SELECT name, physical, kind FROM ducksteps.spark_versions WHERE state = 'current'");
-  return new Map(rows.map((r) => [String(r.name), { name: String(r.name), physical: String(r.physical), kind: String(r.kind) as Version['kind'] }]));
+  const { rows } = await ledger.query(
+    "SELECT name, physical, kind FROM ducksteps.spark_versions WHERE state = 'current'",
+  );
+  return new Map(
+    rows.map((r) => [
+      String(r.name),
+      { name: String(r.name), physical: String(r.physical), kind: String(r.kind) as Version['kind'] },
+    ]),
+  );
 }
 
 /** Inside the step's ledger transaction: these versions become current, the current ones previous. */
 export async function recordVersions(ledger: Session, versions: readonly Version[]): Promise<void> {
   for (const v of versions) {
-    await ledger.run(`UPDATE ducksteps.spark_versions SET state = 'retired' WHERE name = ${text(v.name)} AND state = 'previous'`);
-    await ledger.run(`UPDATE ducksteps.spark_versions SET state = 'previous' WHERE name = ${text(v.name)} AND state = 'current'`);
-    await ledger.run(`INSERT INTO ducksteps.spark_versions VALUES (${text(v.name)}, ${text(v.physical)}, ${text(v.kind)}, 'current', false, now())`);
+    await ledger.run(
+      `UPDATE ducksteps.spark_versions SET state = 'retired' WHERE name = ${text(v.name)} AND state = 'previous'`,
+    );
+    await ledger.run(
+      `UPDATE ducksteps.spark_versions SET state = 'previous' WHERE name = ${text(v.name)} AND state = 'current'`,
+    );
+    await ledger.run(
+      `INSERT INTO ducksteps.spark_versions VALUES (${text(v.name)}, ${text(v.physical)}, ${text(v.kind)}, 'current', false, now())`,
+    );
   }
 }
 
 /** Committed versions whose views are not switched yet (a step killed between its commit and the switch). */
 export async function unswitched(ledger: Session): Promise<Version[]> {
-  const { rows } = await ledger.query("SELECT name, physical, kind FROM ducksteps.spark_versions WHERE state = 'current' AND NOT repointed ORDER BY committed_at");
-  return rows.map((r) => ({ name: String(r.name), physical: String(r.physical), kind: String(r.kind) as Version['kind'] }));
+  const { rows } = await ledger.query(
+    "SELECT name, physical, kind FROM ducksteps.spark_versions WHERE state = 'current' AND NOT repointed ORDER BY committed_at",
+  );
+  return rows.map((r) => ({
+    name: String(r.name),
+    physical: String(r.physical),
+    kind: String(r.kind) as Version['kind'],
+  }));
 }
 
 /** The views now show these versions. */
 export async function markSwitched(ledger: Session, physicals: readonly string[]): Promise<void> {
-  if (physicals.length) await ledger.run(`UPDATE ducksteps.spark_versions SET repointed = true WHERE physical IN (${physicals.map(text).join(', ')})`);
+  if (physicals.length)
+    await ledger.run(
+      `UPDATE ducksteps.spark_versions SET repointed = true WHERE physical IN (${physicals.map(text).join(', ')})`,
+    );
 }
 
 /** Physical versions no name shows or may still be read through (retired), and every version the ledger knows. */
-export async function versionsToDrop(ledger: Session): Promise<{ retired: string[]; known: Set<string>; names: Set<string> }> {
+export async function versionsToDrop(
+  ledger: Session,
+): Promise<{ retired: string[]; known: Set<string>; names: Set<string> }> {
   const { rows } = await ledger.query('SELECT name, physical, state, kind FROM ducksteps.spark_versions');
   return {
     retired: rows.filter((r) => r.state === 'retired' && r.kind !== 'dropped').map((r) => String(r.physical)),
@@ -59,5 +83,8 @@ export async function versionsToDrop(ledger: Session): Promise<{ retired: string
 
 /** Retired versions that were dropped: forgotten. */
 export async function forget(ledger: Session, physicals: readonly string[]): Promise<void> {
-  if (physicals.length) await ledger.run(`DELETE FROM ducksteps.spark_versions WHERE state = 'retired' AND physical IN (${physicals.map(text).join(', ')})`);
+  if (physicals.length)
+    await ledger.run(
+      `DELETE FROM ducksteps.spark_versions WHERE state = 'retired' AND physical IN (${physicals.map(text).join(', ')})`,
+    );
 }

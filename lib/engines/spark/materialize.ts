@@ -9,8 +9,19 @@ import { sqlIdent, sqlString } from '../../sql/quote.js';
 import { rowsOf, type Column, type SparkConnect } from './connect/index.js';
 
 const SIMPLE: Record<string, string> = {
-  boolean: 'BOOLEAN', tinyint: 'TINYINT', smallint: 'SMALLINT', int: 'INTEGER', bigint: 'BIGINT', float: 'FLOAT', double: 'DOUBLE',
-  string: 'VARCHAR', date: 'DATE', timestamp: 'TIMESTAMPTZ', timestamp_ntz: 'TIMESTAMP', binary: 'BLOB', void: 'VARCHAR',
+  boolean: 'BOOLEAN',
+  tinyint: 'TINYINT',
+  smallint: 'SMALLINT',
+  int: 'INTEGER',
+  bigint: 'BIGINT',
+  float: 'FLOAT',
+  double: 'DOUBLE',
+  string: 'VARCHAR',
+  date: 'DATE',
+  timestamp: 'TIMESTAMPTZ',
+  timestamp_ntz: 'TIMESTAMP',
+  binary: 'BLOB',
+  void: 'VARCHAR',
 };
 
 /** DuckDB's type for a Spark type name (lists, maps and structs as JSON). */
@@ -21,7 +32,13 @@ export function duckType(spark: string): string {
 }
 
 /** Runs `sql` on Spark and stores its rows as `table` in the DuckDB session; returns the row count. */
-export async function materialize(spark: SparkConnect, sql: string, into: Session, table: string, tmpDir: string): Promise<number> {
+export async function materialize(
+  spark: SparkConnect,
+  sql: string,
+  into: Session,
+  table: string,
+  tmpDir: string,
+): Promise<number> {
   const file = join(tmpDir, `${table}.jsonl`);
   const out = createWriteStream(file);
   let columns: Column[] = [];
@@ -30,15 +47,21 @@ export async function materialize(spark: SparkConnect, sql: string, into: Sessio
     columns = part.columns;
     for (const row of rowsOf(part.batch)) {
       rows++;
-      if (!out.write(`${JSON.stringify(row, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value))}\n`)) await once(out, 'drain');
+      if (
+        !out.write(
+          `${JSON.stringify(row, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value))}\n`,
+        )
+      )
+        await once(out, 'drain');
     }
   }
   out.end();
   await once(out, 'finish');
   const types = columns.map((c) => `${sqlString(c.name)}: ${sqlString(duckType(c.type))}`).join(', ');
-  const select = rows === 0
-    ? `SELECT ${columns.map((c) => `CAST(NULL AS ${duckType(c.type)}) AS ${sqlIdent(c.name)}`).join(', ') || '1 AS "empty"'} WHERE false`
-    : `SELECT * FROM read_json(${sqlString(file)}, format = 'newline_delimited', columns = {${types}})`;
+  const select =
+    rows === 0
+      ? `SELECT ${columns.map((c) => `CAST(NULL AS ${duckType(c.type)}) AS ${sqlIdent(c.name)}`).join(', ') || '1 AS "empty"'} WHERE false`
+      : `SELECT * FROM read_json(${sqlString(file)}, format = 'newline_delimited', columns = {${types}})`;
   await into.run(`CREATE OR REPLACE TEMP TABLE ${sqlIdent(table)} AS ${select}`);
   return rows;
 }

@@ -11,7 +11,9 @@ const schemaOf = (name: string) => (name.includes('.') ? name.split('.')[0] : 'd
 async function tablesIn(session: SparkSession, schema: string): Promise<string[]> {
   try {
     const { rows } = await session.spark.sql(`SHOW TABLES IN ${schema}`);
-    return rows.filter((r) => !r.isTemporary).map((r) => `${schema === 'default' ? '' : `${schema}.`}${String(r.tableName)}`);
+    return rows
+      .filter((r) => !r.isTemporary)
+      .map((r) => `${schema === 'default' ? '' : `${schema}.`}${String(r.tableName)}`);
   } catch {
     return [];
   }
@@ -26,7 +28,8 @@ export async function repair(session: SparkSession): Promise<{ switched: number;
   const schemas = new Set([...names].map(schemaOf));
   const orphans: string[] = [];
   for (const schema of schemas) {
-    for (const table of await tablesIn(session, schema)) if (isVersion(table) && names.has(nameOfVersion(table)) && !known.has(table)) orphans.push(table);
+    for (const table of await tablesIn(session, schema))
+      if (isVersion(table) && names.has(nameOfVersion(table)) && !known.has(table)) orphans.push(table);
   }
   for (const physical of [...new Set([...retired, ...orphans])]) await dropVersion(session.spark, physical);
   await forget(session.ledger, retired);

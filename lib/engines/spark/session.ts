@@ -18,14 +18,21 @@ export class SwitchError extends Error {}
 
 /** Drops a physical version, a table or a view; never throws (what is left is dropped by a later repair). */
 export async function dropVersion(spark: SparkConnect, physical: string): Promise<void> {
-  await spark.sql(`DROP TABLE IF EXISTS ${physical}`).catch(() => spark.sql(`DROP VIEW IF EXISTS ${physical}`)).catch(() => undefined);
+  await spark
+    .sql(`DROP TABLE IF EXISTS ${physical}`)
+    .catch(() => spark.sql(`DROP VIEW IF EXISTS ${physical}`))
+    .catch(() => undefined);
 }
 
 /** The ledger store's session plus the cluster's. */
 export class SparkSession implements Session {
   private tx?: StepVersions;
 
-  constructor(readonly spark: SparkConnect, readonly ledger: Database, readonly ledgerWarehouse: DuckWarehouse) {}
+  constructor(
+    readonly spark: SparkConnect,
+    readonly ledger: Database,
+    readonly ledgerWarehouse: DuckWarehouse,
+  ) {}
 
   async run(sql: string): Promise<RunResult> {
     const write = writeOf(sql);
@@ -76,7 +83,9 @@ export class SparkSession implements Session {
       await this.switchViews([...tx.written.values()], tx.committed);
     } catch (error) {
       const what = error instanceof Error ? error.message.split('\n')[0] : String(error);
-      throw new SwitchError(`the step committed, but switching its tables to the new versions failed (${what}); the next run switches them before it starts`);
+      throw new SwitchError(
+        `the step committed, but switching its tables to the new versions failed (${what}); the next run switches them before it starts`,
+      );
     }
     await this.drop(superseded(tx));
   }
@@ -102,13 +111,17 @@ export class SparkSession implements Session {
     for (const v of versions) {
       const shown = before.get(v.name);
       if (v.kind === 'dropped') await this.spark.sql(`DROP VIEW IF EXISTS ${v.name}`);
-      else if (shown && shown.kind !== 'dropped') await this.spark.sql(`ALTER VIEW ${v.name} AS SELECT * FROM ${v.physical}`);
+      else if (shown && shown.kind !== 'dropped')
+        await this.spark.sql(`ALTER VIEW ${v.name} AS SELECT * FROM ${v.physical}`);
       else {
         await this.spark.sql(`CREATE VIEW IF NOT EXISTS ${v.name} AS SELECT * FROM ${v.physical}`);
         await this.spark.sql(`ALTER VIEW ${v.name} AS SELECT * FROM ${v.physical}`); // it existed: a repeated switch
       }
     }
-    await markSwitched(this.ledger, versions.map((v) => v.physical));
+    await markSwitched(
+      this.ledger,
+      versions.map((v) => v.physical),
+    );
   }
 
   /** Drops physical versions, best effort (the next run's repair drops what is left). */

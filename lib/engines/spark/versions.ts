@@ -7,7 +7,10 @@
 import { codeOnly } from '../../sql/split.js';
 
 const NAME = String.raw`((?:\x60[^\x60]+\x60|\w+)(?:\.(?:\x60[^\x60]+\x60|\w+))?)`;
-const WRITE = new RegExp(String.raw`^\s*(?:(CREATE)\s+(OR\s+REPLACE\s+)?(TEMP(?:ORARY)?\s+)?(TABLE|VIEW)\s+(IF\s+NOT\s+EXISTS\s+)?|(INSERT)\s+(INTO|OVERWRITE)\s+(?:TABLE\s+)?|(DROP)\s+(TABLE|VIEW)\s+(IF\s+EXISTS\s+)?)${NAME}`, 'i');
+const WRITE = new RegExp(
+  String.raw`^\s*(?:(CREATE)\s+(OR\s+REPLACE\s+)?(TEMP(?:ORARY)?\s+)?(TABLE|VIEW)\s+(IF\s+NOT\s+EXISTS\s+)?|(INSERT)\s+(INTO|OVERWRITE)\s+(?:TABLE\s+)?|(DROP)\s+(TABLE|VIEW)\s+(IF\s+EXISTS\s+)?)${NAME}`,
+  'i',
+);
 
 /** A table name as the catalog knows it: lower case, no backquotes. */
 export const canonical = (name: string): string => name.replace(/`/g, '').toLowerCase();
@@ -28,14 +31,27 @@ export function writeOf(statement: string): Write | undefined {
   if (!m || m[3]) return undefined;
   const name = m[11];
   const at = m.index + m[0].length - name.length;
-  const kind: WriteKind = m[1] ? (m[4].toUpperCase() === 'VIEW' ? 'view' : m[5] ? 'create-if-missing' : 'create')
-    : m[6] ? (m[7].toUpperCase() === 'OVERWRITE' ? 'overwrite' : 'insert') : 'drop';
+  const kind: WriteKind = m[1]
+    ? m[4].toUpperCase() === 'VIEW'
+      ? 'view'
+      : m[5]
+        ? 'create-if-missing'
+        : 'create'
+    : m[6]
+      ? m[7].toUpperCase() === 'OVERWRITE'
+        ? 'overwrite'
+        : 'insert'
+      : 'drop';
   return { kind, name: canonical(name), at, length: name.length };
 }
 
 /** Replaces the names in `versions` where they appear as (qualified) identifiers outside strings and comments,
  * except in the range [skipFrom, skipTo). */
-export function replaceNames(statement: string, versions: ReadonlyMap<string, string>, skip?: { from: number; to: number }): string {
+export function replaceNames(
+  statement: string,
+  versions: ReadonlyMap<string, string>,
+  skip?: { from: number; to: number },
+): string {
   if (versions.size === 0) return statement;
   const code = codeOnly(statement);
   const pattern = new RegExp(String.raw`(?<![\w.\x60])${NAME}(?![\w\x60(])`, 'g');

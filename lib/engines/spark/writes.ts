@@ -31,7 +31,11 @@ function stripReplace(sql: string): string {
   if (!m) return sql;
   const orReplace = m[1].length;
   const ifNotExists = orReplace + (m[2]?.length ?? 0) + m[3].length;
-  return sql.slice(0, orReplace) + sql.slice(orReplace + (m[2]?.length ?? 0), ifNotExists) + sql.slice(ifNotExists + (m[4]?.length ?? 0));
+  return (
+    sql.slice(0, orReplace) +
+    sql.slice(orReplace + (m[2]?.length ?? 0), ifNotExists) +
+    sql.slice(ifNotExists + (m[4]?.length ?? 0))
+  );
 }
 
 /** The table a name shows to this step: its own version, none (dropped in this step) or the committed one. */
@@ -50,7 +54,12 @@ export const physicals = (tx: StepVersions): Map<string, string> =>
 export async function writeVersion(sql: Sql, statement: string, write: Write, tx: StepVersions): Promise<RunResult> {
   const { mine, committed, dropped } = visible(tx, write.name);
   const skip = { from: write.at, to: write.at + write.length };
-  const pointed = (physical: string) => replaceNames(`${statement.slice(0, write.at)}${physical}${statement.slice(write.at + write.length)}`, physicals(tx), skip);
+  const pointed = (physical: string) =>
+    replaceNames(
+      `${statement.slice(0, write.at)}${physical}${statement.slice(write.at + write.length)}`,
+      physicals(tx),
+      skip,
+    );
   if (write.kind === 'drop') {
     tx.written.set(write.name, { name: write.name, physical: '', kind: 'dropped' });
     return { rowsChanged: 0 };
@@ -65,7 +74,10 @@ export async function writeVersion(sql: Sql, statement: string, write: Write, tx
   }
   const physical = versionName(write.name, newToken()); // create, create-if-missing of a new table, view
   const kind = write.kind === 'view' ? 'view' : 'table';
-  const text = kind === 'view' ? `${statement.slice(0, write.at)}${physical}${statement.slice(write.at + write.length)}` : pointed(physical);
+  const text =
+    kind === 'view'
+      ? `${statement.slice(0, write.at)}${physical}${statement.slice(write.at + write.length)}`
+      : pointed(physical);
   await sql(stripReplace(text)); // a view's body keeps reader-facing names: it reads what they show when read
   tx.created.push(physical);
   tx.written.set(write.name, { name: write.name, physical, kind });
@@ -74,19 +86,26 @@ export async function writeVersion(sql: Sql, statement: string, write: Write, tx
 
 /** Spark's own words for a table that is not there (an INSERT into a table this step dropped, or never made). */
 function missingTable(name: string, dropped: boolean): Error {
-  return new Error(`[TABLE_OR_VIEW_NOT_FOUND] The table or view \`${name}\` cannot be found${dropped ? ' (this step dropped it)' : ''}. SQLSTATE: 42P01`);
+  return new Error(
+    `[TABLE_OR_VIEW_NOT_FOUND] The table or view \`${name}\` cannot be found${dropped ? ' (this step dropped it)' : ''}. SQLSTATE: 42P01`,
+  );
 }
 
 /** A new version that starts as the committed one (or, for INSERT OVERWRITE, with its columns only). */
 async function copyOf(sql: Sql, source: Version, empty: boolean, tx: StepVersions): Promise<string> {
   const physical = versionName(source.name, newToken());
-  await sql(empty ? `CREATE TABLE ${physical} LIKE ${source.physical}` : `CREATE TABLE ${physical} AS SELECT * FROM ${source.physical}`);
+  await sql(
+    empty
+      ? `CREATE TABLE ${physical} LIKE ${source.physical}`
+      : `CREATE TABLE ${physical} AS SELECT * FROM ${source.physical}`,
+  );
   tx.created.push(physical);
   tx.counts.set(physical, empty ? 0 : await count(sql, physical));
   return physical;
 }
 
-const count = async (sql: Sql, physical: string) => Number((await sql(`SELECT count(*) AS n FROM ${physical}`)).rows[0].n);
+const count = async (sql: Sql, physical: string) =>
+  Number((await sql(`SELECT count(*) AS n FROM ${physical}`)).rows[0].n);
 
 /** Rows a write changed, counted on the version (Spark reports none for DML): the version's rows (a new
  * table), or how many it gained (an INSERT). */

@@ -13,13 +13,20 @@ function vendorFile(path: string): string {
   }
 }
 
-const LIBRARIES = ['vega/build/vega.min.js', 'vega-lite/build/vega-lite.min.js', 'vega-embed/build/vega-embed.min.js', 'mermaid/dist/mermaid.min.js'];
+const LIBRARIES = [
+  'vega/build/vega.min.js',
+  'vega-lite/build/vega-lite.min.js',
+  'vega-embed/build/vega-embed.min.js',
+  'mermaid/dist/mermaid.min.js',
+];
 let libraries: Promise<Buffer> | undefined;
 
 /** A bundle as bytes, safe inside <script>: decoded and escaped only if it contains "</script". */
 async function inlineable(path: string): Promise<Buffer> {
   const bytes = await readFile(vendorFile(path));
-  const body = /<\/script/i.test(bytes.toString('latin1')) ? Buffer.from(bytes.toString('utf8').replace(/<\/script/gi, '<\\/script')) : bytes;
+  const body = /<\/script/i.test(bytes.toString('latin1'))
+    ? Buffer.from(bytes.toString('utf8').replace(/<\/script/gi, '<\\/script'))
+    : bytes;
   return Buffer.concat([Buffer.from(`<script>/* ${path.split('/')[0]} */\n`), body, Buffer.from('\n</script>\n')]);
 }
 

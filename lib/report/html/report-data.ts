@@ -19,7 +19,12 @@ export interface ReportData {
   readonly statements: ReadonlyArray<Record<string, string | number>>;
   readonly trends: ReadonlyArray<Record<string, string | number>>;
   readonly tests: ReadonlyArray<Record<string, string | number>>;
-  readonly failures: ReadonlyArray<{ readonly test: string; readonly columns: string[]; readonly rows: string[][]; readonly total: number }>;
+  readonly failures: ReadonlyArray<{
+    readonly test: string;
+    readonly columns: string[];
+    readonly rows: string[][];
+    readonly total: number;
+  }>;
   /** Unit tests (tests.csv rows of kind `unit`), each failure with the start of its diff (logs/unit_failures/). */
   readonly unitTests: ReadonlyArray<Record<string, string | number>>;
   readonly publish: ReadonlyArray<Record<string, string | number>>;
@@ -29,17 +34,29 @@ const TREND_RUNS = 20;
 const num = (v: string | undefined) => (v === undefined || v === '' ? null : Number(v));
 
 function statementsOf(logsDir: string, runId: string): Array<Record<string, string | number>> {
-  return readdirSync(logsDir).filter((f) => f.endsWith('.csv') && STEP_PATTERN.test(f.slice(0, -4)))
+  return readdirSync(logsDir)
+    .filter((f) => f.endsWith('.csv') && STEP_PATTERN.test(f.slice(0, -4)))
     .flatMap((f) => rowsOfRun(join(logsDir, f), runId))
-    .map((r) => ({ step: r.step, batch: r.batch_id ?? '', where: `${r.file}:${r.line}`, kind: r.kind, ms: Number(r.duration_ms), rows: Number(r.rows_changed), status: r.status, statement: r.statement }));
+    .map((r) => ({
+      step: r.step,
+      batch: r.batch_id ?? '',
+      where: `${r.file}:${r.line}`,
+      kind: r.kind,
+      ms: Number(r.duration_ms),
+      rows: Number(r.rows_changed),
+      status: r.status,
+      statement: r.statement,
+    }));
 }
 
 function failuresOf(logsDir: string, tests: readonly LogRow[]) {
-  return tests.filter((t) => t.status === 'fail' || t.status === 'warn').map((t) => {
-    const file = join(logsDir, 'test_failures', `${t.test.replace(/[^A-Za-z0-9_.-]+/g, '_')}.csv`);
-    const [columns = [], ...rows] = existsSync(file) ? parseCsv(readFileSync(file, 'utf8').slice(0, 200_000)) : [];
-    return { test: t.test, columns, rows: rows.slice(0, 5), total: Number(t.failing_rows) };
-  });
+  return tests
+    .filter((t) => t.status === 'fail' || t.status === 'warn')
+    .map((t) => {
+      const file = join(logsDir, 'test_failures', `${t.test.replace(/[^A-Za-z0-9_.-]+/g, '_')}.csv`);
+      const [columns = [], ...rows] = existsSync(file) ? parseCsv(readFileSync(file, 'utf8').slice(0, 200_000)) : [];
+      return { test: t.test, columns, rows: rows.slice(0, 5), total: Number(t.failing_rows) };
+    });
 }
 
 /** The first lines of a failed unit test's diff file (logs/unit_failures/<step>.<test>.txt). */
@@ -58,7 +75,11 @@ export function reportData(root: string): ReportData | undefined {
   if (!runId) return undefined;
   const rows = all.filter((r) => r.run_id === runId);
   const stepRows = rows.filter((r) => STEP_PATTERN.test(r.step));
-  const times = rows.flatMap((r) => [r.started_at, r.finished_at]).filter(Boolean).map((t) => Date.parse(t)).filter(Number.isFinite);
+  const times = rows
+    .flatMap((r) => [r.started_at, r.finished_at])
+    .filter(Boolean)
+    .map((t) => Date.parse(t))
+    .filter(Number.isFinite);
   const startedAt = times.length ? Math.min(...times) : 0; // a row without times (an older log): no start to show
   const failed = rows.some((r) => ['failed', 'interrupted', 'timed out'].includes(r.status));
   const last = readLastRun(root);
@@ -67,22 +88,75 @@ export function reportData(root: string): ReportData | undefined {
   const logged = rowsOfRun(join(logsDir, 'tests.csv'), runId);
   const tests = logged.filter((r) => r.kind !== 'unit'); // rows logged before the kind column are assertions
   return {
-    runId, error: rows.find((r) => r.step === 'run')?.error || undefined, status: failed ? (rows.some((r) => r.status === 'interrupted') ? 'interrupted' : 'failed') : 'ok',
-    startedAt: times.length ? new Date(startedAt).toISOString() : '', durationMs: times.length ? Math.max(...times) - startedAt : 0,
-    command: last?.runId === runId ? last.command : undefined, vars: last?.runId === runId ? last.vars : {},
-    batches: { count: new Set(batched.map((r) => r.batch_id)).size, files: [...new Map(batched.map((r) => [r.batch_id, Number(r.batch_files)])).values()].reduce((a, b) => a + b, 0), rows: batched.reduce((a, r) => a + Number(r.rows_changed || 0), 0) },
+    runId,
+    error: rows.find((r) => r.step === 'run')?.error || undefined,
+    status: failed ? (rows.some((r) => r.status === 'interrupted') ? 'interrupted' : 'failed') : 'ok',
+    startedAt: times.length ? new Date(startedAt).toISOString() : '',
+    durationMs: times.length ? Math.max(...times) - startedAt : 0,
+    command: last?.runId === runId ? last.command : undefined,
+    vars: last?.runId === runId ? last.vars : {},
+    batches: {
+      count: new Set(batched.map((r) => r.batch_id)).size,
+      files: [...new Map(batched.map((r) => [r.batch_id, Number(r.batch_files)])).values()].reduce((a, b) => a + b, 0),
+      rows: batched.reduce((a, r) => a + Number(r.rows_changed || 0), 0),
+    },
     steps: stepRows.map((r) => ({
-      step: r.step, label: r.batch_id ? `${r.step} · batch ${r.batch_id}` : r.step, status: r.status, batch: r.batch_id || null,
-      start: r.started_at ? Date.parse(r.started_at) - startedAt : null, end: r.finished_at ? Date.parse(r.finished_at) - startedAt : null,
-      ms: Number(r.duration_ms), rows: Number(r.rows_changed || 0), statements: Number(r.statements || 0),
-      peakMb: num(r.peak_rss_mb), cpuMs: num(r.cpu_ms), error: r.error,
+      step: r.step,
+      label: r.batch_id ? `${r.step} · batch ${r.batch_id}` : r.step,
+      status: r.status,
+      batch: r.batch_id || null,
+      start: r.started_at ? Date.parse(r.started_at) - startedAt : null,
+      end: r.finished_at ? Date.parse(r.finished_at) - startedAt : null,
+      ms: Number(r.duration_ms),
+      rows: Number(r.rows_changed || 0),
+      statements: Number(r.statements || 0),
+      peakMb: num(r.peak_rss_mb),
+      cpuMs: num(r.cpu_ms),
+      error: r.error,
     })),
     statements: statementsOf(logsDir, runId),
-    trends: all.filter((r) => recent.includes(r.run_id) && STEP_PATTERN.test(r.step) && r.status === 'ok')
-      .map((r) => ({ run: r.run_id, run_index: recent.indexOf(r.run_id) + 1, step: r.step, ms: Number(r.duration_ms), rows: Number(r.rows_changed || 0), latest: r.run_id === runId ? 'latest' : 'earlier' })),
-    tests: tests.map((r) => ({ test: r.test, where: `${r.file}:${r.line}`, severity: r.severity, status: r.status, rows: Number(r.failing_rows || 0), ms: Number(r.duration_ms || 0), step: r.step ?? '', error: r.error })),
+    trends: all
+      .filter((r) => recent.includes(r.run_id) && STEP_PATTERN.test(r.step) && r.status === 'ok')
+      .map((r) => ({
+        run: r.run_id,
+        run_index: recent.indexOf(r.run_id) + 1,
+        step: r.step,
+        ms: Number(r.duration_ms),
+        rows: Number(r.rows_changed || 0),
+        latest: r.run_id === runId ? 'latest' : 'earlier',
+      })),
+    tests: tests.map((r) => ({
+      test: r.test,
+      where: `${r.file}:${r.line}`,
+      severity: r.severity,
+      status: r.status,
+      rows: Number(r.failing_rows || 0),
+      ms: Number(r.duration_ms || 0),
+      step: r.step ?? '',
+      error: r.error,
+    })),
     failures: failuresOf(logsDir, tests),
-    unitTests: logged.filter((r) => r.kind === 'unit').map((r) => ({ test: r.test, where: `${r.file}:${r.line}`, step: r.step, status: r.status, rows: Number(r.failing_rows || 0), ms: Number(r.duration_ms || 0), error: r.error, diff: unitDiff(logsDir, r) })),
-    publish: rows.filter((r) => r.step.startsWith('publish ')).map((r) => ({ target: r.step.slice(8), status: r.status, rows: Number(r.rows_changed || 0), bytes: Number(r.bytes || 0), ms: Number(r.duration_ms || 0), error: r.error })),
+    unitTests: logged
+      .filter((r) => r.kind === 'unit')
+      .map((r) => ({
+        test: r.test,
+        where: `${r.file}:${r.line}`,
+        step: r.step,
+        status: r.status,
+        rows: Number(r.failing_rows || 0),
+        ms: Number(r.duration_ms || 0),
+        error: r.error,
+        diff: unitDiff(logsDir, r),
+      })),
+    publish: rows
+      .filter((r) => r.step.startsWith('publish '))
+      .map((r) => ({
+        target: r.step.slice(8),
+        status: r.status,
+        rows: Number(r.rows_changed || 0),
+        bytes: Number(r.bytes || 0),
+        ms: Number(r.duration_ms || 0),
+        error: r.error,
+      })),
   };
 }

@@ -12,8 +12,14 @@ export interface Column {
 export type Row = Record<string, unknown>;
 
 const SIMPLE: Partial<Record<Type, string>> = {
-  [Type.Bool]: 'boolean', [Type.Utf8]: 'string', [Type.LargeUtf8]: 'string', [Type.Binary]: 'binary',
-  [Type.LargeBinary]: 'binary', [Type.Null]: 'void', [Type.Date]: 'date', [Type.Duration]: 'interval day to second',
+  [Type.Bool]: 'boolean',
+  [Type.Utf8]: 'string',
+  [Type.LargeUtf8]: 'string',
+  [Type.Binary]: 'binary',
+  [Type.LargeBinary]: 'binary',
+  [Type.Null]: 'void',
+  [Type.Date]: 'date',
+  [Type.Duration]: 'interval day to second',
 };
 const INTS: Record<number, string> = { 8: 'tinyint', 16: 'smallint', 32: 'int', 64: 'bigint' };
 
@@ -22,18 +28,26 @@ export function sparkType(type: DataType): string {
   const t = type as DataType & { bitWidth?: number; precision?: number; scale?: number; timezone?: string | null };
   if (SIMPLE[type.typeId]) return SIMPLE[type.typeId]!;
   switch (type.typeId) {
-    case Type.Int: return INTS[t.bitWidth!] ?? String(type);
-    case Type.Float: return (type as DataType & { precision: number }).precision === 1 ? 'float' : 'double';
-    case Type.Decimal: return `decimal(${t.precision},${t.scale})`;
-    case Type.Timestamp: return t.timezone ? 'timestamp' : 'timestamp_ntz';
-    case Type.Interval: return 'interval year to month';
-    case Type.List: return `array<${sparkType(type.children[0].type)}>`;
+    case Type.Int:
+      return INTS[t.bitWidth!] ?? String(type);
+    case Type.Float:
+      return (type as DataType & { precision: number }).precision === 1 ? 'float' : 'double';
+    case Type.Decimal:
+      return `decimal(${t.precision},${t.scale})`;
+    case Type.Timestamp:
+      return t.timezone ? 'timestamp' : 'timestamp_ntz';
+    case Type.Interval:
+      return 'interval year to month';
+    case Type.List:
+      return `array<${sparkType(type.children[0].type)}>`;
     case Type.Map: {
       const [key, value] = type.children[0].type.children as Field[];
       return `map<${sparkType(key.type)},${sparkType(value.type)}>`;
     }
-    case Type.Struct: return `struct<${type.children.map((f: Field) => `${f.name}:${sparkType(f.type)}`).join(',')}>`;
-    default: return String(type).toLowerCase();
+    case Type.Struct:
+      return `struct<${type.children.map((f: Field) => `${f.name}:${sparkType(f.type)}`).join(',')}>`;
+    default:
+      return String(type).toLowerCase();
   }
 }
 
@@ -43,7 +57,7 @@ const dateText = (d: Date) => `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth
 /** Epoch milliseconds with a microsecond fraction (as apache-arrow returns TIMESTAMP(us)) to ISO text. */
 function timestampText(ms: number, zoned: boolean): string {
   const whole = Math.floor(ms);
-  const micros = Math.round((ms - whole) * 1000) + (whole % 1000 + 1000) % 1000 * 1000;
+  const micros = Math.round((ms - whole) * 1000) + (((whole % 1000) + 1000) % 1000) * 1000;
   const d = new Date(whole);
   const time = `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
   return `${dateText(d)}T${time}${micros ? `.${pad(micros, 6)}` : ''}${zoned ? 'Z' : ''}`;
@@ -64,19 +78,30 @@ type Convert = (value: unknown) => unknown;
 /** The converter of one Arrow type to plain JS values (built once per column, applied per value). */
 export function converter(type: DataType): Convert {
   const t = type as DataType & { scale?: number; timezone?: string | null };
-  const orNull = (fn: Convert): Convert => (v) => (v === null || v === undefined ? null : fn(v));
+  const orNull =
+    (fn: Convert): Convert =>
+    (v) =>
+      v === null || v === undefined ? null : fn(v);
   switch (type.typeId) {
-    case Type.Int: return orNull((v) => (typeof v === 'bigint' ? (Number.isSafeInteger(Number(v)) ? Number(v) : v.toString()) : v));
-    case Type.Decimal: return orNull((v) => decimalText(v as Uint32Array, t.scale ?? 0));
-    case Type.Date: return orNull((v) => dateText(new Date(v as number)));
-    case Type.Timestamp: return orNull((v) => timestampText(v as number, Boolean(t.timezone)));
-    case Type.Duration: return orNull((v) => (typeof v === 'bigint' ? Number(v) : v)); // microseconds
+    case Type.Int:
+      return orNull((v) => (typeof v === 'bigint' ? (Number.isSafeInteger(Number(v)) ? Number(v) : v.toString()) : v));
+    case Type.Decimal:
+      return orNull((v) => decimalText(v as Uint32Array, t.scale ?? 0));
+    case Type.Date:
+      return orNull((v) => dateText(new Date(v as number)));
+    case Type.Timestamp:
+      return orNull((v) => timestampText(v as number, Boolean(t.timezone)));
+    case Type.Duration:
+      return orNull((v) => (typeof v === 'bigint' ? Number(v) : v)); // microseconds
     case Type.List: {
       const item = converter(type.children[0].type);
       return orNull((v) => Array.from(v as Iterable<unknown>, item));
     }
-    case Type.Struct: case Type.Map: return orNull((v) => plainObject(v, type));
-    default: return (v) => v ?? null;
+    case Type.Struct:
+    case Type.Map:
+      return orNull((v) => plainObject(v, type));
+    default:
+      return (v) => v ?? null;
   }
 }
 
@@ -93,7 +118,8 @@ function plainObject(value: unknown, type: DataType): Row {
 }
 
 /** The columns of a schema, in order. */
-export const columnsOf = (schema: Schema): Column[] => schema.fields.map((f) => ({ name: f.name, type: sparkType(f.type) }));
+export const columnsOf = (schema: Schema): Column[] =>
+  schema.fields.map((f) => ({ name: f.name, type: sparkType(f.type) }));
 
 /** The rows of one record batch as plain objects (at most `limit`). */
 export function rowsOf(batch: RecordBatch, limit = Infinity): Row[] {

@@ -15,8 +15,20 @@ export interface CallOptions {
 /** A live channel; `close()` ends it (calls still running fail with CANCELLED). */
 export interface Channel {
   readonly endpoint: string;
-  unary<Req, Res>(method: Parameters<typeof methodPath>[0], req: Codec<Req>, res: Codec<Res>, value: Req, options?: CallOptions): Promise<Res>;
-  stream<Req, Res>(method: Parameters<typeof methodPath>[0], req: Codec<Req>, res: Codec<Res>, value: Req, options?: CallOptions): grpc.ClientReadableStream<Res>;
+  unary<Req, Res>(
+    method: Parameters<typeof methodPath>[0],
+    req: Codec<Req>,
+    res: Codec<Res>,
+    value: Req,
+    options?: CallOptions,
+  ): Promise<Res>;
+  stream<Req, Res>(
+    method: Parameters<typeof methodPath>[0],
+    req: Codec<Req>,
+    res: Codec<Res>,
+    value: Req,
+    options?: CallOptions,
+  ): grpc.ClientReadableStream<Res>;
   close(): void;
 }
 
@@ -38,7 +50,8 @@ function metadataOf(url: ConnectUrl): grpc.Metadata {
   return metadata;
 }
 
-const deadlineOf = (options: CallOptions = {}) => (options.timeoutMs ? { deadline: Date.now() + options.timeoutMs } : {});
+const deadlineOf = (options: CallOptions = {}) =>
+  options.timeoutMs ? { deadline: Date.now() + options.timeoutMs } : {};
 
 /** Opens the channel lazily (gRPC connects on the first call). */
 export function openChannel(url: ConnectUrl, userAgent: string): Channel {
@@ -51,13 +64,28 @@ export function openChannel(url: ConnectUrl, userAgent: string): Channel {
   const metadata = metadataOf(url);
   return {
     endpoint: endpoint(url),
-    unary: (method, req, res, value, options) => new Promise((resolve, reject) => {
-      const call = client.makeUnaryRequest(methodPath(method), req.encode, res.decode, value, metadata.clone(), deadlineOf(options),
-        (error, response) => (error ? reject(error) : resolve(response!)));
-      options?.signal?.addEventListener('abort', () => call.cancel(), { once: true });
-    }),
+    unary: (method, req, res, value, options) =>
+      new Promise((resolve, reject) => {
+        const call = client.makeUnaryRequest(
+          methodPath(method),
+          req.encode,
+          res.decode,
+          value,
+          metadata.clone(),
+          deadlineOf(options),
+          (error, response) => (error ? reject(error) : resolve(response!)),
+        );
+        options?.signal?.addEventListener('abort', () => call.cancel(), { once: true });
+      }),
     stream: (method, req, res, value, options) => {
-      const call = client.makeServerStreamRequest(methodPath(method), req.encode, res.decode, value, metadata.clone(), deadlineOf(options));
+      const call = client.makeServerStreamRequest(
+        methodPath(method),
+        req.encode,
+        res.decode,
+        value,
+        metadata.clone(),
+        deadlineOf(options),
+      );
       options?.signal?.addEventListener('abort', () => call.cancel(), { once: true });
       return call;
     },

@@ -22,34 +22,65 @@ export interface OperationOptions {
   readonly tags?: readonly string[];
 }
 
-const base = (s: SessionContext) => ({ session_id: s.session_id, user_context: s.user_context, client_type: s.client_type });
+const base = (s: SessionContext) => ({
+  session_id: s.session_id,
+  user_context: s.user_context,
+  client_type: s.client_type,
+});
 
 /** Asks the server to stop one operation; never throws (the server may already be gone). */
 export async function interruptOperation(session: SessionContext, operationId: string): Promise<void> {
-  const request = { ...base(session), interrupt_type: 'INTERRUPT_TYPE_OPERATION_ID' as const, operation_id: operationId };
-  await session.channel.unary('Interrupt', messages.interruptRequest, messages.interruptResponse, request, { timeoutMs: 10_000 }).catch(() => undefined);
+  const request = {
+    ...base(session),
+    interrupt_type: 'INTERRUPT_TYPE_OPERATION_ID' as const,
+    operation_id: operationId,
+  };
+  await session.channel
+    .unary('Interrupt', messages.interruptRequest, messages.interruptResponse, request, { timeoutMs: 10_000 })
+    .catch(() => undefined);
 }
 
 /** Spark's root error with details (error class, query context), fetched by the trailer's errorId. */
 async function rootErrorDetail(session: SessionContext, errorId?: string) {
   if (!errorId) return undefined;
-  const response = await session.channel.unary('FetchErrorDetails', messages.errorDetailsRequest, messages.errorDetailsResponse,
-    { ...base(session), error_id: errorId }, { timeoutMs: 10_000 }).catch(() => undefined);
+  const response = await session.channel
+    .unary(
+      'FetchErrorDetails',
+      messages.errorDetailsRequest,
+      messages.errorDetailsResponse,
+      { ...base(session), error_id: errorId },
+      { timeoutMs: 10_000 },
+    )
+    .catch(() => undefined);
   return response?.errors?.[response.root_error_idx ?? 0];
 }
 
 /** The error a failed call becomes; `sql` is the statement text positions are counted in. */
 async function failure(session: SessionContext, error: ServiceError, sql: string, stopped?: 'aborted' | 'timeout') {
-  if (stopped) return new SparkCancelledError(stopped === 'timeout' ? `Spark Connect operation timed out (${session.channel.endpoint})` : 'Spark Connect operation cancelled', stopped, error.code);
+  if (stopped)
+    return new SparkCancelledError(
+      stopped === 'timeout'
+        ? `Spark Connect operation timed out (${session.channel.endpoint})`
+        : 'Spark Connect operation cancelled',
+      stopped,
+      error.code,
+    );
   const transport = transportError(error, session.channel.endpoint, false);
   if (transport) return transport;
   const info = errorInfoOf(error)!;
   const failed = sqlError(error, sql, info, await rootErrorDetail(session, info.metadata?.errorId));
-  return failed.errorClass === 'OPERATION_CANCELED' ? new SparkCancelledError(`Spark Connect operation interrupted: ${failed.message}`, 'interrupted', error.code) : failed;
+  return failed.errorClass === 'OPERATION_CANCELED'
+    ? new SparkCancelledError(`Spark Connect operation interrupted: ${failed.message}`, 'interrupted', error.code)
+    : failed;
 }
 
 /** Runs one plan; yields each response as it arrives (a consumer that stops early cancels the call). */
-export async function* executePlan(session: SessionContext, plan: ExecutePlanRequest['plan'], sql: string, options: OperationOptions = {}): AsyncGenerator<ExecutePlanResponse> {
+export async function* executePlan(
+  session: SessionContext,
+  plan: ExecutePlanRequest['plan'],
+  sql: string,
+  options: OperationOptions = {},
+): AsyncGenerator<ExecutePlanResponse> {
   const operation_id = randomUUID();
   const request: ExecutePlanRequest = { ...base(session), plan, operation_id, tags: [...(options.tags ?? [])] };
   const call = session.channel.stream('ExecutePlan', messages.executeRequest, messages.executeResponse, request);
@@ -66,7 +97,11 @@ export async function* executePlan(session: SessionContext, plan: ExecutePlanReq
   try {
     for await (const response of call) yield response as ExecutePlanResponse;
     ended = true;
-    if (stopped) throw new SparkCancelledError(stopped === 'timeout' ? 'Spark Connect operation timed out' : 'Spark Connect operation cancelled', stopped);
+    if (stopped)
+      throw new SparkCancelledError(
+        stopped === 'timeout' ? 'Spark Connect operation timed out' : 'Spark Connect operation cancelled',
+        stopped,
+      );
   } catch (error) {
     ended = true;
     if (error instanceof SparkCancelledError || !(error as ServiceError).metadata) throw error;

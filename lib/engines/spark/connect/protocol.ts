@@ -17,9 +17,18 @@ function protoDir(): string {
   throw new Error(`the Spark Connect .proto files are missing (looked in ${here} and ${source})`);
 }
 
-const root = new protobuf.Root().loadSync(['spark-connect.proto', 'google-rpc.proto'].map((f) => join(protoDir(), f)), { keepCase: true });
+const root = new protobuf.Root().loadSync(
+  ['spark-connect.proto', 'google-rpc.proto'].map((f) => join(protoDir(), f)),
+  { keepCase: true },
+);
 const type = (name: string) => root.lookupType(name);
-const TO_OBJECT: protobuf.IConversionOptions = { longs: Number, enums: String, bytes: Buffer, defaults: false, oneofs: false };
+const TO_OBJECT: protobuf.IConversionOptions = {
+  longs: Number,
+  enums: String,
+  bytes: Buffer,
+  defaults: false,
+  oneofs: false,
+};
 
 /** A message type as a pair of functions on plain objects (int64 fields become numbers). */
 export interface Codec<T> {
@@ -36,8 +45,15 @@ function codec<T>(name: string): Codec<T> {
 }
 
 /** Who runs the session (UserContext): the server keys sessions by user id + session id. */
-export interface UserContext { user_id: string; user_name?: string }
-interface SessionFields { session_id: string; user_context: UserContext; client_type?: string }
+export interface UserContext {
+  user_id: string;
+  user_name?: string;
+}
+interface SessionFields {
+  session_id: string;
+  user_context: UserContext;
+  client_type?: string;
+}
 
 /** The relations we build or peek into: a SQL text, a Limit over an opaque relation, a command's inline rows. */
 export interface Relation {
@@ -69,9 +85,14 @@ export interface ExecutePlanResponse {
   metrics?: { metrics?: MetricObject[] };
 }
 /** AnalyzePlan asking for the Spark version: the cheap call connect() checks the server with. */
-export interface AnalyzePlanRequest extends SessionFields { spark_version: object }
+export interface AnalyzePlanRequest extends SessionFields {
+  spark_version: object;
+}
 /** The version answer. */
-export interface AnalyzePlanResponse { spark_version?: { version?: string }; server_side_session_id?: string }
+export interface AnalyzePlanResponse {
+  spark_version?: { version?: string };
+  server_side_session_id?: string;
+}
 /** Interrupt: all of a session's operations, or one by operation id or tag. */
 export interface InterruptRequest extends SessionFields {
   interrupt_type: 'INTERRUPT_TYPE_ALL' | 'INTERRUPT_TYPE_TAG' | 'INTERRUPT_TYPE_OPERATION_ID';
@@ -79,26 +100,52 @@ export interface InterruptRequest extends SessionFields {
   operation_id?: string;
 }
 /** The ids of the operations Spark stopped. */
-export interface InterruptResponse { interrupted_ids?: string[] }
+export interface InterruptResponse {
+  interrupted_ids?: string[];
+}
 /** ReleaseSession: ends the server-side session (close()). */
 export type ReleaseSessionRequest = SessionFields;
 /** FetchErrorDetails for the errorId of a failed call's ErrorInfo. */
-export interface FetchErrorDetailsRequest extends SessionFields { error_id: string }
+export interface FetchErrorDetailsRequest extends SessionFields {
+  error_id: string;
+}
 /** Where in the statement Spark points: 0-based offsets and the fragment. */
-export interface QueryContext { object_type?: string; object_name?: string; start_index?: number; stop_index?: number; fragment?: string }
+export interface QueryContext {
+  object_type?: string;
+  object_name?: string;
+  start_index?: number;
+  stop_index?: number;
+  fragment?: string;
+}
 /** One error of FetchErrorDetails (the root one names the error class and query context). */
 export interface ErrorDetail {
   error_type_hierarchy?: string[];
   message?: string;
   cause_idx?: number;
-  spark_throwable?: { error_class?: string; message_parameters?: Record<string, string>; query_contexts?: QueryContext[]; sql_state?: string };
+  spark_throwable?: {
+    error_class?: string;
+    message_parameters?: Record<string, string>;
+    query_contexts?: QueryContext[];
+    sql_state?: string;
+  };
 }
 /** The errors of a failure, cause chain by index. */
-export interface FetchErrorDetailsResponse { root_error_idx?: number; errors?: ErrorDetail[] }
+export interface FetchErrorDetailsResponse {
+  root_error_idx?: number;
+  errors?: ErrorDetail[];
+}
 /** google.rpc.Status of the `grpc-status-details-bin` trailer. */
-export interface RpcStatus { code?: number; message?: string; details?: { type_url: string; value: Buffer }[] }
+export interface RpcStatus {
+  code?: number;
+  message?: string;
+  details?: { type_url: string; value: Buffer }[];
+}
 /** google.rpc.ErrorInfo: exception class, errorClass, sqlState, messageParameters, errorId. */
-export interface ErrorInfo { reason?: string; domain?: string; metadata?: Record<string, string> }
+export interface ErrorInfo {
+  reason?: string;
+  domain?: string;
+  metadata?: Record<string, string>;
+}
 
 /** Every message the client sends or reads, by role. */
 export const messages = {
@@ -118,4 +165,6 @@ export const messages = {
 };
 
 /** The gRPC path of a SparkConnectService method. */
-export const methodPath = (name: 'ExecutePlan' | 'AnalyzePlan' | 'Interrupt' | 'ReleaseSession' | 'FetchErrorDetails') => `/spark.connect.SparkConnectService/${name}`;
+export const methodPath = (
+  name: 'ExecutePlan' | 'AnalyzePlan' | 'Interrupt' | 'ReleaseSession' | 'FetchErrorDetails',
+) => `/spark.connect.SparkConnectService/${name}`;

@@ -40,7 +40,11 @@ export interface ResultBatch {
 
 /** A connected session; one per engine worker. Methods may run concurrently on one session. */
 export class SparkConnect {
-  private constructor(private readonly context: SessionContext, readonly url: string, readonly sparkVersion: string) {}
+  private constructor(
+    private readonly context: SessionContext,
+    readonly url: string,
+    readonly sparkVersion: string,
+  ) {}
 
   /** The session id the server knows this session by (Spark's UI and logs show it). */
   get sessionId(): string {
@@ -53,12 +57,19 @@ export class SparkConnect {
     const clientType = `${options.userAgent ?? 'ducksteps'} spark-connect-ts node/${process.versions.node}`;
     const channel: Channel = openChannel(parsed, parsed.userAgent ?? clientType);
     const context: SessionContext = {
-      channel, session_id: sessionIdOf(parsed), client_type: clientType,
+      channel,
+      session_id: sessionIdOf(parsed),
+      client_type: clientType,
       user_context: { user_id: options.userId ?? parsed.userId ?? userInfo().username },
     };
     try {
-      const response = await channel.unary('AnalyzePlan', messages.analyzeRequest, messages.analyzeResponse,
-        { ...baseOf(context), spark_version: {} }, { timeoutMs: options.timeoutMs ?? 60_000, signal: options.signal });
+      const response = await channel.unary(
+        'AnalyzePlan',
+        messages.analyzeRequest,
+        messages.analyzeResponse,
+        { ...baseOf(context), spark_version: {} },
+        { timeoutMs: options.timeoutMs ?? 60_000, signal: options.signal },
+      );
       return new SparkConnect(context, redactUrl(url), response.spark_version?.version ?? 'unknown');
     } catch (error) {
       channel.close();
@@ -86,14 +97,22 @@ export class SparkConnect {
 
   /** Interrupts every operation running in this session; returns the ids Spark stopped. */
   async interrupt(options: OperationOptions = {}): Promise<string[]> {
-    const response = await this.context.channel.unary('Interrupt', messages.interruptRequest, messages.interruptResponse,
-      { ...baseOf(this.context), interrupt_type: 'INTERRUPT_TYPE_ALL' }, { timeoutMs: options.timeoutMs ?? 30_000, signal: options.signal });
+    const response = await this.context.channel.unary(
+      'Interrupt',
+      messages.interruptRequest,
+      messages.interruptResponse,
+      { ...baseOf(this.context), interrupt_type: 'INTERRUPT_TYPE_ALL' },
+      { timeoutMs: options.timeoutMs ?? 30_000, signal: options.signal },
+    );
     return response.interrupted_ids ?? [];
   }
 
   /** Releases the session on the server (its temp views go) and closes the channel; never throws. */
   async close(): Promise<void> {
-    await this.context.channel.unary('ReleaseSession', messages.releaseRequest, messages.releaseResponse, baseOf(this.context), { timeoutMs: 5_000 })
+    await this.context.channel
+      .unary('ReleaseSession', messages.releaseRequest, messages.releaseResponse, baseOf(this.context), {
+        timeoutMs: 5_000,
+      })
       .catch(() => undefined);
     this.context.channel.close();
   }
@@ -101,7 +120,12 @@ export class SparkConnect {
   /** The SqlCommand, then (for a query) the collect of its relation, as batches. */
   private async *statement(text: string, options: SqlOptions, metrics: MetricObject[]): AsyncGenerator<ResultBatch> {
     let relation: Buffer | undefined;
-    for await (const response of executePlan(this.context, { command: { sql_command: { sql: text } } }, text, options)) {
+    for await (const response of executePlan(
+      this.context,
+      { command: { sql_command: { sql: text } } },
+      text,
+      options,
+    )) {
       relation ??= response.sql_command_result?.relation;
       metrics.push(...(response.metrics?.metrics ?? []));
     }
@@ -111,7 +135,10 @@ export class SparkConnect {
       yield* localBatches(local.data, options.limit);
       return;
     }
-    const root = options.limit === undefined ? relation : messages.relation.encode({ limit: { input: relation, limit: options.limit } });
+    const root =
+      options.limit === undefined
+        ? relation
+        : messages.relation.encode({ limit: { input: relation, limit: options.limit } });
     let schema: Schema | undefined;
     for await (const response of executePlan(this.context, { root }, text, options)) {
       metrics.push(...(response.metrics?.metrics ?? []));
@@ -123,7 +150,11 @@ export class SparkConnect {
   }
 }
 
-const baseOf = (c: SessionContext) => ({ session_id: c.session_id, user_context: c.user_context, client_type: c.client_type });
+const baseOf = (c: SessionContext) => ({
+  session_id: c.session_id,
+  user_context: c.user_context,
+  client_type: c.client_type,
+});
 
 /** A command's output, which Spark returns inline as an Arrow LocalRelation (empty for most DDL/DML). */
 function* localBatches(data: Buffer | undefined, limit = Infinity): Generator<ResultBatch> {

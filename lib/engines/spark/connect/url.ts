@@ -35,7 +35,8 @@ export function parseConnectUrl(url: string): ConnectUrl {
   const [, host, portText, rest = ''] = match;
   const port = portText ? Number(portText) : DEFAULT_PORT;
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new ConnectUrlError(`invalid port ${portText}`, url);
-  if (rest && !/^\/(;|$)/.test(rest)) throw new ConnectUrlError('the path must be empty (parameters go after "/;")', url);
+  if (rest && !/^\/(;|$)/.test(rest))
+    throw new ConnectUrlError('the path must be empty (parameters go after "/;")', url);
   const params: Record<string, string> = {};
   for (const part of rest.slice(1).split(';').filter(Boolean)) {
     const eq = part.indexOf('=');
@@ -43,19 +44,27 @@ export function parseConnectUrl(url: string): ConnectUrl {
     params[part.slice(0, eq)] = decodeURIComponent(part.slice(eq + 1));
   }
   const { token, use_ssl, user_id, user_agent, session_id, grpc_max_message_size, ...headers } = params;
-  if (use_ssl !== undefined && !/^(true|false)$/i.test(use_ssl)) throw new ConnectUrlError('use_ssl must be true or false', url);
+  if (use_ssl !== undefined && !/^(true|false)$/i.test(use_ssl))
+    throw new ConnectUrlError('use_ssl must be true or false', url);
   if (session_id !== undefined && !UUID.test(session_id)) throw new ConnectUrlError('session_id must be a UUID', url);
   return {
-    host: host.replace(/^\[|\]$/g, ''), port, token, headers,
+    host: host.replace(/^\[|\]$/g, ''),
+    port,
+    token,
+    headers,
     useSsl: token !== undefined || /^true$/i.test(use_ssl ?? ''),
-    userId: user_id, userAgent: user_agent, sessionId: session_id,
+    userId: user_id,
+    userAgent: user_agent,
+    sessionId: session_id,
     maxMessageSize: grpc_max_message_size ? Number(grpc_max_message_size) : undefined,
   };
 }
 
 /** The URL with every secret parameter's value replaced by `***`: safe for logs and error messages. */
 export function redactUrl(url: string): string {
-  return url.replace(/([;/?&])([^;/?&=]+)=([^;&]*)/g, (whole, sep: string, key: string) => (SECRET.test(key) ? `${sep}${key}=***` : whole));
+  return url.replace(/([;/?&])([^;/?&=]+)=([^;&]*)/g, (whole, sep: string, key: string) =>
+    SECRET.test(key) ? `${sep}${key}=***` : whole,
+  );
 }
 
 /** host:port as errors name the server (IPv6 hosts in brackets). */
