@@ -1,14 +1,14 @@
 @echo off
-rem Runs ducksteps (run.ts, compiled to dist\) in this folder. Installs first when node_modules is missing
-rem or package-lock.json changed; recompiles when a framework source is newer than dist\run.js (as run.sh).
+rem Runs this project's command line (run.ts, through the ducksteps package). Installs first when node_modules
+rem is missing or package-lock.json changed; in ducksteps' own repository recompiles the framework when a
+rem source is newer (as run.sh).
 setlocal
 cd /d "%~dp0"
-node lib\cli\package-check.mjs || exit /b 2
 set DUCKSTEPS_ACTION=
-if not exist node_modules (
+if not exist node_modules\ducksteps\bin\ducksteps.js (
   set DUCKSTEPS_ACTION=install
 ) else (
-  for /f %%a in ('node lib\cli\freshness.mjs') do set DUCKSTEPS_ACTION=%%a
+  for /f %%a in ('node node_modules\ducksteps\bin\freshness.mjs') do set DUCKSTEPS_ACTION=%%a
 )
 if "%DUCKSTEPS_ACTION%"=="install" (
   call install.bat 1>&2 || exit /b 2
@@ -16,5 +16,5 @@ if "%DUCKSTEPS_ACTION%"=="install" (
 if "%DUCKSTEPS_ACTION%"=="build" (
   call npm run --silent build 1>&2 || exit /b 2
 )
-node dist\run.js %*
+node node_modules\ducksteps\bin\ducksteps.js %*
 exit /b %ERRORLEVEL%

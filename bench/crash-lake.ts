@@ -3,10 +3,10 @@
 // in the ledger once and the totals must equal a --full-refresh over the same files on a DuckDB file.
 import { cpSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { PostgresServer } from '../tests/framework/postgres-server.js';
-import { openLake } from '../lib/engines/ducklake/lake.js';
-import { warehouseOf } from '../lib/warehouse.js';
-import { openDatabase } from '../lib/engines/duckdb/database.js';
+import type { PostgresServer } from '../packages/ducksteps/tests/postgres-server.js';
+import { openLake } from '../packages/ducksteps/lib/engines/ducklake/lake.js';
+import { warehouseOf } from '../packages/ducksteps/lib/warehouse.js';
+import { openDatabase } from '../packages/ducksteps/lib/engines/duckdb/database.js';
 import { ducksteps } from './scenarios.js';
 import { runAndKill } from './kill.js';
 import { dropFile, eventsProject } from './watch.js';

@@ -4,12 +4,12 @@
 // files (.ci/provision-extensions.sh) are set up here.
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensureExtensions } from '../tests/framework/extensions.js';
-import { startPostgres, type PostgresServer } from '../tests/framework/postgres-server.js';
+import { ensureExtensions } from '../packages/ducksteps/tests/extensions.js';
+import { startPostgres, type PostgresServer } from '../packages/ducksteps/tests/postgres-server.js';
 import { exampleProject, syntheticProject } from './scenarios.js';
 import { execa } from 'execa';
 
-const CLI = join(import.meta.dirname, '..', 'dist', 'run.js');
+const CLI = join(import.meta.dirname, '..', 'packages', 'ducksteps', 'bin', 'ducksteps.js');
 
 /** A lake: a fresh catalog database per side's run, and its data folder. */
 async function lakeOf(server: PostgresServer, dir: string, name: string) {

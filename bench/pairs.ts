@@ -1,5 +1,5 @@
 // Side-by-side timing: A B A B …, after warm-ups; median, min, max of each and the median per-pair ratio.
-import { median } from '../lib/logs/history.js';
+import { median } from '../packages/ducksteps/lib/logs/history.js';
 
 export interface Stats {
   readonly median: number;

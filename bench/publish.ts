@@ -3,8 +3,8 @@
 import { execa } from 'execa';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { median, readLog } from '../lib/logs/history.js';
-import { postgresBin, startPostgres } from '../tests/framework/postgres-server.js';
+import { median, readLog } from '../packages/ducksteps/lib/logs/history.js';
+import { postgresBin, startPostgres } from '../packages/ducksteps/tests/postgres-server.js';
 import { floor, REPO, syntheticProject } from './scenarios.js';
 
 const TABLE = (
@@ -31,7 +31,11 @@ export async function p9(root: string, rows = 1_000_000, pairs = 3) {
     const a: number[] = [];
     const b: number[] = [];
     for (let i = 0; i < pairs; i++) {
-      const published = await execa(process.execPath, [join(REPO, 'dist', 'run.js')], { cwd: dir, env, reject: false });
+      const published = await execa(process.execPath, [join(REPO, 'packages', 'ducksteps', 'bin', 'ducksteps.js')], {
+        cwd: dir,
+        env,
+        reject: false,
+      });
       if (published.exitCode !== 0) throw new Error(published.stdout);
       const row = readLog(join(dir, 'logs', 'run_log.csv'))
         .filter((r) => r.step === 'publish ml.wide')

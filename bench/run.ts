@@ -5,14 +5,14 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { comparePairs, type PairResult, type Prepare } from './pairs.js';
-import { median } from '../lib/logs/history.js';
+import { median } from '../packages/ducksteps/lib/logs/history.js';
 import { ducksteps, p1, p2, p3, p5, p6p7, p10, p11, REPO } from './scenarios.js';
 import { p8 } from './watch.js';
 import { p9 } from './publish.js';
 import { p12, p13 } from './overhead.js';
 import { l1, l2, lakeBench } from './lake.js';
 import { u1 } from './unit.js';
-import { renderTable } from '../lib/report/tables.js';
+import { renderTable } from '../packages/ducksteps/lib/report/tables.js';
 import { readFileSync } from 'node:fs';
 
 const { values: opt } = parseArgs({

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { dayFile, malformedLines } from '../steps/01_generate.js';
 
 export const REPO = join(import.meta.dirname, '..');
-const CLI = join(REPO, 'dist', 'run.js');
+const CLI = join(REPO, 'packages', 'ducksteps', 'bin', 'ducksteps.js');
 const FLOOR = join(REPO, 'bench', 'floor.mjs');
 
 export const ducksteps = (cwd: string, args: string[]) =>

@@ -12,11 +12,11 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { SparkConnect } from '../lib/engines/spark/connect/index.js';
-import { parseCsv } from '../lib/logs/csv.js';
-import { cli, exampleCopy, REPO } from '../tests/framework/helpers.js';
-import { startSparkCluster } from '../tests/framework/spark-cluster.js';
-import { median } from '../lib/logs/history.js';
+import { SparkConnect } from '../packages/ducksteps/lib/engines/spark/connect/index.js';
+import { parseCsv } from '../packages/ducksteps/lib/logs/csv.js';
+import { cli, exampleCopy, REPO } from '../packages/ducksteps/tests/helpers.js';
+import { startSparkCluster } from '../packages/ducksteps/tests/spark-cluster.js';
+import { median } from '../packages/ducksteps/lib/logs/history.js';
 
 const { values: opt } = parseArgs({
   options: {

@@ -3,7 +3,7 @@
 // in-memory DuckDB, create the given tables, run the step, compare). Goal: well under a second per test.
 import { cpSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { median } from '../lib/logs/history.js';
+import { median } from '../packages/ducksteps/lib/logs/history.js';
 import { REPO, ducksteps } from './scenarios.js';
 
 export interface UnitBench {

@@ -3,10 +3,10 @@
 import { execa, type ResultPromise } from 'execa';
 import { cpSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { median } from '../lib/logs/history.js';
+import { median } from '../packages/ducksteps/lib/logs/history.js';
 import { checksum, ducksteps, REPO, syntheticProject } from './scenarios.js';
 
-const CLI = join(REPO, 'dist', 'run.js');
+const CLI = join(REPO, 'packages', 'ducksteps', 'bin', 'ducksteps.js');
 const LOAD = `-- ducksteps: incremental
 CREATE TABLE IF NOT EXISTS events (batch_id INTEGER, file VARCHAR, id INTEGER, v INTEGER);
 {% if batch.full_refresh %}DELETE FROM events;{% endif %}

@@ -6,18 +6,23 @@
 // appended the way a broken upstream export writes them (SQL's COPY cannot write a bad line on purpose).
 import { appendFileSync, existsSync, mkdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
-import type { StepContext } from '../lib/worker/step-script.js';
+import type { StepContext } from '../packages/ducksteps/lib/worker/step-script.js';
 
 const landing = (ctx: StepContext) => ctx.vars.landing_dir ?? 'data/landing';
 const FIRST_DAY = Date.UTC(2024, 0, 1);
 
 /** 1 -> orders_2024-01-01.csv */
-export const dayFile = (day: number) => `orders_${new Date(FIRST_DAY + (day - 1) * 86_400_000).toISOString().slice(0, 10)}.csv`;
+export const dayFile = (day: number) =>
+  `orders_${new Date(FIRST_DAY + (day - 1) * 86_400_000).toISOString().slice(0, 10)}.csv`;
 
 /** Lines a broken export writes: too many fields, the wrong delimiter, too few fields (unique ids per day). */
 export const malformedLines = (day: number) => {
   const id = 9_000_000_000 + day * 10;
-  return [`${id + 1},17,3,2024-05-01,2,19.99,web,0,unexpected extra field`, `${id + 2};17;3;2024-05-01;2;19.99;web;0`, `${id + 3},17`];
+  return [
+    `${id + 1},17,3,2024-05-01,2,19.99,web,0,unexpected extra field`,
+    `${id + 2};17;3;2024-05-01;2;19.99;web;0`,
+    `${id + 3},17`,
+  ];
 };
 
 export function before(ctx: StepContext): void {
@@ -26,7 +31,10 @@ export function before(ctx: StepContext): void {
 
 export async function after(ctx: StepContext): Promise<void> {
   const days = Number(ctx.vars.days ?? 30);
-  if (!Number.isInteger(days) || days < 1) throw Object.assign(new Error(`vars.days must be a whole number >= 1, got "${ctx.vars.days}"`), { hint: 'e.g. --var days=31' });
+  if (!Number.isInteger(days) || days < 1)
+    throw Object.assign(new Error(`vars.days must be a whole number >= 1, got "${ctx.vars.days}"`), {
+      hint: 'e.g. --var days=31',
+    });
   const folder = join(ctx.projectRoot, landing(ctx), 'orders');
   const archived = join(ctx.projectRoot, ctx.vars.archive_dir ?? 'data/archive', 'orders');
   let written = 0;
@@ -34,10 +42,16 @@ export async function after(ctx: StepContext): Promise<void> {
     const name = dayFile(day);
     if (existsSync(join(folder, name)) || existsSync(join(archived, name))) continue;
     const temporary = join(folder, `${name}.tmp`);
-    await ctx.db.run(`COPY (FROM orders_of_day(${day})) TO '${temporary.replace(/'/g, "''")}' (FORMAT csv, HEADER, DELIMITER ',')`);
+    await ctx.db.run(
+      `COPY (FROM orders_of_day(${day})) TO '${temporary.replace(/'/g, "''")}' (FORMAT csv, HEADER, DELIMITER ',')`,
+    );
     appendFileSync(temporary, `${malformedLines(day).join('\n')}\n`);
     renameSync(temporary, join(folder, name));
     written++;
   }
-  ctx.log(written === 0 ? `no new day files (days 1..${days} are delivered)` : `${written} new day file${written === 1 ? '' : 's'} in ${landing(ctx)}/orders (days 1..${days})`);
+  ctx.log(
+    written === 0
+      ? `no new day files (days 1..${days} are delivered)`
+      : `${written} new day file${written === 1 ? '' : 's'} in ${landing(ctx)}/orders (days 1..${days})`,
+  );
 }

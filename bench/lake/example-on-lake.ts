@@ -9,8 +9,8 @@
 import { readdirSync, readFileSync, rmSync, statSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { execSync } from 'node:child_process';
-import { ensureExtensions } from '../../tests/framework/extensions.js';
-import { startClient, type Client } from '../../tests/framework/lake.js';
+import { ensureExtensions } from '../../packages/ducksteps/tests/extensions.js';
+import { startClient, type Client } from '../../packages/ducksteps/tests/lake.js';
 
 const [project, target, pg = 'dbname=exlake host=127.0.0.1 port=55432 user=postgres'] = process.argv.slice(2);
 const ext = ensureExtensions();

@@ -1,8 +1,8 @@
 // Scratch: two writer processes on one PostgreSQL-catalog lake, interleaved: A BEGIN+stmt, B BEGIN+stmt, A COMMIT, B COMMIT.
 import { execSync } from 'node:child_process';
 import { rmSync, mkdirSync } from 'node:fs';
-import { startClient, attachSql, postgresCatalog } from '../../tests/framework/lake.js';
-import { ensureExtensions } from '../../tests/framework/extensions.js';
+import { startClient, attachSql, postgresCatalog } from '../../packages/ducksteps/tests/lake.js';
+import { ensureExtensions } from '../../packages/ducksteps/tests/extensions.js';
 
 const ext = ensureExtensions();
 const psql = (db: string, sql: string) =>

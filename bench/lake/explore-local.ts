@@ -1,7 +1,7 @@
 // Scratch: can two processes use a DuckDB-file or SQLite catalog at once?
 import { rmSync, mkdirSync } from 'node:fs';
-import { startClient, attachSql } from '../../tests/framework/lake.js';
-import { ensureExtensions } from '../../tests/framework/extensions.js';
+import { startClient, attachSql } from '../../packages/ducksteps/tests/lake.js';
+import { ensureExtensions } from '../../packages/ducksteps/tests/extensions.js';
 const ext = ensureExtensions(['ducklake', 'sqlite_scanner']);
 rmSync('/tmp/lk/loc', { recursive: true, force: true });
 mkdirSync('/tmp/lk/loc', { recursive: true });

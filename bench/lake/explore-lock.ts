@@ -1,8 +1,8 @@
 // Scratch: a run lock in PostgreSQL — through DuckDB's postgres extension, or held by the driver with `pg`.
 import { execSync } from 'node:child_process';
 import pg from 'pg';
-import { startClient } from '../../tests/framework/lake.js';
-import { ensureExtensions } from '../../tests/framework/extensions.js';
+import { startClient } from '../../packages/ducksteps/tests/lake.js';
+import { ensureExtensions } from '../../packages/ducksteps/tests/extensions.js';
 const ext = ensureExtensions();
 const show = async (label: string, p: Promise<unknown>) => console.log(label, JSON.stringify(await p));
 const PG = 'dbname=lake1 host=127.0.0.1 port=55432 user=postgres';

@@ -3,8 +3,8 @@
 // W=12 R=10 [RETRIES=100 sets ducklake_max_retry_count]
 import { execSync } from 'node:child_process';
 import { rmSync, mkdirSync } from 'node:fs';
-import { startClient, attachSql, postgresCatalog } from '../../tests/framework/lake.js';
-import { ensureExtensions } from '../../tests/framework/extensions.js';
+import { startClient, attachSql, postgresCatalog } from '../../packages/ducksteps/tests/lake.js';
+import { ensureExtensions } from '../../packages/ducksteps/tests/extensions.js';
 const W = Number(process.env.W ?? 6),
   R = Number(process.env.R ?? 10);
 const ext = ensureExtensions();

@@ -1,8 +1,8 @@
 // Scratch: ducklake_delete_orphaned_files(cleanup_all) while another process has written but not committed.
 import { execSync } from 'node:child_process';
 import { rmSync, mkdirSync } from 'node:fs';
-import { startClient, attachSql, postgresCatalog } from '../../tests/framework/lake.js';
-import { ensureExtensions } from '../../tests/framework/extensions.js';
+import { startClient, attachSql, postgresCatalog } from '../../packages/ducksteps/tests/lake.js';
+import { ensureExtensions } from '../../packages/ducksteps/tests/extensions.js';
 const ext = ensureExtensions();
 const psql = (db: string, sql: string) =>
   execSync(`psql -At -h 127.0.0.1 -p 55432 -U postgres ${db} -c "${sql}"`, { encoding: 'utf8' }).trim();

@@ -1,8 +1,8 @@
 // Scratch: SQLite catalog, rollback journal (as DuckLake creates it) vs a file pre-set to WAL.
 import { rmSync, mkdirSync } from 'node:fs';
 import { execSync } from 'node:child_process';
-import { startClient, attachSql } from '../../tests/framework/lake.js';
-import { ensureExtensions } from '../../tests/framework/extensions.js';
+import { startClient, attachSql } from '../../packages/ducksteps/tests/lake.js';
+import { ensureExtensions } from '../../packages/ducksteps/tests/extensions.js';
 const ext = ensureExtensions(['ducklake', 'sqlite_scanner']);
 const show = async (label: string, p: Promise<unknown>) => console.log(label, JSON.stringify(await p));
 for (const wal of [false, true]) {

@@ -1,8 +1,8 @@
 // Scratch: which statements work on a DuckLake (PostgreSQL catalog), each in its own autocommit.
 import { execSync } from 'node:child_process';
 import { rmSync, mkdirSync, writeFileSync } from 'node:fs';
-import { startClient, attachSql, postgresCatalog } from '../../tests/framework/lake.js';
-import { ensureExtensions } from '../../tests/framework/extensions.js';
+import { startClient, attachSql, postgresCatalog } from '../../packages/ducksteps/tests/lake.js';
+import { ensureExtensions } from '../../packages/ducksteps/tests/extensions.js';
 const ext = ensureExtensions();
 const psql = (db: string, sql: string) =>
   execSync(`psql -At -h 127.0.0.1 -p 55432 -U postgres ${db} -c "${sql}"`, { encoding: 'utf8' }).trim();

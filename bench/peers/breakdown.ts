@@ -3,7 +3,7 @@
 //   node --import tsx bench/peers/breakdown.ts tpch|example|small
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { renderTable } from '../../lib/report/tables.js';
+import { renderTable } from '../../packages/ducksteps/lib/report/tables.js';
 import { REPO } from './tools.js';
 
 const name = process.argv[2] ?? 'tpch';

@@ -45,11 +45,15 @@ function landing(orders: number, log: (s: string) => void): string {
   );
   symlinkSync(join(REPO, 'node_modules'), join(gen, 'node_modules'));
   mkdirSync(join(gen, 'data'));
-  execFileSync(process.execPath, [join(REPO, 'dist', 'run.js'), '--var', `orders=${orders}`, '--var', 'days=31'], {
-    cwd: gen,
-    stdio: ['ignore', 'ignore', 'inherit'],
-    env: { ...process.env, NO_COLOR: '1' },
-  });
+  execFileSync(
+    process.execPath,
+    [join(REPO, 'packages', 'ducksteps', 'bin', 'ducksteps.js'), '--var', `orders=${orders}`, '--var', 'days=31'],
+    {
+      cwd: gen,
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, NO_COLOR: '1' },
+    },
+  );
   writeFileSync(join(dir, 'done'), '');
   return out;
 }

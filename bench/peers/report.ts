@@ -2,7 +2,7 @@
 // as console text and as the "Peers" section of docs/performance.md (between markers, so bench/run.ts,
 // which keeps everything from "## Reading the figures" on, leaves it alone).
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { median } from '../../lib/logs/history.js';
+import { median } from '../../packages/ducksteps/lib/logs/history.js';
 import type { CaseResult, SideResult } from './rounds.js';
 
 export const MEMORY_GOAL = 1.2;

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { renderTable } from '../../lib/report/tables.js';
+import { renderTable } from '../../packages/ducksteps/lib/report/tables.js';
 import { runCase, type Case, type CaseResult } from './rounds.js';
 import { figures } from './report.js';
 import { writeDoc } from './doc.js';

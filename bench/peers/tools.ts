@@ -10,7 +10,7 @@ export const REPO = join(import.meta.dirname, '..', '..');
 /** `node dist/run.js ARGS` in the project (what ./run.sh runs, less its 5–10 ms staleness check). */
 export const duckstepsCmd = (cwd: string, args: string[] = []): Command => ({
   cwd,
-  argv: [process.execPath, join(REPO, 'dist', 'run.js'), ...args],
+  argv: [process.execPath, join(REPO, 'packages', 'ducksteps', 'bin', 'ducksteps.js'), ...args],
   env: { NO_COLOR: '1' },
 });
 

@@ -1,0 +1,39 @@
+// `./run.sh compile` (and --dry-run): render and parse everything, run nothing; print the run plan of the
+// selection given (default: every step); exit 1 on any error.
+import type { CommandContext } from './commands.js';
+import { compileProject } from '../run/compile.js';
+import { newRunId } from '../run/build.js';
+import { preparePlan } from '../run/prepare.js';
+import { describePlan } from '../plan/plan.js';
+import { loadSettings, type CliSettings } from '../project/config.js';
+import { discover } from '../project/discover.js';
+import { discoverTargets } from '../publish/targets.js';
+import { templateContext } from '../render/template.js';
+import { counted, detectStyle, errorBlock } from '../report/tables.js';
+import { planRun, type RunFlags } from './run-plan.js';
+
+export async function compileCommand({ root, flags }: CommandContext): Promise<number> {
+  const settings = loadSettings(root, flags as CliSettings);
+  const project = discover(root, settings.engine);
+  const result = await compileProject(project, settings, newRunId());
+  const style = detectStyle();
+  for (const error of result.errors) process.stdout.write(`${errorBlock(style, error)}\n`);
+  const checked = result.parsed ? 'parsed' : 'rendered (Spark SQL is checked by the cluster when it runs)';
+  const summary = `${counted(result.files, 'file')}, ${counted(result.statements, 'statement')} ${checked}, ${counted(result.errors.length, 'error')}; compiled SQL in logs/compiled/`;
+  process.stdout.write(`${summary}\n`);
+  const selected = await planRun(project, flags as RunFlags, settings);
+  const context = templateContext(selected.settings, 'plan');
+  const plan = await preparePlan({
+    project,
+    settings: selected.settings,
+    context,
+    steps: selected.steps,
+    targets: discoverTargets(root),
+  });
+  process.stdout.write(
+    `run plan${plan.flow ? '' : ' (without gates: a step does not render)'}:\n${describePlan(plan)
+      .map((l) => `  ${l}`)
+      .join('\n')}\n`,
+  );
+  return result.errors.length === 0 ? 0 : 1;
+}

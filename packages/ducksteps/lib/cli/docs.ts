@@ -1,0 +1,24 @@
+// `./run.sh docs`: write docs/pipeline.md from the project's plan (lineage, gates) and its publish targets.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CommandContext } from './commands.js';
+import { displayPlan } from '../run/prepare.js';
+import { loadSettings, type CliSettings } from '../project/config.js';
+import { discover } from '../project/discover.js';
+import { discoverTargets } from '../publish/targets.js';
+import { pipelineDoc } from '../report/pipeline-doc.js';
+
+export async function docsCommand({ root, flags }: CommandContext): Promise<number> {
+  const settings = loadSettings(root, flags as CliSettings);
+  const project = discover(root, settings.engine);
+  const targets = discoverTargets(root);
+  const plan = await displayPlan(project, settings, { strict: true }); // a step that does not render: its error
+  if (!plan.flow) throw new Error('the lineage is missing from a strict plan');
+  mkdirSync(join(root, 'docs'), { recursive: true });
+  writeFileSync(
+    join(root, 'docs', 'pipeline.md'),
+    pipelineDoc(project, settings, { ...plan, flow: plan.flow }, targets),
+  );
+  process.stdout.write('wrote docs/pipeline.md\n');
+  return 0;
+}

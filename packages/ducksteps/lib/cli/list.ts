@@ -1,0 +1,82 @@
+// `./run.sh list`: the steps with their files, script, incremental or not, last status and duration;
+// then the declared inputs with their loaded and pending files.
+import { join } from 'node:path';
+import type { CommandContext } from './commands.js';
+import { inputStates } from '../incremental/pending.js';
+import { displayPlan } from '../run/prepare.js';
+import { ungated } from '../plan/plan.js';
+import { loadSettings, type CliSettings } from '../project/config.js';
+import { discover } from '../project/discover.js';
+import { readLog } from '../logs/history.js';
+import { detectStyle, formatDuration, paintedStatus, renderTable } from '../report/tables.js';
+import { safeJson } from '../report/escape.js';
+
+const SHOWN = 5;
+
+/** The first names of a list, then how many more. */
+const shorten = (names: readonly string[]) =>
+  names.length === 0 ? '-' : `${names.slice(0, 3).join(', ')}${names.length > 3 ? ` (+${names.length - 3} more)` : ''}`;
+
+export async function listCommand({ root, flags }: CommandContext): Promise<number> {
+  const settings = loadSettings(root, flags as CliSettings);
+  const project = discover(root, settings.engine);
+  const plan = await displayPlan(project, settings).catch(() => undefined); // gates are shown when they can be planned
+  const after = plan?.flow ? ungated(plan) : [];
+  const gatedBy = (id: string) => (plan?.flow?.gates.get(id) ?? []).map((a) => a.name);
+  const last = new Map(readLog(join(root, 'logs', 'run_log.csv')).map((r) => [r.step, r]));
+  const steps = project.steps.map((s) => ({
+    number: s.number,
+    step: s.id,
+    files: s.files.length,
+    script: Boolean(s.script),
+    incremental: s.incremental,
+    gated_by: gatedBy(s.id),
+    last_status: last.get(s.id)?.status ?? null,
+    last_duration_ms: last.has(s.id) ? Number(last.get(s.id)!.duration_ms) : null,
+  }));
+  const inputs = await inputStates(root, settings);
+  if (flags.json) {
+    process.stdout.write(
+      `${safeJson(JSON.stringify({ steps, tests: project.testFiles, after_steps: after.map((a) => a.name), inputs }, null, 2))}\n`,
+    );
+    return 0;
+  }
+  const style = detectStyle();
+  const yes = (b: boolean) => (b ? 'yes' : 'no');
+  const rows = steps.map((s) => [
+    s.number,
+    s.step,
+    s.files,
+    yes(s.script),
+    yes(s.incremental),
+    s.last_status ? paintedStatus(style, s.last_status) : '-',
+    s.last_duration_ms === null ? '-' : formatDuration(s.last_duration_ms),
+    shorten(s.gated_by),
+  ]);
+  process.stdout.write(
+    `${renderTable(style, ['#', 'step', 'sql files', 'script', 'incremental', 'last status', 'last duration', 'gated by'], rows)}\n`,
+  );
+  process.stdout.write(
+    `${project.testFiles.length} assertion files in tests/${after.length ? `; after the steps: ${shorten(after.map((a) => a.name))}` : ''}\n`,
+  );
+  if (inputs.length > 0) {
+    const inputRows = inputs.map((i) => {
+      const more = i.pending.length > SHOWN ? ` (+${i.pending.length - SHOWN} more)` : '';
+      return [
+        i.input,
+        i.glob,
+        i.loaded,
+        i.archived,
+        i.pending.length,
+        i.pending.length ? `${i.pending.slice(0, SHOWN).join(', ')}${more}` : '-',
+      ];
+    });
+    process.stdout.write(
+      `${renderTable(style, ['input', 'glob', 'loaded', 'archived', 'pending', 'pending files'], inputRows)}\n`,
+    );
+    for (const i of inputs)
+      for (const name of i.badNames)
+        process.stdout.write(`! ${i.input}: ${name} cannot be loaded: its name is not valid UTF-8 (rename it)\n`);
+  }
+  return 0;
+}

@@ -1,0 +1,34 @@
+// `./run.sh test --unit [--select STEP]`: the unit tests in tests/unit/, each on an in-memory DuckDB; a table of
+// every test, each failure's diff, exit 1 when one fails. The warehouse is never opened.
+import { newRunId } from '../run/build.js';
+import { testUnits } from '../run/stages/unit-tests.js';
+import { loadSettings } from '../project/config.js';
+import { discover } from '../project/discover.js';
+import { writeReport } from '../report/html/write-report.js';
+import { unitJson } from '../report/json.js';
+import { detectStyle } from '../report/tables.js';
+import { unitTestsBlock, unitTestsTable } from '../report/unit-tests.js';
+import { exitCodeFor, whileStoppable } from './run.js';
+import { testSelection, type RunFlags } from './run-plan.js';
+
+export async function testUnitCommand(root: string, flags: RunFlags): Promise<number> {
+  const project = discover(root);
+  const settings = loadSettings(root, flags);
+  const steps = await testSelection(project, flags, settings);
+  const style = flags.json ? { color: false } : detectStyle();
+  const stop = new AbortController();
+  const report = await whileStoppable(stop, () => testUnits(project, settings, newRunId(), steps, stop.signal));
+  if (flags.json) {
+    process.stdout.write(`${JSON.stringify(unitJson(report), null, 2)}\n`);
+  } else if (report.results.length === 0) {
+    process.stdout.write(
+      `no unit tests${steps ? ' for the selected steps' : ''} in tests/unit/ (how to write one: docs/unit-tests.md)\n`,
+    );
+    return 0;
+  } else {
+    process.stdout.write(`${unitTestsTable(style, report)}\n${unitTestsBlock(style, report)}\n`);
+  }
+  const written = await writeReport(project).catch(() => undefined);
+  if (written && !flags.json) process.stdout.write(`report: ${written}\n`);
+  return report.status === 'ok' ? 0 : report.status === 'interrupted' ? exitCodeFor(stop.signal.reason) : 1;
+}

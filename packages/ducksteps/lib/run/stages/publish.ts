@@ -1,0 +1,159 @@
+// The publish stage: after every step and every error assertion passed, render publish/*.sql and deliver
+// each target in a worker of its own (the warehouse read-only), with publishTimeout and the run's stop signal
+// like a step: a target that takes too long, or a Ctrl-C / SIGTERM, kills its worker and PostgreSQL rolls the
+// delivery back. A failed target fails the run; the ones after it wait — except with --jobs N, where up to N
+// targets (independent of each other, each reading the warehouse read-only) are delivered at once, on any
+// warehouse.
+import type nunjucks from 'nunjucks';
+import pMap from 'p-map';
+import { TemplateError } from '../../errors.js';
+import { logPhase, logPublish } from '../../logs/step-logs.js';
+import type { PublishTarget } from '../../model.js';
+import { DEFAULT_PUBLISH_TIMEOUT_MS } from '../../project/config.js';
+import type { PublishJob, PublishTargetJob } from '../../protocol.js';
+import { pendingBatchesFor } from '../../publish/kind.js';
+import { kindOf } from '../../publish/registry.js';
+import type { PublishOutcome, StepReport } from '../../results.js';
+import { renderFile } from '../../render/render.js';
+import { maskPublish } from '../../render/secrets.js';
+import type { TemplateContext } from '../../render/template.js';
+import { splitStatements } from '../../sql/split.js';
+import { connectionOf, logsDirOf, type RunContext } from '../context.js';
+
+/** Time a worker gets past publishTimeout before it is killed: PostgreSQL's own lock and statement timeouts
+ * (set to publishTimeout) fire first and explain themselves better. */
+const GRACE_MS = 5_000;
+
+/** The batches this run committed. */
+const batchesOf = (reports: readonly StepReport[]) => [
+  ...new Set(reports.filter((r) => r.status === 'ok' && r.batch).map((r) => r.batch!.id)),
+];
+
+function render(
+  env: nunjucks.Environment,
+  root: string,
+  context: TemplateContext,
+  target: PublishTarget,
+): PublishTargetJob {
+  const file = renderFile(env, root, target.file, context, 'logs/compiled/publish');
+  const statements = splitStatements(file.sql);
+  if (statements.length !== 1)
+    throw new TemplateError(`a publish file holds one query, this one has ${statements.length} statements`, {
+      file: target.file,
+      hint: 'keep one SELECT per file in publish/',
+    });
+  return { ...target, sql: statements[0].text.trim() };
+}
+
+const outcome = (
+  target: PublishTarget,
+  status: PublishOutcome['status'],
+  extra: Partial<PublishOutcome> = {},
+): PublishOutcome => ({ destination: target.destination, status, rows: 0, bytes: 0, durationMs: 0, ...extra });
+
+/** A run that failed publishes nothing: each target is logged `skipped`, saying why. */
+export function withholdPublish(run: RunContext, targets: readonly PublishTarget[]): PublishOutcome[] {
+  const outcomes = targets.map((t) =>
+    outcome(t, 'skipped', { note: 'the run failed: consumers keep the previous data' }),
+  );
+  outcomes.forEach((o) => logPublish(logsDirOf(run), run.runId, o));
+  return outcomes;
+}
+
+/** Delivers one target in a worker; a worker that times out, is stopped or dies is an outcome saying so. */
+async function deliverOne(
+  run: RunContext,
+  job: Omit<PublishJob, 'targets'>,
+  target: PublishTargetJob,
+): Promise<PublishOutcome> {
+  const answer = await run.pool.run(
+    { ...job, targets: [target] },
+    { timeoutMs: job.timeoutMs + GRACE_MS, signal: run.signal },
+  );
+  if ('result' in answer) return answer.result[0];
+  const durationMs = answer.elapsedMs;
+  const where = { file: target.file };
+  if (answer.stopped === 'timeout') {
+    return outcome(target, 'failed', {
+      durationMs,
+      error: {
+        ...where,
+        message: `publish ${target.destination}: timed out after ${(job.timeoutMs / 1000).toFixed(1)} s (publishTimeout) and was stopped`,
+        hint: 'nothing was published to this target (PostgreSQL rolls back the transaction of a connection that closes); raise publishTimeout (--publish-timeout), or find what holds it up',
+      },
+    });
+  }
+  if (answer.stopped === 'interrupt' || run.signal.aborted)
+    return outcome(target, 'interrupted', {
+      durationMs,
+      error: { ...where, message: `publish ${target.destination}: interrupted; nothing was published to this target` },
+    });
+  return outcome(target, 'failed', {
+    durationMs,
+    error: { ...answer.died, ...where, message: `publish ${target.destination}: ${answer.died.message}` },
+  });
+}
+
+/** Renders every target, then delivers them (one by one, or up to --jobs N at once); a rendering error is a failed first target. */
+async function deliver(
+  run: RunContext,
+  targets: readonly PublishTarget[],
+  reports: readonly StepReport[],
+): Promise<PublishOutcome[]> {
+  const pending = pendingBatchesFor(run.context.engine);
+  const context = { ...run.context, pending_batches: pending, run_batches: pending } as TemplateContext;
+  let jobs: PublishTargetJob[];
+  try {
+    jobs = targets.map((t) => render(run.env, run.project.root, context, t));
+  } catch (error) {
+    if (!(error instanceof TemplateError)) throw error;
+    return targets.map((t, i) =>
+      outcome(t, i === 0 ? 'failed' : 'skipped', { error: i === 0 ? error.toStepError() : undefined }),
+    );
+  }
+  const job = {
+    kind: 'publish',
+    connection: connectionOf(run.project, run.settings),
+    runId: run.runId,
+    runBatches: batchesOf(reports),
+    batchSteps: run.project.steps.filter((s) => s.incremental).map((s) => s.id),
+    timeoutMs: run.settings.publishTimeoutMs ?? DEFAULT_PUBLISH_TIMEOUT_MS,
+  } as const;
+  const skips = jobs.map((target) => kindOf(target.kind).skip?.(target));
+  const parallel = run.settings.jobs ?? 1;
+  if (parallel > 1)
+    return pMap(
+      jobs,
+      async (target, i) =>
+        skips[i] ? outcome(target, 'skipped', { note: skips[i] }) : maskPublish(await deliverOne(run, job, target)),
+      { concurrency: parallel },
+    );
+  const outcomes: PublishOutcome[] = [];
+  for (const [i, target] of jobs.entries()) {
+    if (outcomes.some((o) => o.status === 'failed' || o.status === 'interrupted'))
+      outcomes.push(outcome(target, 'skipped'));
+    else if (skips[i]) outcomes.push(outcome(target, 'skipped', { note: skips[i] }));
+    else {
+      run.pool.ensure(Array<'publish'>(skips.slice(i).filter((s) => !s).length).fill('publish')); // this target's worker, and the next ones' booting meanwhile
+      outcomes.push(maskPublish(await deliverOne(run, job, target)));
+    }
+  }
+  return outcomes;
+}
+
+/** Delivers every target and logs each outcome (and the run as interrupted when a signal stopped it). */
+export async function runPublishStage(
+  run: RunContext,
+  targets: readonly PublishTarget[],
+  reports: readonly StepReport[],
+): Promise<PublishOutcome[]> {
+  const outcomes = await deliver(run, targets, reports);
+  outcomes.forEach((o) => logPublish(logsDirOf(run), run.runId, o));
+  if (outcomes.some((o) => o.status === 'interrupted')) {
+    logPhase(logsDirOf(run), run.runId, 'run', {
+      status: 'interrupted',
+      error: run.signal.reason === 'SIGTERM' ? 'stopped by SIGTERM' : 'stopped by Ctrl-C (SIGINT)',
+    });
+  }
+  return outcomes;
+}

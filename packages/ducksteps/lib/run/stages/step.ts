@@ -1,0 +1,136 @@
+// One unit of work (a step, or an incremental step on one batch): render its files, hand the job to a
+// worker, and turn the outcome (or the worker's death) into the step's report.
+import { join } from 'node:path';
+import { TemplateError } from '../../errors.js';
+import type { StepJob } from '../../protocol.js';
+import type { WorkerProcess } from '../../processes/worker-process.js';
+import type { Assertion } from '../../model.js';
+import type { StepOutcome, StepReport } from '../../results.js';
+import { batchContext } from '../../render/batch-context.js';
+import { renderStep } from '../../render/render.js';
+import { maskOutcome } from '../../render/secrets.js';
+import { mark } from '../../trace.js';
+import { connectionOf, type RunContext, type Unit } from '../context.js';
+
+/** Renders the unit's files into its job; a template error is the step's failure. */
+function jobOf(run: RunContext, unit: Unit, gates: readonly Assertion[]): StepJob | StepOutcome {
+  const { project, settings } = run;
+  const { step, batch } = unit;
+  const context = {
+    ...run.context,
+    engine: step.local ? ('duckdb' as const) : run.context.engine,
+    step: { number: step.number, name: step.name },
+    batch: batch && batchContext(batch.batch, settings.inputs, batch.number, batch.of),
+  };
+  try {
+    const files = renderStep(run.env, project.root, step.files, context, `logs/compiled/${step.id}`);
+    const connection = step.local
+      ? {
+          warehouse: { engine: 'duckdb' as const, path: ':memory:', extensionDir: settings.extensionDir },
+          threads: settings.threads,
+          memoryLimit: settings.memoryLimit,
+        }
+      : connectionOf(project, settings);
+    return {
+      kind: 'step',
+      connection,
+      step: { number: step.number, name: step.name, id: step.id },
+      vars: settings.vars,
+      files,
+      script: step.script ? run.scripts.get(step.script) : undefined,
+      scriptSource: step.script ? join(project.root, step.script) : undefined,
+      ledger: batch && { step: step.id, runId: run.runId, batch: batch.batch },
+      gates,
+      failuresDir: join(project.root, 'logs', 'test_failures'),
+    };
+  } catch (error) {
+    if (!(error instanceof TemplateError)) throw error;
+    return { status: 'failed', statements: [], committed: [], error: error.toStepError() };
+  }
+}
+
+/** Runs the job on `worker`; a worker that dies, times out or is interrupted is a step outcome saying so. */
+async function execute(run: RunContext, unit: Unit, job: StepJob, worker: WorkerProcess): Promise<StepOutcome> {
+  const { events, settings } = run;
+  const { step } = unit;
+  const answer = await run.pool.run(
+    job,
+    {
+      timeoutMs: settings.stepTimeoutMs,
+      signal: run.signal,
+      heartbeatMs: run.heartbeatMs,
+      onHeartbeat: events?.onHeartbeat && ((ms) => events.onHeartbeat!(step, ms)),
+      onProgress: events?.onProgress && ((p) => events.onProgress!(step, p)),
+      onOutput: events?.onOutput && ((line) => events.onOutput!(step, line)),
+    },
+    worker,
+  );
+  if ('result' in answer) return answer.result;
+  const seconds = `${(answer.elapsedMs / 1000).toFixed(1)} s`;
+  const none = { statements: [], committed: [] };
+  if (answer.stopped === 'timeout') {
+    return {
+      status: 'timed out',
+      ...none,
+      error: {
+        message: `the step timed out after ${seconds} (--step-timeout) and was stopped`,
+        hint: 'make the step faster or raise --step-timeout',
+      },
+    };
+  }
+  if (answer.stopped === 'interrupt' || answer.died.message.includes('SIGINT'))
+    return { status: 'interrupted', ...none, error: { message: `interrupted after ${seconds}` } };
+  return { status: 'failed', ...none, error: answer.died };
+}
+
+function report(unit: Unit, outcome: StepOutcome, handedOver: Date): StepReport {
+  const finishedAt = new Date();
+  // a worker started just now (first step, or after a script step) boots on the step's clock: count from
+  // the moment it had the job, so `logs` compares the step's work, not process start-up
+  const startedAt = new Date(
+    Math.max(handedOver.getTime(), Math.min(outcome.stats?.receivedAt ?? 0, finishedAt.getTime())),
+  );
+  const batch = unit.batch?.batch;
+  return {
+    step: unit.step,
+    status: outcome.status,
+    startedAt: startedAt.toISOString(),
+    finishedAt: finishedAt.toISOString(),
+    durationMs: finishedAt.getTime() - startedAt.getTime(),
+    statements: outcome.statements,
+    error: outcome.error,
+    stats: outcome.stats,
+    rowsChanged: outcome.committed.reduce((sum, s) => sum + s.rowsChanged, 0),
+    committedFiles: outcome.status === 'ok' ? [] : [...new Set(outcome.committed.map((s) => s.file))],
+    batch: batch && { id: batch.id, files: batch.files.length, fullRefresh: batch.fullRefresh },
+    assertions: outcome.assertions,
+    retries: outcome.retries,
+  };
+}
+
+/** Runs one unit on a worker the caller took from the pool; the report's secrets are masked. */
+export async function runUnit(
+  run: RunContext,
+  unit: Unit,
+  gates: readonly Assertion[],
+  worker: WorkerProcess,
+): Promise<StepReport> {
+  const handedOver = new Date();
+  mark(`step ${unit.step.id}: start`);
+  let job: ReturnType<typeof jobOf>;
+  try {
+    job = jobOf(run, unit, gates);
+  } catch (error) {
+    worker.cancel(); // the worker handed to this unit must not outlive it (it would keep the driver running)
+    throw error;
+  }
+  mark(`step ${unit.step.id}: rendered`);
+  let outcome: StepOutcome;
+  if ('kind' in job) outcome = await execute(run, unit, job, worker);
+  else {
+    worker.cancel();
+    outcome = job;
+  }
+  mark(`step ${unit.step.id}: answered`);
+  return report(unit, maskOutcome(outcome), handedOver);
+}

@@ -1,0 +1,183 @@
+// The unit-tests stage (docs/unit-tests.md): before a run's steps (only those of the steps it runs), or alone
+// for `./run.sh test --unit`. Renders each test in the driver, runs them all in one worker job (each on its own
+// in-memory DuckDB: the warehouse is never opened), writes each failure's whole diff to logs/unit_failures/,
+// and logs every result to logs/tests.csv (kind `unit`) and a `unit tests` row to logs/run_log.csv.
+import { join } from 'node:path';
+import { appendCsv } from '../../logs/csv.js';
+import { checkLogs, errorCell, logPhase } from '../../logs/step-logs.js';
+import { clearUnitFailures, writeUnitFailure } from '../../logs/unit-failures.js';
+import type { Project, Settings, Step } from '../../model.js';
+import { WorkerPool } from '../../processes/pool.js';
+import { discoverUnitTests } from '../../unit-tests/discover.js';
+import type { UnitTestCase } from '../../protocol.js';
+import { projectTexts } from '../../render/project-lineage.js';
+import { tableDefinitions } from '../../render/table-ddl.js';
+import {
+  differingRows,
+  unitTestName,
+  type UnitTest,
+  type UnitTestResult,
+  type UnitTestsReport,
+} from '../../unit-tests.js';
+import { TESTS_LOG_HEADER } from './assertions.js';
+import type { RunContext } from '../context.js';
+import { compileStepScripts } from '../../project/step-scripts.js';
+import { recordUnitPasses, reusableUnits } from '../../reuse/reuse.js';
+import { unitCase, type UnitContext } from '../../unit-tests/case.js';
+
+export interface UnitRun {
+  readonly project: Project;
+  readonly settings: Settings;
+  readonly pool: WorkerPool;
+  readonly scripts: ReadonlyMap<string, string>;
+  readonly runId: string;
+  readonly signal?: AbortSignal;
+  readonly reuse?: boolean; // a run: tests whose inputs are those of a pass are not run again (reuse.ts)
+  readonly ahead?: () => void; // once the tests' worker is taken: warm the workers of the stages after
+}
+
+/** The project's CREATE TABLE statements (none when a step does not render: its tests then say why). */
+function definitions(project: Project, settings: Settings): Map<string, string> {
+  try {
+    return tableDefinitions(projectTexts(project, settings).values());
+  } catch {
+    return new Map();
+  }
+}
+
+function logUnitTests(logsDir: string, runId: string, results: readonly UnitTestResult[]): void {
+  appendCsv(
+    join(logsDir, 'tests.csv'),
+    TESTS_LOG_HEADER,
+    results.map((r) => [
+      runId,
+      unitTestName(r),
+      r.file,
+      r.line,
+      'error',
+      r.status,
+      differingRows(r),
+      r.durationMs,
+      errorCell(r.error),
+      r.step,
+      'unit',
+      r.reused ?? '',
+    ]),
+  );
+}
+
+/** Runs the cases not reused in one worker job; a worker that died or was stopped errs each of them. */
+async function runCases(
+  u: UnitRun,
+  cases: readonly UnitTestCase[],
+): Promise<{ results: readonly UnitTestResult[]; interrupted: boolean }> {
+  if (cases.length === 0) {
+    u.ahead?.();
+    return { results: [], interrupted: false };
+  }
+  const worker = await u.pool.take();
+  u.ahead?.();
+  const answer = await u.pool.run({ kind: 'unit', tests: cases }, { signal: u.signal }, worker);
+  if ('result' in answer) return { results: answer.result, interrupted: false };
+  return {
+    results: cases.map(({ test }): UnitTestResult => ({
+      name: test.name,
+      step: test.step,
+      file: test.file,
+      line: test.line,
+      status: 'error',
+      durationMs: 0,
+      diffs: [],
+      error: answer.died,
+    })),
+    interrupted: answer.stopped === 'interrupt',
+  };
+}
+
+/** Renders and runs the tests on the pool; writes failures and logs. Never throws for a failing test. */
+export async function runUnitTests(u: UnitRun, tests: readonly UnitTest[]): Promise<UnitTestsReport> {
+  const startedAt = new Date();
+  const logsDir = join(u.project.root, 'logs');
+  const context: UnitContext = {
+    project: u.project,
+    settings: u.settings,
+    scripts: u.scripts,
+    ddl: definitions(u.project, u.settings),
+    runId: u.runId,
+  };
+  const cases = tests.map((t) => unitCase(context, t));
+  const reused =
+    u.reuse && !u.settings.recheck ? reusableUnits(u.project.root, cases) : new Map<UnitTestCase, string>();
+  const ran = await runCases(
+    u,
+    cases.filter((c) => !reused.has(c)),
+  );
+  let next = 0;
+  const all = cases.map(({ test }, i): UnitTestResult =>
+    reused.has(cases[i])
+      ? {
+          name: test.name,
+          step: test.step,
+          file: test.file,
+          line: test.line,
+          status: 'pass',
+          durationMs: 0,
+          diffs: [],
+          reused: reused.get(cases[i]),
+        }
+      : ran.results[next++],
+  );
+  clearUnitFailures(logsDir);
+  const results = all.map((r) => (r.status === 'pass' ? r : { ...r, failuresFile: writeUnitFailure(logsDir, r) }));
+  const status = ran.interrupted ? 'interrupted' : results.every((r) => r.status === 'pass') ? 'ok' : 'failed';
+  const durationMs = Date.now() - startedAt.getTime();
+  if (!ran.interrupted) recordUnitPasses(u.project.root, u.runId, cases, results);
+  logUnitTests(logsDir, u.runId, results);
+  logPhase(logsDir, u.runId, 'unit tests', {
+    status,
+    startedAt: startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    durationMs,
+    error:
+      status === 'ok'
+        ? ''
+        : `${results.filter((r) => r.status !== 'pass').length} of ${results.length} unit tests failed`,
+  });
+  return { status, durationMs, results };
+}
+
+/** The plan's stage before the steps: `ahead` warms the workers of the stages after it. */
+export async function runUnitTestsStage(
+  run: RunContext,
+  tests: readonly UnitTest[],
+  ahead: () => void,
+): Promise<UnitTestsReport> {
+  run.events?.onUnitTestsStart?.(tests.length);
+  const report = await runUnitTests({ ...run, reuse: true, ahead }, tests);
+  run.events?.onUnitTestsEnd?.(report);
+  return report;
+}
+
+/** `./run.sh test --unit`: the unit tests of `steps` (default: all) on a pool of its own; no run lock (the
+ * warehouse is never opened). */
+export async function testUnits(
+  project: Project,
+  settings: Settings,
+  runId: string,
+  steps?: readonly Step[],
+  signal?: AbortSignal,
+): Promise<UnitTestsReport> {
+  const wanted = steps && new Set(steps.map((s) => s.id));
+  const tests = discoverUnitTests(project).filter((t) => !wanted || wanted.has(t.step));
+  if (tests.length === 0) return { status: 'ok', durationMs: 0, results: [] };
+  checkLogs(join(project.root, 'logs'));
+  const pool = new WorkerPool(project.root);
+  try {
+    return await runUnitTests(
+      { project, settings, pool, scripts: await compileStepScripts(project), runId, signal },
+      tests,
+    );
+  } finally {
+    pool.close();
+  }
+}
