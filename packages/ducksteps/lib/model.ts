@@ -45,7 +45,6 @@ export type Warehouse =
 
 /** The SQL dialect steps are written in for an engine: DuckDB's (a file or a lake), or Spark's. */
 export type Dialect = 'duckdb' | 'spark';
-export const dialectOf = (warehouse: Warehouse): Dialect => (warehouse.engine === 'spark' ? 'spark' : 'duckdb');
 
 /** Whether several processes may write the warehouse at once: a DuckDB file, and a DuckLake whose catalog is
  * a DuckDB or SQLite file, take one writer at a time; a DuckLake with its catalog in PostgreSQL takes many;

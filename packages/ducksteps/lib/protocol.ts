@@ -136,8 +136,10 @@ export type JobOf<K extends JobKind> = JobTypes[K]['job'];
 export type AnswerOf<K extends JobKind> = JobTypes[K]['answer'];
 export type AnyJob = { [K in JobKind]: JobOf<K> }[JobKind];
 
-/** Compile-time check: each job's `kind` is its key in JobTypes. */
-export type KindsMatch = { [K in JobKind]: JobOf<K>['kind'] extends K ? true : never };
+/** Compile-time check that each job's `kind` is its key in JobTypes: a mismatch makes the union `boolean`,
+ * which does not satisfy `true`, and this line stops compiling. */
+type Holds<T extends true> = T;
+export type KindsMatch = Holds<{ [K in JobKind]: JobOf<K>['kind'] extends K ? true : false }[JobKind]>;
 
 /** What the driver writes to a worker's stdin. The pool owns the folder of `resultPath` and `tmpDir`. */
 export interface Envelope {

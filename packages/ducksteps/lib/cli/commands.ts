@@ -1,22 +1,6 @@
 // The command table: name -> help text, accepted flags and a lazily imported handler (keeps start-up lean).
 import { UsageError } from '../errors.js';
-
-export interface CommandContext {
-  readonly root: string;
-  readonly flags: Readonly<Record<string, string | boolean | string[] | undefined>>;
-  readonly args: readonly string[];
-}
-
-export interface Command {
-  readonly help?: string;
-  /** The flags this command reads (besides --help); any other is refused rather than ignored. */
-  readonly flags: readonly string[];
-  /** How many positional arguments it takes (default 0). */
-  readonly args?: number;
-  /** Its first act is a worker job: the driver starts that worker before it imports the command. */
-  readonly worker?: boolean;
-  run(context: CommandContext): Promise<number>;
-}
+import type { Command, CommandContext } from './context.js';
 
 const BUILD_FLAGS = [
   'db',

@@ -1,6 +1,6 @@
 // `./run.sh compile` (and --dry-run): render and parse everything, run nothing; print the run plan of the
 // selection given (default: every step); exit 1 on any error.
-import type { CommandContext } from './commands.js';
+import type { CommandContext } from './context.js';
 import { compileProject } from '../run/compile.js';
 import { newRunId } from '../run/build.js';
 import { preparePlan } from '../run/prepare.js';

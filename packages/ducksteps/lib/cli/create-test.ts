@@ -7,7 +7,7 @@ import { findStep } from '../project/select.js';
 import { counted, detectStyle, errorBlock } from '../report/tables.js';
 import { unitFailure } from '../report/unit-tests.js';
 import { UsageError } from '../errors.js';
-import type { CommandContext } from './commands.js';
+import type { CommandContext } from './context.js';
 
 export async function createTestCommand({ root, flags, args }: CommandContext): Promise<number> {
   if (!args[0])

@@ -1,7 +1,7 @@
 // `./run.sh docs`: write docs/pipeline.md from the project's plan (lineage, gates) and its publish targets.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CommandContext } from './commands.js';
+import type { CommandContext } from './context.js';
 import { displayPlan } from '../run/prepare.js';
 import { loadSettings, type CliSettings } from '../project/config.js';
 import { discover } from '../project/discover.js';

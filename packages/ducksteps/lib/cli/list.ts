@@ -1,7 +1,7 @@
 // `./run.sh list`: the steps with their files, script, incremental or not, last status and duration;
 // then the declared inputs with their loaded and pending files.
 import { join } from 'node:path';
-import type { CommandContext } from './commands.js';
+import type { CommandContext } from './context.js';
 import { inputStates } from '../incremental/pending.js';
 import { displayPlan } from '../run/prepare.js';
 import { ungated } from '../plan/plan.js';

@@ -1,5 +1,5 @@
 // `./run.sh logs [--runs N] [--step STEP]`: which step got slower, and which statement?
-import type { CommandContext } from './commands.js';
+import type { CommandContext } from './context.js';
 import { discover } from '../project/discover.js';
 import { UsageError } from '../errors.js';
 import {

@@ -1,5 +1,5 @@
 // `./run.sh new <name> [--script]`: add the next-numbered step.
-import type { CommandContext } from './commands.js';
+import type { CommandContext } from './context.js';
 import { discover } from '../project/discover.js';
 import { UsageError } from '../errors.js';
 import { scaffoldStep } from '../project/scaffold.js';

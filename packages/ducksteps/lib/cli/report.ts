@@ -1,5 +1,5 @@
 // `./run.sh report`: write logs/report.html from what logs/ holds, without running anything.
-import type { CommandContext } from './commands.js';
+import type { CommandContext } from './context.js';
 import { displayPlan } from '../run/prepare.js';
 import { loadSettings, type CliSettings } from '../project/config.js';
 import { discover } from '../project/discover.js';

@@ -1,6 +1,6 @@
 // `./run.sh [run]` and `./run.sh test`: build the selected steps and/or the assertions; exit 0 or 1.
 import { build } from '../run/build.js';
-import type { CommandContext } from './commands.js';
+import type { CommandContext } from './context.js';
 import { loadSettings } from '../project/config.js';
 import { consoleEvents, liveLine, printSummary } from '../report/console.js';
 import { discover } from '../project/discover.js';

@@ -1,5 +1,5 @@
 // `./run.sh watch [--batch-size N] [--max-wait TIME]`: run the pipeline on files as they arrive.
-import type { CommandContext } from './commands.js';
+import type { CommandContext } from './context.js';
 import { exitCodeFor, whileStoppable, writeReportSafely } from './run.js';
 import { watch, type MicroBatch } from '../watch/watch.js';
 import { ConfigError } from '../errors.js';

@@ -16,15 +16,20 @@ export function recentBatches(root: string, count = 10): BatchRow[] {
   const rows = readLog(join(root, 'logs', 'run_log.csv')).filter((r) => r.batch_id);
   const byBatch = new Map<number, typeof rows>();
   for (const r of rows) byBatch.set(Number(r.batch_id), [...(byBatch.get(Number(r.batch_id)) ?? []), r]);
-  return [...byBatch.entries()].sort((a, b) => b[0] - a[0]).slice(0, count).map(([batchId, list]) => {
-    const failed = list.filter((r) => r.status !== 'ok');
-    const committed = list.filter((r) => r.status === 'ok');
-    return {
-      batchId, files: Number(list[0].batch_files || 0),
-      steps: [...new Set(committed.map((r) => r.step))],
-      status: failed.length > 0 && !committed.some((c) => c.step === failed.at(-1)!.step) ? failed.at(-1)!.status : 'ok',
-      rows: committed.reduce((sum, r) => sum + Number(r.rows_changed || 0), 0),
-      runs: [...new Set(list.map((r) => r.run_id))],
-    };
-  });
+  return [...byBatch.entries()]
+    .sort((a, b) => b[0] - a[0])
+    .slice(0, count)
+    .map(([batchId, list]) => {
+      const failed = list.filter((r) => r.status !== 'ok');
+      const committed = list.filter((r) => r.status === 'ok');
+      return {
+        batchId,
+        files: Number(list[0].batch_files || 0),
+        steps: [...new Set(committed.map((r) => r.step))],
+        status:
+          failed.length > 0 && !committed.some((c) => c.step === failed.at(-1)!.step) ? failed.at(-1)!.status : 'ok',
+        rows: committed.reduce((sum, r) => sum + Number(r.rows_changed || 0), 0),
+        runs: [...new Set(list.map((r) => r.run_id))],
+      };
+    });
 }

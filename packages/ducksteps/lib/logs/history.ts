@@ -34,7 +34,11 @@ function recordsFrom(text: string, header: readonly string[]): string[][] | unde
 /** The last rows of a CSV log, in file order: read backwards in growing chunks until `enough(rows)` (given
  * the rows of the chunk, the first of them possibly not its run's first) or the whole file is read. The
  * logs grow with every run; the report and `logs` need only their end. */
-export function readLogTail(path: string, enough: (rows: readonly LogRow[]) => boolean, firstChunk = 32 * 1024): LogRow[] {
+export function readLogTail(
+  path: string,
+  enough: (rows: readonly LogRow[]) => boolean,
+  firstChunk = 32 * 1024,
+): LogRow[] {
   if (!existsSync(path)) return [];
   const size = statSync(path).size;
   const header = parseCsv(firstLine(path))[0];

@@ -54,15 +54,34 @@ export function reviewLogs(root: string, runs = 10, only?: string, top = 10): Re
   const latest = new Map<string, LogRow>();
   for (const r of rows) if (r.status !== 'skipped' && r.status !== 'up to date') latest.set(r.step, r);
   const steps = [...latest.values()].map((r): StepTiming => {
-    const earlier = [...new Set(rows.filter((h) => h.step === r.step && h.run_id < r.run_id).map((h) => h.run_id))].slice(-runs);
-    const history = rows.filter((h) => earlier.includes(h.run_id) && h.step === r.step && h.status === 'ok').map((h) => Number(h.duration_ms));
+    const earlier = [
+      ...new Set(rows.filter((h) => h.step === r.step && h.run_id < r.run_id).map((h) => h.run_id)),
+    ].slice(-runs);
+    const history = rows
+      .filter((h) => earlier.includes(h.run_id) && h.step === r.step && h.status === 'ok')
+      .map((h) => Number(h.duration_ms));
     const medianMs = median(history);
     const durationMs = Number(r.duration_ms);
     const ratio = medianMs ? durationMs / medianMs : undefined;
-    return { step: r.step, runId: r.run_id, status: r.status, durationMs, medianMs, ratio, slower: ratio !== undefined && ratio >= SLOWER, error: r.error || undefined };
+    return {
+      step: r.step,
+      runId: r.run_id,
+      status: r.status,
+      durationMs,
+      medianMs,
+      ratio,
+      slower: ratio !== undefined && ratio >= SLOWER,
+      error: r.error || undefined,
+    };
   });
   const slowest = statementRows(logsDir, runId, only)
-    .map((r) => ({ step: r.step, location: `${r.file}:${r.line}`, kind: r.kind, durationMs: Number(r.duration_ms), statement: r.statement }))
+    .map((r) => ({
+      step: r.step,
+      location: `${r.file}:${r.line}`,
+      kind: r.kind,
+      durationMs: Number(r.duration_ms),
+      statement: r.statement,
+    }))
     .sort((a, b) => b.durationMs - a.durationMs)
     .slice(0, top);
   return { runId, previousRuns: previous.size, steps, slowest };

@@ -15,13 +15,17 @@ export function formatDiff(d: TableDiff, limit = Infinity): string[] {
   const key = d.key.length ? ` (key ${d.key.join(', ')})` : '';
   const head = `${d.table}: ${plural(d.expectedRows, 'row')} expected, ${d.actualRows} actual; ${d.changed.length} changed${key}, ${d.onlyExpected.length} only expected, ${d.onlyActual.length} only actual`;
   const rows: Array<[string, string[]]> = [
-    ...d.changed.map((c): [string, string[]] => ['~', c.expected.map((v, i) => (v === c.actual[i] ? show(v) : `${show(v)} → ${show(c.actual[i])}`))]),
+    ...d.changed.map((c): [string, string[]] => [
+      '~',
+      c.expected.map((v, i) => (v === c.actual[i] ? show(v) : `${show(v)} → ${show(c.actual[i])}`)),
+    ]),
     ...d.onlyExpected.map((r): [string, string[]] => ['-', r.map(show)]),
     ...d.onlyActual.map((r): [string, string[]] => ['+', r.map(show)]),
   ];
   const shown = rows.slice(0, limit);
   const widths = d.columns.map((c, i) => Math.max(c.length, ...shown.map(([, r]) => r[i].length)));
-  const line = (mark: string, cells: readonly string[]) => `  ${mark} ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')}`.trimEnd();
+  const line = (mark: string, cells: readonly string[]) =>
+    `  ${mark} ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')}`.trimEnd();
   const more = rows.length > shown.length ? [`    (${rows.length - shown.length} more)`] : [];
   return [head, line(' ', d.columns), ...shown.map(([mark, cells]) => line(mark, cells)), ...more];
 }
@@ -32,7 +36,13 @@ export const DIFF_LEGEND = '  - only expected, + only actual, ~ same key with ch
 /** A failed test's whole diff, for its file. */
 export function failureText(r: UnitTestResult): string {
   const head = `${r.step} › ${r.name} (${r.file}:${r.line}): ${r.status}`;
-  const body = r.error ? [`error: ${r.error.message}`, ...(r.error.file ? [`at ${r.error.file}${r.error.line ? `:${r.error.line}` : ''}`] : []), ...(r.error.hint ? [`hint: ${r.error.hint}`] : [])] : [...r.diffs.flatMap((d) => formatDiff(d)), DIFF_LEGEND];
+  const body = r.error
+    ? [
+        `error: ${r.error.message}`,
+        ...(r.error.file ? [`at ${r.error.file}${r.error.line ? `:${r.error.line}` : ''}`] : []),
+        ...(r.error.hint ? [`hint: ${r.error.hint}`] : []),
+      ]
+    : [...r.diffs.flatMap((d) => formatDiff(d)), DIFF_LEGEND];
   return `${[head, ...body].join('\n')}\n`;
 }
 

@@ -6,7 +6,13 @@ import { appendFileSync, existsSync, mkdirSync, rmSync, statSync, truncateSync, 
 import { dirname, relative } from 'node:path';
 import { LogWriteError } from '../errors.js';
 
-const REASONS: Record<string, string> = { ENOSPC: 'the disk is full', EDQUOT: 'the disk quota is used up', EACCES: 'permission denied', EROFS: 'the disk is read-only', EPERM: 'not permitted' };
+const REASONS: Record<string, string> = {
+  ENOSPC: 'the disk is full',
+  EDQUOT: 'the disk quota is used up',
+  EACCES: 'permission denied',
+  EROFS: 'the disk is read-only',
+  EPERM: 'not permitted',
+};
 
 /** Writes (or appends) `text` to `path`; throws LogWriteError and restores the file when it cannot. */
 export function writeLog(path: string, text: string | Buffer, append = false): void {
@@ -22,8 +28,12 @@ export function writeLog(path: string, text: string | Buffer, append = false): v
       // the file cannot even be restored: the message below still says what failed
     }
     const code = (cause as NodeJS.ErrnoException).code ?? 'error';
-    throw new LogWriteError(`cannot write ${relative(process.cwd(), path) || path} (${code}${REASONS[code] ? `: ${REASONS[code]}` : ''})`, {
-      cause, hint: 'free space on the disk that holds logs/ (or fix its permissions), then continue with ./run.sh --resume; what committed before this stays committed',
-    });
+    throw new LogWriteError(
+      `cannot write ${relative(process.cwd(), path) || path} (${code}${REASONS[code] ? `: ${REASONS[code]}` : ''})`,
+      {
+        cause,
+        hint: 'free space on the disk that holds logs/ (or fix its permissions), then continue with ./run.sh --resume; what committed before this stays committed',
+      },
+    );
   }
 }

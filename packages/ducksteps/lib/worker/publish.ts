@@ -143,7 +143,6 @@ export async function publishTargets(job: PublishJob, context: JobContext): Prom
     return outcomes;
   } finally {
     local?.close();
-    local?.close();
     session.close();
   }
 }
