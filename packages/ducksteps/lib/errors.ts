@@ -63,3 +63,7 @@ export class LogWriteError extends DuckstepsError {
 export class FixtureError extends DuckstepsError {
   override readonly exitCode = 1;
 }
+
+/** What an error that ends a run says in its log row: a DuckstepsError's one line, anything else as internal. */
+export const crashMessage = (error: unknown): string =>
+  error instanceof DuckstepsError ? error.shortMessage : `internal error: ${(error as Error)?.message ?? error}`;

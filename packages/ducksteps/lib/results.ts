@@ -151,8 +151,21 @@ export interface BatchPosition {
   readonly of: number;
 }
 
+/** What a run records for --resume (logs/last_run.json). */
+export interface RunStart {
+  readonly runId: string;
+  readonly vars: Readonly<Record<string, string>>;
+  readonly steps: readonly string[];
+  readonly selected: readonly string[];
+  readonly database: string;
+  readonly command: string;
+}
+
 /** What a build tells as it goes (the console prints these; tests listen). */
 export interface BuildEvents {
+  /** A run starts (the last run's failure files are replaced); `resume`: what --resume needs, when the run runs
+   * steps or publishes. */
+  onRunStart?(resume?: RunStart): void;
   onStepStart?(step: Step, batch?: BatchPosition): void;
   onStepEnd?(report: StepReport): void;
   onHeartbeat?(step: Step, elapsedMs: number): void;
@@ -165,4 +178,14 @@ export interface BuildEvents {
   onPublishStart?(count: number): void;
   onUnitTestsStart?(count: number): void;
   onUnitTestsEnd?(report: UnitTestsReport): void;
+  /** The assertions after the steps ran, or were skipped (status `skipped`): `report` holds their own results
+   * (the gated ones came with their steps' onStepEnd). */
+  onTestsEnd?(report: TestsReport, startedAt?: Date): void;
+  onPublishEnd?(outcomes: readonly PublishOutcome[]): void;
+  /** A signal stopped the run: `reason` is SIGINT or SIGTERM. */
+  onInterrupted?(reason: string): void;
+  /** The run ended with an error of its own, not a step's (a configuration error found on the way, a crash). */
+  onRunError?(message: string): void;
+  /** Taking the run lock found a run that died holding it. */
+  onStaleRun?(runId: string, pid: number): void;
 }

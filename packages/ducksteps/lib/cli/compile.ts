@@ -2,15 +2,15 @@
 // selection given (default: every step); exit 1 on any error.
 import type { CommandContext } from './context.js';
 import { compileProject } from '../run/compile.js';
-import { newRunId } from '../run/build.js';
-import { preparePlan } from '../run/prepare.js';
-import { describePlan } from '../plan/plan.js';
+import { newRunId } from '../logs/history.js';
+import { planInputs } from '../run/plan-inputs.js';
+import { describePlan, planRun } from '../plan/plan.js';
 import { loadSettings, type CliSettings } from '../project/config.js';
 import { discover } from '../project/discover.js';
 import { discoverTargets } from '../publish/targets.js';
 import { templateContext } from '../render/template.js';
 import { counted, detectStyle, errorBlock } from '../report/tables.js';
-import { planRun, type RunFlags } from './run-plan.js';
+import { selectRun, type RunFlags } from './run-plan.js';
 
 export async function compileCommand({ root, flags }: CommandContext): Promise<number> {
   const settings = loadSettings(root, flags as CliSettings);
@@ -21,15 +21,16 @@ export async function compileCommand({ root, flags }: CommandContext): Promise<n
   const checked = result.parsed ? 'parsed' : 'rendered (Spark SQL is checked by the cluster when it runs)';
   const summary = `${counted(result.files, 'file')}, ${counted(result.statements, 'statement')} ${checked}, ${counted(result.errors.length, 'error')}; compiled SQL in logs/compiled/`;
   process.stdout.write(`${summary}\n`);
-  const selected = await planRun(project, flags as RunFlags, settings);
+  const selected = await selectRun(project, flags as RunFlags, settings);
   const context = templateContext(selected.settings, 'plan');
-  const plan = await preparePlan({
+  const inputs = {
     project,
     settings: selected.settings,
     context,
     steps: selected.steps,
     targets: discoverTargets(root),
-  });
+  };
+  const plan = planRun(await planInputs(inputs));
   process.stdout.write(
     `run plan${plan.flow ? '' : ' (without gates: a step does not render)'}:\n${describePlan(plan)
       .map((l) => `  ${l}`)

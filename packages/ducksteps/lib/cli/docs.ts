@@ -2,7 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CommandContext } from './context.js';
-import { displayPlan } from '../run/prepare.js';
+import { displayPlan } from '../run/plan-inputs.js';
 import { loadSettings, type CliSettings } from '../project/config.js';
 import { discover } from '../project/discover.js';
 import { discoverTargets } from '../publish/targets.js';

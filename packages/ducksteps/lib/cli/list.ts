@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import type { CommandContext } from './context.js';
 import { inputStates } from '../incremental/pending.js';
-import { displayPlan } from '../run/prepare.js';
+import { displayPlan } from '../run/plan-inputs.js';
 import { ungated } from '../plan/plan.js';
 import { loadSettings, type CliSettings } from '../project/config.js';
 import { discover } from '../project/discover.js';

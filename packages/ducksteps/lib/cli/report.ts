@@ -1,6 +1,6 @@
 // `./run.sh report`: write logs/report.html from what logs/ holds, without running anything.
 import type { CommandContext } from './context.js';
-import { displayPlan } from '../run/prepare.js';
+import { displayPlan } from '../run/plan-inputs.js';
 import { loadSettings, type CliSettings } from '../project/config.js';
 import { discover } from '../project/discover.js';
 import { writeReport } from '../report/html/write-report.js';

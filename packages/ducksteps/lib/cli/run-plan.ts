@@ -64,7 +64,7 @@ function checkFullRefresh(project: Project, steps: readonly Step[], settings: Se
 }
 
 /** Steps and settings for this run: a selection, a resume of the last run, or everything. */
-export async function planRun(
+export async function selectRun(
   project: Project,
   flags: RunFlags,
   settings: Settings,

@@ -5,7 +5,7 @@ import { loadSettings } from '../project/config.js';
 import { consoleEvents, liveLine, printSummary } from '../report/console.js';
 import { discover } from '../project/discover.js';
 import { detectStyle } from '../report/tables.js';
-import { planRun, staleWarnings, testSelection, type RunFlags } from './run-plan.js';
+import { selectRun, staleWarnings, testSelection, type RunFlags } from './run-plan.js';
 import { toJson } from '../report/json.js';
 import { safeJson } from '../report/escape.js';
 import { prefetchReport, writeReport } from '../report/html/write-report.js';
@@ -36,7 +36,7 @@ export async function runCommand({ root, flags }: CommandContext, testsOnly = fa
   mark('discovered');
   const { steps, settings, publish } = testsOnly
     ? { steps: [], settings: loaded, publish: false }
-    : await planRun(project, f, loaded);
+    : await selectRun(project, f, loaded);
   const testSteps = testsOnly ? await testSelection(project, f, settings) : undefined;
   const style = f.json ? { color: false } : detectStyle();
   const write = (text: string) => (f.json ? process.stderr : process.stdout).write(`${text}\n`);

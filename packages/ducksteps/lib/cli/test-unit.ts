@@ -1,6 +1,6 @@
 // `./run.sh test --unit [--select STEP]`: the unit tests in tests/unit/, each on an in-memory DuckDB; a table of
 // every test, each failure's diff, exit 1 when one fails. The warehouse is never opened.
-import { newRunId } from '../run/build.js';
+import { newRunId } from '../logs/history.js';
 import { testUnits } from '../run/stages/unit-tests.js';
 import { loadSettings } from '../project/config.js';
 import { discover } from '../project/discover.js';

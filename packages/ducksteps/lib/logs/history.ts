@@ -3,6 +3,9 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync } fr
 import { join } from 'node:path';
 import { firstLine, parseCsv, readAt } from './csv.js';
 import { writeLog } from './write.js';
+import type { Project, Settings, Step } from '../model.js';
+import type { RunStart } from '../results.js';
+import { maskPassword } from '../warehouse.js';
 
 export type LogRow = Readonly<Record<string, string>>;
 
@@ -92,3 +95,26 @@ export function median(values: readonly number[]): number | undefined {
   const mid = sorted.length >> 1;
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
+
+/** A run's id, sortable and unique enough: 20261121T061502Z-3f9a. */
+export function newRunId(now = new Date()): string {
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
+  const suffix = Math.floor(Math.random() * 0x10000)
+    .toString(16)
+    .padStart(4, '0');
+  return `${stamp}-${suffix}`;
+}
+
+/** What --resume needs of a run: its vars, steps and selection, the database, the command line (passwords
+ * masked). */
+export const resumeOf = (project: Project, settings: Settings, runId: string, steps: readonly Step[]): RunStart => ({
+  runId,
+  vars: settings.vars,
+  steps: project.steps.map((s) => s.id),
+  selected: steps.map((s) => s.id),
+  database: maskPassword(settings.database),
+  command: maskPassword(['./run.sh', ...process.argv.slice(2)].join(' ')),
+});

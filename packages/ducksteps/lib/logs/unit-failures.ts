@@ -51,10 +51,14 @@ export function clearUnitFailures(logsDir: string): void {
   rmSync(join(logsDir, UNIT_FAILURES), { recursive: true, force: true });
 }
 
-/** Writes a failed test's file; returns its project-relative path. */
-export function writeUnitFailure(logsDir: string, r: UnitTestResult): string {
+/** Where a failed test's whole diff is written (project-relative); the same path every time it fails. */
+export function unitFailureFile(r: UnitTestResult): string {
   const name = `${r.step}.${r.name}`.replace(/[^A-Za-z0-9_.-]+/g, '_');
-  mkdirSync(join(logsDir, UNIT_FAILURES), { recursive: true });
-  writeFileSync(join(logsDir, UNIT_FAILURES, `${name}.txt`), failureText(r));
   return `logs/${UNIT_FAILURES}/${name}.txt`;
+}
+
+/** Writes a failed test's file at unitFailureFile(r). */
+export function writeUnitFailure(logsDir: string, r: UnitTestResult): void {
+  mkdirSync(join(logsDir, UNIT_FAILURES), { recursive: true });
+  writeFileSync(join(logsDir, '..', unitFailureFile(r)), failureText(r));
 }

@@ -34,7 +34,7 @@ const barrier = (stage: Stage) => stage.kind !== 'step' || Boolean(stage.step.sc
 
 /** For each stage, the earlier stages it waits for. Without a lineage (`plan.flow`) every stage waits for
  * the one before it: the plan's order. */
-export function stageDependencies(plan: RunPlan): number[][] {
+export function stageDependencies(plan: Pick<RunPlan, 'stages' | 'flow'>): number[][] {
   const lineage = plan.flow?.lineage;
   if (!lineage) return plan.stages.map((_, i) => (i === 0 ? [] : [i - 1]));
   const views = projectViews(lineage.values());

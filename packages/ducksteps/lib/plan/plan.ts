@@ -5,6 +5,7 @@ import type { Assertion, Project, PublishTarget, Step, StepLineage } from '../mo
 import type { Flow } from '../results.js';
 import type { UnitTest } from '../unit-tests.js';
 import { assignGates } from './gates.js';
+import { stageDependencies } from './graph.js';
 
 /** One stage of a run, in order. */
 export type Stage =
@@ -29,6 +30,10 @@ export type Stage =
 export interface RunPlan {
   readonly steps: readonly Step[]; // the selected steps, in order
   readonly stages: readonly Stage[];
+  /** Every assertion the plan runs: the gates and the ones after the steps. */
+  readonly assertions: readonly Assertion[];
+  /** For --jobs: the stages each stage waits for (graph.ts: stages whose lineage does not connect run at once). */
+  readonly dependencies: ReadonlyArray<readonly number[]>;
   /** The whole project's lineage and gates, when the lineage is known (a step that does not render: not). */
   readonly flow?: Flow;
 }
@@ -90,7 +95,8 @@ export function planRun(input: PlanInput): RunPlan {
   stages.push({ kind: 'assertions', assertions: after });
   if ((steps.length > 0 || input.publish) && input.targets.length > 0)
     stages.push({ kind: 'publish', targets: input.targets });
-  return { steps, stages, flow };
+  const planned = { steps, stages, flow };
+  return { ...planned, assertions: plannedAssertions(planned), dependencies: stageDependencies(planned) };
 }
 
 /** The gates of planned steps that did not run after all (an incremental step with no new batch, or one that
@@ -115,7 +121,7 @@ export const flowOf = (
 ): Flow => ({ lineage, gates: assignGates(project, lineage, assertions).byStep });
 
 /** Every assertion the plan runs (gates and the ones after the steps). */
-export const plannedAssertions = (plan: RunPlan): Assertion[] =>
+export const plannedAssertions = (plan: Pick<RunPlan, 'stages'>): Assertion[] =>
   plan.stages.flatMap((s) =>
     s.kind === 'step'
       ? s.gates

@@ -77,6 +77,7 @@ export function consoleEvents(style: Style, print: Writer, live?: LiveLine): Bui
     },
     onOutput: (_step, line) => write(`  │ ${safeText(line)}`),
     onStepEnd: (report) => {
+      if (report.status === 'skipped') return; // the summary shows the steps a failure left out
       latest = undefined;
       write(stepEndLine(style, report));
       if (report.error) {

@@ -1,16 +1,15 @@
 // What every stage of one run shares: the project and settings, the templates, the worker pool, the run's
-// id and stop signal, the compiled step scripts, the event callbacks, and how each step is logged.
-import { join } from 'node:path';
+// id and stop signal, the compiled step scripts, and the events it emits (the CSV logs and the console
+// subscribe to them: run/events.ts).
 import type nunjucks from 'nunjucks';
 import type { Project, Settings, Step } from '../model.js';
 import type { WorkerPool } from '../processes/pool.js';
-import type { BatchPosition, BuildEvents, StepReport } from '../results.js';
+import type { BatchPosition, BuildEvents, Flow, StepReport } from '../results.js';
 import type { TemplateContext } from '../render/template.js';
-import { logStep } from '../logs/step-logs.js';
-import { logAssertions } from './stages/assertions.js';
+import type { Progress } from './progress.js';
 
-/** One step to run: a plain step, or an incremental step on one batch. */
-export interface Unit {
+/** One run of a step: a plain step, or an incremental step on one batch. */
+export interface StepRun {
   readonly step: Step;
   readonly batch?: BatchPosition;
 }
@@ -24,21 +23,14 @@ export interface RunContext {
   readonly signal: AbortSignal;
   readonly runId: string;
   readonly scripts: ReadonlyMap<string, string>; // steps/NN_name.ts -> its compiled .js
-  readonly events?: BuildEvents;
+  readonly events: BuildEvents;
   readonly heartbeatMs?: number;
   readonly jobs: number; // stages run at once (1 unless the engine takes many writers and --jobs asks)
+  /** The lineage for the report when the plan has none (`test`), computed while the assertions run. */
+  readonly flowLater?: () => Promise<Flow | undefined>;
 }
 
 export { connectionOf } from '../warehouse.js';
-
-export const logsDirOf = (run: { readonly project: Project }) => join(run.project.root, 'logs');
-
-/** Logs a finished (or skipped) step and the assertions that gated it. */
-export function recordStep(run: RunContext, report: StepReport): void {
-  const logsDir = logsDirOf(run);
-  logStep(logsDir, run.runId, report);
-  if (report.assertions?.length) logAssertions(logsDir, run.runId, report.assertions, report.step.id);
-}
 
 /** A step that did not run (skipped, up to date) or failed before its worker had it. */
 export const blank = (step: Step, status: StepReport['status'], error?: StepReport['error']): StepReport => ({
@@ -49,3 +41,12 @@ export const blank = (step: Step, status: StepReport['status'], error?: StepRepo
   rowsChanged: 0,
   error,
 });
+
+/** Steps that do not run because something before them failed: each reported `skipped`, once. */
+export function skipSteps(run: RunContext, steps: readonly Step[], progress: Progress): void {
+  for (const step of steps) {
+    const report = blank(step, 'skipped');
+    progress.steps.push(report);
+    run.events.onStepEnd?.(report);
+  }
+}

@@ -3,7 +3,8 @@
 // the rest, the assertions). One micro-batch at a time; the run lock is held for the whole watch.
 import chokidar from 'chokidar';
 import { resolve } from 'node:path';
-import { build, newRunId } from '../run/build.js';
+import { build } from '../run/build.js';
+import { newRunId } from '../logs/history.js';
 import { pendingFiles } from '../incremental/pending.js';
 import type { Lock } from '../locks/run-lock.js';
 import { Queue, Settling } from './queue.js';

@@ -1,64 +1,16 @@
-// The assertions stage: the assertions that gated no running step, read-only in one worker after the steps;
-// every assertion result (gated ones too) is logged to logs/tests.csv.
+// The assertions stage: the assertions that gated no running step (and the gates of steps that did not run),
+// read-only in one worker after the steps. A pass known for the same, unchanged warehouse is not run again.
 import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { appendCsv } from '../../logs/csv.js';
-import { errorCell, logPhase } from '../../logs/step-logs.js';
 import type { Assertion } from '../../model.js';
 import type { AssertionResult, TestsReport } from '../../results.js';
 import { maskTests } from '../../render/secrets.js';
 import { warehouseOf } from '../../warehouse.js';
-import { reusedResult } from '../../reuse/reuse.js';
-import { connectionOf, logsDirOf, type RunContext } from '../context.js';
-
-export const TESTS_LOG_HEADER = [
-  'run_id',
-  'test',
-  'file',
-  'line',
-  'severity',
-  'status',
-  'failing_rows',
-  'duration_ms',
-  'error',
-  'step',
-  'kind',
-  'reused_from',
-] as const;
-
-/** Appends assertion results to logs/tests.csv; `step` is the step they gated ('' after the steps); kind
- * `assertion` (unit tests log kind `unit`: unit-stage.ts). */
-export function logAssertions(logsDir: string, runId: string, results: readonly AssertionResult[], step = ''): void {
-  appendCsv(
-    join(logsDir, 'tests.csv'),
-    TESTS_LOG_HEADER,
-    results.map((r) => [
-      runId,
-      r.name,
-      r.file,
-      r.line,
-      r.severity,
-      r.status,
-      r.failingRows,
-      r.durationMs,
-      errorCell(r.error),
-      step,
-      'assertion',
-      r.reused ?? '',
-    ]),
-  );
-}
-
-function logTests(logsDir: string, runId: string, report: TestsReport, startedAt: Date): void {
-  logAssertions(logsDir, runId, report.results);
-  logPhase(logsDir, runId, 'tests', {
-    status: report.status,
-    startedAt: startedAt.toISOString(),
-    finishedAt: new Date().toISOString(),
-    durationMs: report.durationMs,
-    error: errorCell(report.error),
-  });
-}
+import { gatesNotRun } from '../../plan/plan.js';
+import { reusableAssertions, reusedResult } from '../../reuse/reuse.js';
+import { mark } from '../../trace.js';
+import { connectionOf, type RunContext } from '../context.js';
+import type { StageRunner } from './table.js';
 
 /** A DuckDB file no step has created yet (a first run of a step that writes only files, `--only 01_generate`). */
 function missingWarehouse(run: RunContext): string | undefined {
@@ -83,8 +35,8 @@ function merged(
 /** Runs the assertions; the result says pass/fail per assertion, it never throws for them. `gated` (the
  * steps' results) join the report so the summary shows every assertion. `whileRunning` runs while the
  * worker has the job (the report's lineage for `test`). `reused`: passes this run need not repeat
- * (orchestration/reuse.ts), reported as passes with the run that checked them. */
-export async function runAssertionsStage(
+ * (reuse/reuse.ts), reported as passes with the run that checked them. */
+async function runAssertions(
   run: RunContext,
   assertions: readonly Assertion[],
   gated: readonly AssertionResult[],
@@ -93,7 +45,6 @@ export async function runAssertionsStage(
 ): Promise<TestsReport> {
   const { project, settings } = run;
   const startedAt = new Date();
-  const logsDir = logsDirOf(run);
   const toRun = assertions.filter((a) => !reused.has(a));
   let report: TestsReport;
   const missing = toRun.length > 0 ? missingWarehouse(run) : undefined;
@@ -116,7 +67,7 @@ export async function runAssertionsStage(
       kind: 'assert',
       connection: connectionOf(project, settings),
       assertions: toRun,
-      failuresDir: join(logsDir, 'test_failures'),
+      failuresDir: join(project.root, 'logs', 'test_failures'),
     });
     await whileRunning?.();
     const done = await answer;
@@ -126,6 +77,32 @@ export async function runAssertionsStage(
         : { status: 'failed', durationMs: Date.now() - startedAt.getTime(), results: [], error: done.died };
   }
   if (reused.size > 0) report = { ...report, results: merged(assertions, reused, report.results) };
-  logTests(logsDir, run.runId, report, startedAt);
+  run.events.onTestsEnd?.(report, startedAt);
   return gated.length ? { ...report, results: [...gated, ...report.results] } : report;
 }
+
+/** The assertions after the steps: those gating no step that ran, and the gates of the steps that did not. */
+export const assertionsStage: StageRunner<'assertions'> = {
+  async run(run, stage, { plan, progress }) {
+    mark('build: steps done');
+    const ran = new Set(progress.steps.filter((r) => r.status === 'ok').map((r) => r.step.id));
+    const assertions = [...gatesNotRun(plan, ran), ...stage.assertions];
+    const reused =
+      plan.steps.length > 0
+        ? reusableAssertions(run.project.root, run.settings, assertions)
+        : new Map<Assertion, string>(); // `test` checks everything
+    run.events.onTestsStart?.(assertions.length, reused.size);
+    const gated = progress.steps.flatMap((r) => r.assertions ?? []);
+    const whileRunning = async () => {
+      progress.flow ??= await run.flowLater?.();
+    };
+    progress.tests = await runAssertions(run, assertions, gated, whileRunning, reused);
+    mark('build: tests done');
+  },
+  skip(run, _stage, progress) {
+    if (progress.steps.some((r) => r.status === 'interrupted')) run.events.onInterrupted?.(String(run.signal.reason));
+    if (progress.tests !== undefined) return;
+    progress.tests = { status: 'skipped', durationMs: 0, results: [] };
+    run.events.onTestsEnd?.(progress.tests);
+  },
+};

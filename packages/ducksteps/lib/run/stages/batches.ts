@@ -8,9 +8,10 @@ import type { WorkerProcess } from '../../processes/worker-process.js';
 import { succeeded, type StepReport } from '../../results.js';
 import { archiveFiles } from '../../incremental/archive.js';
 import { planBatches } from '../../incremental/plan-batches.js';
-import { blank, connectionOf, recordStep, type RunContext, type Unit } from '../context.js';
+import { blank, connectionOf, skipSteps, type RunContext, type StepRun } from '../context.js';
 import { contentIndex, sealBatch, type ContentIndex } from '../../incremental/seal.js';
-import { runUnit } from './step.js';
+import { runStepRun } from './step.js';
+import type { StageRunner } from './table.js';
 
 export interface BatchesStage {
   readonly steps: readonly Step[];
@@ -33,7 +34,7 @@ async function readLedger(run: RunContext, worker: WorkerProcess): Promise<Ledge
 
 const incrementalIds = (run: RunContext) => run.project.steps.filter((s) => s.incremental).map((s) => s.id);
 const warn = (run: RunContext, lines: readonly string[]) => {
-  for (const line of lines) run.events?.onWarning?.(line);
+  for (const line of lines) run.events.onWarning?.(line);
 };
 
 /** Ledger files still in landing whose batch every incremental step has committed: archivable. */
@@ -47,7 +48,7 @@ function completeFiles(
 }
 
 interface Planned {
-  readonly units: Unit[];
+  readonly units: StepRun[];
   readonly reports: StepReport[];
   readonly index: ContentIndex;
 }
@@ -62,7 +63,7 @@ async function planUnits(run: RunContext, stage: BatchesStage, ahead: () => void
     ahead(); // the group's first step boots while the ledger is read
     const ledger = await readLedger(run, reader);
     const plan = await planBatches(project.root, settings, ledger, group, stage.createsBatches);
-    for (const line of plan.notices) run.events?.onNotice?.(line);
+    for (const line of plan.notices) run.events.onNotice?.(line);
     warn(run, plan.warnings);
     warn(run, await archiveFiles(project.root, settings, completeFiles(ledger, incrementalIds(run), plan.inLanding))); // after a crash between commit and move
     const index = contentIndex(ledger);
@@ -87,11 +88,11 @@ async function planUnits(run: RunContext, stage: BatchesStage, ahead: () => void
  * steps after it find it in the ledger). */
 async function prepare(
   run: RunContext,
-  units: readonly Unit[],
+  units: readonly StepRun[],
   i: number,
   sealed: Map<number, Batch>,
   index: ContentIndex,
-): Promise<Unit> {
+): Promise<StepRun> {
   const unit = units[i];
   const position = unit.batch!;
   let batch = sealed.get(position.batch.id);
@@ -111,7 +112,7 @@ async function prepare(
 /** Archives a batch once this run's units for it all succeeded and no incremental step still lacks it. */
 async function archiveIfComplete(
   run: RunContext,
-  unit: Unit,
+  unit: StepRun,
   last: boolean,
   reports: readonly StepReport[],
 ): Promise<void> {
@@ -136,21 +137,20 @@ export async function runBatchesStage(
   ahead: (unitsLeft: number) => void,
 ): Promise<StepReport[]> {
   const reports: StepReport[] = [];
-  const log = (r: StepReport, notify = true) => {
+  const log = (r: StepReport) => {
     reports.push(r);
-    recordStep(run, r);
-    if (notify) run.events?.onStepEnd?.(r);
+    run.events.onStepEnd?.(r);
   };
   const planned = await planUnits(run, stage, () => ahead(1));
-  for (const r of planned.reports) log(r, r.status !== 'skipped');
+  for (const r of planned.reports) log(r);
   const { units, index } = planned;
   const sealed = new Map<number, Batch>();
   for (const [i, planUnit] of units.entries()) {
     if (reports.some((r) => !succeeded(r.status))) {
-      new Set(units.slice(i).map((u) => u.step)).forEach((s) => log(blank(s, 'skipped'), false)); // once per step, not per batch left
+      new Set(units.slice(i).map((u) => u.step)).forEach((s) => log(blank(s, 'skipped'))); // once per step, not per batch left
       break;
     }
-    let unit: Unit;
+    let unit: StepRun;
     try {
       unit = await prepare(run, units, i, sealed, index);
     } catch (error) {
@@ -158,10 +158,10 @@ export async function runBatchesStage(
       log(blank(planUnit.step, 'failed', error.toStepError()));
       continue;
     }
-    run.events?.onStepStart?.(unit.step, unit.batch);
+    run.events.onStepStart?.(unit.step, unit.batch);
     const worker = await run.pool.take();
     ahead(units.length - i - 1); // they boot while this step runs
-    const r = await runUnit(run, unit, stage.gates.get(unit.step.id) ?? [], worker);
+    const r = await runStepRun(run, unit, stage.gates.get(unit.step.id) ?? [], worker);
     log(r);
     if (r.status === 'ok')
       await archiveIfComplete(
@@ -173,3 +173,11 @@ export async function runBatchesStage(
   }
   return reports;
 }
+
+/** Consecutive incremental steps, once per batch. */
+export const batchesStage: StageRunner<'batches'> = {
+  async run(run, stage, { progress, ahead }) {
+    progress.steps.push(...(await runBatchesStage(run, stage, ahead)));
+  },
+  skip: (run, stage, progress) => skipSteps(run, stage.steps, progress),
+};

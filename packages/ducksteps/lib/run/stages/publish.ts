@@ -7,7 +7,6 @@
 import type nunjucks from 'nunjucks';
 import pMap from 'p-map';
 import { TemplateError } from '../../errors.js';
-import { logPhase, logPublish } from '../../logs/step-logs.js';
 import type { PublishTarget } from '../../model.js';
 import { DEFAULT_PUBLISH_TIMEOUT_MS } from '../../project/config.js';
 import type { PublishJob, PublishTargetJob } from '../../protocol.js';
@@ -18,7 +17,9 @@ import { renderFile } from '../../render/render.js';
 import { maskPublish } from '../../render/secrets.js';
 import type { TemplateContext } from '../../render/template.js';
 import { splitStatements } from '../../sql/split.js';
-import { connectionOf, logsDirOf, type RunContext } from '../context.js';
+import { mark } from '../../trace.js';
+import { connectionOf, type RunContext } from '../context.js';
+import type { StageRunner } from './table.js';
 
 /** Time a worker gets past publishTimeout before it is killed: PostgreSQL's own lock and statement timeouts
  * (set to publishTimeout) fire first and explain themselves better. */
@@ -50,15 +51,6 @@ const outcome = (
   status: PublishOutcome['status'],
   extra: Partial<PublishOutcome> = {},
 ): PublishOutcome => ({ destination: target.destination, status, rows: 0, bytes: 0, durationMs: 0, ...extra });
-
-/** A run that failed publishes nothing: each target is logged `skipped`, saying why. */
-export function withholdPublish(run: RunContext, targets: readonly PublishTarget[]): PublishOutcome[] {
-  const outcomes = targets.map((t) =>
-    outcome(t, 'skipped', { note: 'the run failed: consumers keep the previous data' }),
-  );
-  outcomes.forEach((o) => logPublish(logsDirOf(run), run.runId, o));
-  return outcomes;
-}
 
 /** Delivers one target in a worker; a worker that times out, is stopped or dies is an outcome saying so. */
 async function deliverOne(
@@ -141,19 +133,19 @@ async function deliver(
   return outcomes;
 }
 
-/** Delivers every target and logs each outcome (and the run as interrupted when a signal stopped it). */
-export async function runPublishStage(
-  run: RunContext,
-  targets: readonly PublishTarget[],
-  reports: readonly StepReport[],
-): Promise<PublishOutcome[]> {
-  const outcomes = await deliver(run, targets, reports);
-  outcomes.forEach((o) => logPublish(logsDirOf(run), run.runId, o));
-  if (outcomes.some((o) => o.status === 'interrupted')) {
-    logPhase(logsDirOf(run), run.runId, 'run', {
-      status: 'interrupted',
-      error: run.signal.reason === 'SIGTERM' ? 'stopped by SIGTERM' : 'stopped by Ctrl-C (SIGINT)',
-    });
-  }
-  return outcomes;
-}
+/** After every step and error assertion passed: deliver the targets; a run that failed publishes nothing (each
+ * target `skipped`, saying why). */
+export const publishStage: StageRunner<'publish'> = {
+  async run(run, stage, { progress }) {
+    run.events.onPublishStart?.(stage.targets.length);
+    progress.publish = await deliver(run, stage.targets, progress.steps);
+    run.events.onPublishEnd?.(progress.publish);
+    if (progress.publish.some((o) => o.status === 'interrupted')) run.events.onInterrupted?.(String(run.signal.reason));
+    mark('build: published');
+  },
+  skip(run, stage, progress) {
+    const note = 'the run failed: consumers keep the previous data';
+    progress.publish = stage.targets.map((t) => outcome(t, 'skipped', { note }));
+    run.events.onPublishEnd?.(progress.publish);
+  },
+};

@@ -1,5 +1,5 @@
-// One unit of work (a step, or an incremental step on one batch): render its files, hand the job to a
-// worker, and turn the outcome (or the worker's death) into the step's report.
+// The step stage, and one run of a step (a step, or an incremental step on one batch): render its files, hand
+// the job to a worker, and turn the outcome (or the worker's death) into the step's report.
 import { join } from 'node:path';
 import { TemplateError } from '../../errors.js';
 import type { StepJob } from '../../protocol.js';
@@ -10,12 +10,13 @@ import { batchContext } from '../../render/batch-context.js';
 import { renderStep } from '../../render/render.js';
 import { maskOutcome } from '../../render/secrets.js';
 import { mark } from '../../trace.js';
-import { connectionOf, type RunContext, type Unit } from '../context.js';
+import { connectionOf, skipSteps, type RunContext, type StepRun } from '../context.js';
+import type { StageRunner } from './table.js';
 
-/** Renders the unit's files into its job; a template error is the step's failure. */
-function jobOf(run: RunContext, unit: Unit, gates: readonly Assertion[]): StepJob | StepOutcome {
+/** Renders the step's files into its job; a template error is the step's failure. */
+function jobOf(run: RunContext, stepRun: StepRun, gates: readonly Assertion[]): StepJob | StepOutcome {
   const { project, settings } = run;
-  const { step, batch } = unit;
+  const { step, batch } = stepRun;
   const context = {
     ...run.context,
     engine: step.local ? ('duckdb' as const) : run.context.engine,
@@ -50,18 +51,18 @@ function jobOf(run: RunContext, unit: Unit, gates: readonly Assertion[]): StepJo
 }
 
 /** Runs the job on `worker`; a worker that dies, times out or is interrupted is a step outcome saying so. */
-async function execute(run: RunContext, unit: Unit, job: StepJob, worker: WorkerProcess): Promise<StepOutcome> {
+async function execute(run: RunContext, stepRun: StepRun, job: StepJob, worker: WorkerProcess): Promise<StepOutcome> {
   const { events, settings } = run;
-  const { step } = unit;
+  const { step } = stepRun;
   const answer = await run.pool.run(
     job,
     {
       timeoutMs: settings.stepTimeoutMs,
       signal: run.signal,
       heartbeatMs: run.heartbeatMs,
-      onHeartbeat: events?.onHeartbeat && ((ms) => events.onHeartbeat!(step, ms)),
-      onProgress: events?.onProgress && ((p) => events.onProgress!(step, p)),
-      onOutput: events?.onOutput && ((line) => events.onOutput!(step, line)),
+      onHeartbeat: events.onHeartbeat && ((ms) => events.onHeartbeat!(step, ms)),
+      onProgress: events.onProgress && ((p) => events.onProgress!(step, p)),
+      onOutput: events.onOutput && ((line) => events.onOutput!(step, line)),
     },
     worker,
   );
@@ -83,16 +84,16 @@ async function execute(run: RunContext, unit: Unit, job: StepJob, worker: Worker
   return { status: 'failed', ...none, error: answer.died };
 }
 
-function report(unit: Unit, outcome: StepOutcome, handedOver: Date): StepReport {
+function report(stepRun: StepRun, outcome: StepOutcome, handedOver: Date): StepReport {
   const finishedAt = new Date();
   // a worker started just now (first step, or after a script step) boots on the step's clock: count from
   // the moment it had the job, so `logs` compares the step's work, not process start-up
   const startedAt = new Date(
     Math.max(handedOver.getTime(), Math.min(outcome.stats?.receivedAt ?? 0, finishedAt.getTime())),
   );
-  const batch = unit.batch?.batch;
+  const batch = stepRun.batch?.batch;
   return {
-    step: unit.step,
+    step: stepRun.step,
     status: outcome.status,
     startedAt: startedAt.toISOString(),
     finishedAt: finishedAt.toISOString(),
@@ -108,29 +109,42 @@ function report(unit: Unit, outcome: StepOutcome, handedOver: Date): StepReport 
   };
 }
 
-/** Runs one unit on a worker the caller took from the pool; the report's secrets are masked. */
-export async function runUnit(
+/** Runs a step (on one batch) on a worker the caller took from the pool; the report's secrets are masked. */
+export async function runStepRun(
   run: RunContext,
-  unit: Unit,
+  stepRun: StepRun,
   gates: readonly Assertion[],
   worker: WorkerProcess,
 ): Promise<StepReport> {
   const handedOver = new Date();
-  mark(`step ${unit.step.id}: start`);
+  mark(`step ${stepRun.step.id}: start`);
   let job: ReturnType<typeof jobOf>;
   try {
-    job = jobOf(run, unit, gates);
+    job = jobOf(run, stepRun, gates);
   } catch (error) {
-    worker.cancel(); // the worker handed to this unit must not outlive it (it would keep the driver running)
+    worker.cancel(); // the worker handed to this step must not outlive it (it would keep the driver running)
     throw error;
   }
-  mark(`step ${unit.step.id}: rendered`);
+  mark(`step ${stepRun.step.id}: rendered`);
   let outcome: StepOutcome;
-  if ('kind' in job) outcome = await execute(run, unit, job, worker);
+  if ('kind' in job) outcome = await execute(run, stepRun, job, worker);
   else {
     worker.cancel();
     outcome = job;
   }
-  mark(`step ${unit.step.id}: answered`);
-  return report(unit, maskOutcome(outcome), handedOver);
+  mark(`step ${stepRun.step.id}: answered`);
+  return report(stepRun, maskOutcome(outcome), handedOver);
 }
+
+/** A plain step: one worker, its gates inside its transaction. */
+export const stepStage: StageRunner<'step'> = {
+  async run(run, stage, { progress, ahead }) {
+    run.events.onStepStart?.(stage.step);
+    const worker = await run.pool.take();
+    ahead(); // the next ones boot while this step runs
+    const report = await runStepRun(run, { step: stage.step }, stage.gates, worker);
+    progress.steps.push(report);
+    run.events.onStepEnd?.(report);
+  },
+  skip: (run, stage, progress) => skipSteps(run, [stage.step], progress),
+};

@@ -1,26 +1,20 @@
 // The unit-tests stage (docs/unit-tests.md): before a run's steps (only those of the steps it runs), or alone
 // for `./run.sh test --unit`. Renders each test in the driver, runs them all in one worker job (each on its own
-// in-memory DuckDB: the warehouse is never opened), writes each failure's whole diff to logs/unit_failures/,
-// and logs every result to logs/tests.csv (kind `unit`) and a `unit tests` row to logs/run_log.csv.
+// in-memory DuckDB: the warehouse is never opened); the results go out as events (the CSV logs write each
+// failure's whole diff to logs/unit_failures/, each result to logs/tests.csv and a row to logs/run_log.csv).
 import { join } from 'node:path';
-import { appendCsv } from '../../logs/csv.js';
-import { checkLogs, errorCell, logPhase } from '../../logs/step-logs.js';
-import { clearUnitFailures, writeUnitFailure } from '../../logs/unit-failures.js';
+import { checkLogs } from '../../logs/step-logs.js';
+import { logSubscriber } from '../../logs/subscriber.js';
+import { unitFailureFile } from '../../logs/unit-failures.js';
 import type { Project, Settings, Step } from '../../model.js';
 import { WorkerPool } from '../../processes/pool.js';
 import { discoverUnitTests } from '../../unit-tests/discover.js';
 import type { UnitTestCase } from '../../protocol.js';
 import { projectTexts } from '../../render/project-lineage.js';
 import { tableDefinitions } from '../../render/table-ddl.js';
-import {
-  differingRows,
-  unitTestName,
-  type UnitTest,
-  type UnitTestResult,
-  type UnitTestsReport,
-} from '../../unit-tests.js';
-import { TESTS_LOG_HEADER } from './assertions.js';
-import type { RunContext } from '../context.js';
+import type { UnitTest, UnitTestResult, UnitTestsReport } from '../../unit-tests.js';
+import type { BuildEvents } from '../../results.js';
+import type { StageRunner } from './table.js';
 import { compileStepScripts } from '../../project/step-scripts.js';
 import { recordUnitPasses, reusableUnits } from '../../reuse/reuse.js';
 import { unitCase, type UnitContext } from '../../unit-tests/case.js';
@@ -32,6 +26,7 @@ export interface UnitRun {
   readonly scripts: ReadonlyMap<string, string>;
   readonly runId: string;
   readonly signal?: AbortSignal;
+  readonly events: BuildEvents;
   readonly reuse?: boolean; // a run: tests whose inputs are those of a pass are not run again (reuse.ts)
   readonly ahead?: () => void; // once the tests' worker is taken: warm the workers of the stages after
 }
@@ -43,27 +38,6 @@ function definitions(project: Project, settings: Settings): Map<string, string> 
   } catch {
     return new Map();
   }
-}
-
-function logUnitTests(logsDir: string, runId: string, results: readonly UnitTestResult[]): void {
-  appendCsv(
-    join(logsDir, 'tests.csv'),
-    TESTS_LOG_HEADER,
-    results.map((r) => [
-      runId,
-      unitTestName(r),
-      r.file,
-      r.line,
-      'error',
-      r.status,
-      differingRows(r),
-      r.durationMs,
-      errorCell(r.error),
-      r.step,
-      'unit',
-      r.reused ?? '',
-    ]),
-  );
 }
 
 /** Runs the cases not reused in one worker job; a worker that died or was stopped errs each of them. */
@@ -97,7 +71,7 @@ async function runCases(
 /** Renders and runs the tests on the pool; writes failures and logs. Never throws for a failing test. */
 export async function runUnitTests(u: UnitRun, tests: readonly UnitTest[]): Promise<UnitTestsReport> {
   const startedAt = new Date();
-  const logsDir = join(u.project.root, 'logs');
+  u.events.onUnitTestsStart?.(tests.length);
   const context: UnitContext = {
     project: u.project,
     settings: u.settings,
@@ -127,36 +101,22 @@ export async function runUnitTests(u: UnitRun, tests: readonly UnitTest[]): Prom
         }
       : ran.results[next++],
   );
-  clearUnitFailures(logsDir);
-  const results = all.map((r) => (r.status === 'pass' ? r : { ...r, failuresFile: writeUnitFailure(logsDir, r) }));
+  const results = all.map((r) => (r.status === 'pass' ? r : { ...r, failuresFile: unitFailureFile(r) }));
   const status = ran.interrupted ? 'interrupted' : results.every((r) => r.status === 'pass') ? 'ok' : 'failed';
   const durationMs = Date.now() - startedAt.getTime();
   if (!ran.interrupted) recordUnitPasses(u.project.root, u.runId, cases, results);
-  logUnitTests(logsDir, u.runId, results);
-  logPhase(logsDir, u.runId, 'unit tests', {
-    status,
-    startedAt: startedAt.toISOString(),
-    finishedAt: new Date().toISOString(),
-    durationMs,
-    error:
-      status === 'ok'
-        ? ''
-        : `${results.filter((r) => r.status !== 'pass').length} of ${results.length} unit tests failed`,
-  });
-  return { status, durationMs, results };
-}
-
-/** The plan's stage before the steps: `ahead` warms the workers of the stages after it. */
-export async function runUnitTestsStage(
-  run: RunContext,
-  tests: readonly UnitTest[],
-  ahead: () => void,
-): Promise<UnitTestsReport> {
-  run.events?.onUnitTestsStart?.(tests.length);
-  const report = await runUnitTests({ ...run, reuse: true, ahead }, tests);
-  run.events?.onUnitTestsEnd?.(report);
+  const report: UnitTestsReport = { status, durationMs, results };
+  u.events.onUnitTestsEnd?.(report);
   return report;
 }
+
+/** Before the steps: the unit tests of the steps this run runs; a failure stops the run. */
+export const unitTestsStage: StageRunner<'unit tests'> = {
+  async run(run, stage, { progress, ahead }) {
+    progress.unit = await runUnitTests({ ...run, reuse: true, ahead: () => ahead() }, stage.tests);
+  },
+  skip: () => undefined, // the first stage: nothing runs before it
+};
 
 /** `./run.sh test --unit`: the unit tests of `steps` (default: all) on a pool of its own; no run lock (the
  * warehouse is never opened). */
@@ -173,10 +133,9 @@ export async function testUnits(
   checkLogs(join(project.root, 'logs'));
   const pool = new WorkerPool(project.root);
   try {
-    return await runUnitTests(
-      { project, settings, pool, scripts: await compileStepScripts(project), runId, signal },
-      tests,
-    );
+    const events = logSubscriber(join(project.root, 'logs'), runId);
+    const scripts = await compileStepScripts(project);
+    return await runUnitTests({ project, settings, pool, scripts, runId, signal, events }, tests);
   } finally {
     pool.close();
   }

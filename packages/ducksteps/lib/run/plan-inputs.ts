@@ -1,11 +1,10 @@
-// Planning with the project on disk: render the assertions, find the lineage (a worker parses, cached), and
-// hand both to the pure planRun. Every command that shows or runs gates gets them from here.
-import { rmSync } from 'node:fs';
-import { join } from 'node:path';
+// What a plan is made of, read from the project on disk: the rendered assertions, the lineage (a worker
+// parses, cached) and the unit tests. The pure plan/plan.ts: planRun turns them into stages; every command
+// that shows or runs gates gets its inputs from here.
 import type nunjucks from 'nunjucks';
 import { TemplateError } from '../errors.js';
-import type { Assertion, Project, PublishTarget, Settings, Step, StepLineage } from '../model.js';
-import { planRun, type RunPlan } from '../plan/plan.js';
+import type { Project, PublishTarget, Settings, Step, StepLineage } from '../model.js';
+import { planRun, type PlanInput, type RunPlan } from '../plan/plan.js';
 import { discoverUnitTests } from '../unit-tests/discover.js';
 import { assertionsOf } from '../render/assertions.js';
 import { createEnvironment, templateContext, type TemplateContext } from '../render/template.js';
@@ -20,19 +19,9 @@ export interface PlanRequest {
   readonly testSteps?: readonly Step[];
   readonly targets?: readonly PublishTarget[];
   readonly withTests?: boolean; // render the assertions (default true)
-  readonly keepCompiled?: boolean; // a run: replace logs/compiled/tests and logs/test_failures (default false)
+  readonly keepCompiled?: boolean; // a run: write each assertion's compiled SQL under logs/compiled/tests
   readonly strict?: boolean; // a step that does not render throws its TemplateError (default: planned without lineage)
   readonly publish?: boolean; // publish even with no step to run (--resume after a failed publish)
-}
-
-/** Every assertion of tests/, rendered; a run replaces the last run's compiled copies and failure files. */
-function renderAssertions(request: PlanRequest, env: nunjucks.Environment): Assertion[] {
-  const { project, context, keepCompiled = false } = request;
-  if (keepCompiled) {
-    rmSync(join(project.root, 'logs', 'test_failures'), { recursive: true, force: true });
-    rmSync(join(project.root, 'logs', 'compiled', 'tests'), { recursive: true, force: true });
-  }
-  return project.testFiles.flatMap((file) => assertionsOf(env, project.root, file, context, keepCompiled));
 }
 
 /** The lineage, or undefined when a step does not render (that step fails on its own, at its file:line;
@@ -51,35 +40,32 @@ export async function lineageIfRenders(
   }
 }
 
-/** The plan for a command. `test` without --select needs no lineage to run: it plans without one (the report
- * computes it while the assertions run). */
-export async function preparePlan(request: PlanRequest): Promise<RunPlan> {
+/** The plan's inputs for a command. `test` without --select needs no lineage to run: it plans without one
+ * (the report computes it while the assertions run). */
+export async function planInputs(request: PlanRequest): Promise<PlanInput> {
   const { project, settings, context, steps, testSteps } = request;
   const env = request.env ?? createEnvironment(project.root, context);
-  const assertions = request.withTests === false ? [] : renderAssertions(request, env);
+  const assertions =
+    request.withTests === false
+      ? []
+      : project.testFiles.flatMap((file) =>
+          assertionsOf(env, project.root, file, context, request.keepCompiled ?? false),
+        );
   const lineage =
     steps.length === 0 && !testSteps ? undefined : await lineageIfRenders(project, settings, context, request.strict);
   const unitTests = settings.unitTests !== false && steps.length > 0 ? discoverUnitTests(project) : undefined; // before the steps they test
-  return planRun({
-    project,
-    steps,
-    assertions,
-    lineage,
-    targets: request.targets ?? [],
-    gates: settings.gates !== false,
-    testSteps,
-    publish: request.publish,
-    unitTests,
-  });
+  const targets = request.targets ?? [];
+  const gates = settings.gates !== false;
+  return { project, steps, assertions, lineage, targets, gates, testSteps, publish: request.publish, unitTests };
 }
 
 /** The whole project's plan for display (list, docs, the report): every step, every assertion, no files
  * written; without a flow where a step does not render (`strict`: that step's TemplateError). */
-export function displayPlan(
+export async function displayPlan(
   project: Project,
   settings: Settings,
   options: { targets?: readonly PublishTarget[]; strict?: boolean } = {},
 ): Promise<RunPlan> {
   const context = templateContext(settings, 'plan');
-  return preparePlan({ project, settings, context, steps: project.steps, ...options });
+  return planRun(await planInputs({ project, settings, context, steps: project.steps, ...options }));
 }

@@ -1,0 +1,99 @@
+// Opening a run: everything a build needs before its plan — the project and its publish targets, the run's id
+// and logs, the run lock, the worker pool, the templates, the compiled step scripts, the warehouse made ready,
+// and the plan's inputs (rendered assertions, lineage, unit tests). Nothing here decides what runs.
+import { join, resolve } from 'node:path';
+import { crashMessage } from '../errors.js';
+import type { Lock } from '../locks/run-lock.js';
+import { lockWarehouse } from '../locks/warehouse-lock.js';
+import { newRunId, resumeOf } from '../logs/history.js';
+import { checkLogs } from '../logs/step-logs.js';
+import { logSubscriber } from '../logs/subscriber.js';
+import type { Project, Settings, Step } from '../model.js';
+import { flowOf, type PlanInput } from '../plan/plan.js';
+import { removeDeadTemporaries } from '../processes/leftovers.js';
+import { WorkerPool } from '../processes/pool.js';
+import { checkDatabasePath } from '../project/config.js';
+import { discover } from '../project/discover.js';
+import { compileStepScripts } from '../project/step-scripts.js';
+import { discoverTargets } from '../publish/targets.js';
+import { createEnvironment, templateContext } from '../render/template.js';
+import type { BuildEvents } from '../results.js';
+import { mark } from '../trace.js';
+import type { RunContext } from './context.js';
+import { fanOut } from './events.js';
+import { lineageIfRenders, planInputs } from './plan-inputs.js';
+import { jobsFor, prepareWarehouse } from './prepare-warehouse.js';
+
+export interface BuildOptions {
+  readonly root: string;
+  readonly settings: Settings;
+  readonly events?: BuildEvents;
+  readonly heartbeatMs?: number;
+  /** The project, when the caller already discovered it. */
+  readonly project?: Project;
+  /** Which steps to run (default: all); [] runs only the assertions. */
+  readonly steps?: readonly Step[];
+  /** With no steps (`test`): run only the assertions gating these steps. */
+  readonly testSteps?: readonly Step[];
+  /** Aborting stops the running step (it rolls back) and ends the build as `interrupted`. */
+  readonly signal?: AbortSignal;
+  /** A run lock the caller already holds (watch keeps one for all its micro-batches). */
+  readonly lock?: Lock & { readonly fresh?: boolean };
+  /** Publish even with no step to run (--resume of a run whose publish did not finish). */
+  readonly publish?: boolean;
+}
+
+/** An opened run: what its stages share, what its plan is made of, and how to close it. */
+export interface OpenedRun {
+  readonly run: RunContext;
+  readonly planInput: PlanInput;
+  /** Stops the workers warmed for stages that did not run and releases the run's own lock. */
+  close(): void;
+}
+
+/** Opens a run; throws only for discovery and configuration errors (the lock and pool are released then). */
+export async function openRun(options: BuildOptions): Promise<OpenedRun> {
+  const project = options.project ?? discover(options.root, options.settings.engine);
+  const { settings } = options;
+  checkDatabasePath(project.root, settings.database, !settings.databaseFromFlag);
+  const targets = discoverTargets(project.root); // a bad publish header stops the build before anything runs
+  removeDeadTemporaries(targets.filter((t) => t.kind === 'file').map((t) => resolve(project.root, t.destination))); // a killed run's half-written files
+  const runId = newRunId();
+  checkLogs(join(project.root, 'logs'));
+  const events = fanOut(logSubscriber(join(project.root, 'logs'), runId), options.events);
+  const lock = options.lock ?? (await lockWarehouse(project, settings, runId));
+  if (!options.lock && lock.stale) events.onStaleRun?.(lock.stale.runId, lock.stale.pid);
+  const pool = new WorkerPool(project.root);
+  const close = () => {
+    pool.close();
+    if (!options.lock) lock.release(); // a caller's lock (watch) is the caller's to release
+  };
+  try {
+    const steps = options.steps ?? project.steps;
+    const resume = steps.length > 0 || options.publish;
+    events.onRunStart?.(resume ? resumeOf(project, settings, runId, steps) : undefined);
+    mark('build: locked');
+    const scripts = await compileStepScripts(project);
+    mark('build: scripts compiled');
+    if (('fresh' in lock && lock.fresh) || settings.engine === 'spark') await prepareWarehouse(pool, project, settings);
+    const jobs = jobsFor(project, settings, events);
+    const context = templateContext(settings, runId, new Date().toISOString());
+    const env = createEnvironment(project.root, context);
+    const { testSteps, publish } = options;
+    const request = { project, settings, context, env, steps, testSteps, targets, keepCompiled: true, publish };
+    const planInput = await planInputs(request);
+    mark('build: planned');
+    const flowLater = async () => {
+      const lineage = await lineageIfRenders(project, settings, context).catch(() => undefined);
+      return lineage && flowOf(project, lineage, planInput.assertions);
+    };
+    const signal = options.signal ?? new AbortController().signal;
+    const { heartbeatMs } = options;
+    const run = { project, settings, env, context, pool, signal, runId, scripts, events, heartbeatMs, jobs, flowLater };
+    return { run, planInput, close };
+  } catch (error) {
+    events.onRunError?.(crashMessage(error));
+    close();
+    throw error;
+  }
+}
