@@ -1,10 +1,10 @@
-// Step 01_generate: the simulated source system. After the SQL has written the customer and product
-// snapshots and defined orders_of_day(d), writes the day files that are missing: days 1..vars.days
+// Step 01_generate: the simulated source system. After the SQL has exported the customer and product
+// snapshots (each put in place only when it changed) and defined orders_of_day(d), writes the day files that are missing: days 1..vars.days
 // (default 30), one orders_YYYY-MM-DD.csv each. A day already delivered (in landing, or archived after
 // loading) is not written again, so `--var days=31` is "the next day arrived". Each file is written under
 // a temporary name and renamed into place (the convention readers rely on), after malformed lines are
 // appended the way a broken upstream export writes them (SQL's COPY cannot write a bad line on purpose).
-import { appendFileSync, existsSync, mkdirSync, renameSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StepContext } from '../packages/ducksteps/lib/worker/step-script.js';
 
@@ -29,7 +29,21 @@ export function before(ctx: StepContext): void {
   mkdirSync(join(ctx.projectRoot, landing(ctx), 'orders'), { recursive: true });
 }
 
+/** A snapshot the SQL wrote as NAME.csv.new replaces NAME.csv only when its content differs: an unchanged
+ * export leaves the file (and its modification time) as it was, so nothing downstream sees a new snapshot. */
+function publishSnapshot(ctx: StepContext, name: string): boolean {
+  const target = join(ctx.projectRoot, landing(ctx), `${name}.csv`);
+  const fresh = `${target}.new`;
+  if (existsSync(target) && readFileSync(target).equals(readFileSync(fresh))) {
+    rmSync(fresh);
+    return false;
+  }
+  renameSync(fresh, target);
+  return true;
+}
+
 export async function after(ctx: StepContext): Promise<void> {
+  const snapshots = ['customers', 'products'].filter((name) => publishSnapshot(ctx, name));
   const days = Number(ctx.vars.days ?? 30);
   if (!Number.isInteger(days) || days < 1)
     throw Object.assign(new Error(`vars.days must be a whole number >= 1, got "${ctx.vars.days}"`), {
@@ -54,4 +68,5 @@ export async function after(ctx: StepContext): Promise<void> {
       ? `no new day files (days 1..${days} are delivered)`
       : `${written} new day file${written === 1 ? '' : 's'} in ${landing(ctx)}/orders (days 1..${days})`,
   );
+  if (snapshots.length > 0) ctx.log(`new ${snapshots.join(' and ')} snapshot${snapshots.length === 1 ? '' : 's'}`);
 }

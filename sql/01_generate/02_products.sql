@@ -1,4 +1,5 @@
--- Source system export: the product catalogue (500 products in 8 categories).
+-- Source system export: the product catalogue (500 products in 8 categories), to products.csv.new (put in
+-- place by steps/01_generate.ts only when it changed).
 {% import "macros/landing.sql" as landing %}
 COPY (
     SELECT
@@ -9,4 +10,4 @@ COPY (
         {{ landing.list_price('i') }} AS list_price
     FROM range(1, 501) AS r(i)
     ORDER BY i
-) TO '{{ landing.file("products") }}' (HEADER, DELIMITER ',');
+) TO '{{ landing.file("products") }}.new' (FORMAT csv, HEADER, DELIMITER ',');

@@ -14,6 +14,14 @@ export interface QueryRows {
   readonly total: number;
 }
 
+/** Where a publish kind reads a target's rows: a session, the SQL to read them with there, and how the batches
+ * a kind offers reach that SQL ({{ pending_batches }}). */
+export interface PublishSource {
+  session(): Promise<Session>;
+  readonly sql: string;
+  offer(ids: readonly number[]): Promise<void>;
+}
+
 /** One open session on the warehouse, for the worker and for step scripts. */
 export interface Session {
   /** Runs one statement; rows changed as the engine reports them (0 for queries). `code` is the statement
@@ -40,6 +48,12 @@ export interface Session {
   /** Where the ledger (ducksteps.*) lives when not in this session's own warehouse (Spark: its ledger store);
    * it joins this session's transaction. */
   readonly ledger?: Session;
+  /** Before a run's first step (the `prepare` job): an engine that needs it puts the warehouse in order (Spark:
+   * every name shows its last committed version). Optional. */
+  prepare?(): Promise<void>;
+  /** Where publish reads a target's rows. Optional: without it, this session itself, with the offered batches
+   * in a temporary table of the session (worker/publish.ts). `scratch` opens a local in-memory DuckDB. */
+  publishSource?(sql: string, scratch: () => Promise<Session>, tmpDir: string): PublishSource;
 }
 
 /** How a session is opened. */

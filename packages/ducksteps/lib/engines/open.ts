@@ -4,28 +4,29 @@ import type { Connection, DuckWarehouse } from '../model.js';
 import { describeWarehouse, localPart } from '../warehouse.js';
 import type { OpenOptions, Session } from './engine.js';
 import { openDatabase, type Database } from './duckdb/database.js';
-import { openLake } from './ducklake/lake.js';
-import { SparkConnect } from './spark/connect/index.js';
-import { SparkSession } from './spark/session.js';
+
+// A DuckLake (its PostgreSQL catalog client) and Spark (gRPC, protobuf, Arrow) load only in a worker that opens
+// one: a DuckDB file's worker boots without them (tests/boot.test.ts).
 
 /** Opens a DuckDB warehouse: a file or a lake. */
-function openDuck(warehouse: DuckWarehouse, connection: Connection, options: OpenOptions): Promise<Database> {
+async function openDuck(warehouse: DuckWarehouse, connection: Connection, options: OpenOptions): Promise<Database> {
   const { threads, memoryLimit, lockTimeoutMs } = connection;
-  return warehouse.engine === 'duckdb'
-    ? openDatabase(warehouse.path, {
-        ...options,
-        threads,
-        memoryLimit,
-        lockTimeoutMs,
-        extensionDir: warehouse.extensionDir,
-      })
-    : openLake(warehouse, { ...options, threads, memoryLimit, lockTimeoutMs });
+  if (warehouse.engine === 'duckdb') {
+    const { extensionDir } = warehouse;
+    return openDatabase(warehouse.path, { ...options, threads, memoryLimit, lockTimeoutMs, extensionDir });
+  }
+  const { openLake } = await import('./ducklake/lake.js');
+  return openLake(warehouse, { ...options, threads, memoryLimit, lockTimeoutMs });
 }
 
 /** Opens the warehouse for a job. */
 export async function openSession(connection: Connection, options: OpenOptions = {}): Promise<Session> {
   const { warehouse } = connection;
   if (warehouse.engine !== 'spark') return openDuck(warehouse, connection, options);
+  const [{ SparkConnect }, { SparkSession }] = await Promise.all([
+    import('./spark/connect/index.js'),
+    import('./spark/session.js'),
+  ]);
   const spark = await SparkConnect.connect(warehouse.url, { userAgent: 'ducksteps' });
   try {
     return new SparkSession(spark, await openDuck(warehouse.ledger, connection, options), warehouse.ledger);

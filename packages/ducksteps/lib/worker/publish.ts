@@ -1,11 +1,9 @@
 // Inside the worker: the publish job. Opens the warehouse read-only, reads which batches every incremental
 // step has committed (its ledger), and delivers each target with its kind; the first failure stops the
-// phase (the targets after it are skipped). On Spark a kind delivers from a local DuckDB copy of the
-// target's rows, made again whenever the kind offers other batches. Never throws.
+// phase (the targets after it are skipped). An engine may read a target's rows elsewhere (Session.publishSource:
+// a local copy of them, made again whenever the kind offers other batches). Never throws.
 import { openScratch, openSession } from '../engines/open.js';
-import type { Session } from '../engines/engine.js';
-import { materialize } from '../engines/spark/materialize.js';
-import { SparkSession } from '../engines/spark/session.js';
+import type { PublishSource, Session } from '../engines/engine.js';
 import type { JobContext, PublishJob, PublishTargetJob } from '../protocol.js';
 import type { PublishOutcome } from '../results.js';
 import type { BatchRef } from '../publish/kind.js';
@@ -44,16 +42,8 @@ async function completeBatches(session: Session, steps: readonly string[]): Prom
   return rows.map((r) => ({ id: Number(r.batch_id), runId: String(r.run_id) }));
 }
 
-/** What {{ pending_batches }} reads: a temporary table of this session (the warehouse stays read-only); on
- * Spark a temporary view of the session (no `temp.` there: see PENDING_BATCHES). */
+/** What {{ pending_batches }} reads: a temporary table of this session (the warehouse stays read-only). */
 async function offer(session: Session, ids: readonly number[]): Promise<void> {
-  if (session instanceof SparkSession) {
-    const rows = ids.length
-      ? `SELECT CAST(batch_id AS BIGINT) AS batch_id FROM VALUES ${ids.map((id) => `(${Number(id)})`).join(', ')} AS t(batch_id)`
-      : 'SELECT CAST(NULL AS BIGINT) AS batch_id WHERE false';
-    await session.spark.sql(`CREATE OR REPLACE TEMP VIEW ducksteps_pending_batches AS ${rows}`);
-    return;
-  }
   await session.run('CREATE OR REPLACE TEMP TABLE ducksteps_pending_batches (batch_id BIGINT)');
   if (ids.length)
     await session.run(
@@ -61,20 +51,20 @@ async function offer(session: Session, ids: readonly number[]): Promise<void> {
     );
 }
 
-/** Where a kind reads the target's rows and how it offers batches: the warehouse itself, or (Spark) a local
- * DuckDB copy of the rows, made again on the cluster whenever the kind offers other batches. */
-function source(session: Session, scratch: () => Promise<Session>, target: PublishTargetJob, tmpDir: string) {
-  if (!(session instanceof SparkSession))
-    return {
+/** Where a kind reads the target's rows: where the engine says (Session.publishSource), else the warehouse. */
+function source(
+  session: Session,
+  scratch: () => Promise<Session>,
+  target: PublishTargetJob,
+  tmpDir: string,
+): PublishSource {
+  return (
+    session.publishSource?.(target.sql, scratch, tmpDir) ?? {
       session: () => Promise.resolve(session),
       sql: target.sql,
       offer: (ids: readonly number[]) => offer(session, ids),
-    };
-  const copy = async (ids: readonly number[]) => {
-    await offer(session, ids);
-    await materialize(session.spark, target.sql, await scratch(), 'publish_rows', tmpDir);
-  };
-  return { session: scratch, sql: 'SELECT * FROM publish_rows', offer: copy };
+    }
+  );
 }
 
 /** Delivers every target; returns one outcome per target. */
@@ -102,7 +92,7 @@ export async function publishTargets(job: PublishJob, context: JobContext): Prom
   const scratch = async () => (local ??= await openScratch());
   const outcomes: PublishOutcome[] = [];
   try {
-    const complete = await completeBatches(session.ledger ?? session, job.batchSteps); // Spark: its ledger store
+    const complete = await completeBatches(session.ledger ?? session, job.batchSteps); // where the ledger lives
     for (const target of job.targets) {
       const kind = kindOf(target.kind);
       const skip = kind.skip?.(target);

@@ -2,8 +2,6 @@
 // and preparing the warehouse before a run.
 import { describe, openSession, warehouseExists } from '../engines/open.js';
 import type { PrepareJob, QueryAnswer, QueryJob, QueryResult } from '../protocol.js';
-import { repair } from '../engines/spark/repair.js';
-import { SparkSession } from '../engines/spark/session.js';
 
 /** Runs each query read-only and returns its rows, or the first error's message; never throws. */
 export async function runQueries(job: QueryJob): Promise<QueryAnswer> {
@@ -23,13 +21,13 @@ export async function runQueries(job: QueryJob): Promise<QueryAnswer> {
   }
 }
 
-/** Opens the warehouse read-write and closes it: a new DuckLake's catalog is created; on Spark, every name
- * shows its last committed version and uncommitted versions are dropped. Never throws. */
+/** Opens the warehouse read-write and closes it: a new DuckLake's catalog is created; an engine that needs it
+ * puts the warehouse in order (Session.prepare). Never throws. */
 export async function prepareWarehouse(job: PrepareJob): Promise<{ error?: string }> {
   try {
     const session = await openSession(job.connection);
     try {
-      if (session instanceof SparkSession) await repair(session);
+      await session.prepare?.();
     } finally {
       session.close();
     }

@@ -5,7 +5,9 @@
 // versions no ledger row names: the next run drops them and finishes any switch a kill interrupted (repair.ts).
 // A write outside a transaction (a `no-transaction` file) commits on its own, the same way.
 import type { DuckWarehouse } from '../../model.js';
-import type { QueryRows, RunResult, Session } from '../engine.js';
+import type { PublishSource, QueryRows, RunResult, Session } from '../engine.js';
+import { materialize } from './materialize.js';
+import { repair } from './repair.js';
 import type { Database } from '../duckdb/database.js';
 import { SparkConnect, SparkSqlError } from './connect/index.js';
 import { currentVersions, ensureCatalog, markSwitched, recordVersions, type Version } from './catalog.js';
@@ -104,6 +106,24 @@ export class SparkSession implements Session {
   close(): void {
     void this.spark.close();
     this.ledger.close();
+  }
+
+  /** Before a run: every name shows its last committed version; uncommitted versions are dropped (repair.ts). */
+  async prepare(): Promise<void> {
+    await repair(this);
+  }
+
+  /** Publish reads a target's rows from a local DuckDB copy (materialize.ts), made again on the cluster whenever
+   * a kind offers other batches; {{ pending_batches }} is a temporary view of the Spark session (no `temp.`). */
+  publishSource(sql: string, scratch: () => Promise<Session>, tmpDir: string): PublishSource {
+    const copy = async (ids: readonly number[]) => {
+      const rows = ids.length
+        ? `SELECT CAST(batch_id AS BIGINT) AS batch_id FROM VALUES ${ids.map((id) => `(${Number(id)})`).join(', ')} AS t(batch_id)`
+        : 'SELECT CAST(NULL AS BIGINT) AS batch_id WHERE false';
+      await this.spark.sql(`CREATE OR REPLACE TEMP VIEW ducksteps_pending_batches AS ${rows}`);
+      await materialize(this.spark, sql, await scratch(), 'publish_rows', tmpDir);
+    };
+    return { session: scratch, sql: 'SELECT * FROM publish_rows', offer: copy };
   }
 
   /** Points each name's view at its new version (creating the view the first time), then says so in the ledger. */
