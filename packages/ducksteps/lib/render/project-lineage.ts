@@ -6,7 +6,8 @@ import { previewBatch } from './batch-context.js';
 import { lineageOf, projectViews, reachedThrough, sqlInScript, type ParsedReads, type StepLineage } from './lineage.js';
 import { renderFile } from './render.js';
 import { createEnvironment, templateContext, type TemplateContext } from './template.js';
-import type { Project, Settings } from '../model.js';
+import type { Home, Project, ProjectLineage, Settings } from '../model.js';
+import { MEMORY_HOME } from './names.js';
 
 /** Each step's SQL texts: its files rendered (nothing run, nothing written) and its script's SQL strings. */
 export function projectTexts(
@@ -29,12 +30,17 @@ export function projectTexts(
   );
 }
 
-/** Step id -> its lineage, in step order; `parsed` gives DuckDB's reads where its parser can tell. */
+/** Step id -> its lineage, in step order, names relative to `home`; `parsed` gives DuckDB's reads where its
+ * parser can tell. A read the search path could find in several places is matched against every step's
+ * writes, so the writes come first. */
 export function projectLineage(
   texts: ReadonlyMap<string, readonly string[]>,
   parsed?: ParsedReads,
-): Map<string, StepLineage> {
-  return new Map([...texts].map(([id, t]) => [id, lineageOf(t, parsed)]));
+  home: Home = MEMORY_HOME,
+): ProjectLineage {
+  const known = new Set([...texts.values()].flatMap((t) => lineageOf(t, parsed, home).writes));
+  const lineage = new Map([...texts].map(([id, t]) => [id, lineageOf(t, parsed, home, known)]));
+  return Object.assign(lineage, { home });
 }
 
 /** For each step, the steps that read something it writes (directly, or under a view or table macro they

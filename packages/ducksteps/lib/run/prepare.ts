@@ -4,7 +4,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type nunjucks from 'nunjucks';
 import { TemplateError } from '../errors.js';
-import type { Assertion, Project, PublishTarget, Settings, Step, StepLineage } from '../model.js';
+import type { Assertion, Project, ProjectLineage, PublishTarget, Settings, Step } from '../model.js';
 import { planRun, type RunPlan } from '../plan/plan.js';
 import { discoverUnitTests } from '../unit-tests/discover.js';
 import { assertionsOf } from '../render/assertions.js';
@@ -42,7 +42,7 @@ export async function lineageIfRenders(
   settings: Settings,
   context: TemplateContext,
   strict = false,
-): Promise<Map<string, StepLineage> | undefined> {
+): Promise<ProjectLineage | undefined> {
   try {
     return await lineageOfProject(project, settings, context);
   } catch (error) {
