@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { cli, project, query } from './helpers.js';
 import { LAKE_ENV, newLake } from './lake-server.js';
 import { lineageOf } from '../lib/render/lineage.js';
+import { projectLineage } from '../lib/render/project-lineage.js';
 import { homeOf } from '../lib/warehouse.js';
 
 const db = (dir: string) => join(dir, 'data/warehouse.duckdb');
@@ -156,7 +157,28 @@ CREATE TABLE ext2.k AS SELECT 1;`,
     'where each CREATE and write goes',
   );
   t.same(l.reads, ['a', 'b', 'c', 'core.f', 'core.g', 'd', 'e'], 'what each read names');
-  t.same(homeOf({ engine: 'ducklake', catalog: 'x', catalogKind: 'duckdb', dataPath: '/d/' }).catalog, 'lake');
+  const steps = projectLineage(
+    new Map([
+      ['01_a', ['CREATE SCHEMA core;\nCREATE TABLE t AS SELECT 1 AS x;\nCREATE TABLE core.u AS SELECT 1 AS x;']],
+      [
+        '02_b',
+        ['USE core;\nUPDATE t SET x = 2;\nUPDATE u SET x = 2;\nCREATE TABLE v AS SELECT * FROM t JOIN u USING (x);'],
+      ],
+    ]),
+    undefined,
+    file,
+  );
+  t.same(
+    steps.get('02_b')!.writes,
+    ['core.u', 'core.v', 't'],
+    'after USE core, t is the main t (no step creates a core.t), u is core.u; a new table goes to core',
+  );
+  t.equal(steps.home, file, 'a project lineage says what its names are relative to');
+  t.equal(
+    homeOf({ engine: 'ducklake', catalog: 'x', catalogKind: 'duckdb', dataPath: '/d/' }).catalog,
+    'lake',
+    "a lake's catalog is the name it is attached as",
+  );
 });
 
 const READERS = {

@@ -57,22 +57,35 @@ function temporaries(code: string, raw: string): Set<string> {
   return new Set([...created, ...all(REJECTS, raw, 1).map(clean)]);
 }
 
-/** The names a statement writes, as written. */
-const writtenIn = (code: string) => [
-  ...[...code.matchAll(CREATE), ...code.matchAll(MACRO)].filter((m) => !m[1]).map((m) => m[2]),
-  ...WRITES.flatMap((re) => all(re, code, 1)),
-];
+/** The names a statement creates (where the search path's first entry says) and the names it changes (found
+ * on the search path, like a read), as written. */
+const createdIn = (code: string) =>
+  [...code.matchAll(CREATE), ...code.matchAll(MACRO)].filter((m) => !m[1]).map((m) => m[2]);
+const changedIn = (code: string) => WRITES.flatMap((re) => all(re, code, 1));
+
+/** What decides which table a name the search path could find in several places is: the project's writes
+ * (render/names.ts: chosen), or 'definite' — a change is counted only where it has one answer (finding those
+ * writes without guessing). */
+export type Known = ReadonlySet<string> | 'definite';
+
+/** The tables some names are, read (or, `changes`, written) in the scope's current state. */
+function resolver(scope: NameScope, known?: Known) {
+  return (names: readonly string[], changes = false) =>
+    names.flatMap((n) => {
+      const found = scope.candidates(n);
+      return known !== 'definite' ? chosen(found, known) : !changes || found.length === 1 ? found.slice(0, 1) : [];
+    });
+}
 
 /** What a piece of SQL writes (temporary objects left out), reads (its own CTEs, temp tables and writes left
  * out), calls, and which views and table macros it defines over what, each table named as DuckDB resolves it
  * from `home`, statement by statement (render/names.ts). Reads come from DuckDB's parser where `parsed` can
- * tell (tests cover CTEs, quoting, schemas), else from scanning the statement; a read the search path could
- * find in several places is the ones `known` (the project's writes) holds, else the first. */
+ * tell (tests cover CTEs, quoting, schemas), else from scanning the statement. */
 export function lineageOf(
   sqlTexts: readonly string[],
   parsed: ParsedReads = () => undefined,
   home: Home = MEMORY_HOME,
-  known?: ReadonlySet<string>,
+  known?: Known,
 ): StepLineage {
   const raw = sqlTexts.join('\n;\n');
   const code = sqlTexts.map((t) => codeOnly(t)).join('\n;\n');
@@ -80,7 +93,7 @@ export function lineageOf(
   const ctes = new Set(all(CTE, code, 1).map(clean));
   const own = (n: string) => !ctes.has(clean(n)) && !KEYWORDS.has(clean(n));
   const scanned = (statement: string) => all(READ, codeOnly(statement), 1).filter(own);
-  const resolve = (names: readonly string[]) => names.flatMap((n) => chosen(scope.candidates(n), known));
+  const resolve = resolver(scope, known);
   const writes = new Set<string>();
   const reads = new Set<string>();
   const calls = new Set<string>();
@@ -88,10 +101,11 @@ export function lineageOf(
   for (const st of statementsOf(sqlTexts)) {
     if (scope.follow(st)) continue;
     const stCode = codeOnly(st);
-    for (const name of writtenIn(stCode)) {
+    for (const name of createdIn(stCode)) {
       const table = scope.target(name);
       if (table) writes.add(table);
     }
+    resolve(changedIn(stCode), true).forEach((w) => writes.add(w));
     const read = resolve(parsed(st) ?? scanned(st));
     const called = resolve(all(CALL, stCode, 1));
     read.forEach((r) => reads.add(r));
@@ -131,20 +145,4 @@ export function reachedThrough(
   for (const call of calls) if (views.has(call)) reached.add(call);
   for (const name of reached) for (const under of views.get(name) ?? []) reached.add(under);
   return reached;
-}
-
-/** SQL held in a script's string literals ('…', "…", `…`), for the same scan. */
-export function sqlInScript(source: string): string[] {
-  const code = source.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
-  const found: string[] = [];
-  for (let i = 0; i < code.length; i++) {
-    const quote = code[i];
-    if (quote !== "'" && quote !== '"' && quote !== '`') continue;
-    let j = i + 1;
-    while (j < code.length && code[j] !== quote) j += code[j] === '\\' ? 2 : 1;
-    const text = code.slice(i + 1, j);
-    if (/\b(CREATE|INSERT|UPDATE|DELETE|MERGE|TRUNCATE|COPY|FROM)\b/i.test(text)) found.push(text);
-    i = j;
-  }
-  return found;
 }

@@ -158,9 +158,9 @@ export class NameScope {
   }
 }
 
-/** Which of a read's candidates it reads: those some step writes (each may exist when it runs), else the
- * first (a table from outside the project, or one no lineage knows). */
+/** Which of the tables a name could be it is: the first some step writes (DuckDB takes the first that exists,
+ * and the project's tables do once it has run), else the first (a table from outside the project). */
 export function chosen(candidates: readonly string[], known?: ReadonlySet<string>): string[] {
-  const found = known ? candidates.filter((c) => known.has(c)) : [];
-  return found.length > 0 ? found : candidates.slice(0, 1);
+  const found = known && candidates.find((c) => known.has(c));
+  return found ? [found] : candidates.slice(0, 1);
 }
