@@ -139,7 +139,8 @@ export interface StepError {
   readonly hint?: string;
 }
 
-/** What a step reads and writes, found in its rendered SQL (names lower-cased, schema-qualified as written). */
+/** What a step reads and writes, found in its rendered SQL (each table named once however it is spelled:
+ * render/names.ts). */
 export interface StepLineage {
   /** Tables, views and table macros it creates or changes: CREATE, INSERT, UPDATE, DELETE, MERGE, TRUNCATE,
    * COPY … FROM, ALTER, DROP. */
@@ -150,6 +151,22 @@ export interface StepLineage {
   readonly views: Readonly<Record<string, readonly string[]>>;
   readonly filesRead: readonly string[]; // read_csv / read_parquet / read_json paths (or globs)
   readonly filesWritten: readonly string[]; // COPY … TO 'path'
+}
+
+/** Where a warehouse session's names go before a step says otherwise (lib/warehouse.ts: homeOf): the catalog
+ * and schema of an unqualified name, the catalogs a session has, and the catalog a RESET of the search path
+ * goes back to (a lake's session is an in-memory DuckDB that USEs the lake). Names are lower-case. */
+export interface Home {
+  readonly catalog: string;
+  readonly schema: string;
+  readonly catalogs: readonly string[];
+  readonly reset: string;
+}
+
+/** Every step's lineage, its table names relative to `home` (render/names.ts): `t` is the home schema's t,
+ * `core.t` another schema's, `other.main.t` another catalog's. */
+export interface ProjectLineage extends ReadonlyMap<string, StepLineage> {
+  readonly home?: Home;
 }
 
 /** A publish/*.sql target: the kind registered for it, where it goes, how, and the kind's own header fields. */

@@ -1,5 +1,5 @@
 // What running produces, as plain data: statement, step, assertion and publish results, and the build's.
-import type { Assertion, Batch, Step, StepError, StepLineage } from './model.js';
+import type { Assertion, Batch, ProjectLineage, Step, StepError } from './model.js';
 import type { UnitTestsReport } from './unit-tests.js';
 
 export type { StepError } from './model.js';
@@ -128,7 +128,7 @@ export interface PublishOutcome {
 
 /** The project's lineage (step id -> what it reads and writes) and which assertions gate which step. */
 export interface Flow {
-  readonly lineage: ReadonlyMap<string, StepLineage>;
+  readonly lineage: ProjectLineage;
   readonly gates: ReadonlyMap<string, readonly Assertion[]>;
 }
 

@@ -2,8 +2,8 @@
 // `ducklake:postgres:dbname=… host=…` (the catalog in PostgreSQL: many writers, many machines),
 // `ducklake:path/catalog.ducklake` (a DuckDB-file catalog) or `ducklake:sqlite:path` — with its data path.
 // Also how to name one for people: a catalog's password never leaves this file unmasked.
-import { isAbsolute, resolve } from 'node:path';
-import type { Connection, DuckWarehouse, Project, Settings, Warehouse } from './model.js';
+import { basename, isAbsolute, resolve } from 'node:path';
+import type { Connection, DuckWarehouse, Home, Project, Settings, Warehouse } from './model.js';
 
 const LAKE = /^ducklake:/i;
 const PASSWORD = /(\bpassword\s*=\s*)('(?:[^'\\]|\\.)*'|[^\s]+)/i;
@@ -68,6 +68,21 @@ export const maskUrl = (url: string): string =>
   url.replace(/([;/?&])([^;/?&=]+)=([^;&]*)/g, (whole, sep: string, key: string) =>
     /token|password|passwd|secret|auth|api[-_]?key/i.test(key) ? `${sep}${key}=***` : whole,
   );
+
+/** The name a worker attaches a DuckLake as, and USEs (engines/ducklake/lake.ts). */
+export const LAKE_ALIAS = 'lake';
+
+/** Where a step's unqualified names go on this warehouse, as its session starts: a DuckDB file's catalog is
+ * named after the file (up to the first dot), a lake is attached as `lake` into an in-memory DuckDB, Spark's
+ * tables live in spark_catalog.default. The lineage names tables relative to it (render/names.ts). */
+export function homeOf(warehouse: Warehouse): Home {
+  if (warehouse.engine === 'spark')
+    return { catalog: 'spark_catalog', schema: 'default', catalogs: ['spark_catalog'], reset: 'spark_catalog' };
+  if (warehouse.engine === 'ducklake')
+    return { catalog: LAKE_ALIAS, schema: 'main', catalogs: [LAKE_ALIAS, 'memory', 'system', 'temp'], reset: 'memory' };
+  const catalog = basename(warehouse.path).split('.')[0].toLowerCase();
+  return { catalog, schema: 'main', catalogs: [catalog, 'system', 'temp'], reset: catalog };
+}
 
 /** The warehouse named for messages and logs. */
 export const describeWarehouse = (warehouse: Warehouse): string =>

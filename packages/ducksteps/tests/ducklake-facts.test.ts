@@ -106,7 +106,11 @@ t.test('extension files: the provisioned folder is a DuckDB extension_directory,
 t.test('extension files: without them DuckDB tries extensions.duckdb.org (offline: this exact error)', async (t) => {
   const c = await client(t, { ext: join(folder(t), 'empty'), unsigned: false });
   const answer = await c.run('LOAD ducklake');
-  if (answer.ok) return t.pass('this machine reaches extensions.duckdb.org: plain INSTALL/LOAD works');
+  if (answer.ok)
+    return t.ok(
+      existsSync(join(folder(t), 'empty', DUCKDB_VERSION, duckdbPlatform(), 'ducklake.duckdb_extension')),
+      'this machine reaches extensions.duckdb.org: LOAD installed ducklake from it into the empty extension_directory',
+    );
   t.equal(
     answer.error!.split('\n')[0],
     `IO Error: Failed to download extension "ducklake" at URL "http://extensions.duckdb.org/${DUCKDB_VERSION}/${duckdbPlatform()}/ducklake.duckdb_extension.gz"`,
@@ -187,12 +191,37 @@ t.test(
   { skip },
   async (t) => {
     const lake = await pgLake(t);
+    // The race, every time: an event trigger holds each CREATE TABLE of the catalog's database until the test
+    // lets go, so both attaches have found the catalog empty and wait at their first CREATE; then both go.
+    const holder = new pg.Client({ connectionString: server!.url.replace(/\/postgres$/, `/${lake.dbname}`) });
+    await holder.connect();
+    t.teardown(() => holder.end());
+    await holder.query(
+      'CREATE FUNCTION hold() RETURNS event_trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_advisory_xact_lock_shared(4711); END $$',
+    );
+    await holder.query(
+      "CREATE EVENT TRIGGER hold ON ddl_command_start WHEN TAG IN ('CREATE TABLE') EXECUTE FUNCTION hold()",
+    );
+    await holder.query('SELECT pg_advisory_lock(4711)');
     const [a, b] = await Promise.all([client(t), client(t)]);
-    const answers = await Promise.all([a, b].map((c) => c.run(attachSql(lake.catalog, 'lake', lake.dataPath))));
-    const failed = answers.filter((answer) => !answer.ok);
-    if (failed.length === 0)
-      return t.pass('this time one attach finished before the other began (the race is timing-dependent)');
-    t.equal(failed.length, 1);
+    let settled = false;
+    const attaches = Promise.all([a, b].map((c) => c.run(attachSql(lake.catalog, 'lake', lake.dataPath)))).finally(
+      () => (settled = true),
+    );
+    const waiting = async () =>
+      Number(
+        (
+          await holder.query(
+            "SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND objid = 4711 AND NOT granted",
+          )
+        ).rows[0].n,
+      );
+    while (!settled && (await waiting()) < 2) await new Promise((resolve) => setTimeout(resolve, 50));
+    t.notOk(settled, 'both attaches reached their first CREATE TABLE on an empty catalog');
+    await holder.query('SELECT pg_advisory_unlock(4711)');
+    const failed = (await attaches).filter((answer) => !answer.ok);
+    await holder.query('DROP EVENT TRIGGER hold');
+    t.equal(failed.length, 1, 'one of them fails');
     t.match(
       failed[0].error,
       /^Invalid Error: Failed to initialize DuckLake: Failed to execute query "CREATE TABLE "public"\."ducklake_metadata".*(already exists|duplicate key value violates unique constraint)/s,

@@ -1,6 +1,6 @@
 // Shared test helpers: fixture projects in t.testdir(), the real CLI in a subprocess, real DuckDB queries.
 import { execa } from 'execa';
-import { cpSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Test } from 'tap';
@@ -72,15 +72,31 @@ export function exampleCopy(root: string, name = 'example'): string {
   return dir;
 }
 
-/** Resolves when the running CLI has printed `text` on stdout (across chunks). */
+/** Resolves when the running CLI has printed `text` on stdout (across chunks); rejects, with what it printed,
+ * when it exits without printing it (a crashed CLI fails the test at once instead of hanging it). */
 export const printed = (child: ReturnType<typeof cli>, text: string) =>
-  new Promise<void>((resolve) => {
+  new Promise<void>((resolve, reject) => {
     let seen = '';
     child.stdout?.on('data', (chunk: Buffer) => {
       seen += String(chunk);
       if (seen.includes(text)) resolve();
     });
+    void child.then((done) => {
+      if (String(done.stdout).includes(text)) return resolve();
+      const how = done.signal ? `signal ${done.signal}` : `exit code ${done.exitCode}`;
+      reject(
+        new Error(`the CLI ended (${how}) without printing ${JSON.stringify(text)}:\n${done.stdout}\n${done.stderr}`),
+      );
+    });
   });
+
+/** How many tables of the batch ledger (schema ducksteps) a database file holds: 0 when the file does not
+ * exist (nothing was ever committed to it); a file that cannot be read (held by a process, damaged) fails. */
+export async function ledgerTables(db: string): Promise<number> {
+  if (!existsSync(db)) return 0;
+  const [row] = await query(db, "SELECT count(*) AS n FROM duckdb_tables() WHERE schema_name = 'ducksteps'");
+  return Number(row.n);
+}
 
 /** The example's tables. */
 export const EXAMPLE_TABLES = [

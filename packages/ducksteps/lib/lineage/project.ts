@@ -5,11 +5,12 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Project, Settings, StepLineage } from '../model.js';
+import type { Project, ProjectLineage, Settings } from '../model.js';
 import { runJob } from '../processes/pool.js';
 import { statementsOf, type ParsedReads } from '../render/lineage.js';
 import { projectLineage, projectTexts } from '../render/project-lineage.js';
 import type { TemplateContext } from '../render/template.js';
+import { homeOf, warehouseOf } from '../warehouse.js';
 
 const cachePath = (root: string) => join(root, 'logs', 'compiled', 'lineage-cache.json');
 
@@ -23,7 +24,8 @@ function readCache(root: string): Record<string, readonly string[] | null> {
   }
 }
 
-const keyOf = (statement: string) => createHash('sha256').update(statement).digest('hex');
+// v2: a name part holding a dot or a quote comes quoted (worker/lineage.ts)
+const keyOf = (statement: string) => createHash('sha256').update(`v2\n${statement}`).digest('hex');
 
 /** The reads DuckDB's parser finds in these statements (undefined where it cannot tell, or without a worker). */
 async function parsedReads(root: string, statements: readonly string[]): Promise<ParsedReads> {
@@ -57,8 +59,8 @@ export async function lineageOfProject(
   project: Project,
   settings: Settings,
   context?: TemplateContext,
-): Promise<Map<string, StepLineage>> {
+): Promise<ProjectLineage> {
   const texts = projectTexts(project, settings, context);
   const parsed = await parsedReads(project.root, statementsOf([...texts.values()].flat()));
-  return projectLineage(texts, parsed);
+  return projectLineage(texts, parsed, homeOf(warehouseOf(project.root, settings)));
 }

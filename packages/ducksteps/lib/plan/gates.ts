@@ -1,9 +1,10 @@
 // Which step each assertion gates: the last step that writes anything it reads — directly, or under a view
 // or table macro it reads (from the lineage) — or the one its `-- step: NN_name` line names. It then runs
 // inside that step's transaction, before COMMIT, so it sees every change to its data; assertions that read
-// no step's tables run after the last step.
+// no step's tables run after the last step. An assertion's names are read from the warehouse's home, as every
+// session starts (its gate runs with the step's search path reset: engines/duckdb/database.ts).
 import { lineageOf, projectViews, reachedThrough } from '../render/lineage.js';
-import type { Assertion, Project, StepLineage } from '../model.js';
+import type { Assertion, Project, ProjectLineage } from '../model.js';
 
 export interface Gates {
   readonly byStep: ReadonlyMap<string, readonly Assertion[]>;
@@ -13,11 +14,11 @@ export interface Gates {
 /** The step an assertion belongs to, or undefined (it reads no step's tables). */
 function owner(
   project: Project,
-  lineage: ReadonlyMap<string, StepLineage>,
+  lineage: ProjectLineage,
   views: ReadonlyMap<string, readonly string[]>,
   a: Assertion,
 ): string | undefined {
-  const own = lineageOf([a.sql]);
+  const own = lineageOf([a.sql], undefined, lineage.home);
   const reached = reachedThrough(own.reads, own.calls, views);
   let found: string | undefined;
   for (const step of project.steps) if (lineage.get(step.id)?.writes.some((t) => reached.has(t))) found = step.id;
@@ -25,11 +26,7 @@ function owner(
 }
 
 /** Splits the assertions into the ones gating each step and the ones that run after the steps. */
-export function assignGates(
-  project: Project,
-  lineage: ReadonlyMap<string, StepLineage>,
-  assertions: readonly Assertion[],
-): Gates {
+export function assignGates(project: Project, lineage: ProjectLineage, assertions: readonly Assertion[]): Gates {
   const byStep = new Map<string, Assertion[]>();
   const after: Assertion[] = [];
   const views = projectViews(lineage.values());

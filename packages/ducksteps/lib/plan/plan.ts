@@ -1,7 +1,7 @@
 // The run plan (docs/internals.md): one pure function turns what a command runs (the selected steps, the
 // rendered assertions, the lineage, the publish targets) into ordered stages. `run`, `test`, `list`,
 // `compile`, `docs` and the report all read a plan; the executor (orchestration/execute.ts) runs one.
-import type { Assertion, Project, PublishTarget, Step, StepLineage } from '../model.js';
+import type { Assertion, Project, ProjectLineage, PublishTarget, Step } from '../model.js';
 import type { Flow } from '../results.js';
 import type { UnitTest } from '../unit-tests.js';
 import { assignGates } from './gates.js';
@@ -42,7 +42,7 @@ export interface PlanInput {
   readonly project: Project;
   readonly steps: readonly Step[]; // selected; [] for `test`
   readonly assertions: readonly Assertion[]; // rendered
-  readonly lineage?: ReadonlyMap<string, StepLineage>; // undefined: not computed, or a step does not render
+  readonly lineage?: ProjectLineage; // undefined: not computed, or a step does not render
   readonly targets: readonly PublishTarget[];
   readonly gates: boolean; // false: every assertion runs after the steps (package.json "gates": false)
   readonly testSteps?: readonly Step[]; // `test --select`: only the assertions gating these steps
@@ -114,11 +114,10 @@ export function gatesNotRun(plan: RunPlan, ran: ReadonlySet<string>): Assertion[
 }
 
 /** The lineage and the gates it implies, for the report and the lineage drawing. */
-export const flowOf = (
-  project: Project,
-  lineage: ReadonlyMap<string, StepLineage>,
-  assertions: readonly Assertion[],
-): Flow => ({ lineage, gates: assignGates(project, lineage, assertions).byStep });
+export const flowOf = (project: Project, lineage: ProjectLineage, assertions: readonly Assertion[]): Flow => ({
+  lineage,
+  gates: assignGates(project, lineage, assertions).byStep,
+});
 
 /** Every assertion the plan runs (gates and the ones after the steps). */
 export const plannedAssertions = (plan: Pick<RunPlan, 'stages'>): Assertion[] =>

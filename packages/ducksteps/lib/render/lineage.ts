@@ -2,11 +2,12 @@
 // every kind of write (CREATE, INSERT, UPDATE, DELETE, MERGE, TRUNCATE, COPY … FROM, ALTER, DROP), the views
 // and table macros it defines with what they read, and what reading through them reaches.
 import { codeOnly, firstToken, splitStatements } from '../sql/split.js';
-import type { StepLineage } from '../model.js';
+import type { Home, StepLineage } from '../model.js';
+import { chosen, MEMORY_HOME, NameScope } from './names.js';
 
 export type { StepLineage } from '../model.js';
 
-const NAME = String.raw`((?:"[^"]+"|\w+)(?:\.(?:"[^"]+"|\w+))*)`;
+const NAME = String.raw`((?:"(?:[^"]|"")+"|\w+)(?:\.(?:"(?:[^"]|"")+"|\w+))*)`;
 const TEMP = String.raw`(TEMP(?:ORARY)?\s+)?`;
 const CREATE = new RegExp(
   String.raw`\bCREATE\s+(?:OR\s+REPLACE\s+)?${TEMP}(?:TABLE|VIEW)\s+(?:IF\s+NOT\s+EXISTS\s+)?${NAME}`,
@@ -50,45 +51,75 @@ export type ParsedReads = (statement: string) => readonly string[] | undefined;
 export const statementsOf = (sqlTexts: readonly string[]) =>
   sqlTexts.flatMap((t) => splitStatements(t).map((c) => c.text.slice(firstToken(c.text, 0)).trim()));
 
+/** Names (one-part, lower-case) of the step's temporary tables, views and macros, and read_csv's rejects tables. */
+function temporaries(code: string, raw: string): Set<string> {
+  const created = [...code.matchAll(CREATE), ...code.matchAll(MACRO)].filter((m) => m[1]).map((m) => clean(m[2]));
+  return new Set([...created, ...all(REJECTS, raw, 1).map(clean)]);
+}
+
+/** The names a statement creates (where the search path's first entry says) and the names it changes (found
+ * on the search path, like a read), as written. */
+const createdIn = (code: string) =>
+  [...code.matchAll(CREATE), ...code.matchAll(MACRO)].filter((m) => !m[1]).map((m) => m[2]);
+const changedIn = (code: string) => WRITES.flatMap((re) => all(re, code, 1));
+
+/** What decides which table a name the search path could find in several places is: the project's writes
+ * (render/names.ts: chosen), or 'definite' — a change is counted only where it has one answer (finding those
+ * writes without guessing). */
+export type Known = ReadonlySet<string> | 'definite';
+
+/** The tables some names are, read (or, `changes`, written) in the scope's current state. */
+function resolver(scope: NameScope, known?: Known) {
+  return (names: readonly string[], changes = false) =>
+    names.flatMap((n) => {
+      const found = scope.candidates(n);
+      return known !== 'definite' ? chosen(found, known) : !changes || found.length === 1 ? found.slice(0, 1) : [];
+    });
+}
+
 /** What a piece of SQL writes (temporary objects left out), reads (its own CTEs, temp tables and writes left
- * out), calls, and which views and table macros it defines over what. Reads come from DuckDB's parser where
- * `parsed` can tell (tests/framework covers CTEs, quoting, schemas), else from scanning the statement. */
-export function lineageOf(sqlTexts: readonly string[], parsed: ParsedReads = () => undefined): StepLineage {
+ * out), calls, and which views and table macros it defines over what, each table named as DuckDB resolves it
+ * from `home`, statement by statement (render/names.ts). Reads come from DuckDB's parser where `parsed` can
+ * tell (tests cover CTEs, quoting, schemas), else from scanning the statement. */
+export function lineageOf(
+  sqlTexts: readonly string[],
+  parsed: ParsedReads = () => undefined,
+  home: Home = MEMORY_HOME,
+  known?: Known,
+): StepLineage {
   const raw = sqlTexts.join('\n;\n');
   const code = sqlTexts.map((t) => codeOnly(t)).join('\n;\n');
-  const created = [...code.matchAll(CREATE), ...code.matchAll(MACRO)];
-  const temp = new Set(created.filter((m) => m[1]).map((m) => clean(m[2])));
-  for (const name of all(REJECTS, raw, 1)) temp.add(clean(name));
-  const writes = new Set(created.filter((m) => !m[1]).map((m) => clean(m[2])));
-  for (const re of WRITES) for (const name of all(re, code, 1)) if (!temp.has(clean(name))) writes.add(clean(name));
+  const scope = new NameScope(home, temporaries(code, raw));
   const ctes = new Set(all(CTE, code, 1).map(clean));
-  const scanned = (statement: string) =>
-    all(READ, codeOnly(statement), 1)
-      .map(clean)
-      .filter((n) => !ctes.has(n) && !KEYWORDS.has(n));
-  const readsOf = (statement: string) =>
-    (parsed(statement)?.map(clean) ?? scanned(statement)).filter((n) => !temp.has(n));
+  const own = (n: string) => !ctes.has(clean(n)) && !KEYWORDS.has(clean(n));
+  const scanned = (statement: string) => all(READ, codeOnly(statement), 1).filter(own);
+  const resolve = resolver(scope, known);
+  const writes = new Set<string>();
+  const reads = new Set<string>();
+  const calls = new Set<string>();
   const views: Record<string, string[]> = {};
-  const statements = statementsOf(sqlTexts);
-  for (const st of statements) {
-    const view = codeOnly(st).match(VIEW);
-    if (view)
-      views[clean(view[1] ?? view[2])] = [
-        ...new Set([...readsOf(st), ...all(CALL, codeOnly(st), 1).map(clean)]),
-      ].sort();
+  for (const st of statementsOf(sqlTexts)) {
+    if (scope.follow(st)) continue;
+    const stCode = codeOnly(st);
+    for (const name of createdIn(stCode)) {
+      const table = scope.target(name);
+      if (table) writes.add(table);
+    }
+    resolve(changedIn(stCode), true).forEach((w) => writes.add(w));
+    const read = resolve(parsed(st) ?? scanned(st));
+    const called = resolve(all(CALL, stCode, 1));
+    read.forEach((r) => reads.add(r));
+    called.forEach((c) => calls.add(c));
+    const view = stCode.match(VIEW);
+    const name = view && scope.target(view[1] ?? view[2]);
+    if (name) views[name] = [...new Set([...read, ...called])].sort();
   }
-  const reads = new Set(statements.flatMap(readsOf).filter((n) => !writes.has(n)));
-  const calls = new Set(
-    all(CALL, code, 1)
-      .map(clean)
-      .filter((n) => !temp.has(n)),
-  );
   const filesRead = new Set(all(FILE_READ, raw, 1).flatMap(paths));
   const filesWritten = new Set(all(FILE_WRITE, raw, 1).filter((f) => !f.includes('${'))); // not a script's computed path
-  const sorted = (s: Set<string>) => [...s].sort();
+  const sorted = (s: Iterable<string>) => [...s].sort();
   return {
     writes: sorted(writes),
-    reads: sorted(reads),
+    reads: sorted([...reads].filter((n) => !writes.has(n))),
     calls: sorted(calls),
     views,
     filesRead: sorted(filesRead),
@@ -114,20 +145,4 @@ export function reachedThrough(
   for (const call of calls) if (views.has(call)) reached.add(call);
   for (const name of reached) for (const under of views.get(name) ?? []) reached.add(under);
   return reached;
-}
-
-/** SQL held in a script's string literals ('…', "…", `…`), for the same scan. */
-export function sqlInScript(source: string): string[] {
-  const code = source.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
-  const found: string[] = [];
-  for (let i = 0; i < code.length; i++) {
-    const quote = code[i];
-    if (quote !== "'" && quote !== '"' && quote !== '`') continue;
-    let j = i + 1;
-    while (j < code.length && code[j] !== quote) j += code[j] === '\\' ? 2 : 1;
-    const text = code.slice(i + 1, j);
-    if (/\b(CREATE|INSERT|UPDATE|DELETE|MERGE|TRUNCATE|COPY|FROM)\b/i.test(text)) found.push(text);
-    i = j;
-  }
-  return found;
 }

@@ -3,10 +3,27 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { previewBatch } from './batch-context.js';
-import { lineageOf, projectViews, reachedThrough, sqlInScript, type ParsedReads, type StepLineage } from './lineage.js';
+import { lineageOf, projectViews, reachedThrough, type ParsedReads, type StepLineage } from './lineage.js';
 import { renderFile } from './render.js';
 import { createEnvironment, templateContext, type TemplateContext } from './template.js';
-import type { Project, Settings } from '../model.js';
+import type { Home, Project, ProjectLineage, Settings } from '../model.js';
+import { MEMORY_HOME } from './names.js';
+
+/** SQL held in a script's string literals ('…', "…", `…`), for the same scan. */
+export function sqlInScript(source: string): string[] {
+  const code = source.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+  const found: string[] = [];
+  for (let i = 0; i < code.length; i++) {
+    const quote = code[i];
+    if (quote !== "'" && quote !== '"' && quote !== '`') continue;
+    let j = i + 1;
+    while (j < code.length && code[j] !== quote) j += code[j] === '\\' ? 2 : 1;
+    const text = code.slice(i + 1, j);
+    if (/\b(CREATE|INSERT|UPDATE|DELETE|MERGE|TRUNCATE|COPY|FROM)\b/i.test(text)) found.push(text);
+    i = j;
+  }
+  return found;
+}
 
 /** Each step's SQL texts: its files rendered (nothing run, nothing written) and its script's SQL strings. */
 export function projectTexts(
@@ -29,12 +46,17 @@ export function projectTexts(
   );
 }
 
-/** Step id -> its lineage, in step order; `parsed` gives DuckDB's reads where its parser can tell. */
+/** Step id -> its lineage, in step order, names relative to `home`; `parsed` gives DuckDB's reads where its
+ * parser can tell. A name the search path could find in several places (after `USE core`, `t` is core.t or
+ * the main t) is matched against what the steps write for certain, so those come first. */
 export function projectLineage(
   texts: ReadonlyMap<string, readonly string[]>,
   parsed?: ParsedReads,
-): Map<string, StepLineage> {
-  return new Map([...texts].map(([id, t]) => [id, lineageOf(t, parsed)]));
+  home: Home = MEMORY_HOME,
+): ProjectLineage {
+  const known = new Set([...texts.values()].flatMap((t) => lineageOf(t, parsed, home, 'definite').writes));
+  const lineage = new Map([...texts].map(([id, t]) => [id, lineageOf(t, parsed, home, known)]));
+  return Object.assign(lineage, { home });
 }
 
 /** For each step, the steps that read something it writes (directly, or under a view or table macro they

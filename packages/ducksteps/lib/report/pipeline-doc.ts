@@ -1,5 +1,5 @@
 // `docs`: docs/pipeline.md — a Mermaid lineage flowchart (steps, tables, files, publish targets) and the steps with their files.
-import type { Assertion, Project, PublishTarget, Settings, StepLineage } from '../model.js';
+import type { Assertion, Project, ProjectLineage, PublishTarget, Settings, StepLineage } from '../model.js';
 import { ungated, type RunPlan } from '../plan/plan.js';
 import { kindOf } from '../publish/registry.js';
 import { lineageOf } from '../render/lineage.js';
@@ -65,7 +65,7 @@ export function flowchart(
 function withTargets(
   project: Project,
   settings: Settings,
-  lineage: ReadonlyMap<string, StepLineage>,
+  lineage: ProjectLineage,
   targets: readonly PublishTarget[],
 ): Map<string, StepLineage> {
   const context = templateContext(settings, 'docs');
@@ -78,7 +78,11 @@ function withTargets(
       pending_batches: '(NULL)',
     } as TemplateContext).sql;
     const writes = kindOf(target.kind).writes(target);
-    all.set(target.file, { ...lineageOf([query]), filesWritten: [...writes.files], writes: [...writes.tables] });
+    all.set(target.file, {
+      ...lineageOf([query], undefined, lineage.home),
+      filesWritten: [...writes.files],
+      writes: [...writes.tables],
+    });
   }
   return all;
 }

@@ -3,7 +3,7 @@
 // that shows or runs gates gets its inputs from here.
 import type nunjucks from 'nunjucks';
 import { TemplateError } from '../errors.js';
-import type { Project, PublishTarget, Settings, Step, StepLineage } from '../model.js';
+import type { Project, ProjectLineage, PublishTarget, Settings, Step } from '../model.js';
 import { planRun, type PlanInput, type RunPlan } from '../plan/plan.js';
 import { discoverUnitTests } from '../unit-tests/discover.js';
 import { assertionsOf } from '../render/assertions.js';
@@ -31,7 +31,7 @@ export async function lineageIfRenders(
   settings: Settings,
   context: TemplateContext,
   strict = false,
-): Promise<Map<string, StepLineage> | undefined> {
+): Promise<ProjectLineage | undefined> {
   try {
     return await lineageOfProject(project, settings, context);
   } catch (error) {

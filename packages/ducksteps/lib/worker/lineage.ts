@@ -23,6 +23,9 @@ function queryPart(statement: string): string | undefined {
   return undefined;
 }
 
+/** A name's part as the driver reads it back (render/names.ts): quoted when it holds a dot or a quote. */
+const written = (part: unknown) => (/[."]/.test(String(part)) ? `"${String(part).replace(/"/g, '""')}"` : String(part));
+
 /** BASE_TABLE references in a serialised statement, minus the CTEs it defines. */
 function tablesIn(tree: unknown): string[] {
   const tables: string[] = [];
@@ -35,7 +38,7 @@ function tablesIn(tree: unknown): string[] {
     if (!node || typeof node !== 'object') return;
     const n = node as Record<string, unknown>;
     if (n.type === 'BASE_TABLE' && typeof n.table_name === 'string')
-      tables.push([n.catalog_name, n.schema_name, n.table_name].filter(Boolean).join('.'));
+      tables.push([n.catalog_name, n.schema_name, n.table_name].filter(Boolean).map(written).join('.'));
     const map = (n.cte_map as { map?: Array<{ key: string }> } | undefined)?.map;
     for (const entry of map ?? []) ctes.add(entry.key.toLowerCase());
     Object.values(n).forEach(walk);

@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { QueryRows, RunResult, Session } from '../engine.js';
+import { searchPath, withHomeNames, withJoinSidesAsWritten } from './gating.js';
 
 // require(), not import: @duckdb/node-api is CommonJS, and Node's ESM loader re-parses each of its ~60
 // re-exported files to find their names; require() loads it in about half the time (~70 ms vs ~130 ms per
@@ -108,31 +109,6 @@ async function query(connection: DuckDBConnection, sql: string, limit = Infinity
   return { columns, rows, total };
 }
 
-/** Inside the step's transaction DuckDB estimates a table the step created (or filled) from its committed
- * statistics: none, or far too few rows. Its build-side optimizer then hashes the big new table instead of the
- * small one (an ANTI JOIN of 8M new rows against 50K parents: 0.9 s instead of 0.2 s, measured). So the
- * gates run with join sides as written (the right side of a join, the subquery of NOT EXISTS, is hashed), as
- * the assertion macros write them; the user's own setting is restored after. */
-async function withJoinSidesAsWritten<T>(connection: DuckDBConnection, gates: () => Promise<T>): Promise<T> {
-  const read = await connection.runAndReadAll("SELECT current_setting('disabled_optimizers')");
-  const before = String(read.getRows()[0]?.[0] ?? '');
-  const disabled = [
-    ...new Set([
-      ...before
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean),
-      'build_side_probe_side',
-    ]),
-  ].join(',');
-  await connection.run(`SET disabled_optimizers = '${disabled}'`);
-  try {
-    return await gates();
-  } finally {
-    await connection.run(`SET disabled_optimizers = '${before.replaceAll("'", "''")}'`);
-  }
-}
-
 /** Opens a DuckDB database file (or :memory:) with the build's settings. */
 export async function openDatabase(path: string, options: OpenOptions = {}): Promise<Database> {
   const config: Record<string, string> = {};
@@ -143,6 +119,7 @@ export async function openDatabase(path: string, options: OpenOptions = {}): Pro
   const instance = await createInstance(path, config, options.lockTimeoutMs);
   const connection = await instance.connect();
   const exec = async (sql: string) => void (await connection.run(sql));
+  let home: string | undefined; // the search path as the first transaction began
   return {
     connection,
     run: (sql, code) => run(connection, sql, code),
@@ -152,11 +129,14 @@ export async function openDatabase(path: string, options: OpenOptions = {}): Pro
       const p = connection.progress;
       return { percentage: p.percentage, rows: Number(p.rows_processed) };
     },
-    begin: () => exec('BEGIN TRANSACTION'),
+    begin: async () => {
+      home ??= await searchPath(connection);
+      await exec('BEGIN TRANSACTION');
+    },
     commit: () => exec('COMMIT'),
     rollback: () => exec('ROLLBACK'),
     isConflict: () => false, // one writer at a time: no other transaction to conflict with
-    gating: (gates) => withJoinSidesAsWritten(connection, gates),
+    gating: (gates) => withHomeNames(connection, home, () => withJoinSidesAsWritten(connection, gates)),
     close() {
       connection.closeSync();
       instance.closeSync();

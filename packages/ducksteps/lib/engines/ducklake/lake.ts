@@ -3,7 +3,7 @@
 // it wrote and its ledger rows. A catalog's password goes to libpq through PGPASSWORD, never into DuckDB's
 // list of databases. Facts this relies on are pinned in tests/framework/ducklake-facts.test.ts.
 import type { Warehouse } from '../../model.js';
-import { passwordOf, withoutPassword } from '../../warehouse.js';
+import { LAKE_ALIAS, passwordOf, withoutPassword } from '../../warehouse.js';
 import { sqlString } from '../../sql/quote.js';
 import { loadFlat, openDatabase, whileLocked, type Database } from '../duckdb/database.js';
 
@@ -21,7 +21,7 @@ const CONFLICT = /Transaction conflict|Exceeded the maximum retry count/;
 
 /** The ATTACH statement for a lake (the catalog without its password). */
 export const attachLake = (lake: Lake, readOnly = false): string =>
-  `ATTACH ${sqlString(`ducklake:${withoutPassword(lake.catalog)}`)} AS lake (DATA_PATH ${sqlString(lake.dataPath)}${readOnly ? ', READ_ONLY' : ''})`;
+  `ATTACH ${sqlString(`ducklake:${withoutPassword(lake.catalog)}`)} AS ${LAKE_ALIAS} (DATA_PATH ${sqlString(lake.dataPath)}${readOnly ? ', READ_ONLY' : ''})`;
 
 /** Opens a session on the lake. */
 export async function openLake(lake: Lake, options: LakeOptions = {}): Promise<Database> {
@@ -41,7 +41,7 @@ export async function openLake(lake: Lake, options: LakeOptions = {}): Promise<D
       );
     await whileLocked(() => db.run(attachLake(lake, options.readOnly)), options.lockTimeoutMs); // a file catalog takes one process at a time
     await db.run('SET ducklake_max_retry_count = 100'); // DuckLake retries its own catalog writes under contention
-    await db.run('USE lake');
+    await db.run(`USE ${LAKE_ALIAS}`);
   } catch (error) {
     db.close();
     throw error;
