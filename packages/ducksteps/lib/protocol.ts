@@ -2,6 +2,7 @@
 // Envelope to a worker's stdin; the worker answers with one JSON file at `resultPath` and talks over IPC
 // with WorkerMessages: ready -> (job) -> progress* -> answered -> exit. Every job kind maps to its answer
 // type, so a caller asking for the wrong answer, or a worker missing a handler, does not compile.
+import type { RecordedState, StepStateJob } from './changes.js';
 import type { Assertion, Batch, Connection, Ledger, PublishTarget, RenderedFile, StepError } from './model.js';
 import type { ParseReport, PublishOutcome, StatementProgress, StepOutcome, TestsReport } from './results.js';
 import type { UnitTest, UnitTestResult } from './unit-tests.js';
@@ -27,6 +28,7 @@ export interface StepJob {
   readonly ledger?: LedgerWrite; // an incremental step: record the batch with the data, in one transaction
   readonly gates?: readonly Assertion[]; // the assertions gating this step: run before COMMIT
   readonly failuresDir: string; // absolute logs/test_failures, for their offending rows
+  readonly state?: StepStateJob; // what it records about changes, in its transaction (changes.ts)
 }
 
 /** Run assertions read-only after the steps. */
@@ -41,6 +43,8 @@ export interface AssertJob {
 export interface LedgerJob {
   readonly kind: 'ledger';
   readonly connection: Connection;
+  /** Also read what was recorded about changes (changes.ts), for this pipeline's steps. */
+  readonly state?: { readonly pipeline: string };
 }
 
 /** Make the warehouse ready before anything else opens it: attach a DuckLake read-write once, creating its
@@ -51,7 +55,7 @@ export interface PrepareJob {
 }
 
 /** The ledger, or why the warehouse could not be read (another program holds it). */
-export type LedgerAnswer = { readonly ledger: Ledger } | { readonly error: StepError };
+export type LedgerAnswer = { readonly ledger: Ledger; readonly state?: RecordedState } | { readonly error: StepError };
 
 /** Run read-only queries against the warehouse and return their rows: what a new command needs. */
 export interface QueryJob {

@@ -1,4 +1,5 @@
 // What running produces, as plain data: statement, step, assertion and publish results, and the build's.
+import type { StepStateOutcome } from './changes.js';
 import type { Assertion, Batch, ProjectLineage, Step, StepError } from './model.js';
 import type { UnitTestsReport } from './unit-tests.js';
 
@@ -81,6 +82,8 @@ export interface StepOutcome {
   readonly assertions?: readonly AssertionResult[];
   /** How many times the step ran again after a commit conflict with another writer (a DuckLake). */
   readonly retries?: number;
+  /** What it recorded about changes: new table versions, its state, the warehouse file's stamp. */
+  readonly state?: StepStateOutcome;
 }
 
 /** One row of the build summary. */
@@ -102,6 +105,8 @@ export interface StepReport {
   readonly assertions?: readonly AssertionResult[];
   /** Commit conflicts it ran again after (a DuckLake with other writers). */
   readonly retries?: number;
+  /** Why it did not run (`up to date`): no new batch, or nothing it reads changed. */
+  readonly reason?: string;
 }
 
 export interface TestsReport {

@@ -52,16 +52,16 @@ export const statementsOf = (sqlTexts: readonly string[]) =>
   sqlTexts.flatMap((t) => splitStatements(t).map((c) => c.text.slice(firstToken(c.text, 0)).trim()));
 
 /** Names (one-part, lower-case) of the step's temporary tables, views and macros, and read_csv's rejects tables. */
-function temporaries(code: string, raw: string): Set<string> {
+export function temporaries(code: string, raw: string): Set<string> {
   const created = [...code.matchAll(CREATE), ...code.matchAll(MACRO)].filter((m) => m[1]).map((m) => clean(m[2]));
   return new Set([...created, ...all(REJECTS, raw, 1).map(clean)]);
 }
 
 /** The names a statement creates (where the search path's first entry says) and the names it changes (found
  * on the search path, like a read), as written. */
-const createdIn = (code: string) =>
+export const createdIn = (code: string) =>
   [...code.matchAll(CREATE), ...code.matchAll(MACRO)].filter((m) => !m[1]).map((m) => m[2]);
-const changedIn = (code: string) => WRITES.flatMap((re) => all(re, code, 1));
+export const changedIn = (code: string) => WRITES.flatMap((re) => all(re, code, 1));
 
 /** What decides which table a name the search path could find in several places is: the project's writes
  * (render/names.ts: chosen), or 'definite' — a change is counted only where it has one answer (finding those
@@ -69,7 +69,7 @@ const changedIn = (code: string) => WRITES.flatMap((re) => all(re, code, 1));
 export type Known = ReadonlySet<string> | 'definite';
 
 /** The tables some names are, read (or, `changes`, written) in the scope's current state. */
-function resolver(scope: NameScope, known?: Known) {
+export function resolver(scope: NameScope, known?: Known) {
   return (names: readonly string[], changes = false) =>
     names.flatMap((n) => {
       const found = scope.candidates(n);

@@ -60,7 +60,7 @@ export const stepStartLine = (style: Style, step: Step, batch?: string) =>
 
 export function stepEndLine(style: Style, r: StepReport): string {
   if (r.status === 'up to date')
-    return `${paint(style, 'green', '✔')} ${r.step.id} ${formatStatus(style, r.status)}: no new batch`;
+    return `${paint(style, 'green', '✔')} ${r.step.id} ${formatStatus(style, r.status)}: ${r.reason ?? 'no new batch'}`;
   const mark = r.status === 'ok' ? paint(style, 'green', '✔') : paint(style, 'red', '✘');
   const batch = r.batch ? ` ${batchLabel(r.batch)}` : '';
   const gated = r.assertions?.length ? `, ${counted(r.assertions.length, 'assertion')} gated it` : '';

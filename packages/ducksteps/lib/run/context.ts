@@ -6,6 +6,7 @@ import type { Project, Settings, Step } from '../model.js';
 import type { WorkerPool } from '../processes/pool.js';
 import type { BatchPosition, BuildEvents, Flow, StepReport } from '../results.js';
 import type { TemplateContext } from '../render/template.js';
+import type { RunState } from '../state/run-state.js';
 import type { Progress } from './progress.js';
 
 /** One run of a step: a plain step, or an incremental step on one batch. */
@@ -28,6 +29,8 @@ export interface RunContext {
   readonly jobs: number; // stages run at once (1 unless the engine takes many writers and --jobs asks)
   /** The lineage for the report when the plan has none (`test`), computed while the assertions run. */
   readonly flowLater?: () => Promise<Flow | undefined>;
+  /** What changed: the recorded state, this run's versions, which steps are up to date (state/run-state.ts). */
+  readonly state: RunState;
 }
 
 export { connectionOf } from '../warehouse.js';
@@ -41,6 +44,9 @@ export const blank = (step: Step, status: StepReport['status'], error?: StepRepo
   rowsChanged: 0,
   error,
 });
+
+/** A step that did not run because it had nothing to do, saying why. */
+export const upToDate = (step: Step, reason: string): StepReport => ({ ...blank(step, 'up to date'), reason });
 
 /** Steps that do not run because something before them failed: each reported `skipped`, once. */
 export function skipSteps(run: RunContext, steps: readonly Step[], progress: Progress): void {

@@ -23,6 +23,7 @@ import type { RunContext } from './context.js';
 import { fanOut } from './events.js';
 import { lineageIfRenders, planInputs } from './plan-inputs.js';
 import { jobsFor, prepareWarehouse } from './prepare-warehouse.js';
+import { RunState } from '../state/run-state.js';
 
 export interface BuildOptions {
   readonly root: string;
@@ -89,7 +90,23 @@ export async function openRun(options: BuildOptions): Promise<OpenedRun> {
     };
     const signal = options.signal ?? new AbortController().signal;
     const { heartbeatMs } = options;
-    const run = { project, settings, env, context, pool, signal, runId, scripts, events, heartbeatMs, jobs, flowLater };
+    const { lineage } = planInput;
+    const state = new RunState({ root: project.root, settings, pool, signal, runId, lineage, scripts });
+    const run = {
+      project,
+      settings,
+      env,
+      context,
+      pool,
+      signal,
+      runId,
+      scripts,
+      events,
+      heartbeatMs,
+      jobs,
+      flowLater,
+      state,
+    };
     return { run, planInput, close };
   } catch (error) {
     events.onRunError?.(crashMessage(error));

@@ -7,6 +7,8 @@ import type { Batch, Ledger } from '../model.js';
 import type { LedgerAnswer, LedgerJob, LedgerWrite } from '../protocol.js';
 import { sqlString as text } from '../sql/quote.js';
 import { hintFor } from './sql-error.js';
+import { readState } from './state-read.js';
+import { LAKE_ALIAS, localPart } from '../warehouse.js';
 
 const SCHEMA = [
   'CREATE SCHEMA IF NOT EXISTS ducksteps',
@@ -54,7 +56,8 @@ async function readTables(session: Session): Promise<Ledger> {
 /** Reads the whole ledger (read-only); an absent warehouse or schema is an empty ledger. A warehouse that
  * cannot be opened (another program holds it) is an answer saying so, never a crash. */
 export async function readLedger(job: LedgerJob): Promise<LedgerAnswer> {
-  if (!warehouseExists(job.connection)) return { ledger: EMPTY };
+  if (!warehouseExists(job.connection))
+    return { ledger: EMPTY, ...(job.state ? { state: { versions: {}, steps: {} } } : {}) };
   let session: Session;
   try {
     session = await openLedger(job.connection, { readOnly: true });
@@ -68,7 +71,10 @@ export async function readLedger(job: LedgerJob): Promise<LedgerAnswer> {
     };
   }
   try {
-    return { ledger: await readTables(session) };
+    const ledger = await readTables(session);
+    if (!job.state) return { ledger };
+    const lake = localPart(job.connection.warehouse).engine === 'ducklake' ? LAKE_ALIAS : undefined;
+    return { ledger, state: await readState(session, job.state.pipeline, lake) };
   } finally {
     session.close();
   }

@@ -3,6 +3,7 @@ import { pathToFileURL } from 'node:url';
 import { relative, sep } from 'node:path';
 import type { Database } from '../engines/duckdb/database.js';
 import type { Batch, StepError } from '../model.js';
+import type { ScriptInputsContext } from '../changes.js';
 
 /** What a step script's before() and after() receive. Both run inside the step's transaction. */
 export interface StepContext {
@@ -21,6 +22,9 @@ export interface StepContext {
 export interface StepScript {
   before?(context: StepContext): Promise<void> | void;
   after?(context: StepContext): Promise<void> | void;
+  /** What else the step reads (any JSON value): with it, the step is skipped when that and its SQL, script
+   * and vars are as they were at its last successful run (docs/steps.md). */
+  inputs?(context: ScriptInputsContext): unknown;
 }
 
 /** Imports the script and checks that it exports before() and/or after(). */

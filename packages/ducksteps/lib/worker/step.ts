@@ -6,6 +6,7 @@ import type { Session } from '../engines/engine.js';
 import type { StepError } from '../model.js';
 import type { JobContext, StepJob } from '../protocol.js';
 import type { StepOutcome, WorkerStats } from '../results.js';
+import { databaseStamp, type StepStateOutcome } from '../changes.js';
 import { hintFor } from './sql-error.js';
 import { StatementFailure, reportProgress } from './statements.js';
 import { loadScript, scriptError, type StepContext, type StepScript } from './step-script.js';
@@ -103,8 +104,34 @@ class ConflictFailure extends Error {
   }
 }
 
+/** A DuckDB file's path, when the step writes one (its stamp stands for its content). */
+const fileOf = (job: StepJob) =>
+  job.state && !job.state.local && job.connection.warehouse.engine === 'duckdb'
+    ? job.connection.warehouse.path
+    : undefined;
+
+/** Something other than ducksteps wrote the file since its last commit (the lock is held now: nothing else can
+ * write it until this step is done): this step marks everything changed. */
+function checkOutside(job: StepJob): { job: StepJob; outside: boolean } {
+  const path = fileOf(job);
+  if (!path || databaseStamp(path) === job.state!.expect) return { job, outside: false };
+  return { job: { ...job, state: { ...job.state!, anything: true } }, outside: true };
+}
+
+/** What the step recorded about changes, and the file's stamp as it leaves it. */
+function stateOutcome(job: StepJob, log: TransactionLog, committed: boolean, outside: boolean): StepStateOutcome {
+  const path = fileOf(job);
+  return {
+    versions: committed ? (log.tracking?.versions ?? {}) : {},
+    record: committed ? log.tracking?.record : undefined,
+    stamp: path ? databaseStamp(path) : undefined,
+    outside: outside || undefined,
+  };
+}
+
 /** The worker's whole step job: open, run, commit or roll back, close; never throws. */
-export async function runStep(job: StepJob, context: JobContext): Promise<StepOutcome> {
+export async function runStep(asked: StepJob, context: JobContext): Promise<StepOutcome> {
+  let job = asked;
   const clock = new Clock();
   const stats = (): WorkerStats => ({
     bootMs: Math.round(context.bootMs),
@@ -121,6 +148,8 @@ export async function runStep(job: StepJob, context: JobContext): Promise<StepOu
   } catch (error) {
     return { status: 'failed', statements: [], committed: [], error: openError(error, job), stats: stats() };
   }
+  const checked = job.state ? checkOutside(job) : { job, outside: false };
+  job = checked.job;
   const ticker = reportProgress(session);
   const scriptContext: StepContext = {
     db: session as StepContext['db'],
@@ -142,6 +171,7 @@ export async function runStep(job: StepJob, context: JobContext): Promise<StepOu
     stats: stats(),
     assertions: log.gates,
     retries: retries || undefined,
+    state: job.state && stateOutcome(job, log, !failure, checked.outside),
   };
   return failure ? { status: 'failed', error: failure, ...outcome } : { status: 'ok', ...outcome };
 }

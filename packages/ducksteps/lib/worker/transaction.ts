@@ -7,6 +7,7 @@ import type { StepJob } from '../protocol.js';
 import { blocks, type AssertionResult, type StatementResult } from '../results.js';
 import { checkAssertion } from './assertions.js';
 import { closeBatch, openBatch } from './ledger.js';
+import { Tracking } from './state.js';
 import { runFile } from './statements.js';
 import type { StepScript, StepContext } from './step-script.js';
 
@@ -17,6 +18,8 @@ export class GateFailure extends Error {}
 export class TransactionLog {
   readonly statements: StatementResult[] = [];
   readonly gates: AssertionResult[] = [];
+  /** What the step recorded about changes (a job with `state`). */
+  tracking?: Tracking;
   private committedCount = 0;
   /** Everything logged so far is committed. */
   markCommitted(): void {
@@ -82,8 +85,10 @@ export async function runTransaction(
   onExecuted: () => void,
 ): Promise<void> {
   const tx = segments(session, log);
+  const tracking = (log.tracking = new Tracking(session, job, context.projectRoot));
   try {
     await tx.begin();
+    await tracking.begin();
     if (job.ledger) await openBatch(session.ledger ?? session, job.ledger);
     await script?.before?.(context);
     for (const file of job.files) {
@@ -99,6 +104,7 @@ export async function runTransaction(
         job.ledger,
         log.statements.reduce((sum, s) => sum + s.rowsChanged, 0),
       );
+    await tracking.finish(log.statements, script, context);
     await gate(session, job, log.gates);
     onExecuted();
     await tx.commit();

@@ -8,28 +8,15 @@ import type { WorkerProcess } from '../../processes/worker-process.js';
 import { succeeded, type StepReport } from '../../results.js';
 import { archiveFiles } from '../../incremental/archive.js';
 import { planBatches } from '../../incremental/plan-batches.js';
-import { blank, connectionOf, skipSteps, type RunContext, type StepRun } from '../context.js';
+import { blank, skipSteps, upToDate, type RunContext, type StepRun } from '../context.js';
 import { contentIndex, sealBatch, type ContentIndex } from '../../incremental/seal.js';
-import { runStepRun } from './step.js';
+import { renderStepRun, runStepRun } from './step.js';
 import type { StageRunner } from './table.js';
 
 export interface BatchesStage {
   readonly steps: readonly Step[];
   readonly gates: ReadonlyMap<string, readonly Assertion[]>;
   readonly createsBatches: boolean;
-}
-
-/** Reads the ledger with a warm worker. */
-async function readLedger(run: RunContext, worker: WorkerProcess): Promise<Ledger> {
-  const answer = await run.pool.run(
-    { kind: 'ledger', connection: connectionOf(run.project, run.settings) },
-    { signal: run.signal },
-    worker,
-  );
-  if (!('result' in answer))
-    throw new BatchError(`cannot read the batch ledger: ${answer.died.message}`, { hint: answer.died.hint });
-  if ('error' in answer.result) throw new BatchError(answer.result.error.message, { hint: answer.result.error.hint });
-  return answer.result.ledger;
 }
 
 const incrementalIds = (run: RunContext) => run.project.steps.filter((s) => s.incremental).map((s) => s.id);
@@ -59,15 +46,15 @@ async function planUnits(run: RunContext, stage: BatchesStage, ahead: () => void
   const { project, settings } = run;
   const group = stage.steps;
   try {
-    const reader = await run.pool.take();
+    const read = run.state.warehouse(); // with what changed: one worker, unless an earlier stage read it
     ahead(); // the group's first step boots while the ledger is read
-    const ledger = await readLedger(run, reader);
+    const { ledger } = await read;
     const plan = await planBatches(project.root, settings, ledger, group, stage.createsBatches);
     for (const line of plan.notices) run.events.onNotice?.(line);
     warn(run, plan.warnings);
     warn(run, await archiveFiles(project.root, settings, completeFiles(ledger, incrementalIds(run), plan.inLanding))); // after a crash between commit and move
     const index = contentIndex(ledger);
-    if (plan.batches.length === 0) return { units: [], reports: group.map((s) => blank(s, 'up to date')), index };
+    if (plan.batches.length === 0) return { units: [], reports: group.map((s) => upToDate(s, 'no new batch')), index };
     const units = plan.batches.flatMap((batch, i) =>
       group
         .filter((s) => !batch.done.includes(s.id))
@@ -159,9 +146,10 @@ export async function runBatchesStage(
       continue;
     }
     run.events.onStepStart?.(unit.step, unit.batch);
+    const job = renderStepRun(run, unit, stage.gates.get(unit.step.id) ?? []);
     const worker = await run.pool.take();
     ahead(units.length - i - 1); // they boot while this step runs
-    const r = await runStepRun(run, unit, stage.gates.get(unit.step.id) ?? [], worker);
+    const r = await runStepRun(run, unit, job, worker);
     log(r);
     if (r.status === 'ok')
       await archiveIfComplete(

@@ -10,7 +10,7 @@ import { batchContext } from '../../render/batch-context.js';
 import { renderStep } from '../../render/render.js';
 import { maskOutcome } from '../../render/secrets.js';
 import { mark } from '../../trace.js';
-import { connectionOf, skipSteps, type RunContext, type StepRun } from '../context.js';
+import { connectionOf, skipSteps, upToDate, type RunContext, type StepRun } from '../context.js';
 import type { StageRunner } from './table.js';
 
 /** Renders the step's files into its job; a template error is the step's failure. */
@@ -43,6 +43,7 @@ function jobOf(run: RunContext, stepRun: StepRun, gates: readonly Assertion[]): 
       ledger: batch && { step: step.id, runId: run.runId, batch: batch.batch },
       gates,
       failuresDir: join(project.root, 'logs', 'test_failures'),
+      state: run.state.job(step, files),
     };
   } catch (error) {
     if (!(error instanceof TemplateError)) throw error;
@@ -109,40 +110,48 @@ function report(stepRun: StepRun, outcome: StepOutcome, handedOver: Date): StepR
   };
 }
 
-/** Runs a step (on one batch) on a worker the caller took from the pool; the report's secrets are masked. */
+/** Renders a step (on one batch) into its job, or the outcome of a template error. */
+export function renderStepRun(run: RunContext, stepRun: StepRun, gates: readonly Assertion[]): StepJob | StepOutcome {
+  mark(`step ${stepRun.step.id}: start`);
+  const job = jobOf(run, stepRun, gates);
+  mark(`step ${stepRun.step.id}: rendered`);
+  return job;
+}
+
+/** Runs a rendered step (on one batch) on a worker the caller took from the pool; the report's secrets are
+ * masked, and what it committed counts for the steps after it (run.state). */
 export async function runStepRun(
   run: RunContext,
   stepRun: StepRun,
-  gates: readonly Assertion[],
+  job: StepJob | StepOutcome,
   worker: WorkerProcess,
 ): Promise<StepReport> {
   const handedOver = new Date();
-  mark(`step ${stepRun.step.id}: start`);
-  let job: ReturnType<typeof jobOf>;
-  try {
-    job = jobOf(run, stepRun, gates);
-  } catch (error) {
-    worker.cancel(); // the worker handed to this step must not outlive it (it would keep the driver running)
-    throw error;
-  }
-  mark(`step ${stepRun.step.id}: rendered`);
   let outcome: StepOutcome;
   if ('kind' in job) outcome = await execute(run, stepRun, job, worker);
   else {
     worker.cancel();
     outcome = job;
   }
+  if ('kind' in job) run.state.committed(stepRun.step, outcome);
   mark(`step ${stepRun.step.id}: answered`);
   return report(stepRun, maskOutcome(outcome), handedOver);
 }
 
-/** A plain step: one worker, its gates inside its transaction. */
+/** A plain step: up to date when nothing it reads changed (no worker then), else one worker, its gates inside
+ * its transaction. */
 export const stepStage: StageRunner<'step'> = {
   async run(run, stage, { progress, ahead }) {
-    run.events.onStepStart?.(stage.step);
-    const worker = await run.pool.take();
-    ahead(); // the next ones boot while this step runs
-    const report = await runStepRun(run, { step: stage.step }, stage.gates, worker);
+    const job = renderStepRun(run, { step: stage.step }, stage.gates);
+    const reason = 'kind' in job ? await run.state.upToDate(stage.step, job.files) : undefined;
+    const report = reason
+      ? upToDate(stage.step, reason)
+      : await (async () => {
+          run.events.onStepStart?.(stage.step);
+          const worker = await run.pool.take();
+          ahead(); // the next ones boot while this step runs
+          return runStepRun(run, { step: stage.step }, job, worker);
+        })();
     progress.steps.push(report);
     run.events.onStepEnd?.(report);
   },
