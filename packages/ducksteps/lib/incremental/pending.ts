@@ -16,7 +16,7 @@ export interface InputState {
 }
 
 /** Reads the ledger in a worker (read-only). */
-async function ledgerOf(root: string, settings: Settings): Promise<Ledger> {
+export async function ledgerOf(root: string, settings: Settings): Promise<Ledger> {
   const answer = await runJob(root, { kind: 'ledger', connection: connectionOf({ root }, settings) });
   if (!('result' in answer))
     throw new BatchError(`cannot read the batch ledger: ${answer.died.message}`, { hint: answer.died.hint });

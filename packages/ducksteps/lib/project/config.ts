@@ -15,6 +15,7 @@ import { dirname, join, resolve } from 'node:path';
 import { ConfigError, UsageError } from '../errors.js';
 import type { Dialect, Settings } from '../model.js';
 import { checkArchive, duplicatesSetting, inputsSetting } from './input-settings.js';
+import { freshnessSetting } from './freshness-settings.js';
 
 export interface CliSettings {
   readonly db?: string;
@@ -31,6 +32,7 @@ export interface CliSettings {
   readonly engine?: string;
   readonly 'forget-missing'?: boolean;
   readonly recheck?: boolean;
+  readonly 'ignore-freshness'?: boolean;
 }
 
 export interface FileSettings {
@@ -347,6 +349,8 @@ export function loadSettings(root: string, cli: CliSettings = {}): Settings {
       true,
     ),
     inputs,
+    freshness: freshnessSetting(file.inputs),
+    ignoreFreshness: cli['ignore-freshness'] === true,
     archive,
     duplicates: duplicatesSetting(file.duplicates),
     batchSize: wholeNumber(cli['batch-size'], '--batch-size'),

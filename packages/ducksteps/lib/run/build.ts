@@ -6,6 +6,7 @@ import type { BuildResult } from '../results.js';
 import { execute } from './execute.js';
 import { crashMessage } from '../errors.js';
 import { openRun, type BuildOptions } from './open.js';
+import { plannedRun } from './planned.js';
 
 export type { BuildEvents } from '../results.js';
 export type { BuildOptions } from './open.js';
@@ -16,7 +17,10 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   const { run, planInput, close } = await openRun(options);
   try {
     const plan = planRun(planInput);
-    return await execute(run, plan);
+    run.events.onPlanned?.(plannedRun(run, planInput, plan));
+    const result = await execute(run, plan);
+    run.events.onRunEnd?.(result);
+    return result;
   } catch (error) {
     run.events.onRunError?.(crashMessage(error));
     throw error;

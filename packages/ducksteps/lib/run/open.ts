@@ -8,6 +8,9 @@ import { lockWarehouse } from '../locks/warehouse-lock.js';
 import { newRunId, resumeOf } from '../logs/history.js';
 import { checkLogs } from '../logs/step-logs.js';
 import { logSubscriber } from '../logs/subscriber.js';
+import { checkFreshness, freshnessOf } from '../incremental/freshness.js';
+import { artifactsSubscriber } from '../observe/artifacts/subscriber.js';
+import { maskPassword } from '../warehouse.js';
 import type { Project, Settings, Step } from '../model.js';
 import { flowOf, type PlanInput } from '../plan/plan.js';
 import { removeDeadTemporaries } from '../processes/leftovers.js';
@@ -60,7 +63,9 @@ export async function openRun(options: BuildOptions): Promise<OpenedRun> {
   removeDeadTemporaries(targets.filter((t) => t.kind === 'file').map((t) => resolve(project.root, t.destination))); // a killed run's half-written files
   const runId = newRunId();
   checkLogs(join(project.root, 'logs'));
-  const events = fanOut(logSubscriber(join(project.root, 'logs'), runId), options.events);
+  const logs = join(project.root, 'logs');
+  const command = maskPassword(['./run.sh', ...process.argv.slice(2)].join(' '));
+  const events = fanOut(logSubscriber(logs, runId), artifactsSubscriber(logs, runId, command), options.events);
   const lock = options.lock ?? (await lockWarehouse(project, settings, runId));
   if (!options.lock && lock.stale) events.onStaleRun?.(lock.stale.runId, lock.stale.pid);
   const pool = new WorkerPool(project.root);
@@ -72,6 +77,9 @@ export async function openRun(options: BuildOptions): Promise<OpenedRun> {
     const steps = options.steps ?? project.steps;
     const resume = steps.length > 0 || options.publish;
     events.onRunStart?.(resume ? resumeOf(project, settings, runId, steps) : undefined);
+    const freshness = await freshnessOf(project.root, settings);
+    events.onFreshness?.(freshness);
+    if (steps.length > 0) checkFreshness(freshness, settings.ignoreFreshness).forEach((w) => events.onWarning?.(w));
     mark('build: locked');
     const scripts = await compileStepScripts(project);
     mark('build: scripts compiled');
