@@ -5,7 +5,7 @@ import { FreshnessError } from '../errors.js';
 import type { Ledger, Settings } from '../model.js';
 import { scanStore } from '../project/inputs.js';
 import type { InputFreshness } from '../results.js';
-import { ledgerOf } from './pending.js';
+import { ledgerOf } from './read-ledger.js';
 
 /** "3d 4h", "26h 5m", "12m": an age as people read it. */
 export function formatAge(ms: number): string {

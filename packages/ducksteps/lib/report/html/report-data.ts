@@ -28,6 +28,8 @@ export interface ReportData {
   /** Unit tests (tests.csv rows of kind `unit`), each failure with the start of its diff (logs/unit_failures/). */
   readonly unitTests: ReadonlyArray<Record<string, string | number>>;
   readonly publish: ReadonlyArray<Record<string, string | number>>;
+  /** How old each input's newest file was when the run started (logs/run_results.json "sources"). */
+  readonly inputs: ReadonlyArray<Record<string, string | number | null>>;
 }
 
 const TREND_RUNS = 20;
@@ -64,6 +66,26 @@ function unitDiff(logsDir: string, r: LogRow): string {
   if (r.status === 'pass') return '';
   const file = join(logsDir, 'unit_failures', `${r.test.replace(' › ', '.').replace(/[^A-Za-z0-9_.-]+/g, '_')}.txt`);
   return existsSync(file) ? readFileSync(file, 'utf8').split('\n').slice(1, 41).join('\n') : '';
+}
+
+/** The inputs' freshness from the run's logs/run_results.json ([] for another run's, or none). */
+function inputsOf(logsDir: string, runId: string): Array<Record<string, string | number | null>> {
+  try {
+    const doc = JSON.parse(readFileSync(join(logsDir, 'run_results.json'), 'utf8'));
+    if (doc.metadata?.invocation_id !== runId) return [];
+    return (doc.sources as Array<Record<string, any>>).map((s) => ({
+      // eslint-disable-line @typescript-eslint/no-explicit-any
+      input: String(s.unique_id).replace(/^source\./, ''),
+      status: s.status,
+      newest: s.newest_file,
+      arrived: s.max_loaded_at,
+      ageS: s.max_loaded_at_time_ago_in_s,
+      warnS: s.criteria.warn_after_s,
+      errorS: s.criteria.error_after_s,
+    }));
+  } catch {
+    return [];
+  }
 }
 
 /** The report's data for the latest run in logs/, or undefined when there is none. */
@@ -148,6 +170,7 @@ export function reportData(root: string): ReportData | undefined {
         error: r.error,
         diff: unitDiff(logsDir, r),
       })),
+    inputs: inputsOf(logsDir, runId),
     publish: rows
       .filter((r) => r.step.startsWith('publish '))
       .map((r) => ({
