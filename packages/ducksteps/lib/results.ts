@@ -180,6 +180,7 @@ export interface InputFreshness {
  * `file:path.column`) and how (`identity`: copied; `transformation`: computed from them; `aggregation`). */
 export interface ColumnSource {
   readonly column: string;
+  readonly type?: string; // its type, where the project's CREATE TABLE says it
   readonly from: ReadonlyArray<{
     readonly source: string;
     readonly how: 'identity' | 'transformation' | 'aggregation';

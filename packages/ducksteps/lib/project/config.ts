@@ -16,6 +16,7 @@ import { ConfigError, UsageError } from '../errors.js';
 import type { Dialect, Settings } from '../model.js';
 import { checkArchive, duplicatesSetting, inputsSetting } from './input-settings.js';
 import { freshnessSetting } from './freshness-settings.js';
+import { openLineageSetting } from './openlineage-settings.js';
 
 export interface CliSettings {
   readonly db?: string;
@@ -52,6 +53,7 @@ export interface FileSettings {
   dataPath?: unknown;
   extensionDir?: unknown;
   engine?: unknown;
+  openlineage?: unknown;
 }
 
 const KEYS = [
@@ -71,6 +73,7 @@ const KEYS = [
   'dataPath',
   'extensionDir',
   'engine',
+  'openlineage',
 ];
 
 /** How long one publish target may take when nothing says otherwise: a consumer holding a lock on the
@@ -105,7 +108,7 @@ function checkKeys(settings: Record<string, unknown>): void {
       });
     }
     const want =
-      key === 'vars' || key === 'inputs'
+      key === 'vars' || key === 'inputs' || key === 'openlineage'
         ? 'object'
         : key === 'threads' || key === 'jobs'
           ? 'number'
@@ -351,6 +354,7 @@ export function loadSettings(root: string, cli: CliSettings = {}): Settings {
     inputs,
     freshness: freshnessSetting(file.inputs),
     ignoreFreshness: cli['ignore-freshness'] === true,
+    openlineage: openLineageSetting(file.openlineage),
     archive,
     duplicates: duplicatesSetting(file.duplicates),
     batchSize: wholeNumber(cli['batch-size'], '--batch-size'),

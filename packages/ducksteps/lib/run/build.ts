@@ -14,7 +14,7 @@ export type { BuildOptions } from './open.js';
 /** Runs the selected steps (each gated by its assertions), then the assertions left, then the publish
  * targets when every error assertion passed (write-audit-publish). */
 export async function build(options: BuildOptions): Promise<BuildResult> {
-  const { run, planInput, close } = await openRun(options);
+  const { run, planInput, close, flushed } = await openRun(options);
   try {
     const plan = planRun(planInput);
     run.events.onPlanned?.(plannedRun(run, planInput, plan));
@@ -26,5 +26,6 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     throw error;
   } finally {
     close();
+    await flushed(); // the OpenLineage endpoint has every event (or they are kept in a file) before the run returns
   }
 }

@@ -11,6 +11,7 @@ import { logSubscriber } from '../logs/subscriber.js';
 import { checkFreshness, freshnessOf } from '../incremental/freshness.js';
 import { artifactsSubscriber } from '../observe/artifacts/subscriber.js';
 import { maskPassword } from '../warehouse.js';
+import { lineageEvents } from './openlineage.js';
 import type { Project, Settings, Step } from '../model.js';
 import { flowOf, type PlanInput } from '../plan/plan.js';
 import { removeDeadTemporaries } from '../processes/leftovers.js';
@@ -52,6 +53,8 @@ export interface OpenedRun {
   readonly planInput: PlanInput;
   /** Stops the workers warmed for stages that did not run and releases the run's own lock. */
   close(): void;
+  /** Resolves once the run's OpenLineage events are delivered (or kept in a file). */
+  flushed(): Promise<void>;
 }
 
 /** Opens a run; throws only for discovery and configuration errors (the lock and pool are released then). */
@@ -65,7 +68,13 @@ export async function openRun(options: BuildOptions): Promise<OpenedRun> {
   checkLogs(join(project.root, 'logs'));
   const logs = join(project.root, 'logs');
   const command = maskPassword(['./run.sh', ...process.argv.slice(2)].join(' '));
-  const events = fanOut(logSubscriber(logs, runId), artifactsSubscriber(logs, runId, command), options.events);
+  const lineage = lineageEvents(project, settings, runId, (line) => events.onWarning?.(line));
+  const events: BuildEvents = fanOut(
+    logSubscriber(logs, runId),
+    artifactsSubscriber(logs, runId, command),
+    lineage,
+    options.events,
+  );
   const lock = options.lock ?? (await lockWarehouse(project, settings, runId));
   if (!options.lock && lock.stale) events.onStaleRun?.(lock.stale.runId, lock.stale.pid);
   const pool = new WorkerPool(project.root);
@@ -98,7 +107,7 @@ export async function openRun(options: BuildOptions): Promise<OpenedRun> {
     const signal = options.signal ?? new AbortController().signal;
     const { heartbeatMs } = options;
     const run = { project, settings, env, context, pool, signal, runId, scripts, events, heartbeatMs, jobs, flowLater };
-    return { run, planInput, close };
+    return { run, planInput, close, flushed: () => lineage?.flushed() ?? Promise.resolve() };
   } catch (error) {
     events.onRunError?.(crashMessage(error));
     close();
