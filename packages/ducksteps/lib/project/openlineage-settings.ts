@@ -6,9 +6,19 @@ import type { OpenLineageSettings } from '../model.js';
 
 const KEYS = ['file', 'url', 'namespace'];
 
+/** An endpoint URL, refused unless http(s). */
+function checkedUrl(url: string | undefined, inPackage: boolean): string | undefined {
+  if (url && !/^https?:\/\//i.test(url))
+    throw new ConfigError(`the OpenLineage endpoint must be an http(s) URL, got "${url}"`, {
+      file: inPackage ? 'package.json' : undefined,
+      hint: 'e.g. DUCKSTEPS_OPENLINEAGE_URL=http://localhost:5000/api/v1/lineage',
+    });
+  return url;
+}
+
 /** The OpenLineage settings, or undefined when neither the variable nor package.json asks for events. */
 export function openLineageSetting(value: unknown, env = process.env): OpenLineageSettings | undefined {
-  const url = env.DUCKSTEPS_OPENLINEAGE_URL?.trim() || undefined;
+  const url = checkedUrl(env.DUCKSTEPS_OPENLINEAGE_URL?.trim() || undefined, false);
   if (value === undefined) return url ? { url, namespace: 'ducksteps' } : undefined;
   const hint = 'e.g. "openlineage": { "file": "logs/openlineage.jsonl" } (docs/observability.md)';
   if (typeof value !== 'object' || value === null || Array.isArray(value))
@@ -26,12 +36,7 @@ export function openLineageSetting(value: unknown, env = process.env): OpenLinea
         file: 'package.json',
         hint,
       });
-  const target = url ?? (o.url as string | undefined);
-  if (target && !/^https?:\/\//i.test(target))
-    throw new ConfigError(`the OpenLineage endpoint must be an http(s) URL, got "${target}"`, {
-      file: url ? undefined : 'package.json',
-      hint: 'e.g. DUCKSTEPS_OPENLINEAGE_URL=http://localhost:5000/api/v1/lineage',
-    });
+  const target = url ?? checkedUrl(o.url as string | undefined, true);
   return {
     url: target,
     file: o.file as string | undefined,
