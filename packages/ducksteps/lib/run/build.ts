@@ -14,10 +14,10 @@ export type { BuildOptions } from './open.js';
 /** Runs the selected steps (each gated by its assertions), then the assertions left, then the publish
  * targets when every error assertion passed (write-audit-publish). */
 export async function build(options: BuildOptions): Promise<BuildResult> {
-  const { run, planInput, close, flushed } = await openRun(options);
+  const { run, planInput, columns, close, flushed } = await openRun(options);
   try {
     const plan = planRun(planInput);
-    run.events.onPlanned?.(plannedRun(run, planInput, plan));
+    run.events.onPlanned?.(plannedRun(run, planInput, plan, columns));
     const result = await execute(run, plan);
     run.events.onRunEnd?.(result);
     return result;

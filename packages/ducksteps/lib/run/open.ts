@@ -21,7 +21,8 @@ import { discover } from '../project/discover.js';
 import { compileStepScripts } from '../project/step-scripts.js';
 import { discoverTargets } from '../publish/targets.js';
 import { createEnvironment, templateContext } from '../render/template.js';
-import type { BuildEvents } from '../results.js';
+import type { BuildEvents, TableColumns } from '../results.js';
+import { columnLineageOf } from '../lineage/columns.js';
 import { mark } from '../trace.js';
 import type { RunContext } from './context.js';
 import { fanOut } from './events.js';
@@ -51,6 +52,8 @@ export interface BuildOptions {
 export interface OpenedRun {
   readonly run: RunContext;
   readonly planInput: PlanInput;
+  /** The column lineage, when the lineage is known (for the artifacts and OpenLineage). */
+  readonly columns?: ReadonlyMap<string, TableColumns>;
   /** Stops the workers warmed for stages that did not run and releases the run's own lock. */
   close(): void;
   /** Resolves once the run's OpenLineage events are delivered (or kept in a file). */
@@ -99,6 +102,9 @@ export async function openRun(options: BuildOptions): Promise<OpenedRun> {
     const { testSteps, publish } = options;
     const request = { project, settings, context, env, steps, testSteps, targets, keepCompiled: true, publish };
     const planInput = await planInputs(request);
+    const columns =
+      planInput.lineage &&
+      (await columnLineageOf(project, settings, planInput.lineage, context).catch(() => undefined));
     mark('build: planned');
     const flowLater = async () => {
       const lineage = await lineageIfRenders(project, settings, context).catch(() => undefined);
@@ -107,7 +113,7 @@ export async function openRun(options: BuildOptions): Promise<OpenedRun> {
     const signal = options.signal ?? new AbortController().signal;
     const { heartbeatMs } = options;
     const run = { project, settings, env, context, pool, signal, runId, scripts, events, heartbeatMs, jobs, flowLater };
-    return { run, planInput, close, flushed: () => lineage?.flushed() ?? Promise.resolve() };
+    return { run, planInput, columns, close, flushed: () => lineage?.flushed() ?? Promise.resolve() };
   } catch (error) {
     events.onRunError?.(crashMessage(error));
     close();

@@ -9,7 +9,7 @@ export interface ManifestTable {
   readonly name: string;
   readonly written_by: string[];
   readonly read_by: string[];
-  readonly columns: Array<{ name: string; from: Array<{ source: string; how: string }> }> | null;
+  readonly columns: Array<{ name: string; type: string | null; from: Array<{ source: string; how: string }> }> | null;
   readonly unresolved: readonly string[];
 }
 
@@ -25,7 +25,9 @@ export function tablesOf(planned: PlannedRun): Record<string, ManifestTable> {
       name,
       written_by: [],
       read_by: [],
-      columns: columns ? columns.columns.map((c) => ({ name: c.column, from: c.from.map((f) => ({ ...f })) })) : null,
+      columns: columns
+        ? columns.columns.map((c) => ({ name: c.column, type: c.type ?? null, from: c.from.map((f) => ({ ...f })) }))
+        : null,
       unresolved: columns?.unresolved ?? [],
     });
   };
