@@ -105,6 +105,19 @@ function inputsSection(d: ReportData): string {
   return `<section><h2>Inputs</h2><p class="meta">How old each input's newest file was when the run started (its thresholds: package.json "inputs").</p>${table(['input', 'freshness', 'newest file', 'arrived', 'age', 'warn after', 'error after'], rows, 'inputs')}</section>`;
 }
 
+/** Pick a column, see where it comes from (the page script draws the path; this is its frame). */
+function columnsSection(d: ReportData): string {
+  const options = Object.entries(d.columns).flatMap(([table, t]) =>
+    t.columns.map((c) => `<option value="${esc(`${table}.${c.name}`)}">${esc(`${table}.${c.name}`)}</option>`),
+  );
+  if (options.length === 0) return '';
+  const unresolved = Object.entries(d.columns).flatMap(([table, t]) =>
+    t.unresolved.map((u) => `<li><code>${esc(table)}</code>: ${esc(u)}</li>`),
+  );
+  return `<section><h2>Column lineage</h2><p class="meta">Pick a column to see the columns it comes from, down to the landing files (from the steps' SQL, parsed by DuckDB; <i>identity</i>: copied, <i>transformation</i>: computed, <i>aggregation</i>: aggregated).</p>
+<select id="column-pick">${options.join('')}</select><div id="column-path"></div>${unresolved.length ? `<details><summary>not resolved (${unresolved.length})</summary><ul id="column-unresolved">${unresolved.join('')}</ul></details>` : ''}</section>`;
+}
+
 function slowestSection(d: ReportData): string {
   const slow = [...d.statements].sort((a, b) => Number(b.ms) - Number(a.ms)).slice(0, 10);
   return `<section><h2>Slowest statements</h2>${table(
@@ -126,7 +139,7 @@ table{border-collapse:collapse;width:100%;margin:6px 0}th,td{border-bottom:1px s
 code{font:12px ui-monospace,monospace;white-space:pre-wrap;word-break:break-all}.chart{width:100%;margin:6px 0 10px}.meta{color:#57606a}.meta b{color:#1f2328}
 .badge{display:inline-block;padding:0 8px;border-radius:10px;font-size:12px;background:#eaeef2}.badge.ok,.badge.pass,.badge.up-to-date{background:#dafbe1;color:#116329}
 .badge.fresh{background:#dafbe1;color:#116329}.badge.failed,.badge.fail,.badge.error,.badge.late-error,.badge.no-file{background:#ffebe9;color:#a40e26}.badge.warn,.badge.late-warn,.badge.interrupted,.badge.timed-out{background:#fff8c5;color:#7d4e00}
-details{margin:4px 0}summary{cursor:pointer;color:#0969da}.more{color:#57606a}.two{display:grid;grid-template-columns:1fr 1fr;gap:16px}`;
+#column-path ul{list-style:none;padding-left:18px;margin:2px 0;border-left:1px dotted #d0d7de}#column-path .how{color:#57606a;font-size:12px}details{margin:4px 0}summary{cursor:pointer;color:#0969da}.more{color:#57606a}.two{display:grid;grid-template-columns:1fr 1fr;gap:16px}`;
 
 /** The whole page for a run, as the text before and after its inlined libraries (assets.ts: 3.5 MB of
  * bytes, never decoded); `lineage` is the Mermaid flowchart text (or undefined when it cannot be drawn). */
@@ -160,6 +173,7 @@ ${
       )}</section>`
     : ''
 }
+${columnsSection(d)}
 <section><h2>Lineage</h2>${lineage ? `<pre class="mermaid">${esc(lineage)}</pre>` : '<p>the lineage could not be drawn (a step does not render)</p>'}</section>
 </main><script type="application/json" id="report-data">${JSON.stringify(d).replace(/</g, '\\u003c')}</script>
 `,

@@ -30,6 +30,16 @@ export interface ReportData {
   readonly publish: ReadonlyArray<Record<string, string | number>>;
   /** How old each input's newest file was when the run started (logs/run_results.json "sources"). */
   readonly inputs: ReadonlyArray<Record<string, string | number | null>>;
+  /** Each table's columns with their upstream columns, and what could not be resolved (logs/manifest.json). */
+  readonly columns: Readonly<Record<string, ColumnsOfTable>>;
+}
+
+export interface ColumnsOfTable {
+  readonly columns: ReadonlyArray<{
+    readonly name: string;
+    readonly from: ReadonlyArray<{ source: string; how: string }>;
+  }>;
+  readonly unresolved: readonly string[];
 }
 
 const TREND_RUNS = 20;
@@ -85,6 +95,23 @@ function inputsOf(logsDir: string, runId: string): Array<Record<string, string |
     }));
   } catch {
     return [];
+  }
+}
+
+/** The column lineage of the run's logs/manifest.json ({} for another run's, or none). */
+function columnsOf(logsDir: string, runId: string): Record<string, ColumnsOfTable> {
+  try {
+    const doc = JSON.parse(readFileSync(join(logsDir, 'manifest.json'), 'utf8'));
+    if (doc.metadata?.invocation_id !== runId) return {};
+    const out: Record<string, ColumnsOfTable> = {};
+    for (const [name, t] of Object.entries(
+      doc.tables as Record<string, { columns: ColumnsOfTable['columns'] | null; unresolved: string[] }>,
+    ))
+      if (t.columns)
+        out[name] = { columns: t.columns.map((c) => ({ name: c.name, from: c.from })), unresolved: t.unresolved };
+    return out;
+  } catch {
+    return {};
   }
 }
 
@@ -171,6 +198,7 @@ export function reportData(root: string): ReportData | undefined {
         diff: unitDiff(logsDir, r),
       })),
     inputs: inputsOf(logsDir, runId),
+    columns: columnsOf(logsDir, runId),
     publish: rows
       .filter((r) => r.step.startsWith('publish '))
       .map((r) => ({
