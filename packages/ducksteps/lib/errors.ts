@@ -54,6 +54,11 @@ export class BatchError extends DuckstepsError {
   override readonly exitCode = 1;
 }
 
+/** An input's newest file is older than its "errorAfter": the run stops before its steps. */
+export class FreshnessError extends DuckstepsError {
+  override readonly exitCode = 1;
+}
+
 /** A file under logs/ could not be written (a full disk, permissions): the run stops there, saying which. */
 export class LogWriteError extends DuckstepsError {
   override readonly exitCode = 1;

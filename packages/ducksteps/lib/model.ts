@@ -73,6 +73,10 @@ export interface Settings {
   readonly publishTimeoutMs?: number; // stop (and roll back) a publish target taking longer than this
   readonly lockTimeoutMs?: number; // wait this long for another program to release the database file
   readonly inputs: Readonly<Record<string, string>>; // landing input name -> glob (project-relative)
+  /** Input name -> how old its newest file may get ("inputs"."NAME"."freshness"), for inputs that say. */
+  readonly freshness?: Readonly<Record<string, Freshness>>;
+  readonly ignoreFreshness?: boolean;
+  readonly openlineage?: OpenLineageSettings; // where the run's OpenLineage events go (none: no events) // --ignore-freshness: a late input warns instead of stopping the run
   readonly archive?: string; // folder that loaded landing files move to (project-relative), if set
   readonly batchSize?: number; // at most this many new files per batch
   readonly fullRefresh?: boolean; // rebuild incremental steps from every file, archived ones included
@@ -86,6 +90,20 @@ export interface Settings {
   readonly dataPath?: string; // a DuckLake's data folder (--data-path, "dataPath")
   readonly engine?: Dialect; // 'spark': steps run on the cluster DUCKSTEPS_SPARK_URL names (--engine, "engine")
   readonly extensionDir?: string; // a folder of .duckdb_extension files (DUCKSTEPS_EXTENSION_DIR, "extensionDir")
+}
+
+/** Where a run sends its OpenLineage events: an HTTP endpoint, a JSON-lines file (project-relative), or both;
+ * `namespace`: the jobs' namespace. */
+export interface OpenLineageSettings {
+  readonly url?: string;
+  readonly file?: string;
+  readonly namespace: string;
+}
+
+/** How old an input's newest file may get: past warnAfter a warning, past errorAfter the run stops. */
+export interface Freshness {
+  readonly warnAfterMs?: number;
+  readonly errorAfterMs?: number;
 }
 
 /** One landing file as the ledger knows it. */

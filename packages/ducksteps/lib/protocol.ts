@@ -3,7 +3,14 @@
 // with WorkerMessages: ready -> (job) -> progress* -> answered -> exit. Every job kind maps to its answer
 // type, so a caller asking for the wrong answer, or a worker missing a handler, does not compile.
 import type { Assertion, Batch, Connection, Ledger, PublishTarget, RenderedFile, StepError } from './model.js';
-import type { ParseReport, PublishOutcome, StatementProgress, StepOutcome, TestsReport } from './results.js';
+import type {
+  ParseReport,
+  PublishOutcome,
+  StatementProgress,
+  StepOutcome,
+  TableColumns,
+  TestsReport,
+} from './results.js';
 import type { UnitTest, UnitTestResult } from './unit-tests.js';
 
 export type { StatementProgress } from './results.js';
@@ -82,6 +89,12 @@ export interface LineageJob {
   readonly statements: readonly string[];
 }
 
+/** The column lineage of the project: every step's statements (its files rendered), in step order. */
+export interface ColumnsJob {
+  readonly kind: 'columns';
+  readonly steps: ReadonlyArray<{ readonly step: string; readonly statements: readonly string[] }>;
+}
+
 /** A publish target with its query rendered. */
 export interface PublishTargetJob extends PublishTarget {
   readonly sql: string;
@@ -127,6 +140,7 @@ export interface JobTypes {
   query: { job: QueryJob; answer: QueryAnswer };
   parse: { job: ParseJob; answer: ParseReport };
   lineage: { job: LineageJob; answer: ReadonlyArray<readonly string[] | null> };
+  columns: { job: ColumnsJob; answer: readonly TableColumns[] };
   publish: { job: PublishJob; answer: readonly PublishOutcome[] };
   unit: { job: UnitJob; answer: readonly UnitTestResult[] };
 }

@@ -54,6 +54,7 @@ options for run:
   --full-refresh        incremental steps: rebuild from every file, archived ones included
   --forget-missing      with --full-refresh: rebuild without loaded files gone from landing and archive
   --recheck             run every assertion and unit test, even those whose answer a run already knows
+  --ignore-freshness    run even when an input's newest file is older than its "errorAfter" (a warning then)
   --jobs N              run up to N independent steps at once (a DuckLake warehouse; a DuckDB file
                         takes one writer, so there steps run one at a time); publish targets in parallel
   --json                print one JSON document on stdout (progress goes to stderr)
@@ -81,6 +82,7 @@ export const commands: Record<string, Command> = {
       'full-refresh',
       'forget-missing',
       'recheck',
+      'ignore-freshness',
     ],
     worker: true,
     run: async (c) => (await import('./run.js')).runCommand(c),

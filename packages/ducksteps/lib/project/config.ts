@@ -15,6 +15,8 @@ import { dirname, join, resolve } from 'node:path';
 import { ConfigError, UsageError } from '../errors.js';
 import type { Dialect, Settings } from '../model.js';
 import { checkArchive, duplicatesSetting, inputsSetting } from './input-settings.js';
+import { freshnessSetting } from './freshness-settings.js';
+import { openLineageSetting } from './openlineage-settings.js';
 
 export interface CliSettings {
   readonly db?: string;
@@ -31,6 +33,7 @@ export interface CliSettings {
   readonly engine?: string;
   readonly 'forget-missing'?: boolean;
   readonly recheck?: boolean;
+  readonly 'ignore-freshness'?: boolean;
 }
 
 export interface FileSettings {
@@ -50,6 +53,7 @@ export interface FileSettings {
   dataPath?: unknown;
   extensionDir?: unknown;
   engine?: unknown;
+  openlineage?: unknown;
 }
 
 const KEYS = [
@@ -69,6 +73,7 @@ const KEYS = [
   'dataPath',
   'extensionDir',
   'engine',
+  'openlineage',
 ];
 
 /** How long one publish target may take when nothing says otherwise: a consumer holding a lock on the
@@ -103,7 +108,7 @@ function checkKeys(settings: Record<string, unknown>): void {
       });
     }
     const want =
-      key === 'vars' || key === 'inputs'
+      key === 'vars' || key === 'inputs' || key === 'openlineage'
         ? 'object'
         : key === 'threads' || key === 'jobs'
           ? 'number'
@@ -347,6 +352,9 @@ export function loadSettings(root: string, cli: CliSettings = {}): Settings {
       true,
     ),
     inputs,
+    freshness: freshnessSetting(file.inputs),
+    ignoreFreshness: cli['ignore-freshness'] === true,
+    openlineage: openLineageSetting(file.openlineage),
     archive,
     duplicates: duplicatesSetting(file.duplicates),
     batchSize: wholeNumber(cli['batch-size'], '--batch-size'),
