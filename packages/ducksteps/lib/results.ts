@@ -22,6 +22,15 @@ export interface StatementResult {
   readonly text: string; // first lines of the statement, for the log
 }
 
+/** A table's columns changed by a step (or recorded for the first time): a new version in the ledger
+ * (ducksteps.table_schemas), and a row of logs/schema_changes.csv. */
+export interface SchemaChange {
+  readonly table: string;
+  readonly version: number;
+  readonly change: string; // created, added discount DECIMAL(14,2), rebuilt by a full refresh: …
+  readonly columns: string; // the columns after it: batch_id INTEGER, order_id BIGINT, …
+}
+
 /** A long statement's progress, as the worker reports it about every second after 2 s. */
 export interface StatementProgress {
   readonly file: string;
@@ -81,6 +90,8 @@ export interface StepOutcome {
   readonly assertions?: readonly AssertionResult[];
   /** How many times the step ran again after a commit conflict with another writer (a DuckLake). */
   readonly retries?: number;
+  /** Tables whose columns the step changed (or created), with their new schema version. */
+  readonly schemaChanges?: readonly SchemaChange[];
 }
 
 /** One row of the build summary. */
@@ -102,6 +113,8 @@ export interface StepReport {
   readonly assertions?: readonly AssertionResult[];
   /** Commit conflicts it ran again after (a DuckLake with other writers). */
   readonly retries?: number;
+  /** Tables whose columns it changed, committed with it (their new schema versions). */
+  readonly schemaChanges?: readonly SchemaChange[];
 }
 
 export interface TestsReport {

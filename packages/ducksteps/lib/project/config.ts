@@ -15,6 +15,7 @@ import { dirname, join, resolve } from 'node:path';
 import { ConfigError, UsageError } from '../errors.js';
 import type { Dialect, Settings } from '../model.js';
 import { checkArchive, duplicatesSetting, inputsSetting } from './input-settings.js';
+import { policySetting } from './schema-settings.js';
 
 export interface CliSettings {
   readonly db?: string;
@@ -50,6 +51,7 @@ export interface FileSettings {
   dataPath?: unknown;
   extensionDir?: unknown;
   engine?: unknown;
+  onSchemaChange?: unknown;
 }
 
 const KEYS = [
@@ -69,6 +71,7 @@ const KEYS = [
   'dataPath',
   'extensionDir',
   'engine',
+  'onSchemaChange',
 ];
 
 /** How long one publish target may take when nothing says otherwise: a consumer holding a lock on the
@@ -360,5 +363,6 @@ export function loadSettings(root: string, cli: CliSettings = {}): Settings {
     extensionDir:
       process.env.DUCKSTEPS_EXTENSION_DIR || (typeof file.extensionDir === 'string' ? file.extensionDir : undefined),
     engine: engineSetting(cli.engine ?? file.engine, source(cli.engine, '--engine', 'engine')),
+    onSchemaChange: policySetting(file.onSchemaChange),
   };
 }

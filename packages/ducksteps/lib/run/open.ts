@@ -16,6 +16,7 @@ import { checkDatabasePath } from '../project/config.js';
 import { discover } from '../project/discover.js';
 import { compileStepScripts } from '../project/step-scripts.js';
 import { discoverTargets } from '../publish/targets.js';
+import { tableReaders } from '../render/readers.js';
 import { createEnvironment, templateContext } from '../render/template.js';
 import type { BuildEvents } from '../results.js';
 import { mark } from '../trace.js';
@@ -89,7 +90,11 @@ export async function openRun(options: BuildOptions): Promise<OpenedRun> {
     };
     const signal = options.signal ?? new AbortController().signal;
     const { heartbeatMs } = options;
-    const run = { project, settings, env, context, pool, signal, runId, scripts, events, heartbeatMs, jobs, flowLater };
+    const readers = planInput.lineage && tableReaders(project, env, context, planInput.lineage, targets);
+    const run = {
+      ...{ project, settings, env, context, pool, signal, runId, scripts, events, heartbeatMs, jobs },
+      ...{ flowLater, readers },
+    };
     return { run, planInput, close };
   } catch (error) {
     events.onRunError?.(crashMessage(error));

@@ -1,11 +1,16 @@
 // The step transaction, in one place: BEGIN; the batch's ledger rows; the script's before(); each file's
 // statements (a file marked no-transaction runs between two transactions, each statement committing on its
-// own); the script's after(); the ledger's "this step committed this batch"; the gating assertions; COMMIT.
-// Any failure rolls back what is open. It records what it committed, so no caller counts statements.
+// own); the script's after(); the declared tables' schema versions and contracts; the ledger's "this step
+// committed this batch"; the gating assertions; COMMIT. Before each statement, a table declared with a column
+// list that differs from the warehouse's is migrated or refused (schema-guard.ts). Any failure rolls back what
+// is open. It records what it committed, so no caller counts statements.
 import type { Session } from '../engines/engine.js';
 import type { StepJob } from '../protocol.js';
-import { blocks, type AssertionResult, type StatementResult } from '../results.js';
+import { blocks, type AssertionResult, type SchemaChange, type StatementResult } from '../results.js';
 import { checkAssertion } from './assertions.js';
+import { checkContracts } from './contracts.js';
+import { schemaGuard, type SchemaGuard } from './schema-guard.js';
+import { recordSchemas } from './schema-ledger.js';
 import { closeBatch, openBatch } from './ledger.js';
 import { runFile } from './statements.js';
 import type { StepScript, StepContext } from './step-script.js';
@@ -17,6 +22,7 @@ export class GateFailure extends Error {}
 export class TransactionLog {
   readonly statements: StatementResult[] = [];
   readonly gates: AssertionResult[] = [];
+  schemaChanges: SchemaChange[] = [];
   private committedCount = 0;
   /** Everything logged so far is committed. */
   markCommitted(): void {
@@ -43,6 +49,29 @@ async function gate(session: Session, job: StepJob, results: AssertionResult[]):
   );
   throw new GateFailure(`assertion${failed.length === 1 ? '' : 's'} gating this step failed: ${what.join('; ')}`);
 }
+
+/** Before COMMIT: every contract checked (the step's contract.yaml and -- contract: true declarations), then
+ * the declared tables' new schema versions recorded in the ledger. */
+async function schemaAtCommit(session: Session, job: StepJob, guard: SchemaGuard): Promise<SchemaChange[]> {
+  const schema = session.schema;
+  if (!schema) return [];
+  const declared = guard.seen
+    .filter((s) => s.declaration.contract)
+    .map((s) => ({ ...s.declaration, file: s.file, line: s.line }));
+  await checkContracts(schema, [...(job.contracts ?? []), ...declared], job.readers ?? {});
+  const who = { step: job.step.id, runId: job.runId ?? job.ledger?.runId ?? '', batchId: job.ledger?.batch.id };
+  return recordSchemas(session.ledger ?? session, schema, guard.seen, who);
+}
+
+/** The hook that handles declared tables before each statement (worker/schema-guard.ts). */
+const guardOf = (session: Session, job: StepJob) =>
+  schemaGuard(session, {
+    policy: job.onSchemaChange ?? 'fail',
+    step: job.step.id,
+    incremental: job.ledger !== undefined,
+    fullRefresh: job.ledger?.batch.fullRefresh ?? false,
+    readers: job.readers ?? {},
+  });
 
 /** Opens and commits the step's transaction around segments of statements. */
 function segments(session: Session, log: TransactionLog) {
@@ -82,6 +111,7 @@ export async function runTransaction(
   onExecuted: () => void,
 ): Promise<void> {
   const tx = segments(session, log);
+  const guard = guardOf(session, job);
   try {
     await tx.begin();
     if (job.ledger) await openBatch(session.ledger ?? session, job.ledger);
@@ -89,10 +119,12 @@ export async function runTransaction(
     for (const file of job.files) {
       if (file.transaction) await tx.begin();
       else await tx.commit(); // what ran so far commits; the file's statements then commit one by one
-      await runFile(session, file, log.statements, file.transaction ? undefined : () => log.markCommitted());
+      const onOk = file.transaction ? undefined : () => log.markCommitted();
+      await runFile(session, file, log.statements, onOk, guard.before);
     }
     await tx.begin();
     await script?.after?.(context);
+    log.schemaChanges = await schemaAtCommit(session, job, guard);
     if (job.ledger)
       await closeBatch(
         session.ledger ?? session,

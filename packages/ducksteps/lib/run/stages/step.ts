@@ -43,6 +43,10 @@ function jobOf(run: RunContext, stepRun: StepRun, gates: readonly Assertion[]): 
       ledger: batch && { step: step.id, runId: run.runId, batch: batch.batch },
       gates,
       failuresDir: join(project.root, 'logs', 'test_failures'),
+      runId: run.runId,
+      onSchemaChange: step.onSchemaChange ?? settings.onSchemaChange,
+      contracts: step.contracts,
+      readers: run.readers,
     };
   } catch (error) {
     if (!(error instanceof TemplateError)) throw error;
@@ -106,6 +110,7 @@ function report(stepRun: StepRun, outcome: StepOutcome, handedOver: Date): StepR
     batch: batch && { id: batch.id, files: batch.files.length, fullRefresh: batch.fullRefresh },
     assertions: outcome.assertions,
     retries: outcome.retries,
+    schemaChanges: outcome.schemaChanges,
   };
 }
 
