@@ -134,6 +134,9 @@ export interface Batch {
   readonly location: Readonly<Record<string, string>>; // path -> where the file is now (landing or archive); absent: gone
   readonly later?: readonly Batch[]; // a full refresh's first batch: the refresh's other batches, recorded with it
   readonly sealed?: boolean; // false: a new batch whose files are not hashed yet
+  /** Steps whose full refresh starts at this batch (a refresh of some incremental steps from the tables they
+   * read: --full-refresh --select STEP+). Its first step records the others' pending refresh in the ledger. */
+  readonly refreshFor?: readonly string[];
 }
 
 /** The ledger as read at the start of a batch group. */
@@ -141,6 +144,8 @@ export interface Ledger {
   readonly batches: ReadonlyArray<{ readonly id: number; readonly fullRefresh: boolean }>;
   readonly files: ReadonlyArray<LandingFile & { readonly batchId: number }>;
   readonly stepBatches: ReadonlyArray<{ readonly step: string; readonly batchId: number }>;
+  /** Steps whose full refresh from `batchId` on has not started yet (ducksteps.step_refreshes). */
+  readonly refreshes?: ReadonlyArray<{ readonly step: string; readonly batchId: number }>;
 }
 
 /** One SQL file after templating, ready for the worker. */

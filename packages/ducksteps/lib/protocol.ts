@@ -38,6 +38,9 @@ export interface StepJob {
   readonly gates?: readonly Assertion[]; // the assertions gating this step: run before COMMIT
   readonly failuresDir: string; // absolute logs/test_failures, for their offending rows
   readonly runId?: string; // recorded with the tables' schema versions
+  /** Further batches committed in the same transaction (a step's full refresh from the tables it reads: its
+   * table is never seen, nor gated, half rebuilt). */
+  readonly more?: ReadonlyArray<{ readonly files: readonly RenderedFile[]; readonly ledger: LedgerWrite }>;
   /** What to do when a table the step declares differs from the warehouse's (default fail). */
   readonly onSchemaChange?: SchemaPolicy;
   /** Contracts from the step's contract.yaml, checked before COMMIT (-- contract: true ones are found in its SQL). */

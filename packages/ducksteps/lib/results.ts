@@ -108,7 +108,12 @@ export interface StepReport {
   /** Files of a failed step that committed before the failure (no-transaction files); [] otherwise. */
   readonly committedFiles?: readonly string[];
   /** The batch an incremental step processed. */
-  readonly batch?: { readonly id: number; readonly files: number; readonly fullRefresh: boolean };
+  readonly batch?: {
+    readonly id: number;
+    readonly files: number;
+    readonly fullRefresh: boolean;
+    readonly last?: number;
+  };
   /** The assertions that gated it (an error-severity failure among them rolled it back). */
   readonly assertions?: readonly AssertionResult[];
   /** Commit conflicts it ran again after (a DuckLake with other writers). */
@@ -162,6 +167,8 @@ export interface BatchPosition {
   readonly batch: Batch;
   readonly number: number;
   readonly of: number;
+  /** Later batches the same run of the step commits with this one (a refresh from the tables it reads). */
+  readonly through?: readonly Batch[];
 }
 
 /** What a run records for --resume (logs/last_run.json). */

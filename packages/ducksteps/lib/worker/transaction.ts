@@ -1,16 +1,16 @@
 // The step transaction, in one place: BEGIN; the batch's ledger rows; the script's before(); each file's
 // statements (a file marked no-transaction runs between two transactions, each statement committing on its
-// own); the script's after(); the declared tables' schema versions and contracts; the ledger's "this step
-// committed this batch"; the gating assertions; COMMIT. Before each statement, a table declared with a column
+// own); the script's after(); the ledger's "this step committed this batch" (all of it again for each further
+// batch of a refresh: job.more); the declared tables' schema versions and contracts; the gating assertions;
+// COMMIT. Before each statement, a table declared with a column
 // list that differs from the warehouse's is migrated or refused (schema-guard.ts). Any failure rolls back what
 // is open. It records what it committed, so no caller counts statements.
 import type { Session } from '../engines/engine.js';
-import type { StepJob } from '../protocol.js';
+import type { LedgerWrite, StepJob } from '../protocol.js';
+import type { RenderedFile } from '../model.js';
 import { blocks, type AssertionResult, type SchemaChange, type StatementResult } from '../results.js';
 import { checkAssertion } from './assertions.js';
-import { checkContracts } from './contracts.js';
-import { schemaGuard, type SchemaGuard } from './schema-guard.js';
-import { recordSchemas } from './schema-ledger.js';
+import { guardOf, schemaAtCommit } from './schema-step.js';
 import { closeBatch, openBatch } from './ledger.js';
 import { runFile } from './statements.js';
 import type { StepScript, StepContext } from './step-script.js';
@@ -49,29 +49,6 @@ async function gate(session: Session, job: StepJob, results: AssertionResult[]):
   );
   throw new GateFailure(`assertion${failed.length === 1 ? '' : 's'} gating this step failed: ${what.join('; ')}`);
 }
-
-/** Before COMMIT: every contract checked (the step's contract.yaml and -- contract: true declarations), then
- * the declared tables' new schema versions recorded in the ledger. */
-async function schemaAtCommit(session: Session, job: StepJob, guard: SchemaGuard): Promise<SchemaChange[]> {
-  const schema = session.schema;
-  if (!schema) return [];
-  const declared = guard.seen
-    .filter((s) => s.declaration.contract)
-    .map((s) => ({ ...s.declaration, file: s.file, line: s.line }));
-  await checkContracts(schema, [...(job.contracts ?? []), ...declared], job.readers ?? {});
-  const who = { step: job.step.id, runId: job.runId ?? job.ledger?.runId ?? '', batchId: job.ledger?.batch.id };
-  return recordSchemas(session.ledger ?? session, schema, guard.seen, who);
-}
-
-/** The hook that handles declared tables before each statement (worker/schema-guard.ts). */
-const guardOf = (session: Session, job: StepJob) =>
-  schemaGuard(session, {
-    policy: job.onSchemaChange ?? 'fail',
-    step: job.step.id,
-    incremental: job.ledger !== undefined,
-    fullRefresh: job.ledger?.batch.fullRefresh ?? false,
-    readers: job.readers ?? {},
-  });
 
 /** Opens and commits the step's transaction around segments of statements. */
 function segments(session: Session, log: TransactionLog) {
@@ -112,25 +89,26 @@ export async function runTransaction(
 ): Promise<void> {
   const tx = segments(session, log);
   const guard = guardOf(session, job);
+  const batches: Array<{ files: readonly RenderedFile[]; ledger?: LedgerWrite }> = [job, ...(job.more ?? [])];
   try {
-    await tx.begin();
-    if (job.ledger) await openBatch(session.ledger ?? session, job.ledger);
-    await script?.before?.(context);
-    for (const file of job.files) {
-      if (file.transaction) await tx.begin();
-      else await tx.commit(); // what ran so far commits; the file's statements then commit one by one
-      const onOk = file.transaction ? undefined : () => log.markCommitted();
-      await runFile(session, file, log.statements, onOk, guard.before);
+    for (const { files, ledger } of batches) {
+      const from = log.statements.length;
+      const ctx = ledger ? { ...context, batch: ledger.batch } : context;
+      await tx.begin();
+      if (ledger) await openBatch(session.ledger ?? session, ledger);
+      await script?.before?.(ctx);
+      for (const file of files) {
+        if (file.transaction) await tx.begin();
+        else await tx.commit(); // what ran so far commits; the file's statements then commit one by one
+        const onOk = file.transaction ? undefined : () => log.markCommitted();
+        await runFile(session, file, log.statements, onOk, guard.before);
+      }
+      await tx.begin();
+      await script?.after?.(ctx);
+      const rows = log.statements.slice(from).reduce((sum, s) => sum + s.rowsChanged, 0);
+      if (ledger) await closeBatch(session.ledger ?? session, ledger, rows);
     }
-    await tx.begin();
-    await script?.after?.(context);
     log.schemaChanges = await schemaAtCommit(session, job, guard);
-    if (job.ledger)
-      await closeBatch(
-        session.ledger ?? session,
-        job.ledger,
-        log.statements.reduce((sum, s) => sum + s.rowsChanged, 0),
-      );
     await gate(session, job, log.gates);
     onExecuted();
     await tx.commit();

@@ -62,7 +62,8 @@ async function planUnits(run: RunContext, stage: BatchesStage, ahead: () => void
     const reader = await run.pool.take();
     ahead(); // the group's first step boots while the ledger is read
     const ledger = await readLedger(run, reader);
-    const plan = await planBatches(project.root, settings, ledger, group, stage.createsBatches);
+    const before = project.steps.filter((s) => s.incremental && s.number < group[0].number).map((s) => s.id);
+    const plan = await planBatches(project.root, settings, ledger, group, stage.createsBatches, before);
     for (const line of plan.notices) run.events.onNotice?.(line);
     warn(run, plan.warnings);
     warn(run, await archiveFiles(project.root, settings, completeFiles(ledger, incrementalIds(run), plan.inLanding))); // after a crash between commit and move
@@ -73,7 +74,7 @@ async function planUnits(run: RunContext, stage: BatchesStage, ahead: () => void
         .filter((s) => !batch.done.includes(s.id))
         .map((step) => ({ step, batch: { batch, number: i + 1, of: plan.batches.length } })),
     );
-    return { units, reports: [], index };
+    return { units: mergeRefreshes(units), reports: [], index };
   } catch (error) {
     if (!(error instanceof BatchError)) throw error;
     return {
@@ -84,29 +85,55 @@ async function planUnits(run: RunContext, stage: BatchesStage, ahead: () => void
   }
 }
 
-/** The unit as it runs: its batch sealed, and recorded only by the first step to process a new batch (the
- * steps after it find it in the ledger). */
-async function prepare(
+/** A step that starts a full refresh at a batch (refreshFor) runs it and its later batches in one transaction,
+ * so its table is never seen, nor gated, half rebuilt; the merged unit takes the place of the step's last one,
+ * after every unit of the steps it reads. */
+export function mergeRefreshes(units: readonly StepRun[]): StepRun[] {
+  const start = new Map<string, number>();
+  units.forEach((u, i) => {
+    if (u.batch?.batch.refreshFor?.includes(u.step.id) && !start.has(u.step.id)) start.set(u.step.id, i);
+  });
+  return units.flatMap((u, i) => {
+    const from = start.get(u.step.id);
+    if (from === undefined || i < from) return [u];
+    const mine = units.slice(from).filter((x) => x.step === u.step);
+    if (u !== mine.at(-1)) return [];
+    return [{ step: u.step, batch: { ...mine[0].batch!, through: mine.slice(1).map((x) => x.batch!.batch) } }];
+  });
+}
+
+/** One batch of a unit as it runs: sealed, recorded only by the first step to process it (the steps after
+ * it find it in the ledger), and a full refresh for a step that starts over there. */
+async function prepareBatch(
   run: RunContext,
-  units: readonly StepRun[],
-  i: number,
-  sealed: Map<number, Batch>,
-  index: ContentIndex,
-): Promise<StepRun> {
-  const unit = units[i];
-  const position = unit.batch!;
-  let batch = sealed.get(position.batch.id);
+  step: Step,
+  given: Batch,
+  state: { sealed: Map<number, Batch>; started: Set<number>; index: ContentIndex },
+): Promise<Batch> {
+  let batch = state.sealed.get(given.id);
   if (!batch) {
-    const result = await sealBatch(run.project.root, position.batch, index, run.settings.duplicates);
+    const result = await sealBatch(run.project.root, given, state.index, run.settings.duplicates);
     warn(run, result.warnings);
     batch = result.batch;
-    sealed.set(batch.id, batch);
+    state.sealed.set(batch.id, batch);
   }
-  const first = i === 0 || units[i - 1].batch?.batch.id !== batch.id; // a batch's units are consecutive
-  return {
-    step: unit.step,
-    batch: { ...position, batch: first ? batch : { ...batch, isNew: false, later: undefined } },
-  };
+  const first = !state.started.has(batch.id);
+  state.started.add(batch.id);
+  const own = first ? batch : { ...batch, isNew: false, later: undefined, refreshFor: undefined };
+  return batch.refreshFor?.includes(step.id) ? { ...own, fullRefresh: true } : own;
+}
+
+/** The unit as it runs: each of its batches prepared. */
+async function prepare(
+  run: RunContext,
+  unit: StepRun,
+  state: { sealed: Map<number, Batch>; started: Set<number>; index: ContentIndex },
+): Promise<StepRun> {
+  const position = unit.batch!;
+  const batch = await prepareBatch(run, unit.step, position.batch, state);
+  const through: Batch[] = [];
+  for (const b of position.through ?? []) through.push(await prepareBatch(run, unit.step, b, state));
+  return { step: unit.step, batch: { ...position, batch, ...(through.length ? { through } : {}) } };
 }
 
 /** Archives a batch once this run's units for it all succeeded and no incremental step still lacks it. */
@@ -144,7 +171,7 @@ export async function runBatchesStage(
   const planned = await planUnits(run, stage, () => ahead(1));
   for (const r of planned.reports) log(r);
   const { units, index } = planned;
-  const sealed = new Map<number, Batch>();
+  const state = { sealed: new Map<number, Batch>(), started: new Set<number>(), index };
   for (const [i, planUnit] of units.entries()) {
     if (reports.some((r) => !succeeded(r.status))) {
       new Set(units.slice(i).map((u) => u.step)).forEach((s) => log(blank(s, 'skipped'))); // once per step, not per batch left
@@ -152,7 +179,7 @@ export async function runBatchesStage(
     }
     let unit: StepRun;
     try {
-      unit = await prepare(run, units, i, sealed, index);
+      unit = await prepare(run, planUnit, state);
     } catch (error) {
       if (!(error instanceof BatchError)) throw error;
       log(blank(planUnit.step, 'failed', error.toStepError()));
