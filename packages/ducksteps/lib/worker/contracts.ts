@@ -44,7 +44,7 @@ export async function checkContracts(
     if (broken.length === 0) continue;
     const who = readers[contract.table] ?? [];
     throw new SchemaError(
-      `the contract of ${contract.table} is broken: ${broken.join('; ')}${who.length ? ` — ${who.join(', ')} rely on it` : ''} (the step was rolled back)`,
+      `the contract of ${contract.table} is broken: ${broken.join('; ')}${who.length ? ` (relied on by ${who.join(', ')})` : ''}; the step was rolled back`,
       {
         file: contract.file,
         line: contract.line,

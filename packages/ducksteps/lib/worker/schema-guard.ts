@@ -26,6 +26,7 @@ export interface GuardOptions {
   readonly incremental: boolean;
   readonly fullRefresh: boolean;
   readonly readers: Readonly<Record<string, readonly string[]>>; // table -> steps and publish targets reading it
+  readonly contracted: ReadonlySet<string>; // tables the step's contract.yaml covers
 }
 
 /** Refuses a retype a value would not survive, naming the column and the value. */
@@ -60,7 +61,7 @@ async function handle(session: Session, schema: SchemaSupport, seen: SeenTable, 
     actual,
     declaredOrder: d.columns.map((c) => c.name),
     file: seen.file,
-    contract: d.contract,
+    contract: d.contract || o.contracted.has(d.table),
     readers: o.readers[d.table] ?? [],
     reorders: schema.reorders,
   });

@@ -21,8 +21,16 @@ export interface Who {
   readonly batchId?: number;
 }
 
-/** The last entry per table (a step may declare a table twice). */
-const lastPerTable = (seen: readonly SeenTable[]) => [...new Map(seen.map((s) => [s.declaration.table, s])).values()];
+/** One entry per table (a refresh declares it once per batch), with every change made to it. */
+function perTable(seen: readonly SeenTable[]): SeenTable[] {
+  const out = new Map<string, SeenTable>();
+  for (const s of seen) {
+    const before = out.get(s.declaration.table);
+    const change = [before?.change, s.change].filter(Boolean).join('; ') || undefined;
+    out.set(s.declaration.table, { ...s, change });
+  }
+  return [...out.values()];
+}
 
 /** Records a new version of every declared table whose columns are not its last recorded version's. */
 export async function recordSchemas(
@@ -34,7 +42,7 @@ export async function recordSchemas(
   if (seen.length === 0) return [];
   for (const sql of SCHEMA) await ledger.run(sql);
   const out: SchemaChange[] = [];
-  for (const entry of lastPerTable(seen)) {
+  for (const entry of perTable(seen)) {
     const columns = await schema.columns(entry.declaration.name);
     if (!columns) continue; // dropped again by the step
     const now = columnsText(columns);

@@ -68,7 +68,7 @@ export function decide(s: Situation): Decision {
   const breaking = diff.removed.length + diff.renamed.length + diff.retyped.length > 0;
   if (s.contract && breaking)
     return refuse(
-      `${what}, and its columns are a contract (-- contract: true)${s.readers.length ? `: ${s.readers.join(', ')} rely on them` : ''}`,
+      `${what}, and its columns are a contract${s.readers.length ? ` relied on by ${s.readers.join(', ')}` : ''} (nothing was changed)`,
       `keep the contracted columns as they are (add new ones instead)${s.incremental ? `, or change the readers and rebuild the table with them: ./run.sh --full-refresh --select ${s.step}+` : ', or change the readers and drop -- contract: true for this change'}`,
     );
   const needs = diff.removed.length + diff.retyped.length > 0 ? 'sync_all_columns' : 'append_new_columns';

@@ -12,10 +12,14 @@ import { recordSchemas } from './schema-ledger.js';
 export async function schemaAtCommit(session: Session, job: StepJob, guard: SchemaGuard): Promise<SchemaChange[]> {
   const schema = session.schema;
   if (!schema) return [];
-  const declared = guard.seen
-    .filter((s) => s.declaration.contract)
-    .map((s) => ({ ...s.declaration, file: s.file, line: s.line }));
-  await checkContracts(schema, [...(job.contracts ?? []), ...declared], job.readers ?? {});
+  const declared = new Map(
+    guard.seen.filter((s) => s.declaration.contract).map((s) => [s.declaration.table, { ...s.declaration, ...s }]),
+  ); // a refresh declares its tables once per batch
+  const contracts = [
+    ...(job.contracts ?? []),
+    ...[...declared.values()].map((s) => ({ ...s.declaration, file: s.file, line: s.line })),
+  ];
+  await checkContracts(schema, contracts, job.readers ?? {});
   const who = { step: job.step.id, runId: job.runId ?? job.ledger?.runId ?? '', batchId: job.ledger?.batch.id };
   return recordSchemas(session.ledger ?? session, schema, guard.seen, who);
 }
@@ -28,4 +32,5 @@ export const guardOf = (session: Session, job: StepJob) =>
     incremental: job.ledger !== undefined,
     fullRefresh: job.ledger?.batch.fullRefresh ?? false,
     readers: job.readers ?? {},
+    contracted: new Set((job.contracts ?? []).map((c) => c.table)),
   });
