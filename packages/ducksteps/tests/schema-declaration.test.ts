@@ -33,4 +33,5 @@ t.test('only tables declared with a column list count (not CTAS, OR REPLACE, TEM
   t.equal(declarationOf('INSERT INTO t VALUES (1)'), undefined);
   t.same(declarationOf('create table t(a int)')?.columns, [{ name: 'a', type: 'int', notNull: false }]);
   t.equal(declarationOf('CREATE TABLE t (a INTEGER)')?.contract, false);
+  t.equal(declarationOf('CREATE TABLE IF NOT EXISTS t (a INT) USING parquet')?.table, 't', "Spark's table options");
 });

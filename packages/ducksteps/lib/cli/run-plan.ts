@@ -72,7 +72,12 @@ async function withFullRefresh(project: Project, planned: Planned): Promise<Plan
     });
   const ids = (list: readonly Step[]) => list.map((s) => s.id).join(', ');
   if (chosen[0].id === first.id)
-    return { ...planned, notices: [`full refresh: ${ids(chosen)} rebuild from every file in landing and the archive`] };
+    return {
+      ...planned,
+      notices: [
+        `full refresh: ${ids(chosen)} rebuild${chosen.length === 1 ? 's' : ''} from every file in landing and the archive`,
+      ],
+    };
   if (settings.forgetMissing)
     throw new UsageError(`--forget-missing goes with a full refresh from the files (from ${first.id})`, {
       hint: `a refresh from ${chosen[0].id} reads tables, not files: leave --forget-missing out`,
@@ -86,7 +91,7 @@ async function withFullRefresh(project: Project, planned: Planned): Promise<Plan
   const group = all.filter((s) => s.incremental);
   const kept = project.steps.filter((s) => s.incremental && s.number < chosen[0].number);
   const notices = [
-    `full refresh: ${ids(group)} rebuild every batch of the ledger from the tables they read; ${ids(kept)} keep${kept.length === 1 ? 's' : ''} ${kept.length === 1 ? 'its' : 'their'} tables`,
+    `full refresh: ${ids(group)} rebuild${group.length === 1 ? 's' : ''} every batch of the ledger from the tables ${group.length === 1 ? 'it reads' : 'they read'}; ${ids(kept)} keep${kept.length === 1 ? 's' : ''} ${kept.length === 1 ? 'its' : 'their'} tables`,
     ...(added.length
       ? [`${ids(added)} rebuild${added.length === 1 ? 's' : ''} too: built from the rows of ${ids(chosen)}`]
       : []),

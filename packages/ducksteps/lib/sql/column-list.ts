@@ -91,7 +91,7 @@ export function declarationOf(statement: string): TableDeclaration | undefined {
   if (!head) return undefined;
   const open = head.index + head[0].length - 1;
   const close = closing(code, open);
-  if (close < 0 || code.slice(close + 1).trim() !== '') return undefined; // CREATE TABLE t (a, b) AS SELECT …
+  if (close < 0 || /^\s*AS\b/i.test(code.slice(close + 1))) return undefined; // CREATE TABLE t (a, b) AS SELECT …
   const keys = new Set<string>();
   const columns: DeclaredColumn[] = [];
   for (const [from, to] of parts(code, open + 1, close)) {
