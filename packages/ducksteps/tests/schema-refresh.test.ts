@@ -13,7 +13,6 @@ import {
   ENRICH,
   FEATURES,
   none,
-  policy,
   schemaExample,
   withDiscount,
 } from './schema-example.js';

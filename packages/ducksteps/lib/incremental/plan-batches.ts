@@ -6,7 +6,7 @@ import { BatchError } from '../errors.js';
 import { eachBounded, groupFiles, sha256Of } from '../project/fingerprint.js';
 import { scanStore, type FoundFile, type Store } from '../project/inputs.js';
 import type { Batch, LandingFile, Ledger, Settings, Step } from '../model.js';
-import { refreshBatches } from './full-refresh.js';
+import { refreshBatches, refuseBehind } from './full-refresh.js';
 
 export interface BatchPlan {
   readonly batches: readonly Batch[];
@@ -98,22 +98,6 @@ function unfinished(ledger: Ledger, steps: readonly Step[], store: Store, refres
     const batch: Batch = { id: b.id, fullRefresh: b.fullRefresh, files, isNew: false, done, location, sealed: true };
     return [refreshFor.length ? { ...batch, refreshFor } : batch];
   });
-}
-
-/** Refuses a refresh of later steps while an incremental step before them lacks a batch: they would be
- * rebuilt from what it has not written yet. */
-function refuseBehind(ledger: Ledger, upstream: readonly string[], steps: readonly Step[]): void {
-  const committed = new Set(ledger.stepBatches.map((d) => `${d.step} ${d.batchId}`));
-  for (const id of upstream) {
-    const missing = ledger.batches.find((b) => !committed.has(`${id} ${b.id}`));
-    if (missing)
-      throw new BatchError(
-        `--full-refresh rebuilds ${steps.map((s) => s.id).join(', ')} from what ${id} wrote, and ${id} has not committed batch ${missing.id} yet`,
-        {
-          hint: `finish the batches first (./run.sh --resume, or ./run.sh --to ${id}), then run the full refresh again`,
-        },
-      );
-  }
 }
 
 /** The batches for a run of consecutive incremental steps. `canCreate`: it starts at the project's first

@@ -32,4 +32,5 @@ export const hasFlag = (directives: readonly Directive[], flag: string): boolean
 
 /** Keys that configure the framework rather than describe a file (left out of its description). */
 export const isDirective = (line: string): boolean =>
-  LINE.test(line) && /^\s*--\s*(ducksteps|publish|mode|key|url-env|optional|name|severity|step|contract|renamed):/i.test(line);
+  LINE.test(line) &&
+  /^\s*--\s*(ducksteps|publish|mode|key|url-env|optional|name|severity|step|contract|renamed):/i.test(line);
