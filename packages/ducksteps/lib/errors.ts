@@ -69,6 +69,12 @@ export class FixtureError extends DuckstepsError {
   override readonly exitCode = 1;
 }
 
+/** A table a step declares differs from the warehouse's and its on_schema_change does not make the change, or a
+ * contract is broken: the step fails (rolled back) at the CREATE TABLE's or the contract's file:line. */
+export class SchemaError extends DuckstepsError {
+  override readonly exitCode = 1;
+}
+
 /** What an error that ends a run says in its log row: a DuckstepsError's one line, anything else as internal. */
 export const crashMessage = (error: unknown): string =>
   error instanceof DuckstepsError ? error.shortMessage : `internal error: ${(error as Error)?.message ?? error}`;

@@ -2,7 +2,17 @@
 // Envelope to a worker's stdin; the worker answers with one JSON file at `resultPath` and talks over IPC
 // with WorkerMessages: ready -> (job) -> progress* -> answered -> exit. Every job kind maps to its answer
 // type, so a caller asking for the wrong answer, or a worker missing a handler, does not compile.
-import type { Assertion, Batch, Connection, Ledger, PublishTarget, RenderedFile, StepError } from './model.js';
+import type {
+  Assertion,
+  Batch,
+  Connection,
+  Contract,
+  Ledger,
+  PublishTarget,
+  RenderedFile,
+  SchemaPolicy,
+  StepError,
+} from './model.js';
 import type {
   ParseReport,
   PublishOutcome,
@@ -34,6 +44,16 @@ export interface StepJob {
   readonly ledger?: LedgerWrite; // an incremental step: record the batch with the data, in one transaction
   readonly gates?: readonly Assertion[]; // the assertions gating this step: run before COMMIT
   readonly failuresDir: string; // absolute logs/test_failures, for their offending rows
+  readonly runId?: string; // recorded with the tables' schema versions
+  /** Further batches committed in the same transaction (a step's full refresh from the tables it reads: its
+   * table is never seen, nor gated, half rebuilt). */
+  readonly more?: ReadonlyArray<{ readonly files: readonly RenderedFile[]; readonly ledger: LedgerWrite }>;
+  /** What to do when a table the step declares differs from the warehouse's (default fail). */
+  readonly onSchemaChange?: SchemaPolicy;
+  /** Contracts from the step's contract.yaml, checked before COMMIT (-- contract: true ones are found in its SQL). */
+  readonly contracts?: readonly Contract[];
+  /** Table -> the steps and publish targets that read it: who relies on a contract. */
+  readonly readers?: Readonly<Record<string, readonly string[]>>;
 }
 
 /** Run assertions read-only after the steps. */

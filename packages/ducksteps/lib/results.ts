@@ -32,6 +32,15 @@ export interface StatementResult {
   readonly text: string; // first lines of the statement, for the log
 }
 
+/** A table's columns changed by a step (or recorded for the first time): a new version in the ledger
+ * (ducksteps.table_schemas), and a row of logs/schema_changes.csv. */
+export interface SchemaChange {
+  readonly table: string;
+  readonly version: number;
+  readonly change: string; // created, added discount DECIMAL(14,2), rebuilt by a full refresh: …
+  readonly columns: string; // the columns after it: batch_id INTEGER, order_id BIGINT, …
+}
+
 /** A long statement's progress, as the worker reports it about every second after 2 s. */
 export interface StatementProgress {
   readonly file: string;
@@ -91,6 +100,8 @@ export interface StepOutcome {
   readonly assertions?: readonly AssertionResult[];
   /** How many times the step ran again after a commit conflict with another writer (a DuckLake). */
   readonly retries?: number;
+  /** Tables whose columns the step changed (or created), with their new schema version. */
+  readonly schemaChanges?: readonly SchemaChange[];
 }
 
 /** One row of the build summary. */
@@ -107,11 +118,18 @@ export interface StepReport {
   /** Files of a failed step that committed before the failure (no-transaction files); [] otherwise. */
   readonly committedFiles?: readonly string[];
   /** The batch an incremental step processed. */
-  readonly batch?: { readonly id: number; readonly files: number; readonly fullRefresh: boolean };
+  readonly batch?: {
+    readonly id: number;
+    readonly files: number;
+    readonly fullRefresh: boolean;
+    readonly last?: number;
+  };
   /** The assertions that gated it (an error-severity failure among them rolled it back). */
   readonly assertions?: readonly AssertionResult[];
   /** Commit conflicts it ran again after (a DuckLake with other writers). */
   readonly retries?: number;
+  /** Tables whose columns it changed, committed with it (their new schema versions). */
+  readonly schemaChanges?: readonly SchemaChange[];
 }
 
 export interface TestsReport {
@@ -159,6 +177,8 @@ export interface BatchPosition {
   readonly batch: Batch;
   readonly number: number;
   readonly of: number;
+  /** Later batches the same run of the step commits with this one (a refresh from the tables it reads). */
+  readonly through?: readonly Batch[];
 }
 
 /** What a run records for --resume (logs/last_run.json). */

@@ -17,6 +17,7 @@ import type { Dialect, Settings } from '../model.js';
 import { checkArchive, duplicatesSetting, inputsSetting } from './input-settings.js';
 import { freshnessSetting } from './freshness-settings.js';
 import { openLineageSetting } from './openlineage-settings.js';
+import { policySetting } from './schema-settings.js';
 
 export interface CliSettings {
   readonly db?: string;
@@ -54,6 +55,7 @@ export interface FileSettings {
   extensionDir?: unknown;
   engine?: unknown;
   openlineage?: unknown;
+  onSchemaChange?: unknown;
 }
 
 const KEYS = [
@@ -74,6 +76,7 @@ const KEYS = [
   'extensionDir',
   'engine',
   'openlineage',
+  'onSchemaChange',
 ];
 
 /** How long one publish target may take when nothing says otherwise: a consumer holding a lock on the
@@ -368,5 +371,6 @@ export function loadSettings(root: string, cli: CliSettings = {}): Settings {
     extensionDir:
       process.env.DUCKSTEPS_EXTENSION_DIR || (typeof file.extensionDir === 'string' ? file.extensionDir : undefined),
     engine: engineSetting(cli.engine ?? file.engine, source(cli.engine, '--engine', 'engine')),
+    onSchemaChange: policySetting(file.onSchemaChange),
   };
 }

@@ -28,6 +28,8 @@ export interface RunContext {
   readonly jobs: number; // stages run at once (1 unless the engine takes many writers and --jobs asks)
   /** The lineage for the report when the plan has none (`test`), computed while the assertions run. */
   readonly flowLater?: () => Promise<Flow | undefined>;
+  /** Table -> the steps and publish targets that read it (who a broken contract lets down), when known. */
+  readonly readers?: Readonly<Record<string, readonly string[]>>;
 }
 
 export { connectionOf } from '../warehouse.js';

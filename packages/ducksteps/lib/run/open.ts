@@ -20,6 +20,7 @@ import { checkDatabasePath } from '../project/config.js';
 import { discover } from '../project/discover.js';
 import { compileStepScripts } from '../project/step-scripts.js';
 import { discoverTargets } from '../publish/targets.js';
+import { tableReaders } from '../render/readers.js';
 import { createEnvironment, templateContext } from '../render/template.js';
 import type { BuildEvents, TableColumns } from '../results.js';
 import { columnLineageOf } from '../lineage/columns.js';
@@ -112,7 +113,11 @@ export async function openRun(options: BuildOptions): Promise<OpenedRun> {
     };
     const signal = options.signal ?? new AbortController().signal;
     const { heartbeatMs } = options;
-    const run = { project, settings, env, context, pool, signal, runId, scripts, events, heartbeatMs, jobs, flowLater };
+    const readers = planInput.lineage && tableReaders(project, env, context, planInput.lineage, targets);
+    const run = {
+      ...{ project, settings, env, context, pool, signal, runId, scripts, events, heartbeatMs, jobs },
+      ...{ flowLater, readers },
+    };
     return { run, planInput, columns, close, flushed: () => lineage?.flushed() ?? Promise.resolve() };
   } catch (error) {
     events.onRunError?.(crashMessage(error));
