@@ -2,7 +2,7 @@
 # Lays out DuckDB extension files (ducklake, postgres_scanner, sqlite_scanner, tpch, httpfs, tpcds) as a DuckDB
 # extension_directory under .cache/, taken from PyPI's duckdb-extension-* wheels, for machines where DuckDB
 # cannot download its own extensions (extensions.duckdb.org unreachable). Pinned to the DuckDB of
-# @duckdb/node-api in package.json; every wheel is checked against its sha256 (pip --require-hashes).
+# @duckdb/node-api in packages/ducksteps/package.json; every wheel is checked against its sha256 (pip --require-hashes).
 # Idempotent: a second run downloads nothing and rewrites nothing.
 #
 #   .ci/provision-extensions.sh [name ...]      default: all six
@@ -19,7 +19,7 @@ repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cache="${DUCKSTEPS_CACHE:-$repo/.cache}"
 
 # The node binding pins DuckDB; provisioning extensions of another version would fail at LOAD time.
-pinned="$(sed -n 's/.*"@duckdb\/node-api": *"\([0-9.]*\)-r\.[0-9]*".*/\1/p' "$repo/package.json")"
+pinned="$(sed -n 's/.*"@duckdb\/node-api": *"\([0-9.]*\)-r\.[0-9]*".*/\1/p' "$repo/packages/ducksteps/package.json")"
 if [ "$pinned" != "$DUCKDB_VERSION" ]; then
   echo "provision-extensions: package.json pins @duckdb/node-api to DuckDB '$pinned' but this script to $DUCKDB_VERSION; update DUCKDB_VERSION and the hashes below" >&2
   exit 1

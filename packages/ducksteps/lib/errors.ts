@@ -54,6 +54,11 @@ export class BatchError extends DuckstepsError {
   override readonly exitCode = 1;
 }
 
+/** An input's newest file is older than its "errorAfter": the run stops before its steps. */
+export class FreshnessError extends DuckstepsError {
+  override readonly exitCode = 1;
+}
+
 /** A file under logs/ could not be written (a full disk, permissions): the run stops there, saying which. */
 export class LogWriteError extends DuckstepsError {
   override readonly exitCode = 1;
@@ -61,6 +66,12 @@ export class LogWriteError extends DuckstepsError {
 
 /** A unit-test fixture (tests/unit/*.yaml) that cannot be read: its tests are reported as errors. */
 export class FixtureError extends DuckstepsError {
+  override readonly exitCode = 1;
+}
+
+/** A table a step declares differs from the warehouse's and its on_schema_change does not make the change, or a
+ * contract is broken: the step fails (rolled back) at the CREATE TABLE's or the contract's file:line. */
+export class SchemaError extends DuckstepsError {
   override readonly exitCode = 1;
 }
 

@@ -4,6 +4,27 @@
 /** A step folder's name: NN_name (2-3 digits, then lower-case letters, digits, _); also its log's name. */
 export const STEP_PATTERN = /^(\d{2,3})_([a-z0-9_]+)$/;
 
+/** What a step does when a table it declares (CREATE TABLE … (columns)) differs from the warehouse's:
+ * docs/schema-changes.md. */
+export type SchemaPolicy = 'fail' | 'append_new_columns' | 'sync_all_columns';
+export const SCHEMA_POLICIES: readonly SchemaPolicy[] = ['fail', 'append_new_columns', 'sync_all_columns'];
+
+/** A column a contract promises its readers: its name, type (as written) and whether it is never NULL. */
+export interface ContractColumn {
+  readonly name: string;
+  readonly type: string;
+  readonly notNull: boolean;
+}
+
+/** A table's columns as a contract (a step folder's contract.yaml, or -- contract: true on its CREATE TABLE). */
+export interface Contract {
+  readonly table: string; // lower case, unquoted: mart.customer_features
+  readonly name: string; // as written, for SQL
+  readonly columns: readonly ContractColumn[];
+  readonly file: string; // where it is declared (project-relative)
+  readonly line: number;
+}
+
 /** A numbered step folder found on disk. */
 export interface Step {
   readonly number: number;
@@ -16,6 +37,10 @@ export interface Step {
   /** A file says -- ducksteps: local: the step never touches the warehouse; it runs on a throwaway in-memory
    * DuckDB whatever the engine (a step that only writes files, like the example's source simulator). */
   readonly local?: boolean;
+  /** -- ducksteps: on_schema_change = …, when a file of the step says it (else the project's default). */
+  readonly onSchemaChange?: SchemaPolicy;
+  /** The contracts of the step's contract.yaml. */
+  readonly contracts?: readonly Contract[];
 }
 
 /** Everything a build needs to know about the project on disk. */
@@ -73,6 +98,10 @@ export interface Settings {
   readonly publishTimeoutMs?: number; // stop (and roll back) a publish target taking longer than this
   readonly lockTimeoutMs?: number; // wait this long for another program to release the database file
   readonly inputs: Readonly<Record<string, string>>; // landing input name -> glob (project-relative)
+  /** Input name -> how old its newest file may get ("inputs"."NAME"."freshness"), for inputs that say. */
+  readonly freshness?: Readonly<Record<string, Freshness>>;
+  readonly ignoreFreshness?: boolean;
+  readonly openlineage?: OpenLineageSettings; // where the run's OpenLineage events go (none: no events) // --ignore-freshness: a late input warns instead of stopping the run
   readonly archive?: string; // folder that loaded landing files move to (project-relative), if set
   readonly batchSize?: number; // at most this many new files per batch
   readonly fullRefresh?: boolean; // rebuild incremental steps from every file, archived ones included
@@ -86,6 +115,21 @@ export interface Settings {
   readonly dataPath?: string; // a DuckLake's data folder (--data-path, "dataPath")
   readonly engine?: Dialect; // 'spark': steps run on the cluster DUCKSTEPS_SPARK_URL names (--engine, "engine")
   readonly extensionDir?: string; // a folder of .duckdb_extension files (DUCKSTEPS_EXTENSION_DIR, "extensionDir")
+  readonly onSchemaChange?: SchemaPolicy; // the steps' default (package.json "onSchemaChange"; else fail)
+}
+
+/** Where a run sends its OpenLineage events: an HTTP endpoint, a JSON-lines file (project-relative), or both;
+ * `namespace`: the jobs' namespace. */
+export interface OpenLineageSettings {
+  readonly url?: string;
+  readonly file?: string;
+  readonly namespace: string;
+}
+
+/** How old an input's newest file may get: past warnAfter a warning, past errorAfter the run stops. */
+export interface Freshness {
+  readonly warnAfterMs?: number;
+  readonly errorAfterMs?: number;
 }
 
 /** One landing file as the ledger knows it. */
@@ -108,6 +152,9 @@ export interface Batch {
   readonly location: Readonly<Record<string, string>>; // path -> where the file is now (landing or archive); absent: gone
   readonly later?: readonly Batch[]; // a full refresh's first batch: the refresh's other batches, recorded with it
   readonly sealed?: boolean; // false: a new batch whose files are not hashed yet
+  /** Steps whose full refresh starts at this batch (a refresh of some incremental steps from the tables they
+   * read: --full-refresh --select STEP+). Its first step records the others' pending refresh in the ledger. */
+  readonly refreshFor?: readonly string[];
 }
 
 /** The ledger as read at the start of a batch group. */
@@ -115,6 +162,8 @@ export interface Ledger {
   readonly batches: ReadonlyArray<{ readonly id: number; readonly fullRefresh: boolean }>;
   readonly files: ReadonlyArray<LandingFile & { readonly batchId: number }>;
   readonly stepBatches: ReadonlyArray<{ readonly step: string; readonly batchId: number }>;
+  /** Steps whose full refresh from `batchId` on has not started yet (ducksteps.step_refreshes). */
+  readonly refreshes?: ReadonlyArray<{ readonly step: string; readonly batchId: number }>;
 }
 
 /** One SQL file after templating, ready for the worker. */

@@ -3,8 +3,25 @@
 // with WorkerMessages: ready -> (job) -> progress* -> answered -> exit. Every job kind maps to its answer
 // type, so a caller asking for the wrong answer, or a worker missing a handler, does not compile.
 import type { RecordedState, StepStateJob } from './changes.js';
-import type { Assertion, Batch, Connection, Ledger, PublishTarget, RenderedFile, StepError } from './model.js';
-import type { ParseReport, PublishOutcome, StatementProgress, StepOutcome, TestsReport } from './results.js';
+import type {
+  Assertion,
+  Batch,
+  Connection,
+  Contract,
+  Ledger,
+  PublishTarget,
+  RenderedFile,
+  SchemaPolicy,
+  StepError,
+} from './model.js';
+import type {
+  ParseReport,
+  PublishOutcome,
+  StatementProgress,
+  StepOutcome,
+  TableColumns,
+  TestsReport,
+} from './results.js';
 import type { UnitTest, UnitTestResult } from './unit-tests.js';
 
 export type { StatementProgress } from './results.js';
@@ -29,6 +46,16 @@ export interface StepJob {
   readonly gates?: readonly Assertion[]; // the assertions gating this step: run before COMMIT
   readonly failuresDir: string; // absolute logs/test_failures, for their offending rows
   readonly state?: StepStateJob; // what it records about changes, in its transaction (changes.ts)
+  readonly runId?: string; // recorded with the tables' schema versions
+  /** Further batches committed in the same transaction (a step's full refresh from the tables it reads: its
+   * table is never seen, nor gated, half rebuilt). */
+  readonly more?: ReadonlyArray<{ readonly files: readonly RenderedFile[]; readonly ledger: LedgerWrite }>;
+  /** What to do when a table the step declares differs from the warehouse's (default fail). */
+  readonly onSchemaChange?: SchemaPolicy;
+  /** Contracts from the step's contract.yaml, checked before COMMIT (-- contract: true ones are found in its SQL). */
+  readonly contracts?: readonly Contract[];
+  /** Table -> the steps and publish targets that read it: who relies on a contract. */
+  readonly readers?: Readonly<Record<string, readonly string[]>>;
 }
 
 /** Run assertions read-only after the steps. */
@@ -86,6 +113,12 @@ export interface LineageJob {
   readonly statements: readonly string[];
 }
 
+/** The column lineage of the project: every step's statements (its files rendered), in step order. */
+export interface ColumnsJob {
+  readonly kind: 'columns';
+  readonly steps: ReadonlyArray<{ readonly step: string; readonly statements: readonly string[] }>;
+}
+
 /** A publish target with its query rendered. */
 export interface PublishTargetJob extends PublishTarget {
   readonly sql: string;
@@ -131,6 +164,7 @@ export interface JobTypes {
   query: { job: QueryJob; answer: QueryAnswer };
   parse: { job: ParseJob; answer: ParseReport };
   lineage: { job: LineageJob; answer: ReadonlyArray<readonly string[] | null> };
+  columns: { job: ColumnsJob; answer: readonly TableColumns[] };
   publish: { job: PublishJob; answer: readonly PublishOutcome[] };
   unit: { job: UnitJob; answer: readonly UnitTestResult[] };
 }

@@ -1,6 +1,16 @@
 // What running produces, as plain data: statement, step, assertion and publish results, and the build's.
 import type { StepStateOutcome } from './changes.js';
-import type { Assertion, Batch, ProjectLineage, Step, StepError } from './model.js';
+import type {
+  Assertion,
+  Batch,
+  Project,
+  ProjectLineage,
+  PublishTarget,
+  Settings,
+  Step,
+  StepError,
+  StepLineage,
+} from './model.js';
 import type { UnitTestsReport } from './unit-tests.js';
 
 export type { StepError } from './model.js';
@@ -21,6 +31,15 @@ export interface StatementResult {
   readonly status: 'ok' | 'failed';
   readonly error?: string;
   readonly text: string; // first lines of the statement, for the log
+}
+
+/** A table's columns changed by a step (or recorded for the first time): a new version in the ledger
+ * (ducksteps.table_schemas), and a row of logs/schema_changes.csv. */
+export interface SchemaChange {
+  readonly table: string;
+  readonly version: number;
+  readonly change: string; // created, added discount DECIMAL(14,2), rebuilt by a full refresh: …
+  readonly columns: string; // the columns after it: batch_id INTEGER, order_id BIGINT, …
 }
 
 /** A long statement's progress, as the worker reports it about every second after 2 s. */
@@ -84,6 +103,8 @@ export interface StepOutcome {
   readonly retries?: number;
   /** What it recorded about changes: new table versions, its state, the warehouse file's stamp. */
   readonly state?: StepStateOutcome;
+  /** Tables whose columns the step changed (or created), with their new schema version. */
+  readonly schemaChanges?: readonly SchemaChange[];
 }
 
 /** One row of the build summary. */
@@ -100,13 +121,20 @@ export interface StepReport {
   /** Files of a failed step that committed before the failure (no-transaction files); [] otherwise. */
   readonly committedFiles?: readonly string[];
   /** The batch an incremental step processed. */
-  readonly batch?: { readonly id: number; readonly files: number; readonly fullRefresh: boolean };
+  readonly batch?: {
+    readonly id: number;
+    readonly files: number;
+    readonly fullRefresh: boolean;
+    readonly last?: number;
+  };
   /** The assertions that gated it (an error-severity failure among them rolled it back). */
   readonly assertions?: readonly AssertionResult[];
   /** Commit conflicts it ran again after (a DuckLake with other writers). */
   readonly retries?: number;
   /** Why it did not run (`up to date`): no new batch, or nothing it reads changed. */
   readonly reason?: string;
+  /** Tables whose columns it changed, committed with it (their new schema versions). */
+  readonly schemaChanges?: readonly SchemaChange[];
 }
 
 export interface TestsReport {
@@ -154,6 +182,8 @@ export interface BatchPosition {
   readonly batch: Batch;
   readonly number: number;
   readonly of: number;
+  /** Later batches the same run of the step commits with this one (a refresh from the tables it reads). */
+  readonly through?: readonly Batch[];
 }
 
 /** What a run records for --resume (logs/last_run.json). */
@@ -166,11 +196,63 @@ export interface RunStart {
   readonly command: string;
 }
 
+/** How old an input's newest file is, against its "freshness" thresholds (project/freshness.ts). `status`:
+ * `pass` (within warnAfter, or no threshold), `warn` (past warnAfter), `error` (past errorAfter: the run stops
+ * before its steps unless --ignore-freshness), `none` (no file yet: an error when errorAfter is set). */
+export interface InputFreshness {
+  readonly input: string;
+  readonly glob: string;
+  readonly newest?: string; // project-relative path of the newest file (landing or archive)
+  readonly arrivedAt?: string; // ISO time the newest file arrived (its modification time)
+  readonly ageMs?: number;
+  readonly warnAfterMs?: number;
+  readonly errorAfterMs?: number;
+  readonly status: 'pass' | 'warn' | 'error' | 'none';
+  readonly files: number; // files the input holds (loaded and pending)
+}
+
+/** Where one column of a table comes from: the upstream columns (`schema.table.column`, or a file's column as
+ * `file:path.column`) and how (`identity`: copied; `transformation`: computed from them; `aggregation`). */
+export interface ColumnSource {
+  readonly column: string;
+  readonly type?: string; // its type, where the project's CREATE TABLE says it
+  readonly from: ReadonlyArray<{
+    readonly source: string;
+    readonly how: 'identity' | 'transformation' | 'aggregation';
+  }>;
+}
+
+/** A table's columns and where each comes from, and what could not be resolved (a step script, a `*` over an
+ * unknown schema, dynamic SQL), said instead of guessed. */
+export interface TableColumns {
+  readonly table: string;
+  readonly steps: readonly string[]; // the steps that write it
+  readonly columns: readonly ColumnSource[];
+  readonly unresolved: readonly string[];
+}
+
+/** What a run planned, for the listeners that describe it (the run artifacts, OpenLineage). */
+export interface PlannedRun {
+  readonly project: Project;
+  readonly settings: Settings;
+  readonly steps: readonly Step[]; // the selected steps
+  readonly assertions: readonly Assertion[]; // every rendered assertion
+  readonly targets: readonly PublishTarget[];
+  /** What each publish target reads (its rendered query's tables), by its file. */
+  readonly targetReads: Readonly<Record<string, readonly string[]>>;
+  readonly flow?: Flow;
+  readonly columns?: ReadonlyMap<string, TableColumns>;
+}
+
 /** What a build tells as it goes (the console prints these; tests listen). */
 export interface BuildEvents {
   /** A run starts (the last run's failure files are replaced); `resume`: what --resume needs, when the run runs
    * steps or publishes. */
   onRunStart?(resume?: RunStart): void;
+  /** The run is planned (nothing has run yet): what it will run and what the project is made of. */
+  onPlanned?(planned: PlannedRun): void;
+  /** How old each input's newest file is, before anything runs (a late input may stop the run next). */
+  onFreshness?(inputs: readonly InputFreshness[]): void;
   onStepStart?(step: Step, batch?: BatchPosition): void;
   onStepEnd?(report: StepReport): void;
   onHeartbeat?(step: Step, elapsedMs: number): void;
@@ -191,6 +273,8 @@ export interface BuildEvents {
   onInterrupted?(reason: string): void;
   /** The run ended with an error of its own, not a step's (a configuration error found on the way, a crash). */
   onRunError?(message: string): void;
+  /** The run ended with this result (not after onRunError). */
+  onRunEnd?(result: BuildResult): void;
   /** Taking the run lock found a run that died holding it. */
   onStaleRun?(runId: string, pid: number): void;
 }

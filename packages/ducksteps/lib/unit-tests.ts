@@ -16,6 +16,9 @@ export interface FixtureRows {
 export interface GivenTable extends FixtureRows {
   readonly table: string;
   readonly types: Readonly<Record<string, string>>;
+  /** `ddl: false`: only the block's columns, not the project's CREATE TABLE (a table as an older schema left it,
+   * for a test of a schema change). */
+  readonly ownColumns?: boolean;
 }
 
 /** A table compared with the step's result: the header's columns only; `key` pairs changed rows. */

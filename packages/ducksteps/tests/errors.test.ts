@@ -20,6 +20,27 @@ interface Case {
 
 const CASES: Case[] = [
   {
+    name: 'an unknown on_schema_change',
+    tree: { sql: { '01_ok': { 'a.sql': `-- ducksteps: on_schema_change = append\n${ok['01_ok']['a.sql']}` } } },
+    exit: 2,
+    message:
+      /ducksteps: sql\/01_ok\/a\.sql:1: unknown on_schema_change "append"\n\s+write -- ducksteps: on_schema_change = fail \| append_new_columns \| sync_all_columns/,
+  },
+  {
+    name: 'a bad "onSchemaChange" in package.json',
+    tree: { 'package.json': JSON.stringify({ ducksteps: { onSchemaChange: 'append' } }), sql: ok },
+    exit: 2,
+    message:
+      /ducksteps: package\.json: "ducksteps"\."onSchemaChange" must be fail, append_new_columns, sync_all_columns, got "append"/,
+  },
+  {
+    name: 'a contract.yaml column without a type',
+    tree: { sql: { '01_ok': { ...ok['01_ok'], 'contract.yaml': 'kept:\n  x:\n' } } },
+    exit: 2,
+    message:
+      /ducksteps: sql\/01_ok\/contract\.yaml:2: contract of kept: column x has no type\n\s+write table: then one "column: TYPE \[NOT NULL\]" line per column/,
+  },
+  {
     name: 'duplicate step numbers',
     tree: { sql: { ...ok, '01_b': { 'b.sql': 'SELECT 1;' } } },
     exit: 2,

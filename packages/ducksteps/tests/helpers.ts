@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Test } from 'tap';
 import { openDatabase } from '../lib/engines/duckdb/database.js';
+import { artifactTimes, checkArtifacts } from './artifacts.js';
 
 /** The repository: the example project, with the framework's package in packages/ducksteps. */
 export const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -23,9 +24,18 @@ export function project(t: Test, fixture?: string, files: Tree = {}): string {
   return dir;
 }
 
-/** Runs the compiled CLI (what run.sh runs) in `cwd`, never throwing on a non-zero exit. */
+/** Runs the compiled CLI (what run.sh runs) in `cwd`, never throwing on a non-zero exit. Awaiting it also checks
+ * the run artifacts it wrote (logs/run_results.json, logs/manifest.json) against their schemas. */
 export function cli(cwd: string, args: string[] = [], env: Record<string, string> = {}) {
-  return execa(process.execPath, [CLI, ...args], { cwd, reject: false, env: { NO_COLOR: '1', ...env } });
+  const before = artifactTimes(cwd);
+  const child = execa(process.execPath, [CLI, ...args], { cwd, reject: false, env: { NO_COLOR: '1', ...env } });
+  const then = child.then.bind(child);
+  child.then = ((ok, failed) =>
+    then((result) => {
+      checkArtifacts(cwd, before);
+      return result;
+    }).then(ok, failed)) as typeof child.then;
+  return child;
 }
 
 /** Rows of a query on a database file, opened read-only. */

@@ -261,7 +261,7 @@ t.test(
       t.match(
         dropped.stdout,
         new RegExp(
-          `error: publish ml\\.${table}: ml\\.${table} has column price, which the query does not produce: its rows would get NULL there`,
+          `error: publish ml\\.${table}: the contract of ml\\.${table} is broken: it has column price, which the query does not produce \\(its new rows would get NULL there\\)`,
         ),
       );
       await server.query(`ALTER TABLE ml.${table} ALTER COLUMN price TYPE integer`);
@@ -273,7 +273,7 @@ t.test(
       t.equal(typed.exitCode, 1, `${mode}: a changed type`);
       t.match(
         typed.stdout,
-        /column price is numeric\(4,2\) in the query but integer in ml\.drift_\w+: PostgreSQL would convert every value/,
+        /the contract of ml\.drift_\w+ is broken: column price is numeric\(4,2\) in the query but integer in ml\.drift_\w+: PostgreSQL would convert every value/,
       );
       t.same(
         await rows(`SELECT count(*)::int AS n, count(*) FILTER (WHERE price IS NULL)::int AS nulls FROM ml.${table}`),

@@ -51,9 +51,11 @@ options for run:
   --exclude SEL         leave out steps, same forms
   --resume              start at the step where the last run failed, with its vars and database
   --batch-size N        incremental steps: at most N new files per batch, each batch committed on its own
-  --full-refresh        incremental steps: rebuild from every file, archived ones included
+  --full-refresh        incremental steps: rebuild from every file, archived ones included; with
+                        --select STEP+ (or --only STEP), STEP and what reads it from the tables they read
   --forget-missing      with --full-refresh: rebuild without loaded files gone from landing and archive
   --recheck             run every assertion and unit test, even those whose answer a run already knows
+  --ignore-freshness    run even when an input's newest file is older than its "errorAfter" (a warning then)
   --jobs N              run up to N independent steps at once (a DuckLake warehouse; a DuckDB file
                         takes one writer, so there steps run one at a time); publish targets in parallel
   --json                print one JSON document on stdout (progress goes to stderr)
@@ -81,6 +83,7 @@ export const commands: Record<string, Command> = {
       'full-refresh',
       'forget-missing',
       'recheck',
+      'ignore-freshness',
     ],
     worker: true,
     run: async (c) => (await import('./run.js')).runCommand(c),

@@ -3,6 +3,8 @@
 import { join } from 'node:path';
 import type { CommandContext } from './context.js';
 import { inputStates } from '../incremental/pending.js';
+import { formatAge, freshnessLine } from '../incremental/freshness.js';
+import type { InputFreshness } from '../results.js';
 import { displayPlan } from '../run/plan-inputs.js';
 import { ungated } from '../plan/plan.js';
 import { loadSettings, type CliSettings } from '../project/config.js';
@@ -16,6 +18,14 @@ const SHOWN = 5;
 /** The first names of a list, then how many more. */
 const shorten = (names: readonly string[]) =>
   names.length === 0 ? '-' : `${names.slice(0, 3).join(', ')}${names.length > 3 ? ` (+${names.length - 3} more)` : ''}`;
+
+/** The age of an input's newest file, and its freshness status when it has thresholds. */
+const freshnessCell = (f: InputFreshness) =>
+  f.ageMs === undefined
+    ? f.status === 'none'
+      ? 'none yet (late)'
+      : '-'
+    : `${formatAge(f.ageMs)} old${f.warnAfterMs !== undefined || f.errorAfterMs !== undefined ? ` (${f.status === 'pass' ? 'fresh' : f.status === 'warn' ? 'late: warn' : 'late: error'})` : ''}`;
 
 export async function listCommand({ root, flags }: CommandContext): Promise<number> {
   const settings = loadSettings(root, flags as CliSettings);
@@ -69,11 +79,14 @@ export async function listCommand({ root, flags }: CommandContext): Promise<numb
         i.archived,
         i.pending.length,
         i.pending.length ? `${i.pending.slice(0, SHOWN).join(', ')}${more}` : '-',
+        freshnessCell(i.freshness),
       ];
     });
     process.stdout.write(
-      `${renderTable(style, ['input', 'glob', 'loaded', 'archived', 'pending', 'pending files'], inputRows)}\n`,
+      `${renderTable(style, ['input', 'glob', 'loaded', 'archived', 'pending', 'pending files', 'newest file'], inputRows)}\n`,
     );
+    for (const i of inputs)
+      if (i.freshness.status !== 'pass') process.stdout.write(`! ${freshnessLine(i.freshness)}\n`);
     for (const i of inputs)
       for (const name of i.badNames)
         process.stdout.write(`! ${i.input}: ${name} cannot be loaded: its name is not valid UTF-8 (rename it)\n`);

@@ -13,6 +13,7 @@ import {
 } from '../report/tables.js';
 import { safeText } from '../report/escape.js';
 import { recentBatches } from '../logs/batch-history.js';
+import { recentSchemaChanges } from '../logs/schema-log.js';
 import { reviewLogs, SLOWER } from '../logs/review.js';
 import { findStep } from '../project/select.js';
 
@@ -76,6 +77,17 @@ export async function logsCommand({ root, flags }: CommandContext): Promise<numb
           formatCount(b.rows),
           b.runs.length,
         ]),
+      ),
+    );
+  }
+  const changes = recentSchemaChanges(root);
+  if (changes.length > 0) {
+    out.push('schema changes (logs/schema_changes.csv):');
+    out.push(
+      renderTable(
+        style,
+        ['table', 'version', 'change', 'step', 'run'],
+        changes.map((c) => [c.table, c.version, safeText(c.change), c.step, c.runId]),
       ),
     );
   }

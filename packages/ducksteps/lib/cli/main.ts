@@ -31,6 +31,7 @@ const OPTIONS = {
   'full-refresh': { type: 'boolean' },
   'forget-missing': { type: 'boolean' },
   recheck: { type: 'boolean' },
+  'ignore-freshness': { type: 'boolean' },
   'max-wait': { type: 'string' },
   'dry-run': { type: 'boolean' },
   json: { type: 'boolean' },

@@ -41,37 +41,68 @@ export async function testSelection(
   return selectWithLineage(project.steps, flags.select ?? [], flags.exclude ?? [], await downstream(project, settings));
 }
 
-/** --full-refresh rebuilds the incremental steps from their first one: a selection without it would be
- * silently not refreshed (a later step works on what the first one loaded). */
-function checkFullRefresh(project: Project, steps: readonly Step[], settings: Settings): void {
+/** Every step reachable from `ids` through the lineage (readers of readers), `ids` included. */
+function readersOf(ids: readonly string[], downstream: ReadonlyMap<string, ReadonlySet<string>>): Set<string> {
+  const seen = new Set(ids);
+  for (const id of seen) for (const next of downstream.get(id) ?? []) seen.add(next);
+  return seen;
+}
+
+type Planned = { steps: readonly Step[]; settings: Settings; publish?: boolean; notices?: string[] };
+
+/** --full-refresh: from the project's first incremental step, the selected incremental steps rebuild from every
+ * file of the store; from a later one, the selected incremental steps and the incremental steps reading them
+ * (built from their rows) rebuild every batch of the ledger from the tables they read. Says which first. */
+async function withFullRefresh(project: Project, planned: Planned): Promise<Planned> {
+  const { steps, settings } = planned;
   if (settings.forgetMissing && !settings.fullRefresh)
     throw new UsageError('--forget-missing only goes with --full-refresh', {
       hint: 'it lets a full refresh rebuild without loaded files that are gone: ./run.sh --full-refresh --forget-missing',
     });
-  if (!settings.fullRefresh) return;
+  if (!settings.fullRefresh) return planned;
   const first = project.steps.find((s) => s.incremental);
   if (!first)
     throw new UsageError('--full-refresh rebuilds incremental steps, and no step is incremental', {
       hint: 'leave it out: every other step rebuilds on each run (incremental steps: docs/batches.md)',
     });
-  if (steps.some((s) => s.id === first.id)) return;
-  throw new UsageError(
-    `--full-refresh rebuilds the incremental steps from their first one, ${first.id}, which this selection leaves out`,
-    {
-      hint: `include it (e.g. --from ${first.id}, or no selection): a later incremental step works on what ${first.id} loaded, so it cannot be rebuilt alone`,
-    },
+  const chosen = steps.filter((s) => s.incremental);
+  if (chosen.length === 0)
+    throw new UsageError('--full-refresh rebuilds incremental steps, and this selection has none', {
+      hint: `select one and what reads it, e.g. --full-refresh --select ${first.id}+`,
+    });
+  const ids = (list: readonly Step[]) => list.map((s) => s.id).join(', ');
+  if (chosen[0].id === first.id)
+    return {
+      ...planned,
+      notices: [
+        `full refresh: ${ids(chosen)} rebuild${chosen.length === 1 ? 's' : ''} from every file in landing and the archive`,
+      ],
+    };
+  if (settings.forgetMissing)
+    throw new UsageError(`--forget-missing goes with a full refresh from the files (from ${first.id})`, {
+      hint: `a refresh from ${chosen[0].id} reads tables, not files: leave --forget-missing out`,
+    });
+  const reach = readersOf(
+    chosen.map((s) => s.id),
+    await downstream(project, settings),
   );
+  const added = project.steps.filter((s) => s.incremental && reach.has(s.id) && !steps.includes(s));
+  const all = project.steps.filter((s) => steps.includes(s) || added.includes(s));
+  const group = all.filter((s) => s.incremental);
+  const kept = project.steps.filter((s) => s.incremental && s.number < chosen[0].number);
+  const notices = [
+    `full refresh: ${ids(group)} rebuild${group.length === 1 ? 's' : ''} every batch of the ledger from the tables ${group.length === 1 ? 'it reads' : 'they read'}; ${ids(kept)} keep${kept.length === 1 ? 's' : ''} ${kept.length === 1 ? 'its' : 'their'} tables`,
+    ...(added.length
+      ? [`${ids(added)} rebuild${added.length === 1 ? 's' : ''} too: built from the rows of ${ids(chosen)}`]
+      : []),
+  ];
+  return { ...planned, steps: all, notices };
 }
 
-/** Steps and settings for this run: a selection, a resume of the last run, or everything. */
-export async function selectRun(
-  project: Project,
-  flags: RunFlags,
-  settings: Settings,
-): Promise<{ steps: readonly Step[]; settings: Settings; publish?: boolean }> {
-  const planned = await choose(project, flags, settings);
-  checkFullRefresh(project, planned.steps, planned.settings);
-  return planned;
+/** Steps and settings for this run: a selection, a resume of the last run, or everything; `notices` say what
+ * a full refresh rebuilds. */
+export async function selectRun(project: Project, flags: RunFlags, settings: Settings): Promise<Planned> {
+  return withFullRefresh(project, await choose(project, flags, settings));
 }
 
 async function choose(

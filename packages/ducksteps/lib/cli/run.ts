@@ -34,12 +34,13 @@ export async function runCommand({ root, flags }: CommandContext, testsOnly = fa
   const loaded = loadSettings(root, f);
   const project = discover(root, loaded.engine);
   mark('discovered');
-  const { steps, settings, publish } = testsOnly
-    ? { steps: [], settings: loaded, publish: false }
+  const { steps, settings, publish, notices } = testsOnly
+    ? { steps: [], settings: loaded, publish: false, notices: [] }
     : await selectRun(project, f, loaded);
   const testSteps = testsOnly ? await testSelection(project, f, settings) : undefined;
   const style = f.json ? { color: false } : detectStyle();
   const write = (text: string) => (f.json ? process.stderr : process.stdout).write(`${text}\n`);
+  for (const line of notices ?? []) write(`· ${line}`);
   if (!testsOnly && steps.length < project.steps.length)
     for (const line of await staleWarnings(project, steps, settings)) write(`! ${line}`);
   mark('planned');

@@ -22,6 +22,37 @@ export interface PublishSource {
   offer(ids: readonly number[]): Promise<void>;
 }
 
+/** A table's column as the engine has it. */
+export interface TableColumn {
+  readonly name: string;
+  readonly type: string; // the engine's own spelling: DECIMAL(12,2), INTEGER (DuckDB); decimal(12,2), int (Spark)
+  readonly notNull: boolean;
+}
+
+/** One change to a table's columns, made inside the step's open transaction. */
+export type ColumnChange =
+  | { readonly kind: 'add'; readonly column: string; readonly type: string; readonly default?: string }
+  | { readonly kind: 'drop'; readonly column: string }
+  | { readonly kind: 'rename'; readonly column: string; readonly to: string }
+  | { readonly kind: 'retype'; readonly column: string; readonly type: string };
+
+/** What schema changes and contracts need of an engine (engines/<name>/schema.ts). `table` is a name as the
+ * step wrote it (core.orders_enriched, "My Schema".t). */
+export interface SchemaSupport {
+  /** The table's columns in order; undefined when there is no such table (a view is none). */
+  columns(table: string): Promise<TableColumn[] | undefined>;
+  /** Declared types in the spelling columns() reports (throws for a type the engine does not know). */
+  spell(types: readonly string[]): Promise<string[]>;
+  /** One value of the column, as text, that does not convert to `type` (undefined: every value does). */
+  unconvertible(table: string, column: string, type: string): Promise<string | undefined>;
+  /** How many rows have NULL in the column. */
+  nulls(table: string, column: string): Promise<number>;
+  /** Applies the changes; `order` is the declared column order the table must end up in. */
+  migrate(table: string, changes: readonly ColumnChange[], order: readonly string[]): Promise<void>;
+  /** Whether migrate can put the columns in any order (else a new column can only go last). */
+  readonly reorders: boolean;
+}
+
 /** One open session on the warehouse, for the worker and for step scripts. */
 export interface Session {
   /** Runs one statement; rows changed as the engine reports them (0 for queries). `code` is the statement
@@ -54,6 +85,8 @@ export interface Session {
   /** Where publish reads a target's rows. Optional: without it, this session itself, with the offered batches
    * in a temporary table of the session (worker/publish.ts). `scratch` opens a local in-memory DuckDB. */
   publishSource?(sql: string, scratch: () => Promise<Session>, tmpDir: string): PublishSource;
+  /** Reading and changing tables' columns (schema changes, contracts); without it they are not checked. */
+  readonly schema?: SchemaSupport;
 }
 
 /** How a session is opened. */

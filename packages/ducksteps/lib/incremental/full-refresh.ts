@@ -2,9 +2,10 @@
 // which empties the incremental steps' tables. Its first transaction records ALL the refresh's batches in
 // the ledger, so a refresh that fails or is killed after it is resumed like any unfinished batch, and the
 // warehouse never forgets a file. It never shrinks what the ledger knows: a loaded file gone from landing
-// and archive is refused, unless --forget-missing says to rebuild without it.
+// and archive is refused, unless --forget-missing says to rebuild without it. A refresh of later incremental
+// steps (from the tables they read) needs every batch committed by the steps before them.
 import { BatchError } from '../errors.js';
-import type { Batch, Ledger, Settings } from '../model.js';
+import type { Batch, Ledger, Settings, Step } from '../model.js';
 import { groupFiles } from '../project/fingerprint.js';
 import type { Store } from '../project/inputs.js';
 import { sealBatch, type ContentIndex } from './seal.js';
@@ -61,4 +62,20 @@ export async function refreshBatches(
     );
   const [first, ...rest] = batches;
   return { batches: [{ ...first, later: rest }, ...rest], warnings };
+}
+
+/** Refuses a refresh of later steps while an incremental step before them lacks a batch: they would be
+ * rebuilt from what it has not written yet. */
+export function refuseBehind(ledger: Ledger, upstream: readonly string[], steps: readonly Step[]): void {
+  const committed = new Set(ledger.stepBatches.map((d) => `${d.step} ${d.batchId}`));
+  for (const id of upstream) {
+    const missing = ledger.batches.find((b) => !committed.has(`${id} ${b.id}`));
+    if (missing)
+      throw new BatchError(
+        `--full-refresh rebuilds ${steps.map((s) => s.id).join(', ')} from what ${id} wrote, and ${id} has not committed batch ${missing.id} yet`,
+        {
+          hint: `finish the batches first (./run.sh --resume, or ./run.sh --to ${id}), then run the full refresh again`,
+        },
+      );
+  }
 }

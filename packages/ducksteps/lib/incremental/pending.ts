@@ -1,10 +1,10 @@
 // What `list` (and watch, as it starts) sees of the inputs: each one's files in landing and archive, how
 // many the warehouse holds, which are pending. A ledger that cannot be read is an error, never "0 loaded".
-import { BatchError } from '../errors.js';
 import type { Ledger, Settings } from '../model.js';
-import { runJob } from '../processes/pool.js';
+import type { InputFreshness } from '../results.js';
 import { scanStore, type FoundFile, type Store } from '../project/inputs.js';
-import { connectionOf } from '../warehouse.js';
+import { ledgerOf } from './read-ledger.js';
+import { freshnessOf } from './freshness.js';
 
 export interface InputState {
   readonly input: string;
@@ -13,18 +13,7 @@ export interface InputState {
   readonly archived: number; // files of the input in its archive folder
   readonly pending: readonly string[]; // where each pending file is (landing, or the archive for a fresh warehouse)
   readonly badNames: readonly string[]; // files whose name is not valid UTF-8: they cannot be loaded until renamed
-}
-
-/** Reads the ledger in a worker (read-only). */
-async function ledgerOf(root: string, settings: Settings): Promise<Ledger> {
-  const answer = await runJob(root, { kind: 'ledger', connection: connectionOf({ root }, settings) });
-  if (!('result' in answer))
-    throw new BatchError(`cannot read the batch ledger: ${answer.died.message}`, { hint: answer.died.hint });
-  if ('error' in answer.result)
-    throw new BatchError(`cannot read the batch ledger: ${answer.result.error.message}`, {
-      hint: answer.result.error.hint,
-    });
-  return answer.result.ledger;
+  readonly freshness: InputFreshness; // how old its newest file is
 }
 
 /** The store and the files of it the warehouse does not hold yet. */
@@ -43,6 +32,7 @@ export async function pendingFiles(
 export async function inputStates(root: string, settings: Settings): Promise<InputState[]> {
   if (Object.keys(settings.inputs).length === 0) return [];
   const { ledger, store, pending } = await pendingFiles(root, settings, true); // a folder a step creates may not be there yet
+  const freshness = await freshnessOf(root, settings, { ledger });
   return Object.entries(settings.inputs).map(([input, glob]) => ({
     input,
     glob,
@@ -50,5 +40,6 @@ export async function inputStates(root: string, settings: Settings): Promise<Inp
     archived: store.files.filter((f) => f.input === input && f.at !== f.path).length,
     pending: pending.filter((f) => f.input === input).map((f) => f.at),
     badNames: store.badNames.filter((b) => b.input === input).map((b) => b.at),
+    freshness: freshness.find((f) => f.input === input)!,
   }));
 }

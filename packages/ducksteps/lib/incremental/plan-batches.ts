@@ -6,7 +6,7 @@ import { BatchError } from '../errors.js';
 import { eachBounded, groupFiles, sha256Of } from '../project/fingerprint.js';
 import { scanStore, type FoundFile, type Store } from '../project/inputs.js';
 import type { Batch, LandingFile, Ledger, Settings, Step } from '../model.js';
-import { refreshBatches } from './full-refresh.js';
+import { refreshBatches, refuseBehind } from './full-refresh.js';
 
 export interface BatchPlan {
   readonly batches: readonly Batch[];
@@ -74,12 +74,18 @@ function groupBy<T, K>(items: readonly T[], key: (item: T) => K): Map<K, T[]> {
 }
 
 /** The ledger's batches some step of `steps` has not committed, oldest first, read from where their files
- * are now (a file gone from landing and archive has no location: only a step that reads it fails). */
-function unfinished(ledger: Ledger, steps: readonly Step[], store: Store): Batch[] {
+ * are now (a file gone from landing and archive has no location: only a step that reads it fails). A step with
+ * a pending refresh (ledger.refreshes) has committed none, and starts over at its batch; `refresh`: every step
+ * starts over at the first batch (--full-refresh of steps after the first incremental one). */
+function unfinished(ledger: Ledger, steps: readonly Step[], store: Store, refresh = false): Batch[] {
   const ids = new Set(steps.map((s) => s.id));
   const at = new Map(store.files.map((f) => [f.path, f.at]));
+  const first = ledger.batches[0]?.id;
+  const pending = refresh
+    ? new Map([...ids].map((id) => [id, first]))
+    : new Map((ledger.refreshes ?? []).filter((r) => ids.has(r.step)).map((r) => [r.step, r.batchId]));
   const doneBy = groupBy(
-    ledger.stepBatches.filter((d) => ids.has(d.step)),
+    ledger.stepBatches.filter((d) => ids.has(d.step) && !pending.has(d.step)),
     (d) => d.batchId,
   );
   const filesOf = groupBy(ledger.files, (f) => f.batchId);
@@ -88,21 +94,31 @@ function unfinished(ledger: Ledger, steps: readonly Step[], store: Store): Batch
     if (done.length >= ids.size) return [];
     const files: LandingFile[] = filesOf.get(b.id) ?? [];
     const location = Object.fromEntries(files.filter((f) => at.has(f.path)).map((f) => [f.path, at.get(f.path)!]));
-    return [{ id: b.id, fullRefresh: b.fullRefresh, files, isNew: false, done, location, sealed: true }];
+    const refreshFor = [...pending].filter(([, id]) => id === b.id).map(([step]) => step);
+    const batch: Batch = { id: b.id, fullRefresh: b.fullRefresh, files, isNew: false, done, location, sealed: true };
+    return [refreshFor.length ? { ...batch, refreshFor } : batch];
   });
 }
 
 /** The batches for a run of consecutive incremental steps. `canCreate`: it starts at the project's first
- * incremental step, so new files may become new batches (a later step alone only catches up). */
+ * incremental step, so new files may become new batches (a later step alone only catches up). A full refresh
+ * of later steps (`!canCreate`) processes every batch of the ledger again, from what `upstream` (the
+ * incremental steps before them) wrote. */
 export async function planBatches(
   root: string,
   settings: Settings,
   ledger: Ledger,
   steps: readonly Step[],
   canCreate: boolean,
+  upstream: readonly string[] = [],
 ): Promise<BatchPlan> {
   const store = scanStore(root, settings);
   refuseBadNames(store);
+  if (settings.fullRefresh && !canCreate) {
+    refuseBehind(ledger, upstream, steps);
+    const batches = unfinished(ledger, steps, store, true);
+    return { batches, inLanding: [], notices: [], warnings: [] };
+  }
   const nextId = ledger.batches.reduce((max, b) => Math.max(max, b.id), 0) + 1;
   if (settings.fullRefresh && canCreate) {
     const refresh = await refreshBatches(root, settings, ledger, store, nextId);

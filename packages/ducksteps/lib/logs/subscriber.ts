@@ -1,6 +1,7 @@
 // The CSV logs as a listener of the run's events: every stage emits what happened, and this is the one place
-// that writes it to logs/ (run_log.csv, NN_name.csv, tests.csv, unit_failures/).
+// that writes it to logs/ (run_log.csv, NN_name.csv, tests.csv, schema_changes.csv, unit_failures/).
 import type { BuildEvents } from '../results.js';
+import { logSchemaChanges } from './schema-log.js';
 import { errorCell, logPhase, logPublish, logStep } from './step-logs.js';
 import { logAssertions, logUnitTests } from './tests-log.js';
 import { clearUnitFailures, writeUnitFailure } from './unit-failures.js';
@@ -20,6 +21,7 @@ export function logSubscriber(logsDir: string, runId: string): BuildEvents {
     },
     onStepEnd: (report) => {
       logStep(logsDir, runId, report);
+      logSchemaChanges(logsDir, runId, report);
       if (report.assertions?.length) logAssertions(logsDir, runId, report.assertions, report.step.id);
     },
     onTestsEnd: (report, startedAt) => {

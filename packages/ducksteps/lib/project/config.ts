@@ -15,6 +15,9 @@ import { dirname, join, resolve } from 'node:path';
 import { ConfigError, UsageError } from '../errors.js';
 import type { Dialect, Settings } from '../model.js';
 import { checkArchive, duplicatesSetting, inputsSetting } from './input-settings.js';
+import { freshnessSetting } from './freshness-settings.js';
+import { openLineageSetting } from './openlineage-settings.js';
+import { policySetting } from './schema-settings.js';
 
 export interface CliSettings {
   readonly db?: string;
@@ -31,6 +34,7 @@ export interface CliSettings {
   readonly engine?: string;
   readonly 'forget-missing'?: boolean;
   readonly recheck?: boolean;
+  readonly 'ignore-freshness'?: boolean;
 }
 
 export interface FileSettings {
@@ -50,6 +54,8 @@ export interface FileSettings {
   dataPath?: unknown;
   extensionDir?: unknown;
   engine?: unknown;
+  openlineage?: unknown;
+  onSchemaChange?: unknown;
 }
 
 const KEYS = [
@@ -69,6 +75,8 @@ const KEYS = [
   'dataPath',
   'extensionDir',
   'engine',
+  'openlineage',
+  'onSchemaChange',
 ];
 
 /** How long one publish target may take when nothing says otherwise: a consumer holding a lock on the
@@ -103,7 +111,7 @@ function checkKeys(settings: Record<string, unknown>): void {
       });
     }
     const want =
-      key === 'vars' || key === 'inputs'
+      key === 'vars' || key === 'inputs' || key === 'openlineage'
         ? 'object'
         : key === 'threads' || key === 'jobs'
           ? 'number'
@@ -347,6 +355,9 @@ export function loadSettings(root: string, cli: CliSettings = {}): Settings {
       true,
     ),
     inputs,
+    freshness: freshnessSetting(file.inputs),
+    ignoreFreshness: cli['ignore-freshness'] === true,
+    openlineage: openLineageSetting(file.openlineage),
     archive,
     duplicates: duplicatesSetting(file.duplicates),
     batchSize: wholeNumber(cli['batch-size'], '--batch-size'),
@@ -360,5 +371,6 @@ export function loadSettings(root: string, cli: CliSettings = {}): Settings {
     extensionDir:
       process.env.DUCKSTEPS_EXTENSION_DIR || (typeof file.extensionDir === 'string' ? file.extensionDir : undefined),
     engine: engineSetting(cli.engine ?? file.engine, source(cli.engine, '--engine', 'engine')),
+    onSchemaChange: policySetting(file.onSchemaChange),
   };
 }

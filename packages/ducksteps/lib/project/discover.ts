@@ -4,6 +4,7 @@ import { join, relative, sep } from 'node:path';
 import { DiscoveryError } from '../errors.js';
 import { STEP_PATTERN, type Dialect, type Project, type Step } from '../model.js';
 import { hasFlag, readDirectives } from '../sql/directives.js';
+import { contractsOf, policyOf } from './schema-settings.js';
 
 const toPosix = (p: string) => p.split(sep).join('/');
 
@@ -81,6 +82,7 @@ function readStep(root: string, folder: string, match: RegExpMatchArray, dialect
   let incremental = false;
   let local = false;
   let noTransaction: string | undefined;
+  let onSchemaChange: Step['onSchemaChange'];
   if (files.length === 0)
     throw new DiscoveryError(`step folder has no .sql file for the ${dialect} engine (only variants for another)`, {
       file: dir,
@@ -98,6 +100,7 @@ function readStep(root: string, folder: string, match: RegExpMatchArray, dialect
     incremental ||= hasFlag(directives, 'incremental'); // by convention in the first file, at the top
     local ||= hasFlag(directives, 'local');
     if (hasFlag(directives, 'no-transaction')) noTransaction = file;
+    onSchemaChange ??= policyOf(directives, file);
   }
   if (incremental && noTransaction) {
     throw new DiscoveryError(
@@ -109,6 +112,7 @@ function readStep(root: string, folder: string, match: RegExpMatchArray, dialect
     );
   }
   const script = existsSync(join(root, 'steps', `${folder}.ts`)) ? `steps/${folder}.ts` : undefined;
+  const contracts = contractsOf(root, dir);
   if (incremental && local)
     throw new DiscoveryError('an incremental step cannot be local: its batches are recorded in the warehouse', {
       file: dir,
@@ -123,6 +127,8 @@ function readStep(root: string, folder: string, match: RegExpMatchArray, dialect
     script,
     incremental,
     local,
+    ...(onSchemaChange ? { onSchemaChange } : {}),
+    ...(contracts.length ? { contracts } : {}),
   };
 }
 

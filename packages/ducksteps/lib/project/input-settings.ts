@@ -6,16 +6,30 @@ import { archiveFolder, baseOf, restOf } from './inputs.js';
 
 const INPUT_NAME = /^[a-z][a-z0-9_]*$/;
 
-/** "inputs": { "orders": "data/landing/orders/*.csv" }: names usable in templates, globs that match files. */
+/** An input's glob: the plain string, or the object form's "path". */
+function globOf(value: unknown, key: string): unknown {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+  const unknown = Object.keys(value).filter((k) => k !== 'path' && k !== 'freshness');
+  if (unknown.length > 0)
+    throw new ConfigError(`${key} has an unknown key "${unknown[0]}"`, {
+      file: 'package.json',
+      hint: 'an input is a glob, or { "path": GLOB, "freshness": { "warnAfter": "26h", "errorAfter": "50h" } } (docs/observability.md)',
+    });
+  return (value as { path?: unknown }).path;
+}
+
+/** "inputs": { "orders": "data/landing/orders/*.csv" } (or { "path": …, "freshness": … }): names usable in
+ * templates, globs that match files. */
 export function inputsSetting(value: unknown): Record<string, string> {
   const inputs: Record<string, string> = {};
-  for (const [name, glob] of Object.entries((value ?? {}) as Record<string, unknown>)) {
+  for (const [name, raw] of Object.entries((value ?? {}) as Record<string, unknown>)) {
     const key = `"ducksteps"."inputs"."${name}"`;
     if (!INPUT_NAME.test(name))
       throw new ConfigError(`input name ${key} is not valid`, {
         file: 'package.json',
         hint: 'use lower-case letters, digits and _, starting with a letter: templates use it as batch.files.NAME',
       });
+    const glob = globOf(raw, key);
     if (typeof glob !== 'string' || glob.trim() === '')
       throw new ConfigError(`${key} must be a glob like "data/landing/${name}/*.csv"`, { file: 'package.json' });
     if (glob.endsWith('/') || glob.endsWith('\\'))

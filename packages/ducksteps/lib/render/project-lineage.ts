@@ -30,6 +30,7 @@ export function projectTexts(
   project: Project,
   settings: Settings,
   context: TemplateContext = templateContext(settings, 'lineage'),
+  scripts = true, // false: the files' SQL only, not the SQL strings of step scripts
 ): Map<string, string[]> {
   const env = createEnvironment(project.root, context);
   return new Map(
@@ -40,7 +41,7 @@ export function projectTexts(
           renderFile(env, project.root, file, { ...context, step: { number: step.number, name: step.name }, batch })
             .sql,
       );
-      if (step.script) texts.push(...sqlInScript(readFileSync(join(project.root, step.script), 'utf8')));
+      if (step.script && scripts) texts.push(...sqlInScript(readFileSync(join(project.root, step.script), 'utf8')));
       return [step.id, texts];
     }),
   );

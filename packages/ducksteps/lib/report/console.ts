@@ -65,7 +65,12 @@ export function consoleEvents(style: Style, print: Writer, live?: LiveLine): Bui
           step,
           batch &&
             batchLabel(
-              { id: batch.batch.id, files: batch.batch.files.length, fullRefresh: batch.batch.fullRefresh },
+              {
+                id: batch.batch.id,
+                files: [batch.batch, ...(batch.through ?? [])].reduce((n, b) => n + b.files.length, 0),
+                fullRefresh: batch.batch.fullRefresh,
+                last: batch.through?.at(-1)?.id,
+              },
               batch,
             ),
         ),
@@ -80,6 +85,8 @@ export function consoleEvents(style: Style, print: Writer, live?: LiveLine): Bui
       if (report.status === 'skipped') return; // the summary shows the steps a failure left out
       latest = undefined;
       write(stepEndLine(style, report));
+      for (const c of report.schemaChanges ?? [])
+        if (c.version > 1) write(`  · ${c.table}: ${safeText(c.change)} (schema version ${c.version})`);
       if (report.error) {
         const committed = report.committedFiles ?? [];
         const next =

@@ -1,10 +1,8 @@
 // `docs`: docs/pipeline.md — a Mermaid lineage flowchart (steps, tables, files, publish targets) and the steps with their files.
 import type { Assertion, Project, ProjectLineage, PublishTarget, Settings, StepLineage } from '../model.js';
 import { ungated, type RunPlan } from '../plan/plan.js';
-import { kindOf } from '../publish/registry.js';
-import { lineageOf } from '../render/lineage.js';
-import { renderFile, readSource } from '../render/render.js';
-import { createEnvironment, templateContext, type TemplateContext } from '../render/template.js';
+import { readSource } from '../render/render.js';
+import { targetLineage } from '../run/target-lineage.js';
 import { isDirective } from '../sql/directives.js';
 
 const nodeId = (prefix: string, name: string) => `${prefix}_${name.replace(/[^A-Za-z0-9_]/g, '_')}`;
@@ -62,30 +60,12 @@ export function flowchart(
 }
 
 /** The lineage with the publish targets added (what each reads, what its kind writes). */
-function withTargets(
+const withTargets = (
   project: Project,
   settings: Settings,
   lineage: ProjectLineage,
   targets: readonly PublishTarget[],
-): Map<string, StepLineage> {
-  const context = templateContext(settings, 'docs');
-  const env = createEnvironment(project.root, context);
-  const all = new Map(lineage);
-  for (const target of targets) {
-    const query = renderFile(env, project.root, target.file, {
-      ...context,
-      run_batches: '(NULL)',
-      pending_batches: '(NULL)',
-    } as TemplateContext).sql;
-    const writes = kindOf(target.kind).writes(target);
-    all.set(target.file, {
-      ...lineageOf([query], undefined, lineage.home),
-      filesWritten: [...writes.files],
-      writes: [...writes.tables],
-    });
-  }
-  return all;
-}
+) => new Map([...lineage, ...targetLineage(project, settings, targets, lineage.home)]);
 
 /** The whole page; the same project gives the same text (no run data: `docs` never dirties a checkout).
  * `plan`: the project's display plan, with its flow. */

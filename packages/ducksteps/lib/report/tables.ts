@@ -46,13 +46,15 @@ const STATUS_COLOR: Record<string, keyof typeof CODES> = {
 };
 export const formatStatus = (style: Style, status: string) => paint(style, STATUS_COLOR[status] ?? 'yellow', status);
 
-/** "batch 7 (2 of 3, 1 file)": which batch an incremental step is on. */
+/** "batch 7 (2 of 3, 1 file)": which batch an incremental step is on; "batches 1-30 (…)" for a refresh that
+ * commits several at once. */
 export function batchLabel(
-  batch: { id: number; files: number; fullRefresh: boolean },
+  batch: { id: number; files: number; fullRefresh: boolean; last?: number },
   position?: { number: number; of: number },
 ): string {
-  const where = position && position.of > 1 ? `${position.number} of ${position.of}, ` : '';
-  return `batch ${batch.id} (${where}${counted(batch.files, 'file')}${batch.fullRefresh ? ', full refresh' : ''})`;
+  const where = position && position.of > 1 && batch.last === undefined ? `${position.number} of ${position.of}, ` : '';
+  const which = batch.last === undefined ? `batch ${batch.id}` : `batches ${batch.id}-${batch.last}`;
+  return `${which} (${where}${counted(batch.files, 'file')}${batch.fullRefresh ? ', full refresh' : ''})`;
 }
 
 export const stepStartLine = (style: Style, step: Step, batch?: string) =>

@@ -6,6 +6,7 @@ import type { BuildResult } from '../results.js';
 import { execute } from './execute.js';
 import { crashMessage } from '../errors.js';
 import { openRun, type BuildOptions } from './open.js';
+import { plannedRun } from './planned.js';
 
 export type { BuildEvents } from '../results.js';
 export type { BuildOptions } from './open.js';
@@ -13,14 +14,18 @@ export type { BuildOptions } from './open.js';
 /** Runs the selected steps (each gated by its assertions), then the assertions left, then the publish
  * targets when every error assertion passed (write-audit-publish). */
 export async function build(options: BuildOptions): Promise<BuildResult> {
-  const { run, planInput, close } = await openRun(options);
+  const { run, planInput, columns, close, flushed } = await openRun(options);
   try {
     const plan = planRun(planInput);
-    return await execute(run, plan);
+    run.events.onPlanned?.(plannedRun(run, planInput, plan, columns));
+    const result = await execute(run, plan);
+    run.events.onRunEnd?.(result);
+    return result;
   } catch (error) {
     run.events.onRunError?.(crashMessage(error));
     throw error;
   } finally {
     close();
+    await flushed(); // the OpenLineage endpoint has every event (or they are kept in a file) before the run returns
   }
 }

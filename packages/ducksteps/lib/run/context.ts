@@ -31,6 +31,8 @@ export interface RunContext {
   readonly flowLater?: () => Promise<Flow | undefined>;
   /** What changed: the recorded state, this run's versions, which steps are up to date (state/run-state.ts). */
   readonly state: RunState;
+  /** Table -> the steps and publish targets that read it (who a broken contract lets down), when known. */
+  readonly readers?: Readonly<Record<string, readonly string[]>>;
 }
 
 export { connectionOf } from '../warehouse.js';

@@ -5,6 +5,8 @@ import type { BuildEvents } from '../results.js';
 /** Every event name, so a new event cannot be left out of the fan-out (the object does not compile then). */
 const NAMES = {
   onRunStart: true,
+  onPlanned: true,
+  onFreshness: true,
   onStepStart: true,
   onStepEnd: true,
   onHeartbeat: true,
@@ -21,6 +23,7 @@ const NAMES = {
   onInterrupted: true,
   onRunError: true,
   onStaleRun: true,
+  onRunEnd: true,
 } as const satisfies Record<keyof BuildEvents, true>;
 
 /** Events that call each subscriber's handler in turn. */

@@ -8,6 +8,10 @@ import { lockWarehouse } from '../locks/warehouse-lock.js';
 import { newRunId, resumeOf } from '../logs/history.js';
 import { checkLogs } from '../logs/step-logs.js';
 import { logSubscriber } from '../logs/subscriber.js';
+import { checkFreshness, freshnessOf } from '../incremental/freshness.js';
+import { artifactsSubscriber } from '../observe/artifacts/subscriber.js';
+import { maskPassword } from '../warehouse.js';
+import { lineageEvents } from './openlineage.js';
 import type { Project, Settings, Step } from '../model.js';
 import { flowOf, type PlanInput } from '../plan/plan.js';
 import { removeDeadTemporaries } from '../processes/leftovers.js';
@@ -16,8 +20,10 @@ import { checkDatabasePath } from '../project/config.js';
 import { discover } from '../project/discover.js';
 import { compileStepScripts } from '../project/step-scripts.js';
 import { discoverTargets } from '../publish/targets.js';
+import { tableReaders } from '../render/readers.js';
 import { createEnvironment, templateContext } from '../render/template.js';
-import type { BuildEvents } from '../results.js';
+import type { BuildEvents, TableColumns } from '../results.js';
+import { columnLineageOf } from '../lineage/columns.js';
 import { mark } from '../trace.js';
 import type { RunContext } from './context.js';
 import { fanOut } from './events.js';
@@ -48,8 +54,12 @@ export interface BuildOptions {
 export interface OpenedRun {
   readonly run: RunContext;
   readonly planInput: PlanInput;
+  /** The column lineage, when the lineage is known (for the artifacts and OpenLineage). */
+  readonly columns?: ReadonlyMap<string, TableColumns>;
   /** Stops the workers warmed for stages that did not run and releases the run's own lock. */
   close(): void;
+  /** Resolves once the run's OpenLineage events are delivered (or kept in a file). */
+  flushed(): Promise<void>;
 }
 
 /** Opens a run; throws only for discovery and configuration errors (the lock and pool are released then). */
@@ -61,7 +71,15 @@ export async function openRun(options: BuildOptions): Promise<OpenedRun> {
   removeDeadTemporaries(targets.filter((t) => t.kind === 'file').map((t) => resolve(project.root, t.destination))); // a killed run's half-written files
   const runId = newRunId();
   checkLogs(join(project.root, 'logs'));
-  const events = fanOut(logSubscriber(join(project.root, 'logs'), runId), options.events);
+  const logs = join(project.root, 'logs');
+  const command = maskPassword(['./run.sh', ...process.argv.slice(2)].join(' '));
+  const lineage = lineageEvents(project, settings, runId, (line) => events.onWarning?.(line));
+  const events: BuildEvents = fanOut(
+    logSubscriber(logs, runId),
+    artifactsSubscriber(logs, runId, command),
+    lineage,
+    options.events,
+  );
   const lock = options.lock ?? (await lockWarehouse(project, settings, runId));
   if (!options.lock && lock.stale) events.onStaleRun?.(lock.stale.runId, lock.stale.pid);
   const pool = new WorkerPool(project.root);
@@ -73,6 +91,9 @@ export async function openRun(options: BuildOptions): Promise<OpenedRun> {
     const steps = options.steps ?? project.steps;
     const resume = steps.length > 0 || options.publish;
     events.onRunStart?.(resume ? resumeOf(project, settings, runId, steps) : undefined);
+    const freshness = await freshnessOf(project.root, settings);
+    events.onFreshness?.(freshness);
+    if (steps.length > 0) checkFreshness(freshness, settings.ignoreFreshness).forEach((w) => events.onWarning?.(w));
     mark('build: locked');
     const scripts = await compileStepScripts(project);
     mark('build: scripts compiled');
@@ -83,6 +104,9 @@ export async function openRun(options: BuildOptions): Promise<OpenedRun> {
     const { testSteps, publish } = options;
     const request = { project, settings, context, env, steps, testSteps, targets, keepCompiled: true, publish };
     const planInput = await planInputs(request);
+    const columns =
+      planInput.lineage &&
+      (await columnLineageOf(project, settings, planInput.lineage, context).catch(() => undefined));
     mark('build: planned');
     const flowLater = async () => {
       const lineage = await lineageIfRenders(project, settings, context).catch(() => undefined);
@@ -90,24 +114,21 @@ export async function openRun(options: BuildOptions): Promise<OpenedRun> {
     };
     const signal = options.signal ?? new AbortController().signal;
     const { heartbeatMs } = options;
-    const { lineage } = planInput;
-    const state = new RunState({ root: project.root, settings, pool, signal, runId, lineage, scripts });
-    const run = {
-      project,
+    const readers = planInput.lineage && tableReaders(project, env, context, planInput.lineage, targets);
+    const state = new RunState({
+      root: project.root,
       settings,
-      env,
-      context,
       pool,
       signal,
       runId,
+      lineage: planInput.lineage,
       scripts,
-      events,
-      heartbeatMs,
-      jobs,
-      flowLater,
-      state,
+    });
+    const run = {
+      ...{ project, settings, env, context, pool, signal, runId, scripts, events, heartbeatMs, jobs },
+      ...{ flowLater, readers, state },
     };
-    return { run, planInput, close };
+    return { run, planInput, columns, close, flushed: () => lineage?.flushed() ?? Promise.resolve() };
   } catch (error) {
     events.onRunError?.(crashMessage(error));
     close();

@@ -115,6 +115,9 @@ function render(u: UnitContext, test: UnitTest, step: Step, batch: Batch | undef
     ledger: batch && { step: step.id, runId: u.runId, batch },
     gates: [],
     failuresDir: join(project.root, 'logs', 'unit_failures'),
+    runId: u.runId,
+    onSchemaChange: step.onSchemaChange ?? settings.onSchemaChange,
+    contracts: step.contracts,
   };
 }
 
@@ -122,7 +125,9 @@ function render(u: UnitContext, test: UnitTest, step: Step, batch: Batch | undef
 export function unitCase(u: UnitContext, original: UnitTest, capture?: readonly string[]): UnitTestCase {
   const ddl = Object.fromEntries(
     original.given.flatMap((g) =>
-      u.ddl.has(g.table.toLowerCase()) ? [[g.table.toLowerCase(), u.ddl.get(g.table.toLowerCase())!]] : [],
+      u.ddl.has(g.table.toLowerCase()) && !g.ownColumns
+        ? [[g.table.toLowerCase(), u.ddl.get(g.table.toLowerCase())!]]
+        : [],
     ),
   );
   if (original.error) return { test: original, ddl };

@@ -76,7 +76,7 @@ const names = (src: Source, node: Node | undefined): string[] =>
 function given(src: Source, node: Node | null | undefined): GivenTable[] {
   return pairs(mapping(src, node, 'given')).map((pair) => {
     const table = keyOf(src, pair);
-    const { rows, options } = rowsOf(src, pair.value!, table, ['types']);
+    const { rows, options } = rowsOf(src, pair.value!, table, ['types', 'ddl']);
     const types = options.has('types')
       ? Object.fromEntries(
           Object.entries(mapping(src, options.get('types'), `${table}.types`).toJSON() as Record<string, unknown>).map(
@@ -90,7 +90,14 @@ function given(src: Source, node: Node | null | undefined): GivenTable[] {
         file: src.file,
         line: src.at(options.get('types')),
       });
-    return { table, types, ...rows };
+    const ddl = options.has('ddl') ? text(src, options.get('ddl'), `${table}.ddl`) : 'true';
+    if (ddl !== 'true' && ddl !== 'false')
+      throw new FixtureError(`${table}.ddl must be true or false, got "${ddl}"`, {
+        file: src.file,
+        line: src.at(options.get('ddl')),
+        hint: "ddl: false gives the table only the block's columns (an older schema), not the project's CREATE TABLE",
+      });
+    return { table, types, ...rows, ...(ddl === 'false' ? { ownColumns: true } : {}) };
   });
 }
 

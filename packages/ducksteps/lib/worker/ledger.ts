@@ -6,6 +6,7 @@ import type { Session } from '../engines/engine.js';
 import type { Batch, Ledger } from '../model.js';
 import type { LedgerAnswer, LedgerJob, LedgerWrite } from '../protocol.js';
 import { sqlString as text } from '../sql/quote.js';
+import { openRefresh, readRefreshes } from './refresh-ledger.js';
 import { hintFor } from './sql-error.js';
 import { readState } from './state-read.js';
 import { LAKE_ALIAS, localPart } from '../warehouse.js';
@@ -50,7 +51,7 @@ async function readTables(session: Session): Promise<Ledger> {
     step: String(r.step),
     batchId: Number(r.batch_id),
   }));
-  return { batches, files, stepBatches };
+  return { batches, files, stepBatches, refreshes: await readRefreshes(session) };
 }
 
 /** Reads the whole ledger (read-only); an absent warehouse or schema is an empty ledger. A warehouse that
@@ -126,6 +127,8 @@ async function refuseKnown(session: Session, batch: Batch): Promise<void> {
 export async function openBatch(session: Session, write: LedgerWrite): Promise<void> {
   const { batch, step, runId } = write;
   for (const sql of SCHEMA) await session.run(sql);
+  if (batch.fullRefresh) await session.run(`DELETE FROM ducksteps.step_batches WHERE step = ${text(step)}`);
+  await openRefresh(session, write);
   if (
     (await count(
       session,
@@ -134,7 +137,6 @@ export async function openBatch(session: Session, write: LedgerWrite): Promise<v
   ) {
     throw new Error(`ledger: step ${step} already committed batch ${batch.id}; refusing to process it twice`);
   }
-  if (batch.fullRefresh) await session.run(`DELETE FROM ducksteps.step_batches WHERE step = ${text(step)}`);
   if (!batch.isNew) return;
   if (batch.fullRefresh) {
     await session.run('DELETE FROM ducksteps.loaded_files');

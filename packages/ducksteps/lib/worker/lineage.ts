@@ -9,7 +9,7 @@ import { sqlString } from '../sql/quote.js';
 const QUERY_START = /\b(SELECT|WITH|FROM|VALUES)\b/i;
 
 /** The query inside a statement that json_serialize_sql accepts (it serialises SELECT only). */
-function queryPart(statement: string): string | undefined {
+export function queryPart(statement: string): string | undefined {
   if (/^\(*\s*(SELECT|WITH|FROM|VALUES|TABLE)\b/i.test(statement)) return statement;
   const create = statement.match(/^CREATE\s[\s\S]*?\bAS\s*\(?\s*(?=SELECT|WITH|FROM|VALUES)/i);
   if (create)

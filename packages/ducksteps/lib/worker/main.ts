@@ -7,6 +7,7 @@ import { mark } from '../trace.js';
 import { runAssertions } from './assertions.js';
 import { readLedger } from './ledger.js';
 import { parseReads } from './lineage.js';
+import { columnLineage } from './column-lineage.js';
 import { parseFiles } from './parse.js';
 import { prepareWarehouse, runQueries } from './query.js';
 import { runStep } from './step.js';
@@ -37,6 +38,7 @@ const handlers: Handlers = {
   prepare: prepareWarehouse,
   parse: parseFiles,
   lineage: parseReads,
+  columns: columnLineage,
   unit: runUnitTests,
   publish: async (job, context) => (publishing ?? (await import('./publish.js'))).publishTargets(job, context),
 };

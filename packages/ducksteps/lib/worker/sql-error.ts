@@ -10,6 +10,10 @@ const HINTS: ReadonlyArray<[RegExp, string]> = [
     /^Catalog Error/,
     'check the name; if an earlier step should create it, check that step ran (steps run in number order)',
   ],
+  [
+    /has \d+ columns but \d+ values were supplied/,
+    "the table's columns are not the ones this statement gives: if the step's columns changed, declare the table with a column list (CREATE TABLE IF NOT EXISTS t (…)) and see docs/schema-changes.md (on_schema_change, --full-refresh --select STEP+)",
+  ],
   [/^Binder Error/, 'check column and table names at that line'],
   [
     /CSV file .* cannot be read/,

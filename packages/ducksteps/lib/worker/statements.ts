@@ -6,6 +6,7 @@ import type { Session } from '../engines/engine.js';
 import type { RenderedFile, StepError } from '../model.js';
 import type { StatementResult } from '../results.js';
 import type { WorkerMessage } from '../protocol.js';
+import { DuckstepsError } from '../errors.js';
 import { locateSqlError } from './sql-error.js';
 
 /** A statement the engine rejected, located in the user's file. */
@@ -37,12 +38,14 @@ export function reportProgress(session: Session): NodeJS.Timeout {
 }
 
 /** Runs a file's statements, appending each result to `log` (and calling `onOk` after each that ran);
- * throws StatementFailure on the first error. */
+ * `before` sees each statement first (schema changes: worker/schema-guard.ts). Throws StatementFailure on
+ * the first error, located at the statement (a DuckstepsError keeps its own message and hint). */
 export async function runFile(
   session: Session,
   file: RenderedFile,
   log: StatementResult[],
   onOk?: () => void,
+  before?: (statement: string, file: string, line: number) => Promise<void>,
 ): Promise<void> {
   const chunks = splitStatements(file.sql);
   const lineAt = lineIndex(file.sql);
@@ -53,11 +56,13 @@ export async function runFile(
     const started = performance.now();
     current = { file: file.file, line, index: i + 1, count: chunks.length, started };
     try {
+      await before?.(chunk.text, file.file, line);
       const { rowsChanged } = await session.run(chunk.text, code);
       log.push({ ...base, rowsChanged, durationMs: Math.round(performance.now() - started), status: 'ok' });
       onOk?.();
     } catch (error) {
-      const located = locateSqlError(error, file, chunk);
+      const at = locateSqlError(error, file, chunk);
+      const located = error instanceof DuckstepsError ? { ...at, message: error.shortMessage, hint: error.hint } : at;
       log.push({
         ...base,
         rowsChanged: 0,

@@ -3,6 +3,7 @@
 import { mark } from '../trace.js';
 import { describe, openSession } from '../engines/open.js';
 import type { Session } from '../engines/engine.js';
+import { DuckstepsError } from '../errors.js';
 import type { StepError } from '../model.js';
 import type { JobContext, StepJob } from '../protocol.js';
 import type { StepOutcome, WorkerStats } from '../results.js';
@@ -43,6 +44,7 @@ function openError(error: unknown, job: StepJob): StepError {
 /** A failure of the step, located: a statement, a gate, the script, or something else. */
 export function located(error: unknown, job: StepJob, projectRoot: string): StepError {
   if (error instanceof StatementFailure) return error.located;
+  if (error instanceof DuckstepsError) return error.toStepError(); // a broken contract, at its file:line
   if (error instanceof GateFailure)
     return {
       message: error.message,
@@ -172,6 +174,7 @@ export async function runStep(asked: StepJob, context: JobContext): Promise<Step
     assertions: log.gates,
     retries: retries || undefined,
     state: job.state && stateOutcome(job, log, !failure, checked.outside),
+    schemaChanges: !failure && log.schemaChanges.length ? log.schemaChanges : undefined, // rolled back with a failure
   };
   return failure ? { status: 'failed', error: failure, ...outcome } : { status: 'ok', ...outcome };
 }

@@ -1,11 +1,16 @@
 // The step transaction, in one place: BEGIN; the batch's ledger rows; the script's before(); each file's
 // statements (a file marked no-transaction runs between two transactions, each statement committing on its
-// own); the script's after(); the ledger's "this step committed this batch"; the gating assertions; COMMIT.
-// Any failure rolls back what is open. It records what it committed, so no caller counts statements.
+// own); the script's after(); the ledger's "this step committed this batch" (all of it again for each further
+// batch of a refresh: job.more); the declared tables' schema versions and contracts; the gating assertions;
+// COMMIT. Before each statement, a table declared with a column
+// list that differs from the warehouse's is migrated or refused (schema-guard.ts). Any failure rolls back what
+// is open. It records what it committed, so no caller counts statements.
 import type { Session } from '../engines/engine.js';
-import type { StepJob } from '../protocol.js';
-import { blocks, type AssertionResult, type StatementResult } from '../results.js';
+import type { LedgerWrite, StepJob } from '../protocol.js';
+import type { RenderedFile } from '../model.js';
+import { blocks, type AssertionResult, type SchemaChange, type StatementResult } from '../results.js';
 import { checkAssertion } from './assertions.js';
+import { guardOf, schemaAtCommit } from './schema-step.js';
 import { closeBatch, openBatch } from './ledger.js';
 import { Tracking } from './state.js';
 import { runFile } from './statements.js';
@@ -20,6 +25,7 @@ export class TransactionLog {
   readonly gates: AssertionResult[] = [];
   /** What the step recorded about changes (a job with `state`). */
   tracking?: Tracking;
+  schemaChanges: SchemaChange[] = [];
   private committedCount = 0;
   /** Everything logged so far is committed. */
   markCommitted(): void {
@@ -85,25 +91,30 @@ export async function runTransaction(
   onExecuted: () => void,
 ): Promise<void> {
   const tx = segments(session, log);
+  const guard = guardOf(session, job);
+  const batches: Array<{ files: readonly RenderedFile[]; ledger?: LedgerWrite }> = [job, ...(job.more ?? [])];
   const tracking = (log.tracking = new Tracking(session, job, context.projectRoot));
   try {
     await tx.begin();
     await tracking.begin();
-    if (job.ledger) await openBatch(session.ledger ?? session, job.ledger);
-    await script?.before?.(context);
-    for (const file of job.files) {
-      if (file.transaction) await tx.begin();
-      else await tx.commit(); // what ran so far commits; the file's statements then commit one by one
-      await runFile(session, file, log.statements, file.transaction ? undefined : () => log.markCommitted());
+    for (const { files, ledger } of batches) {
+      const from = log.statements.length;
+      const ctx = ledger ? { ...context, batch: ledger.batch } : context;
+      await tx.begin();
+      if (ledger) await openBatch(session.ledger ?? session, ledger);
+      await script?.before?.(ctx);
+      for (const file of files) {
+        if (file.transaction) await tx.begin();
+        else await tx.commit(); // what ran so far commits; the file's statements then commit one by one
+        const onOk = file.transaction ? undefined : () => log.markCommitted();
+        await runFile(session, file, log.statements, onOk, guard.before);
+      }
+      await tx.begin();
+      await script?.after?.(ctx);
+      const rows = log.statements.slice(from).reduce((sum, s) => sum + s.rowsChanged, 0);
+      if (ledger) await closeBatch(session.ledger ?? session, ledger, rows);
     }
-    await tx.begin();
-    await script?.after?.(context);
-    if (job.ledger)
-      await closeBatch(
-        session.ledger ?? session,
-        job.ledger,
-        log.statements.reduce((sum, s) => sum + s.rowsChanged, 0),
-      );
+    log.schemaChanges = await schemaAtCommit(session, job, guard);
     await tracking.finish(log.statements, script, context);
     await gate(session, job, log.gates);
     onExecuted();

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { QueryRows, RunResult, Session } from '../engine.js';
 import { searchPath, withHomeNames, withJoinSidesAsWritten } from './gating.js';
+import { duckSchema } from './schema.js';
 
 // require(), not import: @duckdb/node-api is CommonJS, and Node's ESM loader re-parses each of its ~60
 // re-exported files to find their names; require() loads it in about half the time (~70 ms vs ~130 ms per
@@ -137,6 +138,10 @@ export async function openDatabase(path: string, options: OpenOptions = {}): Pro
     rollback: () => exec('ROLLBACK'),
     isConflict: () => false, // one writer at a time: no other transaction to conflict with
     gating: (gates) => withHomeNames(connection, home, () => withJoinSidesAsWritten(connection, gates)),
+    schema: duckSchema(
+      (sql) => run(connection, sql),
+      (sql, limit) => query(connection, sql, limit),
+    ),
     close() {
       connection.closeSync();
       instance.closeSync();

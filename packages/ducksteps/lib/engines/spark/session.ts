@@ -5,12 +5,13 @@
 // versions no ledger row names: the next run drops them and finishes any switch a kill interrupted (repair.ts).
 // A write outside a transaction (a `no-transaction` file) commits on its own, the same way.
 import type { DuckWarehouse } from '../../model.js';
-import type { PublishSource, QueryRows, RunResult, Session } from '../engine.js';
+import type { PublishSource, QueryRows, RunResult, SchemaSupport, Session } from '../engine.js';
 import { materialize } from './materialize.js';
 import { repair } from './repair.js';
 import type { Database } from '../duckdb/database.js';
 import { SparkConnect, SparkSqlError } from './connect/index.js';
 import { currentVersions, ensureCatalog, markSwitched, recordVersions, type Version } from './catalog.js';
+import { sparkSchema } from './schema.js';
 import { replaceNames, writeOf } from './versions.js';
 import { physicals, superseded, writeVersion, type StepVersions } from './writes.js';
 
@@ -29,6 +30,7 @@ export async function dropVersion(spark: SparkConnect, physical: string): Promis
 /** The ledger store's session plus the cluster's. */
 export class SparkSession implements Session {
   private tx?: StepVersions;
+  readonly schema: SchemaSupport = sparkSchema(this);
 
   constructor(
     readonly spark: SparkConnect,

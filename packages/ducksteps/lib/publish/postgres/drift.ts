@@ -1,8 +1,9 @@
-// Before rows are appended or upserted into a table that exists, its columns must still be the query's: a
-// column the query no longer has would be written as NULL, a column of another type would be converted by
-// PostgreSQL (12.75 stored in an integer column is 13). Both are refused, naming the column; a widening that
-// loses nothing (integer into bigint, real into double precision, numeric into a wider numeric) is fine, and
-// so is a column of the table that the query leaves out when it has a default (an id, a loaded_at).
+// The destination table of an append or upsert target is a contract (docs/schema-changes.md): its consumers
+// rely on its columns, so before rows go in, the query must still give them: a column the query no longer has
+// would be written as NULL, a column of another type would be converted by PostgreSQL (12.75 stored in an
+// integer column is 13), a column the table lacks cannot be written. Each is refused, naming the column; a
+// widening that loses nothing (integer into bigint, real into double precision, numeric into a wider numeric)
+// is fine, and so is a column of the table that the query leaves out when it has a default (an id, a loaded_at).
 import type { PgSession } from './delivery.js';
 
 interface Column {
@@ -46,7 +47,7 @@ export function widens(from: string, to: string): boolean {
 type Problem = Error & { hint: string };
 const problem = (message: string, hint: string): Problem => Object.assign(new Error(message), { hint });
 
-/** Refuses a live table whose columns drifted from the staged query's; `live` and `staging` are quoted
+/** Refuses a query that breaks the live table's contract (its columns); `live` and `staging` are quoted
  * qualified names, `shown` the live table as the header wrote it. */
 export async function checkDrift(pg: PgSession, live: string, staging: string, shown: string): Promise<void> {
   const [have, want] = [await columnsOf(pg, live), await columnsOf(pg, staging)];
@@ -55,12 +56,12 @@ export async function checkDrift(pg: PgSession, live: string, staging: string, s
     const existing = byName.get(c.name);
     if (!existing)
       throw problem(
-        `the query has column ${c.name}, which ${shown} does not have`,
+        `the contract of ${shown} is broken: the query has column ${c.name}, which ${shown} does not have`,
         `add it to the table (ALTER TABLE ${shown} ADD COLUMN ${c.name} ${c.type};) or leave it out of the query`,
       );
     if (!widens(c.type, existing.type)) {
       throw problem(
-        `column ${c.name} is ${c.type} in the query but ${existing.type} in ${shown}: PostgreSQL would convert every value (rounding or cutting it)`,
+        `the contract of ${shown} is broken: column ${c.name} is ${c.type} in the query but ${existing.type} in ${shown}: PostgreSQL would convert every value (rounding or cutting it)`,
         `cast it in the query if the table's type is meant (CAST(${c.name} AS ${existing.type.toUpperCase()})), or change the table: ALTER TABLE ${shown} ALTER COLUMN ${c.name} TYPE ${c.type};`,
       );
     }
@@ -69,7 +70,7 @@ export async function checkDrift(pg: PgSession, live: string, staging: string, s
   const missing = have.find((c) => !wanted.has(c.name) && !c.hasDefault);
   if (missing)
     throw problem(
-      `${shown} has column ${missing.name}, which the query does not produce: its rows would get NULL there`,
+      `the contract of ${shown} is broken: it has column ${missing.name}, which the query does not produce (its new rows would get NULL there)`,
       `add it to the query (NULL AS ${missing.name} if that is meant), or drop it from the table (ALTER TABLE ${shown} DROP COLUMN ${missing.name};)`,
     );
 }

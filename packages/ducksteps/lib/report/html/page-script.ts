@@ -42,6 +42,39 @@ function trend(field, title) {
     ],
   };
 }
+// Column lineage: the picked column, then what it comes from, each upstream column expanded in turn.
+const pick = document.getElementById('column-pick');
+function columnTree(name, seen) {
+  const li = document.createElement('li');
+  const code = document.createElement('code');
+  code.textContent = name;
+  li.append(code);
+  const cut = name.lastIndexOf('.');
+  const table = data.columns[name.slice(0, cut)];
+  const column = table && table.columns.find((c) => c.name === name.slice(cut + 1));
+  if (!column || seen.has(name)) return li;
+  const ul = document.createElement('ul');
+  for (const from of column.from) {
+    const child = columnTree(from.source, new Set([...seen, name]));
+    const how = document.createElement('span');
+    how.className = 'how';
+    how.textContent = ' ' + from.how;
+    child.insertBefore(how, child.children[1] || null);
+    ul.append(child);
+  }
+  if (column.from.length === 0) ul.innerHTML = '<li class="how">(from no column: a constant, a count or a generated value)</li>';
+  li.append(ul);
+  return li;
+}
+function showColumn() {
+  const root = document.createElement('ul');
+  root.append(columnTree(pick.value, new Set()));
+  document.getElementById('column-path').replaceChildren(root);
+}
+if (pick) {
+  pick.addEventListener('change', showColumn);
+  showColumn();
+}
 mermaid.initialize({ startOnLoad: false, securityLevel: 'strict', theme: 'neutral' });
 const lineage = document.querySelector('.mermaid') ? mermaid.run({ querySelector: '.mermaid' }) : Promise.resolve();
 Promise.all([...charts, lineage]).then(() => { document.body.dataset.ready = 'yes'; }, (error) => { document.body.dataset.ready = 'error'; console.error(error); });

@@ -1,6 +1,7 @@
 // The report page: one self-contained HTML file (styles, data, libraries and script inlined).
 import { PAGE_SCRIPT } from './page-script.js';
 import { formatCount as count } from '../tables.js';
+import { formatAge } from '../../incremental/freshness.js';
 import type { ReportData } from './report-data.js';
 
 const esc = (v: unknown) =>
@@ -12,7 +13,8 @@ function table(head: string[], rows: unknown[][], id?: string): string {
   return `<table${id ? ` id="${id}"` : ''}><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${body}</tbody></table>`;
 }
 
-const badge = (status: string) => `<span class="badge ${esc(status.replace(/ /g, '-'))}">${esc(status)}</span>`;
+const badge = (status: string) =>
+  `<span class="badge ${esc(status.replace(/[^A-Za-z0-9]+/g, '-'))}">${esc(status)}</span>`;
 
 function stepsSection(d: ReportData): string {
   const rows = d.steps.map((s) => [
@@ -87,6 +89,35 @@ function unitSection(d: ReportData): string {
   return `<section><h2>Unit tests</h2>${table(['unit test', 'where', 'status', 'rows differing', 'duration', 'error'], rows, 'unit-tests')}${diffs}</section>`;
 }
 
+const age = (s: unknown) => (s === null || s === undefined ? '-' : formatAge(Number(s) * 1000));
+
+function inputsSection(d: ReportData): string {
+  if (d.inputs.length === 0) return '';
+  const rows = d.inputs.map((i) => [
+    esc(i.input),
+    badge(i.status === 'pass' ? 'fresh' : i.status === 'none' ? 'no file' : `late: ${i.status}`),
+    `<code>${esc(i.newest ?? '-')}</code>`,
+    esc(i.arrived ?? '-'),
+    age(i.ageS),
+    age(i.warnS),
+    age(i.errorS),
+  ]);
+  return `<section><h2>Inputs</h2><p class="meta">How old each input's newest file was when the run started (its thresholds: package.json "inputs").</p>${table(['input', 'freshness', 'newest file', 'arrived', 'age', 'warn after', 'error after'], rows, 'inputs')}</section>`;
+}
+
+/** Pick a column, see where it comes from (the page script draws the path; this is its frame). */
+function columnsSection(d: ReportData): string {
+  const options = Object.entries(d.columns).flatMap(([table, t]) =>
+    t.columns.map((c) => `<option value="${esc(`${table}.${c.name}`)}">${esc(`${table}.${c.name}`)}</option>`),
+  );
+  if (options.length === 0) return '';
+  const unresolved = Object.entries(d.columns).flatMap(([table, t]) =>
+    t.unresolved.map((u) => `<li><code>${esc(table)}</code>: ${esc(u)}</li>`),
+  );
+  return `<section><h2>Column lineage</h2><p class="meta">Pick a column to see the columns it comes from, down to the landing files (from the steps' SQL, parsed by DuckDB; <i>identity</i>: copied, <i>transformation</i>: computed, <i>aggregation</i>: aggregated).</p>
+<select id="column-pick">${options.join('')}</select><div id="column-path"></div>${unresolved.length ? `<details><summary>not resolved (${unresolved.length})</summary><ul id="column-unresolved">${unresolved.join('')}</ul></details>` : ''}</section>`;
+}
+
 function slowestSection(d: ReportData): string {
   const slow = [...d.statements].sort((a, b) => Number(b.ms) - Number(a.ms)).slice(0, 10);
   return `<section><h2>Slowest statements</h2>${table(
@@ -107,8 +138,8 @@ section{background:#fff;border:1px solid #d0d7de;border-radius:6px;padding:12px 
 table{border-collapse:collapse;width:100%;margin:6px 0}th,td{border-bottom:1px solid #eaeef2;padding:4px 8px;text-align:left;vertical-align:top}th{background:#f6f8fa;font-weight:600}
 code{font:12px ui-monospace,monospace;white-space:pre-wrap;word-break:break-all}.chart{width:100%;margin:6px 0 10px}.meta{color:#57606a}.meta b{color:#1f2328}
 .badge{display:inline-block;padding:0 8px;border-radius:10px;font-size:12px;background:#eaeef2}.badge.ok,.badge.pass,.badge.up-to-date{background:#dafbe1;color:#116329}
-.badge.failed,.badge.fail,.badge.error{background:#ffebe9;color:#a40e26}.badge.warn,.badge.interrupted,.badge.timed-out{background:#fff8c5;color:#7d4e00}
-details{margin:4px 0}summary{cursor:pointer;color:#0969da}.more{color:#57606a}.two{display:grid;grid-template-columns:1fr 1fr;gap:16px}`;
+.badge.fresh{background:#dafbe1;color:#116329}.badge.failed,.badge.fail,.badge.error,.badge.late-error,.badge.no-file{background:#ffebe9;color:#a40e26}.badge.warn,.badge.late-warn,.badge.interrupted,.badge.timed-out{background:#fff8c5;color:#7d4e00}
+#column-path ul{list-style:none;padding-left:18px;margin:2px 0;border-left:1px dotted #d0d7de}#column-path .how{color:#57606a;font-size:12px}details{margin:4px 0}summary{cursor:pointer;color:#0969da}.more{color:#57606a}.two{display:grid;grid-template-columns:1fr 1fr;gap:16px}`;
 
 /** The whole page for a run, as the text before and after its inlined libraries (assets.ts: 3.5 MB of
  * bytes, never decoded); `lineage` is the Mermaid flowchart text (or undefined when it cannot be drawn). */
@@ -127,7 +158,7 @@ export function reportPage(d: ReportData, lineage?: string): [before: string, af
 <main>${stepsSection(d)}
 <section><h2>Trends over the last runs (latest marked)</h2><div class="two"><div id="trend-duration" class="chart"></div><div id="trend-rows" class="chart"></div></div></section>
 <section><h2>Peak memory and CPU time per step</h2><p class="meta">Each step is its own process: these are that process's peak resident memory and CPU time (labels).</p><div id="resources" class="chart"></div></section>
-${unitSection(d)}${slowestSection(d)}${testsSection(d)}
+${inputsSection(d)}${unitSection(d)}${slowestSection(d)}${testsSection(d)}
 ${
   d.publish.length
     ? `<section><h2>Publish</h2>${table(
@@ -142,6 +173,7 @@ ${
       )}</section>`
     : ''
 }
+${columnsSection(d)}
 <section><h2>Lineage</h2>${lineage ? `<pre class="mermaid">${esc(lineage)}</pre>` : '<p>the lineage could not be drawn (a step does not render)</p>'}</section>
 </main><script type="application/json" id="report-data">${JSON.stringify(d).replace(/</g, '\\u003c')}</script>
 `,

@@ -28,6 +28,18 @@ export interface ReportData {
   /** Unit tests (tests.csv rows of kind `unit`), each failure with the start of its diff (logs/unit_failures/). */
   readonly unitTests: ReadonlyArray<Record<string, string | number>>;
   readonly publish: ReadonlyArray<Record<string, string | number>>;
+  /** How old each input's newest file was when the run started (logs/run_results.json "sources"). */
+  readonly inputs: ReadonlyArray<Record<string, string | number | null>>;
+  /** Each table's columns with their upstream columns, and what could not be resolved (logs/manifest.json). */
+  readonly columns: Readonly<Record<string, ColumnsOfTable>>;
+}
+
+export interface ColumnsOfTable {
+  readonly columns: ReadonlyArray<{
+    readonly name: string;
+    readonly from: ReadonlyArray<{ source: string; how: string }>;
+  }>;
+  readonly unresolved: readonly string[];
 }
 
 const TREND_RUNS = 20;
@@ -64,6 +76,43 @@ function unitDiff(logsDir: string, r: LogRow): string {
   if (r.status === 'pass') return '';
   const file = join(logsDir, 'unit_failures', `${r.test.replace(' › ', '.').replace(/[^A-Za-z0-9_.-]+/g, '_')}.txt`);
   return existsSync(file) ? readFileSync(file, 'utf8').split('\n').slice(1, 41).join('\n') : '';
+}
+
+/** The inputs' freshness from the run's logs/run_results.json ([] for another run's, or none). */
+function inputsOf(logsDir: string, runId: string): Array<Record<string, string | number | null>> {
+  try {
+    const doc = JSON.parse(readFileSync(join(logsDir, 'run_results.json'), 'utf8'));
+    if (doc.metadata?.invocation_id !== runId) return [];
+    return (doc.sources as Array<Record<string, any>>).map((s) => ({
+      // eslint-disable-line @typescript-eslint/no-explicit-any
+      input: String(s.unique_id).replace(/^source\./, ''),
+      status: s.status,
+      newest: s.newest_file,
+      arrived: s.max_loaded_at,
+      ageS: s.max_loaded_at_time_ago_in_s,
+      warnS: s.criteria.warn_after_s,
+      errorS: s.criteria.error_after_s,
+    }));
+  } catch {
+    return [];
+  }
+}
+
+/** The column lineage of the run's logs/manifest.json ({} for another run's, or none). */
+function columnsOf(logsDir: string, runId: string): Record<string, ColumnsOfTable> {
+  try {
+    const doc = JSON.parse(readFileSync(join(logsDir, 'manifest.json'), 'utf8'));
+    if (doc.metadata?.invocation_id !== runId) return {};
+    const out: Record<string, ColumnsOfTable> = {};
+    for (const [name, t] of Object.entries(
+      doc.tables as Record<string, { columns: ColumnsOfTable['columns'] | null; unresolved: string[] }>,
+    ))
+      if (t.columns)
+        out[name] = { columns: t.columns.map((c) => ({ name: c.name, from: c.from })), unresolved: t.unresolved };
+    return out;
+  } catch {
+    return {};
+  }
 }
 
 /** The report's data for the latest run in logs/, or undefined when there is none. */
@@ -148,6 +197,8 @@ export function reportData(root: string): ReportData | undefined {
         error: r.error,
         diff: unitDiff(logsDir, r),
       })),
+    inputs: inputsOf(logsDir, runId),
+    columns: columnsOf(logsDir, runId),
     publish: rows
       .filter((r) => r.step.startsWith('publish '))
       .map((r) => ({

@@ -9,7 +9,8 @@ import { succeeded, type StepReport } from '../../results.js';
 import { archiveFiles } from '../../incremental/archive.js';
 import { planBatches } from '../../incremental/plan-batches.js';
 import { blank, skipSteps, upToDate, type RunContext, type StepRun } from '../context.js';
-import { contentIndex, sealBatch, type ContentIndex } from '../../incremental/seal.js';
+import { contentIndex, type ContentIndex } from '../../incremental/seal.js';
+import { mergeRefreshes, prepare } from './batch-units.js';
 import { renderStepRun, runStepRun } from './step.js';
 import type { StageRunner } from './table.js';
 
@@ -49,7 +50,8 @@ async function planUnits(run: RunContext, stage: BatchesStage, ahead: () => void
     const read = run.state.warehouse(); // with what changed: one worker, unless an earlier stage read it
     ahead(); // the group's first step boots while the ledger is read
     const { ledger } = await read;
-    const plan = await planBatches(project.root, settings, ledger, group, stage.createsBatches);
+    const before = project.steps.filter((s) => s.incremental && s.number < group[0].number).map((s) => s.id);
+    const plan = await planBatches(project.root, settings, ledger, group, stage.createsBatches, before);
     for (const line of plan.notices) run.events.onNotice?.(line);
     warn(run, plan.warnings);
     warn(run, await archiveFiles(project.root, settings, completeFiles(ledger, incrementalIds(run), plan.inLanding))); // after a crash between commit and move
@@ -60,7 +62,7 @@ async function planUnits(run: RunContext, stage: BatchesStage, ahead: () => void
         .filter((s) => !batch.done.includes(s.id))
         .map((step) => ({ step, batch: { batch, number: i + 1, of: plan.batches.length } })),
     );
-    return { units, reports: [], index };
+    return { units: mergeRefreshes(units), reports: [], index };
   } catch (error) {
     if (!(error instanceof BatchError)) throw error;
     return {
@@ -69,31 +71,6 @@ async function planUnits(run: RunContext, stage: BatchesStage, ahead: () => void
       index: new Map(),
     };
   }
-}
-
-/** The unit as it runs: its batch sealed, and recorded only by the first step to process a new batch (the
- * steps after it find it in the ledger). */
-async function prepare(
-  run: RunContext,
-  units: readonly StepRun[],
-  i: number,
-  sealed: Map<number, Batch>,
-  index: ContentIndex,
-): Promise<StepRun> {
-  const unit = units[i];
-  const position = unit.batch!;
-  let batch = sealed.get(position.batch.id);
-  if (!batch) {
-    const result = await sealBatch(run.project.root, position.batch, index, run.settings.duplicates);
-    warn(run, result.warnings);
-    batch = result.batch;
-    sealed.set(batch.id, batch);
-  }
-  const first = i === 0 || units[i - 1].batch?.batch.id !== batch.id; // a batch's units are consecutive
-  return {
-    step: unit.step,
-    batch: { ...position, batch: first ? batch : { ...batch, isNew: false, later: undefined } },
-  };
 }
 
 /** Archives a batch once this run's units for it all succeeded and no incremental step still lacks it. */
@@ -131,7 +108,7 @@ export async function runBatchesStage(
   const planned = await planUnits(run, stage, () => ahead(1));
   for (const r of planned.reports) log(r);
   const { units, index } = planned;
-  const sealed = new Map<number, Batch>();
+  const state = { sealed: new Map<number, Batch>(), started: new Set<number>(), index };
   for (const [i, planUnit] of units.entries()) {
     if (reports.some((r) => !succeeded(r.status))) {
       new Set(units.slice(i).map((u) => u.step)).forEach((s) => log(blank(s, 'skipped'))); // once per step, not per batch left
@@ -139,7 +116,7 @@ export async function runBatchesStage(
     }
     let unit: StepRun;
     try {
-      unit = await prepare(run, units, i, sealed, index);
+      unit = await prepare(run, planUnit, state);
     } catch (error) {
       if (!(error instanceof BatchError)) throw error;
       log(blank(planUnit.step, 'failed', error.toStepError()));

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { TemplateError } from '../../errors.js';
 import type { StepJob } from '../../protocol.js';
 import type { WorkerProcess } from '../../processes/worker-process.js';
-import type { Assertion } from '../../model.js';
+import type { Assertion, Batch } from '../../model.js';
 import type { StepOutcome, StepReport } from '../../results.js';
 import { batchContext } from '../../render/batch-context.js';
 import { renderStep } from '../../render/render.js';
@@ -13,18 +13,26 @@ import { mark } from '../../trace.js';
 import { connectionOf, skipSteps, upToDate, type RunContext, type StepRun } from '../context.js';
 import type { StageRunner } from './table.js';
 
-/** Renders the step's files into its job; a template error is the step's failure. */
-function jobOf(run: RunContext, stepRun: StepRun, gates: readonly Assertion[]): StepJob | StepOutcome {
-  const { project, settings } = run;
-  const { step, batch } = stepRun;
+/** The step's files rendered for one batch (or none). */
+function filesFor(run: RunContext, stepRun: StepRun, batch?: Batch) {
+  const { step } = stepRun;
   const context = {
     ...run.context,
     engine: step.local ? ('duckdb' as const) : run.context.engine,
     step: { number: step.number, name: step.name },
-    batch: batch && batchContext(batch.batch, settings.inputs, batch.number, batch.of),
+    batch: batch && batchContext(batch, run.settings.inputs, stepRun.batch!.number, stepRun.batch!.of),
   };
+  return renderStep(run.env, run.project.root, step.files, context, `logs/compiled/${step.id}`);
+}
+
+/** Renders the step's files into its job; a template error is the step's failure. */
+function jobOf(run: RunContext, stepRun: StepRun, gates: readonly Assertion[]): StepJob | StepOutcome {
+  const { project, settings } = run;
+  const { step, batch } = stepRun;
+  const ledgerOf = (b: Batch) => ({ step: step.id, runId: run.runId, batch: b });
   try {
-    const files = renderStep(run.env, project.root, step.files, context, `logs/compiled/${step.id}`);
+    const more = (batch?.through ?? []).map((b) => ({ files: filesFor(run, stepRun, b), ledger: ledgerOf(b) }));
+    const files = filesFor(run, stepRun, batch?.batch); // last: logs/compiled/ shows the first batch's SQL
     const connection = step.local
       ? {
           warehouse: { engine: 'duckdb' as const, path: ':memory:', extensionDir: settings.extensionDir },
@@ -40,10 +48,15 @@ function jobOf(run: RunContext, stepRun: StepRun, gates: readonly Assertion[]): 
       files,
       script: step.script ? run.scripts.get(step.script) : undefined,
       scriptSource: step.script ? join(project.root, step.script) : undefined,
-      ledger: batch && { step: step.id, runId: run.runId, batch: batch.batch },
+      ledger: batch && ledgerOf(batch.batch),
       gates,
       failuresDir: join(project.root, 'logs', 'test_failures'),
       state: run.state.job(step, files),
+      runId: run.runId,
+      onSchemaChange: step.onSchemaChange ?? settings.onSchemaChange,
+      contracts: step.contracts,
+      readers: run.readers,
+      ...(more.length ? { more } : {}),
     };
   } catch (error) {
     if (!(error instanceof TemplateError)) throw error;
@@ -93,6 +106,7 @@ function report(stepRun: StepRun, outcome: StepOutcome, handedOver: Date): StepR
     Math.max(handedOver.getTime(), Math.min(outcome.stats?.receivedAt ?? 0, finishedAt.getTime())),
   );
   const batch = stepRun.batch?.batch;
+  const through = stepRun.batch?.through ?? [];
   return {
     step: stepRun.step,
     status: outcome.status,
@@ -104,9 +118,15 @@ function report(stepRun: StepRun, outcome: StepOutcome, handedOver: Date): StepR
     stats: outcome.stats,
     rowsChanged: outcome.committed.reduce((sum, s) => sum + s.rowsChanged, 0),
     committedFiles: outcome.status === 'ok' ? [] : [...new Set(outcome.committed.map((s) => s.file))],
-    batch: batch && { id: batch.id, files: batch.files.length, fullRefresh: batch.fullRefresh },
+    batch: batch && {
+      id: batch.id,
+      files: [batch, ...through].reduce((n, b) => n + b.files.length, 0),
+      fullRefresh: batch.fullRefresh,
+      ...(through.length ? { last: through.at(-1)!.id } : {}),
+    },
     assertions: outcome.assertions,
     retries: outcome.retries,
+    schemaChanges: outcome.schemaChanges,
   };
 }
 
