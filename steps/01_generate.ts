@@ -4,11 +4,12 @@
 // loading) is not written again, so `--var days=31` is "the next day arrived". Each file is written under
 // a temporary name and renamed into place (the convention readers rely on), after malformed lines are
 // appended the way a broken upstream export writes them (SQL's COPY cannot write a bad line on purpose).
-import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ScriptInputsContext } from '../packages/ducksteps/lib/changes.js';
 import type { StepContext } from '../packages/ducksteps/lib/worker/step-script.js';
 
-const landing = (ctx: StepContext) => ctx.vars.landing_dir ?? 'data/landing';
+const landing = (ctx: { vars: Readonly<Record<string, string>> }) => ctx.vars.landing_dir ?? 'data/landing';
 const FIRST_DAY = Date.UTC(2024, 0, 1);
 
 /** 1 -> orders_2024-01-01.csv */
@@ -40,6 +41,23 @@ function publishSnapshot(ctx: StepContext, name: string): boolean {
   }
   renameSync(fresh, target);
   return true;
+}
+
+/** What else the step reads, for ducksteps to skip it when that is as it was at its last run: the days not
+ * delivered yet (in landing or archived), and the snapshots as they are. Nothing missing and the same snapshots:
+ * running it again would write nothing. */
+export function inputs(ctx: ScriptInputsContext): unknown {
+  const days = Number(ctx.vars.days ?? 30);
+  const folder = join(ctx.projectRoot, landing(ctx), 'orders');
+  const archived = join(ctx.projectRoot, ctx.vars.archive_dir ?? 'data/archive', 'orders');
+  const missing = Array.from({ length: Number.isInteger(days) && days > 0 ? days : 0 }, (_, i) => i + 1).filter(
+    (day) => !existsSync(join(folder, dayFile(day))) && !existsSync(join(archived, dayFile(day))),
+  );
+  const stamp = (name: string) => {
+    const file = join(ctx.projectRoot, landing(ctx), `${name}.csv`);
+    return existsSync(file) ? (({ size, mtimeMs, ino }) => [size, mtimeMs, ino])(statSync(file)) : null;
+  };
+  return { days: ctx.vars.days ?? null, missing, customers: stamp('customers'), products: stamp('products') };
 }
 
 export async function after(ctx: StepContext): Promise<void> {

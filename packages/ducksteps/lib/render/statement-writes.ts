@@ -63,7 +63,8 @@ function wordsBut(code: string, target: string): Set<string> {
   return new Set(at < 0 ? words : [...words.slice(0, at), ...words.slice(at + 1)]);
 }
 
-/** The tables a step writes without first replacing them (what they held before is part of its result), and
+/** The tables a step writes without first replacing them (what they held before is part of its result; a table
+ * it only ensures with CREATE … IF NOT EXISTS is not: running that again changes nothing), and
  * whether some statement writes what cannot be named. A table counts as replaced by a statement that defines
  * it (CREATE [OR REPLACE], DROP, or DELETE FROM / TRUNCATE after a CREATE … IF NOT EXISTS) when nothing before
  * it, and nothing else in it, mentions the table's name. */
@@ -90,7 +91,7 @@ export function keptTables(files: readonly string[], home: Home, known?: Known):
     );
     for (const word of mentioned) seen.add(word);
   });
-  const kept = [...state].filter(([, s]) => s !== 'defined').map(([t]) => t);
+  const kept = [...state].filter(([, s]) => s === 'kept').map(([t]) => t); // only ensured: running it again does nothing
   return { kept, unknown };
 }
 

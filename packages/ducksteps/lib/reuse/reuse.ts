@@ -122,7 +122,12 @@ export function recordAssertionPasses(
 /** A unit test's whole input: what the worker receives, the step's script as it is, the framework build. */
 function unitKey(root: string, c: UnitTestCase): string {
   const script = c.job?.scriptSource && existsSync(c.job.scriptSource) ? readFileSync(c.job.scriptSource, 'utf8') : '';
-  const job = c.job && { ...c.job, script: undefined, ledger: c.job.ledger && { ...c.job.ledger, runId: '' } }; // the run id and where the script was compiled to are not inputs
+  const job = c.job && {
+    ...c.job,
+    script: undefined,
+    runId: undefined,
+    ledger: c.job.ledger && { ...c.job.ledger, runId: '' },
+  }; // the run id and where the script was compiled to are not inputs
   return sha(JSON.stringify([BUILD, root, { ...c, job }, script]));
 }
 

@@ -1,0 +1,160 @@
+// Change-aware skip (docs/running.md, "Up to date"): a step whose SQL, vars and every input it reads — tables
+// (through views and macros), files outside the warehouse — are as at its last successful commit is not run.
+// The property: random sequences of edits (SQL, vars, upstream data, input files, writes from outside
+// ducksteps) give the same tables with skipping as with --recheck (which runs every step), every time.
+import t from 'tap';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { openDatabase } from '../lib/engines/duckdb/database.js';
+import { cli, project, query } from './helpers.js';
+
+const SETTINGS = JSON.stringify({ name: 'skip', ducksteps: { vars: { k: '1' } } });
+const SQL = {
+  '01_load': { '01.sql': "CREATE OR REPLACE TABLE a AS SELECT * FROM read_csv('data/in/a.csv', header = true);" },
+  '02_view': {
+    '01.sql':
+      'CREATE OR REPLACE MACRO over(n) AS TABLE SELECT * FROM a WHERE x > n;\nCREATE OR REPLACE VIEW v AS SELECT x, x * {{ vars.k }} AS y FROM a;',
+  },
+  '03_sum': { '01.sql': 'CREATE OR REPLACE TABLE s AS SELECT count(*) AS n, sum(y) AS total FROM v;' },
+  '04_over': { '01.sql': 'CREATE OR REPLACE TABLE o AS SELECT count(*) AS n FROM over(2);' },
+  '05_outside': {
+    '01.sql':
+      'CREATE TABLE IF NOT EXISTS b (z INTEGER);\nCREATE OR REPLACE TABLE c AS SELECT count(*) AS n, sum(z) AS z FROM b;',
+  },
+  '06_clock': {
+    '01.sql': "CREATE OR REPLACE TABLE d AS SELECT count(*) AS n FROM a WHERE now() > TIMESTAMP '2000-01-01';",
+  },
+};
+const TABLES = ['a', 's', 'o', 'b', 'c', 'd'];
+
+/** A small seeded generator (mulberry32): the sequence a failure names can be run again. */
+function random(seed: number) {
+  let s = seed >>> 0;
+  return (n: number) => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let r = Math.imul(s ^ (s >>> 15), 1 | s);
+    r = (r + Math.imul(r ^ (r >>> 7), 61 | r)) ^ r;
+    return ((r ^ (r >>> 14)) >>> 0) % n;
+  };
+}
+
+type Edit = { readonly name: string; apply(dir: string): Promise<void> | void; readonly args?: string[] };
+
+/** The edits a sequence draws from: each applied alike to both projects. */
+function edits(pick: (n: number) => number, round: number): Edit[] {
+  const values = [String(10 + round), ...Array.from({ length: pick(4) }, () => String(pick(6)))]; // never the same file twice
+  const csv = ['x', ...values].join('\n') + '\n';
+  const k = String(1 + pick(3));
+  const op = ['sum', 'max', 'min'][pick(3)];
+  const z = pick(100);
+  return [
+    { name: 'nothing', apply: () => undefined },
+    { name: 'new input file', apply: (dir) => writeFileSync(join(dir, 'data/in/a.csv'), csv) },
+    { name: `var k=${k}`, apply: () => undefined, args: ['--var', `k=${k}`] },
+    {
+      name: `SQL of 03_sum uses ${op}`,
+      apply: (dir) =>
+        writeFileSync(
+          join(dir, 'sql/03_sum/01.sql'),
+          SQL['03_sum']['01.sql'].replace(/\b(sum|max|min)\(y\)/, `${op}(y)`),
+        ),
+    },
+    {
+      name: `outside write to b (${z})`,
+      apply: async (dir) => {
+        const db = await openDatabase(join(dir, 'data/warehouse.duckdb'));
+        await db.run(`INSERT INTO b VALUES (${z})`);
+        db.close();
+      },
+    },
+    {
+      name: 'outside write to a',
+      apply: async (dir) => {
+        const db = await openDatabase(join(dir, 'data/warehouse.duckdb'));
+        await db.run('UPDATE a SET x = x + 1');
+        db.close();
+      },
+    },
+  ];
+}
+
+const dump = async (dir: string) =>
+  Object.fromEntries(
+    await Promise.all(
+      TABLES.map(async (table) => [
+        table,
+        JSON.stringify(await query(join(dir, 'data/warehouse.duckdb'), `FROM ${table} ORDER BY ALL`), (_, v) =>
+          typeof v === 'bigint' ? String(v) : v,
+        ),
+      ]),
+    ),
+  );
+
+function skipProject(t: Parameters<Parameters<typeof t.test>[1]>[0]) {
+  return project(t, undefined, {
+    'package.json': SETTINGS,
+    sql: SQL,
+    data: { in: { 'a.csv': 'x\n1\n2\n3\n' } },
+  });
+}
+
+t.test('with nothing changed every step is up to date but the one that reads the clock', async (t) => {
+  const dir = skipProject(t);
+  const first = await cli(dir);
+  t.equal(first.exitCode, 0, first.stdout + first.stderr);
+  const again = await cli(dir);
+  t.equal(again.exitCode, 0, again.stdout + again.stderr);
+  for (const step of ['01_load', '02_view', '03_sum', '04_over', '05_outside'])
+    t.match(again.stdout, new RegExp(`✔ ${step} up to date: nothing it reads changed`), step);
+  t.match(again.stdout, /✔ 06_clock ok/, 'a step calling now() always runs');
+  const recheck = await cli(dir, ['--recheck']);
+  t.notMatch(recheck.stdout, /up to date/, '--recheck runs every step');
+});
+
+t.test('a changed input file runs the steps that read it, through views and table macros', async (t) => {
+  const dir = skipProject(t);
+  t.equal((await cli(dir)).exitCode, 0);
+  writeFileSync(join(dir, 'data/in/a.csv'), 'x\n5\n6\n');
+  const run = await cli(dir);
+  t.equal(run.exitCode, 0, run.stdout);
+  for (const step of ['01_load', '02_view', '03_sum', '04_over']) t.match(run.stdout, new RegExp(`✔ ${step} ok`), step);
+  t.match(run.stdout, /✔ 05_outside up to date/, 'a step reading none of it is skipped');
+  t.same(await query(join(dir, 'data/warehouse.duckdb'), 'FROM o'), [{ n: 2n }]);
+});
+
+/** Two copies of the project in one test folder (a test has one testdir): one run with skipping, one with --recheck. */
+function twoProjects(t: Parameters<Parameters<typeof t.test>[1]>[0]) {
+  const tree = () => ({
+    'package.json': SETTINGS,
+    sql: structuredClone(SQL),
+    data: { in: { 'a.csv': 'x\n1\n2\n3\n' } },
+  });
+  const root = t.testdir({ skipping: tree(), always: tree() });
+  return [join(root, 'skipping'), join(root, 'always')];
+}
+
+t.test('random sequences of edits give the same tables with skipping as with --recheck', async (t) => {
+  let skipped = 0;
+  for (const seed of [1, 2, 3])
+    await t.test(`seed ${seed}`, async (t) => {
+      const pick = random(seed);
+      const [skipping, always] = twoProjects(t);
+      t.equal((await cli(skipping)).exitCode, 0);
+      t.equal((await cli(always, ['--recheck'])).exitCode, 0);
+      const done: string[] = [];
+      for (let i = 0; i < 6; i++) {
+        const choices = edits(pick, i);
+        const edit = choices[pick(choices.length)];
+        done.push(edit.name);
+        for (const dir of [skipping, always]) await edit.apply(dir);
+        const args = edit.args ?? [];
+        const a = await cli(skipping, args);
+        const b = await cli(always, [...args, '--recheck']);
+        t.equal(a.exitCode, 0, a.stdout + a.stderr);
+        t.equal(b.exitCode, 0, b.stdout + b.stderr);
+        skipped += a.stdout.match(/up to date: nothing it reads changed/g)?.length ?? 0;
+        t.same(await dump(skipping), await dump(always), `seed ${seed}: ${done.join(' -> ')}`);
+      }
+    });
+  t.ok(skipped > 0, `steps were skipped ${skipped} times along the way`);
+});
