@@ -58,6 +58,8 @@ export const manyWriters = (warehouse: Warehouse): boolean =>
 /** How a worker opens the warehouse: where, and with which resource settings. */
 export interface Connection {
   readonly warehouse: Warehouse;
+  /** The pipeline the job works for (project/pipeline.ts): whose rows of the batch ledger it reads and writes. */
+  readonly pipeline: string;
   readonly threads?: number;
   readonly memoryLimit?: string;
   readonly lockTimeoutMs?: number; // keep retrying this long while another program holds the warehouse

@@ -3,7 +3,7 @@
 // `ducklake:path/catalog.ducklake` (a DuckDB-file catalog) or `ducklake:sqlite:path` — with its data path.
 // Also how to name one for people: a catalog's password never leaves this file unmasked.
 import { isAbsolute, resolve } from 'node:path';
-import type { Connection, DuckWarehouse, Project, Settings, Warehouse } from './model.js';
+import type { Connection, DuckWarehouse, Settings, Warehouse } from './model.js';
 
 const LAKE = /^ducklake:/i;
 const PASSWORD = /(\bpassword\s*=\s*)('(?:[^'\\]|\\.)*'|[^\s]+)/i;
@@ -81,10 +81,11 @@ export const describeWarehouse = (warehouse: Warehouse): string =>
 export const localPart = (warehouse: Warehouse): DuckWarehouse =>
   warehouse.engine === 'spark' ? warehouse.ledger : warehouse;
 
-/** How the run's workers open the warehouse. */
-export function connectionOf(project: Pick<Project, 'root'>, settings: Settings): Connection {
+/** How workers open the warehouse for `pipeline` (project/pipeline.ts says which pipeline a project is). */
+export function connectionTo(root: string, settings: Settings, pipeline: string): Connection {
   return {
-    warehouse: warehouseOf(project.root, settings),
+    warehouse: warehouseOf(root, settings),
+    pipeline,
     threads: settings.threads,
     memoryLimit: settings.memoryLimit,
     lockTimeoutMs: settings.lockTimeoutMs,

@@ -4,7 +4,7 @@ import { BatchError } from '../errors.js';
 import type { Ledger, Settings } from '../model.js';
 import { runJob } from '../processes/pool.js';
 import { scanStore, type FoundFile, type Store } from '../project/inputs.js';
-import { connectionOf } from '../warehouse.js';
+import { connectionOf } from '../project/pipeline.js';
 
 export interface InputState {
   readonly input: string;

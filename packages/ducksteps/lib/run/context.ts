@@ -29,7 +29,7 @@ export interface RunContext {
   readonly jobs: number; // stages run at once (1 unless the engine takes many writers and --jobs asks)
 }
 
-export { connectionOf } from '../warehouse.js';
+export { connectionOf } from '../project/pipeline.js';
 
 export const logsDirOf = (run: { readonly project: Project }) => join(run.project.root, 'logs');
 

@@ -84,7 +84,7 @@ export async function runTransaction(
   const tx = segments(session, log);
   try {
     await tx.begin();
-    if (job.ledger) await openBatch(session.ledger ?? session, job.ledger);
+    if (job.ledger) await openBatch(session.ledger ?? session, job.ledger, job.connection.pipeline);
     await script?.before?.(context);
     for (const file of job.files) {
       if (file.transaction) await tx.begin();
@@ -97,6 +97,7 @@ export async function runTransaction(
       await closeBatch(
         session.ledger ?? session,
         job.ledger,
+        job.connection.pipeline,
         log.statements.reduce((sum, s) => sum + s.rowsChanged, 0),
       );
     await gate(session, job, log.gates);

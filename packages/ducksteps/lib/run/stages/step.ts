@@ -27,6 +27,7 @@ function jobOf(run: RunContext, unit: Unit, gates: readonly Assertion[]): StepJo
     const connection = step.local
       ? {
           warehouse: { engine: 'duckdb' as const, path: ':memory:', extensionDir: settings.extensionDir },
+          pipeline: connectionOf(project, settings).pipeline,
           threads: settings.threads,
           memoryLimit: settings.memoryLimit,
         }
