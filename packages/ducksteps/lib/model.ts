@@ -111,6 +111,7 @@ export interface Batch {
   readonly location: Readonly<Record<string, string>>; // path -> where the file is now (landing or archive); absent: gone
   readonly later?: readonly Batch[]; // a full refresh's first batch: the refresh's other batches, recorded with it
   readonly sealed?: boolean; // false: a new batch whose files are not hashed yet
+  readonly claim?: boolean; // the step's transaction claims the ledger's unclaimed rows (incremental/legacy.ts)
 }
 
 /** The ledger as read at the start of a batch group. */
@@ -118,6 +119,10 @@ export interface Ledger {
   readonly batches: ReadonlyArray<{ readonly id: number; readonly fullRefresh: boolean }>;
   readonly files: ReadonlyArray<LandingFile & { readonly batchId: number }>;
   readonly stepBatches: ReadonlyArray<{ readonly step: string; readonly batchId: number }>;
+  /** Rows of a ledger made before ledgers were per pipeline that no pipeline has claimed (incremental/legacy.ts). */
+  readonly unclaimed?: Omit<Ledger, 'unclaimed' | 'claim'>;
+  /** This run takes the unclaimed rows as its pipeline's (they are in the rows above): its first step records it. */
+  readonly claim?: boolean;
 }
 
 /** One SQL file after templating, ready for the worker. */

@@ -4,6 +4,7 @@ import type { Connection, DuckWarehouse } from '../model.js';
 import { describeWarehouse, localPart } from '../warehouse.js';
 import type { OpenOptions, Session } from './engine.js';
 import { openDatabase, type Database } from './duckdb/database.js';
+import { explainLakeError, type Explained } from './ducklake/errors.js';
 import { openLake } from './ducklake/lake.js';
 import { SparkConnect } from './spark/connect/index.js';
 import { SparkSession } from './spark/session.js';
@@ -52,3 +53,11 @@ export const openScratch = (): Promise<Session> => openDatabase(':memory:');
 
 /** The warehouse named for people (a catalog's password masked). */
 export const describe = (connection: Connection): string => describeWarehouse(connection.warehouse);
+
+/** The engine's own account of a failure, when it is one (a lake's catalog connection lost, its data path not
+ * writable or not the lake's): what happened and what to do, instead of the engine's internal wording. */
+export function explainFailure(connection: Connection, error: unknown): Explained | undefined {
+  const local = localPart(connection.warehouse);
+  const raw = error instanceof Error ? error.message : String(error);
+  return local.engine === 'ducklake' ? explainLakeError(local, raw) : undefined;
+}

@@ -5,6 +5,7 @@ import type { Ledger, Settings } from '../model.js';
 import { runJob } from '../processes/pool.js';
 import { scanStore, type FoundFile, type Store } from '../project/inputs.js';
 import { connectionOf } from '../project/pipeline.js';
+import { adoptLegacy } from './legacy.js';
 
 export interface InputState {
   readonly input: string;
@@ -33,9 +34,9 @@ export async function pendingFiles(
   settings: Settings,
   missingOk = false,
 ): Promise<{ ledger: Ledger; store: Store; pending: FoundFile[] }> {
-  const ledger = await ledgerOf(root, settings);
-  const loaded = new Set(ledger.files.map((f) => f.path));
   const store = scanStore(root, settings, missingOk);
+  const ledger = adoptLegacy(await ledgerOf(root, settings), store);
+  const loaded = new Set(ledger.files.map((f) => f.path));
   return { ledger, store, pending: store.files.filter((f) => !loaded.has(f.path)) };
 }
 

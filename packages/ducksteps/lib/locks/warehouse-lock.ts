@@ -7,15 +7,17 @@ import { localPart, warehouseOf } from '../warehouse.js';
 import { acquireLakeLock } from './lake-lock.js';
 import { acquireLock, type Lock } from './run-lock.js';
 
-/** Takes the run lock; `fresh`: a DuckLake whose catalog does not exist yet (the run creates it first). */
+/** Takes the run lock; `fresh`: a DuckLake whose catalog does not exist yet (the run creates it first).
+ * `onLost`: told when a lock held in PostgreSQL loses its session while the run goes on. */
 export async function lockWarehouse(
   project: Pick<Project, 'root'>,
   settings: Settings,
   runId: string,
+  onLost?: (message: string) => void,
 ): Promise<Lock & { fresh: boolean }> {
   const warehouse = localPart(warehouseOf(project.root, settings)); // Spark: its ledger store
   if (warehouse.engine === 'ducklake' && warehouse.catalogKind === 'postgres') {
-    const lock = await acquireLakeLock(warehouse.catalog, pipelineOf(project.root).name, runId);
+    const lock = await acquireLakeLock(warehouse.catalog, pipelineOf(project.root).name, runId, onLost);
     return { ...lock, fresh: !lock.lakeExists };
   }
   const file = warehouse.engine === 'duckdb' ? warehouse.path : warehouse.catalog.replace(/^sqlite:/i, '');

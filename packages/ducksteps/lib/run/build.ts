@@ -13,6 +13,7 @@ import { checkDatabasePath } from '../project/config.js';
 import { discover } from '../project/discover.js';
 import { discoverTargets } from '../publish/targets.js';
 import type { BuildEvents, BuildResult } from '../results.js';
+import type { Fence } from '../protocol.js';
 import { createEnvironment, templateContext } from '../render/template.js';
 import { mark } from '../trace.js';
 import { execute } from './execute.js';
@@ -43,6 +44,9 @@ export interface BuildOptions {
   readonly publish?: boolean;
 }
 
+/** The fences already written into their lake (a lock watch keeps across builds is taken over once). */
+const fenced = new WeakSet<Fence>();
+
 /** Sortable, unique enough: 20261121T061502Z-3f9a. */
 export function newRunId(now = new Date()): string {
   const stamp = now
@@ -68,14 +72,15 @@ function recordCrash(logsDir: string, runId: string, error: unknown): void {
 /** Before any step: a new DuckLake's catalog is created by one worker (attaching a new catalog from several at
  * once races); on Spark every name is set to its last committed version and uncommitted versions dropped. A
  * warehouse that cannot be reached is a configuration error, said once. */
-async function prepareWarehouse(pool: WorkerPool, project: Project, settings: Settings): Promise<void> {
-  const answer = await pool.run({ kind: 'prepare', connection: connectionOf(project, settings) });
+async function prepareWarehouse(pool: WorkerPool, project: Project, settings: Settings, fence?: Fence): Promise<void> {
+  const answer = await pool.run({ kind: 'prepare', connection: connectionOf(project, settings), fence });
   const error = 'result' in answer ? answer.result.error : answer.died.message;
   if (!error) return;
   const hint =
-    settings.engine === 'spark'
+    ('result' in answer && answer.result.hint) ||
+    (settings.engine === 'spark'
       ? 'check that the Spark Connect server runs and DUCKSTEPS_SPARK_URL is right (sc://host:15002); the ledger store (--db) must be writable'
-      : 'check the --db ducklake:… string and --data-path; the ducklake (and, for a PostgreSQL catalog, postgres_scanner) extension must be installable or in DUCKSTEPS_EXTENSION_DIR (docs/scale.md)';
+      : 'check the --db ducklake:… string and --data-path; the ducklake (and, for a PostgreSQL catalog, postgres_scanner) extension must be installable or in DUCKSTEPS_EXTENSION_DIR (docs/scale.md)');
   const what =
     settings.engine === 'spark' ? 'cannot prepare the Spark warehouse' : 'cannot create or attach the DuckLake';
   throw new ConfigError(`${what} ${describeWarehouse(warehouseOf(project.root, settings))}: ${maskPassword(error)}`, {
@@ -112,12 +117,16 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   const logsDir = join(project.root, 'logs');
   checkLogs(logsDir);
   const own = options.lock === undefined; // a caller's lock (watch) is the caller's to release
-  const lock = options.lock ?? (await lockWarehouse(project, settings, runId));
-  if (own && lock.stale)
+  const lock = options.lock ?? (await lockWarehouse(project, settings, runId, options.events?.onNotice));
+  if (own && lock.stale) {
     logPhase(logsDir, lock.stale.runId, 'run', {
       status: 'interrupted',
-      error: `run ${lock.stale.runId} (PID ${lock.stale.pid}) never finished`,
+      error: lock.takeover
+        ? `run ${lock.stale.runId} (PID ${lock.stale.pid}) lost the run lock to run ${runId}`
+        : `run ${lock.stale.runId} (PID ${lock.stale.pid}) never finished`,
     });
+    if (lock.takeover) options.events?.onNotice?.(lock.takeover);
+  }
   const pool = new WorkerPool(project.root);
   const context = templateContext(settings, runId, new Date().toISOString());
   const env = createEnvironment(project.root, context);
@@ -135,7 +144,10 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     mark('build: locked');
     const scripts = await compileStepScripts(project);
     mark('build: scripts compiled');
-    if (('fresh' in lock && lock.fresh) || settings.engine === 'spark') await prepareWarehouse(pool, project, settings);
+    const fence = lock.fence && !fenced.has(lock.fence) ? lock.fence : undefined; // once per lock (watch keeps one)
+    if (('fresh' in lock && lock.fresh) || settings.engine === 'spark' || fence)
+      await prepareWarehouse(pool, project, settings, fence);
+    if (fence) fenced.add(fence);
     const plan = await preparePlan({
       project,
       settings,
@@ -161,6 +173,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       events: options.events,
       heartbeatMs: options.heartbeatMs,
       jobs,
+      fence: lock.fence,
     };
     const flowLater = async () => {
       const lineage = await lineageIfRenders(project, settings, context).catch(() => undefined);

@@ -3,6 +3,7 @@
 import { join } from 'node:path';
 import type nunjucks from 'nunjucks';
 import type { Project, Settings, Step } from '../model.js';
+import type { Fence } from '../protocol.js';
 import type { WorkerPool } from '../processes/pool.js';
 import type { BatchPosition, BuildEvents, StepReport } from '../results.js';
 import type { TemplateContext } from '../render/template.js';
@@ -27,6 +28,7 @@ export interface RunContext {
   readonly events?: BuildEvents;
   readonly heartbeatMs?: number;
   readonly jobs: number; // stages run at once (1 unless the engine takes many writers and --jobs asks)
+  readonly fence?: Fence; // the run lock's token where the lock lives in PostgreSQL: each step's commit checks it
 }
 
 export { connectionOf } from '../project/pipeline.js';

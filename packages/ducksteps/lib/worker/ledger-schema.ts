@@ -1,12 +1,13 @@
 // The ledger's tables (schema ducksteps) and their shape. Every row belongs to one pipeline (project/pipeline.ts):
 // pipelines sharing a warehouse keep separate ledgers in the same tables. A ledger made by an earlier version
-// (no `pipeline` column, or no `duplicate_of`) is read as it is — all its rows are this pipeline's — and migrated
-// in place by the first step that writes it, inside that step's transaction: columns added, rows claimed.
+// (no `pipeline` column, or no `duplicate_of`) is read as it is, its rows unclaimed, and migrated in place by the
+// first step that writes it, inside that step's transaction: columns added; the rows claimed by the pipeline
+// whose files they record (incremental/legacy.ts).
 import type { Session } from '../engines/engine.js';
 import { sqlString } from '../sql/quote.js';
 
 export const LEDGER_TABLES = ['batches', 'loaded_files', 'step_batches'] as const;
-type LedgerTable = (typeof LEDGER_TABLES)[number];
+export type LedgerTable = (typeof LEDGER_TABLES)[number];
 
 const CREATE = [
   'CREATE SCHEMA IF NOT EXISTS ducksteps',
@@ -39,15 +40,16 @@ export async function ledgerShape(session: Session): Promise<LedgerShape> {
 export const mine = (shape: LedgerShape, table: LedgerTable, pipeline: string, alias = ''): string =>
   shape.keyed.has(table) ? `${alias ? `${alias}.` : ''}pipeline = ${sqlString(pipeline)}` : 'true';
 
-/** Creates the ledger, or brings one made by an earlier version up to date, inside the caller's transaction
- * (the step's: the migration commits with the step's data or not at all). Returns the shape it leaves. */
-export async function prepareLedger(session: Session, pipeline: string): Promise<LedgerShape> {
+/** Creates the ledger, or brings one made by an earlier version up to date (its rows unclaimed: no pipeline),
+ * inside the caller's transaction (the step's: it commits with the step's data or not at all). `claim`: the
+ * unclaimed rows are this pipeline's (incremental/legacy.ts decided). */
+export async function prepareLedger(session: Session, pipeline: string, claim: boolean): Promise<void> {
   for (const sql of CREATE) await session.run(sql);
   const shape = await ledgerShape(session);
   if (!shape.duplicates) await session.run('ALTER TABLE ducksteps.loaded_files ADD COLUMN duplicate_of VARCHAR');
-  for (const table of LEDGER_TABLES.filter((t) => !shape.keyed.has(t))) {
+  for (const table of LEDGER_TABLES.filter((t) => !shape.keyed.has(t)))
     await session.run(`ALTER TABLE ducksteps.${table} ADD COLUMN pipeline VARCHAR`);
-    await session.run(`UPDATE ducksteps.${table} SET pipeline = ${sqlString(pipeline)}`);
-  }
-  return { tables: new Set(LEDGER_TABLES), keyed: new Set(LEDGER_TABLES), duplicates: true };
+  if (claim)
+    for (const table of LEDGER_TABLES)
+      await session.run(`UPDATE ducksteps.${table} SET pipeline = ${sqlString(pipeline)} WHERE pipeline IS NULL`);
 }

@@ -1,26 +1,28 @@
 // The ledger of incremental steps, in the warehouse itself (schema ducksteps): which batches exist, which
 // files each holds, and which step committed which batch. Written in the step's own transaction, so a
 // step's data and its record of what it processed commit together or not at all.
-import { describe, openLedger, warehouseExists } from '../engines/open.js';
+import { describe, explainFailure, openLedger, warehouseExists } from '../engines/open.js';
 import type { Session } from '../engines/engine.js';
 import type { Batch, Ledger } from '../model.js';
 import type { LedgerAnswer, LedgerJob, LedgerWrite } from '../protocol.js';
 import { sqlString as text } from '../sql/quote.js';
-import { LEDGER_TABLES, ledgerShape, mine, prepareLedger } from './ledger-schema.js';
+import { LEDGER_TABLES, ledgerShape, prepareLedger, type LedgerShape, type LedgerTable } from './ledger-schema.js';
 import { hintFor } from './sql-error.js';
 
 const EMPTY: Ledger = { batches: [], files: [], stepBatches: [] };
 
-async function readTables(session: Session, pipeline: string): Promise<Ledger> {
-  const shape = await ledgerShape(session);
-  if (shape.tables.size < LEDGER_TABLES.length) return EMPTY;
-  const where = (table: (typeof LEDGER_TABLES)[number]) => `WHERE ${mine(shape, table, pipeline)}`;
+type Rows = Omit<Ledger, 'unclaimed' | 'claim'>;
+
+/** The ledger's rows that `where` keeps. */
+async function rowsWhere(session: Session, shape: LedgerShape, where: (table: LedgerTable) => string): Promise<Rows> {
   const batches = (
-    await session.query(`SELECT batch_id, full_refresh FROM ducksteps.batches ${where('batches')} ORDER BY batch_id`)
+    await session.query(
+      `SELECT batch_id, full_refresh FROM ducksteps.batches WHERE ${where('batches')} ORDER BY batch_id`,
+    )
   ).rows.map((r) => ({ id: Number(r.batch_id), fullRefresh: Boolean(r.full_refresh) }));
   const files = (
     await session.query(
-      `SELECT batch_id, input, path, size, mtime_ms, sha256, ${shape.duplicates ? 'duplicate_of' : 'NULL AS duplicate_of'} FROM ducksteps.loaded_files ${where('loaded_files')} ORDER BY path`,
+      `SELECT batch_id, input, path, size, mtime_ms, sha256, ${shape.duplicates ? 'duplicate_of' : 'NULL AS duplicate_of'} FROM ducksteps.loaded_files WHERE ${where('loaded_files')} ORDER BY path`,
     )
   ).rows.map((r) => ({
     batchId: Number(r.batch_id),
@@ -32,9 +34,19 @@ async function readTables(session: Session, pipeline: string): Promise<Ledger> {
     ...(r.duplicate_of === null ? {} : { duplicateOf: String(r.duplicate_of) }),
   }));
   const stepBatches = (
-    await session.query(`SELECT step, batch_id FROM ducksteps.step_batches ${where('step_batches')}`)
+    await session.query(`SELECT step, batch_id FROM ducksteps.step_batches WHERE ${where('step_batches')}`)
   ).rows.map((r) => ({ step: String(r.step), batchId: Number(r.batch_id) }));
   return { batches, files, stepBatches };
+}
+
+/** The pipeline's rows, and the rows of a ledger from before pipelines that no pipeline has claimed yet. */
+async function readTables(session: Session, pipeline: string): Promise<Ledger> {
+  const shape = await ledgerShape(session);
+  if (shape.tables.size < LEDGER_TABLES.length) return EMPTY;
+  const keyed = (table: LedgerTable) => shape.keyed.has(table);
+  const own = await rowsWhere(session, shape, (t) => (keyed(t) ? `pipeline = ${text(pipeline)}` : 'false'));
+  const unclaimed = await rowsWhere(session, shape, (t) => (keyed(t) ? 'pipeline IS NULL' : 'true'));
+  return { ...own, unclaimed };
 }
 
 /** Reads the whole ledger (read-only); an absent warehouse or schema is an empty ledger. A warehouse that
@@ -46,10 +58,11 @@ export async function readLedger(job: LedgerJob): Promise<LedgerAnswer> {
     session = await openLedger(job.connection, { readOnly: true });
   } catch (error) {
     const message = (error instanceof Error ? error.message : String(error)).split('\n')[0];
+    const explained = explainFailure(job.connection, error);
     return {
       error: {
-        message: `cannot open database ${describe(job.connection)}: ${message}`,
-        hint: hintFor(message) ?? 'check the --db path',
+        message: `cannot open database ${describe(job.connection)}: ${explained?.message ?? message}`,
+        hint: explained?.hint ?? hintFor(message) ?? 'check the --db path',
       },
     };
   }
@@ -117,7 +130,7 @@ async function refuseKnown(w: Writer, batch: Batch): Promise<void> {
  * full refresh's first batch replaces the pipeline's ledger with every batch of the refresh. */
 export async function openBatch(session: Session, write: LedgerWrite, pipeline: string): Promise<void> {
   const { batch, step, runId } = write;
-  await prepareLedger(session, pipeline);
+  await prepareLedger(session, pipeline, batch.claim === true);
   const w: Writer = { session, pipeline, mine: `pipeline = ${text(pipeline)}` };
   const done = await count(
     session,

@@ -1,11 +1,12 @@
 // Inside the worker: the step job. Open the warehouse, run the step transaction, close; time each phase;
 // turn any failure into a located error. Never throws.
 import { mark } from '../trace.js';
-import { describe, openSession } from '../engines/open.js';
+import { describe, explainFailure, openSession } from '../engines/open.js';
 import type { Session } from '../engines/engine.js';
 import type { StepError } from '../model.js';
 import type { JobContext, StepJob } from '../protocol.js';
 import type { StepOutcome, WorkerStats } from '../results.js';
+import { FenceLost } from './fence.js';
 import { hintFor } from './sql-error.js';
 import { StatementFailure, reportProgress } from './statements.js';
 import { loadScript, scriptError, type StepContext, type StepScript } from './step-script.js';
@@ -33,10 +34,20 @@ const cpuMs = () => {
 
 function openError(error: unknown, job: StepJob): StepError {
   const message = (error instanceof Error ? error.message : String(error)).split('\n')[0];
+  const explained = explainFailure(job.connection, error);
   return {
-    message: `cannot open database ${describe(job.connection)}: ${message}`,
-    hint: hintFor(message) ?? 'check the --db path',
+    message: `cannot open database ${describe(job.connection)}: ${explained?.message ?? message}`,
+    hint: explained?.hint ?? hintFor(message) ?? 'check the --db path',
   };
+}
+
+/** A failure located, then said as what happened when the engine knows (a lake's lost catalog connection, its
+ * data path): the place (file:line) stays, DuckDB's internal wording goes. */
+function failureOf(error: unknown, job: StepJob, projectRoot: string): StepError {
+  const failure = located(error, job, projectRoot);
+  if (!(error instanceof StatementFailure)) return explainFailure(job.connection, error) ?? failure; // not the script's
+  const explained = explainFailure(job.connection, failure.message);
+  return explained ? { ...failure, ...explained } : failure;
 }
 
 /** A failure of the step, located: a statement, a gate, the script, or something else. */
@@ -46,6 +57,11 @@ export function located(error: unknown, job: StepJob, projectRoot: string): Step
     return {
       message: error.message,
       hint: 'the step was rolled back: fix the data or the step (its offending rows are below and in logs/test_failures/)',
+    };
+  if (error instanceof FenceLost)
+    return {
+      message: error.message,
+      hint: "the run lock's connection to PostgreSQL ended while this run went on (a network break, a failover, idle_session_timeout) and another run started; it carries on from what this run committed: let it finish",
     };
   if (error instanceof ConflictFailure)
     return {
@@ -131,7 +147,7 @@ export async function runStep(job: StepJob, context: JobContext): Promise<StepOu
     log: (message) => process.stdout.write(`${message}\n`),
   };
   const { log, retries, error } = await runWithRetries(session, job, scriptContext, clock);
-  const failure = error === undefined ? undefined : located(error, job, context.projectRoot);
+  const failure = error === undefined ? undefined : failureOf(error, job, context.projectRoot);
   if (!failure) clock.lap('commitMs');
   clearInterval(ticker);
   session.close();

@@ -1,4 +1,4 @@
-// The step transaction, in one place: BEGIN; the batch's ledger rows; the script's before(); each file's
+// The step transaction, in one place: BEGIN; on a lake, the run lock's fence (fence.ts); the batch's ledger rows; the script's before(); each file's
 // statements (a file marked no-transaction runs between two transactions, each statement committing on its
 // own); the script's after(); the ledger's "this step committed this batch"; the gating assertions; COMMIT.
 // Any failure rolls back what is open. It records what it committed, so no caller counts statements.
@@ -6,6 +6,7 @@ import type { Session } from '../engines/engine.js';
 import type { StepJob } from '../protocol.js';
 import { blocks, type AssertionResult, type StatementResult } from '../results.js';
 import { checkAssertion } from './assertions.js';
+import { checkFence } from './fence.js';
 import { closeBatch, openBatch } from './ledger.js';
 import { runFile } from './statements.js';
 import type { StepScript, StepContext } from './step-script.js';
@@ -44,14 +45,15 @@ async function gate(session: Session, job: StepJob, results: AssertionResult[]):
   throw new GateFailure(`assertion${failed.length === 1 ? '' : 's'} gating this step failed: ${what.join('; ')}`);
 }
 
-/** Opens and commits the step's transaction around segments of statements. */
-function segments(session: Session, log: TransactionLog) {
+/** Opens and commits the step's transaction around segments of statements; `opened` runs first in each. */
+function segments(session: Session, log: TransactionLog, opened: () => Promise<void>) {
   let open = false;
   return {
     begin: async () => {
       if (!open) {
         await session.begin();
         open = true;
+        await opened();
       }
     },
     commit: async () => {
@@ -81,7 +83,10 @@ export async function runTransaction(
   log: TransactionLog,
   onExecuted: () => void,
 ): Promise<void> {
-  const tx = segments(session, log);
+  const { fence } = job;
+  const tx = segments(session, log, async () => {
+    if (fence) await checkFence(session.ledger ?? session, fence, job.step.id); // the run still holds the lock
+  });
   try {
     await tx.begin();
     if (job.ledger) await openBatch(session.ledger ?? session, job.ledger, job.connection.pipeline);

@@ -42,6 +42,7 @@ function jobOf(run: RunContext, unit: Unit, gates: readonly Assertion[]): StepJo
       scriptSource: step.script ? join(project.root, step.script) : undefined,
       ledger: batch && { step: step.id, runId: run.runId, batch: batch.batch },
       gates,
+      fence: step.local ? undefined : run.fence,
       failuresDir: join(project.root, 'logs', 'test_failures'),
     };
   } catch (error) {
