@@ -10,6 +10,7 @@ import { FenceLost } from './fence.js';
 import { hintFor } from './sql-error.js';
 import { StatementFailure, reportProgress } from './statements.js';
 import { loadScript, scriptError, type StepContext, type StepScript } from './step-script.js';
+import { ConflictFailure, retryingConflicts } from './retry.js';
 import { GateFailure, TransactionLog, runTransaction } from './transaction.js';
 
 type Phase = 'openMs' | 'executeMs' | 'commitMs' | 'closeMs';
@@ -80,12 +81,7 @@ async function open(job: StepJob): Promise<Session> {
   return session;
 }
 
-/** Commit conflicts (another writer changed the same table first) a step runs again after, on the newer
- * snapshot, before it fails. */
-export const CONFLICT_RETRIES = 4;
-
-/** Runs the step transaction; a commit conflict runs the whole step again (it is atomic: nothing of the
- * failed attempt is kept), up to CONFLICT_RETRIES times. Returns the last attempt's log and the retries. */
+/** Runs the step transaction, again after a commit conflict (retry.ts). */
 async function runWithRetries(
   session: Session,
   job: StepJob,
@@ -94,29 +90,9 @@ async function runWithRetries(
 ): Promise<{ log: TransactionLog; retries: number; error?: unknown }> {
   const script = job.script ? await loadScript(job.script).catch((error: unknown) => error) : undefined;
   if (script instanceof Error) return { log: new TransactionLog(), retries: 0, error: script };
-  for (let retries = 0; ; retries++) {
-    const log = new TransactionLog();
-    try {
-      await runTransaction(session, job, script as StepScript | undefined, context, log, () => clock.lap('executeMs'));
-      return { log, retries };
-    } catch (error) {
-      if (!session.isConflict(error) || log.committed.length > 0) return { log, retries, error }; // a no-transaction file already committed: not again
-      if (retries >= CONFLICT_RETRIES) return { log, retries, error: new ConflictFailure(error, retries) };
-      await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** retries + Math.random() * 100));
-    }
-  }
-}
-
-/** A step whose commit kept conflicting with other writers. */
-class ConflictFailure extends Error {
-  constructor(
-    readonly cause: unknown,
-    readonly retries: number,
-  ) {
-    super(
-      `the step's commit conflicted with another writer ${retries + 1} times (DuckLake commits optimistically): ${(cause as Error).message?.split('\n').pop()}`,
-    );
-  }
+  return retryingConflicts(session, (log) =>
+    runTransaction(session, job, script as StepScript | undefined, context, log, () => clock.lap('executeMs')),
+  );
 }
 
 /** The worker's whole step job: open, run, commit or roll back, close; never throws. */
