@@ -120,9 +120,11 @@ export interface Ledger {
   readonly files: ReadonlyArray<LandingFile & { readonly batchId: number }>;
   readonly stepBatches: ReadonlyArray<{ readonly step: string; readonly batchId: number }>;
   /** Rows of a ledger made before ledgers were per pipeline that no pipeline has claimed (incremental/legacy.ts). */
-  readonly unclaimed?: Omit<Ledger, 'unclaimed' | 'claim'>;
+  readonly unclaimed?: Omit<Ledger, 'unclaimed' | 'claim' | 'others'>;
   /** This run takes the unclaimed rows as its pipeline's (they are in the rows above): its first step records it. */
   readonly claim?: boolean;
+  /** The other pipelines with batches in this ledger. */
+  readonly others?: readonly string[];
 }
 
 /** One SQL file after templating, ready for the worker. */

@@ -3,7 +3,7 @@
 // other's batches alone. A ledger made by the previous version (no pipeline column) keeps working unedited
 // and is migrated in place by the first step that writes it. Here on a DuckDB file; lake-trust.test.ts on a lake.
 import t from 'tap';
-import { writeFileSync } from 'node:fs';
+import { cpSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cli, query } from './helpers.js';
 import { openDatabase } from '../lib/engines/duckdb/database.js';
@@ -61,5 +61,32 @@ t.test(
       [{ pipeline: 'shop', n: 2 }],
       'the old rows are claimed by the pipeline that migrated them',
     );
+  },
+);
+
+t.test(
+  'a project without a name is its folder: moved, it stops and asks for a name rather than load its files again',
+  async (t) => {
+    const root = t.testdir();
+    const dir = pipelineProject(root, 'shop', 'ev', { 'a.csv': 'v\n1\n' });
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ ducksteps: { inputs: { ev: 'data/landing/*.csv' } } })); // no name
+    t.equal((await cli(dir)).exitCode, 0);
+    const moved = join(root, 'shop-moved');
+    cpSync(dir, moved, { recursive: true });
+    const refused = await cli(moved);
+    t.equal(refused.exitCode, 1, refused.stdout + refused.stderr);
+    t.match(
+      refused.stdout + refused.stderr,
+      /this project has no "name" in package\.json, so its pipeline is its folder's name, "shop-moved", and the warehouse's ledger has batches of "shop" but none of "shop-moved"/,
+    );
+    t.match(refused.stdout + refused.stderr, /set "name": "shop" in package\.json/);
+    t.equal(await values(join(moved, 'data/warehouse.duckdb'), 'ev'), '1', 'nothing loaded twice');
+    writeFileSync(
+      join(moved, 'package.json'),
+      JSON.stringify({ name: 'shop', ducksteps: { inputs: { ev: 'data/landing/*.csv' } } }),
+    );
+    const named = await cli(moved);
+    t.equal(named.exitCode, 0, named.stdout + named.stderr);
+    t.match(named.stdout, /ev: nothing new \(1 loaded/);
   },
 );

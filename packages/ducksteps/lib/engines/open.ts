@@ -57,7 +57,7 @@ export const describe = (connection: Connection): string => describeWarehouse(co
 /** The engine's own account of a failure, when it is one (a lake's catalog connection lost, its data path not
  * writable or not the lake's): what happened and what to do, instead of the engine's internal wording. */
 export function explainFailure(connection: Connection, error: unknown): Explained | undefined {
-  const local = localPart(connection.warehouse);
+  const { warehouse } = connection; // on Spark, a failure may be the cluster's: its own words stand
   const raw = error instanceof Error ? error.message : String(error);
-  return local.engine === 'ducklake' ? explainLakeError(local, raw) : undefined;
+  return warehouse.engine === 'ducklake' ? explainLakeError(warehouse, raw) : undefined;
 }

@@ -7,7 +7,7 @@ import { eachBounded, groupFiles, sha256Of } from '../project/fingerprint.js';
 import { scanStore, type FoundFile, type Store } from '../project/inputs.js';
 import type { Batch, LandingFile, Ledger, Settings, Step } from '../model.js';
 import { refreshBatches } from './full-refresh.js';
-import { adoptLegacy } from './legacy.js';
+import { adoptLegacy, refuseUnnamedStranger } from './legacy.js';
 
 export interface BatchPlan {
   /** The ledger the plan was made from: the pipeline's rows (and unclaimed ones it adopts). */
@@ -107,6 +107,7 @@ export async function planBatches(
   const store = scanStore(root, settings);
   refuseBadNames(store);
   const ledger = adoptLegacy(read, store);
+  refuseUnnamedStranger(root, ledger);
   const claim = (batches: readonly Batch[]) => (ledger.claim ? batches.map((b) => ({ ...b, claim: true })) : batches);
   const ids = [...ledger.batches, ...(ledger.unclaimed?.batches ?? [])]; // never an unclaimed batch's id again
   const nextId = ids.reduce((max, b) => Math.max(max, b.id), 0) + 1;

@@ -144,7 +144,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     mark('build: locked');
     const scripts = await compileStepScripts(project);
     mark('build: scripts compiled');
-    const fence = lock.fence && !fenced.has(lock.fence) ? lock.fence : undefined; // once per lock (watch keeps one)
+    const fence = lock.fence && steps.length > 0 && !fenced.has(lock.fence) ? lock.fence : undefined; // once per lock (watch keeps one); `test` commits nothing
     if (('fresh' in lock && lock.fresh) || settings.engine === 'spark' || fence)
       await prepareWarehouse(pool, project, settings, fence);
     if (fence) fenced.add(fence);

@@ -14,8 +14,10 @@ export interface Explained {
   readonly hint: string;
 }
 
+// PostgreSQL's and libpq's words for a connection that ended or could not be made (not a bare "Connection
+// refused": an object store's HTTP errors say that too)
 const CONNECTION =
-  /server closed the connection|terminating connection|connection to server .* failed|could not connect|Connection refused|no connection to the server|could not (send|receive) data|SSL SYSCALL|connection not open|Failed to execute query "ROLLBACK"|Unable to connect to Postgres/i;
+  /server closed the connection|terminating connection|connection to server .* failed|no connection to the server|could not (send|receive) data|SSL SYSCALL|connection not open|Failed to execute query "ROLLBACK"|Unable to connect to Postgres/i;
 // what PostgreSQL or libpq said, when it says something a person can use
 const DETAIL =
   /server closed the connection unexpectedly|terminating connection due to [a-z ]+|Connection refused|could not connect to server|timeout expired|no connection to the server|the database system is (shutting down|starting up|in recovery mode)/i;
