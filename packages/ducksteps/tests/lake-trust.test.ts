@@ -36,11 +36,14 @@ export async function after() {
 }
 `,
   );
-  const ten = (from: number) => `v\n${Array.from({ length: 10 }, (_, i) => from + i).join('\n')}\n`;
-  writeFileSync(join(dir, 'data/landing/a.csv'), ten(0));
-  writeFileSync(join(dir, 'data/landing/b.csv'), ten(10));
+  land(dir, 'a.csv', 0);
+  land(dir, 'b.csv', 10);
   return dir;
 }
+
+/** A landing file of ten values from `from`. */
+const land = (dir: string, name: string, from: number) =>
+  writeFileSync(join(dir, 'data/landing', name), `v\n${Array.from({ length: 10 }, (_, i) => from + i).join('\n')}\n`);
 
 /** Resolves once `path` exists; rejects when the run ends before. */
 async function until(path: string, run: ReturnType<typeof cli>): Promise<void> {
@@ -63,6 +66,9 @@ t.test(
     const first = holdingProject(root, 'first', began, go);
     const lake = await newLake(t, root);
     const args = ['--db', lake.db, '--data-path', lake.dataPath];
+    t.equal((await cli(first, args, LAKE_ENV)).exitCode, 0, 'yesterday: the tables and the ledger exist');
+    land(first, 'c.csv', 20);
+    land(first, 'd.csv', 30);
     const running = cli(first, args, { ...LAKE_ENV, HOLD: '1' });
     const lost = printed(running, "the run lock's connection to PostgreSQL ended");
     await until(began, running); // inside its step's transaction, files recorded, not committed
@@ -90,10 +96,10 @@ t.test(
     );
     t.same(
       await lake.query('SELECT count(*) AS n, count(DISTINCT v) AS d FROM ev'),
-      [{ n: 20, d: 20 }],
+      [{ n: 40, d: 40 }],
       'every row once',
     );
-    t.same(await lake.query('SELECT count(*) AS n FROM ducksteps.loaded_files'), [{ n: 2 }]);
+    t.same(await lake.query('SELECT count(*) AS n FROM ducksteps.loaded_files'), [{ n: 4 }]);
     const log = await readCsv(join(second, 'logs/run_log.csv'));
     t.ok(
       log.some((r) => r.status === 'interrupted' && /lost the run lock to run/.test(String(r.error))),
