@@ -89,7 +89,7 @@ const root = mkdtempSync(join(tmpdir(), 'ducksteps-crash-'));
 try {
   const trials = Number(values.trials);
   console.log(`crash test in ${REPO}: ${trials} trials, seed ${values.seed}`);
-  const { states, seconds } = await prefixStates(root);
+  const { states, seconds } = trials > 0 ? await prefixStates(root) : { states: [], seconds: 0 };
   const problems: string[] = [];
   for (let n = 1; n <= trials; n++) {
     const problem = await trial(root, n, states, seconds);
