@@ -270,6 +270,6 @@ export interface BuildEvents {
   onRunError?(message: string): void;
   /** The run ended with this result (not after onRunError). */
   onRunEnd?(result: BuildResult): void;
-  /** Taking the run lock found a run that died holding it. */
-  onStaleRun?(runId: string, pid: number): void;
+  /** Taking the run lock found a run that died holding it (or, on a lake, one this run took the lock over from). */
+  onStaleRun?(runId: string, pid: number, takenOver?: boolean): void;
 }

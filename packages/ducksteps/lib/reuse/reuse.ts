@@ -13,6 +13,7 @@ import type { Assertion, Settings } from '../model.js';
 import type { UnitTestCase } from '../protocol.js';
 import type { AssertionResult } from '../results.js';
 import type { UnitTestResult } from '../unit-tests.js';
+import { pipelineOf } from '../project/pipeline.js';
 import { warehouseOf } from '../warehouse.js';
 
 const sha = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -58,7 +59,7 @@ export function warehouseStamp(root: string, settings: Settings): string | undef
   if (warehouse.engine !== 'duckdb') return undefined;
   const stat = (path: string) =>
     existsSync(path) ? (({ size, mtimeMs, ino }) => `${size}:${mtimeMs}:${ino}`)(statSync(path)) : '-';
-  return `${BUILD}|${warehouse.path}|${stat(warehouse.path)}|${stat(`${warehouse.path}.wal`)}`;
+  return `${BUILD}|${pipelineOf(root).name}|${warehouse.path}|${stat(warehouse.path)}|${stat(`${warehouse.path}.wal`)}`; // passes are this pipeline's
 }
 
 /** SQL whose answer can change while the warehouse does not: the clock, randomness, the environment, files

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { FixtureError, TemplateError } from '../errors.js';
 import type { Batch, LandingFile, Project, Settings, Step } from '../model.js';
 import { baseOf } from '../project/inputs.js';
+import { pipelineOf } from '../project/pipeline.js';
 import type { StepJob, UnitTestCase } from '../protocol.js';
 import { batchContext } from '../render/batch-context.js';
 import { renderStep } from '../render/render.js';
@@ -104,6 +105,7 @@ function render(u: UnitContext, test: UnitTest, step: Step, batch: Batch | undef
     kind: 'step',
     connection: {
       warehouse: { engine: 'duckdb', path: ':memory:', extensionDir },
+      pipeline: pipelineOf(project.root).name,
       threads: settings.threads,
       memoryLimit: settings.memoryLimit,
     },

@@ -12,7 +12,7 @@ import type { QueryResult } from '../protocol.js';
 import { archivePath, baseOf } from '../project/inputs.js';
 import { sqlString } from '../sql/quote.js';
 import type { DiffCell, FixtureFile, GivenTable, UnitTest, UnitTestResult } from '../unit-tests.js';
-import { connectionOf } from '../warehouse.js';
+import { connectionOf, pipelineOf } from '../project/pipeline.js';
 
 export interface Filter {
   readonly table?: string; // only this table ("table: expression"), else every table with its columns
@@ -109,15 +109,18 @@ export async function latestBatch(
   const [ledger] = await ask(
     project,
     settings,
-    ["SELECT count(*) AS n FROM duckdb_tables() WHERE schema_name = 'ducksteps' AND table_name = 'step_batches'"],
+    [
+      "SELECT count(*) AS n, bool_or(column_name = 'pipeline') AS keyed FROM duckdb_columns() WHERE schema_name = 'ducksteps' AND table_name = 'step_batches'",
+    ],
     'the batch ledger',
   );
+  const mine = ledger.rows[0].keyed === true ? `pipeline = ${sqlString(pipelineOf(project.root).name)}` : 'true'; // a ledger from before pipelines: all this one's
   const [batch] =
     Number(ledger.rows[0].n) > 0
       ? await ask(
           project,
           settings,
-          [`SELECT max(batch_id) AS id FROM ducksteps.step_batches WHERE step = ${sqlString(step.id)}`],
+          [`SELECT max(batch_id) AS id FROM ducksteps.step_batches WHERE ${mine} AND step = ${sqlString(step.id)}`],
           'the batch ledger',
         )
       : [{ rows: [] }];
@@ -127,7 +130,7 @@ export async function latestBatch(
   const [loaded] = await ask(
     project,
     settings,
-    [`SELECT input, path FROM ducksteps.loaded_files WHERE batch_id = ${id} ORDER BY path`],
+    [`SELECT input, path FROM ducksteps.loaded_files WHERE ${mine} AND batch_id = ${id} ORDER BY path`],
     'the batch ledger',
   );
   const files = loaded.rows.flatMap((r) => {

@@ -36,6 +36,7 @@ function jobOf(run: RunContext, stepRun: StepRun, gates: readonly Assertion[]): 
     const connection = step.local
       ? {
           warehouse: { engine: 'duckdb' as const, path: ':memory:', extensionDir: settings.extensionDir },
+          pipeline: connectionOf(project, settings).pipeline,
           threads: settings.threads,
           memoryLimit: settings.memoryLimit,
         }
@@ -50,6 +51,7 @@ function jobOf(run: RunContext, stepRun: StepRun, gates: readonly Assertion[]): 
       scriptSource: step.script ? join(project.root, step.script) : undefined,
       ledger: batch && ledgerOf(batch.batch),
       gates,
+      fence: step.local ? undefined : run.fence,
       failuresDir: join(project.root, 'logs', 'test_failures'),
       runId: run.runId,
       onSchemaChange: step.onSchemaChange ?? settings.onSchemaChange,
