@@ -1,10 +1,13 @@
 // What a run does not check twice (docs/assertions.md, "A run does not repeat a check whose answer it knows").
-// Unit tests: a test whose whole input — its fixture, the step's rendered SQL and script, the framework build —
-// hashes the same as one that passed gives the same answer (an in-memory DuckDB, time frozen). Assertions: on a
-// DuckDB file, an assertion whose SQL is unchanged and reads nothing that depends on the clock, the
-// environment or files outside the warehouse gives the same answer as long as the warehouse file is byte for
-// byte the one it passed on — which the file's size, modification time and inode (and its WAL's) stand for.
-// A run with nothing new therefore re-runs neither; `--recheck` and `./run.sh test` always run everything.
+// Unit tests: a test whose whole input — its fixture, the step's rendered SQL, its script and everything that
+// script may import, the framework build — hashes the same as one that passed gives the same answer (an
+// in-memory DuckDB, time frozen). Assertions: on a DuckDB file, an assertion whose SQL is unchanged and whose
+// pass depended on nothing but the warehouse's tables — as DuckDB bound it when it passed, through views and
+// macros (worker/bound.ts): no file, table function, clock or randomness — gives the same answer as long as the
+// warehouse file is byte for byte the one it passed on. The file's identity and change time stand for that:
+// any write moves its ctime, which no program can set back (unlike the mtime), so the stamp assumes only that
+// the system clock does not go back. A run with nothing new therefore re-runs neither; `--recheck` and
+// `./run.sh test` always run everything.
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -52,19 +55,22 @@ function writePasses(root: string, what: 'unit' | 'assertion', passes: Passes): 
   }
 }
 
+/** A file as it is now: device, inode, size, and modification and change times to the nanosecond. */
+function fileStamp(path: string): string {
+  if (!existsSync(path)) return '-';
+  const { dev, ino, size, mtimeNs, ctimeNs } = statSync(path, { bigint: true });
+  return `${dev}:${ino}:${size}:${mtimeNs}:${ctimeNs}`;
+}
+
+/** The time zone DuckDB's sessions start in (TIMESTAMPTZ casts and ICU functions depend on it). */
+const timeZone = () => `${process.env.TZ ?? ''}/${Intl.DateTimeFormat().resolvedOptions().timeZone}`;
+
 /** The warehouse file as it is now; undefined where that cannot stand for its content (a DuckLake, Spark). */
 export function warehouseStamp(root: string, settings: Settings): string | undefined {
   const warehouse = warehouseOf(root, settings);
   if (warehouse.engine !== 'duckdb') return undefined;
-  const stat = (path: string) =>
-    existsSync(path) ? (({ size, mtimeMs, ino }) => `${size}:${mtimeMs}:${ino}`)(statSync(path)) : '-';
-  return `${BUILD}|${warehouse.path}|${stat(warehouse.path)}|${stat(`${warehouse.path}.wal`)}`;
+  return `${BUILD}|${timeZone()}|${warehouse.path}|${fileStamp(warehouse.path)}|${fileStamp(`${warehouse.path}.wal`)}`;
 }
-
-/** SQL whose answer can change while the warehouse does not: the clock, randomness, the environment, files
- * or databases read directly. */
-const OUTSIDE =
-  /\b(now|today|current_date|current_time|current_timestamp|localtime|localtimestamp|get_current_time|get_current_timestamp|transaction_timestamp|random|setseed|uuid\w*|gen_random_uuid|getenv|current_setting|read_\w+|glob|parquet_scan|sniff_csv|\w+_scan|query|query_table)\s*\(|\bcurrent_(date|time|timestamp)\b|\bFROM\s+'|\bATTACH\b/i;
 
 const assertionKey = (a: Assertion) => sha(`${a.severity}\n${a.sql}`);
 
@@ -80,7 +86,7 @@ export function reusableAssertions(
   if (settings.recheck || !passes || stamp === undefined || passes.stamp !== stamp) return reused;
   for (const a of assertions) {
     const from = passes.keys[assertionKey(a)];
-    if (from && !a.error && !OUTSIDE.test(a.sql)) reused.set(a, from);
+    if (from && !a.error) reused.set(a, from);
   }
   return reused;
 }
@@ -98,9 +104,11 @@ export const reusedResult = (a: Assertion, from: string): AssertionResult => ({
   columns: [],
   sample: [],
   reused: from,
+  outside: [],
 });
 
-/** After a run that ended ok: every assertion that passed, on the warehouse as the run leaves it. */
+/** After a run that ended ok: every assertion that passed depending on the warehouse's tables alone, on the
+ * warehouse as the run leaves it. */
 export function recordAssertionPasses(
   root: string,
   settings: Settings,
@@ -113,7 +121,7 @@ export function recordAssertionPasses(
   const byName = new Map(assertions.map((a) => [a.name, a]));
   const keys = Object.fromEntries(
     results
-      .filter((r) => r.status === 'pass' && byName.has(r.name))
+      .filter((r) => r.status === 'pass' && r.outside?.length === 0 && byName.has(r.name))
       .map((r) => [assertionKey(byName.get(r.name)!), r.reused ?? runId]),
   );
   writePasses(root, 'assertion', { stamp, runId, keys });

@@ -5,7 +5,7 @@
 import type { Session } from '../engines/engine.js';
 import type { StepJob } from '../protocol.js';
 import { blocks, type AssertionResult, type StatementResult } from '../results.js';
-import { checkAssertion } from './assertions.js';
+import { checkAssertion, reusesPasses } from './assertions.js';
 import { closeBatch, openBatch } from './ledger.js';
 import { runFile } from './statements.js';
 import type { StepScript, StepContext } from './step-script.js';
@@ -32,7 +32,8 @@ async function gate(session: Session, job: StepJob, results: AssertionResult[]):
   const gates = job.gates ?? [];
   if (gates.length === 0) return;
   const check = async () => {
-    for (const a of gates) results.push(await checkAssertion(session, a, job.failuresDir));
+    for (const a of gates)
+      results.push(await checkAssertion(session, a, job.failuresDir, reusesPasses(job.connection)));
   };
   await (session.gating ? session.gating(check) : check());
   const failed = results.filter(blocks);
