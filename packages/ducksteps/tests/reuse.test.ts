@@ -242,3 +242,35 @@ t.test('a warning is never reused as a pass: it runs, and warns, on every run', 
     'it ran again and still warns',
   );
 });
+
+t.test(
+  'a unit test runs again when a module its step script imports (steps/lib/*.ts) changes, and its failure stops the run',
+  async (t) => {
+    const dir = eventsProject(t);
+    mkdirSync(join(dir, 'sql/02_double'));
+    writeFileSync(join(dir, 'sql/02_double/01.sql'), 'CREATE OR REPLACE TABLE doubled AS SELECT id, v FROM events;');
+    mkdirSync(join(dir, 'steps/lib'), { recursive: true });
+    writeFileSync(
+      join(dir, 'steps/02_double.ts'),
+      "import { factor } from './lib/factor.js';\nexport async function after(ctx: { db: { run(sql: string): Promise<unknown> } }) {\n  await ctx.db.run(`UPDATE doubled SET v = v * ${factor()}`);\n}\n",
+    );
+    writeFileSync(join(dir, 'steps/lib/factor.ts'), 'export const factor = () => 2;\n');
+    writeFileSync(
+      join(dir, 'tests/unit/02_double.yaml'),
+      'doubles:\n  given:\n    events: |\n      batch_id, id, v\n      1,        1,  5\n  expect:\n    doubled: |\n      id, v\n      1,  10\n',
+    );
+    const first = await cli(dir);
+    t.equal(first.exitCode, 0, first.stdout);
+    const again = await cli(dir);
+    t.match(
+      again.stdout,
+      /✔ unit tests: 2 passed in [\d.]+ s \(all with the inputs of an earlier pass: not run again\)/,
+    );
+    writeFileSync(join(dir, 'steps/lib/factor.ts'), 'export const factor = () => 3;\n');
+    const changed = await cli(dir);
+    t.equal(changed.exitCode, 1, 'the broken helper is found before the step runs');
+    t.match(changed.stdout, /✘ unit tests: 1 passed, 1 failed in [\d.]+ s \(1 with the inputs of an earlier pass/);
+    t.match(changed.stdout, /✘ 02_double › doubles \(tests\/unit\/02_double\.yaml:1\) failed/);
+    t.match(changed.stdout, /02_double\s+│ skipped/, 'the step did not run on the warehouse');
+  },
+);

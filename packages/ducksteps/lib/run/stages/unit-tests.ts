@@ -22,7 +22,7 @@ import {
 import { TESTS_LOG_HEADER } from './assertions.js';
 import type { RunContext } from '../context.js';
 import { compileStepScripts } from '../../project/step-scripts.js';
-import { recordUnitPasses, reusableUnits } from '../../reuse/reuse.js';
+import { recordUnitPasses, reusableUnits } from '../../reuse/units.js';
 import { unitCase, type UnitContext } from '../../unit-tests/case.js';
 
 export interface UnitRun {
@@ -106,8 +106,7 @@ export async function runUnitTests(u: UnitRun, tests: readonly UnitTest[]): Prom
     runId: u.runId,
   };
   const cases = tests.map((t) => unitCase(context, t));
-  const reused =
-    u.reuse && !u.settings.recheck ? reusableUnits(u.project.root, cases) : new Map<UnitTestCase, string>();
+  const reused = reusableUnits(u.project.root, cases, u.reuse && !u.settings.recheck);
   const ran = await runCases(
     u,
     cases.filter((c) => !reused.has(c)),
