@@ -1,0 +1,148 @@
+// What a unit test promises at its edges (docs/unit-tests.md): a value is compared exactly as written (no cast
+// rounds it into a pass), rows as multisets (a missing duplicate fails), an expected table is one the step
+// writes, a step that does not render is reported as what it is, and create-test takes the batch holding the
+// rows asked for. Real DuckDB, the real CLI in subprocesses.
+import t from 'tap';
+import { cli, project } from './helpers.js';
+
+const TYPED = {
+  'package.json': JSON.stringify({ name: 'typed' }),
+  sql: {
+    '01_t': {
+      '01.sql': [
+        'CREATE TABLE IF NOT EXISTS src (id INTEGER, qty INTEGER, amount DECIMAL(10, 2), ts TIMESTAMP);',
+        'CREATE OR REPLACE TABLE out AS SELECT id, CAST(amount AS INTEGER) AS amount, CAST(ts AS DATE) AS day, qty FROM src;',
+      ].join('\n'),
+    },
+  },
+};
+
+const TRUNCATES = `truncates:
+  given:
+    src: |
+      id, qty, amount, ts
+      1,  2,   12.39,  2024-01-01 13:45:00
+  expect:
+    out:
+      key: id
+      rows: |
+        id, amount, day
+        1,  12.39,  2024-01-01 13:45:00
+same_values_other_spelling:
+  given:
+    src: |
+      id, qty, amount, ts
+      1,  2.0, 12.00,  2024-01-01 00:00:00
+  expect:
+    out: |
+      id, amount, day,                 qty
+      1,  12.0,   2024-01-01 00:00:00, 2
+`;
+
+t.test(
+  "an expected value its column's type holds only rounded (12.39 for an INTEGER, a time for a DATE) fails the test, shown as written; the same value spelled otherwise passes",
+  async (t) => {
+    const dir = project(t, undefined, { ...TYPED, tests: { unit: { '01_t.yaml': TRUNCATES } } });
+    const run = await cli(dir, ['test', '--unit']);
+    t.equal(run.exitCode, 1, run.stdout);
+    t.match(
+      run.stdout,
+      [
+        '✘ 01_t › truncates (tests/unit/01_t.yaml:1) failed',
+        '  out: 1 row expected, 1 actual; 1 changed (key id), 0 only expected, 0 only actual',
+        '      id | amount     | day',
+        '    ~ 1  | 12.39 → 12 | 2024-01-01 13:45:00 → 2024-01-01',
+      ].join('\n'),
+    );
+    t.match(run.stdout, /│ 01_t › same_values_other_spelling │ tests\/unit\/01_t\.yaml:12 │ pass/);
+  },
+);
+
+t.test(
+  "a given value its column's type would round (2.7 for an INTEGER) is that test's error at its line",
+  async (t) => {
+    const test = `rounds:\n  given:\n    src: |\n      id, qty\n      1,  2\n      2,  2.7\n  expect:\n    out: |\n      id, qty\n      1,  2\n      2,  3\n`;
+    const dir = project(t, undefined, { ...TYPED, tests: { unit: { '01_t.yaml': test } } });
+    const run = await cli(dir, ['test', '--unit']);
+    t.equal(run.exitCode, 1, run.stdout);
+    t.match(
+      run.stdout,
+      [
+        '✘ 01_t › rounds (tests/unit/01_t.yaml:1) error',
+        '  error: src: "2.7" in column qty is not a INTEGER exactly: it would become 3',
+        '  at tests/unit/01_t.yaml:6',
+        '  hint: write the value the column holds (3), or give the column another type under types:',
+      ].join('\n'),
+    );
+  },
+);
+
+t.test('rows are compared as multisets: a duplicate row missing on either side fails the test', async (t) => {
+  const test = (step: string, expected: string) => ({
+    'package.json': JSON.stringify({ name: 'dups' }),
+    sql: { '01_t': { '01.sql': step } },
+    tests: {
+      unit: {
+        '01_t.yaml': `dups:\n  given:\n    src: |\n      x\n      1\n      1\n  expect:\n    out: |\n${expected}`,
+      },
+    },
+  });
+  const lost = project(
+    t,
+    undefined,
+    test('CREATE TABLE out AS SELECT DISTINCT x FROM src;', '      x\n      1\n      1\n'),
+  );
+  const one = await cli(lost, ['test', '--unit']);
+  t.equal(one.exitCode, 1, one.stdout);
+  t.match(
+    one.stdout,
+    '  out: 2 rows expected, 1 actual; 0 changed, 1 only expected, 0 only actual\n      x\n    - 1\n',
+  );
+  const kept = project(t, undefined, test('CREATE TABLE out AS SELECT x FROM src;', '      x\n      1\n'));
+  const two = await cli(kept, ['test', '--unit']);
+  t.equal(two.exitCode, 1, two.stdout);
+  t.match(two.stdout, '  out: 1 row expected, 2 actual; 0 changed, 0 only expected, 1 only actual\n      x\n    + 1\n');
+});
+
+t.test(
+  'an expected table must be one the step writes: a given table it leaves alone fails the test; one its SQL writes (adding nothing) or its script changes passes',
+  async (t) => {
+    const test = (table: string) =>
+      `${table}:\n  given:\n    src: |\n      id, qty\n      1,  2\n  expect:\n    ${table}: |\n      id, qty\n      1,  2\n`;
+    const dir = project(t, undefined, {
+      'package.json': JSON.stringify({ name: 'writes' }),
+      sql: {
+        '01_t': {
+          '01.sql': [
+            'CREATE TABLE IF NOT EXISTS src (id INTEGER, qty INTEGER);',
+            'CREATE TABLE IF NOT EXISTS seen (id INTEGER, qty INTEGER);',
+            'INSERT INTO seen SELECT * FROM src WHERE false;',
+            'CREATE TABLE IF NOT EXISTS tweaked (id INTEGER, qty INTEGER);',
+            'CREATE OR REPLACE TABLE out AS SELECT * FROM src;',
+          ].join('\n'),
+        },
+      },
+      steps: {
+        '01_t.ts':
+          "export async function after(ctx) {\n  const table = 'tweaked';\n  await ctx.db.run('UPDATE ' + table + ' SET qty = qty + 1');\n}\n",
+      },
+      tests: {
+        unit: {
+          '01_t.yaml': [
+            test('src'),
+            test('seen').replace('    src: |', '    seen: |\n      id, qty\n      1,  2\n    src: |'),
+            test('tweaked').replace('    src: |', '    tweaked: |\n      id, qty\n      1,  1\n    src: |'),
+          ].join(''),
+        },
+      },
+    });
+    const run = await cli(dir, ['test', '--unit']);
+    t.equal(run.exitCode, 1, run.stdout);
+    t.match(
+      run.stdout,
+      '✘ 01_t › src (tests/unit/01_t.yaml:1) failed\n  src: a given table the step does not write (left as given): expect a table the step writes\n',
+    );
+    t.match(run.stdout, /│ 01_t › seen +│ [^│]+│ pass/);
+    t.match(run.stdout, /│ 01_t › tweaked +│ [^│]+│ pass/);
+  },
+);
