@@ -146,3 +146,44 @@ t.test(
     t.match(run.stdout, /│ 01_t › tweaked +│ [^│]+│ pass/);
   },
 );
+
+t.test(
+  "a step that does not render is reported first and once, as what it is: the other steps' tests keep their column types, its own tests point to it",
+  async (t) => {
+    const trivial = (name: string) => `${name}:\n  expect:\n    x: |\n      a\n      1\n`;
+    const dir = project(t, undefined, {
+      'package.json': JSON.stringify({ name: 'typo' }),
+      sql: {
+        '01_load': {
+          '01.sql':
+            "CREATE TABLE IF NOT EXISTS raw (d VARCHAR);\nCREATE OR REPLACE TABLE typed AS SELECT CAST(try_strptime(d, '%Y-%m-%d') AS DATE) AS d FROM raw;",
+        },
+        '02_new': { '01.sql': 'CREATE TABLE x AS SELECT {{ vars.a | nofilter }} AS a;' },
+      },
+      tests: {
+        unit: {
+          '01_load.yaml':
+            'typed:\n  given:\n    raw: |\n      d\n      2024-01-02\n  expect:\n    typed: |\n      d\n      2024-01-02\n',
+          '02_new.yaml': trivial('one') + trivial('two'),
+        },
+      },
+    });
+    const run = await cli(dir, ['test', '--unit']);
+    t.equal(run.exitCode, 1, run.stdout);
+    t.match(
+      run.stdout,
+      /^✘ 02_new does not render: unit tests take no column types from it, and none of its own can run\n  error: template error: filter not found: nofilter\n  at sql\/02_new\/01\.sql:1\n/,
+      'first, as what it is',
+    );
+    t.equal(run.stdout.split('filter not found').length - 1, 1, 'once');
+    t.match(run.stdout, /│ 01_load › typed +│ [^│]+│ pass/, "the other step's test keeps the project's VARCHAR column");
+    for (const [name, line] of [
+      ['one', 1],
+      ['two', 6],
+    ])
+      t.match(
+        run.stdout,
+        `✘ 02_new › ${name} (tests/unit/02_new.yaml:${line}) error\n  error: its step does not render (the error above)\n  at sql/02_new/01.sql:1\n`,
+      );
+  },
+);

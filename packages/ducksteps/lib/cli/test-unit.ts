@@ -7,7 +7,7 @@ import { discover } from '../project/discover.js';
 import { writeReport } from '../report/html/write-report.js';
 import { unitJson } from '../report/json.js';
 import { detectStyle } from '../report/tables.js';
-import { unitTestsBlock, unitTestsTable } from '../report/unit-tests.js';
+import { unitTestsBlock, unitTestsTable, unrenderedBlock } from '../report/unit-tests.js';
 import { exitCodeFor, whileStoppable } from './run.js';
 import { testSelection, type RunFlags } from './run-plan.js';
 
@@ -26,7 +26,10 @@ export async function testUnitCommand(root: string, flags: RunFlags): Promise<nu
     );
     return 0;
   } else {
-    process.stdout.write(`${unitTestsTable(style, report)}\n${unitTestsBlock(style, report)}\n`);
+    const unrendered = unrenderedBlock(style, report).map((block) => `${block}\n`);
+    process.stdout.write(
+      `${unrendered.join('')}${unitTestsTable(style, report)}\n${unitTestsBlock(style, report, false)}\n`,
+    );
   }
   const written = await writeReport(project).catch(() => undefined);
   if (written && !flags.json) process.stdout.write(`report: ${written}\n`);

@@ -6,27 +6,34 @@ import { previewBatch } from './batch-context.js';
 import { lineageOf, projectViews, reachedThrough, sqlInScript, type ParsedReads, type StepLineage } from './lineage.js';
 import { renderFile } from './render.js';
 import { createEnvironment, templateContext, type TemplateContext } from './template.js';
-import type { Project, Settings } from '../model.js';
+import type { Project, Settings, Step } from '../model.js';
 
-/** Each step's SQL texts: its files rendered (nothing run, nothing written) and its script's SQL strings. */
+/** One step's SQL texts: its files rendered (nothing run, nothing written) and its script's SQL strings.
+ * Throws TemplateError when a file does not render. */
+export function stepTexts(
+  project: Project,
+  settings: Settings,
+  step: Step,
+  env: ReturnType<typeof createEnvironment>,
+  context: TemplateContext,
+): string[] {
+  const batch = step.incremental ? previewBatch(settings.inputs) : undefined;
+  const texts = step.files.map(
+    (file) =>
+      renderFile(env, project.root, file, { ...context, step: { number: step.number, name: step.name }, batch }).sql,
+  );
+  if (step.script) texts.push(...sqlInScript(readFileSync(join(project.root, step.script), 'utf8')));
+  return texts;
+}
+
+/** Each step's SQL texts (stepTexts). */
 export function projectTexts(
   project: Project,
   settings: Settings,
   context: TemplateContext = templateContext(settings, 'lineage'),
 ): Map<string, string[]> {
   const env = createEnvironment(project.root, context);
-  return new Map(
-    project.steps.map((step) => {
-      const batch = step.incremental ? previewBatch(settings.inputs) : undefined;
-      const texts = step.files.map(
-        (file) =>
-          renderFile(env, project.root, file, { ...context, step: { number: step.number, name: step.name }, batch })
-            .sql,
-      );
-      if (step.script) texts.push(...sqlInScript(readFileSync(join(project.root, step.script), 'utf8')));
-      return [step.id, texts];
-    }),
-  );
+  return new Map(project.steps.map((step) => [step.id, stepTexts(project, settings, step, env, context)]));
 }
 
 /** Step id -> its lineage, in step order; `parsed` gives DuckDB's reads where its parser can tell. */

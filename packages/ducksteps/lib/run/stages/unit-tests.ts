@@ -10,8 +10,6 @@ import type { Project, Settings, Step } from '../../model.js';
 import { WorkerPool } from '../../processes/pool.js';
 import { discoverUnitTests } from '../../unit-tests/discover.js';
 import type { UnitTestCase } from '../../protocol.js';
-import { projectTexts } from '../../render/project-lineage.js';
-import { tableDefinitions } from '../../render/table-ddl.js';
 import {
   differingRows,
   unitTestName,
@@ -24,6 +22,7 @@ import type { RunContext } from '../context.js';
 import { compileStepScripts } from '../../project/step-scripts.js';
 import { recordUnitPasses, reusableUnits } from '../../reuse/units.js';
 import { unitCase, type UnitContext } from '../../unit-tests/case.js';
+import { projectDefinitions, referToUnrendered } from '../../unit-tests/definitions.js';
 
 export interface UnitRun {
   readonly project: Project;
@@ -34,15 +33,6 @@ export interface UnitRun {
   readonly signal?: AbortSignal;
   readonly reuse?: boolean; // a run: tests whose inputs are those of a pass are not run again (reuse.ts)
   readonly ahead?: () => void; // once the tests' worker is taken: warm the workers of the stages after
-}
-
-/** The project's CREATE TABLE statements (none when a step does not render: its tests then say why). */
-function definitions(project: Project, settings: Settings): Map<string, string> {
-  try {
-    return tableDefinitions(projectTexts(project, settings).values());
-  } catch {
-    return new Map();
-  }
 }
 
 function logUnitTests(logsDir: string, runId: string, results: readonly UnitTestResult[]): void {
@@ -98,14 +88,12 @@ async function runCases(
 export async function runUnitTests(u: UnitRun, tests: readonly UnitTest[]): Promise<UnitTestsReport> {
   const startedAt = new Date();
   const logsDir = join(u.project.root, 'logs');
-  const context: UnitContext = {
-    project: u.project,
-    settings: u.settings,
-    scripts: u.scripts,
-    ddl: definitions(u.project, u.settings),
-    runId: u.runId,
-  };
-  const cases = tests.map((t) => unitCase(context, t));
+  const { ddl, unrendered } = projectDefinitions(u.project, u.settings);
+  const context: UnitContext = { project: u.project, settings: u.settings, scripts: u.scripts, ddl, runId: u.runId };
+  const cases = tests.map((t) => {
+    const c = unitCase(context, t);
+    return c.job ? c : { ...c, test: referToUnrendered(c.test, unrendered) };
+  });
   const reused = reusableUnits(u.project.root, cases, u.reuse && !u.settings.recheck);
   const ran = await runCases(
     u,
@@ -142,7 +130,7 @@ export async function runUnitTests(u: UnitRun, tests: readonly UnitTest[]): Prom
         ? ''
         : `${results.filter((r) => r.status !== 'pass').length} of ${results.length} unit tests failed`,
   });
-  return { status, durationMs, results };
+  return { status, durationMs, results, unrendered };
 }
 
 /** The plan's stage before the steps: `ahead` warms the workers of the stages after it. */
