@@ -3,6 +3,8 @@
 // writes, a step that does not render is reported as what it is, and create-test takes the batch holding the
 // rows asked for. Real DuckDB, the real CLI in subprocesses.
 import t from 'tap';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { cli, project } from './helpers.js';
 
 const TYPED = {
@@ -185,5 +187,84 @@ t.test(
         run.stdout,
         `✘ 02_new › ${name} (tests/unit/02_new.yaml:${line}) error\n  error: its step does not render (the error above)\n  at sql/02_new/01.sql:1\n`,
       );
+  },
+);
+
+const BATCHED = {
+  'package.json': JSON.stringify({ name: 'batched', ducksteps: { inputs: { events: 'data/landing/events/*.csv' } } }),
+  data: { landing: { events: { 'e1.csv': 'event_id,kind_id,amount\n1,35,2.50\n2,36,4.00\n' } } },
+  sql: {
+    '01_load': {
+      '01.sql': [
+        '-- ducksteps: incremental',
+        'CREATE TABLE IF NOT EXISTS raw_events (batch_id INTEGER, event_id INTEGER, kind_id INTEGER, amount DECIMAL(10, 2));',
+        "CREATE OR REPLACE TABLE kinds AS SELECT range AS kind_id, 'kind ' || range AS label FROM range(1, 41);",
+        'INSERT INTO raw_events SELECT {{ batch.id }}, * FROM read_csv({{ batch.files.events }}, header = true);',
+      ].join('\n'),
+    },
+    '02_sum': {
+      '01.sql': [
+        '-- ducksteps: incremental',
+        'CREATE TABLE IF NOT EXISTS sums (batch_id INTEGER, label VARCHAR, amount DECIMAL(10, 2));',
+        'INSERT INTO sums SELECT e.batch_id, k.label, sum(e.amount) FROM raw_events AS e JOIN kinds AS k USING (kind_id)',
+        'WHERE e.batch_id = {{ batch.id }} GROUP BY ALL;',
+      ].join('\n'),
+    },
+  },
+};
+
+t.test(
+  "create-test takes the batch holding the --where rows, not the step's latest, and the lookup rows they name; without --where, an upstream table gives rows of the latest batch",
+  async (t) => {
+    const dir = project(t, undefined, BATCHED);
+    t.equal((await cli(dir)).exitCode, 0);
+    writeFileSync(join(dir, 'data/landing/events/e2.csv'), 'event_id,kind_id,amount\n3,37,1.00\n4,38,2.00\n');
+    t.equal((await cli(dir)).exitCode, 0, 'batch 2');
+    const one = await cli(dir, ['create-test', '02_sum', '--where', 'event_id IN (1)', '--name', 'one']);
+    t.equal(one.exitCode, 0, one.stdout + one.stderr);
+    t.match(
+      one.stdout,
+      'wrote tests/unit/02_sum.yaml: test one\n  batch 1: the latest batch holding the rows asked for\n  given kinds: 1 row (of 40)\n  given raw_events: 1 row (of 4)\n  expect sums: 1 row\nit passes as written',
+    );
+    const latest = await cli(dir, ['create-test', '02_sum', '--name', 'latest']);
+    t.equal(latest.exitCode, 0, latest.stdout + latest.stderr);
+    t.match(
+      latest.stdout,
+      '  batch 2: the latest batch 02_sum committed\n  given kinds: 2 rows (of 40)\n  given raw_events: 2 rows (of 4)\n  expect sums: 2 rows\n',
+    );
+    const yaml = readFileSync(join(dir, 'tests/unit/02_sum.yaml'), 'utf8');
+    t.match(yaml, /\none:\n(.*\n)*?  batch:\n    id: 1\n/);
+    t.match(yaml, '    # 1 of 40 rows: those holding the kind_id of the other given rows\n');
+    t.match(
+      yaml,
+      '    # 2 of 4 rows: those of batch 2\n    raw_events: |\n      batch_id,event_id,kind_id,amount\n      2,3,37,1.00\n      2,4,38,2.00\n',
+      'the rows of the batch the test processes',
+    );
+  },
+);
+
+t.test(
+  'test --unit leaves logs/report.html as the last run wrote it, and ./run.sh report still shows that run',
+  async (t) => {
+    const dir = project(t, undefined, {
+      ...BATCHED,
+      tests: {
+        unit: {
+          '02_sum.yaml':
+            'sums:\n  batch: { id: 1 }\n  given:\n    kinds: |\n      kind_id, label\n      1,       a\n    raw_events: |\n      batch_id, kind_id, amount\n      1,        1,       2\n  expect:\n    sums: |\n      label, amount\n      a,     2\n',
+        },
+      },
+    });
+    t.equal((await cli(dir)).exitCode, 0);
+    const report = join(dir, 'logs/report.html');
+    const before = readFileSync(report, 'utf8');
+    const unit = await cli(dir, ['test', '--unit']);
+    t.equal(unit.exitCode, 0, unit.stdout);
+    t.notMatch(unit.stdout, /report:/);
+    t.equal(readFileSync(report, 'utf8'), before, 'unchanged');
+    t.equal((await cli(dir, ['report'])).exitCode, 0);
+    const again = readFileSync(report, 'utf8');
+    t.match(again, '01_load · batch 1', "the pipeline's run, its steps");
+    t.notMatch(again, 'a step does not render');
   },
 );

@@ -1,7 +1,8 @@
 // `create-test`: a unit test made from the real warehouse. The step's read tables (its lineage) are read
 // read-only through `query` jobs, filtered by the user's --where expressions (each applies to every table
 // that has every column it names, or to the one table it is prefixed with: "raw.customers: customer_id < 3");
-// an incremental step gets its latest batch (and that batch's landing files, cut short). The step then runs
+// an incremental step gets the batch holding the rows asked for (read-tables.ts) and its landing files, cut
+// short. The step then runs
 // on those rows in a unit job, and what it produces becomes the expected rows, for the user to review.
 import { existsSync, readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
@@ -98,14 +99,8 @@ export function cutFile(path: string, limit: number): { content: string; note?: 
   };
 }
 
-/** The latest batch the step committed and its landing files (cut short), for an incremental step. */
-export async function latestBatch(
-  project: Project,
-  settings: Settings,
-  step: Step,
-  limit: number,
-): Promise<{ id: number; files: Array<FixtureFile & { note?: string }> } | undefined> {
-  if (!step.incremental) return undefined;
+/** The latest batch the step committed (a usage error when it committed none). */
+export async function latestBatch(project: Project, settings: Settings, step: Step): Promise<number> {
   const [ledger] = await ask(
     project,
     settings,
@@ -124,13 +119,23 @@ export async function latestBatch(
   const id = Number(batch.rows[0]?.id);
   if (!Number.isInteger(id) || id < 1)
     throw new UsageError(`step ${step.id} has committed no batch yet`, { hint: 'run the pipeline first (./run.sh)' });
+  return id;
+}
+
+/** A batch's landing files (cut short), from landing or the archive. */
+export async function batchFiles(
+  project: Project,
+  settings: Settings,
+  id: number,
+  limit: number,
+): Promise<Array<FixtureFile & { note?: string }>> {
   const [loaded] = await ask(
     project,
     settings,
     [`SELECT input, path FROM ducksteps.loaded_files WHERE batch_id = ${id} ORDER BY path`],
     'the batch ledger',
   );
-  const files = loaded.rows.flatMap((r) => {
+  return loaded.rows.flatMap((r) => {
     const [input, path] = [String(r.input), String(r.path)];
     const archived = settings.archive ? archivePath(settings.archive, settings.inputs, input, path) : undefined;
     const at = [path, archived].find((p) => p && existsSync(join(project.root, p)));
@@ -144,7 +149,6 @@ export async function latestBatch(
         ]
       : [];
   });
-  return { id, files };
 }
 
 /** The given table as the unit job takes it (rows as read, lines numbered as written). */
