@@ -1,6 +1,6 @@
 // Inside the worker: assertions. One runs on an open session (read-only, or a step's own transaction),
 // keeps a sample of its offending rows and writes all of them to CSV; the assert job runs many read-only.
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { writeCsv, type Cell } from '../logs/csv.js';
 import { describe, openSession } from '../engines/open.js';
 import type { Session } from '../engines/engine.js';
@@ -34,7 +34,10 @@ export async function checkAssertion(
     const { columns, rows, total } = await session.query(a.sql);
     const durationMs = Math.round(performance.now() - started);
     if (total === 0) {
-      const outside = reusable ? await outsideWarehouse(session, a.sql) : undefined;
+      // logs/compiled, beside logs/test_failures: where the list of DuckDB's consistent functions is kept
+      const outside = reusable
+        ? await outsideWarehouse(session, a.sql, join(dirname(failuresDir), 'compiled'))
+        : undefined;
       return { ...base, status: 'pass', failingRows: 0, durationMs, columns, sample: [], outside };
     }
     const file = join(failuresDir, failuresFileName(a.name));

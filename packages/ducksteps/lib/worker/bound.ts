@@ -4,6 +4,9 @@
 // not (the clock, randomness, settings), samples, tables of another or the temporary catalog. A pass that
 // depends on none of these holds as long as the warehouse file is unchanged (reuse/reuse.ts); anything DuckDB
 // cannot plan or serialise counts as outside, so the assertion runs every time.
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Session } from '../engines/engine.js';
 import { sqlString } from '../sql/quote.js';
 
@@ -15,14 +18,41 @@ const UNSTABLE = new Set(['current_localtimestamp', 'current_localtime', 'curren
 /** Per session: the functions DuckDB says always give the same result for the same arguments. */
 const stableOf = new WeakMap<Session, Promise<Set<string>>>();
 
-function stableFunctions(session: Session): Promise<Set<string>> {
+/** Listing DuckDB's functions takes ~0.2 s, a cost every step with gates would pay: the list is kept in
+ * `cacheDir` (the project's logs/compiled), per DuckDB version and set of loaded extensions (what it depends on). */
+async function listStable(session: Session, cacheDir: string): Promise<Set<string>> {
+  const { rows } = await session.query(
+    'SELECT version() AS v, (SELECT list(extension_name ORDER BY extension_name) FROM duckdb_extensions() WHERE loaded) AS e',
+  );
+  const key = createHash('sha256')
+    .update(`${String(rows[0].v)}|${String(rows[0].e)}`)
+    .digest('hex')
+    .slice(0, 16);
+  const file = join(cacheDir, `duckdb-consistent-functions-${key}.json`);
+  try {
+    return new Set(JSON.parse(readFileSync(file, 'utf8')) as string[]);
+  } catch {
+    // not listed yet (or unreadable): list them
+  }
+  const listed = await session.query(
+    "SELECT DISTINCT function_name AS f FROM duckdb_functions() WHERE function_type IN ('scalar', 'aggregate') AND stability = 'CONSISTENT'",
+  );
+  const names = listed.rows.map((r) => String(r.f));
+  try {
+    const temporary = `${file}.${process.pid}`;
+    mkdirSync(cacheDir, { recursive: true });
+    writeFileSync(temporary, JSON.stringify(names));
+    renameSync(temporary, file);
+  } catch {
+    // not kept: the next worker lists them again
+  }
+  return new Set(names);
+}
+
+function stableFunctions(session: Session, cacheDir: string): Promise<Set<string>> {
   let stable = stableOf.get(session);
   if (!stable) {
-    stable = session
-      .query(
-        "SELECT DISTINCT function_name AS f FROM duckdb_functions() WHERE function_type IN ('scalar', 'aggregate') AND stability = 'CONSISTENT'",
-      )
-      .then(({ rows }) => new Set(rows.map((r) => String(r.f)).filter((f) => !UNSTABLE.has(f))));
+    stable = listStable(session, cacheDir).then((names) => new Set([...names].filter((f) => !UNSTABLE.has(f))));
     stableOf.set(session, stable);
   }
   return stable;
@@ -53,10 +83,11 @@ function outsideIn(plan: unknown, stable: ReadonlySet<string>, database: string)
   return found;
 }
 
-/** What `sql`'s answer depends on besides the tables of the warehouse: [] for nothing. Never throws. */
-export async function outsideWarehouse(session: Session, sql: string): Promise<string[]> {
+/** What `sql`'s answer depends on besides the tables of the warehouse: [] for nothing. Never throws.
+ * `cacheDir`: where the list of DuckDB's consistent functions is kept between workers. */
+export async function outsideWarehouse(session: Session, sql: string, cacheDir: string): Promise<string[]> {
   try {
-    const stable = await stableFunctions(session);
+    const stable = await stableFunctions(session, cacheDir);
     const { rows } = await session.query(
       `SELECT json_serialize_plan(${sqlString(sql)}) AS plan, current_database() AS db`,
     );
