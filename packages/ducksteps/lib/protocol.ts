@@ -156,6 +156,9 @@ export interface UnitTestCase {
   readonly ddl: Readonly<Record<string, string>>;
   /** `create-test`: the tables whose rows to return after the step (they become the expected rows). */
   readonly capture?: readonly string[];
+  /** The tables the step's SQL (and its script's SQL strings) writes, lower-cased (render/lineage.ts): a given
+   * table is an expected table only when the step writes it, or changed it. */
+  readonly writes?: readonly string[];
 }
 
 /** Run unit tests, each in a throwaway in-memory DuckDB in a scratch folder of its own. */

@@ -9,7 +9,7 @@ import type { Session } from '../engines/engine.js';
 import type { LedgerWrite, StepJob } from '../protocol.js';
 import type { RenderedFile } from '../model.js';
 import { blocks, type AssertionResult, type SchemaChange, type StatementResult } from '../results.js';
-import { checkAssertion } from './assertions.js';
+import { checkAssertion, reusesPasses } from './assertions.js';
 import { guardOf, schemaAtCommit } from './schema-step.js';
 import { checkFence } from './fence.js';
 import { closeBatch, openBatch } from './ledger.js';
@@ -39,7 +39,8 @@ async function gate(session: Session, job: StepJob, results: AssertionResult[]):
   const gates = job.gates ?? [];
   if (gates.length === 0) return;
   const check = async () => {
-    for (const a of gates) results.push(await checkAssertion(session, a, job.failuresDir));
+    for (const a of gates)
+      results.push(await checkAssertion(session, a, job.failuresDir, reusesPasses(job.connection)));
   };
   await (session.gating ? session.gating(check) : check());
   const failed = results.filter(blocks);
