@@ -23,6 +23,8 @@ export interface Project {
   readonly root: string; // absolute project directory
   readonly steps: readonly Step[];
   readonly testFiles: readonly string[];
+  /** What discovery found suspicious but legal (a variant file that replaces no file): printed, never fatal. */
+  readonly warnings?: readonly string[];
 }
 
 /** A warehouse DuckDB opens: a DuckDB file or a DuckLake. */

@@ -4,6 +4,7 @@ import { join, relative, sep } from 'node:path';
 import { DiscoveryError } from '../errors.js';
 import { STEP_PATTERN, type Dialect, type Project, type Step } from '../model.js';
 import { hasFlag, readDirectives } from '../sql/directives.js';
+import { loneVariants } from './variants.js';
 
 const toPosix = (p: string) => p.split(sep).join('/');
 
@@ -194,5 +195,11 @@ export function discover(root: string, dialect: Dialect = 'duckdb'): Project {
   }
   const steps = findSteps(root, dialect);
   checkScripts(root, steps);
-  return { root, steps, testFiles: findTests(root) };
+  const warnings = steps.flatMap((s) =>
+    loneVariants(
+      s.dir,
+      listDir(root, s.dir).filter((f) => f.endsWith('.sql')),
+    ),
+  );
+  return { root, steps, testFiles: findTests(root), warnings };
 }
