@@ -7,7 +7,7 @@ import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'n
 import { join } from 'node:path';
 import { project, query, read } from './helpers.js';
 import { startPostgres } from './postgres-server.js';
-import { sparkClusterFor } from './spark-cluster.js';
+import { sparkClusterFor } from './spark-shared.js';
 import { onSpark, sparkCli, tablesOf } from './spark-run.js';
 
 t.setTimeout(480_000); // a safety margin over tap's 300 s on a loaded machine; the file takes about 2.5 minutes here
@@ -26,7 +26,7 @@ SELECT no_such_column FROM ev.events;
 `;
 const SECRET = 'sekrit-4242';
 
-const { url } = await sparkClusterFor(t);
+const { url } = await sparkClusterFor(t, { schemas: ['ev'] });
 const pg = await startPostgres();
 t.teardown(() => pg.stop());
 await pg.query('CREATE SCHEMA ml');
