@@ -140,6 +140,8 @@ export interface StepError {
   readonly compiledLine?: number;
   readonly statement?: string;
   readonly hint?: string;
+  /** The failure came after the step's commit point: its work is committed (not rolled back). */
+  readonly committed?: boolean;
 }
 
 /** What a step reads and writes, found in its rendered SQL (names lower-cased, schema-qualified as written). */

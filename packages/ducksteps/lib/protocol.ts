@@ -123,7 +123,7 @@ export interface JobTypes {
   step: { job: StepJob; answer: StepOutcome };
   assert: { job: AssertJob; answer: TestsReport };
   ledger: { job: LedgerJob; answer: LedgerAnswer };
-  prepare: { job: PrepareJob; answer: { readonly error?: string } };
+  prepare: { job: PrepareJob; answer: { readonly error?: string; readonly hint?: string } };
   query: { job: QueryJob; answer: QueryAnswer };
   parse: { job: ParseJob; answer: ParseReport };
   lineage: { job: LineageJob; answer: ReadonlyArray<readonly string[] | null> };

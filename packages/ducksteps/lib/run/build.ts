@@ -73,9 +73,10 @@ async function prepareWarehouse(pool: WorkerPool, project: Project, settings: Se
   const error = 'result' in answer ? answer.result.error : answer.died.message;
   if (!error) return;
   const hint =
-    settings.engine === 'spark'
+    ('result' in answer ? answer.result.hint : undefined) ??
+    (settings.engine === 'spark'
       ? 'check that the Spark Connect server runs and DUCKSTEPS_SPARK_URL is right (sc://host:15002); the ledger store (--db) must be writable'
-      : 'check the --db ducklake:… string and --data-path; the ducklake (and, for a PostgreSQL catalog, postgres_scanner) extension must be installable or in DUCKSTEPS_EXTENSION_DIR (docs/scale.md)';
+      : 'check the --db ducklake:… string and --data-path; the ducklake (and, for a PostgreSQL catalog, postgres_scanner) extension must be installable or in DUCKSTEPS_EXTENSION_DIR (docs/scale.md)');
   const what =
     settings.engine === 'spark' ? 'cannot prepare the Spark warehouse' : 'cannot create or attach the DuckLake';
   throw new ConfigError(`${what} ${describeWarehouse(warehouseOf(project.root, settings))}: ${maskPassword(error)}`, {

@@ -1,6 +1,7 @@
 // Inside the worker: read-only queries for a command (the generic job a new command uses; no handler to add),
 // and preparing the warehouse before a run.
 import { describe, openSession, warehouseExists } from '../engines/open.js';
+import { DuckstepsError } from '../errors.js';
 import type { PrepareJob, QueryAnswer, QueryJob, QueryResult } from '../protocol.js';
 import { repair } from '../engines/spark/repair.js';
 import { SparkSession } from '../engines/spark/session.js';
@@ -25,7 +26,7 @@ export async function runQueries(job: QueryJob): Promise<QueryAnswer> {
 
 /** Opens the warehouse read-write and closes it: a new DuckLake's catalog is created; on Spark, every name
  * shows its last committed version and uncommitted versions are dropped. Never throws. */
-export async function prepareWarehouse(job: PrepareJob): Promise<{ error?: string }> {
+export async function prepareWarehouse(job: PrepareJob): Promise<{ error?: string; hint?: string }> {
   try {
     const session = await openSession(job.connection);
     try {
@@ -35,6 +36,7 @@ export async function prepareWarehouse(job: PrepareJob): Promise<{ error?: strin
     }
     return {};
   } catch (error) {
-    return { error: (error instanceof Error ? error.message : String(error)).split('\n')[0] };
+    const what = error instanceof DuckstepsError ? error.shortMessage : ((error as Error)?.message ?? String(error));
+    return { error: what.split('\n')[0], hint: error instanceof DuckstepsError ? error.hint : undefined };
   }
 }

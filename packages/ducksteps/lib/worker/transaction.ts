@@ -2,7 +2,7 @@
 // statements (a file marked no-transaction runs between two transactions, each statement committing on its
 // own); the script's after(); the ledger's "this step committed this batch"; the gating assertions; COMMIT.
 // Any failure rolls back what is open. It records what it committed, so no caller counts statements.
-import type { Session } from '../engines/engine.js';
+import { AfterCommitError, type Session } from '../engines/engine.js';
 import type { StepJob } from '../protocol.js';
 import { blocks, type AssertionResult, type StatementResult } from '../results.js';
 import { checkAssertion } from './assertions.js';
@@ -57,7 +57,10 @@ function segments(session: Session, log: TransactionLog) {
     commit: async () => {
       if (open) {
         open = false;
-        await session.commit();
+        await session.commit().catch((error: unknown) => {
+          if (error instanceof AfterCommitError) log.markCommitted(); // past the commit point: it stays
+          throw error;
+        });
       }
       log.markCommitted();
     },
