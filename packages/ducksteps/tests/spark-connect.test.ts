@@ -1,3 +1,4 @@
+// Slow (5 min on 2 busy cores): real Spark statements, a Connect server killed and restarted, back-off waits.
 // The Spark Connect client against a real Spark cluster started here (Master, two Workers, the Connect server
 // with a Hive catalog), and its connection-string handling at unit level. One cluster for the whole file.
 import t, { type Test } from 'tap';
@@ -282,7 +283,8 @@ t.test('against a real Spark cluster', { skip }, async (t) => {
       const started = Date.now();
       const lap = (what: string) => t.comment(`${what}: ${((Date.now() - started) / 1000).toFixed(1)} s`);
       // two quick retries instead of the default's 30 s: the server stays down until the test restarts it
-      const brief = await SparkConnect.connect(url, { retry: { maxRetries: 2 } });
+      const retried: RetryEvent[] = [];
+      const brief = await SparkConnect.connect(url, { retry: { maxRetries: 2 }, onRetry: (e) => retried.push(e) });
       t.teardown(() => brief.close());
       await brief.sql(`CREATE OR REPLACE VIEW v_${table} AS SELECT id FROM ${table} WHERE id < 3`);
       const running = brief.sql('SELECT sum(id) FROM range(0, 100000000000, 1, 2)').catch((e: unknown) => e);
@@ -296,7 +298,9 @@ t.test('against a real Spark cluster', { skip }, async (t) => {
         'the running query fails with a connection error once the retries are spent',
       );
       t.match((during as Error).message, `cannot reach Spark Connect at ${url.slice('sc://'.length)}`);
+      const spent = retried.length;
       t.type(await brief.sql('SELECT 1').catch((e: unknown) => e), SparkConnectionError, 'a new statement too');
+      t.equal(retried.length, spent, 'tried once: the retries were spent, the server is taken as gone');
       lap('a new statement failed');
       await c.restartConnectServer();
       lap('restarted');

@@ -3,7 +3,8 @@
 // serves leases and faults to test files, one JSON message a line over a loopback TCP connection. A lease
 // lasts as long as its connection, so a test file that dies releases it. It stops the cluster and exits once
 // no lease is open and either every test run that used it (tap's runner) has ended, or none has used it for
-// IDLE_MS (the rest of the suite then has the memory back). Its log: <state dir>/daemon.log.
+// IDLE_MS (the rest of the suite then has the memory back; longer than any gap between the Spark files, such
+// as spark-settings.test.ts, which needs no cluster). Its log: <state dir>/daemon.log.
 //   node --import tsx tests/spark-daemon.ts <state dir>
 import { appendFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
@@ -12,7 +13,7 @@ import { type SparkCluster, startSparkCluster } from './spark-cluster.js';
 import { type LeaseRequest, Leases } from './spark-leases.js';
 
 const stateDir = process.argv[2];
-const IDLE_MS = Number(process.env.DUCKSTEPS_SPARK_IDLE_MS) || 60_000;
+const IDLE_MS = Number(process.env.DUCKSTEPS_SPARK_IDLE_MS) || 5 * 60_000;
 const log = (line: string) => appendFileSync(join(stateDir, 'daemon.log'), `${new Date().toISOString()} ${line}\n`);
 
 /** Whether a process is running (a test run's runner). */

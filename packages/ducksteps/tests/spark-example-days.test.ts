@@ -1,3 +1,4 @@
+// Slow (9 min on 2 busy cores): the example's Spark steps for two days, each statement a job on the cluster.
 // The example pipeline on a local Spark cluster, day by day: each day's run processes only its file (each
 // incremental step adds the batch to a new version of its tables, built from the committed one), and after two
 // days every table equals the same two runs on a DuckDB file — every column, batch ids and line positions

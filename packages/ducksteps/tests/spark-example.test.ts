@@ -1,3 +1,4 @@
+// Slow (5 min on 2 busy cores): the whole example on Spark, then on DuckDB, compared table by table.
 // The example pipeline on a local Spark cluster, full build: its .spark.sql files give the tables the DuckDB
 // files give on a DuckDB file (row counts and an order-independent checksum per table, every column but one:
 // raw.orders_malformed.error_message is each CSV reader's own text); the gates run inside the steps; publish

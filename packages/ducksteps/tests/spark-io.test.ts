@@ -1,3 +1,4 @@
+// Slow (3 min on 2 busy cores): five runs of the CLI on Spark, with publish to a real PostgreSQL.
 // The spark engine with incremental batches, publish and a secret in the cluster's URL, on a real local cluster:
 // each landing file is loaded exactly once through a failed batch and a rerun (the batch ledger commits with the
 // step's versions); publish delivers the cluster's rows to a file and to a real PostgreSQL; the URL's secret is in

@@ -1,3 +1,4 @@
+// Slow (15 min on 2 busy cores): three days of the example on Spark under kill -9 faults, a rerun, a DuckDB build.
 // Kill tests of the spark engine on the example's day-by-day sequence, on a local cluster: kill -9 the driver
 // (ducksteps itself, its worker dies with it) on day 1; one executor, then a worker (with its executor) on day 2;
 // the Connect server (then restart it) on day 3; each at a random moment of the day's run (seeded: DUCKSTEPS_KILL_SEED=n replays a sequence);

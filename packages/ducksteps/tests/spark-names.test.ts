@@ -1,3 +1,4 @@
+// Slow (2 min on 2 busy cores): six runs of the CLI on Spark.
 // The spark engine when its ledger and the cluster disagree about a name, on the shared test cluster: a table
 // that stood at a name before ducksteps first wrote it is taken over (an INSERT carries its rows, the name
 // becomes ducksteps' view, the table is kept as the version before); a view dropped on the cluster is made
@@ -9,7 +10,7 @@ import { project } from './helpers.js';
 import { sparkClusterFor } from './spark-shared.js';
 import { onSpark, sparkCli, versionRows } from './spark-run.js';
 
-t.setTimeout(600_000); // eight runs of the CLI on Spark: about 4 minutes here
+t.setTimeout(600_000); // a safety margin: about 2 minutes here
 
 const { url } = await sparkClusterFor(t, { schemas: ['own'] });
 const own = project(t, undefined, {

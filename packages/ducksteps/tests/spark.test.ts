@@ -1,3 +1,4 @@
+// Slow (7 min on 2 busy cores): seven runs of the CLI on Spark, one watched by a polling reader.
 // The spark engine's promises on a small project, on a real local cluster (Master, two Workers, the Connect
 // server): a step's tables change only at its commit and each read sees one whole version; a failed step or a
 // failing gate leaves no version and the views as they were; gates read the step's new versions; the start of a

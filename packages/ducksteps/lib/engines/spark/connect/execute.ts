@@ -8,7 +8,7 @@ import type { Channel } from './channel.js';
 import { SparkCancelledError, errorInfoOf, sqlError, transportError } from './errors.js';
 import { type ExecutePlanRequest, type ExecutePlanResponse, type UserContext, messages } from './protocol.js';
 import { Execution } from './reattach.js';
-import { type RetryEvent, type RetryPolicy, withRetries } from './retry.js';
+import { type Health, type RetryEvent, type RetryPolicy, withRetries } from './retry.js';
 
 /** What every request of a session carries, and how its calls are retried. */
 export interface SessionContext {
@@ -18,6 +18,7 @@ export interface SessionContext {
   readonly client_type: string;
   readonly retry: RetryPolicy;
   readonly onRetry?: (event: RetryEvent) => void;
+  readonly health: Health;
 }
 
 /** Options of one operation: cancel it with `signal`, bound it with `timeoutMs`, label it with `tags`. */

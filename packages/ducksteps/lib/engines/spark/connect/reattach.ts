@@ -9,7 +9,7 @@ import { status as Status } from '@grpc/grpc-js';
 import { errorInfoOf } from './errors.js';
 import type { SessionContext } from './execute.js';
 import { type ExecutePlanRequest, type ExecutePlanResponse, messages } from './protocol.js';
-import { backoff, describe, isTransient, pause } from './retry.js';
+import { backoff, describe, isTransient, pause, policyFor } from './retry.js';
 
 type Stream = ClientReadableStream<ExecutePlanResponse>;
 
@@ -55,6 +55,7 @@ export class Execution {
         for await (const response of this.call as AsyncIterable<ExecutePlanResponse>) {
           failures = 0;
           this.received = true;
+          this.session.health.down = false;
           this.lastResponseId = response.response_id || this.lastResponseId;
           complete ||= Boolean(response.result_complete);
           yield response;
@@ -79,8 +80,11 @@ export class Execution {
     if (lost && this.received) throw error; // the server forgot an operation it was answering: it restarted
     if (!lost && kind !== 'INVALID_HANDLE.OPERATION_ALREADY_EXISTS' && !isTransient(error)) throw error;
     // the server answered that it never got the ExecutePlan: it is reachable, send it again now
-    const waitMs = lost ? 0 : backoff(this.session.retry, failures);
-    if (waitMs === undefined) throw error;
+    const waitMs = lost ? 0 : backoff(policyFor(this.session.retry, this.session.health), failures);
+    if (waitMs === undefined) {
+      this.session.health.down = true; // retries spent: the server is taken as gone until it answers again
+      throw error;
+    }
     const call = lost ? 'execute again' : 'reattach';
     this.session.onRetry?.({
       call,

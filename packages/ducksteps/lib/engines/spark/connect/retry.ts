@@ -28,6 +28,17 @@ export const DEFAULT_RETRY: RetryPolicy = {
 /** connect() retries at most 3 times (about 2 s): a URL that points nowhere fails quickly; a blip does not. */
 export const CONNECT_RETRIES = 3;
 
+/** Whether a session's server answers: once a call has spent its retries on a transient failure the server is
+ * taken as gone, and later calls try once each (a step's clean-up after the server went away must not wait
+ * 30 s a statement) until one gets through. */
+export interface Health {
+  down: boolean;
+}
+
+/** The policy for the next call: no retries while the server is taken as gone. */
+export const policyFor = (policy: RetryPolicy, health?: Health): RetryPolicy =>
+  health?.down ? { ...policy, maxRetries: 0 } : policy;
+
 /** What onRetry hears: which call failed, how, and how long the client waits before the next attempt. */
 export interface RetryEvent {
   readonly call: string; // a method name, or 'reattach' / 'execute again' for an execution
@@ -78,16 +89,24 @@ export async function withRetries<T>(
   policy: RetryPolicy,
   name: string,
   call: () => Promise<T>,
-  options: { signal?: AbortSignal; onRetry?: (event: RetryEvent) => void } = {},
+  options: { signal?: AbortSignal; onRetry?: (event: RetryEvent) => void; health?: Health } = {},
 ): Promise<T> {
+  const { signal, onRetry, health } = options;
+  const effective = policyFor(policy, health);
   for (let attempt = 1; ; attempt++) {
     try {
-      return await call();
+      const result = await call();
+      if (health) health.down = false;
+      return result;
     } catch (error) {
-      const waitMs = isTransient(error) && !options.signal?.aborted ? backoff(policy, attempt) : undefined;
-      if (waitMs === undefined) throw error;
-      options.onRetry?.({ call: name, attempt, waitMs, error: describe(error) });
-      await pause(waitMs, options.signal).catch(() => {
+      const transient = isTransient(error) && !signal?.aborted;
+      const waitMs = transient ? backoff(effective, attempt) : undefined;
+      if (waitMs === undefined) {
+        if (transient && health) health.down = true;
+        throw error;
+      }
+      onRetry?.({ call: name, attempt, waitMs, error: describe(error) });
+      await pause(waitMs, signal).catch(() => {
         throw error;
       });
     }

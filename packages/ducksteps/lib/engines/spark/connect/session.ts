@@ -68,6 +68,7 @@ export class SparkConnect {
       user_context: { user_id: options.userId ?? parsed.userId ?? userInfo().username },
       retry: { ...DEFAULT_RETRY, ...options.retry },
       onRetry: options.onRetry,
+      health: { down: false },
     };
     const ask = () =>
       channel.unary(
@@ -118,6 +119,7 @@ export class SparkConnect {
     const response = await withRetries(this.context.retry, 'Interrupt', call, {
       ...options,
       onRetry: this.context.onRetry,
+      health: this.context.health,
     });
     return response.interrupted_ids ?? [];
   }
