@@ -11,20 +11,11 @@ import { createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { type SparkCluster, startSparkCluster } from './spark-cluster.js';
 import { type LeaseRequest, Leases } from './spark-leases.js';
+import { processIdentity, stillRunning } from './spark-processes.js';
 
 const stateDir = process.argv[2];
 const IDLE_MS = Number(process.env.DUCKSTEPS_SPARK_IDLE_MS) || 5 * 60_000;
 const log = (line: string) => appendFileSync(join(stateDir, 'daemon.log'), `${new Date().toISOString()} ${line}\n`);
-
-/** Whether a process is running (a test run's runner). */
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-};
 
 let cluster: SparkCluster;
 try {
@@ -46,7 +37,7 @@ const leases = new Leases(async () => {
   log('healing after an exclusive lease');
   await cluster.heal().catch((error: unknown) => log(`heal failed: ${String(error)}`));
 });
-const suites = new Set<number>();
+const suites = new Set<string>();
 let sockets = 0;
 let lastUsed = Date.now();
 
@@ -93,7 +84,7 @@ const server = createServer(serve);
 server.listen(0, '127.0.0.1', () => {
   const { port } = server.address() as { port: number };
   const state = join(stateDir, 'state.json');
-  writeFileSync(`${state}.tmp`, JSON.stringify({ pid: process.pid, port, ...info() }));
+  writeFileSync(`${state}.tmp`, JSON.stringify({ identity: processIdentity(process.pid), port, ...info() }));
   renameSync(`${state}.tmp`, state);
   rmSync(join(stateDir, 'starting'), { recursive: true, force: true });
 });
@@ -112,6 +103,7 @@ async function stop(why: string): Promise<void> {
 process.on('SIGTERM', () => void stop('SIGTERM')).on('SIGINT', () => void stop('SIGINT'));
 setInterval(() => {
   if (sockets > 0 || !leases.idle) return;
-  if (suites.size > 0 && [...suites].every((pid) => !alive(pid))) void stop('the test runs that used it ended');
+  if (suites.size > 0 && [...suites].every((suite) => !stillRunning(suite)))
+    void stop('the test runs that used it ended');
   else if (Date.now() - lastUsed > IDLE_MS) void stop(`unused for ${IDLE_MS / 1000} s`);
 }, 1000);

@@ -9,7 +9,7 @@ export interface LeaseRequest {
   readonly file: string; // for the daemon's log
   readonly schemas: readonly string[]; // the schemas it builds (dropped when it gets them)
   readonly exclusive: boolean; // it injects faults
-  readonly suite: number; // the pid of the test run it belongs to (tap's runner)
+  readonly suite: string; // the test run it belongs to (tap's runner), as processIdentity() names it
 }
 
 interface Lease extends LeaseRequest {

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import tap, { type Test } from 'tap';
 import { SparkConnect } from '../lib/engines/spark/connect/index.js';
 import { PKG, REPO } from './helpers.js';
-import { sleep } from './spark-processes.js';
+import { processIdentity, sleep, stillRunning } from './spark-processes.js';
 
 const STATE = join(REPO, '.tap', 'spark');
 /** The longest a file waits for the cluster to start and for its turn (a failed start says so sooner). */
@@ -35,12 +35,11 @@ export interface ClusterNeeds {
   readonly faults?: boolean;
 }
 
-const alive = (pid: number) => {
+const readText = (file: string) => {
   try {
-    process.kill(pid, 0);
-    return true;
+    return readFileSync(file, 'utf8');
   } catch {
-    return false;
+    return undefined;
   }
 };
 const readJson = (file: string) => {
@@ -63,17 +62,17 @@ function startDaemon(): void {
     detached: true,
     stdio: ['ignore', out, out],
   });
-  writeFileSync(join(STATE, 'starting', 'pid'), String(child.pid));
+  writeFileSync(join(STATE, 'starting', 'daemon'), processIdentity(child.pid!));
   child.unref();
 }
 
 /** The running daemon's state, starting it when there is none (one starter, by an atomic mkdir). */
-async function daemon(): Promise<{ pid: number; port: number }> {
+async function daemon(): Promise<{ identity: string; port: number }> {
   mkdirSync(STATE, { recursive: true });
   const since = Date.now();
   for (;;) {
     const state = readJson(join(STATE, 'state.json'));
-    if (state && alive(state.pid)) return state;
+    if (state && stillRunning(state.identity)) return state;
     if (state) rmSync(join(STATE, 'state.json'), { force: true }); // its daemon died
     const failed = join(STATE, 'failed');
     if (existsSync(failed) && statSync(failed).mtimeMs >= since - 1000)
@@ -84,9 +83,10 @@ async function daemon(): Promise<{ pid: number; port: number }> {
       startDaemon();
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const starter = Number(readJson(join(STATE, 'starting', 'pid')));
-      const age = Date.now() - statSync(join(STATE, 'starting')).mtimeMs;
-      if (!(starter ? alive(starter) : age < 10_000)) rmSync(join(STATE, 'starting'), { recursive: true, force: true });
+      const starter = readText(join(STATE, 'starting', 'daemon'));
+      const age = Date.now() - (statSync(join(STATE, 'starting'), { throwIfNoEntry: false })?.mtimeMs ?? 0);
+      if (!(starter ? stillRunning(starter) : age < 10_000))
+        rmSync(join(STATE, 'starting'), { recursive: true, force: true });
     }
     await sleep(500);
   }
@@ -124,7 +124,7 @@ export async function sparkClusterFor(
     const socket = createConnection({ host: '127.0.0.1', port });
     socket.on('error', () => undefined);
     const ask = channel(socket);
-    const suite = process.env.TAP === '1' ? process.ppid : process.pid;
+    const suite = processIdentity(process.env.TAP === '1' ? process.ppid : process.pid);
     const schemas = [...(needs.schemas ?? [])];
     const granted = await ask({ op: 'lease', file, schemas, exclusive: Boolean(needs.faults), suite });
     if (granted.error) {
