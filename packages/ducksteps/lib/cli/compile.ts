@@ -17,6 +17,7 @@ export async function compileCommand({ root, flags }: CommandContext): Promise<n
   const project = discover(root, settings.engine);
   const result = await compileProject(project, settings, newRunId());
   const style = detectStyle();
+  for (const line of project.warnings ?? []) process.stdout.write(`! ${line}\n`);
   for (const error of result.errors) process.stdout.write(`${errorBlock(style, error)}\n`);
   const checked = result.parsed ? 'parsed' : 'rendered (Spark SQL is checked by the cluster when it runs)';
   const summary = `${counted(result.files, 'file')}, ${counted(result.statements, 'statement')} ${checked}, ${counted(result.errors.length, 'error')}; compiled SQL in logs/compiled/`;

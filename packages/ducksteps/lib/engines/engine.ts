@@ -3,6 +3,19 @@
 
 export type Row = Record<string, unknown>;
 
+/** A failure after the commit point: the step's work is committed (the ledger says so) but what follows it
+ * did not finish — on Spark, switching the reader-facing views. The step is not rolled back; `hint` says what
+ * finishes it. */
+export class AfterCommitError extends Error {
+  constructor(
+    message: string,
+    readonly hint: string,
+  ) {
+    super(message);
+    this.name = 'AfterCommitError';
+  }
+}
+
 export interface RunResult {
   readonly rowsChanged: number;
 }

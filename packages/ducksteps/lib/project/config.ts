@@ -1,4 +1,5 @@
 // Settings: package.json "ducksteps" defaults, overridden by the command line.
+import { closest } from './closest.js';
 import {
   accessSync,
   closeSync,
@@ -82,23 +83,6 @@ const KEYS = [
 /** How long one publish target may take when nothing says otherwise: a consumer holding a lock on the
  * target, or a stalled server, must not hang a scheduled run for ever. */
 export const DEFAULT_PUBLISH_TIMEOUT_MS = 5 * 60_000;
-
-/** The closest known key by edit distance (for "did you mean"). */
-function closest(word: string, options: readonly string[]): string | undefined {
-  const distance = (a: string, b: string) => {
-    const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-    for (let i = 1; i <= a.length; i++) {
-      let prev = row[0]++;
-      for (let j = 1; j <= b.length; j++)
-        [prev, row[j]] = [row[j], Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1))];
-    }
-    return row[b.length];
-  };
-  const best = options
-    .map((o) => [o, distance(word.toLowerCase(), o.toLowerCase())] as const)
-    .sort((x, y) => x[1] - y[1])[0];
-  return best && best[1] <= 3 ? best[0] : undefined;
-}
 
 /** Refuses unknown keys and keys of the wrong type, instead of silently ignoring them. */
 function checkKeys(settings: Record<string, unknown>): void {

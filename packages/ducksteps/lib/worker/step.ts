@@ -2,7 +2,7 @@
 // turn any failure into a located error. Never throws.
 import { mark } from '../trace.js';
 import { describe, explainFailure, openSession } from '../engines/open.js';
-import type { Session } from '../engines/engine.js';
+import { AfterCommitError, type Session } from '../engines/engine.js';
 import { DuckstepsError } from '../errors.js';
 import type { StepError } from '../model.js';
 import type { JobContext, StepJob } from '../protocol.js';
@@ -55,6 +55,7 @@ function failureOf(error: unknown, job: StepJob, projectRoot: string): StepError
 /** A failure of the step, located: a statement, a gate, the script, or something else. */
 export function located(error: unknown, job: StepJob, projectRoot: string): StepError {
   if (error instanceof StatementFailure) return error.located;
+  if (error instanceof AfterCommitError) return { message: error.message, hint: error.hint, committed: true };
   if (error instanceof DuckstepsError) return error.toStepError(); // a broken contract, at its file:line
   if (error instanceof GateFailure)
     return {
