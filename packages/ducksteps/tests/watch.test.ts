@@ -154,3 +154,36 @@ t.test('watch --max-wait 999h waits without a timer overflow (no busy loop), and
   t.notMatch(done.stderr, /TimeoutOverflowWarning/);
   t.notMatch(done.stdout, /micro-batch \d+:/, 'the file waits for the batch size or the maximum wait');
 });
+
+t.test(
+  'watch: the first SIGTERM stops it (exit 143) while a landing file keeps growing; the lock is free',
+  async (t) => {
+    const dir = watched(t);
+    const path = join(dir, 'data/landing/ev/endless.csv');
+    writeFileSync(path, 'id,v\n');
+    // a writer that never stops appending (a file being delivered in place, not renamed into place)
+    const writer = execa(process.execPath, [
+      '-e',
+      `const fs = require('fs'); let i = 1; setInterval(() => fs.appendFileSync(${JSON.stringify(path)}, i + ',' + i++ + '\\n'), 50);`,
+    ]);
+    writer.catch(() => undefined);
+    try {
+      const child = cli(dir, ['watch', '--max-wait', '300ms']);
+      await printed(child, 'watching');
+      await sleep(1000); // it has seen the file grow
+      child.kill('SIGTERM');
+      // not a speed check: without the fix it never exits while the file grows; a minute means it hangs
+      const hung = sleep(60_000).then(() => 'still running a minute after SIGTERM');
+      const done = await Promise.race([child, hung]);
+      if (typeof done === 'string') child.kill('SIGKILL');
+      t.equal(typeof done === 'string' ? done : done.exitCode, 143);
+      t.match(String((await child).stderr), /stopping \(SIGTERM\)/);
+      const next = cli(dir, ['watch', '--max-wait', '300ms']);
+      await printed(next, 'watching'); // the replacement takes the lock
+      next.kill('SIGTERM');
+      t.equal((await next).exitCode, 143);
+    } finally {
+      writer.kill('SIGKILL');
+    }
+  },
+);
