@@ -34,6 +34,8 @@ export interface RunOptions {
   readonly onOutput?: (line: string) => void;
   /** The engine's progress on a statement running longer than 2 s, about every second. */
   readonly onProgress?: (progress: StatementProgress) => void;
+  /** The job waits for another program to release the warehouse's file (--lock-timeout). */
+  readonly onWaiting?: (what: string, timeoutMs: number) => void;
 }
 
 /** The answer read from the result file, or how the worker died without one. */
@@ -108,6 +110,7 @@ export function launchWorker(cwd: string, purpose: Purpose = 'step'): WorkerProc
     );
   });
   let onProgress: RunOptions['onProgress'];
+  let onWaiting: RunOptions['onWaiting'];
   let onAnswered: (() => void) | undefined;
   let onLine: RunOptions['onOutput'];
   const ready = new Promise<boolean>((resolve) => {
@@ -115,6 +118,7 @@ export function launchWorker(cwd: string, purpose: Purpose = 'step'): WorkerProc
       if (!isWorkerMessage(message)) return;
       if (message.kind === 'ready') resolve(true);
       else if (message.kind === 'progress') onProgress?.(message.progress);
+      else if (message.kind === 'waiting') onWaiting?.(message.what, message.timeoutMs);
       else onAnswered?.();
     });
     void exited.then(() => resolve(false));
@@ -136,6 +140,7 @@ export function launchWorker(cwd: string, purpose: Purpose = 'step'): WorkerProc
     options.signal?.addEventListener('abort', onAbort);
     onLine = options.onOutput;
     onProgress = options.onProgress;
+    onWaiting = options.onWaiting;
     const answered = new Promise<void>((resolve) => {
       onAnswered = resolve;
     });
@@ -153,6 +158,7 @@ export function launchWorker(cwd: string, purpose: Purpose = 'step'): WorkerProc
       return { result: JSON.parse(readFileSync(envelope.resultPath, 'utf8')) as T };
     } finally {
       onProgress = undefined;
+      onWaiting = undefined;
       onAnswered = undefined;
       if (heartbeat) clearInterval(heartbeat);
       if (deadline) clearTimeout(deadline);

@@ -118,7 +118,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       status: 'interrupted',
       error: `run ${lock.stale.runId} (PID ${lock.stale.pid}) never finished`,
     });
-  const pool = new WorkerPool(project.root);
+  const pool = new WorkerPool(project.root, undefined, options.events?.onWaiting);
   const context = templateContext(settings, runId, new Date().toISOString());
   const env = createEnvironment(project.root, context);
   const steps = options.steps ?? project.steps;

@@ -8,6 +8,7 @@ import type { Assertion } from '../model.js';
 import type { AssertJob } from '../protocol.js';
 import { blocks, type AssertionResult, type TestsReport } from '../results.js';
 import { hintFor, sqlMessage } from './sql-error.js';
+import { lockWaits } from './lock-wait.js';
 
 const SAMPLE = 5;
 
@@ -64,7 +65,7 @@ export async function runAssertions(job: AssertJob): Promise<TestsReport> {
   const started = performance.now();
   let session: Session;
   try {
-    session = await openSession(job.connection, { readOnly: true });
+    session = await openSession(job.connection, { readOnly: true, onLockWait: lockWaits(job.connection).onLockWait });
   } catch (error) {
     const message = (error instanceof Error ? error.message : String(error)).split('\n')[0];
     return {

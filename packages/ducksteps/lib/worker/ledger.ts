@@ -6,6 +6,7 @@ import type { Session } from '../engines/engine.js';
 import type { Batch, Ledger } from '../model.js';
 import type { LedgerAnswer, LedgerJob, LedgerWrite } from '../protocol.js';
 import { sqlString as text } from '../sql/quote.js';
+import { lockWaits } from './lock-wait.js';
 import { hintFor } from './sql-error.js';
 
 const SCHEMA = [
@@ -57,7 +58,7 @@ export async function readLedger(job: LedgerJob): Promise<LedgerAnswer> {
   if (!warehouseExists(job.connection)) return { ledger: EMPTY };
   let session: Session;
   try {
-    session = await openLedger(job.connection, { readOnly: true });
+    session = await openLedger(job.connection, { readOnly: true, onLockWait: lockWaits(job.connection).onLockWait });
   } catch (error) {
     const message = (error instanceof Error ? error.message : String(error)).split('\n')[0];
     return {

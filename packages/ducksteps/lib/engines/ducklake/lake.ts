@@ -5,6 +5,7 @@
 import type { Warehouse } from '../../model.js';
 import { passwordOf, withoutPassword } from '../../warehouse.js';
 import { sqlString } from '../../sql/quote.js';
+import type { LockWaitListener } from '../engine.js';
 import { loadFlat, openDatabase, whileLocked, type Database } from '../duckdb/database.js';
 
 type Lake = Extract<Warehouse, { engine: 'ducklake' }>;
@@ -14,6 +15,7 @@ export interface LakeOptions {
   readonly threads?: number;
   readonly memoryLimit?: string;
   readonly lockTimeoutMs?: number;
+  readonly onLockWait?: LockWaitListener;
 }
 
 // a commit that lost to another writer: nothing of it was committed, and running it again may succeed
@@ -39,7 +41,7 @@ export async function openLake(lake: Lake, options: LakeOptions = {}): Promise<D
         lake.extensionDir,
         lake.catalogKind === 'duckdb' ? ['ducklake'] : ['ducklake', `${lake.catalogKind}_scanner`],
       );
-    await whileLocked(() => db.run(attachLake(lake, options.readOnly)), options.lockTimeoutMs); // a file catalog takes one process at a time
+    await whileLocked(() => db.run(attachLake(lake, options.readOnly)), options.lockTimeoutMs, options.onLockWait); // a file catalog takes one process at a time
     await db.run('SET ducklake_max_retry_count = 100'); // DuckLake retries its own catalog writes under contention
     await db.run('USE lake');
   } catch (error) {
