@@ -187,3 +187,26 @@ t.test(
     }
   },
 );
+
+t.test(
+  'watch: every file that lands while watch starts is loaded, once (its folders are watched, then listed)',
+  async (t) => {
+    const dir = watched(t);
+    // many files in a subfolder the glob does not match: watching the folders takes a while to start
+    mkdirSync(join(dir, 'data/landing/ev/old'));
+    for (let i = 0; i < 5000; i++) writeFileSync(join(dir, 'data/landing/ev/old', `${i}.txt`), '');
+    const child = cli(dir, ['watch', '--max-wait', '300ms', '--batch-size', '1000', '--lock-timeout', '30s']);
+    let watching = false;
+    void printed(child, 'watching').then(() => (watching = true));
+    let n = 0;
+    for (; !watching || n < 3; await sleep(100)) drop(dir, `s${++n}.csv`, `id,v\n${n},1\n`); // before, during, after its start
+    const want = [{ n, d: n }];
+    t.same(
+      await until(dir, 'SELECT count(*)::INT AS n, count(DISTINCT id)::INT AS d FROM events', want),
+      want,
+      `all ${n} files, each once`,
+    );
+    child.kill('SIGINT');
+    t.equal((await child).exitCode, 130);
+  },
+);
