@@ -210,3 +210,22 @@ t.test(
     t.equal((await child).exitCode, 130);
   },
 );
+
+t.test('watch finishes at start the batches a stopped run left unfinished, with no new file', async (t) => {
+  const dir = watched(t);
+  mkdirSync(join(dir, 'sql/02_totals'));
+  writeFileSync(
+    join(dir, 'sql/02_totals/01.sql'),
+    `-- ducksteps: incremental
+CREATE TABLE IF NOT EXISTS totals (batch_id INTEGER, s INTEGER);
+INSERT INTO totals SELECT {{ batch.id }}, sum(v) FROM events WHERE batch_id = {{ batch.id }};`,
+  );
+  drop(dir, 'a.csv', 'id,v\n1,10\n');
+  t.equal((await cli(dir, ['--only', '01_load'])).exitCode, 0, '02_totals has not run on batch 1');
+  const child = cli(dir, ['watch', '--max-wait', '300ms', '--lock-timeout', '30s']);
+  t.same(await until(dir, 'SELECT batch_id, s FROM totals', [{ batch_id: 1, s: 10 }]), [{ batch_id: 1, s: 10 }]);
+  child.kill('SIGINT');
+  const done = await child;
+  t.equal(done.exitCode, 130);
+  t.match(done.stdout, /micro-batch 1: 0 files, 1 row/);
+});
