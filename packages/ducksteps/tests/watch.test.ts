@@ -4,7 +4,7 @@ import t, { type Test } from 'tap';
 import { execa } from 'execa';
 import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cli, printed, project, query } from './helpers.js';
+import { CLI, cli, printed, project, query } from './helpers.js';
 
 const SETTINGS = JSON.stringify({ ducksteps: { inputs: { events: 'data/landing/ev/*.csv' } } });
 const LOAD = `-- ducksteps: incremental
@@ -228,4 +228,26 @@ INSERT INTO totals SELECT {{ batch.id }}, sum(v) FROM events WHERE batch_id = {{
   const done = await child;
   t.equal(done.exitCode, 130);
   t.match(done.stdout, /micro-batch 1: 0 files, 1 row/);
+});
+
+t.test('Ctrl-C to the process group while a worker of watch still boots: exit 130, no error', async (t) => {
+  const dir = watched(t);
+  drop(dir, 'a.csv', 'id,v\n1,10\n');
+  // a machine under load, made reproducible: every worker takes 8 s to boot (the driver does not)
+  const slowBoot =
+    "if (process.argv[1]?.includes('worker')) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 8000)";
+  const child = execa(process.execPath, [CLI, 'watch', '--max-wait', '300ms'], {
+    cwd: dir,
+    reject: false,
+    detached: true, // a group of its own: the Ctrl-C goes to it, as a terminal sends it
+    env: { NO_COLOR: '1', NODE_OPTIONS: `--import=data:text/javascript,${encodeURIComponent(slowBoot)}` },
+  });
+  const booting = async () =>
+    existsSync(join(dir, 'data/warehouse.duckdb.lock')) &&
+    (await execa('pgrep', ['-P', String(child.pid)], { reject: false })).stdout.trim() !== '';
+  while (!(await booting())) await sleep(50); // watch holds its lock and has started a worker
+  process.kill(-child.pid!, 'SIGINT');
+  const done = await child;
+  t.equal(done.exitCode, 130, done.stderr);
+  t.notMatch(done.stderr, /cannot read the batch ledger|killed by SIGINT/);
 });

@@ -94,12 +94,15 @@ function lines(stream: NodeJS.ReadableStream | null, onLine: (line: string) => v
 }
 
 /** Starts a worker process now (plain node:child_process: already loaded, so the first worker starts before
- * the driver's own imports). ipc: the worker dies with the driver on every platform (see worker/main.ts). */
+ * the driver's own imports). ipc: the worker dies with the driver on every platform (see worker/main.ts).
+ * detached (a process group of its own, POSIX): a Ctrl-C or `kill -INT -PGID` reaches the driver only, which
+ * stops its workers itself — a worker still booting, before it can ignore signals, would die of one. */
 export function launchWorker(cwd: string, purpose: Purpose = 'step'): WorkerProcess {
   const child = spawn(process.execPath, [...workerCommand(), ...(purpose === 'publish' ? ['--publish'] : [])], {
     cwd,
     stdio: ['pipe', 'pipe', 'pipe', 'ipc'],
     windowsHide: true,
+    detached: process.platform !== 'win32',
   });
   const stderr = tail(child.stderr);
   child.stdin?.on('error', () => undefined); // a worker that died before reading its job: its exit says why
