@@ -238,6 +238,9 @@ t.test('docs writes docs/pipeline.md with lineage from the SQL, the same each ti
   await cli(dir);
   await cli(dir, ['docs']);
   t.equal(readFileSync(join(dir, 'docs/pipeline.md'), 'utf8'), first, 'another run does not change it');
+  const help = (await cli(dir, ['docs', '--help'])).stdout;
+  t.match(help, 'It holds no run data', 'the help says what the page holds');
+  t.notMatch(help, /last run/);
 });
 
 t.test('new creates the next-numbered step after gaps and refuses bad or duplicate names', async (t) => {

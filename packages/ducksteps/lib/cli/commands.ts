@@ -118,7 +118,7 @@ export const commands: Record<string, Command> = {
     run: async (c) => (await import('./logs.js')).logsCommand(c),
   },
   docs: {
-    help: 'usage: ./run.sh docs\n\nWrites docs/pipeline.md: lineage flowchart (Mermaid), steps and files, last run timings.',
+    help: 'usage: ./run.sh docs\n\nWrites docs/pipeline.md: the lineage flowchart (Mermaid) with the gates, the steps and their files,\nthe assertions and the tables of each step. It holds no run data, so it changes only when the SQL\ndoes: timings are in ./run.sh logs and logs/report.html.',
     flags: ['var'],
     run: async (c) => (await import('./docs.js')).docsCommand(c),
   },
