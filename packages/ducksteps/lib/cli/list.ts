@@ -18,7 +18,7 @@ const shorten = (names: readonly string[]) =>
   names.length === 0 ? '-' : `${names.slice(0, 3).join(', ')}${names.length > 3 ? ` (+${names.length - 3} more)` : ''}`;
 
 export async function listCommand({ root, flags }: CommandContext): Promise<number> {
-  const settings = loadSettings(root, flags as CliSettings);
+  const settings = loadSettings(root, flags as CliSettings, { cluster: false });
   const project = discover(root, settings.engine);
   const plan = await displayPlan(project, settings).catch(() => undefined); // gates are shown when they can be planned
   const after = plan?.flow ? ungated(plan) : [];
