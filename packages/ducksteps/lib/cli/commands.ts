@@ -113,7 +113,7 @@ export const commands: Record<string, Command> = {
     run: async (c) => (await import('./compile.js')).compileCommand(c),
   },
   logs: {
-    help: "usage: ./run.sh logs [--runs N] [--step STEP]\n\nThe last run's steps beside the median of the previous N runs (default 10), steps at least\n1.5x slower flagged; the slowest statements with file:line; failed steps with their error; the recent batches.",
+    help: "usage: ./run.sh logs [--runs N] [--step STEP]\n\nThe last run's steps beside the median of the previous N runs on the same warehouse (--db; default 10),\nsteps at least 1.5x slower flagged; the slowest statements with file:line; failed steps with their error;\nthe recent batches of that warehouse.",
     flags: ['runs', 'step'],
     run: async (c) => (await import('./logs.js')).logsCommand(c),
   },

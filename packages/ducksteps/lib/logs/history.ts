@@ -2,6 +2,7 @@
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { firstLine, parseCsv, readAt } from './csv.js';
+import { recordRun, warehouseKey } from './run-warehouses.js';
 import { writeLog } from './write.js';
 
 export type LogRow = Readonly<Record<string, string>>;
@@ -34,7 +35,11 @@ function recordsFrom(text: string, header: readonly string[]): string[][] | unde
 /** The last rows of a CSV log, in file order: read backwards in growing chunks until `enough(rows)` (given
  * the rows of the chunk, the first of them possibly not its run's first) or the whole file is read. The
  * logs grow with every run; the report and `logs` need only their end. */
-export function readLogTail(path: string, enough: (rows: readonly LogRow[]) => boolean, firstChunk = 32 * 1024): LogRow[] {
+export function readLogTail(
+  path: string,
+  enough: (rows: readonly LogRow[]) => boolean,
+  firstChunk = 32 * 1024,
+): LogRow[] {
   if (!existsSync(path)) return [];
   const size = statSync(path).size;
   const header = parseCsv(firstLine(path))[0];
@@ -63,14 +68,17 @@ export interface LastRun {
   readonly steps: readonly string[]; // every step id of the project at that time
   readonly selected: readonly string[]; // the steps that run meant to run
   readonly database?: string; // the --db it ran against (as given, project-relative or absolute)
+  readonly engine?: 'duckdb' | 'spark'; // --engine (on Spark, database names the ledger's store)
   readonly command?: string; // the command line, for the report
 }
 
 export const lastRunPath = (root: string) => join(root, 'logs', 'last_run.json');
 
+/** Writes logs/last_run.json, and records which warehouse the run runs against (logs/runs.csv). */
 export function writeLastRun(root: string, run: LastRun): void {
   mkdirSync(join(root, 'logs'), { recursive: true });
   writeLog(lastRunPath(root), `${JSON.stringify(run, null, 2)}\n`);
+  recordRun(root, run.runId, warehouseKey(root, run.database ?? 'data/warehouse.duckdb', run.engine));
 }
 
 export function readLastRun(root: string): LastRun | undefined {

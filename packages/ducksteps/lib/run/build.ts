@@ -130,6 +130,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
         steps: project.steps.map((s) => s.id),
         selected: steps.map((s) => s.id),
         database: maskPassword(settings.database),
+        engine: settings.engine,
         command: maskPassword(['./run.sh', ...process.argv.slice(2)].join(' ')),
       });
     mark('build: locked');
