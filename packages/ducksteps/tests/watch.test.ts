@@ -4,7 +4,7 @@ import t, { type Test } from 'tap';
 import { execa } from 'execa';
 import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CLI, cli, printed, project, query } from './helpers.js';
+import { CLI, REPO, cli, printed, project, query } from './helpers.js';
 
 const SETTINGS = JSON.stringify({ ducksteps: { inputs: { events: 'data/landing/ev/*.csv' } } });
 const LOAD = `-- ducksteps: incremental
@@ -251,3 +251,33 @@ t.test('Ctrl-C to the process group while a worker of watch still boots: exit 13
   t.equal(done.exitCode, 130, done.stderr);
   t.notMatch(done.stderr, /cannot read the batch ledger|killed by SIGINT/);
 });
+
+t.test(
+  'the watch soak, small: under CPU load, stopped by Ctrl-C and SIGKILL and restarted, every file once',
+  async (t) => {
+    // the full size: npm run crashtest -- --trials 0 --soak (200 files over 150 s)
+    const run = await execa(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'bench/crashtest.ts',
+        '--trials',
+        '0',
+        '--soak',
+        '--soak-files',
+        '30',
+        '--soak-seconds',
+        '20',
+        '--seed',
+        '42',
+      ],
+      { cwd: REPO, reject: false },
+    );
+    t.equal(run.exitCode, 0, run.stdout + run.stderr);
+    t.match(
+      run.stdout,
+      /soak: 30 files dropped over ~20 s beside \d+ busy processes; watch stopped SIGINT -> exit 130, SIGKILL -> killed by SIGKILL, SIGINT -> exit 130, restarted each time: 30 ledger rows, tables equal to a --full-refresh/,
+    );
+  },
+);
