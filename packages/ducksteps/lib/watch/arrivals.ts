@@ -31,8 +31,38 @@ const hasUnfinished = (ledger: Ledger, project: Project) => {
   return ledger.batches.some((b) => steps.some((s) => !done.has(`${s.id} ${b.id}`)));
 };
 
-/** Watches the inputs' folders (resolves once watching), then queues the files present: archived ones (a fresh
- * warehouse) at once, landing ones once they hold still. A missing input folder is a configuration error. */
+/** A wait that a queued file or the stop signal cuts short; no timer outlives it. */
+function waker(signal: AbortSignal) {
+  let wake: (() => void) | undefined;
+  const nudge = () => {
+    wake?.();
+    wake = undefined;
+  };
+  const next = (ms: number) =>
+    new Promise<void>((woken) => {
+      if (signal.aborted) return woken();
+      const timer = setTimeout(woken, ms);
+      wake = () => {
+        clearTimeout(timer);
+        woken();
+      };
+    });
+  return { nudge, next };
+}
+
+/** Queues what the store holds that the warehouse does not: archived files (a fresh warehouse) at once,
+ * landing ones once they hold still. Returns whether a stopped run left batches unfinished. */
+async function queuePresent(project: Project, settings: Settings, queue: Queue, settling: Settling) {
+  const { ledger, pending } = await pendingFiles(project.root, settings);
+  for (const f of pending) {
+    if (f.at === f.path) settling.add(f.path);
+    else queue.add(f.path, Date.now());
+  }
+  return hasUnfinished(ledger, project);
+}
+
+/** Watches the inputs' folders (resolves once watching), then queues the files present. A missing input
+ * folder is a configuration error. */
 export async function watchArrivals(
   project: Project,
   settings: Settings,
@@ -44,11 +74,7 @@ export async function watchArrivals(
   const folders = [...new Set(Object.values(settings.inputs).map((glob) => resolve(project.root, baseOf(glob))))];
   const watcher = chokidar.watch(folders, { ignoreInitial: true, alwaysStat: true });
   const inputOf = inputMatcher(project.root, settings);
-  let wake: (() => void) | undefined;
-  const nudge = () => {
-    wake?.();
-    wake = undefined;
-  };
+  const { nudge, next } = waker(signal);
   watcher.on('add', (path, stats) => {
     const match = inputOf(resolve(path));
     if (match) settling.add(match[1], stats?.ctimeMs ?? Date.now()); // arrival: when it got its name
@@ -57,38 +83,27 @@ export async function watchArrivals(
     for (const [path, arrived] of settling.settled()) queue.add(path, arrived);
     if (queue.size) nudge();
   }, stabilityMs);
+  signal.addEventListener('abort', nudge);
   const close = async () => {
     clearInterval(poll);
     signal.removeEventListener('abort', nudge);
     nudge();
     await watcher.close();
   };
-  signal.addEventListener('abort', nudge);
   try {
     await new Promise<void>((ready) => watcher.on('ready', () => ready()));
-    const { ledger, pending } = await pendingFiles(project.root, settings);
-    for (const f of pending) {
-      if (f.at === f.path) settling.add(f.path);
-      else queue.add(f.path, Date.now());
-    }
+    const unfinished = await queuePresent(project, settings, queue, settling);
     let backlog = queue.size + settling.size;
+    const took = (count: number) => void (backlog = Math.max(0, backlog - count));
     return {
       queue,
+      unfinished,
+      took,
+      next,
+      close,
       get backlog() {
         return backlog;
       },
-      unfinished: hasUnfinished(ledger, project),
-      took: (count) => (backlog = Math.max(0, backlog - count)),
-      next: (ms) =>
-        new Promise<void>((woken) => {
-          if (signal.aborted) return woken();
-          const timer = setTimeout(woken, ms);
-          wake = () => {
-            clearTimeout(timer); // no timer may outlive watch
-            woken();
-          };
-        }),
-      close,
     };
   } catch (error) {
     await close();
