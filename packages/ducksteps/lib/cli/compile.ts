@@ -13,7 +13,7 @@ import { counted, detectStyle, errorBlock } from '../report/tables.js';
 import { selectRun, type RunFlags } from './run-plan.js';
 
 export async function compileCommand({ root, flags }: CommandContext): Promise<number> {
-  const settings = loadSettings(root, flags as CliSettings);
+  const settings = loadSettings(root, flags as CliSettings, { cluster: false });
   const project = discover(root, settings.engine);
   const result = await compileProject(project, settings, newRunId());
   const style = detectStyle();

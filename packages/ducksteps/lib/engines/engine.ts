@@ -105,4 +105,10 @@ export interface Session {
 /** How a session is opened. */
 export interface OpenOptions {
   readonly readOnly?: boolean;
+  /** Told when the open starts waiting for another program's lock on the file (--lock-timeout), and how long
+   * it waited once it stops. */
+  readonly onLockWait?: LockWaitListener;
 }
+
+/** 'waiting': another program holds the file, the open retries; 'done': the wait is over (got it, or gave up). */
+export type LockWaitListener = (phase: 'waiting' | 'done', waitedMs: number) => void;

@@ -287,14 +287,15 @@ function wholeNumber(value: unknown, name: string): number | undefined {
   return n;
 }
 
-/** "duckdb" (a DuckDB file or a DuckLake, by --db) or "spark" (the cluster DUCKSTEPS_SPARK_URL names). */
-function engineSetting(value: unknown, name: string): Dialect | undefined {
+/** "duckdb" (a DuckDB file or a DuckLake, by --db) or "spark" (the cluster DUCKSTEPS_SPARK_URL names, needed
+ * only by a command that connects to it). */
+function engineSetting(value: unknown, name: string, cluster: boolean): Dialect | undefined {
   if (value === undefined || value === 'duckdb') return value;
   if (value !== 'spark')
     throw new UsageError(`${name} must be duckdb or spark, got "${value}"`, {
       hint: 'duckdb runs on a DuckDB file or a DuckLake (--db); spark on a cluster (docs/scale.md)',
     });
-  if (!process.env.DUCKSTEPS_SPARK_URL) {
+  if (cluster && !process.env.DUCKSTEPS_SPARK_URL) {
     throw new ConfigError(`${name} spark needs the cluster: DUCKSTEPS_SPARK_URL is not set`, {
       hint: 'export DUCKSTEPS_SPARK_URL=sc://host:15002 (Databricks: sc://…:443/;token=…), see docs/scale.md',
     });
@@ -302,8 +303,9 @@ function engineSetting(value: unknown, name: string): Dialect | undefined {
   return 'spark';
 }
 
-/** Merges package.json defaults and command-line flags into the build's settings. */
-export function loadSettings(root: string, cli: CliSettings = {}): Settings {
+/** Merges package.json defaults and command-line flags into the build's settings. `cluster: false`: the command
+ * never connects to a Spark cluster (compile, list, docs, report, test --unit), so none need be named. */
+export function loadSettings(root: string, cli: CliSettings = {}, { cluster = true } = {}): Settings {
   const file = readPackageSettings(root);
   const fileVars = (file.vars ?? {}) as Record<string, unknown>;
   if (typeof fileVars !== 'object')
@@ -354,7 +356,7 @@ export function loadSettings(root: string, cli: CliSettings = {}): Settings {
     dataPath: cli['data-path'] ?? (typeof file.dataPath === 'string' ? file.dataPath : undefined),
     extensionDir:
       process.env.DUCKSTEPS_EXTENSION_DIR || (typeof file.extensionDir === 'string' ? file.extensionDir : undefined),
-    engine: engineSetting(cli.engine ?? file.engine, source(cli.engine, '--engine', 'engine')),
+    engine: engineSetting(cli.engine ?? file.engine, source(cli.engine, '--engine', 'engine'), cluster),
     onSchemaChange: policySetting(file.onSchemaChange),
   };
 }

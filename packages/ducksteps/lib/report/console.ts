@@ -76,6 +76,7 @@ export function consoleEvents(style: Style, print: Writer, live?: LiveLine): Bui
         ),
       ),
     onNotice: (line) => write(`· ${safeText(line)}`),
+    onWaiting: (line) => write(`· ${safeText(line)}`),
     onWarning: (line) => write(`! ${safeText(line)}`),
     onHeartbeat: (step, ms) => {
       if (!live) write(latest?.step === step.id ? latest.line : heartbeatLine(style, step, ms));

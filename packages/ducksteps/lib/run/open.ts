@@ -88,7 +88,7 @@ export async function openRun(options: BuildOptions): Promise<OpenedRun> {
     events.onStaleRun?.(lock.stale.runId, lock.stale.pid, lock.takeover !== undefined);
     if (lock.takeover) events.onNotice?.(lock.takeover);
   }
-  const pool = new WorkerPool(project.root);
+  const pool = new WorkerPool(project.root, undefined, events.onWaiting);
   const close = () => {
     pool.close();
     if (!options.lock) lock.release(); // a caller's lock (watch) is the caller's to release
