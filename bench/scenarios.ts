@@ -76,7 +76,8 @@ function examplePlan(compiledFrom: string, days = 30): object[] {
     const dir = join(compiledFrom, 'logs', 'compiled', step);
     for (const file of readdirSync(dir).sort()) plan.push({ sql: join(dir, file) });
     if (step !== '01_generate') continue;
-    for (const snapshot of ['customers', 'products']) // the script puts a changed export in place
+    for (const snapshot of ['customers', 'products'])
+      // the script puts a changed export in place
       plan.push({ rename: `data/landing/${snapshot}.csv.new`, to: `data/landing/${snapshot}.csv` });
     for (let day = 1; day <= days; day++) {
       const file = `data/landing/orders/${dayFile(day)}`;
