@@ -11,10 +11,12 @@ import { discoverTargets } from '../publish/targets.js';
 import { templateContext } from '../render/template.js';
 import { counted, detectStyle, errorBlock } from '../report/tables.js';
 import { planRun, type RunFlags } from './run-plan.js';
+import { requireSteps } from './no-steps.js';
 
 export async function compileCommand({ root, flags }: CommandContext): Promise<number> {
   const settings = loadSettings(root, flags as CliSettings);
   const project = discover(root, settings.engine);
+  requireSteps(project);
   const result = await compileProject(project, settings, newRunId());
   const style = detectStyle();
   for (const error of result.errors) process.stdout.write(`${errorBlock(style, error)}\n`);

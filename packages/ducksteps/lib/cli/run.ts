@@ -12,6 +12,7 @@ import { prefetchReport, writeReport } from '../report/html/write-report.js';
 import type { Project } from '../model.js';
 import type { Flow } from '../results.js';
 import { mark } from '../trace.js';
+import { requireSteps, toldNoSteps } from './no-steps.js';
 
 /** How often a running step gets a progress line when the output is not a terminal (DUCKSTEPS_HEARTBEAT
  * overrides the 10 s, for tests). */
@@ -33,6 +34,8 @@ export async function runCommand({ root, flags }: CommandContext, testsOnly = fa
   prefetchReport(); // its libraries are read while the steps run
   const loaded = loadSettings(root, f);
   const project = discover(root, loaded.engine);
+  if (!testsOnly) requireSteps(project);
+  else if (!f.json && toldNoSteps(project)) return 0;
   mark('discovered');
   const { steps, settings, publish } = testsOnly
     ? { steps: [], settings: loaded, publish: false }

@@ -7,6 +7,7 @@ import { loadSettings, parseDuration, type CliSettings } from '../project/config
 import { discover } from '../project/discover.js';
 import { printPublish, printTests } from '../report/console.js';
 import { counted, detectStyle, errorBlock, formatDuration } from '../report/tables.js';
+import { requireSteps } from './no-steps.js';
 
 const DEFAULT_BATCH = 100;
 const DEFAULT_WAIT_MS = 5_000;
@@ -14,6 +15,7 @@ const DEFAULT_WAIT_MS = 5_000;
 export async function watchCommand({ root, flags }: CommandContext): Promise<number> {
   const settings = loadSettings(root, flags as CliSettings);
   const project = discover(root, settings.engine);
+  requireSteps(project);
   if (Object.keys(settings.inputs).length === 0 || !project.steps.some((s) => s.incremental)) {
     throw new ConfigError('watch needs declared inputs and at least one incremental step', {
       file: 'package.json',
