@@ -54,7 +54,7 @@ t.test(
         new RegExp(`✔ ${step} batch 1 \\(2 files\\) ok .*assertions? gated it`),
         `${step}: its gates ran before its commit`,
       );
-    t.match(built.stdout, /ml\.daily_revenue\s+│ ok/, 'published to PostgreSQL');
+    t.match(built.stdout, /\n✔ publish: 5 ok\n/, 'published to PostgreSQL (the files and both tables)');
     t.ok(existsSync(join(spark, 'logs', 'report.html')), 'the report is written');
 
     const duck = exampleCopy(root, 'duckdb');

@@ -19,6 +19,7 @@ export interface Command {
 }
 
 const BUILD_FLAGS = [
+  'verbose',
   'db',
   'data-path',
   'engine',
@@ -73,6 +74,7 @@ options for run:
   --jobs N              run up to N independent steps at once (a DuckLake warehouse; a DuckDB file
                         takes one writer, so there steps run one at a time); publish targets in parallel
   --json                print one JSON document on stdout (progress goes to stderr)
+  --verbose             print a line as each step starts, and the full tables (steps, every assertion, publish)
   -h, --help            this help
 
 Defaults come from package.json "ducksteps": { database, vars, threads, memoryLimit, stepTimeout,

@@ -41,6 +41,7 @@ const OPTIONS = {
   where: { type: 'string', multiple: true },
   name: { type: 'string' },
   limit: { type: 'string' },
+  verbose: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 

@@ -3,6 +3,7 @@ import { build } from '../run/build.js';
 import type { CommandContext } from './commands.js';
 import { loadSettings } from '../project/config.js';
 import { consoleEvents, liveLine, printSummary } from '../report/console.js';
+import { closingLine } from '../report/quiet.js';
 import { discover } from '../project/discover.js';
 import { detectStyle } from '../report/tables.js';
 import { planRun, staleWarnings, testSelection, type RunFlags } from './run-plan.js';
@@ -30,6 +31,7 @@ export async function writeReportSafely(project: Project, flow?: Flow): Promise<
 
 export async function runCommand({ root, flags }: CommandContext, testsOnly = false): Promise<number> {
   const f = flags as RunFlags;
+  const began = performance.now();
   if (testsOnly && flags.unit) return (await import('./test-unit.js')).testUnitCommand(root, f);
   prefetchReport(); // its libraries are read while the steps run
   const loaded = loadSettings(root, f);
@@ -56,7 +58,12 @@ export async function runCommand({ root, flags }: CommandContext, testsOnly = fa
       testSteps,
       publish,
       signal: stop.signal,
-      events: consoleEvents(style, write, !f.json && process.stdout.isTTY ? liveLine(process.stdout) : undefined),
+      events: consoleEvents(
+        style,
+        write,
+        !f.json && process.stdout.isTTY ? liveLine(process.stdout) : undefined,
+        f.verbose,
+      ),
       heartbeatMs: heartbeatMs(),
     }),
   );
@@ -67,11 +74,12 @@ export async function runCommand({ root, flags }: CommandContext, testsOnly = fa
     throw error;
   });
   if (f.json) process.stdout.write(`${safeJson(JSON.stringify(toJson(result), null, 2))}\n`);
-  else printSummary(style, write, result);
+  else printSummary(style, write, result, f.verbose);
   mark('summary printed');
   const report = await writeReportSafely(project, result.flow);
   mark('report written');
-  if (report) write(`report: ${report}`);
+  if (!f.json && !f.verbose) write(closingLine(style, result, performance.now() - began, report));
+  else if (report) write(`report: ${report}`);
   return result.status === 'ok' ? 0 : result.status === 'interrupted' ? exitCodeFor(stop.signal.reason) : 1;
 }
 
