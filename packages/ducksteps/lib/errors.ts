@@ -63,3 +63,8 @@ export class LogWriteError extends DuckstepsError {
 export class FixtureError extends DuckstepsError {
   override readonly exitCode = 1;
 }
+
+/** The warehouse refused a query of show or sql (an unknown table, a syntax error, a write on a read-only open). */
+export class QueryError extends DuckstepsError {
+  override readonly exitCode = 1;
+}
