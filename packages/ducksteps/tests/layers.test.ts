@@ -32,7 +32,7 @@ const RANK: Record<string, number> = {
   inspect: 4.3,
   run: 4.5,
   watch: 4.7,
-  doctor: 4.8,
+  doctor: 5.5,
   report: 5,
   cli: 6,
   'index.ts': 7,

@@ -6,7 +6,8 @@ import { discover } from '../project/discover.js';
 import { discoverTargets } from '../publish/targets.js';
 import type { Settings } from '../model.js';
 import { fromError, ok, warning, type Check } from './check.js';
-import { ducksteps, layout, nodeCheck } from './environment.js';
+import { counted } from '../report/tables.js';
+import { ducksteps, nodeCheck } from './environment.js';
 import { postgresChecks } from './publish.js';
 import { diskCheck, engineChecks, lockCheck, warehouseCheck } from './warehouse.js';
 
@@ -32,7 +33,7 @@ function projectCheck(root: string, settings: Settings): Check {
     if (project.steps.length === 0) return warning('project', 'no steps yet', './run.sh new NAME makes the first');
     return ok(
       'project',
-      `${project.steps.length} steps, ${project.testFiles.length} assertion files, ${targets.length} publish targets`,
+      `${counted(project.steps.length, 'step')}, ${counted(project.testFiles.length, 'assertion file')}, ${counted(targets.length, 'publish target')}`,
     );
   } catch (e) {
     return fromError('project', e);
@@ -42,8 +43,6 @@ function projectCheck(root: string, settings: Settings): Check {
 /** Every check of the project in `root`, in the order they are printed. */
 export async function doctor(root: string, flags: CliSettings): Promise<Check[]> {
   const checks: Check[] = [nodeCheck(), ducksteps(root)];
-  const old = layout(root);
-  if (old) checks.push(old);
   const { check, settings } = settingsCheck(root, flags);
   checks.push(check);
   if (!settings) return checks;

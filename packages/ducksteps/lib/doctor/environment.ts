@@ -1,8 +1,7 @@
-// Doctor's checks of what runs ducksteps: Node, the installed ducksteps against what package.json pins, and a
-// project still holding the framework itself (made by 0.1.0).
+// Doctor's checks of what runs ducksteps: Node, and the running ducksteps against what package.json pins (a
+// project made by 0.1.0 is stopped by the bin before any command, saying what to change).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { legacyChanges } from '../init/legacy.js';
 import { packageRoot, packageVersion, pinnedVersion } from '../init/package.js';
 import { error, ok, warning, type Check } from './check.js';
 
@@ -42,15 +41,4 @@ export function ducksteps(root: string): Check {
         `package.json pins ${pinned}, and ${packageVersion()} is running`,
         './install.sh installs the pinned version',
       );
-}
-
-/** A project made by 0.1.0 (run.ts importing ./lib/…): each thing to change. */
-export function layout(root: string): Check | undefined {
-  const changes = legacyChanges(root);
-  if (changes.length === 0) return undefined;
-  return error(
-    'layout',
-    'this project holds the framework itself, as 0.1.0 projects did',
-    `${changes.join('; ')} (docs/upgrading.md)`,
-  );
 }

@@ -22,7 +22,7 @@ export async function postgresChecks(targets: readonly PublishTarget[]): Promise
       checks.push(
         warning(
           'postgres',
-          `${variable} is not set: ${named} are skipped`,
+          `${variable} is not set: ${named} ${list.length === 1 ? 'is' : 'are'} skipped`,
           `export ${variable}=postgres://user:password@host:5432/database (docs/publish.md)`,
         ),
       );
