@@ -1,7 +1,8 @@
 // The example pipeline on a local Spark cluster, full build: its .spark.sql files give the tables the DuckDB
 // files give on a DuckDB file (row counts and an order-independent checksum per table, every column but one:
 // raw.orders_malformed.error_message is each CSV reader's own text); the gates run inside the steps; publish
-// delivers the same files and the same PostgreSQL rows as from DuckDB; the report is written.
+// delivers the same files and the same PostgreSQL rows as from DuckDB; the report is written; show, sql and doctor
+// read the cluster.
 import t from 'tap';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -86,5 +87,18 @@ t.test(
       'output/customer_features.parquet: the same rows',
     );
     t.same(await published(sparkDb.client), await published(duckDb.client), 'the same rows in PostgreSQL');
+
+    const shown = await sparkCli(spark, url, ['show', 'mart.daily_revenue']);
+    t.equal(shown.exitCode, 0, 'show on Spark', { output: shown.stderr });
+    t.match(shown.stdout, /│ order_date +│ orders +│[\s\S]*\n\(2 rows\)$/, 'show reads the table from the cluster');
+    const count = 'SELECT count(*) AS n FROM core.orders';
+    t.same(
+      JSON.parse((await sparkCli(spark, url, ['sql', count, '--json'])).stdout),
+      JSON.parse((await cli(duck, ['sql', count, '--json'])).stdout),
+      'sql on Spark: the rows the DuckDB build has',
+    );
+    const doctor = await sparkCli(spark, url, ['doctor']);
+    t.equal(doctor.exitCode, 0, 'doctor on Spark', { output: doctor.stdout });
+    t.match(doctor.stdout, /\n✔ ok +spark +Spark \d+\.\d+\.\d+ at sc:\/\//, 'doctor asks the cluster its version');
   },
 );

@@ -4,7 +4,7 @@
 // made by `npx <tarball A> init` installs, runs, is inspected, and runs again on tarball B after one changed line.
 import t from 'tap';
 import { execa } from 'execa';
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, lstatSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cli, PKG, REPO } from './helpers.js';
 
@@ -130,10 +130,8 @@ t.test(
       installed.stdout,
       new RegExp(`ducksteps ${version.replaceAll('.', '\\.')} is installed\\. Next: \\./run\\.sh`),
     );
-    t.notOk(
-      existsSync(join(dir, 'node_modules/ducksteps/lib')),
-      'installed from the tarball: no sources, the built package',
-    );
+    t.notOk(lstatSync(join(dir, 'node_modules/ducksteps')).isSymbolicLink(), 'installed from the tarball, not linked');
+    t.notOk(existsSync(join(dir, 'node_modules/ducksteps/lib/cli')), 'the built package, without its sources');
     const first = await sh('run.sh');
     t.equal(first.exitCode, 0, first.stdout + first.stderr);
     t.match(first.stdout, /✔ 02_daily_revenue ok[\s\S]*✔ ok in /);

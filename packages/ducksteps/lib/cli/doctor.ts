@@ -6,6 +6,7 @@ import { detectStyle, mark } from '../report/tables.js';
 import { safeText } from '../report/escape.js';
 import type { CommandContext } from './commands.js';
 
+/** Prints every check and a count; exit 1 when one is an error. */
 export async function doctorCommand({ root, flags }: CommandContext): Promise<number> {
   const checks = await doctor(root, flags as CliSettings);
   const style = detectStyle();

@@ -8,6 +8,7 @@ import type { CommandContext } from './commands.js';
 
 const shellPath = (path: string) => (/^[\w./-]+$/.test(path) ? path : `'${path.replaceAll("'", "'\\''")}'`);
 
+/** Makes the project, then says what was made and the next three commands. */
 export async function initCommand({ flags, args }: CommandContext): Promise<number> {
   if (!args[0])
     throw new UsageError('init needs the folder to make the project in', {

@@ -3,6 +3,7 @@
 import { DiscoveryError } from '../errors.js';
 import type { Project } from '../model.js';
 
+/** What every command says on a project without steps. */
 export const NO_STEPS = 'no steps yet: ./run.sh new NAME';
 const HINT = 'a step is a folder sql/NN_name/ of .sql files; ./run.sh new NAME makes the next one (README: Add a step)';
 

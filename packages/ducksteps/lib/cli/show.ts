@@ -9,6 +9,7 @@ import { formatOf, limitOf, quoteName, readSettings } from './read-flags.js';
 
 const DEFAULT_LIMIT = 20;
 
+/** The first rows of one table, and how many rows it has, in the format asked for. */
 export async function showCommand({ root, flags, args }: CommandContext): Promise<number> {
   const table = args[0];
   if (!table)

@@ -35,6 +35,7 @@ function sqlText(root: string, flags: CommandContext['flags'], args: readonly st
   }
 }
 
+/** Each statement's rows (a table), or the last one's as CSV or JSON. */
 export async function sqlCommand({ root, flags, args }: CommandContext): Promise<number> {
   const format = formatOf(flags);
   const limit = limitOf(flags, format === 'table' ? TABLE_ROWS : undefined);

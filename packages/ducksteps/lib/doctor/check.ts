@@ -10,8 +10,11 @@ export interface Check {
   readonly fix?: string;
 }
 
+/** A check that passed. */
 export const ok = (name: string, detail: string): Check => ({ name, level: 'ok', detail });
+/** A check that found something that will not work as expected, and how to fix it. */
 export const warning = (name: string, detail: string, fix: string): Check => ({ name, level: 'warning', detail, fix });
+/** A check that found something that stops ducksteps, and how to fix it. */
 export const error = (name: string, detail: string, fix: string): Check => ({ name, level: 'error', detail, fix });
 
 /** A check from a thrown DuckstepsError (its short message and its hint), or any other error's first line. */

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { packageRoot, packageVersion, pinnedVersion } from '../init/package.js';
 import { error, ok, warning, type Check } from './check.js';
 
+/** Node.js 20 or newer (what ducksteps is built and tested for). */
 export function nodeCheck(): Check {
   const major = Number(process.versions.node.split('.')[0]);
   return major >= 20

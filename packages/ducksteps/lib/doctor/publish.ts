@@ -5,6 +5,7 @@ import { pingPostgres } from '../publish/postgres/delivery.js';
 import { redact } from '../publish/postgres/postgres.js';
 import { error, ok, warning, type Check } from './check.js';
 
+/** One check per connection variable the postgres targets use (and DUCKSTEPS_PG_URL when it is set). */
 export async function postgresChecks(targets: readonly PublishTarget[]): Promise<Check[]> {
   const byVariable = new Map<string, PublishTarget[]>();
   for (const t of targets.filter((t) => t.kind === 'postgres')) {

@@ -21,6 +21,7 @@ async function sparkVersion(url: string): Promise<ProbeAnswer['spark']> {
   }
 }
 
+/** DuckDB's version, each extension loaded (or why not), Spark's version when the warehouse is on Spark. */
 export async function probe(job: ProbeJob): Promise<ProbeAnswer> {
   const { extensionDir } = localPart(job.connection.warehouse);
   const db = await openDatabase(':memory:', { extensionDir });
