@@ -155,7 +155,7 @@ export const commands: Record<string, Command> = {
     run: async (c) => (await import('./create-test.js')).createTestCommand(c),
   },
   show: {
-    help: 'usage: ./run.sh show SCHEMA.TABLE [--limit N] [--where EXPR] [--columns a,b] [--csv | --json]\n                   [--db PATH] [--data-path DIR] [--engine spark]\n\nThe first N rows (default 20) of a table of the current warehouse, read-only, as a table (--csv, --json\nfor programs), and how many rows there are. --where filters (repeat it: all must hold). While a run\nwrites a DuckDB file it says so and for how long; a DuckLake with its catalog in PostgreSQL and Spark\nare read at their last commit.',
+    help: 'usage: ./run.sh show SCHEMA.TABLE [--limit N] [--where EXPR] [--columns a,b] [--csv | --json]\n                   [--db PATH] [--data-path DIR] [--engine spark]\n\nThe first N rows (default 20) of a table of the current warehouse, read-only, as a table (--csv, --json\nfor programs), and how many rows there are. --where filters (repeat it: all must hold). While a run\nwrites a DuckDB file it says so and for how long; a DuckLake with its catalog in PostgreSQL is read\nat its last snapshot, Spark through the cluster (no lock; a busy cluster runs it when an executor is free).',
     flags: [...READ_FLAGS, 'where', 'columns'],
     args: 1,
     worker: true,

@@ -1,6 +1,6 @@
 // Reading the warehouse for show and sql: read-only `query` jobs, never while a run is writing a DuckDB file
 // (a reader would hold the file a step is about to open); a DuckLake with its catalog in PostgreSQL is read
-// at its last committed snapshot and Spark through the cluster, neither of which waits for a run.
+// at its last committed snapshot, and Spark through the cluster alone: no lock stops either.
 import { LockError, QueryError } from '../errors.js';
 import type { Project, Settings } from '../model.js';
 import { lockFileOf, lockState } from '../locks/holder.js';
