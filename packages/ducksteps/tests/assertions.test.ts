@@ -43,7 +43,12 @@ t.test('a warn failure alone exits 0 and is logged', async (t) => {
   );
   const run = await cli(dir);
   t.equal(run.exitCode, 0, run.stdout);
-  t.match(run.stdout, /! people \(tests\/people\.sql:2\): 1 offending row\n/);
+  t.match(
+    run.stdout,
+    /\n✔ 1 assertion: 0 passed, 1 warning\n! people: 1 offending row \(warn, tests\/people\.sql:2\), it is in logs\/test_failures\/people\.csv\n/,
+    'one line for the warning: its count, where it is, the file of its rows',
+  );
+  t.notMatch(run.stdout, /│ country/, 'its rows are not printed: a warning does not stop the run');
   t.match((await readCsv(join(dir, 'logs/tests.csv')))[0], { test: 'people', status: 'warn' });
 });
 

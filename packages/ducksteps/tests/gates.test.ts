@@ -78,7 +78,10 @@ t.test('a warn gate logs and commits', async (t) => {
   const dir = project(t, undefined, { sql: STEPS, tests: TESTS });
   const run = await cli(dir, ['--var', 'age=150']);
   t.equal(run.exitCode, 0);
-  t.match(run.stdout, /! age_plausible \(tests\/ages\.sql:5\): 1 offending row/);
+  t.match(
+    run.stdout,
+    /! age_plausible: 1 offending row \(warn, tests\/ages\.sql:5\), it is in logs\/test_failures\/age_plausible\.csv/,
+  );
   t.same(await query(db(dir), 'SELECT max(age) AS m FROM people'), [{ m: 150 }]);
 });
 
