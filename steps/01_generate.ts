@@ -6,8 +6,7 @@
 // appended the way a broken upstream export writes them (SQL's COPY cannot write a bad line on purpose).
 import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ScriptInputsContext } from '../packages/ducksteps/lib/changes.js';
-import type { StepContext } from '../packages/ducksteps/lib/worker/step-script.js';
+import type { ScriptInputsContext, StepContext } from 'ducksteps';
 
 const landing = (ctx: { vars: Readonly<Record<string, string>> }) => ctx.vars.landing_dir ?? 'data/landing';
 const FIRST_DAY = Date.UTC(2024, 0, 1);

@@ -48,6 +48,8 @@ export interface Project {
   readonly root: string; // absolute project directory
   readonly steps: readonly Step[];
   readonly testFiles: readonly string[];
+  /** What discovery found suspicious but legal (a variant file that replaces no file): printed, never fatal. */
+  readonly warnings?: readonly string[];
 }
 
 /** A warehouse DuckDB opens: a DuckDB file or a DuckLake. */
@@ -82,6 +84,8 @@ export const manyWriters = (warehouse: Warehouse): boolean =>
 /** How a worker opens the warehouse: where, and with which resource settings. */
 export interface Connection {
   readonly warehouse: Warehouse;
+  /** The pipeline the job works for (project/pipeline.ts): whose rows of the batch ledger it reads and writes. */
+  readonly pipeline: string;
   readonly threads?: number;
   readonly memoryLimit?: string;
   readonly lockTimeoutMs?: number; // keep retrying this long while another program holds the warehouse
@@ -155,6 +159,7 @@ export interface Batch {
   /** Steps whose full refresh starts at this batch (a refresh of some incremental steps from the tables they
    * read: --full-refresh --select STEP+). Its first step records the others' pending refresh in the ledger. */
   readonly refreshFor?: readonly string[];
+  readonly claim?: boolean; // the step's transaction claims the ledger's unclaimed rows (incremental/legacy.ts)
 }
 
 /** The ledger as read at the start of a batch group. */
@@ -164,6 +169,12 @@ export interface Ledger {
   readonly stepBatches: ReadonlyArray<{ readonly step: string; readonly batchId: number }>;
   /** Steps whose full refresh from `batchId` on has not started yet (ducksteps.step_refreshes). */
   readonly refreshes?: ReadonlyArray<{ readonly step: string; readonly batchId: number }>;
+  /** Rows of a ledger made before ledgers were per pipeline that no pipeline has claimed (incremental/legacy.ts). */
+  readonly unclaimed?: Omit<Ledger, 'unclaimed' | 'claim' | 'others'>;
+  /** This run takes the unclaimed rows as its pipeline's (they are in the rows above): its first step records it. */
+  readonly claim?: boolean;
+  /** The other pipelines with batches in this ledger. */
+  readonly others?: readonly string[];
 }
 
 /** One SQL file after templating, ready for the worker. */
@@ -186,6 +197,8 @@ export interface StepError {
   readonly compiledLine?: number;
   readonly statement?: string;
   readonly hint?: string;
+  /** The failure came after the step's commit point: its work is committed (not rolled back). */
+  readonly committed?: boolean;
 }
 
 /** What a step reads and writes, found in its rendered SQL (each table named once however it is spelled:

@@ -33,6 +33,17 @@ export interface LedgerWrite {
   readonly batch: Batch;
 }
 
+/** The run lock's fence, where the lock lives in PostgreSQL (a lake's): the token the run took the lock with.
+ * Each step's transaction checks that the lake still names this token and writes a row beside it, so a run
+ * whose lock another run took over cannot commit (worker/fence.ts). */
+export interface Fence {
+  readonly pipeline: string;
+  readonly token: string;
+  readonly runId: string;
+  readonly host: string;
+  readonly pid: number;
+}
+
 /** Run one step: its statements (and script hooks), ledger rows and gates in one transaction. */
 export interface StepJob {
   readonly kind: 'step';
@@ -44,6 +55,7 @@ export interface StepJob {
   readonly scriptSource?: string; // absolute path of steps/NN_name.ts, for error locations
   readonly ledger?: LedgerWrite; // an incremental step: record the batch with the data, in one transaction
   readonly gates?: readonly Assertion[]; // the assertions gating this step: run before COMMIT
+  readonly fence?: Fence; // the run lock's token, checked and written by each of the step's transactions
   readonly failuresDir: string; // absolute logs/test_failures, for their offending rows
   readonly state?: StepStateJob; // what it records about changes, in its transaction (changes.ts)
   readonly runId?: string; // recorded with the tables' schema versions
@@ -79,6 +91,7 @@ export interface LedgerJob {
 export interface PrepareJob {
   readonly kind: 'prepare';
   readonly connection: Connection;
+  readonly fence?: Fence; // the run just took the lock: the lake names its token from now on (a takeover)
 }
 
 /** The ledger, or why the warehouse could not be read (another program holds it). */
@@ -100,6 +113,20 @@ export interface QueryResult {
 
 /** The rows of each query, or why the warehouse could not be read. */
 export type QueryAnswer = { readonly results: readonly QueryResult[] } | { readonly error: string };
+
+/** What `doctor` asks a worker: DuckDB's version, whether each extension the warehouse needs loads, and (on
+ * Spark) whether the cluster answers. The warehouse itself is not opened (a run may hold it). */
+export interface ProbeJob {
+  readonly kind: 'probe';
+  readonly connection: Connection;
+  readonly extensions: readonly string[];
+}
+
+export interface ProbeAnswer {
+  readonly duckdb: string;
+  readonly extensions: ReadonlyArray<{ readonly name: string; readonly error?: string }>;
+  readonly spark?: { readonly version?: string; readonly error?: string };
+}
 
 /** Check that statements parse (DuckDB's parser, no warehouse). */
 export interface ParseJob {
@@ -147,6 +174,9 @@ export interface UnitTestCase {
   readonly ddl: Readonly<Record<string, string>>;
   /** `create-test`: the tables whose rows to return after the step (they become the expected rows). */
   readonly capture?: readonly string[];
+  /** The tables the step's SQL (and its script's SQL strings) writes, lower-cased (render/lineage.ts): a given
+   * table is an expected table only when the step writes it, or changed it. */
+  readonly writes?: readonly string[];
 }
 
 /** Run unit tests, each in a throwaway in-memory DuckDB in a scratch folder of its own. */
@@ -160,8 +190,9 @@ export interface JobTypes {
   step: { job: StepJob; answer: StepOutcome };
   assert: { job: AssertJob; answer: TestsReport };
   ledger: { job: LedgerJob; answer: LedgerAnswer };
-  prepare: { job: PrepareJob; answer: { readonly error?: string } };
+  prepare: { job: PrepareJob; answer: { readonly error?: string; readonly hint?: string } };
   query: { job: QueryJob; answer: QueryAnswer };
+  probe: { job: ProbeJob; answer: ProbeAnswer };
   parse: { job: ParseJob; answer: ParseReport };
   lineage: { job: LineageJob; answer: ReadonlyArray<readonly string[] | null> };
   columns: { job: ColumnsJob; answer: readonly TableColumns[] };
@@ -203,6 +234,8 @@ export type Handlers = { readonly [K in JobKind]: (job: JobOf<K>, context: JobCo
 export type WorkerMessage =
   | { readonly kind: 'ready' }
   | { readonly kind: 'progress'; readonly progress: StatementProgress }
+  /** The job waits for another program to release the warehouse's file (--lock-timeout, up to timeoutMs). */
+  | { readonly kind: 'waiting'; readonly what: string; readonly timeoutMs: number }
   | { readonly kind: 'answered' };
 
 /** Narrows an IPC message to a WorkerMessage (anything else is ignored). */
@@ -211,6 +244,7 @@ export function isWorkerMessage(message: unknown): message is WorkerMessage {
   return (
     kind === 'ready' ||
     kind === 'answered' ||
+    (kind === 'waiting' && typeof (message as { what?: unknown }).what === 'string') ||
     (kind === 'progress' && typeof (message as { progress?: unknown }).progress === 'object')
   );
 }

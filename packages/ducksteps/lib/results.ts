@@ -57,7 +57,8 @@ export interface StatementProgress {
 export interface WorkerStats {
   readonly bootMs: number; // process start to ready: Node start-up and module imports
   readonly waitMs: number; // ready to job received (overlaps the previous step when pre-started)
-  readonly receivedAt?: number; // epoch ms when the job arrived: a step's duration counts from here
+  readonly receivedAt?: number; // epoch ms when the job arrived: a step's duration counts from here…
+  readonly lockWaitMs?: number; // …plus the time it waited for another program's lock on the file (--lock-timeout)
   readonly openMs: number;
   readonly executeMs: number; // script hooks and statements
   readonly commitMs: number;
@@ -81,7 +82,11 @@ export interface AssertionResult {
   readonly sample: ReadonlyArray<Readonly<Record<string, unknown>>>; // first offending rows
   readonly failuresFile?: string;
   readonly error?: StepError;
-  readonly reused?: string; // not run again: the run that passed it on the same warehouse (orchestration/reuse.ts)
+  readonly reused?: string; // not run again: the run that passed it on the same warehouse (reuse/reuse.ts)
+  /** A pass on a DuckDB file: what its answer depends on besides the warehouse's tables, as DuckDB binds it
+   * (files, table functions, the clock, randomness: worker/bound.ts); [] for nothing. Only a pass with [] is
+   * ever reused. */
+  readonly outside?: readonly string[];
 }
 
 /** Whether a result fails its run (or rolls back the step it gates): an error, or an error-severity failure. */
@@ -193,6 +198,7 @@ export interface RunStart {
   readonly steps: readonly string[];
   readonly selected: readonly string[];
   readonly database: string;
+  readonly engine?: 'duckdb' | 'spark'; // --engine (on Spark, database names the ledger's store)
   readonly command: string;
 }
 
@@ -259,6 +265,8 @@ export interface BuildEvents {
   onProgress?(step: Step, progress: StatementProgress): void;
   onOutput?(step: Step, line: string): void;
   onNotice?(line: string): void;
+  /** A job waits for another program to release the warehouse's file (--lock-timeout): never silently. */
+  onWaiting?(line: string): void;
   /** Something the user should act on that does not fail the run (a duplicate skipped, a file not archived). */
   onWarning?(line: string): void;
   onTestsStart?(count: number, reused?: number): void; // reused: passes not run again (orchestration/reuse.ts)
@@ -275,6 +283,6 @@ export interface BuildEvents {
   onRunError?(message: string): void;
   /** The run ended with this result (not after onRunError). */
   onRunEnd?(result: BuildResult): void;
-  /** Taking the run lock found a run that died holding it. */
-  onStaleRun?(runId: string, pid: number): void;
+  /** Taking the run lock found a run that died holding it (or, on a lake, one this run took the lock over from). */
+  onStaleRun?(runId: string, pid: number, takenOver?: boolean): void;
 }

@@ -49,7 +49,7 @@ t.test('append: a batch whose run did not publish (server down) is delivered by 
   land(dir, 'b.csv', 'k,v\ny,2\n');
   const next = await cli(dir, [], down());
   t.equal(next.exitCode, 1, 'the next one too');
-  const ok = await cli(dir, [], env());
+  const ok = await cli(dir, ['--verbose'], env()); // --verbose: the publish table, a row per target
   t.equal(ok.exitCode, 0, ok.stdout);
   t.match(
     ok.stdout,
@@ -57,7 +57,7 @@ t.test('append: a batch whose run did not publish (server down) is delivered by 
     'nothing new, yet both pending batches are delivered',
   );
   const again = await cli(dir, [], env());
-  t.match(again.stdout, /│ ml\.events_a\s+│ ok \(no new batch\)\s+│ 0\s+│/);
+  t.match(again.stdout, /\n✔ publish: 1 ok \(ml\.events_a: no new batch\)\n/);
   t.same(await rows('SELECT batch_id, k FROM ml.events_a ORDER BY batch_id'), [
     { batch_id: 1, k: 'x' },
     { batch_id: 2, k: 'y' },
@@ -105,7 +105,7 @@ t.test('--resume after a failed publish publishes again (not "succeeded"), then 
   const resumed = await cli(dir, ['--resume'], env());
   t.equal(resumed.exitCode, 0, resumed.stdout + resumed.stderr);
   t.notMatch(resumed.stderr, /nothing to resume/);
-  t.match(resumed.stdout, /│ ml\.events_d\s+│ ok \(batch 1\)/);
+  t.match(resumed.stdout, /\n✔ publish: 1 ok \(ml\.events_d: batch 1\)\n/);
   const nothing = await cli(dir, ['--resume'], env());
   t.equal(nothing.exitCode, 2);
   t.match(nothing.stderr, /nothing to resume: the last run \S+ succeeded/);
@@ -292,5 +292,37 @@ t.test(
       'integer into bigint, and a column with a default the query leaves out, are fine',
     );
     t.same(await rows('SELECT count(*)::int AS n FROM ml.drift_ok'), [{ n: 6 }]);
+  },
+);
+
+t.test(
+  "the publish ledger is kept per pipeline; one made by the previous version keeps working: the target's old rows become the pipeline's, no batch is delivered twice",
+  async (t) => {
+    await server.query('CREATE SCHEMA legacy');
+    const dir = project(t, undefined, {
+      'package.json': JSON.stringify({ name: 'shop', ducksteps: { inputs: { ev: 'data/landing/*.csv' } } }),
+      data: { landing: { 'a.csv': 'k,v\nx,1\n' } },
+      sql: { '01_load': { 'a.sql': LOAD } },
+      publish: {
+        '01_events.sql': `-- publish: postgres legacy.events\n-- mode: append\nSELECT batch_id, k, v FROM events WHERE batch_id IN {{ pending_batches }}`,
+      },
+    });
+    t.equal((await cli(dir, [], env())).exitCode, 0);
+    await server.query(`ALTER TABLE legacy.ducksteps_published DROP CONSTRAINT ducksteps_published_pkey;
+      ALTER TABLE legacy.ducksteps_published DROP COLUMN pipeline;
+      ALTER TABLE legacy.ducksteps_published ADD PRIMARY KEY (target, batch_id, batch_run_id)`); // as the previous version made it
+    land(dir, 'b.csv', 'k,v\ny,2\n');
+    const next = await cli(dir, [], env());
+    t.equal(next.exitCode, 0, next.stdout + next.stderr);
+    t.match(next.stdout, /│ legacy\.events\s+│ ok \(batch 2\)\s+│ 1\s+│/, 'only the new batch');
+    t.same(await rows('SELECT batch_id, k FROM legacy.events ORDER BY batch_id'), [
+      { batch_id: 1, k: 'x' },
+      { batch_id: 2, k: 'y' },
+    ]);
+    t.same(
+      await rows('SELECT pipeline, count(*)::int AS n FROM legacy.ducksteps_published GROUP BY 1'),
+      [{ pipeline: 'shop', n: 3 }],
+      'the start row and both batches, all the pipeline’s',
+    );
   },
 );

@@ -116,10 +116,9 @@ t.test(
       "'2024-03-01 00:30:00' AS started, 3 AS factor",
       'run_started_at is the frozen time',
     );
-    t.match(
-      read(join(dir, 'logs/report.html')),
-      /<h2>Unit tests<\/h2>.*02_totals › sums_per_id/s,
-      'the report shows them',
+    t.notOk(
+      existsSync(join(dir, 'logs/report.html')),
+      'no report: it shows runs of the pipeline (unit-promises.test.ts)',
     );
     const json = JSON.parse((await cli(dir, ['test', '--unit', '--json'])).stdout);
     t.match(
@@ -250,10 +249,7 @@ t.test(
     const dir = project(t, undefined, { ...SHOP, tests: { unit: { '02_totals.yaml': wrong } } });
     const run = await cli(dir);
     t.equal(run.exitCode, 1);
-    t.match(
-      run.stdout,
-      /▶ unit tests: 1 \(each on an in-memory DuckDB; the warehouse is not opened\)\n✘ 02_totals › sums_per_id/,
-    );
+    t.match(run.stdout, /^✘ 02_totals › sums_per_id/);
     t.match(run.stdout, /✘ unit tests: 0 passed, 1 failed in [\d.]+ s; nothing was run on the warehouse/);
     t.notOk(existsSync(join(dir, 'data/warehouse.duckdb')), 'nothing was opened');
     t.same(

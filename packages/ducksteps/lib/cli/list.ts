@@ -12,6 +12,7 @@ import { discover } from '../project/discover.js';
 import { readLog } from '../logs/history.js';
 import { detectStyle, formatDuration, paintedStatus, renderTable } from '../report/tables.js';
 import { safeJson } from '../report/escape.js';
+import { toldNoSteps } from './no-steps.js';
 
 const SHOWN = 5;
 
@@ -28,8 +29,9 @@ const freshnessCell = (f: InputFreshness) =>
     : `${formatAge(f.ageMs)} old${f.warnAfterMs !== undefined || f.errorAfterMs !== undefined ? ` (${f.status === 'pass' ? 'fresh' : f.status === 'warn' ? 'late: warn' : 'late: error'})` : ''}`;
 
 export async function listCommand({ root, flags }: CommandContext): Promise<number> {
-  const settings = loadSettings(root, flags as CliSettings);
+  const settings = loadSettings(root, flags as CliSettings, { cluster: false });
   const project = discover(root, settings.engine);
+  if (!flags.json && toldNoSteps(project)) return 0;
   const plan = await displayPlan(project, settings).catch(() => undefined); // gates are shown when they can be planned
   const after = plan?.flow ? ungated(plan) : [];
   const gatedBy = (id: string) => (plan?.flow?.gates.get(id) ?? []).map((a) => a.name);

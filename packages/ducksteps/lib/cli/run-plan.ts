@@ -17,6 +17,7 @@ export type RunFlags = CliSettings & {
   exclude?: string[];
   resume?: boolean;
   json?: boolean;
+  verbose?: boolean;
 };
 
 const downstream = async (project: Project, settings: Settings) =>

@@ -3,6 +3,7 @@ import { build } from '../run/build.js';
 import type { CommandContext } from './context.js';
 import { loadSettings } from '../project/config.js';
 import { consoleEvents, liveLine, printSummary } from '../report/console.js';
+import { closingLine } from '../report/quiet.js';
 import { discover } from '../project/discover.js';
 import { detectStyle } from '../report/tables.js';
 import { selectRun, staleWarnings, testSelection, type RunFlags } from './run-plan.js';
@@ -12,6 +13,7 @@ import { prefetchReport, writeReport } from '../report/html/write-report.js';
 import type { Project } from '../model.js';
 import type { Flow } from '../results.js';
 import { mark } from '../trace.js';
+import { requireSteps, toldNoSteps } from './no-steps.js';
 
 /** How often a running step gets a progress line when the output is not a terminal (DUCKSTEPS_HEARTBEAT
  * overrides the 10 s, for tests). */
@@ -29,10 +31,13 @@ export async function writeReportSafely(project: Project, flow?: Flow): Promise<
 
 export async function runCommand({ root, flags }: CommandContext, testsOnly = false): Promise<number> {
   const f = flags as RunFlags;
+  const began = performance.now();
   if (testsOnly && flags.unit) return (await import('./test-unit.js')).testUnitCommand(root, f);
   prefetchReport(); // its libraries are read while the steps run
   const loaded = loadSettings(root, f);
   const project = discover(root, loaded.engine);
+  if (!testsOnly) requireSteps(project);
+  else if (!f.json && toldNoSteps(project)) return 0;
   mark('discovered');
   const { steps, settings, publish, notices } = testsOnly
     ? { steps: [], settings: loaded, publish: false, notices: [] }
@@ -40,6 +45,7 @@ export async function runCommand({ root, flags }: CommandContext, testsOnly = fa
   const testSteps = testsOnly ? await testSelection(project, f, settings) : undefined;
   const style = f.json ? { color: false } : detectStyle();
   const write = (text: string) => (f.json ? process.stderr : process.stdout).write(`${text}\n`);
+  for (const line of project.warnings ?? []) write(`! ${line}`);
   for (const line of notices ?? []) write(`· ${line}`);
   if (!testsOnly && steps.length < project.steps.length)
     for (const line of await staleWarnings(project, steps, settings)) write(`! ${line}`);
@@ -54,7 +60,12 @@ export async function runCommand({ root, flags }: CommandContext, testsOnly = fa
       testSteps,
       publish,
       signal: stop.signal,
-      events: consoleEvents(style, write, !f.json && process.stdout.isTTY ? liveLine(process.stdout) : undefined),
+      events: consoleEvents(
+        style,
+        write,
+        !f.json && process.stdout.isTTY ? liveLine(process.stdout) : undefined,
+        f.verbose,
+      ),
       heartbeatMs: heartbeatMs(),
     }),
   );
@@ -65,11 +76,12 @@ export async function runCommand({ root, flags }: CommandContext, testsOnly = fa
     throw error;
   });
   if (f.json) process.stdout.write(`${safeJson(JSON.stringify(toJson(result), null, 2))}\n`);
-  else printSummary(style, write, result);
+  else printSummary(style, write, result, f.verbose);
   mark('summary printed');
   const report = await writeReportSafely(project, result.flow);
   mark('report written');
-  if (report) write(`report: ${report}`);
+  if (!f.json && !f.verbose) write(closingLine(style, result, performance.now() - began, report));
+  else if (report) write(`report: ${report}`);
   return result.status === 'ok' ? 0 : result.status === 'interrupted' ? exitCodeFor(stop.signal.reason) : 1;
 }
 

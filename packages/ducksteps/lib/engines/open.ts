@@ -4,6 +4,7 @@ import type { Connection, DuckWarehouse } from '../model.js';
 import { describeWarehouse, localPart } from '../warehouse.js';
 import type { OpenOptions, Session } from './engine.js';
 import { openDatabase, type Database } from './duckdb/database.js';
+import { explainLakeError, type Explained } from './ducklake/errors.js';
 
 // A DuckLake (its PostgreSQL catalog client) and Spark (gRPC, protobuf, Arrow) load only in a worker that opens
 // one: a DuckDB file's worker boots without them (tests/boot.test.ts).
@@ -36,6 +37,23 @@ export async function openSession(connection: Connection, options: OpenOptions =
   }
 }
 
+/** Opens the warehouse for reading only (show, sql): a DuckDB file or a lake read-only; on Spark the cluster
+ * alone, never the ledger store a running step may hold. */
+export async function openReader(connection: Connection): Promise<Pick<Session, 'query' | 'close'>> {
+  const { warehouse } = connection;
+  if (warehouse.engine !== 'spark') return openSession(connection, { readOnly: true });
+  const { clusterReader } = await import('./spark/reader.js');
+  return clusterReader(warehouse.url);
+}
+
+/** The version of the cluster a Spark warehouse names (doctor); undefined for a DuckDB warehouse. */
+export async function clusterVersion(connection: Connection): Promise<string | undefined> {
+  const { warehouse } = connection;
+  if (warehouse.engine !== 'spark') return undefined;
+  const reader = await import('./spark/reader.js');
+  return reader.clusterVersion(warehouse.url);
+}
+
 /** Opens where the batch ledger lives: the warehouse itself, or on Spark its ledger store (no cluster needed). */
 export function openLedger(connection: Connection, options: OpenOptions = {}): Promise<Session> {
   return openDuck(localPart(connection.warehouse), connection, options);
@@ -53,3 +71,11 @@ export const openScratch = (): Promise<Session> => openDatabase(':memory:');
 
 /** The warehouse named for people (a catalog's password masked). */
 export const describe = (connection: Connection): string => describeWarehouse(connection.warehouse);
+
+/** The engine's own account of a failure, when it is one (a lake's catalog connection lost, its data path not
+ * writable or not the lake's): what happened and what to do, instead of the engine's internal wording. */
+export function explainFailure(connection: Connection, error: unknown): Explained | undefined {
+  const { warehouse } = connection; // on Spark, a failure may be the cluster's: its own words stand
+  const raw = error instanceof Error ? error.message : String(error);
+  return warehouse.engine === 'ducklake' ? explainLakeError(warehouse, raw) : undefined;
+}

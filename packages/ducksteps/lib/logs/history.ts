@@ -2,6 +2,7 @@
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { firstLine, parseCsv, readAt } from './csv.js';
+import { recordRun, warehouseKey } from './run-warehouses.js';
 import { writeLog } from './write.js';
 import type { Project, Settings, Step } from '../model.js';
 import type { RunStart } from '../results.js';
@@ -70,14 +71,17 @@ export interface LastRun {
   readonly steps: readonly string[]; // every step id of the project at that time
   readonly selected: readonly string[]; // the steps that run meant to run
   readonly database?: string; // the --db it ran against (as given, project-relative or absolute)
+  readonly engine?: 'duckdb' | 'spark'; // --engine (on Spark, database names the ledger's store)
   readonly command?: string; // the command line, for the report
 }
 
 export const lastRunPath = (root: string) => join(root, 'logs', 'last_run.json');
 
+/** Writes logs/last_run.json, and records which warehouse the run runs against (logs/runs.csv). */
 export function writeLastRun(root: string, run: LastRun): void {
   mkdirSync(join(root, 'logs'), { recursive: true });
   writeLog(lastRunPath(root), `${JSON.stringify(run, null, 2)}\n`);
+  recordRun(root, run.runId, warehouseKey(root, run.database ?? 'data/warehouse.duckdb', run.engine));
 }
 
 export function readLastRun(root: string): LastRun | undefined {
@@ -116,5 +120,6 @@ export const resumeOf = (project: Project, settings: Settings, runId: string, st
   steps: project.steps.map((s) => s.id),
   selected: steps.map((s) => s.id),
   database: maskPassword(settings.database),
+  engine: settings.engine,
   command: maskPassword(['./run.sh', ...process.argv.slice(2)].join(' ')),
 });

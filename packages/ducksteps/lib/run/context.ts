@@ -3,6 +3,7 @@
 // subscribe to them: run/events.ts).
 import type nunjucks from 'nunjucks';
 import type { Project, Settings, Step } from '../model.js';
+import type { Fence } from '../protocol.js';
 import type { WorkerPool } from '../processes/pool.js';
 import type { BatchPosition, BuildEvents, Flow, StepReport } from '../results.js';
 import type { TemplateContext } from '../render/template.js';
@@ -33,9 +34,10 @@ export interface RunContext {
   readonly state: RunState;
   /** Table -> the steps and publish targets that read it (who a broken contract lets down), when known. */
   readonly readers?: Readonly<Record<string, readonly string[]>>;
+  readonly fence?: Fence; // the run lock's token where the lock lives in PostgreSQL: each step's commit checks it
 }
 
-export { connectionOf } from '../warehouse.js';
+export { connectionOf } from '../project/pipeline.js';
 
 /** A step that did not run (skipped, up to date) or failed before its worker had it. */
 export const blank = (step: Step, status: StepReport['status'], error?: StepReport['error']): StepReport => ({

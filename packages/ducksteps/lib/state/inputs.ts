@@ -10,7 +10,7 @@ import { projectViews, reachedThrough } from '../render/lineage.js';
 import { keptTables, statementWrites, tableName } from '../render/statement-writes.js';
 
 /** SQL whose result can change while every table and file it reads stays the same. */
-const CLOCK =
+export const CLOCK =
   /\b(now|today|current_date|current_time|current_timestamp|localtime|localtimestamp|get_current_time|get_current_timestamp|transaction_timestamp|random|setseed|uuid\w*|gen_random_uuid|nextval|currval|getenv|current_setting|sql_auto_complete)\s*\(|\bcurrent_(date|time|timestamp)\b/i;
 /** Table functions whose rows follow from their arguments (or from files ducksteps stamps). */
 const PURE_CALLS = /^(range|generate_series|unnest|read_(csv|parquet|json|ndjson)(_auto|_objects)?)$/i;

@@ -3,13 +3,14 @@
 // other than ducksteps wrote the warehouse, and, for each step about to run, whether it is up to date and what
 // its transaction records. Spark runs record and skip nothing: ducksteps cannot tell its tables are unchanged.
 import { existsSync, readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { databaseStamp, fileStamps, type RecordedState, type StepStateJob } from '../changes.js';
 import { BatchError } from '../errors.js';
 import type { Ledger, ProjectLineage, RenderedFile, Settings, Step } from '../model.js';
 import type { WorkerPool } from '../processes/pool.js';
 import type { StepOutcome } from '../results.js';
-import { connectionOf, warehouseOf } from '../warehouse.js';
+import { connectionOf, pipelineOf } from '../project/pipeline.js';
+import { warehouseOf } from '../warehouse.js';
 import { decide } from './decide.js';
 import { scriptsDigest, scriptWord, stepFingerprint } from './fingerprint.js';
 import { stepDependencies, type StepDependencies } from './inputs.js';
@@ -34,17 +35,6 @@ export interface RunStateOptions {
 
 const INPUTS_EXPORT = /\bexport\s+(?:async\s+)?(?:function\s+inputs\b|const\s+inputs\b)|\bexport\s*\{[^}]*\binputs\b/;
 
-/** The project's pipeline on a shared warehouse: package.json "name", else the folder's name. */
-function pipelineOf(root: string): string {
-  try {
-    const { name } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { name?: unknown };
-    if (typeof name === 'string' && name.trim()) return name.trim();
-  } catch {
-    // no package.json: the folder
-  }
-  return basename(root);
-}
-
 export class RunState {
   readonly pipeline: string;
   /** Why nothing is taken as unchanged in this run (a write from outside ducksteps, --recheck, Spark). */
@@ -58,7 +48,7 @@ export class RunState {
   private readonly deps = new Map<string, StepDependencies>();
 
   constructor(private readonly o: RunStateOptions) {
-    this.pipeline = pipelineOf(o.root);
+    this.pipeline = pipelineOf(o.root).name;
     const warehouse = warehouseOf(o.root, o.settings);
     if (warehouse.engine === 'duckdb') {
       this.file = warehouse.path;
@@ -184,6 +174,22 @@ export class RunState {
       filesWritten: deps.filesWritten,
       anything: deps.anything,
     };
+  }
+
+  /** The project's lineage, when it is known. */
+  get lineage(): ProjectLineage | undefined {
+    return this.o.lineage;
+  }
+
+  /** The current versions of these tables, or undefined when nothing is taken as unchanged in this run. */
+  async versionsOf(tables: readonly string[]): Promise<Record<string, string> | undefined> {
+    if (this.distrust || !this.tracked || !this.o.lineage || this.o.settings.recheck) return undefined;
+    try {
+      const now = await this.current();
+      return Object.fromEntries(tables.map((t) => [t, now[t] ?? '']));
+    } catch {
+      return undefined; // the warehouse could not be read: deliver
+    }
   }
 
   /** After a step's worker answered: its versions count from now on, the file's stamp is kept. */

@@ -1,16 +1,20 @@
 // Inside the worker: the step job. Open the warehouse, run the step transaction, close; time each phase;
 // turn any failure into a located error. Never throws.
+import { existsSync } from 'node:fs';
 import { mark } from '../trace.js';
-import { describe, openSession } from '../engines/open.js';
-import type { Session } from '../engines/engine.js';
+import { describe, explainFailure, openSession } from '../engines/open.js';
+import { AfterCommitError, type Session } from '../engines/engine.js';
 import { DuckstepsError } from '../errors.js';
 import type { StepError } from '../model.js';
 import type { JobContext, StepJob } from '../protocol.js';
 import type { StepOutcome, WorkerStats } from '../results.js';
 import { databaseStamp, type StepStateOutcome } from '../changes.js';
+import { FenceLost } from './fence.js';
+import { lockWaits, type LockWaits } from './lock-wait.js';
 import { hintFor } from './sql-error.js';
 import { StatementFailure, reportProgress } from './statements.js';
 import { loadScript, scriptError, type StepContext, type StepScript } from './step-script.js';
+import { ConflictFailure, retryingConflicts } from './retry.js';
 import { GateFailure, TransactionLog, runTransaction } from './transaction.js';
 
 type Phase = 'openMs' | 'executeMs' | 'commitMs' | 'closeMs';
@@ -35,20 +39,36 @@ const cpuMs = () => {
 
 function openError(error: unknown, job: StepJob): StepError {
   const message = (error instanceof Error ? error.message : String(error)).split('\n')[0];
+  const explained = explainFailure(job.connection, error);
   return {
-    message: `cannot open database ${describe(job.connection)}: ${message}`,
-    hint: hintFor(message) ?? 'check the --db path',
+    message: `cannot open database ${describe(job.connection)}: ${explained?.message ?? message}`,
+    hint: explained?.hint ?? hintFor(message) ?? 'check the --db path',
   };
+}
+
+/** A failure located, then said as what happened when the engine knows (a lake's lost catalog connection, its
+ * data path): the place (file:line) stays, DuckDB's internal wording goes. */
+function failureOf(error: unknown, job: StepJob, projectRoot: string): StepError {
+  const failure = located(error, job, projectRoot);
+  if (!(error instanceof StatementFailure)) return explainFailure(job.connection, error) ?? failure; // not the script's
+  const explained = explainFailure(job.connection, failure.message);
+  return explained ? { ...failure, ...explained } : failure;
 }
 
 /** A failure of the step, located: a statement, a gate, the script, or something else. */
 export function located(error: unknown, job: StepJob, projectRoot: string): StepError {
   if (error instanceof StatementFailure) return error.located;
+  if (error instanceof AfterCommitError) return { message: error.message, hint: error.hint, committed: true };
   if (error instanceof DuckstepsError) return error.toStepError(); // a broken contract, at its file:line
   if (error instanceof GateFailure)
     return {
       message: error.message,
       hint: 'the step was rolled back: fix the data or the step (its offending rows are below and in logs/test_failures/)',
+    };
+  if (error instanceof FenceLost)
+    return {
+      message: error.message,
+      hint: "the run lock's connection to PostgreSQL ended while this run went on (a network break, a failover, idle_session_timeout) and another run started; it carries on from what this run committed: let it finish",
     };
   if (error instanceof ConflictFailure)
     return {
@@ -60,19 +80,14 @@ export function located(error: unknown, job: StepJob, projectRoot: string): Step
 }
 
 /** Opens the session with progress tracked (read over IPC, never printed). */
-async function open(job: StepJob): Promise<Session> {
-  const session = await openSession(job.connection);
+async function open(job: StepJob, waits: LockWaits): Promise<Session> {
+  const session = await openSession(job.connection, { onLockWait: waits.onLockWait });
   await session.run('SET enable_progress_bar = true');
   await session.run('SET enable_progress_bar_print = false');
   return session;
 }
 
-/** Commit conflicts (another writer changed the same table first) a step runs again after, on the newer
- * snapshot, before it fails. */
-export const CONFLICT_RETRIES = 4;
-
-/** Runs the step transaction; a commit conflict runs the whole step again (it is atomic: nothing of the
- * failed attempt is kept), up to CONFLICT_RETRIES times. Returns the last attempt's log and the retries. */
+/** Runs the step transaction, again after a commit conflict (retry.ts). */
 async function runWithRetries(
   session: Session,
   job: StepJob,
@@ -81,29 +96,9 @@ async function runWithRetries(
 ): Promise<{ log: TransactionLog; retries: number; error?: unknown }> {
   const script = job.script ? await loadScript(job.script).catch((error: unknown) => error) : undefined;
   if (script instanceof Error) return { log: new TransactionLog(), retries: 0, error: script };
-  for (let retries = 0; ; retries++) {
-    const log = new TransactionLog();
-    try {
-      await runTransaction(session, job, script as StepScript | undefined, context, log, () => clock.lap('executeMs'));
-      return { log, retries };
-    } catch (error) {
-      if (!session.isConflict(error) || log.committed.length > 0) return { log, retries, error }; // a no-transaction file already committed: not again
-      if (retries >= CONFLICT_RETRIES) return { log, retries, error: new ConflictFailure(error, retries) };
-      await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** retries + Math.random() * 100));
-    }
-  }
-}
-
-/** A step whose commit kept conflicting with other writers. */
-class ConflictFailure extends Error {
-  constructor(
-    readonly cause: unknown,
-    readonly retries: number,
-  ) {
-    super(
-      `the step's commit conflicted with another writer ${retries + 1} times (DuckLake commits optimistically): ${(cause as Error).message?.split('\n').pop()}`,
-    );
-  }
+  return retryingConflicts(session, (log) =>
+    runTransaction(session, job, script as StepScript | undefined, context, log, () => clock.lap('executeMs')),
+  );
 }
 
 /** A DuckDB file's path, when the step writes one (its stamp stands for its content). */
@@ -113,10 +108,12 @@ const fileOf = (job: StepJob) =>
     : undefined;
 
 /** Something other than ducksteps wrote the file since its last commit (the lock is held now: nothing else can
- * write it until this step is done): this step marks everything changed. */
-function checkOutside(job: StepJob): { job: StepJob; outside: boolean } {
+ * write it until this step is done): this step marks everything changed. A file this step's open created is
+ * new, not written from outside (`existed`: whether it was there before). */
+function checkOutside(job: StepJob, existed: boolean): { job: StepJob; outside: boolean } {
   const path = fileOf(job);
-  if (!path || databaseStamp(path) === job.state!.expect) return { job, outside: false };
+  const fresh = !existed && job.state!.expect === undefined;
+  if (!path || fresh || databaseStamp(path) === job.state!.expect) return { job, outside: false };
   return { job: { ...job, state: { ...job.state!, anything: true } }, outside: true };
 }
 
@@ -135,22 +132,26 @@ function stateOutcome(job: StepJob, log: TransactionLog, committed: boolean, out
 export async function runStep(asked: StepJob, context: JobContext): Promise<StepOutcome> {
   let job = asked;
   const clock = new Clock();
+  const waits = lockWaits(job.connection);
   const stats = (): WorkerStats => ({
     bootMs: Math.round(context.bootMs),
     waitMs: Math.round(context.waitMs),
     receivedAt: context.receivedAt,
+    lockWaitMs: waits.waitedMs(),
     ...clock.phases,
     peakRssMb: peakRssMb(),
     cpuMs: cpuMs(),
   });
   let session: Session;
+  const path = fileOf(job);
+  const existed = path !== undefined && existsSync(path);
   try {
-    session = await open(job);
+    session = await open(job, waits);
     clock.lap('openMs');
   } catch (error) {
     return { status: 'failed', statements: [], committed: [], error: openError(error, job), stats: stats() };
   }
-  const checked = job.state ? checkOutside(job) : { job, outside: false };
+  const checked = job.state ? checkOutside(job, existed) : { job, outside: false };
   job = checked.job;
   const ticker = reportProgress(session);
   const scriptContext: StepContext = {
@@ -162,7 +163,7 @@ export async function runStep(asked: StepJob, context: JobContext): Promise<Step
     log: (message) => process.stdout.write(`${message}\n`),
   };
   const { log, retries, error } = await runWithRetries(session, job, scriptContext, clock);
-  const failure = error === undefined ? undefined : located(error, job, context.projectRoot);
+  const failure = error === undefined ? undefined : failureOf(error, job, context.projectRoot);
   if (!failure) clock.lap('commitMs');
   clearInterval(ticker);
   session.close();

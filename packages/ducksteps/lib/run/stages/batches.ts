@@ -54,8 +54,11 @@ async function planUnits(run: RunContext, stage: BatchesStage, ahead: () => void
     const plan = await planBatches(project.root, settings, ledger, group, stage.createsBatches, before);
     for (const line of plan.notices) run.events.onNotice?.(line);
     warn(run, plan.warnings);
-    warn(run, await archiveFiles(project.root, settings, completeFiles(ledger, incrementalIds(run), plan.inLanding))); // after a crash between commit and move
-    const index = contentIndex(ledger);
+    warn(
+      run,
+      await archiveFiles(project.root, settings, completeFiles(plan.ledger, incrementalIds(run), plan.inLanding)),
+    ); // after a crash between commit and move
+    const index = contentIndex(plan.ledger);
     if (plan.batches.length === 0) return { units: [], reports: group.map((s) => upToDate(s, 'no new batch')), index };
     const units = plan.batches.flatMap((batch, i) =>
       group
@@ -65,9 +68,12 @@ async function planUnits(run: RunContext, stage: BatchesStage, ahead: () => void
     return { units: mergeRefreshes(units), reports: [], index };
   } catch (error) {
     if (!(error instanceof BatchError)) throw error;
+    const first = run.signal.aborted // Ctrl-C while the ledger was read: its worker was stopped, nothing failed
+      ? blank(group[0], 'interrupted', { message: 'interrupted while the batch ledger was read' })
+      : blank(group[0], 'failed', error.toStepError());
     return {
       units: [],
-      reports: [blank(group[0], 'failed', error.toStepError()), ...group.slice(1).map((s) => blank(s, 'skipped'))],
+      reports: [first, ...group.slice(1).map((s) => blank(s, 'skipped'))],
       index: new Map(),
     };
   }

@@ -19,6 +19,7 @@ import type { TemplateContext } from '../../render/template.js';
 import { splitStatements } from '../../sql/split.js';
 import { mark } from '../../trace.js';
 import { connectionOf, type RunContext } from '../context.js';
+import { deliveryKeys, keepDelivered, upToDate, UP_TO_DATE } from './publish-skip.js';
 import type { StageRunner } from './table.js';
 
 /** Time a worker gets past publishTimeout before it is killed: PostgreSQL's own lock and statement timeouts
@@ -86,7 +87,8 @@ async function deliverOne(
   });
 }
 
-/** Renders every target, then delivers them (one by one, or up to --jobs N at once); a rendering error is a failed first target. */
+/** Renders every target, then delivers those not up to date (state/publish.ts); a rendering error is a failed
+ * first target. */
 async function deliver(
   run: RunContext,
   targets: readonly PublishTarget[],
@@ -111,7 +113,21 @@ async function deliver(
     batchSteps: run.project.steps.filter((s) => s.incremental).map((s) => s.id),
     timeoutMs: run.settings.publishTimeoutMs ?? DEFAULT_PUBLISH_TIMEOUT_MS,
   } as const;
-  const skips = jobs.map((target) => kindOf(target.kind).skip?.(target));
+  const keys = await deliveryKeys(run, jobs);
+  const fresh = await upToDate(run, jobs, keys);
+  const skips = jobs.map((target, i) => kindOf(target.kind).skip?.(target) ?? (fresh[i] ? UP_TO_DATE : undefined));
+  const outcomes = await deliverAll(run, job, jobs, skips);
+  await keepDelivered(run, jobs, keys, outcomes);
+  return outcomes;
+}
+
+/** Delivers the targets not skipped: one by one, or up to --jobs N at once. */
+async function deliverAll(
+  run: RunContext,
+  job: Omit<PublishJob, 'targets'>,
+  jobs: readonly PublishTargetJob[],
+  skips: readonly (string | undefined)[],
+): Promise<PublishOutcome[]> {
   const parallel = run.settings.jobs ?? 1;
   if (parallel > 1)
     return pMap(

@@ -36,6 +36,7 @@ function jobOf(run: RunContext, stepRun: StepRun, gates: readonly Assertion[]): 
     const connection = step.local
       ? {
           warehouse: { engine: 'duckdb' as const, path: ':memory:', extensionDir: settings.extensionDir },
+          pipeline: connectionOf(project, settings).pipeline,
           threads: settings.threads,
           memoryLimit: settings.memoryLimit,
         }
@@ -50,6 +51,7 @@ function jobOf(run: RunContext, stepRun: StepRun, gates: readonly Assertion[]): 
       scriptSource: step.script ? join(project.root, step.script) : undefined,
       ledger: batch && ledgerOf(batch.batch),
       gates,
+      fence: step.local ? undefined : run.fence,
       failuresDir: join(project.root, 'logs', 'test_failures'),
       state: run.state.job(step, files),
       runId: run.runId,
@@ -101,10 +103,10 @@ async function execute(run: RunContext, stepRun: StepRun, job: StepJob, worker: 
 function report(stepRun: StepRun, outcome: StepOutcome, handedOver: Date): StepReport {
   const finishedAt = new Date();
   // a worker started just now (first step, or after a script step) boots on the step's clock: count from
-  // the moment it had the job, so `logs` compares the step's work, not process start-up
-  const startedAt = new Date(
-    Math.max(handedOver.getTime(), Math.min(outcome.stats?.receivedAt ?? 0, finishedAt.getTime())),
-  );
+  // the moment it had the job, so `logs` compares the step's work, not process start-up (nor a wait for
+  // another program's lock on the file, --lock-timeout)
+  const began = (outcome.stats?.receivedAt ?? 0) + (outcome.stats?.lockWaitMs ?? 0);
+  const startedAt = new Date(Math.max(handedOver.getTime(), Math.min(began, finishedAt.getTime())));
   const batch = stepRun.batch?.batch;
   const through = stepRun.batch?.through ?? [];
   return {
