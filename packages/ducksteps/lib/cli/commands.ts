@@ -3,6 +3,7 @@ import { UsageError } from '../errors.js';
 import type { Command, CommandContext } from './context.js';
 
 const BUILD_FLAGS = [
+  'target',
   'db',
   'data-path',
   'engine',
@@ -33,6 +34,12 @@ commands:
   (each command has its own --help)
 
 options for run:
+  --target NAME         the target (package.json "targets": its database, vars, publish; docs/environments.md)
+  --no-publish          build and check, deliver nothing (a partial run or a "publish": false target never
+                        publishes; --publish makes a partial run deliver)
+  --defer TARGET        read every table this run does not build from TARGET's warehouse, read-only, no copy
+  --select state:modified[+]  the steps changed since --state TARGET's last successful run (and their readers)
+  --state TARGET        the target whose last successful run state:modified compares with (default: --defer's)
   --db PATH             database file (default data/warehouse.duckdb), or a DuckLake:
                         ducklake:postgres:dbname=… host=… (many writers) or ducklake:path/catalog.ducklake
   --data-path DIR       a DuckLake's data folder (default data/lake)
@@ -63,7 +70,7 @@ options for run:
 
 Defaults come from package.json "ducksteps": { database, vars, threads, memoryLimit, stepTimeout,
 publishTimeout, lockTimeout, inputs, archive, duplicates, gates, unitTests, jobs, dataPath, extensionDir,
-engine }; flags win.
+engine, targets, target }; flags win.
 Incremental steps and inputs: docs/batches.md.
 Exit codes: 0 ok, 1 a step, assertion or publish target failed, 2 usage or configuration error,
 130 interrupted (Ctrl-C), 143 stopped by SIGTERM.`;
@@ -84,24 +91,42 @@ export const commands: Record<string, Command> = {
       'forget-missing',
       'recheck',
       'ignore-freshness',
+      'defer',
+      'state',
+      'publish',
+      'no-publish',
     ],
     worker: true,
     run: async (c) => (await import('./run.js')).runCommand(c),
   },
   list: {
     help: 'usage: ./run.sh list [--json] [--db PATH] [--data-path DIR] [--engine spark]\n\nThe steps: number, folder, SQL files, script, incremental, last status and duration; the declared\ninputs with their loaded and pending files.',
-    flags: ['json', 'db', 'data-path', 'engine'],
+    flags: ['json', 'target', 'db', 'data-path', 'engine', 'select', 'state', 'var'],
     run: async (c) => (await import('./list.js')).listCommand(c),
   },
   compile: {
     help: 'usage: ./run.sh compile [--var name=value] [--select SEL | --from/--to/--only STEP]\n\nRenders every step and assertion into logs/compiled/ and checks that every statement parses\n(DuckDB parser, nothing is executed, no database needed). Exit 1 with file:line for each error.\nThen prints the run plan of that selection (default: every step): each stage with the assertions\nthat gate it, the assertions after the steps, publish. ./run.sh --dry-run [selection] does the same.',
-    flags: ['var', 'engine', 'dry-run', 'from', 'to', 'only', 'select', 'exclude'],
+    flags: [
+      'target',
+      'var',
+      'engine',
+      'dry-run',
+      'from',
+      'to',
+      'only',
+      'select',
+      'exclude',
+      'state',
+      'defer',
+      'publish',
+      'no-publish',
+    ],
     worker: true,
     run: async (c) => (await import('./compile.js')).compileCommand(c),
   },
   logs: {
     help: "usage: ./run.sh logs [--runs N] [--step STEP]\n\nThe last run's steps beside the median of the previous N runs (default 10), steps at least\n1.5x slower flagged; the slowest statements with file:line; failed steps with their error; the recent batches.",
-    flags: ['runs', 'step'],
+    flags: ['runs', 'step', 'target'],
     run: async (c) => (await import('./logs.js')).logsCommand(c),
   },
   docs: {
@@ -117,7 +142,7 @@ export const commands: Record<string, Command> = {
   },
   report: {
     help: 'usage: ./run.sh report\n\nWrites logs/report.html for the latest run in logs/ (every run writes it too): the run, a timeline\nof the steps, trends over the last 20 runs, peak memory and CPU per step, the slowest statements,\nthe assertions with their failing rows, and the lineage. One self-contained file; opens offline.',
-    flags: ['var'],
+    flags: ['var', 'target'],
     run: async (c) => (await import('./report.js')).reportCommand(c),
   },
   watch: {
@@ -127,13 +152,13 @@ export const commands: Record<string, Command> = {
   },
   'create-test': {
     help: 'usage: ./run.sh create-test STEP [--where EXPR]... [--name NAME] [--limit N] [--db PATH] [--var name=value]\n\nMakes a unit test of STEP from the warehouse: the rows the step reads, filtered by each --where (it applies\nto every table that has all the columns it names; "schema.table: EXPR" applies to that table only; a table\nno --where applies to gives its first N rows, default 20), and, as expected rows, what the step makes of\nthem. Appends it to tests/unit/STEP.yaml and runs it once. docs/unit-tests.md',
-    flags: ['where', 'name', 'limit', 'db', 'data-path', 'var'],
+    flags: ['where', 'name', 'limit', 'target', 'db', 'data-path', 'var'],
     args: 1,
     run: async (c) => (await import('./create-test.js')).createTestCommand(c),
   },
   test: {
     help: 'usage: ./run.sh test [--unit] [--select SEL] [--exclude SEL] [--db PATH] [--var name=value] [--json]\n                   [--engine spark] [--threads N] [--memory-limit SIZE] (the run options: ./run.sh --help)\n\nRuns the SQL assertions in tests/ against the current database (read-only): all of them, or with\n--select only those gating the selected steps.\n\n--unit runs the unit tests in tests/unit/ instead (fixture rows, each on an in-memory DuckDB; the\nwarehouse is never opened): all of them, or with --select those of the selected steps. docs/unit-tests.md',
-    flags: [...BUILD_FLAGS, 'select', 'exclude', 'unit'],
+    flags: [...BUILD_FLAGS, 'select', 'exclude', 'unit', 'state'],
     worker: true,
     run: async (c) => (await import('./run.js')).runCommand(c, true),
   },

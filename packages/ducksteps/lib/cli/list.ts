@@ -12,6 +12,7 @@ import { discover } from '../project/discover.js';
 import { readLog } from '../logs/history.js';
 import { detectStyle, formatDuration, paintedStatus, renderTable } from '../report/tables.js';
 import { safeJson } from '../report/escape.js';
+import { logsOf } from '../warehouse.js';
 
 const SHOWN = 5;
 
@@ -33,7 +34,7 @@ export async function listCommand({ root, flags }: CommandContext): Promise<numb
   const plan = await displayPlan(project, settings).catch(() => undefined); // gates are shown when they can be planned
   const after = plan?.flow ? ungated(plan) : [];
   const gatedBy = (id: string) => (plan?.flow?.gates.get(id) ?? []).map((a) => a.name);
-  const last = new Map(readLog(join(root, 'logs', 'run_log.csv')).map((r) => [r.step, r]));
+  const last = new Map(readLog(join(logsOf(root, settings), 'run_log.csv')).map((r) => [r.step, r]));
   const steps = project.steps.map((s) => ({
     number: s.number,
     step: s.id,

@@ -42,6 +42,11 @@ const OPTIONS = {
   where: { type: 'string', multiple: true },
   name: { type: 'string' },
   limit: { type: 'string' },
+  target: { type: 'string' },
+  defer: { type: 'string' },
+  state: { type: 'string' },
+  publish: { type: 'boolean' },
+  'no-publish': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 

@@ -12,15 +12,17 @@ import { prefetchReport, writeReport } from '../report/html/write-report.js';
 import type { Project } from '../model.js';
 import type { Flow } from '../results.js';
 import { mark } from '../trace.js';
+import { publishWithheld } from '../project/publish-choice.js';
+import { discoverTargets } from '../publish/targets.js';
 
 /** How often a running step gets a progress line when the output is not a terminal (DUCKSTEPS_HEARTBEAT
  * overrides the 10 s, for tests). */
 const heartbeatMs = () => Number(process.env.DUCKSTEPS_HEARTBEAT) || 10_000;
 
 /** The HTML report of the run; a report that cannot be written never changes the run's outcome. */
-export async function writeReportSafely(project: Project, flow?: Flow): Promise<string | undefined> {
+export async function writeReportSafely(project: Project, flow?: Flow, logs?: string): Promise<string | undefined> {
   try {
-    return await writeReport(project, flow);
+    return await writeReport(project, flow, logs);
   } catch (error) {
     process.stderr.write(`ducksteps: the HTML report could not be written: ${(error as Error).message}\n`);
     return undefined;
@@ -34,13 +36,15 @@ export async function runCommand({ root, flags }: CommandContext, testsOnly = fa
   const loaded = loadSettings(root, f);
   const project = discover(root, loaded.engine);
   mark('discovered');
-  const { steps, settings, publish, notices } = testsOnly
-    ? { steps: [], settings: loaded, publish: false, notices: [] }
+  const { steps, settings, publish, notices, partial } = testsOnly
+    ? { steps: [], settings: loaded, publish: false, notices: [], partial: false }
     : await selectRun(project, f, loaded);
+  const withhold = testsOnly ? undefined : publishWithheld(f, settings, partial === true);
   const testSteps = testsOnly ? await testSelection(project, f, settings) : undefined;
   const style = f.json ? { color: false } : detectStyle();
   const write = (text: string) => (f.json ? process.stderr : process.stdout).write(`${text}\n`);
   for (const line of notices ?? []) write(`· ${line}`);
+  if (withhold && discoverTargets(root).length > 0) write(`· publish: skipped (${withhold})`);
   if (!testsOnly && steps.length < project.steps.length)
     for (const line of await staleWarnings(project, steps, settings)) write(`! ${line}`);
   mark('planned');
@@ -53,6 +57,7 @@ export async function runCommand({ root, flags }: CommandContext, testsOnly = fa
       steps,
       testSteps,
       publish,
+      withhold,
       signal: stop.signal,
       events: consoleEvents(style, write, !f.json && process.stdout.isTTY ? liveLine(process.stdout) : undefined),
       heartbeatMs: heartbeatMs(),
@@ -61,13 +66,13 @@ export async function runCommand({ root, flags }: CommandContext, testsOnly = fa
   // a run that stops before its first step (a configuration error found on the way) still gets its report,
   // so report.html never shows the run before it as the latest
   const result = await building.catch(async (error: unknown) => {
-    await writeReportSafely(project);
+    await writeReportSafely(project, undefined, settings.logs);
     throw error;
   });
   if (f.json) process.stdout.write(`${safeJson(JSON.stringify(toJson(result), null, 2))}\n`);
   else printSummary(style, write, result);
   mark('summary printed');
-  const report = await writeReportSafely(project, result.flow);
+  const report = await writeReportSafely(project, result.flow, settings.logs);
   mark('report written');
   if (report) write(`report: ${report}`);
   return result.status === 'ok' ? 0 : result.status === 'interrupted' ? exitCodeFor(stop.signal.reason) : 1;

@@ -12,8 +12,8 @@ export interface BatchRow {
 }
 
 /** The last `count` batches, newest first. */
-export function recentBatches(root: string, count = 10): BatchRow[] {
-  const rows = readLog(join(root, 'logs', 'run_log.csv')).filter((r) => r.batch_id);
+export function recentBatches(logs: string, count = 10): BatchRow[] {
+  const rows = readLog(join(logs, 'run_log.csv')).filter((r) => r.batch_id);
   const byBatch = new Map<number, typeof rows>();
   for (const r of rows) byBatch.set(Number(r.batch_id), [...(byBatch.get(Number(r.batch_id)) ?? []), r]);
   return [...byBatch.entries()]

@@ -73,16 +73,17 @@ export interface LastRun {
   readonly command?: string; // the command line, for the report
 }
 
-export const lastRunPath = (root: string) => join(root, 'logs', 'last_run.json');
+export const lastRunPath = (logs: string) => join(logs, 'last_run.json');
 
-export function writeLastRun(root: string, run: LastRun): void {
-  mkdirSync(join(root, 'logs'), { recursive: true });
-  writeLog(lastRunPath(root), `${JSON.stringify(run, null, 2)}\n`);
+export function writeLastRun(logs: string, run: LastRun): void {
+  mkdirSync(logs, { recursive: true });
+  writeLog(lastRunPath(logs), `${JSON.stringify(run, null, 2)}\n`);
 }
 
-export function readLastRun(root: string): LastRun | undefined {
+/** The latest run recorded in a logs folder (logs/ or logs/TARGET/). */
+export function readLastRun(logs: string): LastRun | undefined {
   try {
-    return JSON.parse(readFileSync(lastRunPath(root), 'utf8')) as LastRun;
+    return JSON.parse(readFileSync(lastRunPath(logs), 'utf8')) as LastRun;
   } catch {
     return undefined;
   }

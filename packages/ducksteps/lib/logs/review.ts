@@ -43,8 +43,7 @@ function statementRows(logsDir: string, runId: string, only?: string): LogRow[] 
 }
 
 /** The last run's steps beside the median of up to `runs` earlier runs, and its slowest statements. */
-export function reviewLogs(root: string, runs = 10, only?: string, top = 10): Review {
-  const logsDir = join(root, 'logs');
+export function reviewLogs(logsDir: string, runs = 10, only?: string, top = 10): Review {
   const rows = stepRows(readLog(join(logsDir, 'run_log.csv'))).filter((r) => !only || r.step === only);
   const order = [...new Set(rows.map((r) => r.run_id))];
   const runId = order[order.length - 1];

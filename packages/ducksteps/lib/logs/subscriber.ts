@@ -17,7 +17,7 @@ export function logSubscriber(logsDir: string, runId: string): BuildEvents {
     onRunStart: (resume) => {
       rmSync(join(logsDir, 'test_failures'), { recursive: true, force: true }); // the last run's
       rmSync(join(logsDir, 'compiled', 'tests'), { recursive: true, force: true });
-      if (resume) writeLastRun(join(logsDir, '..'), resume);
+      if (resume) writeLastRun(logsDir, resume);
     },
     onStepEnd: (report) => {
       logStep(logsDir, runId, report);

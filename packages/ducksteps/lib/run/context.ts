@@ -30,6 +30,8 @@ export interface RunContext {
   readonly flowLater?: () => Promise<Flow | undefined>;
   /** Table -> the steps and publish targets that read it (who a broken contract lets down), when known. */
   readonly readers?: Readonly<Record<string, readonly string[]>>;
+  /** --defer: step id -> the tables it reads from the deferred-to target (run/deferred.ts). */
+  readonly deferred?: ReadonlyMap<string, readonly string[]>;
 }
 
 export { connectionOf } from '../warehouse.js';
