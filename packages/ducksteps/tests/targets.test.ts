@@ -1,0 +1,197 @@
+// Targets (package.json "targets", --target), runs without side effects unless asked (--no-publish, partial
+// runs, "publish": false), and --defer: a dev target builds what it selects and reads the rest from prod.
+import t from 'tap';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { cli, project, query, read, readCsv } from './helpers.js';
+
+const TARGETS = {
+  target: 'prod',
+  targets: {
+    prod: { database: 'data/prod.duckdb' },
+    dev: { database: 'data/dev.duckdb', publish: false, vars: { label: 'dev' } },
+    staging: { database: 'data/staging.duckdb', publish: { output: 'output/staging' } },
+  },
+};
+
+/** Three plain steps: a big base table, a small aggregate of it, a report of the aggregate; one publish file. */
+const files = (settings: object = TARGETS) => ({
+  'package.json': JSON.stringify({ name: 'envs', ducksteps: settings }),
+  sql: {
+    '01_base': {
+      'a.sql':
+        'CREATE SCHEMA IF NOT EXISTS core;\nCREATE OR REPLACE TABLE core.base AS SELECT range AS id, md5(range::VARCHAR) AS pad FROM range(200000);',
+    },
+    '02_mid': {
+      'a.sql':
+        'CREATE SCHEMA IF NOT EXISTS mart;\nCREATE OR REPLACE TABLE mart.mid AS\nSELECT id % 10 AS k, count(*) AS n, \'{{ vars.label | default("prod") }}\' AS label\nFROM core.base GROUP BY ALL;',
+    },
+    '03_report': {
+      'a.sql':
+        'CREATE OR REPLACE TABLE mart.report AS\nSELECT count(*) AS groups, sum(n) AS total, min(label) AS label FROM mart.mid;',
+    },
+  },
+  publish: { 'report.sql': '-- publish: file output/report.csv\nSELECT * FROM mart.report' },
+  tests: { 'report.sql': '-- name: report_total\nSELECT * FROM mart.report WHERE total <> 200000' },
+});
+
+const sha = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
+
+t.test('--target picks the warehouse, vars and logs folder; the default target keeps logs/', async (t) => {
+  const dir = project(t, undefined, files());
+  t.equal((await cli(dir)).exitCode, 0, 'the default target (prod)');
+  t.ok(existsSync(join(dir, 'data/prod.duckdb')), "prod's warehouse");
+  t.ok(existsSync(join(dir, 'logs/run_log.csv')), 'the default target logs to logs/');
+  const dev = await cli(dir, ['--target', 'dev']);
+  t.equal(dev.exitCode, 0, dev.stderr);
+  t.same(
+    await query(join(dir, 'data/dev.duckdb'), 'SELECT DISTINCT label FROM mart.mid'),
+    [{ label: 'dev' }],
+    "dev's vars",
+  );
+  t.ok(existsSync(join(dir, 'logs/dev/run_log.csv')), 'another target logs to logs/NAME/');
+  t.equal(
+    (await readCsv(join(dir, 'logs/run_log.csv'))).filter((r) => r.step === '01_base').length,
+    1,
+    "prod's log has prod's run only",
+  );
+  t.match(dev.stdout, 'report: logs/dev/report.html');
+  const list = await cli(dir, ['list', '--target', 'dev', '--json']);
+  t.equal(JSON.parse(list.stdout).steps[0].last_status, 'ok', "list --target reads that target's logs");
+  const logs = await cli(dir, ['logs', '--target', 'dev']);
+  t.equal(logs.exitCode, 0);
+  t.match(logs.stdout, '02_mid');
+});
+
+t.test('a target that is not declared, and a bad target setting, are refused (exit 2)', async (t) => {
+  const dir = project(t, undefined, files());
+  const unknown = await cli(dir, ['--target', 'qa']);
+  t.equal(unknown.exitCode, 2);
+  t.match(unknown.stderr, '--target names target "qa", which package.json does not declare');
+  t.match(unknown.stderr, 'targets: prod, dev, staging');
+  const bad = project(
+    t,
+    undefined,
+    files({ target: 'prod', targets: { prod: { database: 'data/p.duckdb', schema: 'x' } } }),
+  );
+  const refused = await cli(bad);
+  t.equal(refused.exitCode, 2);
+  t.match(refused.stderr, 'package.json: unknown setting "ducksteps"."targets"."prod"."schema"');
+  const same = project(
+    t,
+    undefined,
+    files({ target: 'a', targets: { a: { database: 'data/x.duckdb' }, b: { database: 'data/x.duckdb' } } }),
+  );
+  t.match((await cli(same)).stderr, 'targets "a" and "b" both use the database data/x.duckdb');
+  const noDefault = project(t, undefined, files({ targets: { a: {} } }));
+  t.match((await cli(noDefault)).stderr, 'package.json declares "targets" but no default "target"');
+});
+
+t.test('a partial run publishes nothing unless --publish; --no-publish and "publish": false never do', async (t) => {
+  const dir = project(t, undefined, files());
+  const full = await cli(dir, ['--no-publish']);
+  t.equal(full.exitCode, 0);
+  t.match(full.stdout, '· publish: skipped (--no-publish)');
+  t.notOk(existsSync(join(dir, 'output/report.csv')), '--no-publish delivered nothing');
+  const partial = await cli(dir, ['--only', '03_report']);
+  t.equal(partial.exitCode, 0);
+  t.match(partial.stdout, '· publish: skipped (a partial run; --publish delivers)');
+  t.notOk(existsSync(join(dir, 'output/report.csv')), 'a partial run delivered nothing');
+  const asked = await cli(dir, ['--select', '03_report', '--publish']);
+  t.equal(asked.exitCode, 0);
+  t.ok(existsSync(join(dir, 'output/report.csv')), '--publish delivers a partial run');
+  const dev = await cli(dir, ['--target', 'dev']);
+  t.match(dev.stdout, '· publish: skipped (target dev has "publish": false)');
+  const refused = await cli(dir, ['--target', 'dev', '--publish']);
+  t.equal(refused.exitCode, 2);
+  t.match(refused.stderr, '--publish cannot deliver: target dev has "publish": false');
+  t.equal((await cli(dir, ['--target', 'staging'])).exitCode, 0);
+  t.equal(read(join(dir, 'output/staging/report.csv')), read(join(dir, 'output/report.csv')), "staging's own folder");
+});
+
+t.test(
+  '--defer prod: dev builds the selected steps, reads the rest from prod with no copy, prod unchanged',
+  async (t) => {
+    const dir = project(t, undefined, files());
+    t.equal((await cli(dir)).exitCode, 0, 'prod built');
+    const before = sha(join(dir, 'data/prod.duckdb'));
+    rmSync(join(dir, 'output'), { recursive: true });
+    writeFileSync(join(dir, 'sql/02_mid/a.sql'), read(join(dir, 'sql/02_mid/a.sql')).replace('id % 10', 'id % 7'));
+    const run = await cli(dir, ['--target', 'dev', '--select', '02_mid+', '--defer', 'prod']);
+    t.equal(run.exitCode, 0, run.stderr);
+    const steps = (await readCsv(join(dir, 'logs/dev/run_log.csv'))).filter((r) => /^\d/.test(String(r.step)));
+    t.same(
+      steps.map((r) => r.step),
+      ['02_mid', '03_report'],
+      'the selected steps only',
+    );
+    t.same(await query(join(dir, 'data/dev.duckdb'), 'SELECT groups, total FROM mart.report'), [
+      { groups: 7, total: 200000 },
+    ]);
+    const tables = await query(
+      join(dir, 'data/dev.duckdb'),
+      "SELECT schema_name || '.' || table_name AS t FROM duckdb_tables() UNION ALL SELECT schema_name || '.' || view_name FROM duckdb_views() WHERE NOT internal ORDER BY 1",
+    );
+    t.same(
+      tables.map((r) => r.t),
+      ['mart.mid', 'mart.report'],
+      'core.base was read from prod, not copied',
+    );
+    const [dev, prod] = ['dev', 'prod'].map((n) => statSync(join(dir, `data/${n}.duckdb`)).size);
+    t.ok(dev * 4 < prod, `dev's file (${dev} B) is small beside prod's (${prod} B)`);
+    t.equal(sha(join(dir, 'data/prod.duckdb')), before, 'prod byte for byte unchanged');
+    t.notOk(existsSync(join(dir, 'output/report.csv')), 'nothing published');
+    t.match(run.stdout, 'report_total');
+  },
+);
+
+t.test("a deferred run reads prod's table, not dev's older copy, and puts that copy back", async (t) => {
+  const dir = project(t, undefined, files());
+  t.equal((await cli(dir)).exitCode, 0);
+  t.equal((await cli(dir, ['--target', 'dev'])).exitCode, 0, 'dev built in full once');
+  const run = await cli(dir, ['--target', 'dev', '--only', '03_report', '--defer', 'prod']);
+  t.equal(run.exitCode, 0, run.stderr);
+  t.same(
+    await query(join(dir, 'data/dev.duckdb'), 'SELECT DISTINCT label FROM mart.mid'),
+    [{ label: 'dev' }],
+    "dev's own mart.mid kept",
+  );
+  t.same(
+    await query(join(dir, 'data/dev.duckdb'), 'SELECT label FROM mart.report'),
+    [{ label: 'prod' }],
+    "03_report read prod's mart.mid",
+  );
+  const views = await query(join(dir, 'data/dev.duckdb'), 'SELECT view_name FROM duckdb_views() WHERE NOT internal');
+  t.same(views, [], 'no view left behind');
+});
+
+t.test('a deferred read of a table prod does not have fails at file:line, naming both targets', async (t) => {
+  const dir = project(t, undefined, files());
+  t.equal((await cli(dir)).exitCode, 0);
+  writeFileSync(
+    join(dir, 'sql/03_report/a.sql'),
+    '-- the report\nCREATE OR REPLACE TABLE mart.report AS\nSELECT * FROM mart.extra;',
+  );
+  const run = await cli(dir, ['--target', 'dev', '--only', '03_report', '--defer', 'prod']);
+  t.equal(run.exitCode, 1);
+  t.match(run.stdout + run.stderr, 'sql/03_report/a.sql:3');
+  t.match(
+    run.stdout + run.stderr,
+    'mart.extra is read from target prod (deferred: target dev does not build it), and prod has no mart.extra',
+  );
+});
+
+t.test('--defer refuses what it cannot do: an incremental step, a target not built yet, itself', async (t) => {
+  const dir = project(t, undefined, files());
+  const notBuilt = await cli(dir, ['--target', 'dev', '--only', '02_mid', '--defer', 'prod']);
+  t.equal(notBuilt.exitCode, 1);
+  t.match(notBuilt.stdout + notBuilt.stderr, 'target dev defers to target prod, whose warehouse');
+  const self = await cli(dir, ['--target', 'prod', '--defer', 'prod']);
+  t.equal(self.exitCode, 2);
+  t.match(self.stderr, '--defer prod names the target this run builds');
+  writeFileSync(join(dir, 'sql/02_mid/a.sql'), `-- ducksteps: incremental\n${read(join(dir, 'sql/02_mid/a.sql'))}`);
+  const incremental = await cli(dir, ['--target', 'dev', '--only', '02_mid', '--defer', 'prod']);
+  t.equal(incremental.exitCode, 2);
+  t.match(incremental.stderr, '--defer prod cannot build 02_mid: it is incremental');
+});
