@@ -123,6 +123,8 @@ export interface Settings {
   readonly logs?: string; // absolute logs folder of the target (default <root>/logs): logs/ or logs/NAME/
   readonly publishTo?: PublishTo; // the target's publish destinations; false: it never publishes
   readonly defer?: Defer; // --defer TARGET: tables this run reads and does not build come from TARGET
+  /** What state:modified compares with: --state TARGET, else the deferred-to target, else this one. */
+  readonly state?: { readonly target?: string; readonly logs: string };
 }
 
 /** A target's publish destinations: file targets into another folder, PostgreSQL through another URL variable

@@ -118,7 +118,7 @@ t.test(
     const before = sha(join(dir, 'data/prod.duckdb'));
     rmSync(join(dir, 'output'), { recursive: true });
     writeFileSync(join(dir, 'sql/02_mid/a.sql'), read(join(dir, 'sql/02_mid/a.sql')).replace('id % 10', 'id % 7'));
-    const run = await cli(dir, ['--target', 'dev', '--select', '02_mid+', '--defer', 'prod']);
+    const run = await cli(dir, ['--target', 'dev', '--select', 'state:modified+', '--defer', 'prod']);
     t.equal(run.exitCode, 0, run.stderr);
     const steps = (await readCsv(join(dir, 'logs/dev/run_log.csv'))).filter((r) => /^\d/.test(String(r.step)));
     t.same(
@@ -194,4 +194,27 @@ t.test('--defer refuses what it cannot do: an incremental step, a target not bui
   const incremental = await cli(dir, ['--target', 'dev', '--only', '02_mid', '--defer', 'prod']);
   t.equal(incremental.exitCode, 2);
   t.match(incremental.stderr, '--defer prod cannot build 02_mid: it is incremental');
+});
+
+t.test('state:modified selects what changed since the state target built it, and list says why', async (t) => {
+  const dir = project(t, undefined, files());
+  t.equal((await cli(dir)).exitCode, 0, 'prod built: its state recorded');
+  const none = await cli(dir, ['--target', 'dev', '--select', 'state:modified+', '--state', 'prod']);
+  t.equal(none.exitCode, 0);
+  t.match(none.stdout, "state:modified: no step differs from prod's last successful build: nothing to run");
+  writeFileSync(join(dir, 'sql/02_mid/a.sql'), `${read(join(dir, 'sql/02_mid/a.sql'))}\n-- edited`);
+  const list = await cli(dir, ['list', '--target', 'dev', '--select', 'state:modified+', '--state', 'prod', '--json']);
+  t.same(JSON.parse(list.stdout).selected, [
+    { step: '02_mid', why: 'modified vs prod: sql/02_mid/a.sql changed' },
+    { step: '03_report', why: 'reads what 02_mid builds' },
+  ]);
+  const plain = await cli(dir, ['list', '--select', 'state:modified', '--var', 'label=other', '--json']);
+  t.same(
+    JSON.parse(plain.stdout).selected,
+    [{ step: '02_mid', why: 'modified vs prod: sql/02_mid/a.sql changed; var label changed (null -> "other")' }],
+    'a var a step uses is part of it (no --state: the target itself)',
+  );
+  t.equal((await cli(dir, ['--only', '02_mid'])).exitCode, 0, 'prod builds the change');
+  const after = await cli(dir, ['list', '--select', 'state:modified', '--json']);
+  t.same(JSON.parse(after.stdout).selected, [], 'built ok: no longer modified');
 });

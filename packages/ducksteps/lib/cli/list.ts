@@ -13,6 +13,7 @@ import { readLog } from '../logs/history.js';
 import { detectStyle, formatDuration, paintedStatus, renderTable } from '../report/tables.js';
 import { safeJson } from '../report/escape.js';
 import { logsOf } from '../warehouse.js';
+import { listSelection } from './list-selection.js';
 
 const SHOWN = 5;
 
@@ -31,6 +32,10 @@ const freshnessCell = (f: InputFreshness) =>
 export async function listCommand({ root, flags }: CommandContext): Promise<number> {
   const settings = loadSettings(root, flags as CliSettings);
   const project = discover(root, settings.engine);
+  if (Array.isArray(flags.select)) {
+    await listSelection(project, settings, flags.select, flags.json === true);
+    return 0;
+  }
   const plan = await displayPlan(project, settings).catch(() => undefined); // gates are shown when they can be planned
   const after = plan?.flow ? ungated(plan) : [];
   const gatedBy = (id: string) => (plan?.flow?.gates.get(id) ?? []).map((a) => a.name);

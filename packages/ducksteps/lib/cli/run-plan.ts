@@ -9,6 +9,7 @@ import { selectWithLineage, staleReaders } from '../project/select-lineage.js';
 import { dependents } from '../render/project-lineage.js';
 import type { Project, Settings, Step } from '../model.js';
 import type { PublishFlags } from '../project/publish-choice.js';
+import { expandState } from '../observe/state/select.js';
 
 export type RunFlags = CliSettings &
   PublishFlags & {
@@ -50,7 +51,14 @@ function readersOf(ids: readonly string[], downstream: ReadonlyMap<string, Reado
   return seen;
 }
 
-type Planned = { steps: readonly Step[]; settings: Settings; publish?: boolean; notices?: string[]; partial?: boolean };
+type Planned = {
+  steps: readonly Step[];
+  settings: Settings;
+  publish?: boolean;
+  notices?: string[];
+  partial?: boolean;
+  nothing?: string; // a selection that selects nothing, said why (state:modified with no change)
+};
 
 /** --full-refresh: from the project's first incremental step, the selected incremental steps rebuild from every
  * file of the store; from a later one, the selected incremental steps and the incremental steps reading them
@@ -104,7 +112,9 @@ async function withFullRefresh(project: Project, planned: Planned): Promise<Plan
 /** Steps and settings for this run: a selection, a resume of the last run, or everything; `notices` say what
  * a full refresh rebuilds. */
 export async function selectRun(project: Project, flags: RunFlags, settings: Settings): Promise<Planned> {
-  const planned = await withFullRefresh(project, await choose(project, flags, settings));
+  const chosen = await choose(project, flags, settings);
+  if (chosen.nothing) return chosen;
+  const planned = await withFullRefresh(project, chosen);
   checkDefer(planned.steps, planned.settings);
   return planned;
 }
@@ -135,13 +145,16 @@ async function choose(project: Project, flags: RunFlags, settings: Settings): Pr
       throw new UsageError(`--select/--exclude cannot be combined with --${other}`, {
         hint: 'use --select STEP, STEP+ or +STEP alone (see docs/running.md)',
       });
+    const state = expandState(project, settings, flags.select ?? []);
+    if (state.modified?.size === 0 && state.select.length === 0)
+      return {
+        steps: [],
+        settings,
+        partial: true,
+        nothing: `state:modified: no step differs from ${state.against}'s last successful build`,
+      };
     return {
-      steps: selectWithLineage(
-        project.steps,
-        flags.select ?? [],
-        flags.exclude ?? [],
-        await downstream(project, settings),
-      ),
+      steps: selectWithLineage(project.steps, state.select, flags.exclude ?? [], await downstream(project, settings)),
       settings,
       partial: true,
     };

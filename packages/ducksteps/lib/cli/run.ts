@@ -36,9 +36,13 @@ export async function runCommand({ root, flags }: CommandContext, testsOnly = fa
   const loaded = loadSettings(root, f);
   const project = discover(root, loaded.engine);
   mark('discovered');
-  const { steps, settings, publish, notices, partial } = testsOnly
-    ? { steps: [], settings: loaded, publish: false, notices: [], partial: false }
+  const { steps, settings, publish, notices, partial, nothing } = testsOnly
+    ? { steps: [], settings: loaded, publish: false, notices: [], partial: false, nothing: undefined }
     : await selectRun(project, f, loaded);
+  if (nothing) {
+    process.stdout.write(`${nothing}: nothing to run\n`);
+    return 0;
+  }
   const withhold = testsOnly ? undefined : publishWithheld(f, settings, partial === true);
   const testSteps = testsOnly ? await testSelection(project, f, settings) : undefined;
   const style = f.json ? { color: false } : detectStyle();

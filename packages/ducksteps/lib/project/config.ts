@@ -38,6 +38,7 @@ export interface CliSettings {
   readonly 'ignore-freshness'?: boolean;
   readonly target?: string;
   readonly defer?: string;
+  readonly state?: string;
 }
 
 export interface FileSettings {
@@ -341,6 +342,8 @@ export function loadSettings(root: string, cli: CliSettings = {}): Settings {
     throw new UsageError(`--defer ${deferTo.name} names the target this run builds`, {
       hint: 'defer to another target, e.g. ./run.sh --target dev --defer prod',
     });
+  const stateName = cli.state ?? deferTo?.name;
+  const stateTarget = stateName === undefined ? target : checkTargetName(targets, stateName, '--state');
   const vars = {
     ...Object.fromEntries(Object.entries(fileVars).map(([k, v]) => [k, String(v)])),
     ...target?.vars,
@@ -393,6 +396,7 @@ export function loadSettings(root: string, cli: CliSettings = {}): Settings {
     target: target?.name,
     logs: logsFolder(root, target, file.target),
     publishTo: target?.publish,
+    state: { target: stateTarget?.name, logs: logsFolder(root, stateTarget, file.target) },
     defer: deferTo && {
       target: deferTo.name,
       database: deferTo.database ?? fileDatabase,

@@ -30,6 +30,8 @@ import { mark } from '../trace.js';
 import type { RunContext } from './context.js';
 import { fanOut } from './events.js';
 import { deferredReads } from './deferred.js';
+import { checksumsIfRender } from '../observe/state/checksums.js';
+import { stateSubscriber } from '../observe/state/store.js';
 import { lineageIfRenders, planInputs } from './plan-inputs.js';
 import { jobsFor, prepareWarehouse } from './prepare-warehouse.js';
 
@@ -80,8 +82,10 @@ export async function openRun(options: BuildOptions): Promise<OpenedRun> {
   checkLogs(logs);
   const command = maskPassword(['./run.sh', ...process.argv.slice(2)].join(' '));
   const lineage = lineageEvents(project, settings, runId, (line) => events.onWarning?.(line));
+  const checksums = checksumsIfRender(project, settings); // what this run builds from, before it starts
   const events: BuildEvents = fanOut(
     logSubscriber(logs, runId),
+    stateSubscriber(logs, runId, () => checksums),
     artifactsSubscriber(logs, runId, command),
     lineage,
     options.events,
