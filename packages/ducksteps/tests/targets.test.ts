@@ -199,11 +199,20 @@ t.test('--defer refuses what it cannot do: an incremental step, a target not bui
 t.test('state:modified selects what changed since the state target built it, and list says why', async (t) => {
   const dir = project(t, undefined, files());
   t.equal((await cli(dir)).exitCode, 0, 'prod built: its state recorded');
-  const none = await cli(dir, ['--target', 'dev', '--select', 'state:modified+', '--state', 'prod']);
+  const none = await cli(dir, ['--target', 'staging', '--select', 'state:modified+', '--state', 'prod']);
   t.equal(none.exitCode, 0);
   t.match(none.stdout, "state:modified: no step differs from prod's last successful build: nothing to run");
   writeFileSync(join(dir, 'sql/02_mid/a.sql'), `${read(join(dir, 'sql/02_mid/a.sql'))}\n-- edited`);
-  const list = await cli(dir, ['list', '--target', 'dev', '--select', 'state:modified+', '--state', 'prod', '--json']);
+  const list = await cli(dir, [
+    'list',
+    '--target',
+    'staging',
+    '--select',
+    'state:modified+',
+    '--state',
+    'prod',
+    '--json',
+  ]);
   t.same(JSON.parse(list.stdout).selected, [
     { step: '02_mid', why: 'modified vs prod: sql/02_mid/a.sql changed' },
     { step: '03_report', why: 'reads what 02_mid builds' },
