@@ -10,6 +10,7 @@ import { openDatabase } from '../packages/ducksteps/lib/engines/duckdb/database.
 import { ducksteps } from './scenarios.js';
 import { runAndKill } from './kill.js';
 import { dropFile, eventsProject } from './watch.js';
+import { commitStress } from '../packages/ducksteps/tests/commit-stress.js';
 
 /** Rows of a query on the lake, read as another client would. */
 async function lakeRows(dir: string, db: string, dataPath: string, sql: string) {
@@ -63,4 +64,25 @@ export async function lakeTrial(
   rmSync(dir, { recursive: true, force: true });
   await server.query(`DROP DATABASE ${dbname} WITH (FORCE)`);
   return undefined;
+}
+
+/** W writers commit `rounds` steps each at once on a new lake (tests/commit-stress.ts); the problems found. */
+export async function commitsTrial(
+  root: string,
+  server: PostgresServer,
+  writers: number,
+  rounds: number,
+): Promise<string[]> {
+  const dbname = `crash_commits_${process.pid}`;
+  await server.query(`CREATE DATABASE ${dbname}`);
+  const result = await commitStress({
+    db: `ducklake:postgres:dbname=${dbname} host=127.0.0.1 port=${server.port} user=ducksteps password=secret-pw`,
+    dataPath: join(root, 'commits'),
+    extensionDir: process.env.DUCKSTEPS_EXTENSION_DIR,
+    writers,
+    rounds,
+    log: (line) => console.log(`commits: ${line}`),
+  });
+  for (const f of result.failed) console.log(`commits: failed (cleanly) ${f}`);
+  return result.problems.map((p) => `commits: ${p}`);
 }

@@ -1,4 +1,6 @@
-// npm run crashtest -- --trials N [--seed S] [--incremental N] [--lake N] [--soak]
+// npm run crashtest -- --trials N [--seed S] [--incremental N] [--lake N] [--commits ROUNDS [--writers W]] [--soak]
+// (--commits: W writers commit ROUNDS steps each at once on one lake; every commit whole or not at all, every
+// committed row read back: packages/ducksteps/tests/commit-stress.ts)
 // (the incremental trials cycle: new files in batches, archive moves, a --full-refresh --batch-size)
 // Kills the step worker or the driver (SIGKILL) at a random moment of a multi-statement build, then checks:
 // the database opens; it equals the state after some whole number of steps (nothing partial); the run log
@@ -10,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { readLog } from '../packages/ducksteps/lib/logs/history.js';
 import { checksum, ducksteps, REPO, syntheticProject } from './scenarios.js';
 import { incrementalTrial } from './crash-incremental.js';
-import { lakeTrial } from './crash-lake.js';
+import { commitsTrial, lakeTrial } from './crash-lake.js';
 import { ensureExtensions } from '../packages/ducksteps/tests/extensions.js';
 import { startPostgres } from '../packages/ducksteps/tests/postgres-server.js';
 import { storeTrial } from './crash-store.js';
@@ -24,6 +26,8 @@ const { values } = parseArgs({
     soak: { type: 'boolean', default: false },
     incremental: { type: 'string', default: '0' },
     lake: { type: 'string', default: '0' },
+    commits: { type: 'string', default: '0' },
+    writers: { type: 'string', default: '4' },
   },
 });
 let seed = Number(values.seed);
@@ -85,7 +89,7 @@ const root = mkdtempSync(join(tmpdir(), 'ducksteps-crash-'));
 try {
   const trials = Number(values.trials);
   console.log(`crash test in ${REPO}: ${trials} trials, seed ${values.seed}`);
-  const { states, seconds } = await prefixStates(root);
+  const { states, seconds } = trials > 0 ? await prefixStates(root) : { states: [], seconds: 0 };
   const problems: string[] = [];
   for (let n = 1; n <= trials; n++) {
     const problem = await trial(root, n, states, seconds);
@@ -104,7 +108,8 @@ try {
     if (problem) problems.push(problem);
   }
   const lake = Number(values.lake);
-  if (lake > 0) {
+  const commits = Number(values.commits);
+  if (lake > 0 || commits > 0) {
     process.env.DUCKSTEPS_EXTENSION_DIR ??= ensureExtensions(['ducklake', 'postgres_scanner']);
     const server = await startPostgres();
     try {
@@ -112,6 +117,7 @@ try {
         const problem = await lakeTrial(root, n, random, server);
         if (problem) problems.push(problem);
       }
+      if (commits > 0) problems.push(...(await commitsTrial(root, server, Number(values.writers), commits)));
     } finally {
       await server.stop();
     }
@@ -126,7 +132,7 @@ try {
   }
   for (const p of problems) console.log(`INCONSISTENT: ${p}`);
   console.log(
-    `${trials + incremental + lake - problems.length}/${trials + incremental + lake}${values.soak ? ' + soak' : ''} consistent`,
+    `${trials + incremental + lake - problems.length}/${trials + incremental + lake}${commits ? ' + commits' : ''}${values.soak ? ' + soak' : ''} consistent`,
   );
   process.exitCode = problems.length ? 1 : 0;
 } catch (error) {

@@ -82,6 +82,8 @@ export const manyWriters = (warehouse: Warehouse): boolean =>
 /** How a worker opens the warehouse: where, and with which resource settings. */
 export interface Connection {
   readonly warehouse: Warehouse;
+  /** The pipeline the job works for (project/pipeline.ts): whose rows of the batch ledger it reads and writes. */
+  readonly pipeline: string;
   readonly threads?: number;
   readonly memoryLimit?: string;
   readonly lockTimeoutMs?: number; // keep retrying this long while another program holds the warehouse
@@ -181,6 +183,7 @@ export interface Batch {
   /** Steps whose full refresh starts at this batch (a refresh of some incremental steps from the tables they
    * read: --full-refresh --select STEP+). Its first step records the others' pending refresh in the ledger. */
   readonly refreshFor?: readonly string[];
+  readonly claim?: boolean; // the step's transaction claims the ledger's unclaimed rows (incremental/legacy.ts)
 }
 
 /** The ledger as read at the start of a batch group. */
@@ -190,6 +193,12 @@ export interface Ledger {
   readonly stepBatches: ReadonlyArray<{ readonly step: string; readonly batchId: number }>;
   /** Steps whose full refresh from `batchId` on has not started yet (ducksteps.step_refreshes). */
   readonly refreshes?: ReadonlyArray<{ readonly step: string; readonly batchId: number }>;
+  /** Rows of a ledger made before ledgers were per pipeline that no pipeline has claimed (incremental/legacy.ts). */
+  readonly unclaimed?: Omit<Ledger, 'unclaimed' | 'claim' | 'others'>;
+  /** This run takes the unclaimed rows as its pipeline's (they are in the rows above): its first step records it. */
+  readonly claim?: boolean;
+  /** The other pipelines with batches in this ledger. */
+  readonly others?: readonly string[];
 }
 
 /** One SQL file after templating, ready for the worker. */

@@ -32,6 +32,17 @@ export interface LedgerWrite {
   readonly batch: Batch;
 }
 
+/** The run lock's fence, where the lock lives in PostgreSQL (a lake's): the token the run took the lock with.
+ * Each step's transaction checks that the lake still names this token and writes a row beside it, so a run
+ * whose lock another run took over cannot commit (worker/fence.ts). */
+export interface Fence {
+  readonly pipeline: string;
+  readonly token: string;
+  readonly runId: string;
+  readonly host: string;
+  readonly pid: number;
+}
+
 /** Run one step: its statements (and script hooks), ledger rows and gates in one transaction. */
 export interface StepJob {
   readonly kind: 'step';
@@ -43,6 +54,7 @@ export interface StepJob {
   readonly scriptSource?: string; // absolute path of steps/NN_name.ts, for error locations
   readonly ledger?: LedgerWrite; // an incremental step: record the batch with the data, in one transaction
   readonly gates?: readonly Assertion[]; // the assertions gating this step: run before COMMIT
+  readonly fence?: Fence; // the run lock's token, checked and written by each of the step's transactions
   readonly failuresDir: string; // absolute logs/test_failures, for their offending rows
   readonly runId?: string; // recorded with the tables' schema versions
   /** Further batches committed in the same transaction (a step's full refresh from the tables it reads: its
@@ -77,6 +89,7 @@ export interface LedgerJob {
 export interface PrepareJob {
   readonly kind: 'prepare';
   readonly connection: Connection;
+  readonly fence?: Fence; // the run just took the lock: the lake names its token from now on (a takeover)
 }
 
 /** The ledger, or why the warehouse could not be read (another program holds it). */
@@ -145,6 +158,9 @@ export interface UnitTestCase {
   readonly ddl: Readonly<Record<string, string>>;
   /** `create-test`: the tables whose rows to return after the step (they become the expected rows). */
   readonly capture?: readonly string[];
+  /** The tables the step's SQL (and its script's SQL strings) writes, lower-cased (render/lineage.ts): a given
+   * table is an expected table only when the step writes it, or changed it. */
+  readonly writes?: readonly string[];
 }
 
 /** Run unit tests, each in a throwaway in-memory DuckDB in a scratch folder of its own. */
@@ -158,7 +174,7 @@ export interface JobTypes {
   step: { job: StepJob; answer: StepOutcome };
   assert: { job: AssertJob; answer: TestsReport };
   ledger: { job: LedgerJob; answer: LedgerAnswer };
-  prepare: { job: PrepareJob; answer: { readonly error?: string } };
+  prepare: { job: PrepareJob; answer: { readonly error?: string; readonly hint?: string } };
   query: { job: QueryJob; answer: QueryAnswer };
   parse: { job: ParseJob; answer: ParseReport };
   lineage: { job: LineageJob; answer: ReadonlyArray<readonly string[] | null> };

@@ -80,7 +80,11 @@ export interface AssertionResult {
   readonly sample: ReadonlyArray<Readonly<Record<string, unknown>>>; // first offending rows
   readonly failuresFile?: string;
   readonly error?: StepError;
-  readonly reused?: string; // not run again: the run that passed it on the same warehouse (orchestration/reuse.ts)
+  readonly reused?: string; // not run again: the run that passed it on the same warehouse (reuse/reuse.ts)
+  /** A pass on a DuckDB file: what its answer depends on besides the warehouse's tables, as DuckDB binds it
+   * (files, table functions, the clock, randomness: worker/bound.ts); [] for nothing. Only a pass with [] is
+   * ever reused. */
+  readonly outside?: readonly string[];
 }
 
 /** Whether a result fails its run (or rolls back the step it gates): an error, or an error-severity failure. */
@@ -270,6 +274,6 @@ export interface BuildEvents {
   onRunError?(message: string): void;
   /** The run ended with this result (not after onRunError). */
   onRunEnd?(result: BuildResult): void;
-  /** Taking the run lock found a run that died holding it. */
-  onStaleRun?(runId: string, pid: number): void;
+  /** Taking the run lock found a run that died holding it (or, on a lake, one this run took the lock over from). */
+  onStaleRun?(runId: string, pid: number, takenOver?: boolean): void;
 }

@@ -92,10 +92,18 @@ export interface UnitTestResult {
   readonly reused?: string; // not run again: the run that passed it with the same inputs (orchestration/reuse.ts)
 }
 
+/** Steps that do not render, with why (several steps may share one error: a broken macro file). */
+export interface Unrendered {
+  readonly steps: readonly string[];
+  readonly error: StepError;
+}
+
 export interface UnitTestsReport {
   readonly status: 'ok' | 'failed' | 'interrupted';
   readonly durationMs: number;
   readonly results: readonly UnitTestResult[];
+  /** Steps of the project that do not render: reported once, before the tests (their tests refer to it). */
+  readonly unrendered?: readonly Unrendered[];
 }
 
 /** A test's name as people see it: 03_quality › one_reason_per_rejected_row. */

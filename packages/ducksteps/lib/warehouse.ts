@@ -3,10 +3,10 @@
 // `ducklake:path/catalog.ducklake` (a DuckDB-file catalog) or `ducklake:sqlite:path` — with its data path.
 // Also how to name one for people: a catalog's password never leaves this file unmasked.
 import { basename, isAbsolute, join, resolve } from 'node:path';
-import type { Connection, DuckWarehouse, Home, Project, Settings, Warehouse } from './model.js';
+import type { Connection, DuckWarehouse, Home, Settings, Warehouse } from './model.js';
+import { maskConnections, splitPassword } from './sql/conninfo.js';
 
 const LAKE = /^ducklake:/i;
-const PASSWORD = /(\bpassword\s*=\s*)('(?:[^'\\]|\\.)*'|[^\s]+)/i;
 
 /** The logs folder of the run's target: logs/ (the default target, or no targets) or logs/NAME/. */
 export const logsOf = (root: string, settings?: Pick<Settings, 'logs'>): string => settings?.logs ?? join(root, 'logs');
@@ -49,22 +49,21 @@ export function duckWarehouseOf(
   return { engine: 'ducklake', catalog, catalogKind: kind, dataPath, extensionDir };
 }
 
-/** A catalog string with its password masked. */
-export const maskPassword = (text: string): string => text.replace(PASSWORD, '$1***');
+/** Text naming a catalog (a --db string, a command line, a message) with every password in it masked: a
+ * key=value `password=` and a postgres:// URL's. */
+export const maskPassword = (text: string): string => maskConnections(text);
 
-/** The password written in a PostgreSQL catalog string, if any (quotes removed). */
-export function passwordOf(catalog: string): string | undefined {
-  const value = catalog.match(PASSWORD)?.[2];
-  return value?.startsWith("'") ? value.slice(1, -1).replace(/\\(.)/g, '$1') : value;
-}
+const conninfoOf = (catalog: string) => splitPassword(catalog.replace(/^postgres:/i, ''));
 
-/** The catalog string without its password (the worker passes that through PGPASSWORD instead, so DuckDB
- * never holds it in duckdb_databases()). */
+/** The password written in a PostgreSQL catalog string (key=value or URL), if any. */
+export const passwordOf = (catalog: string): string | undefined =>
+  /^postgres:/i.test(catalog) ? conninfoOf(catalog).password : undefined;
+
+/** The catalog string without its password, a URL as key=value pairs (the worker hands the password to DuckDB
+ * as a secret instead, so it is in no connection string DuckDB shows, and in no environment variable another
+ * connection of the worker would read). */
 export const withoutPassword = (catalog: string): string =>
-  catalog
-    .replace(PASSWORD, '')
-    .replace(/\s{2,}/g, ' ')
-    .trim();
+  /^postgres:/i.test(catalog) ? `postgres:${conninfoOf(catalog).conninfo}` : catalog;
 
 /** A Spark Connect URL with its token (and any other secret parameter) masked. */
 export const maskUrl = (url: string): string =>
@@ -99,16 +98,17 @@ export const describeWarehouse = (warehouse: Warehouse): string =>
 export const localPart = (warehouse: Warehouse): DuckWarehouse =>
   warehouse.engine === 'spark' ? warehouse.ledger : warehouse;
 
-/** How the run's workers open the warehouse. */
-export function connectionOf(project: Pick<Project, 'root'>, settings: Settings): Connection {
+/** How workers open the warehouse for `pipeline` (project/pipeline.ts says which pipeline a project is). */
+export function connectionTo(root: string, settings: Settings, pipeline: string): Connection {
   const { defer } = settings;
   return {
-    warehouse: warehouseOf(project.root, settings),
+    warehouse: warehouseOf(root, settings),
+    pipeline,
     ...(defer && {
       defer: {
         target: defer.target,
         running: settings.target,
-        warehouse: duckWarehouseOf(project.root, { ...defer, extensionDir: settings.extensionDir }),
+        warehouse: duckWarehouseOf(root, { ...defer, extensionDir: settings.extensionDir }),
       },
     }),
     threads: settings.threads,

@@ -30,7 +30,7 @@ t.test(
   async (t) => {
     const root = t.testdir({ logs: {} });
     const db = join(root, 'w.duckdb');
-    const connection: Connection = { warehouse: { engine: 'duckdb', path: db } };
+    const connection: Connection = { warehouse: { engine: 'duckdb', path: db }, pipeline: 'ledger-test' };
     const pool = new WorkerPool(root);
     t.teardown(() => pool.close());
     const job = (b: Batch, value: number): StepJob => ({

@@ -20,7 +20,7 @@ const rendered = (file: string, sql: string, transaction = true): RenderedFile =
 
 t.test('every job kind runs in a worker and answers with its own type', async (t) => {
   const root = t.testdir({ logs: {} });
-  const connection: Connection = { warehouse: { engine: 'duckdb', path: join(root, 'w.duckdb') } };
+  const connection: Connection = { warehouse: { engine: 'duckdb', path: join(root, 'w.duckdb') }, pipeline: 'p' };
   const pool = new WorkerPool(root);
   t.teardown(() => pool.close());
   const failuresDir = join(root, 'logs', 'test_failures');
@@ -115,7 +115,7 @@ t.test('every job kind runs in a worker and answers with its own type', async (t
   );
   const missing = await pool.run({
     kind: 'query',
-    connection: { warehouse: { engine: 'duckdb', path: join(root, 'none.duckdb') } },
+    connection: { warehouse: { engine: 'duckdb', path: join(root, 'none.duckdb') }, pipeline: 'p' },
     queries: ['SELECT 1'],
   });
   t.match(
@@ -163,7 +163,7 @@ t.test('every job kind runs in a worker and answers with its own type', async (t
   t.same('result' in publish && publish.result.map((o) => [o.status, o.rows]), [['ok', 2]], 'publish: delivered');
   t.same(await query(join(root, 'w.duckdb'), 'SELECT count(*) AS n FROM t'), [{ n: 2 }]);
 
-  const memory = { warehouse: { engine: 'duckdb' as const, path: ':memory:' } };
+  const memory = { warehouse: { engine: 'duckdb' as const, path: ':memory:' }, pipeline: 'p' };
   const test = {
     name: 'doubles',
     step: '03_c',

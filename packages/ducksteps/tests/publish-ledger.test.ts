@@ -294,3 +294,35 @@ t.test(
     t.same(await rows('SELECT count(*)::int AS n FROM ml.drift_ok'), [{ n: 6 }]);
   },
 );
+
+t.test(
+  "the publish ledger is kept per pipeline; one made by the previous version keeps working: the target's old rows become the pipeline's, no batch is delivered twice",
+  async (t) => {
+    await server.query('CREATE SCHEMA legacy');
+    const dir = project(t, undefined, {
+      'package.json': JSON.stringify({ name: 'shop', ducksteps: { inputs: { ev: 'data/landing/*.csv' } } }),
+      data: { landing: { 'a.csv': 'k,v\nx,1\n' } },
+      sql: { '01_load': { 'a.sql': LOAD } },
+      publish: {
+        '01_events.sql': `-- publish: postgres legacy.events\n-- mode: append\nSELECT batch_id, k, v FROM events WHERE batch_id IN {{ pending_batches }}`,
+      },
+    });
+    t.equal((await cli(dir, [], env())).exitCode, 0);
+    await server.query(`ALTER TABLE legacy.ducksteps_published DROP CONSTRAINT ducksteps_published_pkey;
+      ALTER TABLE legacy.ducksteps_published DROP COLUMN pipeline;
+      ALTER TABLE legacy.ducksteps_published ADD PRIMARY KEY (target, batch_id, batch_run_id)`); // as the previous version made it
+    land(dir, 'b.csv', 'k,v\ny,2\n');
+    const next = await cli(dir, [], env());
+    t.equal(next.exitCode, 0, next.stdout + next.stderr);
+    t.match(next.stdout, /│ legacy\.events\s+│ ok \(batch 2\)\s+│ 1\s+│/, 'only the new batch');
+    t.same(await rows('SELECT batch_id, k FROM legacy.events ORDER BY batch_id'), [
+      { batch_id: 1, k: 'x' },
+      { batch_id: 2, k: 'y' },
+    ]);
+    t.same(
+      await rows('SELECT pipeline, count(*)::int AS n FROM legacy.ducksteps_published GROUP BY 1'),
+      [{ pipeline: 'shop', n: 3 }],
+      'the start row and both batches, all the pipeline’s',
+    );
+  },
+);

@@ -2,7 +2,8 @@
 // warehouse file, a unit test whose every input is that of a pass. Anything that could change the answer
 // (a step's commit, a write from outside, changed SQL, the clock) makes it run again.
 import t, { type Test } from 'tap';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openDatabase } from '../lib/engines/duckdb/database.js';
 import { cli, project, readCsv } from './helpers.js';
@@ -121,3 +122,155 @@ t.test('a new batch, a changed assertion or a changed step make what they touch 
   t.equal(step.exitCode, 1, 'the unit test of the changed step ran again, and fails');
   t.match(step.stdout, /✘ unit tests: 0 passed, 1 failed/);
 });
+
+/** A project whose assertions reach outside the warehouse through what DuckDB binds, not through their text. */
+function reachingProject(t: Test) {
+  const dir = eventsProject(t);
+  writeFileSync(
+    join(dir, 'sql/01_load/01.sql'),
+    `${LOAD}
+CREATE OR REPLACE VIEW limits AS SELECT * FROM read_csv('data/limits.csv');
+CREATE OR REPLACE VIEW latest AS SELECT max(batch_id) AS batch, now() AS checked_at FROM events;
+CREATE OR REPLACE MACRO too_big(x) AS x > (SELECT max(lim) FROM limits);`,
+  );
+  writeFileSync(join(dir, 'data/limits.csv'), 'id,lim\n1,100\n2,100\n');
+  writeFileSync(
+    join(dir, 'tests/unit/01_load.yaml'),
+    UNIT.replace('  given:', '  files: { data/limits.csv: "id,lim\\n1,100\\n" }\n  given:'),
+  );
+  writeFileSync(
+    join(dir, 'tests/reach.sql'),
+    [
+      '-- name: through_a_view\nSELECT * FROM events JOIN limits USING (id) WHERE v > lim;',
+      "-- name: joins_a_file\nSELECT * FROM events e JOIN 'data/limits.csv' l ON e.id = l.id WHERE e.v > l.lim;",
+      '-- name: through_a_macro\nSELECT * FROM events WHERE too_big(v);',
+      "-- name: clock_through_a_view\nSELECT * FROM latest WHERE checked_at < TIMESTAMPTZ '2000-01-01';",
+      "-- name: local_clock\nSELECT * FROM events WHERE current_localtimestamp() < TIMESTAMP '2000-01-01';",
+      '-- name: sampled\nSELECT * FROM events TABLESAMPLE 50% WHERE v < 0;',
+    ].join('\n'),
+  );
+  return dir;
+}
+
+t.test(
+  'an assertion reading a file (through a view, a macro or a JOIN on a path), the clock (through a view, or current_localtimestamp) or a sample runs on every run; a changed file is found',
+  async (t) => {
+    const dir = reachingProject(t);
+    const first = await cli(dir);
+    t.equal(first.exitCode, 0, first.stdout);
+    const again = await cli(dir);
+    t.equal(again.exitCode, 0, again.stdout);
+    const one = runIdOf(first.stdout);
+    t.same(
+      await reusedOf(dir, runIdOf(again.stdout)),
+      {
+        v_positive: one,
+        ids_unique: one,
+        not_from_the_future: '',
+        through_a_view: '',
+        joins_a_file: '',
+        through_a_macro: '',
+        clock_through_a_view: '',
+        local_clock: '',
+        sampled: '',
+        '01_load › loads_the_batch': one,
+      },
+      'only the assertions on the warehouse alone are reused',
+    );
+    writeFileSync(join(dir, 'data/limits.csv'), 'id,lim\n1,5\n2,5\n');
+    const changed = await cli(dir);
+    t.equal(changed.exitCode, 1, 'the new limits are checked on the unchanged warehouse');
+    for (const name of ['through_a_view', 'joins_a_file', 'through_a_macro'])
+      t.match(changed.stdout, new RegExp(`✘ ${name} \\(tests/reach\\.sql:\\d+\\): \\d offending rows?`));
+  },
+);
+
+/** The warehouse after an UPDATE from outside, as a copy (a same-shaped UPDATE gives a file of the same size). */
+async function updated(path: string, sql: string): Promise<Buffer> {
+  const copy = `${path}.copy`;
+  copyFileSync(path, copy);
+  const db = await openDatabase(copy);
+  await db.run(sql);
+  db.close();
+  return readFileSync(copy);
+}
+
+/** Sets a file's modification time to the nanosecond. */
+const setMtime = (path: string, ns: bigint) =>
+  execFileSync('touch', ['-m', '-d', `@${ns / 10n ** 9n}.${String(ns % 10n ** 9n).padStart(9, '0')}`, path]);
+
+t.test(
+  'a warehouse file rewritten in place with its old size, inode and modification time makes the assertions run again',
+  async (t) => {
+    const dir = eventsProject(t);
+    t.equal((await cli(dir)).exitCode, 0);
+    const path = join(dir, 'data/warehouse.duckdb');
+    const good = await updated(path, 'UPDATE events SET v = 7 WHERE id = 1');
+    const bad = await updated(path, 'UPDATE events SET v = -1 WHERE id = 1');
+    writeFileSync(path, good);
+    t.equal((await cli(dir)).exitCode, 0, 'the assertions pass on the good file');
+    const before = statSync(path, { bigint: true });
+    writeFileSync(path, bad); // the same inode, its bytes replaced
+    setMtime(path, before.mtimeNs);
+    const after = statSync(path, { bigint: true });
+    t.same(
+      [after.ino, after.size, after.mtimeNs],
+      [before.ino, before.size, before.mtimeNs],
+      'nothing but ctime tells',
+    );
+    const run = await cli(dir);
+    t.equal(run.exitCode, 1, 'the bad row is found');
+    t.match(run.stdout, /▶ tests: 3 assertions after the steps\n/, 'none reused');
+    t.match(run.stdout, /✘ v_positive \(tests\/events\.sql:2\): 1 offending row/);
+  },
+);
+
+t.test('a warning is never reused as a pass: it runs, and warns, on every run', async (t) => {
+  const dir = eventsProject(t);
+  writeFileSync(
+    join(dir, 'tests/warn.sql'),
+    '-- name: big_values\n-- severity: warn\nSELECT * FROM events WHERE v > 15;',
+  );
+  t.equal((await cli(dir)).exitCode, 0);
+  const again = await cli(dir);
+  t.equal(again.exitCode, 0, again.stdout);
+  t.match(again.stdout, /\(2 passed on this same warehouse/);
+  const rows = (await readCsv(join(dir, 'logs/tests.csv'))).filter((r) => r.run_id === runIdOf(again.stdout));
+  t.match(
+    rows.find((r) => r.test === 'big_values'),
+    { status: 'warn', failing_rows: '1', reused_from: null },
+    'it ran again and still warns',
+  );
+});
+
+t.test(
+  'a unit test runs again when a module its step script imports (steps/lib/*.ts) changes, and its failure stops the run',
+  async (t) => {
+    const dir = eventsProject(t);
+    mkdirSync(join(dir, 'sql/02_double'));
+    writeFileSync(join(dir, 'sql/02_double/01.sql'), 'CREATE OR REPLACE TABLE doubled AS SELECT id, v FROM events;');
+    mkdirSync(join(dir, 'steps/lib'), { recursive: true });
+    writeFileSync(
+      join(dir, 'steps/02_double.ts'),
+      "import { factor } from './lib/factor.js';\nexport async function after(ctx: { db: { run(sql: string): Promise<unknown> } }) {\n  await ctx.db.run(`UPDATE doubled SET v = v * ${factor()}`);\n}\n",
+    );
+    writeFileSync(join(dir, 'steps/lib/factor.ts'), 'export const factor = () => 2;\n');
+    writeFileSync(
+      join(dir, 'tests/unit/02_double.yaml'),
+      'doubles:\n  given:\n    events: |\n      batch_id, id, v\n      1,        1,  5\n  expect:\n    doubled: |\n      id, v\n      1,  10\n',
+    );
+    const first = await cli(dir);
+    t.equal(first.exitCode, 0, first.stdout);
+    const again = await cli(dir);
+    t.match(
+      again.stdout,
+      /✔ unit tests: 2 passed in [\d.]+ s \(all with the inputs of an earlier pass: not run again\)/,
+    );
+    writeFileSync(join(dir, 'steps/lib/factor.ts'), 'export const factor = () => 3;\n');
+    const changed = await cli(dir);
+    t.equal(changed.exitCode, 1, 'the broken helper is found before the step runs');
+    t.match(changed.stdout, /✘ unit tests: 1 passed, 1 failed in [\d.]+ s \(1 with the inputs of an earlier pass/);
+    t.match(changed.stdout, /✘ 02_double › doubles \(tests\/unit\/02_double\.yaml:1\) failed/);
+    t.match(changed.stdout, /02_double\s+│ skipped/, 'the step did not run on the warehouse');
+  },
+);

@@ -151,7 +151,7 @@ export const commands: Record<string, Command> = {
     run: async (c) => (await import('./watch.js')).watchCommand(c),
   },
   'create-test': {
-    help: 'usage: ./run.sh create-test STEP [--where EXPR]... [--name NAME] [--limit N] [--db PATH] [--var name=value]\n\nMakes a unit test of STEP from the warehouse: the rows the step reads, filtered by each --where (it applies\nto every table that has all the columns it names; "schema.table: EXPR" applies to that table only; a table\nno --where applies to gives its first N rows, default 20), and, as expected rows, what the step makes of\nthem. Appends it to tests/unit/STEP.yaml and runs it once. docs/unit-tests.md',
+    help: 'usage: ./run.sh create-test STEP [--where EXPR]... [--name NAME] [--limit N] [--db PATH] [--var name=value]\n\nMakes a unit test of STEP from the warehouse: the rows the step reads, filtered by each --where (it applies\nto every table that has all the columns it names; "schema.table: EXPR" applies to that table only; a table\nwith a batch_id no --where applies to gives the first N rows, default 20, of the batch the test processes:\nthe one holding the --where rows; any other table the rows holding their keys (*_id columns), else its\nfirst N rows), and, as expected rows, what the step makes of them. Appends it to tests/unit/STEP.yaml and\nruns it once. docs/unit-tests.md',
     flags: ['where', 'name', 'limit', 'target', 'db', 'data-path', 'var'],
     args: 1,
     run: async (c) => (await import('./create-test.js')).createTestCommand(c),

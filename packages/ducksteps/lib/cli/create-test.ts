@@ -45,6 +45,10 @@ export async function createTestCommand({ root, flags, args }: CommandContext): 
     return 1;
   }
   process.stdout.write(`wrote ${made.file}: test ${name}\n`);
+  if (made.batch !== undefined)
+    process.stdout.write(
+      `  batch ${made.batch}: ${wheres.length ? 'the latest batch holding the rows asked for' : `the latest batch ${step.id} committed`}\n`,
+    );
   for (const g of made.given) process.stdout.write(`  given ${g.table}: ${counted(g.rows, 'row')} (of ${g.total})\n`);
   for (const e of made.expected) process.stdout.write(`  expect ${e.table}: ${counted(e.rows, 'row')}\n`);
   if (made.check?.status === 'pass') {

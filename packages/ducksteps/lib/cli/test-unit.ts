@@ -1,13 +1,13 @@
 // `./run.sh test --unit [--select STEP]`: the unit tests in tests/unit/, each on an in-memory DuckDB; a table of
-// every test, each failure's diff, exit 1 when one fails. The warehouse is never opened.
+// every test, each failure's diff, exit 1 when one fails. The warehouse is never opened, and logs/report.html
+// (the latest run of the pipeline) is left as it is: the results are on the console and in logs/tests.csv.
 import { newRunId } from '../logs/history.js';
 import { testUnits } from '../run/stages/unit-tests.js';
 import { loadSettings } from '../project/config.js';
 import { discover } from '../project/discover.js';
-import { writeReport } from '../report/html/write-report.js';
 import { unitJson } from '../report/json.js';
 import { detectStyle } from '../report/tables.js';
-import { unitTestsBlock, unitTestsTable } from '../report/unit-tests.js';
+import { unitTestsBlock, unitTestsTable, unrenderedBlock } from '../report/unit-tests.js';
 import { exitCodeFor, whileStoppable } from './run.js';
 import { testSelection, type RunFlags } from './run-plan.js';
 
@@ -26,9 +26,10 @@ export async function testUnitCommand(root: string, flags: RunFlags): Promise<nu
     );
     return 0;
   } else {
-    process.stdout.write(`${unitTestsTable(style, report)}\n${unitTestsBlock(style, report)}\n`);
+    const unrendered = unrenderedBlock(style, report).map((block) => `${block}\n`);
+    process.stdout.write(
+      `${unrendered.join('')}${unitTestsTable(style, report)}\n${unitTestsBlock(style, report, false)}\n`,
+    );
   }
-  const written = await writeReport(project).catch(() => undefined);
-  if (written && !flags.json) process.stdout.write(`report: ${written}\n`);
   return report.status === 'ok' ? 0 : report.status === 'interrupted' ? exitCodeFor(stop.signal.reason) : 1;
 }

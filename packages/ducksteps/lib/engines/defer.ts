@@ -5,17 +5,27 @@ import { existsSync } from 'node:fs';
 import { DeferError } from '../errors.js';
 import type { Connection } from '../model.js';
 import { sqlIdent, sqlString } from '../sql/quote.js';
-import { withoutPassword } from '../warehouse.js';
+import { passwordOf, withoutPassword } from '../warehouse.js';
 import type { Session } from './engine.js';
 
 /** The catalog name the deferred-to warehouse is attached as. */
 export const DEFER_ALIAS = 'ducksteps_defer';
 
-/** The ATTACH statement for the deferred-to warehouse, read-only. */
-function attachStatement(defer: NonNullable<Connection['defer']>): string {
+/** The secret holding the deferred-to lake's catalog password (as the lake's own: engines/ducklake/lake.ts). */
+const SECRET = 'ducksteps_defer_catalog';
+
+/** The statements that attach the deferred-to warehouse, read-only. */
+function attachStatements(defer: NonNullable<Connection['defer']>): string[] {
   const w = defer.warehouse;
-  if (w.engine === 'duckdb') return `ATTACH ${sqlString(w.path)} AS ${sqlIdent(DEFER_ALIAS)} (READ_ONLY)`;
-  return `ATTACH ${sqlString(`ducklake:${withoutPassword(w.catalog)}`)} AS ${sqlIdent(DEFER_ALIAS)} (DATA_PATH ${sqlString(w.dataPath)}, READ_ONLY)`;
+  if (w.engine === 'duckdb') return [`ATTACH ${sqlString(w.path)} AS ${sqlIdent(DEFER_ALIAS)} (READ_ONLY)`];
+  const password = passwordOf(w.catalog);
+  const secret = password === undefined ? '' : `, META_SECRET ${sqlString(SECRET)}`;
+  return [
+    ...(password === undefined
+      ? []
+      : [`CREATE TEMPORARY SECRET ${SECRET} (TYPE postgres, PASSWORD ${sqlString(password)})`]),
+    `ATTACH ${sqlString(`ducklake:${withoutPassword(w.catalog)}`)} AS ${sqlIdent(DEFER_ALIAS)} (DATA_PATH ${sqlString(w.dataPath)}, READ_ONLY${secret})`,
+  ];
 }
 
 /** Attaches the deferred-to warehouse to an opened session; a DuckDB file that does not exist is refused,
@@ -30,7 +40,7 @@ export async function attachDeferred(session: Session, connection: Connection): 
       hint: `build ${defer.target} first (./run.sh --target ${defer.target}), or run without --defer`,
     });
   try {
-    await session.run(attachStatement(defer));
+    for (const sql of attachStatements(defer)) await session.run(sql);
   } catch (error) {
     throw new DeferError(
       `${running} defers to target ${defer.target}, and its warehouse could not be attached read-only: ${(error as Error).message.split('\n')[0]}`,

@@ -5,6 +5,7 @@ import { describeWarehouse, localPart } from '../warehouse.js';
 import type { OpenOptions, Session } from './engine.js';
 import { openDatabase, type Database } from './duckdb/database.js';
 import { attachDeferred } from './defer.js';
+import { explainLakeError, type Explained } from './ducklake/errors.js';
 
 // A DuckLake (its PostgreSQL catalog client) and Spark (gRPC, protobuf, Arrow) load only in a worker that opens
 // one: a DuckDB file's worker boots without them (tests/boot.test.ts).
@@ -63,3 +64,11 @@ export const openScratch = (): Promise<Session> => openDatabase(':memory:');
 
 /** The warehouse named for people (a catalog's password masked). */
 export const describe = (connection: Connection): string => describeWarehouse(connection.warehouse);
+
+/** The engine's own account of a failure, when it is one (a lake's catalog connection lost, its data path not
+ * writable or not the lake's): what happened and what to do, instead of the engine's internal wording. */
+export function explainFailure(connection: Connection, error: unknown): Explained | undefined {
+  const { warehouse } = connection; // on Spark, a failure may be the cluster's: its own words stand
+  const raw = error instanceof Error ? error.message : String(error);
+  return warehouse.engine === 'ducklake' ? explainLakeError(warehouse, raw) : undefined;
+}

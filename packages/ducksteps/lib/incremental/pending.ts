@@ -5,6 +5,7 @@ import type { InputFreshness } from '../results.js';
 import { scanStore, type FoundFile, type Store } from '../project/inputs.js';
 import { ledgerOf } from './read-ledger.js';
 import { freshnessOf } from './freshness.js';
+import { adoptLegacy } from './legacy.js';
 
 export interface InputState {
   readonly input: string;
@@ -22,9 +23,9 @@ export async function pendingFiles(
   settings: Settings,
   missingOk = false,
 ): Promise<{ ledger: Ledger; store: Store; pending: FoundFile[] }> {
-  const ledger = await ledgerOf(root, settings);
-  const loaded = new Set(ledger.files.map((f) => f.path));
   const store = scanStore(root, settings, missingOk);
+  const ledger = adoptLegacy(await ledgerOf(root, settings), store);
+  const loaded = new Set(ledger.files.map((f) => f.path));
   return { ledger, store, pending: store.files.filter((f) => !loaded.has(f.path)) };
 }
 

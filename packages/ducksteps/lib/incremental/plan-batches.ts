@@ -7,8 +7,11 @@ import { eachBounded, groupFiles, sha256Of } from '../project/fingerprint.js';
 import { scanStore, type FoundFile, type Store } from '../project/inputs.js';
 import type { Batch, LandingFile, Ledger, Settings, Step } from '../model.js';
 import { refreshBatches, refuseBehind } from './full-refresh.js';
+import { adoptLegacy, refuseUnnamedStranger } from './legacy.js';
 
 export interface BatchPlan {
+  /** The ledger the plan was made from: the pipeline's rows (and unclaimed ones it adopts). */
+  readonly ledger: Ledger;
   readonly batches: readonly Batch[];
   /** Loaded files still in landing, unchanged: the archive step can move them (a crash may have stopped it). */
   readonly inLanding: ReadonlyArray<Ledger['files'][number]>;
@@ -107,23 +110,28 @@ function unfinished(ledger: Ledger, steps: readonly Step[], store: Store, refres
 export async function planBatches(
   root: string,
   settings: Settings,
-  ledger: Ledger,
+  read: Ledger,
   steps: readonly Step[],
   canCreate: boolean,
   upstream: readonly string[] = [],
 ): Promise<BatchPlan> {
   const store = scanStore(root, settings);
   refuseBadNames(store);
+  const ledger = adoptLegacy(read, store);
+  refuseUnnamedStranger(root, ledger);
+  const claim = (batches: readonly Batch[]) => (ledger.claim ? batches.map((b) => ({ ...b, claim: true })) : batches);
   if (settings.fullRefresh && !canCreate) {
     refuseBehind(ledger, upstream, steps);
-    const batches = unfinished(ledger, steps, store, true);
-    return { batches, inLanding: [], notices: [], warnings: [] };
+    const batches = claim(unfinished(ledger, steps, store, true));
+    return { ledger, batches, inLanding: [], notices: [], warnings: [] };
   }
-  const nextId = ledger.batches.reduce((max, b) => Math.max(max, b.id), 0) + 1;
+  const ids = [...ledger.batches, ...(ledger.unclaimed?.batches ?? [])]; // never an unclaimed batch's id again
+  const nextId = ids.reduce((max, b) => Math.max(max, b.id), 0) + 1;
   if (settings.fullRefresh && canCreate) {
     const refresh = await refreshBatches(root, settings, ledger, store, nextId);
     return {
-      batches: refresh.batches,
+      ledger,
+      batches: claim(refresh.batches),
       inLanding: [],
       notices: summary(settings, store, [], ledger),
       warnings: refresh.warnings,
@@ -148,5 +156,11 @@ export async function planBatches(
       })),
     );
   }
-  return { batches, inLanding, notices: summary(settings, store, pending, ledger), warnings: [] };
+  return {
+    ledger,
+    batches: claim(batches),
+    inLanding,
+    notices: summary(settings, store, pending, ledger),
+    warnings: [],
+  };
 }

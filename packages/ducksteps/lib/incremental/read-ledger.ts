@@ -4,7 +4,7 @@
 import { BatchError } from '../errors.js';
 import type { Ledger, Settings } from '../model.js';
 import { runJob } from '../processes/pool.js';
-import { connectionOf } from '../warehouse.js';
+import { connectionOf } from '../project/pipeline.js';
 
 /** Reads the ledger in a worker (read-only). */
 export async function ledgerOf(root: string, settings: Settings): Promise<Ledger> {

@@ -2,9 +2,12 @@
 // driver on any machine is refused at once, naming the first (host, PID, since when). A session-level
 // advisory lock per pipeline (released by PostgreSQL when the holder's connection ends, however it ends)
 // guards a row saying who holds it. Different pipelines (package.json "name") may run on one lake at once.
+// A session can end while its run goes on (network, failover, idle_session_timeout): the lock then carries a
+// fence token the lake checks at every commit (worker/fence.ts), and a takeover is said on the console.
 import { hostname } from 'node:os';
 import pg from 'pg';
 import { LockError } from '../errors.js';
+import { alive } from '../processes/alive.js';
 import type { Lock } from './run-lock.js';
 
 /** node-postgres settings from a DuckLake catalog string `postgres:dbname=… host=… port=… user=… password=…`
@@ -44,15 +47,33 @@ async function holderOf(client: pg.Client, pipeline: string): Promise<Holder | u
   ).rows[0];
 }
 
+/** What to say when the lock's last holder did not release it: on this machine with its process gone, it
+ * died (the plain "never finished" says that); else it may still be running, its lock session lost. */
+function takeoverNote(holder: Holder, pipeline: string): string | undefined {
+  if (holder.host === hostname() && !alive(holder.pid)) return undefined;
+  return `run ${holder.run_id} (host ${holder.host}, PID ${holder.pid}, started ${holder.started_at.toISOString()}) held the lake's run lock of pipeline "${pipeline}" and its connection to PostgreSQL ended without releasing it: it died, or it lost the connection and is still running. This run takes the lake over; that run, if still going, fails at its next commit`;
+}
+
 /** Takes the pipeline's lock on the lake; throws LockError naming the holder when another run has it.
- * `lakeExists` tells whether the lake's catalog has been created yet. */
+ * `lakeExists` tells whether the lake's catalog has been created yet; `onLost` hears when the lock's session
+ * ends while the run holds it (another run may then take it over: the fence stops this run's commits). */
 export async function acquireLakeLock(
   catalog: string,
   pipeline: string,
   runId: string,
+  onLost?: (message: string) => void,
 ): Promise<Lock & { lakeExists: boolean }> {
-  const client = new pg.Client(pgConfig(catalog));
-  client.on('error', () => undefined); // a lost connection is reported by the steps, which use the same server
+  const client = new pg.Client({ ...pgConfig(catalog), application_name: `ducksteps lock ${pipeline}`.slice(0, 63) });
+  let held = false;
+  const lost = (why: string) => {
+    if (!held) return;
+    held = false;
+    onLost?.(
+      `the run lock's connection to PostgreSQL ended (${why}): another run of pipeline "${pipeline}" may now take the lake over, and this run then stops at its next commit`,
+    );
+  };
+  client.on('error', (error) => lost(error.message));
+  client.on('end', () => lost('the server closed it'));
   try {
     await client.connect();
     // a machine that dies without closing the socket frees the lock in about a minute, not hours
@@ -74,6 +95,7 @@ export async function acquireLakeLock(
         hint: 'wait for it to finish or stop it; the lock goes when its process ends, on whichever machine it runs',
       });
     }
+    held = true;
     const stale = await holderOf(client, pipeline);
     await client.query(
       `INSERT INTO ${TABLE} VALUES ($1, $2, $3, $4, now()) ON CONFLICT (pipeline) DO UPDATE SET host = excluded.host, pid = excluded.pid, run_id = excluded.run_id, started_at = excluded.started_at`,
@@ -82,17 +104,22 @@ export async function acquireLakeLock(
     const lakeExists =
       (await client.query<{ t: string | null }>("SELECT to_regclass('ducklake_metadata')::text AS t")).rows[0].t !==
       null;
-    const release = () =>
+    const release = () => {
+      held = false;
       void client
         .query(`DELETE FROM ${TABLE} WHERE pipeline = $1 AND run_id = $2`, [pipeline, runId])
         .catch(() => undefined)
         .finally(() => client.end().catch(() => undefined));
+    };
     return {
       stale: stale && { pid: stale.pid, runId: stale.run_id, startedAt: stale.started_at.toISOString() },
+      takeover: stale && takeoverNote(stale, pipeline),
+      fence: { pipeline, token: runId, runId, host: hostname(), pid: process.pid },
       release,
       lakeExists,
     };
   } catch (error) {
+    held = false;
     await client.end().catch(() => undefined);
     if (error instanceof LockError) throw error;
     throw new LockError(`cannot reach the lake's PostgreSQL catalog for the run lock: ${(error as Error).message}`, {

@@ -5,6 +5,7 @@
 import { linkSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { LockError } from '../errors.js';
 import { alive } from '../processes/alive.js';
+import type { Fence } from '../protocol.js';
 
 interface Holder {
   readonly pid: number;
@@ -25,6 +26,10 @@ const inode = (path: string) => statSync(path, { throwIfNoEntry: false })?.ino;
 export interface Lock {
   /** A run that held the lock and died without releasing it (its run id), if any. */
   readonly stale?: Holder;
+  /** What to tell the user about `stale` when it may still be running (a lake's lock: its session ended). */
+  readonly takeover?: string;
+  /** Where the lock lives in PostgreSQL: the token every step's transaction checks (worker/fence.ts). */
+  readonly fence?: Fence;
   release(): void;
 }
 

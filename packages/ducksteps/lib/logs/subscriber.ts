@@ -56,7 +56,12 @@ export function logSubscriber(logsDir: string, runId: string): BuildEvents {
         // the log itself is what failed; the console still says it
       }
     },
-    onStaleRun: (staleId, pid) =>
-      logPhase(logsDir, staleId, 'run', { status: 'interrupted', error: `run ${staleId} (PID ${pid}) never finished` }),
+    onStaleRun: (staleId, pid, takenOver) =>
+      logPhase(logsDir, staleId, 'run', {
+        status: 'interrupted',
+        error: takenOver
+          ? `run ${staleId} (PID ${pid}) lost the run lock to run ${runId}`
+          : `run ${staleId} (PID ${pid}) never finished`,
+      }),
   };
 }

@@ -38,6 +38,8 @@ export interface Delivery {
   readonly projectRoot: string;
   readonly tmpDir: string; // scratch space the worker pool cleans up
   readonly runId: string;
+  /** The pipeline delivering (project/pipeline.ts): the publish ledger's rows are kept per pipeline. */
+  readonly pipeline: string;
   /** The batches every incremental step has committed (the warehouse's ledger), and this run's. */
   readonly batches: { readonly complete: readonly BatchRef[]; readonly thisRun: readonly number[] };
   /** Sets what {{ pending_batches }} reads (this run's batches until a kind with a ledger says otherwise). */

@@ -6,7 +6,7 @@ import { previewBatch } from './batch-context.js';
 import { lineageOf, projectViews, reachedThrough, type ParsedReads, type StepLineage } from './lineage.js';
 import { renderFile } from './render.js';
 import { createEnvironment, templateContext, type TemplateContext } from './template.js';
-import type { Home, Project, ProjectLineage, Settings } from '../model.js';
+import type { Home, Project, ProjectLineage, Settings, Step } from '../model.js';
 import { MEMORY_HOME } from './names.js';
 
 /** SQL held in a script's string literals ('…', "…", `…`), for the same scan. */
@@ -25,7 +25,26 @@ export function sqlInScript(source: string): string[] {
   return found;
 }
 
-/** Each step's SQL texts: its files rendered (nothing run, nothing written) and its script's SQL strings. */
+/** One step's SQL texts: its files rendered (nothing run, nothing written) and its script's SQL strings.
+ * Throws TemplateError when a file does not render. */
+export function stepTexts(
+  project: Project,
+  settings: Settings,
+  step: Step,
+  env: ReturnType<typeof createEnvironment>,
+  context: TemplateContext,
+  scripts = true, // false: the files' SQL only, not the SQL strings of step scripts
+): string[] {
+  const batch = step.incremental ? previewBatch(settings.inputs) : undefined;
+  const texts = step.files.map(
+    (file) =>
+      renderFile(env, project.root, file, { ...context, step: { number: step.number, name: step.name }, batch }).sql,
+  );
+  if (step.script && scripts) texts.push(...sqlInScript(readFileSync(join(project.root, step.script), 'utf8')));
+  return texts;
+}
+
+/** Each step's SQL texts (stepTexts). */
 export function projectTexts(
   project: Project,
   settings: Settings,
@@ -33,18 +52,7 @@ export function projectTexts(
   scripts = true, // false: the files' SQL only, not the SQL strings of step scripts
 ): Map<string, string[]> {
   const env = createEnvironment(project.root, context);
-  return new Map(
-    project.steps.map((step) => {
-      const batch = step.incremental ? previewBatch(settings.inputs) : undefined;
-      const texts = step.files.map(
-        (file) =>
-          renderFile(env, project.root, file, { ...context, step: { number: step.number, name: step.name }, batch })
-            .sql,
-      );
-      if (step.script && scripts) texts.push(...sqlInScript(readFileSync(join(project.root, step.script), 'utf8')));
-      return [step.id, texts];
-    }),
-  );
+  return new Map(project.steps.map((step) => [step.id, stepTexts(project, settings, step, env, context, scripts)]));
 }
 
 /** Step id -> its lineage, in step order, names relative to `home`; `parsed` gives DuckDB's reads where its

@@ -21,6 +21,9 @@ export function unitJson(report: UnitTestsReport) {
       failures_file: u.failuresFile,
       error: error(u.error),
     })),
+    unrendered_steps: (report.unrendered ?? []).flatMap((u) =>
+      u.steps.map((step) => ({ step, error: error(u.error) })),
+    ),
   };
 }
 

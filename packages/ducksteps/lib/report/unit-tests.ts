@@ -31,9 +31,19 @@ export function unitSummaryLine(style: Style, report: UnitTestsReport): string {
   return `${mark} unit tests: ${parts.join(', ')} in ${formatDuration(report.durationMs)}${note}${report.status === 'ok' ? '' : report.status === 'interrupted' ? ' (interrupted)' : '; nothing was run on the warehouse'}`;
 }
 
-/** The failures, then the closing line (a run prints this as its unit-test stage ends). */
-export function unitTestsBlock(style: Style, report: UnitTestsReport): string {
+/** Each step that does not render, once, with its error: the tests of it refer to this. */
+export function unrenderedBlock(style: Style, report: UnitTestsReport): string[] {
+  return (report.unrendered ?? []).map(
+    (u) =>
+      `✘ ${u.steps.join(', ')} ${u.steps.length === 1 ? 'does' : 'do'} not render: unit tests take no column types from ${u.steps.length === 1 ? 'it' : 'them'}, and none of ${u.steps.length === 1 ? 'its' : 'their'} own can run\n${errorBlock(style, u.error)}`,
+  );
+}
+
+/** Any step that does not render, the failures, then the closing line (a run prints this as its unit-test
+ * stage ends; `test --unit` prints the steps that do not render before its table: `first` false). */
+export function unitTestsBlock(style: Style, report: UnitTestsReport, first = true): string {
   return [
+    ...(first ? unrenderedBlock(style, report) : []),
     ...report.results.filter((r) => r.status !== 'pass').map((r) => unitFailure(style, r)),
     unitSummaryLine(style, report),
   ].join('\n');

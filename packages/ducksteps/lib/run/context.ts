@@ -3,6 +3,7 @@
 // subscribe to them: run/events.ts).
 import type nunjucks from 'nunjucks';
 import type { Project, Settings, Step } from '../model.js';
+import type { Fence } from '../protocol.js';
 import type { WorkerPool } from '../processes/pool.js';
 import type { BatchPosition, BuildEvents, Flow, StepReport } from '../results.js';
 import type { TemplateContext } from '../render/template.js';
@@ -32,9 +33,10 @@ export interface RunContext {
   readonly readers?: Readonly<Record<string, readonly string[]>>;
   /** --defer: step id -> the tables it reads from the deferred-to target (run/deferred.ts). */
   readonly deferred?: ReadonlyMap<string, readonly string[]>;
+  readonly fence?: Fence; // the run lock's token where the lock lives in PostgreSQL: each step's commit checks it
 }
 
-export { connectionOf } from '../warehouse.js';
+export { connectionOf } from '../project/pipeline.js';
 
 /** A step that did not run (skipped, up to date) or failed before its worker had it. */
 export const blank = (step: Step, status: StepReport['status'], error?: StepReport['error']): StepReport => ({

@@ -16,6 +16,7 @@ import type { Project, Settings, Step } from '../model.js';
 import { flowOf, type PlanInput } from '../plan/plan.js';
 import { removeDeadTemporaries } from '../processes/leftovers.js';
 import { WorkerPool } from '../processes/pool.js';
+import type { Fence } from '../protocol.js';
 import { checkDatabasePath } from '../project/config.js';
 import { discover } from '../project/discover.js';
 import { compileStepScripts } from '../project/step-scripts.js';
@@ -68,6 +69,9 @@ export interface OpenedRun {
   flushed(): Promise<void>;
 }
 
+/** The fences already written into their lake (a lock watch keeps across builds is taken over once). */
+const fenced = new WeakSet<Fence>();
+
 /** Opens a run; throws only for discovery and configuration errors (the lock and pool are released then). */
 export async function openRun(options: BuildOptions): Promise<OpenedRun> {
   const project = options.project ?? discover(options.root, options.settings.engine);
@@ -90,8 +94,11 @@ export async function openRun(options: BuildOptions): Promise<OpenedRun> {
     lineage,
     options.events,
   );
-  const lock = options.lock ?? (await lockWarehouse(project, settings, runId));
-  if (!options.lock && lock.stale) events.onStaleRun?.(lock.stale.runId, lock.stale.pid);
+  const lock = options.lock ?? (await lockWarehouse(project, settings, runId, events.onNotice));
+  if (!options.lock && lock.stale) {
+    events.onStaleRun?.(lock.stale.runId, lock.stale.pid, lock.takeover !== undefined);
+    if (lock.takeover) events.onNotice?.(lock.takeover);
+  }
   const pool = new WorkerPool(project.root);
   const close = () => {
     pool.close();
@@ -107,7 +114,11 @@ export async function openRun(options: BuildOptions): Promise<OpenedRun> {
     mark('build: locked');
     const scripts = await compileStepScripts(project);
     mark('build: scripts compiled');
-    if (('fresh' in lock && lock.fresh) || settings.engine === 'spark') await prepareWarehouse(pool, project, settings);
+    // a lake's lock fences out a run it took over from; once per lock (watch keeps one); `test` commits nothing
+    const fence = lock.fence && steps.length > 0 && !fenced.has(lock.fence) ? lock.fence : undefined;
+    if (('fresh' in lock && lock.fresh) || settings.engine === 'spark' || fence)
+      await prepareWarehouse(pool, project, settings, fence);
+    if (fence) fenced.add(fence);
     const jobs = jobsFor(project, settings, events);
     const context = templateContext(settings, runId, new Date().toISOString());
     const env = createEnvironment(project.root, context);
@@ -128,7 +139,7 @@ export async function openRun(options: BuildOptions): Promise<OpenedRun> {
     const deferred = deferredReads(settings, steps, planInput.lineage);
     const run = {
       ...{ project, settings, env, context, pool, signal, runId, scripts, events, heartbeatMs, jobs },
-      ...{ flowLater, readers, deferred },
+      ...{ flowLater, readers, deferred, fence: lock.fence },
     };
     return { run, planInput, columns, close, flushed: () => lineage?.flushed() ?? Promise.resolve() };
   } catch (error) {

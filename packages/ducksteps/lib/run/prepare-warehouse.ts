@@ -4,19 +4,27 @@ import { ConfigError } from '../errors.js';
 import { manyWriters, type Project, type Settings } from '../model.js';
 import type { WorkerPool } from '../processes/pool.js';
 import type { BuildEvents } from '../results.js';
-import { connectionOf, describeWarehouse, maskPassword, warehouseOf } from '../warehouse.js';
+import { connectionOf } from '../project/pipeline.js';
+import type { Fence } from '../protocol.js';
+import { describeWarehouse, maskPassword, warehouseOf } from '../warehouse.js';
 
 /** Before any step: a new DuckLake's catalog is created by one worker (attaching a new catalog from several at
  * once races); on Spark every name is set to its last committed version and uncommitted versions dropped. A
  * warehouse that cannot be reached is a configuration error, said once. */
-export async function prepareWarehouse(pool: WorkerPool, project: Project, settings: Settings): Promise<void> {
-  const answer = await pool.run({ kind: 'prepare', connection: connectionOf(project, settings) });
+export async function prepareWarehouse(
+  pool: WorkerPool,
+  project: Project,
+  settings: Settings,
+  fence?: Fence,
+): Promise<void> {
+  const answer = await pool.run({ kind: 'prepare', connection: connectionOf(project, settings), fence });
   const error = 'result' in answer ? answer.result.error : answer.died.message;
   if (!error) return;
   const hint =
-    settings.engine === 'spark'
+    ('result' in answer && answer.result.hint) ||
+    (settings.engine === 'spark'
       ? 'check that the Spark Connect server runs and DUCKSTEPS_SPARK_URL is right (sc://host:15002); the ledger store (--db) must be writable'
-      : 'check the --db ducklake:… string and --data-path; the ducklake (and, for a PostgreSQL catalog, postgres_scanner) extension must be installable or in DUCKSTEPS_EXTENSION_DIR (docs/scale.md)';
+      : 'check the --db ducklake:… string and --data-path; the ducklake (and, for a PostgreSQL catalog, postgres_scanner) extension must be installable or in DUCKSTEPS_EXTENSION_DIR (docs/scale.md)');
   const what =
     settings.engine === 'spark' ? 'cannot prepare the Spark warehouse' : 'cannot create or attach the DuckLake';
   throw new ConfigError(`${what} ${describeWarehouse(warehouseOf(project.root, settings))}: ${maskPassword(error)}`, {

@@ -60,3 +60,59 @@ export function maskAll(text: string, secrets: Iterable<string>): string {
     out = out.split(secret).join('***');
   return out;
 }
+
+/** A key=value value, quoted when libpq needs it (empty, spaces, quotes, backslashes). */
+const conninfoValue = (value: string) => (/^[^\s'\\]+$/.test(value) ? value : `'${value.replace(/['\\]/g, '\\$&')}'`);
+
+/** A PostgreSQL URL (postgres[ql]://user:pw@host:port,host2/db?key=value) as libpq key=value pairs, its password
+ * apart: so the password can be handed over on its own, never inside the string. */
+function urlConninfo(url: string): { conninfo: string; password?: string } {
+  const info = userInfo(url);
+  const start = url.match(URL_START)![0].length;
+  const [user, password] = info
+    ? ((s) => (s.includes(':') ? [s.slice(0, s.indexOf(':')), s.slice(s.indexOf(':') + 1)] : [s, undefined]))(
+        url.slice(info.start, info.end),
+      )
+    : [undefined, undefined];
+  const rest = url.slice(info ? info.end + 1 : start);
+  const [, hostPorts = '', path = '', query = ''] = rest.match(/^([^/?#]*)(?:\/([^?#]*))?(?:\?([^#]*))?/) ?? [];
+  const hosts = hostPorts ? hostPorts.split(',').map((h) => h.match(/^(\[[^\]]*\]|[^:]*)(?::(\d*))?$/) ?? [h, h]) : [];
+  const pairs: Array<[string, string | undefined]> = [
+    ['host', hosts.map((h) => decoded(h[1]).replace(/^\[(.*)\]$/, '$1')).join(',') || undefined],
+    ['port', hosts.some((h) => h[2]) ? hosts.map((h) => h[2] ?? '').join(',') : undefined],
+    ['user', user && decoded(user)],
+    ['dbname', path ? decoded(path) : undefined],
+  ];
+  let secret = password === undefined ? undefined : decoded(password);
+  for (const param of query.split('&').filter(Boolean)) {
+    const [key, value = ''] = param.split('=');
+    if (key.toLowerCase() === 'password') secret = decoded(value);
+    else pairs.push([decoded(key), decoded(value)]);
+  }
+  const conninfo = pairs
+    .filter((p): p is [string, string] => p[1] !== undefined && p[1] !== '')
+    .map(([k, v]) => `${k}=${conninfoValue(v)}`)
+    .join(' ');
+  return { conninfo, password: secret || undefined };
+}
+
+/** A libpq connection string (key=value pairs, or a postgres:// URL) as key=value pairs without the password,
+ * and the password. */
+export function splitPassword(text: string): { conninfo: string; password?: string } {
+  if (URL_START.test(text.trim())) return urlConninfo(text.trim());
+  const found = [...text.matchAll(CONNINFO_PASSWORD)].at(-1)?.[3];
+  return {
+    conninfo: text
+      .replace(CONNINFO_PASSWORD, '$1')
+      .replace(/\s{2,}/g, ' ')
+      .trim(),
+    password: found?.replace(/^'(.*)'$/s, '$1').replace(/\\(.)/g, '$1'),
+  };
+}
+
+/** Text (a command line, a message) with the password of every connection string in it masked: URLs wherever
+ * they stand, and key=value `password=`. */
+export const maskConnections = (text: string): string =>
+  text
+    .replace(/[a-z][a-z0-9+.-]*:\/\/\S+/gi, (url) => redactConnection(url))
+    .replace(/(^|[\s:;])(password\s*=\s*)('(?:[^'\\]|\\.)*'|[^\s']\S*)/gi, '$1$2***');

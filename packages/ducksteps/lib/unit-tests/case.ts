@@ -1,14 +1,17 @@
 // A unit test made ready for the worker, in the driver: the step's files rendered the way a real run renders
 // them (render/render.ts, render/batch-context.ts) but with the test's vars, batch and frozen time; its
 // landing files placed where the input's glob looks; the project's CREATE TABLE for each given table.
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { createHash } from 'node:crypto';
 import { FixtureError, TemplateError } from '../errors.js';
 import type { Batch, LandingFile, Project, Settings, Step } from '../model.js';
 import { baseOf } from '../project/inputs.js';
+import { pipelineOf } from '../project/pipeline.js';
 import type { StepJob, UnitTestCase } from '../protocol.js';
 import { batchContext } from '../render/batch-context.js';
+import { lineageOf, statementsOf } from '../render/lineage.js';
+import { sqlInScript } from '../render/project-lineage.js';
 import { renderStep } from '../render/render.js';
 import { createEnvironment, type TemplateContext } from '../render/template.js';
 import type { UnitTest } from '../unit-tests.js';
@@ -104,6 +107,7 @@ function render(u: UnitContext, test: UnitTest, step: Step, batch: Batch | undef
     kind: 'step',
     connection: {
       warehouse: { engine: 'duckdb', path: ':memory:', extensionDir },
+      pipeline: pipelineOf(project.root).name,
       threads: settings.threads,
       memoryLimit: settings.memoryLimit,
     },
@@ -121,6 +125,15 @@ function render(u: UnitContext, test: UnitTest, step: Step, batch: Batch | undef
   };
 }
 
+/** What the step's SQL writes, a CREATE TABLE IF NOT EXISTS left out (it changes no table a test gives). */
+function writesOf(job: StepJob): string[] {
+  const script = job.scriptSource ? sqlInScript(readFileSync(job.scriptSource, 'utf8')) : [];
+  const statements = statementsOf([...job.files.map((f) => f.sql), ...script]).filter(
+    (st) => !/^CREATE\s+TABLE\s+IF\s+NOT\s+EXISTS\b/i.test(st),
+  );
+  return [...lineageOf(statements).writes];
+}
+
 /** The test ready to run, or carrying why it cannot (its fixture or its step's template is wrong). */
 export function unitCase(u: UnitContext, original: UnitTest, capture?: readonly string[]): UnitTestCase {
   const ddl = Object.fromEntries(
@@ -134,7 +147,8 @@ export function unitCase(u: UnitContext, original: UnitTest, capture?: readonly 
   const step = u.project.steps.find((s) => s.id === original.step)!;
   try {
     const { batch, test } = batchOf(original, step, u.settings);
-    return { test, job: render(u, test, step, batch), ddl, capture };
+    const job = render(u, test, step, batch);
+    return { test, job, ddl, capture, writes: writesOf(job) };
   } catch (error) {
     if (error instanceof FixtureError || error instanceof TemplateError)
       return { test: { ...original, error: error.toStepError() }, ddl };

@@ -10,9 +10,9 @@ import { appendTest, type WrittenTable } from './fixture-writer.js';
 import { discoverUnitTests } from './discover.js';
 import { projectTexts } from '../render/project-lineage.js';
 import { tableDefinitions } from '../render/table-ddl.js';
-import { sqlIdent } from '../sql/quote.js';
-import type { DiffCell, FixtureFile, GivenTable, UnitTestResult } from '../unit-tests.js';
-import { ask, captureTest, cutFile, filtersFor, givenTable, latestBatch, parseFilters } from './generate-test.js';
+import type { FixtureFile, GivenTable, UnitTestResult } from '../unit-tests.js';
+import { batchFiles, captureTest, cutFile, givenTable } from './generate-test.js';
+import { readTables } from './read-tables.js';
 import { lineageOfProject } from '../lineage/project.js';
 import { compileStepScripts } from '../project/step-scripts.js';
 import { unitCase, type UnitContext } from './case.js';
@@ -33,55 +33,7 @@ export interface CreatedTest {
   readonly given: ReadonlyArray<{ readonly table: string; readonly rows: number; readonly total: number }>;
   readonly expected: ReadonlyArray<{ readonly table: string; readonly rows: number }>;
   readonly check?: UnitTestResult; // the written test, run once; an error when the step failed on the rows
-}
-
-/** Reads each table the step reads, filtered, with its types and how many rows it has in all. */
-async function readTables(r: CreateTestRequest, reads: readonly string[], ddl: ReadonlyMap<string, string>) {
-  const described = await ask(
-    r.project,
-    r.settings,
-    reads.map((t) => `SELECT column_name, column_type FROM (DESCRIBE ${t})`),
-    `the tables ${r.step.id} reads`,
-  );
-  const filters = await parseFilters(r.project, r.settings, r.wheres, reads);
-  const shapes = reads.map((table, i) => {
-    const types = Object.fromEntries(described[i].rows.map((x) => [String(x.column_name), String(x.column_type)]));
-    return {
-      table,
-      types,
-      where: filtersFor(
-        table,
-        Object.keys(types).map((c) => c.toLowerCase()),
-        filters,
-      )
-        .map((f) => `(${f.sql})`)
-        .join(' AND '),
-    };
-  });
-  const queries = shapes.flatMap(({ table, types, where }) => {
-    const cast = Object.keys(types)
-      .map((c) => `CAST(${sqlIdent(c)} AS VARCHAR) AS ${sqlIdent(c)}`)
-      .join(', ');
-    return [
-      `SELECT ${cast} FROM ${table}${where ? ` WHERE ${where}` : ` LIMIT ${r.limit}`}`,
-      `SELECT count(*) AS n FROM ${table}`,
-    ];
-  });
-  const answers = await ask(r.project, r.settings, queries, `the tables ${r.step.id} reads`);
-  return shapes.map(({ table, types, where: filter }, i) => {
-    const [rows, count] = answers.slice(i * 2, i * 2 + 2);
-    const columns = Object.keys(types);
-    const cells = rows.rows.map((row) =>
-      columns.map((c): DiffCell => (row[c] === null || row[c] === undefined ? null : String(row[c]))),
-    );
-    const total = Number(count.rows[0].n);
-    const note = filter
-      ? `${cells.length} of ${total} rows: ${filter}`
-      : total > cells.length
-        ? `the first ${cells.length} of ${total} rows (no --where applies: narrow it with --where "${table}: …")`
-        : undefined;
-    return { table, columns, cells, total, note, types: ddl.has(table) ? {} : types };
-  });
+  readonly batch?: number; // the batch it processes (an incremental step)
 }
 
 /** Files the step reads by name (not the batch's landing files), cut short. */
@@ -96,8 +48,8 @@ export async function createTest(r: CreateTestRequest): Promise<CreatedTest> {
   const { project, settings, step } = r;
   const lineage = (await lineageOfProject(project, settings)).get(step.id)!;
   const ddl = tableDefinitions(projectTexts(project, settings).values());
-  const tables = await readTables(r, lineage.reads, ddl);
-  const batch = await latestBatch(project, settings, step, r.limit);
+  const { tables, batch: id } = await readTables(r, lineage.reads, ddl);
+  const batch = id === undefined ? undefined : { id, files: await batchFiles(project, settings, id, r.limit) };
   const files: Array<FixtureFile & { note?: string }> = [
     ...namedFiles(project, lineage.filesRead, r.limit),
     ...(batch?.files ?? []),
@@ -156,6 +108,7 @@ export async function createTest(r: CreateTestRequest): Promise<CreatedTest> {
     given: tables.map((t) => ({ table: t.table, rows: t.cells.length, total: t.total })),
     expected: expect.map((e) => ({ table: e.table, rows: e.rows.length })),
     check: 'result' in check ? check.result[0] : undefined,
+    batch: batch?.id,
   };
 }
 

@@ -1,7 +1,8 @@
 // `create-test`: a unit test made from the real warehouse. The step's read tables (its lineage) are read
 // read-only through `query` jobs, filtered by the user's --where expressions (each applies to every table
 // that has every column it names, or to the one table it is prefixed with: "raw.customers: customer_id < 3");
-// an incremental step gets its latest batch (and that batch's landing files, cut short). The step then runs
+// an incremental step gets the batch holding the rows asked for (read-tables.ts) and its landing files, cut
+// short. The step then runs
 // on those rows in a unit job, and what it produces becomes the expected rows, for the user to review.
 import { existsSync, readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
@@ -12,7 +13,7 @@ import type { QueryResult } from '../protocol.js';
 import { archivePath, baseOf } from '../project/inputs.js';
 import { sqlString } from '../sql/quote.js';
 import type { DiffCell, FixtureFile, GivenTable, UnitTest, UnitTestResult } from '../unit-tests.js';
-import { connectionOf } from '../warehouse.js';
+import { connectionOf, pipelineOf } from '../project/pipeline.js';
 
 export interface Filter {
   readonly table?: string; // only this table ("table: expression"), else every table with its columns
@@ -98,39 +99,56 @@ export function cutFile(path: string, limit: number): { content: string; note?: 
   };
 }
 
-/** The latest batch the step committed and its landing files (cut short), for an incremental step. */
-export async function latestBatch(
-  project: Project,
-  settings: Settings,
-  step: Step,
-  limit: number,
-): Promise<{ id: number; files: Array<FixtureFile & { note?: string }> } | undefined> {
-  if (!step.incremental) return undefined;
+/** The SQL condition keeping this pipeline's ledger rows (a ledger from before pipelines: all its rows are this
+ * one's), and whether there is a ledger at all. */
+async function ledgerRows(project: Project, settings: Settings): Promise<{ exists: boolean; mine: string }> {
   const [ledger] = await ask(
     project,
     settings,
-    ["SELECT count(*) AS n FROM duckdb_tables() WHERE schema_name = 'ducksteps' AND table_name = 'step_batches'"],
+    [
+      "SELECT count(*) AS n, bool_or(column_name = 'pipeline') AS keyed FROM duckdb_columns() WHERE schema_name = 'ducksteps' AND table_name = 'step_batches'",
+    ],
     'the batch ledger',
   );
-  const [batch] =
-    Number(ledger.rows[0].n) > 0
-      ? await ask(
-          project,
-          settings,
-          [`SELECT max(batch_id) AS id FROM ducksteps.step_batches WHERE step = ${sqlString(step.id)}`],
-          'the batch ledger',
-        )
-      : [{ rows: [] }];
+  const keyed = ledger.rows[0].keyed === true;
+  return {
+    exists: Number(ledger.rows[0].n) > 0,
+    mine: keyed ? `pipeline = ${sqlString(pipelineOf(project.root).name)}` : 'true',
+  };
+}
+
+/** The latest batch the step committed (a usage error when it committed none). */
+export async function latestBatch(project: Project, settings: Settings, step: Step): Promise<number> {
+  const { exists, mine } = await ledgerRows(project, settings);
+  const [batch] = exists
+    ? await ask(
+        project,
+        settings,
+        [`SELECT max(batch_id) AS id FROM ducksteps.step_batches WHERE ${mine} AND step = ${sqlString(step.id)}`],
+        'the batch ledger',
+      )
+    : [{ rows: [] }];
   const id = Number(batch.rows[0]?.id);
   if (!Number.isInteger(id) || id < 1)
     throw new UsageError(`step ${step.id} has committed no batch yet`, { hint: 'run the pipeline first (./run.sh)' });
+  return id;
+}
+
+/** A batch's landing files (cut short), from landing or the archive. */
+export async function batchFiles(
+  project: Project,
+  settings: Settings,
+  id: number,
+  limit: number,
+): Promise<Array<FixtureFile & { note?: string }>> {
+  const { mine } = await ledgerRows(project, settings);
   const [loaded] = await ask(
     project,
     settings,
-    [`SELECT input, path FROM ducksteps.loaded_files WHERE batch_id = ${id} ORDER BY path`],
+    [`SELECT input, path FROM ducksteps.loaded_files WHERE ${mine} AND batch_id = ${id} ORDER BY path`],
     'the batch ledger',
   );
-  const files = loaded.rows.flatMap((r) => {
+  return loaded.rows.flatMap((r) => {
     const [input, path] = [String(r.input), String(r.path)];
     const archived = settings.archive ? archivePath(settings.archive, settings.inputs, input, path) : undefined;
     const at = [path, archived].find((p) => p && existsSync(join(project.root, p)));
@@ -144,7 +162,6 @@ export async function latestBatch(
         ]
       : [];
   });
-  return { id, files };
 }
 
 /** The given table as the unit job takes it (rows as read, lines numbered as written). */

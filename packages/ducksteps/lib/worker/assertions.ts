@@ -1,12 +1,13 @@
 // Inside the worker: assertions. One runs on an open session (read-only, or a step's own transaction),
 // keeps a sample of its offending rows and writes all of them to CSV; the assert job runs many read-only.
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { writeCsv, type Cell } from '../logs/csv.js';
 import { describe, openSession } from '../engines/open.js';
 import type { Session } from '../engines/engine.js';
-import type { Assertion } from '../model.js';
+import type { Assertion, Connection } from '../model.js';
 import type { AssertJob } from '../protocol.js';
 import { blocks, type AssertionResult, type TestsReport } from '../results.js';
+import { outsideWarehouse } from './bound.js';
 import { hintFor, sqlMessage } from './sql-error.js';
 
 const SAMPLE = 5;
@@ -14,8 +15,17 @@ const SAMPLE = 5;
 /** logs/test_failures/<name>.csv, with path separators and # made file-safe. */
 export const failuresFileName = (name: string) => `${name.replace(/[^A-Za-z0-9_.-]+/g, '_')}.csv`;
 
-/** Runs one assertion on an open session; never throws. */
-export async function checkAssertion(session: Session, a: Assertion, failuresDir: string): Promise<AssertionResult> {
+/** Whether a pass on this warehouse may be reused while its file is unchanged (reuse/reuse.ts): a DuckDB file. */
+export const reusesPasses = (connection: Connection) => connection.warehouse.engine === 'duckdb';
+
+/** Runs one assertion on an open session; never throws. `reusable`: a pass also says what it depends on
+ * besides the warehouse's tables (worker/bound.ts), so a later run knows whether it may reuse it. */
+export async function checkAssertion(
+  session: Session,
+  a: Assertion,
+  failuresDir: string,
+  reusable = false,
+): Promise<AssertionResult> {
   const base = { name: a.name, file: a.file, line: a.line, severity: a.severity, compiled: a.compiled };
   const started = performance.now();
   if (a.error)
@@ -23,7 +33,13 @@ export async function checkAssertion(session: Session, a: Assertion, failuresDir
   try {
     const { columns, rows, total } = await session.query(a.sql);
     const durationMs = Math.round(performance.now() - started);
-    if (total === 0) return { ...base, status: 'pass', failingRows: 0, durationMs, columns, sample: [] };
+    if (total === 0) {
+      // logs/compiled, beside logs/test_failures: where the list of DuckDB's consistent functions is kept
+      const outside = reusable
+        ? await outsideWarehouse(session, a.sql, join(dirname(failuresDir), 'compiled'))
+        : undefined;
+      return { ...base, status: 'pass', failingRows: 0, durationMs, columns, sample: [], outside };
+    }
     const file = join(failuresDir, failuresFileName(a.name));
     writeCsv(
       file,
@@ -76,7 +92,8 @@ export async function runAssertions(job: AssertJob): Promise<TestsReport> {
   }
   const results: AssertionResult[] = [];
   try {
-    for (const a of job.assertions) results.push(await checkAssertion(session, a, job.failuresDir));
+    for (const a of job.assertions)
+      results.push(await checkAssertion(session, a, job.failuresDir, reusesPasses(job.connection)));
   } finally {
     session.close();
   }

@@ -8,6 +8,7 @@ import { FixtureError } from '../errors.js';
 import type { Session } from '../engines/engine.js';
 import { sqlIdent as ident, sqlString as text } from '../sql/quote.js';
 import type { FixtureRows, GivenTable } from '../unit-tests.js';
+import { lossy } from './exact.js';
 import { sqlMessage } from './sql-error.js';
 
 export const LINE = '__ducksteps_line';
@@ -41,8 +42,26 @@ export async function loadText(
   return Object.fromEntries(sniffed.rows.map((r) => [String(r.column_name), String(r.column_type)]));
 }
 
-/** Refuses a value its column's type cannot hold (or a type DuckDB does not know), at the fixture's line: one
- * query for the whole table, and one per column only to locate a failure. */
+/** SQL true for a value of `column` its type cannot hold (or, `exact`, holds only rounded). */
+function misfits(column: string, type: string, exact: boolean): string {
+  const c = ident(column);
+  const loose = exact ? lossy(c, type) : undefined;
+  return `${c} IS NOT NULL AND (TRY_CAST(${c} AS ${type}) IS NULL${loose ? ` OR ${loose}` : ''})`;
+}
+
+/** The first value of `column` its type cannot hold (or, `exact`, holds only rounded: worker/exact.ts), with
+ * its fixture line and what the cast made of it. */
+async function firstMisfit(session: Session, name: string, column: string, type: string, exact: boolean) {
+  const c = ident(column);
+  const found = await session.query(
+    `SELECT ${LINE} AS line, ${c} AS value, CAST(TRY_CAST(${c} AS ${type}) AS VARCHAR) AS became FROM ${ident(name)} WHERE ${misfits(column, type, exact)} ORDER BY ${LINE} LIMIT 1`,
+  );
+  return found.rows[0] as { line: unknown; value: string; became: string | null } | undefined;
+}
+
+/** Refuses a value its column's type cannot hold (or a type DuckDB does not know), at the fixture's line; with
+ * `exact` (given rows) also one the cast would round or truncate. One query for the whole table, and one per
+ * column only to locate a failure. */
 export async function checkTypes(
   session: Session,
   name: string,
@@ -50,10 +69,11 @@ export async function checkTypes(
   types: Readonly<Record<string, string>>,
   file: string,
   what: string,
+  exact = false,
 ): Promise<void> {
   const typed = rows.columns.filter((c) => types[c] && types[c] !== 'VARCHAR');
   if (typed.length === 0 || rows.rows.length === 0) return;
-  const bad = (c: string) => `${ident(c)} IS NOT NULL AND TRY_CAST(${ident(c)} AS ${types[c]}) IS NULL`;
+  const bad = (c: string) => misfits(c, types[c], exact);
   try {
     const first = (
       await session.query(`SELECT ${typed.map((c, i) => `bool_or(${bad(c)}) AS c${i}`).join(', ')} FROM ${ident(name)}`)
@@ -65,29 +85,40 @@ export async function checkTypes(
   for (const column of typed) {
     let found;
     try {
-      found = (
-        await session.query(
-          `SELECT ${LINE} AS line, ${ident(column)} AS value FROM ${ident(name)} WHERE ${bad(column)} ORDER BY ${LINE} LIMIT 1`,
-        )
-      ).rows[0];
+      found = await firstMisfit(session, name, column, types[column], exact);
     } catch (error) {
       throw new FixtureError(
         `${what}: column ${column} has type "${types[column]}", which DuckDB does not know: ${sqlMessage(error).split('\n')[0]}`,
         { file, line: rows.line },
       );
     }
-    if (found) {
-      const type = types[column];
-      throw new FixtureError(`${what}: "${found.value}" in column ${column} is not a ${type}`, {
+    if (found) throw misfit(found, column, types[column], file, what);
+  }
+}
+
+/** The error for a value its column's type cannot hold, or holds only rounded. */
+function misfit(
+  found: { line: unknown; value: string; became: string | null },
+  column: string,
+  type: string,
+  file: string,
+  what: string,
+): FixtureError {
+  const time = type === 'DATE' || type.startsWith('TIMESTAMP');
+  if (found.became !== null)
+    return new FixtureError(
+      `${what}: "${found.value}" in column ${column} is not a ${type} exactly: it would become ${found.became}`,
+      {
         file,
         line: Number(found.line),
-        hint:
-          type === 'DATE' || type.startsWith('TIMESTAMP')
-            ? 'write dates as YYYY-MM-DD and times as YYYY-MM-DD HH:MM:SS'
-            : `give a ${type} value, or NULL`,
-      });
-    }
-  }
+        hint: `write the value the column holds (${found.became}), or give the column another type under types:`,
+      },
+    );
+  return new FixtureError(`${what}: "${found.value}" in column ${column} is not a ${type}`, {
+    file,
+    line: Number(found.line),
+    hint: time ? 'write dates as YYYY-MM-DD and times as YYYY-MM-DD HH:MM:SS' : `give a ${type} value, or NULL`,
+  });
 }
 
 /** `CAST(col AS type) AS col, …` for the columns, in order. */
@@ -115,7 +146,7 @@ async function createGiven(
   if (parts.length > 1) await session.run(`CREATE SCHEMA IF NOT EXISTS ${parts.slice(0, -1).join('.')}`);
   if (!ddl) {
     const types = { ...sniffed, ...given.types };
-    await checkTypes(session, name, given, types, file, given.table);
+    await checkTypes(session, name, given, types, file, given.table, true);
     await session.run(
       `CREATE TABLE ${given.table} AS SELECT ${castColumns(given.columns, types)} FROM ${ident(name)} ORDER BY ${LINE}`,
     );
@@ -131,7 +162,7 @@ async function createGiven(
       `${given.table} has no column "${unknown}" (the project creates it with: ${Object.keys(types).join(', ')})`,
       { file, line: given.line },
     );
-  await checkTypes(session, name, given, types, file, given.table);
+  await checkTypes(session, name, given, types, file, given.table, true);
   await session.run(
     `INSERT INTO ${given.table} BY NAME SELECT ${castColumns(given.columns, types)} FROM ${ident(name)} ORDER BY ${LINE}`,
   );

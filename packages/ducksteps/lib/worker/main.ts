@@ -5,7 +5,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import type { AnyJob, Envelope, Handlers, JobContext, WorkerMessage } from '../protocol.js';
 import { mark } from '../trace.js';
 import { runAssertions } from './assertions.js';
-import { readLedger } from './ledger.js';
+import { readLedger } from './ledger-read.js';
 import { parseReads } from './lineage.js';
 import { columnLineage } from './column-lineage.js';
 import { parseFiles } from './parse.js';

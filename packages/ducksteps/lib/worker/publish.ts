@@ -9,6 +9,7 @@ import type { PublishOutcome } from '../results.js';
 import type { BatchRef } from '../publish/kind.js';
 import { kindOf, publishKinds } from '../publish/registry.js';
 import { sqlString } from '../sql/quote.js';
+import { ledgerShape, mine } from './ledger-schema.js';
 import { sqlMessage } from './sql-error.js';
 
 function failure(error: unknown): { message: string; hint?: string } {
@@ -29,15 +30,13 @@ const blank = (target: PublishTargetJob, status: PublishOutcome['status'], note?
 /** Loads what the kinds need for delivery while a publish worker waits for its job. */
 export const preloadKinds = () => Promise.all(Object.values(publishKinds).map((k) => k.preload?.()));
 
-/** The batches every one of `steps` has committed: the ones a target may be offered. */
-async function completeBatches(session: Session, steps: readonly string[]): Promise<BatchRef[]> {
+/** The batches every one of `steps` has committed (of this pipeline's ledger): the ones a target may be offered. */
+async function completeBatches(session: Session, steps: readonly string[], pipeline: string): Promise<BatchRef[]> {
   if (steps.length === 0) return [];
-  const { rows: found } = await session.query(
-    "SELECT count(*) AS n FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = 'ducksteps' AND table_name IN ('batches', 'step_batches')",
-  );
-  if (Number(found[0].n) < 2) return [];
+  const shape = await ledgerShape(session);
+  if (!shape.tables.has('batches') || !shape.tables.has('step_batches')) return [];
   const { rows } = await session.query(`SELECT b.batch_id, b.run_id FROM ducksteps.batches AS b
-    WHERE (SELECT count(DISTINCT s.step) FROM ducksteps.step_batches AS s WHERE s.batch_id = b.batch_id AND s.step IN (${steps.map(sqlString).join(', ')})) = ${steps.length}
+    WHERE ${mine(shape, 'batches', pipeline, 'b')} AND (SELECT count(DISTINCT s.step) FROM ducksteps.step_batches AS s WHERE ${mine(shape, 'step_batches', pipeline, 's')} AND s.batch_id = b.batch_id AND s.step IN (${steps.map(sqlString).join(', ')})) = ${steps.length}
     ORDER BY b.batch_id`);
   return rows.map((r) => ({ id: Number(r.batch_id), runId: String(r.run_id) }));
 }
@@ -92,7 +91,7 @@ export async function publishTargets(job: PublishJob, context: JobContext): Prom
   const scratch = async () => (local ??= await openScratch());
   const outcomes: PublishOutcome[] = [];
   try {
-    const complete = await completeBatches(session.ledger ?? session, job.batchSteps); // where the ledger lives
+    const complete = await completeBatches(session.ledger ?? session, job.batchSteps, job.connection.pipeline); // where the ledger lives
     for (const target of job.targets) {
       const kind = kindOf(target.kind);
       const skip = kind.skip?.(target);
@@ -111,6 +110,7 @@ export async function publishTargets(job: PublishJob, context: JobContext): Prom
             projectRoot: context.projectRoot,
             tmpDir: context.tmpDir,
             runId: job.runId,
+            pipeline: job.connection.pipeline,
             batches: { complete, thisRun: job.runBatches },
             offer: from.offer,
             timeoutMs: job.timeoutMs,

@@ -1,7 +1,8 @@
 // Inside the worker: read-only queries for a command (the generic job a new command uses; no handler to add),
 // and preparing the warehouse before a run.
-import { describe, openSession, warehouseExists } from '../engines/open.js';
+import { describe, explainFailure, openSession, warehouseExists } from '../engines/open.js';
 import type { PrepareJob, QueryAnswer, QueryJob, QueryResult } from '../protocol.js';
+import { takeOver } from './fence.js';
 
 /** Runs each query read-only and returns its rows, or the first error's message; never throws. */
 export async function runQueries(job: QueryJob): Promise<QueryAnswer> {
@@ -22,17 +23,22 @@ export async function runQueries(job: QueryJob): Promise<QueryAnswer> {
 }
 
 /** Opens the warehouse read-write and closes it: a new DuckLake's catalog is created; an engine that needs it
- * puts the warehouse in order (Session.prepare). Never throws. */
-export async function prepareWarehouse(job: PrepareJob): Promise<{ error?: string }> {
+ * puts the warehouse in order (Session.prepare); a run that took a lake's lock writes its fence (a run that held
+ * the lock before can commit nothing more). Never throws. */
+export async function prepareWarehouse(job: PrepareJob): Promise<{ error?: string; hint?: string }> {
   try {
     const session = await openSession(job.connection);
     try {
       await session.prepare?.();
+      if (job.fence) await takeOver(session.ledger ?? session, job.fence);
     } finally {
       session.close();
     }
     return {};
   } catch (error) {
-    return { error: (error instanceof Error ? error.message : String(error)).split('\n')[0] };
+    const explained = explainFailure(job.connection, error);
+    return explained
+      ? { error: explained.message, hint: explained.hint }
+      : { error: (error instanceof Error ? error.message : String(error)).split('\n')[0] };
   }
 }

@@ -7,28 +7,34 @@ import type { LedgerWrite } from '../protocol.js';
 import { sqlString as text } from '../sql/quote.js';
 
 const TABLE =
-  'CREATE TABLE IF NOT EXISTS ducksteps.step_refreshes (step VARCHAR NOT NULL, batch_id INTEGER NOT NULL, run_id VARCHAR NOT NULL, requested_at TIMESTAMPTZ NOT NULL)';
+  'CREATE TABLE IF NOT EXISTS ducksteps.step_refreshes (step VARCHAR NOT NULL, batch_id INTEGER NOT NULL, run_id VARCHAR NOT NULL, requested_at TIMESTAMPTZ NOT NULL, pipeline VARCHAR NOT NULL)';
 
-/** The pending refreshes ([] when none was ever recorded). */
-export async function readRefreshes(session: Session): Promise<Array<{ step: string; batchId: number }>> {
+/** The pipeline's pending refreshes ([] when none was ever recorded). */
+export async function readRefreshes(
+  session: Session,
+  pipeline: string,
+): Promise<Array<{ step: string; batchId: number }>> {
   const exists = await session.query(
     "SELECT 1 FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = 'ducksteps' AND table_name = 'step_refreshes'",
   );
   if (exists.rows.length === 0) return [];
-  const { rows } = await session.query('SELECT step, batch_id FROM ducksteps.step_refreshes');
+  const { rows } = await session.query(
+    `SELECT step, batch_id FROM ducksteps.step_refreshes WHERE pipeline = ${text(pipeline)}`,
+  );
   return rows.map((r) => ({ step: String(r.step), batchId: Number(r.batch_id) }));
 }
 
 /** In a full-refresh unit's transaction: a refresh of every step (a new first batch) clears every pending one;
  * the step's own is cleared; the first step of a group refresh records the others'. */
-export async function openRefresh(session: Session, write: LedgerWrite): Promise<void> {
+export async function openRefresh(session: Session, write: LedgerWrite, pipeline: string): Promise<void> {
+  const mine = `pipeline = ${text(pipeline)}`;
   const { batch, step, runId } = write;
   if (!batch.fullRefresh) return;
   await session.run(TABLE);
-  if (batch.isNew) await session.run('DELETE FROM ducksteps.step_refreshes');
-  await session.run(`DELETE FROM ducksteps.step_refreshes WHERE step = ${text(step)}`);
+  if (batch.isNew) await session.run(`DELETE FROM ducksteps.step_refreshes WHERE ${mine}`);
+  await session.run(`DELETE FROM ducksteps.step_refreshes WHERE ${mine} AND step = ${text(step)}`);
   for (const other of (batch.refreshFor ?? []).filter((s) => s !== step))
     await session.run(
-      `INSERT INTO ducksteps.step_refreshes VALUES (${text(other)}, ${batch.id}, ${text(runId)}, now())`,
+      `INSERT INTO ducksteps.step_refreshes VALUES (${text(other)}, ${batch.id}, ${text(runId)}, now(), ${text(pipeline)})`,
     );
 }

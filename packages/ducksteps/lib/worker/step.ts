@@ -1,15 +1,17 @@
 // Inside the worker: the step job. Open the warehouse, run the step transaction, close; time each phase;
 // turn any failure into a located error. Never throws.
 import { mark } from '../trace.js';
-import { describe, openSession } from '../engines/open.js';
+import { describe, explainFailure, openSession } from '../engines/open.js';
 import type { Session } from '../engines/engine.js';
 import { DuckstepsError } from '../errors.js';
 import type { StepError } from '../model.js';
 import type { JobContext, StepJob } from '../protocol.js';
 import type { StepOutcome, WorkerStats } from '../results.js';
+import { FenceLost } from './fence.js';
 import { hintFor } from './sql-error.js';
 import { StatementFailure, reportProgress } from './statements.js';
 import { loadScript, scriptError, type StepContext, type StepScript } from './step-script.js';
+import { ConflictFailure, retryingConflicts } from './retry.js';
 import { GateFailure, TransactionLog, runTransaction } from './transaction.js';
 
 type Phase = 'openMs' | 'executeMs' | 'commitMs' | 'closeMs';
@@ -34,10 +36,20 @@ const cpuMs = () => {
 
 function openError(error: unknown, job: StepJob): StepError {
   const message = (error instanceof Error ? error.message : String(error)).split('\n')[0];
+  const explained = explainFailure(job.connection, error);
   return {
-    message: `cannot open database ${describe(job.connection)}: ${message}`,
-    hint: hintFor(message) ?? 'check the --db path',
+    message: `cannot open database ${describe(job.connection)}: ${explained?.message ?? message}`,
+    hint: explained?.hint ?? hintFor(message) ?? 'check the --db path',
   };
+}
+
+/** A failure located, then said as what happened when the engine knows (a lake's lost catalog connection, its
+ * data path): the place (file:line) stays, DuckDB's internal wording goes. */
+function failureOf(error: unknown, job: StepJob, projectRoot: string): StepError {
+  const failure = located(error, job, projectRoot);
+  if (!(error instanceof StatementFailure)) return explainFailure(job.connection, error) ?? failure; // not the script's
+  const explained = explainFailure(job.connection, failure.message);
+  return explained ? { ...failure, ...explained } : failure;
 }
 
 /** A failure of the step, located: a statement, a gate, the script, or something else. */
@@ -48,6 +60,11 @@ export function located(error: unknown, job: StepJob, projectRoot: string): Step
     return {
       message: error.message,
       hint: 'the step was rolled back: fix the data or the step (its offending rows are below and in logs/test_failures/)',
+    };
+  if (error instanceof FenceLost)
+    return {
+      message: error.message,
+      hint: "the run lock's connection to PostgreSQL ended while this run went on (a network break, a failover, idle_session_timeout) and another run started; it carries on from what this run committed: let it finish",
     };
   if (error instanceof ConflictFailure)
     return {
@@ -66,12 +83,7 @@ async function open(job: StepJob): Promise<Session> {
   return session;
 }
 
-/** Commit conflicts (another writer changed the same table first) a step runs again after, on the newer
- * snapshot, before it fails. */
-export const CONFLICT_RETRIES = 4;
-
-/** Runs the step transaction; a commit conflict runs the whole step again (it is atomic: nothing of the
- * failed attempt is kept), up to CONFLICT_RETRIES times. Returns the last attempt's log and the retries. */
+/** Runs the step transaction, again after a commit conflict (retry.ts). */
 async function runWithRetries(
   session: Session,
   job: StepJob,
@@ -80,29 +92,9 @@ async function runWithRetries(
 ): Promise<{ log: TransactionLog; retries: number; error?: unknown }> {
   const script = job.script ? await loadScript(job.script).catch((error: unknown) => error) : undefined;
   if (script instanceof Error) return { log: new TransactionLog(), retries: 0, error: script };
-  for (let retries = 0; ; retries++) {
-    const log = new TransactionLog();
-    try {
-      await runTransaction(session, job, script as StepScript | undefined, context, log, () => clock.lap('executeMs'));
-      return { log, retries };
-    } catch (error) {
-      if (!session.isConflict(error) || log.committed.length > 0) return { log, retries, error }; // a no-transaction file already committed: not again
-      if (retries >= CONFLICT_RETRIES) return { log, retries, error: new ConflictFailure(error, retries) };
-      await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** retries + Math.random() * 100));
-    }
-  }
-}
-
-/** A step whose commit kept conflicting with other writers. */
-class ConflictFailure extends Error {
-  constructor(
-    readonly cause: unknown,
-    readonly retries: number,
-  ) {
-    super(
-      `the step's commit conflicted with another writer ${retries + 1} times (DuckLake commits optimistically): ${(cause as Error).message?.split('\n').pop()}`,
-    );
-  }
+  return retryingConflicts(session, (log) =>
+    runTransaction(session, job, script as StepScript | undefined, context, log, () => clock.lap('executeMs')),
+  );
 }
 
 /** The worker's whole step job: open, run, commit or roll back, close; never throws. */
@@ -133,7 +125,7 @@ export async function runStep(job: StepJob, context: JobContext): Promise<StepOu
     log: (message) => process.stdout.write(`${message}\n`),
   };
   const { log, retries, error } = await runWithRetries(session, job, scriptContext, clock);
-  const failure = error === undefined ? undefined : located(error, job, context.projectRoot);
+  const failure = error === undefined ? undefined : failureOf(error, job, context.projectRoot);
   if (!failure) clock.lap('commitMs');
   clearInterval(ticker);
   session.close();

@@ -1,16 +1,17 @@
-// The step transaction, in one place: BEGIN; the batch's ledger rows; the script's before(); each file's
-// statements (a file marked no-transaction runs between two transactions, each statement committing on its
-// own); the script's after(); the ledger's "this step committed this batch" (all of it again for each further
-// batch of a refresh: job.more); the declared tables' schema versions and contracts; the gating assertions;
-// COMMIT. Before each statement, a table declared with a column
+// The step transaction, in one place: BEGIN; on a lake, the run lock's fence (fence.ts); the batch's ledger
+// rows; the script's before(); each file's statements (a file marked no-transaction runs between two
+// transactions, each statement committing on its own); the script's after(); the ledger's "this step committed
+// this batch" (all of it again for each further batch of a refresh: job.more); the declared tables' schema
+// versions and contracts; the gating assertions; COMMIT. Before each statement, a table declared with a column
 // list that differs from the warehouse's is migrated or refused (schema-guard.ts). Any failure rolls back what
 // is open. It records what it committed, so no caller counts statements.
 import type { Session } from '../engines/engine.js';
 import type { LedgerWrite, StepJob } from '../protocol.js';
 import type { RenderedFile } from '../model.js';
 import { blocks, type AssertionResult, type SchemaChange, type StatementResult } from '../results.js';
-import { checkAssertion } from './assertions.js';
+import { checkAssertion, reusesPasses } from './assertions.js';
 import { guardOf, schemaAtCommit } from './schema-step.js';
+import { checkFence } from './fence.js';
 import { closeBatch, openBatch } from './ledger.js';
 import { runFile } from './statements.js';
 import { deferReads } from './defer.js';
@@ -39,7 +40,8 @@ async function gate(session: Session, job: StepJob, results: AssertionResult[]):
   const gates = job.gates ?? [];
   if (gates.length === 0) return;
   const check = async () => {
-    for (const a of gates) results.push(await checkAssertion(session, a, job.failuresDir));
+    for (const a of gates)
+      results.push(await checkAssertion(session, a, job.failuresDir, reusesPasses(job.connection)));
   };
   await (session.gating ? session.gating(check) : check());
   const failed = results.filter(blocks);
@@ -51,14 +53,15 @@ async function gate(session: Session, job: StepJob, results: AssertionResult[]):
   throw new GateFailure(`assertion${failed.length === 1 ? '' : 's'} gating this step failed: ${what.join('; ')}`);
 }
 
-/** Opens and commits the step's transaction around segments of statements. */
-function segments(session: Session, log: TransactionLog) {
+/** Opens and commits the step's transaction around segments of statements; `opened` runs first in each. */
+function segments(session: Session, log: TransactionLog, opened: () => Promise<void>) {
   let open = false;
   return {
     begin: async () => {
       if (!open) {
         await session.begin();
         open = true;
+        await opened();
       }
     },
     commit: async () => {
@@ -88,7 +91,11 @@ export async function runTransaction(
   log: TransactionLog,
   onExecuted: () => void,
 ): Promise<void> {
-  const tx = segments(session, log);
+  const { fence } = job;
+  const { pipeline } = job.connection;
+  const tx = segments(session, log, async () => {
+    if (fence) await checkFence(session.ledger ?? session, fence, job.step.id); // the run still holds the lock
+  });
   const guard = guardOf(session, job);
   const batches: Array<{ files: readonly RenderedFile[]; ledger?: LedgerWrite }> = [job, ...(job.more ?? [])];
   let undefer: (() => Promise<void>) | undefined;
@@ -98,7 +105,7 @@ export async function runTransaction(
       const ctx = ledger ? { ...context, batch: ledger.batch } : context;
       await tx.begin();
       undefer ??= await deferReads(session, job);
-      if (ledger) await openBatch(session.ledger ?? session, ledger);
+      if (ledger) await openBatch(session.ledger ?? session, ledger, pipeline);
       await script?.before?.(ctx);
       for (const file of files) {
         if (file.transaction) await tx.begin();
@@ -109,7 +116,7 @@ export async function runTransaction(
       await tx.begin();
       await script?.after?.(ctx);
       const rows = log.statements.slice(from).reduce((sum, s) => sum + s.rowsChanged, 0);
-      if (ledger) await closeBatch(session.ledger ?? session, ledger, rows);
+      if (ledger) await closeBatch(session.ledger ?? session, ledger, pipeline, rows);
     }
     log.schemaChanges = await schemaAtCommit(session, job, guard);
     await gate(session, job, log.gates);

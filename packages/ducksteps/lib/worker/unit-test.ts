@@ -12,6 +12,7 @@ import { sqlString } from '../sql/quote.js';
 import type { CapturedTable, UnitTestResult } from '../unit-tests.js';
 import { captureTable, compareAll } from './compare.js';
 import { createGivenTables } from './fixture-tables.js';
+import { givenState, untouchedGiven } from './untouched.js';
 import { located } from './step.js';
 import { loadScript, type StepContext } from './step-script.js';
 import { TransactionLog, runTransaction } from './transaction.js';
@@ -87,6 +88,7 @@ async function runIn(
   writeFiles(project, test);
   await freezeTime(session, test);
   await createGivenTables(session, test.given, c.ddl, fixture, test.file);
+  const given = await givenState(session, test.given);
   const script = job.script ? await loadScript(job.script) : undefined;
   const context: StepContext = {
     db: session as StepContext['db'],
@@ -109,7 +111,13 @@ async function runIn(
     if (rows) captured.push(rows);
   }
   return {
-    diffs: await compareAll(session, test.expect, fixture, test.file),
+    diffs: await compareAll(
+      session,
+      test.expect,
+      fixture,
+      test.file,
+      await untouchedGiven(session, given, c.writes ?? []),
+    ),
     captured: c.capture ? captured : undefined,
   };
 }

@@ -50,6 +50,7 @@ async function deliver(d: Delivery, table: PgTable): Promise<Delivered> {
       table,
       columns,
       runId: d.runId,
+      pipeline: d.pipeline,
       batches: readsPending(sql) ? d.batches : undefined,
       exportRows: async (pending) => {
         if (pending) await d.offer(pending);

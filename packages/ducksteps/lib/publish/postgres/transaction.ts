@@ -18,6 +18,7 @@ export interface PgDelivery {
   readonly table: PgTable;
   readonly columns: readonly ColumnPlan[];
   readonly runId: string;
+  readonly pipeline: string;
   /** Set when the query reads {{ pending_batches }}: the complete batches and this run's. */
   readonly batches?: { readonly complete: readonly BatchRef[]; readonly thisRun: readonly number[] };
   /** Offers the pending batches to the query and writes its rows to a CSV file; returns its path. */
@@ -83,7 +84,8 @@ export async function deliverInTransaction(pg: PgSession, d: PgDelivery): Promis
       table.schema,
       table.table,
     ]);
-    const ledger = d.batches && (await planLedger(pg, table, liveExists, d.batches.complete, d.batches.thisRun));
+    const ledger =
+      d.batches && (await planLedger(pg, table, d.pipeline, liveExists, d.batches.complete, d.batches.thisRun));
     const csv = await d.exportRows(ledger?.pending.map((b) => b.id));
     await pg.query(`DROP TABLE IF EXISTS ${staging}`);
     await pg.query(ddl(staging, columns, target.mode === 'replace' ? target.key : []));
@@ -92,7 +94,7 @@ export async function deliverInTransaction(pg: PgSession, d: PgDelivery): Promis
       csv,
     );
     await apply(pg, d, live, staging, liveExists);
-    if (ledger) await recordLedger(pg, table, ledger, d.runId);
+    if (ledger) await recordLedger(pg, table, ledger, d.runId, d.pipeline);
     await pg.query('COMMIT');
     return { rows, bytes: statSync(csv).size, note: ledger && batchNote(ledger) };
   } catch (error) {

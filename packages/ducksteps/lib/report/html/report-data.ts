@@ -119,7 +119,8 @@ function columnsOf(logsDir: string, runId: string): Record<string, ColumnsOfTabl
 export function reportData(logsDir: string): ReportData | undefined {
   // the last TREND_RUNS runs (and the one before, possibly cut): the log's tail, not all of it
   const all = readLogTail(join(logsDir, 'run_log.csv'), (rows) => new Set(rows.map((r) => r.run_id)).size > TREND_RUNS);
-  const runId = all.at(-1)?.run_id;
+  // the latest run of the pipeline: `test --unit` logs a run of unit tests alone, which is not one
+  const runId = (all.filter((r) => r.step !== 'unit tests').at(-1) ?? all.at(-1))?.run_id;
   if (!runId) return undefined;
   const rows = all.filter((r) => r.run_id === runId);
   const stepRows = rows.filter((r) => STEP_PATTERN.test(r.step));

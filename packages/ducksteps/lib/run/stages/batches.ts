@@ -67,8 +67,11 @@ async function planUnits(run: RunContext, stage: BatchesStage, ahead: () => void
     const plan = await planBatches(project.root, settings, ledger, group, stage.createsBatches, before);
     for (const line of plan.notices) run.events.onNotice?.(line);
     warn(run, plan.warnings);
-    warn(run, await archiveFiles(project.root, settings, completeFiles(ledger, incrementalIds(run), plan.inLanding))); // after a crash between commit and move
-    const index = contentIndex(ledger);
+    warn(
+      run,
+      await archiveFiles(project.root, settings, completeFiles(plan.ledger, incrementalIds(run), plan.inLanding)),
+    ); // after a crash between commit and move
+    const index = contentIndex(plan.ledger);
     if (plan.batches.length === 0) return { units: [], reports: group.map((s) => blank(s, 'up to date')), index };
     const units = plan.batches.flatMap((batch, i) =>
       group

@@ -37,6 +37,7 @@ function jobOf(run: RunContext, stepRun: StepRun, gates: readonly Assertion[]): 
     const connection = step.local
       ? {
           warehouse: { engine: 'duckdb' as const, path: ':memory:', extensionDir: settings.extensionDir },
+          pipeline: connectionOf(project, settings).pipeline,
           threads: settings.threads,
           memoryLimit: settings.memoryLimit,
         }
@@ -51,6 +52,7 @@ function jobOf(run: RunContext, stepRun: StepRun, gates: readonly Assertion[]): 
       scriptSource: step.script ? join(project.root, step.script) : undefined,
       ledger: batch && ledgerOf(batch.batch),
       gates,
+      fence: step.local ? undefined : run.fence,
       failuresDir: join(logsOf(project.root, run.settings), 'test_failures'),
       runId: run.runId,
       onSchemaChange: step.onSchemaChange ?? settings.onSchemaChange,

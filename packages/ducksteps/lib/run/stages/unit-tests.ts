@@ -11,14 +11,13 @@ import type { Project, Settings, Step } from '../../model.js';
 import { WorkerPool } from '../../processes/pool.js';
 import { discoverUnitTests } from '../../unit-tests/discover.js';
 import type { UnitTestCase } from '../../protocol.js';
-import { projectTexts } from '../../render/project-lineage.js';
-import { tableDefinitions } from '../../render/table-ddl.js';
 import type { UnitTest, UnitTestResult, UnitTestsReport } from '../../unit-tests.js';
 import type { BuildEvents } from '../../results.js';
 import type { StageRunner } from './table.js';
 import { compileStepScripts } from '../../project/step-scripts.js';
-import { recordUnitPasses, reusableUnits } from '../../reuse/reuse.js';
+import { recordUnitPasses, reusableUnits } from '../../reuse/units.js';
 import { unitCase, type UnitContext } from '../../unit-tests/case.js';
+import { projectDefinitions, referToUnrendered } from '../../unit-tests/definitions.js';
 
 export interface UnitRun {
   readonly project: Project;
@@ -30,15 +29,6 @@ export interface UnitRun {
   readonly events: BuildEvents;
   readonly reuse?: boolean; // a run: tests whose inputs are those of a pass are not run again (reuse.ts)
   readonly ahead?: () => void; // once the tests' worker is taken: warm the workers of the stages after
-}
-
-/** The project's CREATE TABLE statements (none when a step does not render: its tests then say why). */
-function definitions(project: Project, settings: Settings): Map<string, string> {
-  try {
-    return tableDefinitions(projectTexts(project, settings).values());
-  } catch {
-    return new Map();
-  }
 }
 
 /** Runs the cases not reused in one worker job; a worker that died or was stopped errs each of them. */
@@ -73,16 +63,13 @@ async function runCases(
 export async function runUnitTests(u: UnitRun, tests: readonly UnitTest[]): Promise<UnitTestsReport> {
   const startedAt = new Date();
   u.events.onUnitTestsStart?.(tests.length);
-  const context: UnitContext = {
-    project: u.project,
-    settings: u.settings,
-    scripts: u.scripts,
-    ddl: definitions(u.project, u.settings),
-    runId: u.runId,
-  };
-  const cases = tests.map((t) => unitCase(context, t));
-  const reused =
-    u.reuse && !u.settings.recheck ? reusableUnits(u.project.root, cases) : new Map<UnitTestCase, string>();
+  const { ddl, unrendered } = projectDefinitions(u.project, u.settings);
+  const context: UnitContext = { project: u.project, settings: u.settings, scripts: u.scripts, ddl, runId: u.runId };
+  const cases = tests.map((t) => {
+    const c = unitCase(context, t);
+    return c.job ? c : { ...c, test: referToUnrendered(c.test, unrendered) };
+  });
+  const reused = reusableUnits(u.project.root, cases, u.reuse && !u.settings.recheck);
   const ran = await runCases(
     u,
     cases.filter((c) => !reused.has(c)),
@@ -106,7 +93,7 @@ export async function runUnitTests(u: UnitRun, tests: readonly UnitTest[]): Prom
   const status = ran.interrupted ? 'interrupted' : results.every((r) => r.status === 'pass') ? 'ok' : 'failed';
   const durationMs = Date.now() - startedAt.getTime();
   if (!ran.interrupted) recordUnitPasses(u.project.root, u.runId, cases, results);
-  const report: UnitTestsReport = { status, durationMs, results };
+  const report: UnitTestsReport = { status, durationMs, results, unrendered };
   u.events.onUnitTestsEnd?.(report);
   return report;
 }
