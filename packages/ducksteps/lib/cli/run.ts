@@ -12,6 +12,8 @@ import { prefetchReport, writeReport } from '../report/html/write-report.js';
 import type { Project } from '../model.js';
 import type { Flow } from '../results.js';
 import { mark } from '../trace.js';
+import { relative } from 'node:path';
+import { logsOf } from '../warehouse.js';
 import { publishWithheld } from '../project/publish-choice.js';
 import { discoverTargets } from '../publish/targets.js';
 
@@ -74,7 +76,7 @@ export async function runCommand({ root, flags }: CommandContext, testsOnly = fa
     throw error;
   });
   if (f.json) process.stdout.write(`${safeJson(JSON.stringify(toJson(result), null, 2))}\n`);
-  else printSummary(style, write, result);
+  else printSummary(style, write, result, relative(root, logsOf(root, settings)));
   mark('summary printed');
   const report = await writeReportSafely(project, result.flow, settings.logs);
   mark('report written');

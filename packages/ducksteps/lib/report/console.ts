@@ -119,12 +119,12 @@ export function printPublish(style: Style, write: Writer, outcomes: readonly Pub
 }
 
 /** The closing summary: steps table, assertions, and where the logs are. */
-export function printSummary(style: Style, write: Writer, result: BuildResult): void {
+export function printSummary(style: Style, write: Writer, result: BuildResult, logs = 'logs'): void {
   write('');
   if (result.steps.length > 0) write(summaryTable(style, result));
   if (result.tests) printTests(style, write, result.tests);
   if (result.publish) printPublish(style, write, result.publish);
   write(
-    `logs: logs/run_log.csv, logs/<step>.csv, logs/tests.csv, compiled SQL in logs/compiled/ (run ${result.runId})`,
+    `logs: ${logs}/run_log.csv, ${logs}/<step>.csv, ${logs}/tests.csv, compiled SQL in logs/compiled/ (run ${result.runId})`,
   );
 }
