@@ -70,6 +70,17 @@ t.test('a target that is not declared, and a bad target setting, are refused (ex
   t.equal(unknown.exitCode, 2);
   t.match(unknown.stderr, '--target names target "qa", which package.json does not declare');
   t.match(unknown.stderr, 'targets: prod, dev, staging');
+  const both = await cli(dir, ['--publish', '--no-publish']);
+  t.equal(both.exitCode, 2);
+  t.match(both.stderr, '--publish and --no-publish contradict each other');
+  const state = await cli(dir, ['--select', 'state:new']);
+  t.equal(state.exitCode, 2);
+  t.match(state.stderr, '--select state:new: the state selector is state:modified');
+  const spark = await cli(dir, ['--target', 'dev', '--defer', 'prod', '--engine', 'spark', '--only', '02_mid'], {
+    DUCKSTEPS_SPARK_URL: 'sc://127.0.0.1:1',
+  });
+  t.equal(spark.exitCode, 2);
+  t.match(spark.stderr, '--defer prod is not supported on Spark');
   const bad = project(
     t,
     undefined,
@@ -84,6 +95,8 @@ t.test('a target that is not declared, and a bad target setting, are refused (ex
     files({ target: 'a', targets: { a: { database: 'data/x.duckdb' }, b: { database: 'data/x.duckdb' } } }),
   );
   t.match((await cli(same)).stderr, 'targets "a" and "b" both use the database data/x.duckdb');
+  const reserved = project(t, undefined, files({ target: 'compiled', targets: { compiled: {} } }));
+  t.match((await cli(reserved)).stderr, 'target name "compiled" is not allowed');
   const noDefault = project(t, undefined, files({ targets: { a: {} } }));
   t.match((await cli(noDefault)).stderr, 'package.json declares "targets" but no default "target"');
 });

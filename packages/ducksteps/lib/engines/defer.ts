@@ -7,6 +7,7 @@ import type { Connection } from '../model.js';
 import { sqlIdent, sqlString } from '../sql/quote.js';
 import { passwordOf, withoutPassword } from '../warehouse.js';
 import type { Session } from './engine.js';
+import { whileLocked } from './duckdb/database.js';
 
 /** The catalog name the deferred-to warehouse is attached as. */
 export const DEFER_ALIAS = 'ducksteps_defer';
@@ -40,7 +41,7 @@ export async function attachDeferred(session: Session, connection: Connection): 
       hint: `build ${defer.target} first (./run.sh --target ${defer.target}), or run without --defer`,
     });
   try {
-    for (const sql of attachStatements(defer)) await session.run(sql);
+    for (const sql of attachStatements(defer)) await whileLocked(() => session.run(sql), connection.lockTimeoutMs); // a prod step holding the file
   } catch (error) {
     throw new DeferError(
       `${running} defers to target ${defer.target}, and its warehouse could not be attached read-only: ${(error as Error).message.split('\n')[0]}`,
