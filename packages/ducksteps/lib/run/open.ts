@@ -79,8 +79,9 @@ export async function openRun(options: BuildOptions): Promise<OpenedRun> {
   checkDatabasePath(project.root, settings.database, !settings.databaseFromFlag);
   const declared = discoverTargets(project.root); // a bad publish header stops the build before anything runs
   const withhold = options.withhold ?? withheldBySettings(settings);
-  const targets = withhold ? [] : retarget(declared, settings.publishTo);
-  removeDeadTemporaries(targets.filter((t) => t.kind === 'file').map((t) => resolve(project.root, t.destination))); // a killed run's half-written files
+  const destined = retarget(declared, settings.publishTo || undefined);
+  const targets = withhold ? [] : destined;
+  removeDeadTemporaries(destined.filter((t) => t.kind === 'file').map((t) => resolve(project.root, t.destination))); // a killed run's half-written files
   const runId = newRunId();
   const logs = logsOf(project.root, settings);
   checkLogs(logs);
