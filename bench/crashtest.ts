@@ -1,7 +1,9 @@
-// npm run crashtest -- --trials N [--seed S] [--incremental N] [--lake N] [--commits ROUNDS [--writers W]] [--soak]
+// npm run crashtest -- --trials N [--seed S] [--incremental N] [--lake N] [--commits ROUNDS [--writers W]]
+//   [--soak [--soak-files N] [--soak-seconds S] [--hogs N]]
 // (--commits: W writers commit ROUNDS steps each at once on one lake; every commit whole or not at all, every
 // committed row read back: packages/ducksteps/tests/commit-stress.ts)
-// (the incremental trials cycle: new files in batches, archive moves, a --full-refresh --batch-size)
+// (the incremental trials cycle: new files in batches, archive moves, a --full-refresh --batch-size; the soak
+// drops files into a watch under CPU load and stops it with Ctrl-C and SIGKILL: watch-soak.ts)
 // Kills the step worker or the driver (SIGKILL) at a random moment of a multi-statement build, then checks:
 // the database opens; it equals the state after some whole number of steps (nothing partial); the run log
 // records the broken run; and --resume (or a plain re-run) ends with tables identical to an unbroken build.
@@ -17,13 +19,16 @@ import { ensureExtensions } from '../packages/ducksteps/tests/extensions.js';
 import { startPostgres } from '../packages/ducksteps/tests/postgres-server.js';
 import { storeTrial } from './crash-store.js';
 import { runAndKill } from './kill.js';
-import { soak } from './watch.js';
+import { defaultHogs, soakUnderLoad } from './watch-soak.js';
 
 const { values } = parseArgs({
   options: {
     trials: { type: 'string', default: '20' },
     seed: { type: 'string', default: String(Date.now()) },
     soak: { type: 'boolean', default: false },
+    'soak-files': { type: 'string', default: '200' },
+    'soak-seconds': { type: 'string', default: '150' },
+    hogs: { type: 'string', default: String(defaultHogs()) },
     incremental: { type: 'string', default: '0' },
     lake: { type: 'string', default: '0' },
     commits: { type: 'string', default: '0' },
@@ -122,19 +127,27 @@ try {
       await server.stop();
     }
   }
+  const soakProblems: string[] = [];
   if (values.soak) {
-    const result = await soak(root);
+    const options = {
+      files: Number(values['soak-files']),
+      spreadMs: Number(values['soak-seconds']) * 1000,
+      hogs: Number(values.hogs),
+      random,
+    };
+    const result = await soakUnderLoad(root, options);
     console.log(
-      `soak: ${result.files} files dropped over ~2.5 min, watch killed (SIGKILL) halfway and restarted: ${result.loaded} ledger rows, tables ${result.tablesEqual ? 'equal to' : 'DIFFERENT from'} a --full-refresh`,
+      `soak: ${result.files} files dropped over ~${values['soak-seconds']} s beside ${options.hogs} busy processes; watch stopped ${result.stops.join(', ')}, restarted each time: ${result.loaded} ledger rows, tables ${result.tablesEqual ? 'equal to' : 'DIFFERENT from'} a --full-refresh`,
     );
-    if (result.loaded !== result.files || !result.tablesEqual)
-      problems.push('soak: files lost, loaded twice, or tables differ');
+    soakProblems.push(...result.problems);
   }
   for (const p of problems) console.log(`INCONSISTENT: ${p}`);
+  for (const p of soakProblems) console.log(`INCONSISTENT: soak: ${p}`);
+  const soakVerdict = !values.soak ? '' : soakProblems.length ? ' + soak FAILED' : ' + soak';
   console.log(
-    `${trials + incremental + lake - problems.length}/${trials + incremental + lake}${commits ? ' + commits' : ''}${values.soak ? ' + soak' : ''} consistent`,
+    `${trials + incremental + lake - problems.length}/${trials + incremental + lake}${commits ? ' + commits' : ''}${soakVerdict} consistent`,
   );
-  process.exitCode = problems.length ? 1 : 0;
+  process.exitCode = problems.length || soakProblems.length ? 1 : 0;
 } catch (error) {
   // not a verdict on ducksteps: the harness itself stopped; the seed reproduces the trials up to here
   console.log(`the crash test itself failed (seed ${values.seed}): ${(error as Error)?.stack ?? error}`);

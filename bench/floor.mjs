@@ -1,11 +1,11 @@
 // The floor for the benchmarks: bare node + @duckdb/node-api, no framework. Plain JS on purpose.
 //   node bench/floor.mjs statement DB SQL     open DB, run one statement, close
-//   node bench/floor.mjs plan DB PLAN.json    one process, one connection: mkdir / append / run SQL files or text /
+//   node bench/floor.mjs plan DB PLAN.json    one process, one connection: mkdir / append / rename / run SQL files or text /
 //                                             read every row of a query file's statements
 //   node bench/floor.mjs script DB FILE       one transaction: every statement of the file, one by one
 //   node bench/floor.mjs queries DB FILE...   read-only: run every statement of the files, read all rows
 //   node bench/floor.mjs checksum DB          per table: row count and an order-independent checksum
-import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
 // required as ducksteps' workers do: the fastest way to load it (see lib/worker/duckdb.ts), so the floor stays a floor
@@ -22,6 +22,7 @@ if (mode === 'statement') {
   for (const action of JSON.parse(readFileSync(rest[0], 'utf8'))) {
     if (action.mkdir) mkdirSync(action.mkdir, { recursive: true });
     if (action.append) appendFileSync(action.append, action.text);
+    if (action.rename) renameSync(action.rename, action.to);
     if (action.sql) await connection.run(readFileSync(action.sql, 'utf8'));
     if (action.run) await connection.run(action.run);
     if (action.query) await readAll(action.query);

@@ -66,7 +66,8 @@ export function p1(root: string) {
 }
 
 /** The floor's plan for the example: the compiled SQL of every step in order (one batch of 30 days), plus
- * what the 01_generate script does: write each day's file and append its malformed lines. */
+ * what the 01_generate script does: put the snapshots in place, write each day's file and append its malformed
+ * lines. */
 function examplePlan(compiledFrom: string, days = 30): object[] {
   const plan: object[] = [{ mkdir: 'data/landing/orders' }, { mkdir: 'output' }];
   for (const step of readdirSync(join(compiledFrom, 'logs', 'compiled'))
@@ -75,6 +76,9 @@ function examplePlan(compiledFrom: string, days = 30): object[] {
     const dir = join(compiledFrom, 'logs', 'compiled', step);
     for (const file of readdirSync(dir).sort()) plan.push({ sql: join(dir, file) });
     if (step !== '01_generate') continue;
+    for (const snapshot of ['customers', 'products'])
+      // the script puts a changed export in place
+      plan.push({ rename: `data/landing/${snapshot}.csv.new`, to: `data/landing/${snapshot}.csv` });
     for (let day = 1; day <= days; day++) {
       const file = `data/landing/orders/${dayFile(day)}`;
       plan.push(

@@ -1,12 +1,12 @@
-// Watch scenarios: P8 (what detecting and batching adds to latency) and the soak (200 files, a kill -9 of
-// watch in the middle, a restart: every file loaded once, tables equal to a --full-refresh).
+// Watch scenarios: P8 (what detecting and batching adds to latency); the project and the file drops the soak
+// (watch-soak.ts) uses too.
 import { execa, type ResultPromise } from 'execa';
-import { cpSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { median } from '../packages/ducksteps/lib/logs/history.js';
-import { checksum, ducksteps, REPO, syntheticProject } from './scenarios.js';
+import { REPO, syntheticProject } from './scenarios.js';
 
-const CLI = join(REPO, 'packages', 'ducksteps', 'bin', 'ducksteps.js');
+export const CLI = join(REPO, 'packages', 'ducksteps', 'bin', 'ducksteps.js');
 const LOAD = `-- ducksteps: incremental
 CREATE TABLE IF NOT EXISTS events (batch_id INTEGER, file VARCHAR, id INTEGER, v INTEGER);
 {% if batch.full_refresh %}DELETE FROM events;{% endif %}
@@ -75,39 +75,4 @@ export async function p8(root: string, files = 20, maxWaitMs = 1000) {
     maxOverhead: Math.max(...overhead),
     maxWaitMs,
   };
-}
-
-/** The soak: `files` files over a few minutes, watch killed with SIGKILL halfway and started again. */
-export async function soak(root: string, files = 200, spreadMs = 150_000) {
-  const dir = eventsProject(join(root, 'soak'));
-  let child = startWatch(dir, ['--max-wait', '2s', '--batch-size', '25']);
-  await started(child);
-  for (let n = 1; n <= files; n++) {
-    dropFile(dir, n);
-    if (n === Math.floor(files / 2)) {
-      child.kill('SIGKILL'); // mid-run or idle, whichever it is
-      await child;
-      child = startWatch(dir, ['--max-wait', '2s', '--batch-size', '25']);
-      await started(child);
-    }
-    await sleep((Math.random() * (2 * spreadMs)) / files);
-  }
-  await sleep(8000);
-  child.kill('SIGINT');
-  await child;
-  const reference = eventsProject(join(root, 'soak-reference'));
-  cpSync(join(dir, 'data/landing/ev'), join(reference, 'data/landing/ev'), { recursive: true });
-  await ducksteps(reference, ['--full-refresh']);
-  const [a, b] = [await checksum(dir, 'data/warehouse.duckdb'), await checksum(reference, 'data/warehouse.duckdb')];
-  const once = JSON.parse(
-    (
-      await execa(process.execPath, [join(REPO, 'bench', 'floor.mjs'), 'checksum', 'data/warehouse.duckdb'], {
-        cwd: dir,
-      })
-    ).stdout,
-  ) as Record<string, string>;
-  const loaded = Number(once['ducksteps.loaded_files']?.split(':')[0] ?? 0);
-  const tablesEqual =
-    a['main.totals'] === b['main.totals'] && a['main.events']?.split(':')[0] === b['main.events']?.split(':')[0];
-  return { files, loaded, tablesEqual };
 }

@@ -48,6 +48,8 @@ export interface Project {
   readonly root: string; // absolute project directory
   readonly steps: readonly Step[];
   readonly testFiles: readonly string[];
+  /** What discovery found suspicious but legal (a variant file that replaces no file): printed, never fatal. */
+  readonly warnings?: readonly string[];
 }
 
 /** A warehouse DuckDB opens: a DuckDB file or a DuckLake. */
@@ -221,6 +223,8 @@ export interface StepError {
   readonly compiledLine?: number;
   readonly statement?: string;
   readonly hint?: string;
+  /** The failure came after the step's commit point: its work is committed (not rolled back). */
+  readonly committed?: boolean;
 }
 
 /** What a step reads and writes, found in its rendered SQL (each table named once however it is spelled:

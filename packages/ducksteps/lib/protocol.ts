@@ -217,6 +217,8 @@ export type Handlers = { readonly [K in JobKind]: (job: JobOf<K>, context: JobCo
 export type WorkerMessage =
   | { readonly kind: 'ready' }
   | { readonly kind: 'progress'; readonly progress: StatementProgress }
+  /** The job waits for another program to release the warehouse's file (--lock-timeout, up to timeoutMs). */
+  | { readonly kind: 'waiting'; readonly what: string; readonly timeoutMs: number }
   | { readonly kind: 'answered' };
 
 /** Narrows an IPC message to a WorkerMessage (anything else is ignored). */
@@ -225,6 +227,7 @@ export function isWorkerMessage(message: unknown): message is WorkerMessage {
   return (
     kind === 'ready' ||
     kind === 'answered' ||
+    (kind === 'waiting' && typeof (message as { what?: unknown }).what === 'string') ||
     (kind === 'progress' && typeof (message as { progress?: unknown }).progress === 'object')
   );
 }

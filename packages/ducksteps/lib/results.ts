@@ -56,7 +56,8 @@ export interface StatementProgress {
 export interface WorkerStats {
   readonly bootMs: number; // process start to ready: Node start-up and module imports
   readonly waitMs: number; // ready to job received (overlaps the previous step when pre-started)
-  readonly receivedAt?: number; // epoch ms when the job arrived: a step's duration counts from here
+  readonly receivedAt?: number; // epoch ms when the job arrived: a step's duration counts from here…
+  readonly lockWaitMs?: number; // …plus the time it waited for another program's lock on the file (--lock-timeout)
   readonly openMs: number;
   readonly executeMs: number; // script hooks and statements
   readonly commitMs: number;
@@ -192,6 +193,7 @@ export interface RunStart {
   readonly steps: readonly string[];
   readonly selected: readonly string[];
   readonly database: string;
+  readonly engine?: 'duckdb' | 'spark'; // --engine (on Spark, database names the ledger's store)
   readonly command: string;
 }
 
@@ -258,6 +260,8 @@ export interface BuildEvents {
   onProgress?(step: Step, progress: StatementProgress): void;
   onOutput?(step: Step, line: string): void;
   onNotice?(line: string): void;
+  /** A job waits for another program to release the warehouse's file (--lock-timeout): never silently. */
+  onWaiting?(line: string): void;
   /** Something the user should act on that does not fail the run (a duplicate skipped, a file not archived). */
   onWarning?(line: string): void;
   onTestsStart?(count: number, reused?: number): void; // reused: passes not run again (orchestration/reuse.ts)

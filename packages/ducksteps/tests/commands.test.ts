@@ -180,6 +180,40 @@ t.test('logs compares the last run with the median of earlier runs and lists the
   t.equal((await cli(dir, ['logs', '--runs', 'x'])).exitCode, 2);
 });
 
+t.test('logs compares a run only with earlier runs of the same warehouse (--db), and names it', async (t) => {
+  const dir = project(t, undefined, { sql: { '01_a': { 'a.sql': 'CREATE OR REPLACE TABLE a AS SELECT 1 AS x;' } } });
+  for (const db of [
+    [],
+    [],
+    ['--db', 'data/other.duckdb'],
+    ['--db', 'data/other.duckdb'],
+    ['--db', 'data/other.duckdb'],
+    [],
+  ])
+    t.equal((await cli(dir, db)).exitCode, 0);
+  // the other warehouse's runs and the last run all take 10× + 1 s: only against the first two is the last slower
+  const log = join(dir, 'logs/run_log.csv');
+  const lines = readFileSync(log, 'utf8').split('\r\n');
+  const runs = [...new Set(lines.filter((l) => l.includes(',01_a,ok,')).map((l) => l.split(',')[0]))];
+  const slowed = new Set(runs.slice(2));
+  writeFileSync(
+    log,
+    lines
+      .map((l) => {
+        const cells = l.split(',');
+        if (!slowed.has(cells[0]) || cells[1] !== '01_a') return l;
+        cells[5] = String(Number(cells[5]) * 10 + 1000);
+        return cells.join(',');
+      })
+      .join('\r\n'),
+  );
+  const run = await cli(dir, ['logs']);
+  t.match(run.stdout, /^last run \S+ on data\/warehouse\.duckdb; .* earlier runs on that warehouse/);
+  t.match(run.stdout, /01_a +│ last +│ ok +│ [\d.]+ s +│ [\d.]+ s +│ [\d.]+× │ slower \(≥ 1\.5×\)/);
+  t.equal((await cli(dir, ['--db', 'data/other.duckdb'])).exitCode, 0);
+  t.match((await cli(dir, ['logs'])).stdout, /^last run \S+ on data\/other\.duckdb;/);
+});
+
 t.test('logs after --only shows the latest status of every step, naming the run each comes from', async (t) => {
   const dir = project(t, undefined, {
     sql: {
@@ -238,6 +272,9 @@ t.test('docs writes docs/pipeline.md with lineage from the SQL, the same each ti
   await cli(dir);
   await cli(dir, ['docs']);
   t.equal(readFileSync(join(dir, 'docs/pipeline.md'), 'utf8'), first, 'another run does not change it');
+  const help = (await cli(dir, ['docs', '--help'])).stdout;
+  t.match(help, 'It holds no run data', 'the help says what the page holds');
+  t.notMatch(help, /last run/);
 });
 
 t.test('new creates the next-numbered step after gaps and refuses bad or duplicate names', async (t) => {

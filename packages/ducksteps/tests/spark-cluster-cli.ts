@@ -1,7 +1,6 @@
-// Starts one test Spark cluster for many test files (CI) or for trying things by hand, prints its URL, and
-// stops it on SIGTERM/SIGINT (or when stdin closes, with --stdin).
-//   node --import tsx tests/framework/spark-cluster-cli.ts [--info FILE] &
-//   … DUCKSTEPS_TEST_SPARK_URL=$(sed -n 1p FILE) npm test …; kill %1
+// Starts a throwaway Spark cluster for trying things by hand (the test files share one of their own,
+// spark-shared.ts), prints its URL, and stops it on SIGTERM/SIGINT (or when stdin closes, with --stdin).
+//   node --import tsx packages/ducksteps/tests/spark-cluster-cli.ts [--info FILE] &
 // FILE gets two lines: the sc:// URL, then this process's pid (kill it to stop the cluster).
 import { writeFileSync } from 'node:fs';
 import { startSparkCluster } from './spark-cluster.js';

@@ -1,12 +1,11 @@
 // A throwaway Spark cluster on loopback for the spark engine's tests: a standalone Master, N Workers and the
 // Spark Connect server (Hive catalog in an embedded Derby metastore inside the cluster's temp folder, so tables
-// and views survive a restart of the Connect server). Spark itself comes from .ci/provision-spark.sh.
-// DUCKSTEPS_TEST_SPARK_URL=sc://… makes sparkClusterFor() use a running cluster instead (see spark-cluster-cli.ts).
+// and views survive a restart of the Connect server), with the faults a test injects and a heal() that undoes
+// them. Spark itself comes from .ci/provision-spark.sh. The test files share one (spark-shared.ts).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Test } from 'tap';
 import { SparkConnect } from '../lib/engines/spark/connect/index.js';
 import { REPO } from './helpers.js';
 import * as proc from './spark-processes.js';
@@ -37,6 +36,8 @@ export interface SparkCluster {
   restartConnectServer(): Promise<void>;
   killWorker(index: number): Promise<void>;
   killExecutor(): number | undefined; // kill -9 one executor JVM; its pid
+  /** Undoes the faults: dead workers and a dead Connect server started again, every executor running. */
+  heal(): Promise<void>;
   logs(): string;
 }
 
@@ -106,7 +107,9 @@ async function waitForConnect(url: string, connect: () => proc.SparkProcess, log
     'the Spark Connect server',
     async () => {
       if (connect().exited()) throw new Error(`the Spark Connect server exited while starting\n${logs()}`);
-      const session = await SparkConnect.connect(url, { timeoutMs: 5_000 }).catch(() => undefined);
+      const session = await SparkConnect.connect(url, { timeoutMs: 5_000, retry: { maxRetries: 0 } }).catch(
+        () => undefined,
+      );
       await session?.close();
       return Boolean(session);
     },
@@ -140,6 +143,8 @@ export async function startSparkCluster(options: SparkClusterOptions = {}): Prom
   const master = `spark://127.0.0.1:${masterPort}`;
   const url = `sc://127.0.0.1:${connectPort}`;
   const logs = () => proc.logTails(dir);
+  const waitForExecutors = () =>
+    proc.waitFor('the executors', () => proc.executorPids(dir).length >= Math.min(workers.length, 2), 120_000, logs);
 
   const masterProcess = spark('master', 'spark-class', [
     'org.apache.spark.deploy.master.Master',
@@ -151,6 +156,21 @@ export async function startSparkCluster(options: SparkClusterOptions = {}): Prom
     '0',
   ]);
   const workers: proc.SparkProcess[] = [];
+  const startWorker = (i: number) =>
+    spark(`worker${i}`, 'spark-class', [
+      'org.apache.spark.deploy.worker.Worker',
+      '--host',
+      '127.0.0.1',
+      '--webui-port',
+      '0',
+      '--cores',
+      String(options.workerCores ?? 1),
+      '--memory',
+      options.workerMemory ?? '1g',
+      '--work-dir',
+      join(dir, `work${i}`),
+      master,
+    ]);
   const submitArgs = connectServerArgs(dir, master, connectPort, options, java);
   // spark-submit sizes the Connect server's JVM (like the thrift server's) by SPARK_DAEMON_MEMORY, not --driver-memory
   const startConnect = () =>
@@ -165,32 +185,10 @@ export async function startSparkCluster(options: SparkClusterOptions = {}): Prom
   };
   try {
     await proc.waitFor('the master', () => proc.portOpen(masterPort), 60_000, logs);
-    for (let i = 0; i < (options.workers ?? 2); i++) {
-      workers.push(
-        spark(`worker${i}`, 'spark-class', [
-          'org.apache.spark.deploy.worker.Worker',
-          '--host',
-          '127.0.0.1',
-          '--webui-port',
-          '0',
-          '--cores',
-          String(options.workerCores ?? 1),
-          '--memory',
-          options.workerMemory ?? '1g',
-          '--work-dir',
-          join(dir, `work${i}`),
-          master,
-        ]),
-      );
-    }
+    for (let i = 0; i < (options.workers ?? 2); i++) workers.push(startWorker(i));
     connect = startConnect();
     await waitForConnect(url, () => connect!, logs);
-    await proc.waitFor(
-      'the executors',
-      () => proc.executorPids(dir).length >= Math.min(workers.length, 2),
-      120_000,
-      logs,
-    );
+    await waitForExecutors();
   } catch (error) {
     await stop();
     throw error;
@@ -203,6 +201,11 @@ export async function startSparkCluster(options: SparkClusterOptions = {}): Prom
     connect = startConnect();
     await waitForConnect(url, () => connect!, logs);
   };
+  const heal = async () => {
+    for (const [i, worker] of workers.entries()) if (worker.exited()) workers[i] = startWorker(i);
+    if (connect!.exited()) await restart();
+    await waitForExecutors();
+  };
   return {
     url,
     dir,
@@ -210,6 +213,7 @@ export async function startSparkCluster(options: SparkClusterOptions = {}): Prom
     startMs: Date.now() - started,
     logs,
     stop,
+    heal,
     ...faults(dir, () => connect!, workers, restart),
   };
 }
@@ -237,17 +241,4 @@ function faults(
       return pid;
     },
   };
-}
-
-/** The cluster for a test file: the shared one named by DUCKSTEPS_TEST_SPARK_URL (`shared: true`: do not
- * kill its parts), else one started now and stopped when the test ends, even when it fails. */
-export async function sparkClusterFor(
-  t: Test,
-  options?: SparkClusterOptions,
-): Promise<{ url: string; shared: boolean; cluster?: SparkCluster }> {
-  const shared = process.env.DUCKSTEPS_TEST_SPARK_URL;
-  if (shared) return { url: shared, shared: true };
-  const cluster = await startSparkCluster(options);
-  t.teardown(() => cluster.stop());
-  return { url: cluster.url, shared: false, cluster };
 }

@@ -1,18 +1,23 @@
+// Slow (5 min on 2 busy cores): real Spark statements, a Connect server killed and restarted, back-off waits.
 // The Spark Connect client against a real Spark cluster started here (Master, two Workers, the Connect server
 // with a Hive catalog), and its connection-string handling at unit level. One cluster for the whole file.
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   parseConnectUrl,
   redactUrl,
+  type RetryEvent,
+  rowsOf,
   SparkCancelledError,
   SparkConnect,
   SparkConnectionError,
   SparkSqlError,
 } from '../lib/engines/spark/connect/index.js';
 import { freePort } from './spark-processes.js';
-import { type SparkCluster, sparkClusterFor, sparkSkipReason } from './spark-cluster.js';
+import { sparkSkipReason } from './spark-cluster.js';
+import { sparkClusterFor } from './spark-shared.js';
+import { tcpProxy } from './tcp-proxy.js';
 
 t.setTimeout(600_000);
 const skip = sparkSkipReason() ?? false;
@@ -77,12 +82,11 @@ t.test('no server on the port: connect fails at once with a connection error nam
 });
 
 t.test('against a real Spark cluster', { skip }, async (t) => {
-  const { url, shared, cluster } = await sparkClusterFor(t);
-  if (cluster) t.comment(`Spark cluster started in ${(cluster.startMs / 1000).toFixed(1)} s`);
+  const { url, cluster } = await sparkClusterFor(t, { faults: true });
   const session = await SparkConnect.connect(url, { userAgent: 'ducksteps-tests' });
   const table = `t_${process.pid}`;
   t.teardown(async () => {
-    if (shared) await session.sql(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined); // a started cluster goes whole
+    await session.sql(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
     await session.close();
   });
 
@@ -138,10 +142,7 @@ t.test('against a real Spark cluster', { skip }, async (t) => {
     t.same(back.rows, [{ n: 12, total: 90 + 402 }]);
     const shown = await session.sql(`SHOW TABLES LIKE '${table}'`);
     t.match(shown.rows, [{ tableName: table, isTemporary: false }]);
-    t.ok(
-      existsSync(join(cluster?.warehouse ?? '/nonexistent', table)) || shared,
-      'a managed table lives in the warehouse folder',
-    );
+    t.ok(existsSync(join(cluster.warehouse, table)), 'a managed table lives in the warehouse folder');
   });
 
   t.test('limit stops Spark early; stream() yields Arrow batches one at a time', async (t) => {
@@ -207,33 +208,99 @@ t.test('against a real Spark cluster', { skip }, async (t) => {
     t.same((await session.sql('SELECT 1 AS one')).rows, [{ one: 1 }]);
   });
 
+  // a query that takes a while on the cluster: each row sleeps `ms` in its own partition (Java's Thread.sleep
+  // through Spark's reflect()), so its result arrives batch by batch
+  const slow = (rows: number, ms: number) =>
+    `SELECT id, reflect('java.lang.Thread', 'sleep', CAST(${ms} AS BIGINT)) AS slept FROM range(0, ${rows}, 1, ${rows})`;
+  const throughProxy = async (t: Test) => {
+    const proxy = await tcpProxy(Number(url.split(':').pop()));
+    const retries: RetryEvent[] = [];
+    const via = await SparkConnect.connect(`sc://127.0.0.1:${proxy.port}`, {
+      userAgent: 'ducksteps-tests',
+      onRetry: (event) => retries.push(event),
+    });
+    t.teardown(async () => {
+      await via.close();
+      await proxy.close();
+    });
+    return { proxy, retries, via };
+  };
+
   t.test(
-    'a killed executor or worker: Spark reruns the lost tasks and the query succeeds',
-    { skip: shared && 'shared cluster' },
+    'a stream cut mid-result (a proxy drops the connection): the client reattaches after the last response it got; every row arrives once',
     async (t) => {
-      t.ok(cluster!.killExecutor(), 'an executor JVM was killed');
-      t.same((await session.sql(`SELECT count(*) AS n FROM ${table}`)).rows, [{ n: 12 }]);
-      await cluster!.killWorker(1);
-      t.same((await session.sql(`SELECT count(*) AS n FROM ${table}`)).rows, [{ n: 12 }], 'with one worker left');
+      const { proxy, retries, via } = await throughProxy(t);
+      const ids: unknown[] = [];
+      for await (const part of via.stream(slow(8, 300))) {
+        ids.push(...rowsOf(part.batch).map((r) => r.id));
+        if (ids.length === 1) proxy.cut(); // after the first batch, while the other partitions still run
+      }
+      t.same(ids, [0, 1, 2, 3, 4, 5, 6, 7]);
+      t.ok(proxy.connections >= 2, `the client connected again (${proxy.connections} connections)`);
+      t.match(retries, [{ call: 'reattach', lastResponseId: /^[0-9a-f-]{36}$/ }], 'it reattached after a response');
     },
   );
 
   t.test(
-    'a killed Connect server is a connection error, not a hang; restarted, the Hive catalog still has the table',
-    { skip: shared && 'shared cluster: its Connect server is not ours to kill' },
+    'a connection cut while a command runs: the client reattaches to the same operation, which runs once',
     async (t) => {
-      const c = cluster as SparkCluster;
+      const { proxy, retries, via } = await throughProxy(t);
+      const once = `once_${process.pid}`;
+      t.teardown(() => session.sql(`DROP TABLE IF EXISTS ${once}`).then(() => undefined));
+      const running = via.sql(`CREATE TABLE ${once} USING parquet AS ${slow(6, 500)}`);
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      proxy.cut();
+      t.match(await running, { kind: 'command' }, 'the command finished (a second ExecutePlan would find the table)');
+      t.same((await session.sql(`SELECT count(*) AS n FROM ${once}`)).rows, [{ n: 6 }]);
+      t.match(retries, [{ call: 'reattach' }]);
+    },
+  );
+
+  t.test('a call while the server cannot be reached is tried again with back-off, and succeeds', async (t) => {
+    const { proxy, retries, via } = await throughProxy(t);
+    await proxy.pause();
+    const asked = via.sql('SELECT 42 AS answer');
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await proxy.listen();
+    t.same((await asked).rows, [{ answer: 42 }]);
+    t.ok(
+      retries.length >= 1,
+      `${retries.length} retries: ${retries.map((r) => `${r.call} after ${r.waitMs} ms`).join(', ')}`,
+    );
+  });
+
+  t.test('a killed executor or worker: Spark reruns the lost tasks and the query succeeds', async (t) => {
+    t.ok(await cluster.killExecutor(), 'an executor JVM was killed');
+    t.same((await session.sql(`SELECT count(*) AS n FROM ${table}`)).rows, [{ n: 12 }]);
+    await cluster.killWorker(1);
+    t.same((await session.sql(`SELECT count(*) AS n FROM ${table}`)).rows, [{ n: 12 }], 'with one worker left');
+  });
+
+  t.test(
+    'a killed Connect server is a connection error, not a hang; restarted, the Hive catalog still has the table',
+    async (t) => {
+      const c = cluster;
       const started = Date.now();
       const lap = (what: string) => t.comment(`${what}: ${((Date.now() - started) / 1000).toFixed(1)} s`);
-      await session.sql(`CREATE OR REPLACE VIEW v_${table} AS SELECT id FROM ${table} WHERE id < 3`);
-      const running = session.sql('SELECT sum(id) FROM range(0, 100000000000, 1, 2)').catch((e: unknown) => e);
+      // two quick retries instead of the default's 30 s: the server stays down until the test restarts it
+      const retried: RetryEvent[] = [];
+      const brief = await SparkConnect.connect(url, { retry: { maxRetries: 2 }, onRetry: (e) => retried.push(e) });
+      t.teardown(() => brief.close());
+      await brief.sql(`CREATE OR REPLACE VIEW v_${table} AS SELECT id FROM ${table} WHERE id < 3`);
+      const running = brief.sql('SELECT sum(id) FROM range(0, 100000000000, 1, 2)').catch((e: unknown) => e);
       await new Promise((resolve) => setTimeout(resolve, 1500));
-      await c.killConnectServer('SIGKILL');
+      await c.killConnectServer();
       const during = await running;
       lap('the running query failed');
-      t.type(during, SparkConnectionError, 'the running query fails with a connection error');
+      t.type(
+        during,
+        SparkConnectionError,
+        'the running query fails with a connection error once the retries are spent',
+      );
       t.match((during as Error).message, `cannot reach Spark Connect at ${url.slice('sc://'.length)}`);
-      t.type(await session.sql('SELECT 1').catch((e: unknown) => e), SparkConnectionError, 'a new statement too');
+      const spent = retried.length;
+      t.type(await brief.sql('SELECT 1').catch((e: unknown) => e), SparkConnectionError, 'a new statement too');
+      t.equal(retried.length, spent, 'tried once: the retries were spent, the server is taken as gone');
       lap('a new statement failed');
       await c.restartConnectServer();
       lap('restarted');

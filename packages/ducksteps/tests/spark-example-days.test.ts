@@ -1,3 +1,4 @@
+// Slow (9 min on 2 busy cores): the example's Spark steps for two days, each statement a job on the cluster.
 // The example pipeline on a local Spark cluster, day by day: each day's run processes only its file (each
 // incremental step adds the batch to a new version of its tables, built from the committed one), and after two
 // days every table equals the same two runs on a DuckDB file — every column, batch ids and line positions
@@ -5,16 +6,24 @@
 import t from 'tap';
 import { join } from 'node:path';
 import { cli, exampleCopy, query } from './helpers.js';
-import { sparkClusterFor } from './spark-cluster.js';
+import { sparkClusterFor } from './spark-shared.js';
 import { sparkCli } from './spark-run.js';
-import { ALL_EQUAL, differences, duckDigests, EXAMPLE_TABLES, NOT_COMPARED, sparkDigests } from './spark-tables.js';
+import {
+  ALL_EQUAL,
+  differences,
+  duckDigests,
+  EXAMPLE_SCHEMAS,
+  EXAMPLE_TABLES,
+  NOT_COMPARED,
+  sparkDigests,
+} from './spark-tables.js';
 
 t.setTimeout(600_000); // a safety margin over tap's 300 s on a loaded machine (see the time in the comments)
 
 const SIZE = ['--var', 'orders=30000']; // 1,000 orders a day: a day-late duplicate every day from day 2
 
 t.test('the example day by day on a cluster equals the same days on a DuckDB file, table by table', async (t) => {
-  const { url } = await sparkClusterFor(t);
+  const { url } = await sparkClusterFor(t, { schemas: EXAMPLE_SCHEMAS });
   const root = t.testdir();
   const [spark, duck] = [exampleCopy(root, 'spark'), exampleCopy(root, 'duckdb')];
   for (const day of [1, 2]) {

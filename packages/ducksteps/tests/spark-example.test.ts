@@ -1,3 +1,4 @@
+// Slow (5 min on 2 busy cores): the whole example on Spark, then on DuckDB, compared table by table.
 // The example pipeline on a local Spark cluster, full build: its .spark.sql files give the tables the DuckDB
 // files give on a DuckDB file (row counts and an order-independent checksum per table, every column but one:
 // raw.orders_malformed.error_message is each CSV reader's own text); the gates run inside the steps; publish
@@ -8,15 +9,23 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { cli, exampleCopy, query, read } from './helpers.js';
 import { startPostgres } from './postgres-server.js';
-import { sparkClusterFor } from './spark-cluster.js';
+import { sparkClusterFor } from './spark-shared.js';
 import { sparkCli } from './spark-run.js';
-import { differences, digest, duckDigests, EXAMPLE_TABLES, NOT_COMPARED, sparkDigests } from './spark-tables.js';
+import {
+  differences,
+  digest,
+  duckDigests,
+  EXAMPLE_SCHEMAS,
+  EXAMPLE_TABLES,
+  NOT_COMPARED,
+  sparkDigests,
+} from './spark-tables.js';
 
 t.setTimeout(480_000); // a safety margin over tap's 300 s on a loaded machine; the file took 3.3 minutes here at load 17 on 2 cores
 
 const SIZE = ['--var', 'orders=30000', '--var', 'days=2'];
 
-const { url } = await sparkClusterFor(t);
+const { url } = await sparkClusterFor(t, { schemas: EXAMPLE_SCHEMAS });
 const server = await startPostgres();
 t.teardown(() => server.stop());
 /** A database with schema ml on the test server, for one engine's publish targets. */

@@ -1,3 +1,4 @@
+// Slow (3 min on 2 busy cores): five runs of the CLI on Spark, with publish to a real PostgreSQL.
 // The spark engine with incremental batches, publish and a secret in the cluster's URL, on a real local cluster:
 // each landing file is loaded exactly once through a failed batch and a rerun (the batch ledger commits with the
 // step's versions); publish delivers the cluster's rows to a file and to a real PostgreSQL; the URL's secret is in
@@ -7,7 +8,7 @@ import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'n
 import { join } from 'node:path';
 import { project, query, read } from './helpers.js';
 import { startPostgres } from './postgres-server.js';
-import { sparkClusterFor } from './spark-cluster.js';
+import { sparkClusterFor } from './spark-shared.js';
 import { onSpark, sparkCli, tablesOf } from './spark-run.js';
 
 t.setTimeout(480_000); // a safety margin over tap's 300 s on a loaded machine; the file takes about 2.5 minutes here
@@ -26,7 +27,7 @@ SELECT no_such_column FROM ev.events;
 `;
 const SECRET = 'sekrit-4242';
 
-const { url } = await sparkClusterFor(t);
+const { url } = await sparkClusterFor(t, { schemas: ['ev'] });
 const pg = await startPostgres();
 t.teardown(() => pg.stop());
 await pg.query('CREATE SCHEMA ml');

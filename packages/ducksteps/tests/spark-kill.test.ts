@@ -1,3 +1,4 @@
+// Slow (15 min on 2 busy cores): three days of the example on Spark under kill -9 faults, a rerun, a DuckDB build.
 // Kill tests of the spark engine on the example's day-by-day sequence, on a local cluster: kill -9 the driver
 // (ducksteps itself, its worker dies with it) on day 1; one executor, then a worker (with its executor) on day 2;
 // the Connect server (then restart it) on day 3; each at a random moment of the day's run (seeded: DUCKSTEPS_KILL_SEED=n replays a sequence);
@@ -7,10 +8,18 @@
 import t from 'tap';
 import { join } from 'node:path';
 import { cli, exampleCopy, query } from './helpers.js';
-import { sparkClusterFor } from './spark-cluster.js';
+import { sparkClusterFor } from './spark-shared.js';
 import { seeded, strike } from './spark-faults.js';
 import { sparkCli, tablesOf } from './spark-run.js';
-import { ALL_EQUAL, BUSINESS, differences, duckDigests, EXAMPLE_TABLES, sparkDigests } from './spark-tables.js';
+import {
+  ALL_EQUAL,
+  BUSINESS,
+  differences,
+  duckDigests,
+  EXAMPLE_SCHEMAS,
+  EXAMPLE_TABLES,
+  sparkDigests,
+} from './spark-tables.js';
 
 t.setTimeout(900_000); // a safety margin over tap's 300 s on a loaded machine (see the time in the comments)
 
@@ -21,8 +30,7 @@ const seed = Number(process.env.DUCKSTEPS_KILL_SEED ?? 24);
 t.test(
   'kill -9 of the driver, an executor, a worker and the Connect server at random moments, then a rerun: the tables of an undisturbed build, every file once',
   async (t) => {
-    const { url, cluster } = await sparkClusterFor(t);
-    if (!cluster) throw new Error('the kill tests need a cluster of their own: unset DUCKSTEPS_TEST_SPARK_URL');
+    const { url, cluster } = await sparkClusterFor(t, { schemas: EXAMPLE_SCHEMAS, faults: true });
     const random = seeded(seed);
     t.comment(`seed ${seed} (DUCKSTEPS_KILL_SEED)`);
     const root = t.testdir();
@@ -42,7 +50,7 @@ t.test(
       second,
       STEPS.slice(0, 2),
       random,
-      () => t.ok(cluster.killExecutor(), 'day 2: an executor is killed'),
+      async () => t.ok(await cluster.killExecutor(), 'day 2: an executor is killed'),
       4000,
       false,
     );

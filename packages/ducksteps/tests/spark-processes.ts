@@ -133,3 +133,31 @@ export function logTails(dir: string, lines = 40): string {
     })
     .join('\n');
 }
+
+/** A process's state and start time from /proc (Linux), undefined when it is gone or /proc is not there. */
+function procStat(pid: number): { state: string; start: string } | undefined {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ').pop()!.split(' ');
+    return { state: fields[0], start: fields[19] }; // the 3rd and 22nd fields of stat(5)
+  } catch {
+    return undefined;
+  }
+}
+
+/** A process named so that a later process given the same pid is not taken for it: pid:start-time. */
+export const processIdentity = (pid: number): string => `${pid}:${procStat(pid)?.start ?? ''}`;
+
+/** Whether the process `processIdentity` named still runs (not a zombie, not a new process with its pid). */
+export function stillRunning(identity: string): boolean {
+  const [pid, start] = identity.split(':');
+  if (!existsSync('/proc/self/stat')) {
+    try {
+      process.kill(Number(pid), 0);
+      return true;
+    } catch (error) {
+      return (error as NodeJS.ErrnoException).code === 'EPERM';
+    }
+  }
+  const now = procStat(Number(pid));
+  return Boolean(now && now.state !== 'Z' && now.start === start);
+}

@@ -5,12 +5,12 @@ import t from 'tap';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { project } from './helpers.js';
-import { sparkClusterFor } from './spark-cluster.js';
+import { sparkClusterFor } from './spark-shared.js';
 import { onSpark, sparkCli } from './spark-run.js';
 
 t.setTimeout(480_000); // a cluster's start and a few runs, on a loaded machine
 
-const { url } = await sparkClusterFor(t);
+const { url } = await sparkClusterFor(t, { schemas: ['logs'] });
 const dir = project(t, undefined, {
   'package.json': JSON.stringify({ name: 'log', ducksteps: { database: 'data/ledger.duckdb' } }),
   sql: { '01_log': { '01_log.sql': '' } },

@@ -56,18 +56,48 @@ t.test(
 );
 
 t.test(
-  'compile renders for Spark without a cluster: NAME.spark.sql wins, {{ engine }} is spark, nothing is parsed',
+  'compile renders for Spark without a cluster (none named): NAME.spark.sql wins, {{ engine }} is spark, nothing is parsed',
   async (t) => {
     const dir = project(t, undefined, files);
-    const result = await cli(dir, ['compile', '--engine', 'spark'], { DUCKSTEPS_SPARK_URL: 'sc://127.0.0.1:1' });
+    const result = await cli(dir, ['compile', '--engine', 'spark'], { DUCKSTEPS_SPARK_URL: '' });
     t.equal(result.exitCode, 0, 'exit 0', { output: result.stdout + result.stderr });
     t.match(result.stdout, '1 file, 1 statement rendered (Spark SQL is checked by the cluster when it runs), 0 errors');
     t.equal(
       read(join(dir, 'logs', 'compiled', '01_a', '01_x.spark.sql')),
       "SELECT 'spark' AS file, 'spark' AS engine;",
     );
+    for (const command of ['list', 'test --unit']) {
+      const other = await cli(dir, [...command.split(' '), '--engine', 'spark'], { DUCKSTEPS_SPARK_URL: '' });
+      t.equal(other.exitCode, 0, `${command} connects to no cluster either`, { output: other.stderr });
+    }
     const duck = await cli(dir, ['compile']);
     t.match(duck.stdout, '1 file, 1 statement parsed');
     t.equal(read(join(dir, 'logs', 'compiled', '01_a', '01_x.sql')), "SELECT 'duckdb' AS file, 'duckdb' AS engine;");
+  },
+);
+
+t.test(
+  'a variant that replaces no file (01_mian.spark.sql beside 01_main.sql) is warned about, on both engines; one no file is near is not',
+  async (t) => {
+    const dir = project(t, undefined, {
+      'package.json': JSON.stringify({ name: 'p', ducksteps: { database: 'data/ledger.duckdb' } }),
+      sql: {
+        '01_a': {
+          '01_main.sql': 'SELECT 1 AS x;',
+          '01_mian.spark.sql': 'SELECT 2 AS x;',
+          '09_cache.spark.sql': 'SELECT 3 AS x;', // a statement only Spark needs: nothing it could have meant
+        },
+      },
+    });
+    const warning =
+      '! sql/01_a/01_mian.spark.sql replaces no file (there is no 01_mian.sql), so on spark it runs as well as 01_main.sql: rename it 01_main.spark.sql if it should replace that file';
+    const spark = await cli(dir, ['compile', '--engine', 'spark'], { DUCKSTEPS_SPARK_URL: 'sc://127.0.0.1:1' });
+    t.equal(spark.exitCode, 0, 'exit 0', { output: spark.stdout + spark.stderr });
+    t.match(spark.stdout, warning);
+    t.match(spark.stdout, '3 files, 3 statements rendered', 'on Spark both run, as the warning says');
+    t.notMatch(spark.stdout, '09_cache.spark.sql replaces no file');
+    const duck = await cli(dir, []);
+    t.equal(duck.exitCode, 0, 'exit 0', { output: duck.stdout + duck.stderr });
+    t.match(duck.stdout, warning);
   },
 );

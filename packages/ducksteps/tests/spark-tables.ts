@@ -9,6 +9,9 @@ import { EXAMPLE_TABLES, query } from './helpers.js';
 
 export { EXAMPLE_TABLES };
 
+/** The schemas the example builds on a cluster (a test file building it leases them). */
+export const EXAMPLE_SCHEMAS = [...new Set(EXAMPLE_TABLES.map((table) => table.split('.')[0]))];
+
 /** Columns that differ by nature between the engines: the CSV reader's own message for a malformed line. */
 export const NOT_COMPARED = { 'raw.orders_malformed': ['error_message'] };
 

@@ -1,3 +1,4 @@
+// Slow (7 min on 2 busy cores): seven runs of the CLI on Spark, one watched by a polling reader.
 // The spark engine's promises on a small project, on a real local cluster (Master, two Workers, the Connect
 // server): a step's tables change only at its commit and each read sees one whole version; a failed step or a
 // failing gate leaves no version and the views as they were; gates read the step's new versions; the start of a
@@ -11,7 +12,7 @@ import { openDatabase } from '../lib/engines/duckdb/database.js';
 import { recordVersions } from '../lib/engines/spark/catalog.js';
 import { SparkConnect } from '../lib/engines/spark/connect/index.js';
 import { project, readCsv } from './helpers.js';
-import { sparkClusterFor } from './spark-cluster.js';
+import { sparkClusterFor } from './spark-shared.js';
 import { onSpark, sparkCli, tablesOf, versionRows } from './spark-run.js';
 
 t.setTimeout(480_000); // a safety margin over tap's 300 s on a loaded machine; the file takes about 3 minutes here
@@ -40,7 +41,7 @@ SELECT tag, count(*) AS n FROM pair.a WHERE tag <> {{ vars.expect | default(vars
 SELECT tag, count(*) AS n FROM pair.b WHERE tag <> {{ vars.expect | default(vars.tag) | int }} GROUP BY tag;
 `;
 
-const { url } = await sparkClusterFor(t);
+const { url } = await sparkClusterFor(t, { schemas: ['pair'] });
 const dir = project(t, undefined, {
   'package.json': JSON.stringify({ name: 'pair', ducksteps: { database: 'data/ledger.duckdb' } }),
   sql: {

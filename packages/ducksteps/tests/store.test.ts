@@ -148,7 +148,10 @@ t.test(
     appendFileSync(join(dir, 'data/archive/events/a.csv'), '2,20\n'); // the writer's open file moved with it
     const next = await cli(dir);
     t.equal(next.exitCode, 1);
-    t.match(next.stdout, /landing file data\/archive\/events\/a\.csv was loaded in batch 1 and has changed since/);
+    t.match(
+      next.stdout,
+      /error: archived file data\/archive\/events\/a\.csv was loaded in batch 1 and has changed since/,
+    );
   },
 );
 

@@ -4,7 +4,7 @@ import t, { type Test } from 'tap';
 import { execa } from 'execa';
 import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cli, ledgerTables, printed, project, query } from './helpers.js';
+import { CLI, REPO, cli, ledgerTables, printed, project, query } from './helpers.js';
 
 const SETTINGS = JSON.stringify({ ducksteps: { inputs: { events: 'data/landing/ev/*.csv' } } });
 const LOAD = `-- ducksteps: incremental
@@ -154,3 +154,130 @@ t.test('watch --max-wait 999h waits without a timer overflow (no busy loop), and
   t.notMatch(done.stderr, /TimeoutOverflowWarning/);
   t.notMatch(done.stdout, /micro-batch \d+:/, 'the file waits for the batch size or the maximum wait');
 });
+
+t.test(
+  'watch: the first SIGTERM stops it (exit 143) while a landing file keeps growing; the lock is free',
+  async (t) => {
+    const dir = watched(t);
+    const path = join(dir, 'data/landing/ev/endless.csv');
+    writeFileSync(path, 'id,v\n');
+    // a writer that never stops appending (a file being delivered in place, not renamed into place)
+    const writer = execa(process.execPath, [
+      '-e',
+      `const fs = require('fs'); let i = 1; setInterval(() => fs.appendFileSync(${JSON.stringify(path)}, i + ',' + i++ + '\\n'), 50);`,
+    ]);
+    writer.catch(() => undefined);
+    try {
+      const child = cli(dir, ['watch', '--max-wait', '300ms']);
+      await printed(child, 'watching');
+      await sleep(1000); // it has seen the file grow
+      child.kill('SIGTERM');
+      // not a speed check: without the fix it never exits while the file grows; a minute means it hangs
+      const hung = sleep(60_000).then(() => 'still running a minute after SIGTERM');
+      const done = await Promise.race([child, hung]);
+      if (typeof done === 'string') child.kill('SIGKILL');
+      t.equal(typeof done === 'string' ? done : done.exitCode, 143);
+      t.match(String((await child).stderr), /stopping \(SIGTERM\)/);
+      const next = cli(dir, ['watch', '--max-wait', '300ms']);
+      await printed(next, 'watching'); // the replacement takes the lock
+      next.kill('SIGTERM');
+      t.equal((await next).exitCode, 143);
+    } finally {
+      writer.kill('SIGKILL');
+    }
+  },
+);
+
+t.test(
+  'watch: every file that lands while watch starts is loaded, once (its folders are watched, then listed)',
+  async (t) => {
+    const dir = watched(t);
+    // many files in a subfolder the glob does not match: watching the folders takes a while to start
+    mkdirSync(join(dir, 'data/landing/ev/old'));
+    for (let i = 0; i < 5000; i++) writeFileSync(join(dir, 'data/landing/ev/old', `${i}.txt`), '');
+    const child = cli(dir, ['watch', '--max-wait', '300ms', '--batch-size', '1000', '--lock-timeout', '30s']);
+    let watching = false;
+    void printed(child, 'watching').then(() => (watching = true));
+    let n = 0;
+    for (; !watching || n < 3; await sleep(100)) drop(dir, `s${++n}.csv`, `id,v\n${n},1\n`); // before, during, after its start
+    const want = [{ n, d: n }];
+    t.same(
+      await until(dir, 'SELECT count(*)::INT AS n, count(DISTINCT id)::INT AS d FROM events', want),
+      want,
+      `all ${n} files, each once`,
+    );
+    child.kill('SIGINT');
+    t.equal((await child).exitCode, 130);
+  },
+);
+
+t.test('watch finishes at start the batches a stopped run left unfinished, with no new file', async (t) => {
+  const dir = watched(t);
+  mkdirSync(join(dir, 'sql/02_totals'));
+  writeFileSync(
+    join(dir, 'sql/02_totals/01.sql'),
+    `-- ducksteps: incremental
+CREATE TABLE IF NOT EXISTS totals (batch_id INTEGER, s INTEGER);
+INSERT INTO totals SELECT {{ batch.id }}, sum(v) FROM events WHERE batch_id = {{ batch.id }};`,
+  );
+  drop(dir, 'a.csv', 'id,v\n1,10\n');
+  t.equal((await cli(dir, ['--only', '01_load'])).exitCode, 0, '02_totals has not run on batch 1');
+  const child = cli(dir, ['watch', '--max-wait', '300ms', '--lock-timeout', '30s']);
+  t.same(await until(dir, 'SELECT batch_id, s FROM totals', [{ batch_id: 1, s: 10 }]), [{ batch_id: 1, s: 10 }]);
+  child.kill('SIGINT');
+  const done = await child;
+  t.equal(done.exitCode, 130);
+  t.match(done.stdout, /micro-batch 1: 0 files, 1 row/);
+});
+
+t.test('Ctrl-C to the process group while a worker of watch still boots: exit 130, no error', async (t) => {
+  const dir = watched(t);
+  drop(dir, 'a.csv', 'id,v\n1,10\n');
+  // a machine under load, made reproducible: every worker takes 8 s to boot (the driver does not)
+  const slowBoot =
+    "if (process.argv[1]?.includes('worker')) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 8000)";
+  const child = execa(process.execPath, [CLI, 'watch', '--max-wait', '300ms'], {
+    cwd: dir,
+    reject: false,
+    detached: true, // a group of its own: the Ctrl-C goes to it, as a terminal sends it
+    env: { NO_COLOR: '1', NODE_OPTIONS: `--import=data:text/javascript,${encodeURIComponent(slowBoot)}` },
+  });
+  const booting = async () =>
+    existsSync(join(dir, 'data/warehouse.duckdb.lock')) &&
+    (await execa('pgrep', ['-P', String(child.pid)], { reject: false })).stdout.trim() !== '';
+  while (!(await booting())) await sleep(50); // watch holds its lock and has started a worker
+  process.kill(-child.pid!, 'SIGINT');
+  const done = await child;
+  t.equal(done.exitCode, 130, done.stderr);
+  t.notMatch(done.stderr, /cannot read the batch ledger|killed by SIGINT/);
+});
+
+t.test(
+  'the watch soak, small: under CPU load, stopped by Ctrl-C and SIGKILL and restarted, every file once',
+  async (t) => {
+    // the full size: npm run crashtest -- --trials 0 --soak (200 files over 150 s)
+    const run = await execa(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'bench/crashtest.ts',
+        '--trials',
+        '0',
+        '--soak',
+        '--soak-files',
+        '30',
+        '--soak-seconds',
+        '20',
+        '--seed',
+        '42',
+      ],
+      { cwd: REPO, reject: false },
+    );
+    t.equal(run.exitCode, 0, run.stdout + run.stderr);
+    t.match(
+      run.stdout,
+      /soak: 30 files dropped over ~20 s beside \d+ busy processes; watch stopped SIGINT -> exit 130, SIGKILL -> killed by SIGKILL, SIGINT -> exit 130, restarted each time: 30 ledger rows, tables equal to a --full-refresh/,
+    );
+  },
+);

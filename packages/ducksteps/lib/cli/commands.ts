@@ -125,12 +125,12 @@ export const commands: Record<string, Command> = {
     run: async (c) => (await import('./compile.js')).compileCommand(c),
   },
   logs: {
-    help: "usage: ./run.sh logs [--runs N] [--step STEP]\n\nThe last run's steps beside the median of the previous N runs (default 10), steps at least\n1.5x slower flagged; the slowest statements with file:line; failed steps with their error; the recent batches.",
+    help: "usage: ./run.sh logs [--runs N] [--step STEP]\n\nThe last run's steps beside the median of the previous N runs on the same warehouse (--db; default 10),\nsteps at least 1.5x slower flagged; the slowest statements with file:line; failed steps with their error;\nthe recent batches of that warehouse.",
     flags: ['runs', 'step', 'target'],
     run: async (c) => (await import('./logs.js')).logsCommand(c),
   },
   docs: {
-    help: 'usage: ./run.sh docs\n\nWrites docs/pipeline.md: lineage flowchart (Mermaid), steps and files, last run timings.',
+    help: 'usage: ./run.sh docs\n\nWrites docs/pipeline.md: the lineage flowchart (Mermaid) with the gates, the steps and their files,\nthe assertions and the tables of each step. It holds no run data, so it changes only when the SQL\ndoes: timings are in ./run.sh logs and logs/report.html.',
     flags: ['var'],
     run: async (c) => (await import('./docs.js')).docsCommand(c),
   },

@@ -15,10 +15,11 @@ import { counted, detectStyle, errorBlock } from '../report/tables.js';
 import { selectRun, type RunFlags } from './run-plan.js';
 
 export async function compileCommand({ root, flags }: CommandContext): Promise<number> {
-  const settings = loadSettings(root, flags as CliSettings);
+  const settings = loadSettings(root, flags as CliSettings, { cluster: false });
   const project = discover(root, settings.engine);
   const result = await compileProject(project, settings, newRunId());
   const style = detectStyle();
+  for (const line of project.warnings ?? []) process.stdout.write(`! ${line}\n`);
   for (const error of result.errors) process.stdout.write(`${errorBlock(style, error)}\n`);
   const checked = result.parsed ? 'parsed' : 'rendered (Spark SQL is checked by the cluster when it runs)';
   const summary = `${counted(result.files, 'file')}, ${counted(result.statements, 'statement')} ${checked}, ${counted(result.errors.length, 'error')}; compiled SQL in logs/compiled/`;

@@ -9,7 +9,7 @@ import { discoverTargets } from '../publish/targets.js';
 import { pipelineDoc } from '../report/pipeline-doc.js';
 
 export async function docsCommand({ root, flags }: CommandContext): Promise<number> {
-  const settings = loadSettings(root, flags as CliSettings);
+  const settings = loadSettings(root, flags as CliSettings, { cluster: false });
   const project = discover(root, settings.engine);
   const targets = discoverTargets(root);
   const plan = await displayPlan(project, settings, { strict: true }); // a step that does not render: its error

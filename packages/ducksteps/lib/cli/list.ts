@@ -30,7 +30,7 @@ const freshnessCell = (f: InputFreshness) =>
     : `${formatAge(f.ageMs)} old${f.warnAfterMs !== undefined || f.errorAfterMs !== undefined ? ` (${f.status === 'pass' ? 'fresh' : f.status === 'warn' ? 'late: warn' : 'late: error'})` : ''}`;
 
 export async function listCommand({ root, flags }: CommandContext): Promise<number> {
-  const settings = loadSettings(root, flags as CliSettings);
+  const settings = loadSettings(root, flags as CliSettings, { cluster: false });
   const project = discover(root, settings.engine);
   if (Array.isArray(flags.select)) {
     await listSelection(project, settings, flags.select, flags.json === true);

@@ -32,7 +32,7 @@ export async function logsCommand({ root, flags }: CommandContext): Promise<numb
   }
   const style = detectStyle();
   const out: string[] = [
-    `last run ${review.runId}; each step's latest run, compared with the median of its up to ${counted(runs, 'earlier run')}`,
+    `last run ${review.runId}${review.warehouse ? ` on ${review.warehouse}` : ''}; each step's latest run, compared with the median of its up to ${counted(runs, 'earlier run')}${review.warehouse ? ' on that warehouse' : ''}`,
   ];
   out.push(
     renderTable(
@@ -65,7 +65,7 @@ export async function logsCommand({ root, flags }: CommandContext): Promise<numb
   );
   for (const s of review.steps.filter((x) => x.error))
     out.push(`${formatStatus(style, 'failed')} ${s.step}: ${safeText(s.error!)}`);
-  const batches = recentBatches(logs);
+  const batches = recentBatches(logs, review.runId);
   if (batches.length > 0) {
     out.push('recent batches:');
     out.push(

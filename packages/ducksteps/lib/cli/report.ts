@@ -6,7 +6,7 @@ import { discover } from '../project/discover.js';
 import { writeReport } from '../report/html/write-report.js';
 
 export async function reportCommand({ root, flags }: CommandContext): Promise<number> {
-  const settings = loadSettings(root, flags as CliSettings);
+  const settings = loadSettings(root, flags as CliSettings, { cluster: false });
   const project = discover(root, settings.engine);
   const plan = await displayPlan(project, settings).catch(() => undefined); // the lineage section, when it can be drawn
   let path: string | undefined;

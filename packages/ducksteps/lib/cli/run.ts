@@ -49,6 +49,7 @@ export async function runCommand({ root, flags }: CommandContext, testsOnly = fa
   const testSteps = testsOnly ? await testSelection(project, f, settings) : undefined;
   const style = f.json ? { color: false } : detectStyle();
   const write = (text: string) => (f.json ? process.stderr : process.stdout).write(`${text}\n`);
+  for (const line of project.warnings ?? []) write(`! ${line}`);
   for (const line of notices ?? []) write(`· ${line}`);
   if (withhold && discoverTargets(root).length > 0) write(`· publish: skipped (${withhold})`);
   if (!testsOnly && steps.length < project.steps.length)

@@ -13,7 +13,7 @@ import { testSelection, type RunFlags } from './run-plan.js';
 
 export async function testUnitCommand(root: string, flags: RunFlags): Promise<number> {
   const project = discover(root);
-  const settings = loadSettings(root, flags);
+  const settings = loadSettings(root, flags, { cluster: false });
   const steps = await testSelection(project, flags, settings);
   const style = flags.json ? { color: false } : detectStyle();
   const stop = new AbortController();

@@ -3,6 +3,19 @@
 
 export type Row = Record<string, unknown>;
 
+/** A failure after the commit point: the step's work is committed (the ledger says so) but what follows it
+ * did not finish — on Spark, switching the reader-facing views. The step is not rolled back; `hint` says what
+ * finishes it. */
+export class AfterCommitError extends Error {
+  constructor(
+    message: string,
+    readonly hint: string,
+  ) {
+    super(message);
+    this.name = 'AfterCommitError';
+  }
+}
+
 export interface RunResult {
   readonly rowsChanged: number;
 }
@@ -92,4 +105,10 @@ export interface Session {
 /** How a session is opened. */
 export interface OpenOptions {
   readonly readOnly?: boolean;
+  /** Told when the open starts waiting for another program's lock on the file (--lock-timeout), and how long
+   * it waited once it stops. */
+  readonly onLockWait?: LockWaitListener;
 }
+
+/** 'waiting': another program holds the file, the open retries; 'done': the wait is over (got it, or gave up). */
+export type LockWaitListener = (phase: 'waiting' | 'done', waitedMs: number) => void;

@@ -4,7 +4,7 @@
 // the worker writes. A new batch's files are hashed just before its first step runs (seal.ts).
 import { BatchError } from '../errors.js';
 import { eachBounded, groupFiles, sha256Of } from '../project/fingerprint.js';
-import { scanStore, type FoundFile, type Store } from '../project/inputs.js';
+import { scanStore, storeFile, type FoundFile, type Store } from '../project/inputs.js';
 import type { Batch, LandingFile, Ledger, Settings, Step } from '../model.js';
 import { refreshBatches, refuseBehind } from './full-refresh.js';
 import { adoptLegacy, refuseUnnamedStranger } from './legacy.js';
@@ -33,7 +33,7 @@ async function verifyKnown(root: string, store: Store, ledger: Ledger): Promise<
       const sha = await sha256Of(root, f.at);
       if (sha === loaded.sha256) return;
       throw new BatchError(
-        `landing file ${f.at} was loaded in batch ${loaded.batchId} and has changed since (sha256 ${short(loaded.sha256)}… → ${short(sha)}…)`,
+        `${storeFile(f.path, f.at)} was loaded in batch ${loaded.batchId} and has changed since (sha256 ${short(loaded.sha256)}… → ${short(sha)}…)`,
         {
           hint: 'a loaded file must not change: restore it, or deliver the correction as a new file (e.g. a _v2 suffix); to rebuild from the files as they are now, run ./run.sh --full-refresh',
         },

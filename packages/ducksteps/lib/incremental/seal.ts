@@ -5,6 +5,7 @@ import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { BatchError } from '../errors.js';
 import { eachBounded, sha256Of } from '../project/fingerprint.js';
+import { storeFile } from '../project/inputs.js';
 import type { Batch, LandingFile, Ledger, Settings } from '../model.js';
 
 /** SHA-256 -> the path of the file loaded with that content. */
@@ -27,7 +28,7 @@ async function hashed(root: string, file: LandingFile, at: string): Promise<Land
   const sha256 = await sha256Of(root, at);
   const after = stat();
   if (!before || !after || before.size !== after.size || before.mtimeMs !== after.mtimeMs) {
-    throw new BatchError(`landing file ${at} changed while it was read (it is still being written)`, {
+    throw new BatchError(`${storeFile(file.path, at)} changed while it was read (it is still being written)`, {
       hint: 'deliver files under a temporary name (x.csv.tmp) and rename them into place when complete; it is taken on the next run',
     });
   }
@@ -53,7 +54,7 @@ export async function sealBatch(
     }
     if (policy === 'refuse') {
       throw new BatchError(
-        `landing file ${batch.location[f.path] ?? f.path} has the same content as ${original}, which is loaded already (sha256 ${f.sha256.slice(0, 12)}…)`,
+        `${storeFile(f.path, batch.location[f.path])} has the same content as ${original}, which is loaded already (sha256 ${f.sha256.slice(0, 12)}…)`,
         {
           hint: 'a file is loaded once, whatever its name: move this one away if it is a second delivery; if it is new data, its content must differ; or set "ducksteps"."duplicates": "skip" to record such files without loading them',
         },

@@ -1,6 +1,8 @@
-// `logs`' view of batches: the latest batches in run_log.csv, which steps committed each, and how.
+// `logs`' view of batches: the latest batches in run_log.csv, which steps committed each, and how — of the
+// warehouse the last run ran against (batch ids are a warehouse's own).
 import { join } from 'node:path';
 import { readLog } from './history.js';
+import { onWarehouseOf, runWarehouses } from './run-warehouses.js';
 
 export interface BatchRow {
   readonly batchId: number;
@@ -11,9 +13,9 @@ export interface BatchRow {
   readonly runs: readonly string[];
 }
 
-/** The last `count` batches, newest first. */
-export function recentBatches(logs: string, count = 10): BatchRow[] {
-  const rows = readLog(join(logs, 'run_log.csv')).filter((r) => r.batch_id);
+/** The last `count` batches of the warehouse `runId` ran against, newest first (`logs`: the target's folder). */
+export function recentBatches(logs: string, runId: string, count = 10): BatchRow[] {
+  const rows = onWarehouseOf(readLog(join(logs, 'run_log.csv')), runId, runWarehouses(logs)).filter((r) => r.batch_id);
   const byBatch = new Map<number, typeof rows>();
   for (const r of rows) byBatch.set(Number(r.batch_id), [...(byBatch.get(Number(r.batch_id)) ?? []), r]);
   return [...byBatch.entries()]

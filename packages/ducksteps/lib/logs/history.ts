@@ -1,7 +1,8 @@
 // Reads what earlier runs left in logs/: the CSV logs, and logs/last_run.json for --resume.
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { firstLine, parseCsv, readAt } from './csv.js';
+import { recordRun, warehouseKey } from './run-warehouses.js';
 import { writeLog } from './write.js';
 import type { Project, Settings, Step } from '../model.js';
 import type { RunStart } from '../results.js';
@@ -70,14 +71,18 @@ export interface LastRun {
   readonly steps: readonly string[]; // every step id of the project at that time
   readonly selected: readonly string[]; // the steps that run meant to run
   readonly database?: string; // the --db it ran against (as given, project-relative or absolute)
+  readonly engine?: 'duckdb' | 'spark'; // --engine (on Spark, database names the ledger's store)
   readonly command?: string; // the command line, for the report
 }
 
 export const lastRunPath = (logs: string) => join(logs, 'last_run.json');
 
-export function writeLastRun(logs: string, run: LastRun): void {
+/** Writes last_run.json in the target's logs folder, and records which warehouse the run runs against
+ * (runs.csv there); `root`: the project, which warehouse paths are named relative to. */
+export function writeLastRun(logs: string, run: LastRun, root = dirname(logs)): void {
   mkdirSync(logs, { recursive: true });
   writeLog(lastRunPath(logs), `${JSON.stringify(run, null, 2)}\n`);
+  recordRun(logs, run.runId, warehouseKey(root, run.database ?? 'data/warehouse.duckdb', run.engine));
 }
 
 /** The latest run recorded in a logs folder (logs/ or logs/TARGET/). */
@@ -117,5 +122,6 @@ export const resumeOf = (project: Project, settings: Settings, runId: string, st
   steps: project.steps.map((s) => s.id),
   selected: steps.map((s) => s.id),
   database: maskPassword(settings.database),
+  engine: settings.engine,
   command: maskPassword(['./run.sh', ...process.argv.slice(2)].join(' ')),
 });

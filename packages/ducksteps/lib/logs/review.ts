@@ -1,8 +1,10 @@
-// `logs`: compare the last run with earlier ones, find the slowest statements and the failures.
+// `logs`: compare the last run with earlier ones of the same warehouse, find the slowest statements and the
+// failures.
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { STEP_PATTERN } from '../model.js';
 import { median, readLog, rowsOfRun, type LogRow } from './history.js';
+import { onWarehouseOf, runWarehouses } from './run-warehouses.js';
 
 export const SLOWER = 1.5;
 
@@ -27,6 +29,7 @@ export interface SlowStatement {
 
 export interface Review {
   readonly runId?: string;
+  readonly warehouse?: string; // what the last run ran against (logs/runs.csv); only its runs are compared
   readonly previousRuns: number;
   readonly steps: readonly StepTiming[];
   readonly slowest: readonly SlowStatement[];
@@ -42,12 +45,15 @@ function statementRows(logsDir: string, runId: string, only?: string): LogRow[] 
     .flatMap((f) => rowsOfRun(join(logsDir, f), runId));
 }
 
-/** The last run's steps beside the median of up to `runs` earlier runs, and its slowest statements. */
+/** The last run's steps beside the median of up to `runs` earlier runs of its warehouse, and its slowest
+ * statements (`logsDir`: the target's logs folder). */
 export function reviewLogs(logsDir: string, runs = 10, only?: string, top = 10): Review {
-  const rows = stepRows(readLog(join(logsDir, 'run_log.csv'))).filter((r) => !only || r.step === only);
-  const order = [...new Set(rows.map((r) => r.run_id))];
-  const runId = order[order.length - 1];
+  const all = stepRows(readLog(join(logsDir, 'run_log.csv'))).filter((r) => !only || r.step === only);
+  const runId = all.at(-1)?.run_id;
   if (!runId) return { previousRuns: 0, steps: [], slowest: [] };
+  const warehouses = runWarehouses(logsDir);
+  const rows = onWarehouseOf(all, runId, warehouses);
+  const order = [...new Set(rows.map((r) => r.run_id))];
   const previous = new Set(order.slice(Math.max(0, order.length - 1 - runs), -1));
   // every step's latest row, from whichever run last ran it (after --only, the others come from earlier runs)
   const latest = new Map<string, LogRow>();
@@ -83,5 +89,5 @@ export function reviewLogs(logsDir: string, runs = 10, only?: string, top = 10):
     }))
     .sort((a, b) => b.durationMs - a.durationMs)
     .slice(0, top);
-  return { runId, previousRuns: previous.size, steps, slowest };
+  return { runId, warehouse: warehouses.get(runId), previousRuns: previous.size, steps, slowest };
 }

@@ -25,9 +25,11 @@ export class WorkerPool {
   private queue: WorkerProcess[] = [];
   private jobs = 0;
 
+  /** `onWaiting`: a line for each job that waits for another program's lock on the warehouse (--lock-timeout). */
   constructor(
     readonly root: string,
     private readonly depth = warmDepth(),
+    private readonly onWaiting?: (line: string) => void,
   ) {
     removeDeadPools();
     this.folder = mkdtempSync(join(tmpdir(), poolPrefix()));
@@ -70,7 +72,10 @@ export class WorkerPool {
       tmpDir: this.folder,
       resultPath: join(this.folder, `${++this.jobs}-${job.kind}.json`),
     };
-    return (worker ?? (await this.take())).run<AnswerOf<K>>(envelope, options);
+    const notify = this.onWaiting;
+    const onWaiting =
+      options?.onWaiting ?? (notify && ((what: string, ms: number) => notify(waitingLine(job as AnyJob, what, ms))));
+    return (worker ?? (await this.take())).run<AnswerOf<K>>(envelope, { ...options, onWaiting });
   }
 
   /** Stops the warm workers (nothing may outlive the command: a live child keeps the driver running) and
@@ -80,6 +85,18 @@ export class WorkerPool {
     this.queue = [];
     rmSync(this.folder, { recursive: true, force: true });
   }
+}
+
+const WHO: Partial<Record<JobKind, string>> = {
+  ledger: 'the batch ledger',
+  assert: 'the assertions',
+  publish: 'publish',
+};
+
+/** What a job waiting for a file lock says: who waits, for what, how long at most. */
+function waitingLine(job: AnyJob, what: string, timeoutMs: number): string {
+  const who = job.kind === 'step' ? job.step.id : (WHO[job.kind] ?? job.kind);
+  return `${who}: waiting for another program to release ${what} (up to ${Math.round(timeoutMs / 1000)} s, --lock-timeout)`;
 }
 
 /** Runs one job in a pool of its own (commands that need one answer: list, compile, lineage). */

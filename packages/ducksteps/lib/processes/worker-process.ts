@@ -34,6 +34,8 @@ export interface RunOptions {
   readonly onOutput?: (line: string) => void;
   /** The engine's progress on a statement running longer than 2 s, about every second. */
   readonly onProgress?: (progress: StatementProgress) => void;
+  /** The job waits for another program to release the warehouse's file (--lock-timeout). */
+  readonly onWaiting?: (what: string, timeoutMs: number) => void;
 }
 
 /** The answer read from the result file, or how the worker died without one. */
@@ -92,12 +94,15 @@ function lines(stream: NodeJS.ReadableStream | null, onLine: (line: string) => v
 }
 
 /** Starts a worker process now (plain node:child_process: already loaded, so the first worker starts before
- * the driver's own imports). ipc: the worker dies with the driver on every platform (see worker/main.ts). */
+ * the driver's own imports). ipc: the worker dies with the driver on every platform (see worker/main.ts).
+ * detached (a process group of its own, POSIX): a Ctrl-C or `kill -INT -PGID` reaches the driver only, which
+ * stops its workers itself — a worker still booting, before it can ignore signals, would die of one. */
 export function launchWorker(cwd: string, purpose: Purpose = 'step'): WorkerProcess {
   const child = spawn(process.execPath, [...workerCommand(), ...(purpose === 'publish' ? ['--publish'] : [])], {
     cwd,
     stdio: ['pipe', 'pipe', 'pipe', 'ipc'],
     windowsHide: true,
+    detached: process.platform !== 'win32',
   });
   const stderr = tail(child.stderr);
   child.stdin?.on('error', () => undefined); // a worker that died before reading its job: its exit says why
@@ -108,6 +113,7 @@ export function launchWorker(cwd: string, purpose: Purpose = 'step'): WorkerProc
     );
   });
   let onProgress: RunOptions['onProgress'];
+  let onWaiting: RunOptions['onWaiting'];
   let onAnswered: (() => void) | undefined;
   let onLine: RunOptions['onOutput'];
   const ready = new Promise<boolean>((resolve) => {
@@ -115,6 +121,7 @@ export function launchWorker(cwd: string, purpose: Purpose = 'step'): WorkerProc
       if (!isWorkerMessage(message)) return;
       if (message.kind === 'ready') resolve(true);
       else if (message.kind === 'progress') onProgress?.(message.progress);
+      else if (message.kind === 'waiting') onWaiting?.(message.what, message.timeoutMs);
       else onAnswered?.();
     });
     void exited.then(() => resolve(false));
@@ -136,6 +143,7 @@ export function launchWorker(cwd: string, purpose: Purpose = 'step'): WorkerProc
     options.signal?.addEventListener('abort', onAbort);
     onLine = options.onOutput;
     onProgress = options.onProgress;
+    onWaiting = options.onWaiting;
     const answered = new Promise<void>((resolve) => {
       onAnswered = resolve;
     });
@@ -153,6 +161,7 @@ export function launchWorker(cwd: string, purpose: Purpose = 'step'): WorkerProc
       return { result: JSON.parse(readFileSync(envelope.resultPath, 'utf8')) as T };
     } finally {
       onProgress = undefined;
+      onWaiting = undefined;
       onAnswered = undefined;
       if (heartbeat) clearInterval(heartbeat);
       if (deadline) clearTimeout(deadline);

@@ -1,4 +1,5 @@
 // Settings: package.json "ducksteps" defaults, overridden by the command line.
+import { closest } from './closest.js';
 import {
   accessSync,
   closeSync,
@@ -90,23 +91,6 @@ const KEYS = [
 /** How long one publish target may take when nothing says otherwise: a consumer holding a lock on the
  * target, or a stalled server, must not hang a scheduled run for ever. */
 export const DEFAULT_PUBLISH_TIMEOUT_MS = 5 * 60_000;
-
-/** The closest known key by edit distance (for "did you mean"). */
-function closest(word: string, options: readonly string[]): string | undefined {
-  const distance = (a: string, b: string) => {
-    const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-    for (let i = 1; i <= a.length; i++) {
-      let prev = row[0]++;
-      for (let j = 1; j <= b.length; j++)
-        [prev, row[j]] = [row[j], Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1))];
-    }
-    return row[b.length];
-  };
-  const best = options
-    .map((o) => [o, distance(word.toLowerCase(), o.toLowerCase())] as const)
-    .sort((x, y) => x[1] - y[1])[0];
-  return best && best[1] <= 3 ? best[0] : undefined;
-}
 
 /** Refuses unknown keys and keys of the wrong type, instead of silently ignoring them. */
 function checkKeys(settings: Record<string, unknown>): void {
@@ -311,14 +295,15 @@ function wholeNumber(value: unknown, name: string): number | undefined {
   return n;
 }
 
-/** "duckdb" (a DuckDB file or a DuckLake, by --db) or "spark" (the cluster DUCKSTEPS_SPARK_URL names). */
-function engineSetting(value: unknown, name: string): Dialect | undefined {
+/** "duckdb" (a DuckDB file or a DuckLake, by --db) or "spark" (the cluster DUCKSTEPS_SPARK_URL names, needed
+ * only by a command that connects to it). */
+function engineSetting(value: unknown, name: string, cluster: boolean): Dialect | undefined {
   if (value === undefined || value === 'duckdb') return value;
   if (value !== 'spark')
     throw new UsageError(`${name} must be duckdb or spark, got "${value}"`, {
       hint: 'duckdb runs on a DuckDB file or a DuckLake (--db); spark on a cluster (docs/scale.md)',
     });
-  if (!process.env.DUCKSTEPS_SPARK_URL) {
+  if (cluster && !process.env.DUCKSTEPS_SPARK_URL) {
     throw new ConfigError(`${name} spark needs the cluster: DUCKSTEPS_SPARK_URL is not set`, {
       hint: 'export DUCKSTEPS_SPARK_URL=sc://host:15002 (Databricks: sc://…:443/;token=…), see docs/scale.md',
     });
@@ -326,8 +311,9 @@ function engineSetting(value: unknown, name: string): Dialect | undefined {
   return 'spark';
 }
 
-/** Merges package.json defaults and command-line flags into the build's settings. */
-export function loadSettings(root: string, cli: CliSettings = {}): Settings {
+/** Merges package.json defaults and command-line flags into the build's settings. `cluster: false`: the command
+ * never connects to a Spark cluster (compile, list, docs, report, test --unit), so none need be named. */
+export function loadSettings(root: string, cli: CliSettings = {}, { cluster = true } = {}): Settings {
   const file = readPackageSettings(root);
   const fileVars = (file.vars ?? {}) as Record<string, unknown>;
   if (typeof fileVars !== 'object')
@@ -391,7 +377,7 @@ export function loadSettings(root: string, cli: CliSettings = {}): Settings {
     dataPath: cli['data-path'] ?? target?.dataPath ?? fileDataPath,
     extensionDir:
       process.env.DUCKSTEPS_EXTENSION_DIR || (typeof file.extensionDir === 'string' ? file.extensionDir : undefined),
-    engine: engineSetting(cli.engine ?? file.engine, source(cli.engine, '--engine', 'engine')),
+    engine: engineSetting(cli.engine ?? file.engine, source(cli.engine, '--engine', 'engine'), cluster),
     onSchemaChange: policySetting(file.onSchemaChange),
     target: target?.name,
     logs: logsFolder(root, target, file.target),

@@ -5,6 +5,7 @@ import { DiscoveryError } from '../errors.js';
 import { STEP_PATTERN, type Dialect, type Project, type Step } from '../model.js';
 import { hasFlag, readDirectives } from '../sql/directives.js';
 import { contractsOf, policyOf } from './schema-settings.js';
+import { loneVariants } from './variants.js';
 
 const toPosix = (p: string) => p.split(sep).join('/');
 
@@ -200,5 +201,11 @@ export function discover(root: string, dialect: Dialect = 'duckdb'): Project {
   }
   const steps = findSteps(root, dialect);
   checkScripts(root, steps);
-  return { root, steps, testFiles: findTests(root) };
+  const warnings = steps.flatMap((s) =>
+    loneVariants(
+      s.dir,
+      listDir(root, s.dir).filter((f) => f.endsWith('.sql')),
+    ),
+  );
+  return { root, steps, testFiles: findTests(root), warnings };
 }

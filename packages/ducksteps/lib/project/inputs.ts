@@ -39,6 +39,10 @@ export const restOf = (glob: string): string => {
 };
 
 /** The folder archived files of `input` go to: <archive>/<input>. */
+/** A store file as messages name it: where it is now (`at`), in landing or in the archive (its ledger path). */
+export const storeFile = (path: string, at: string = path): string =>
+  `${at === path ? 'landing' : 'archived'} file ${at}`;
+
 export const archiveFolder = (archive: string, input: string): string => posix.join(archive, input);
 
 /** Where a loaded file of `input` is kept once archived: <archive>/<input>/<path below the glob's folder>. */

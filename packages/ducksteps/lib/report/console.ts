@@ -76,6 +76,7 @@ export function consoleEvents(style: Style, print: Writer, live?: LiveLine): Bui
         ),
       ),
     onNotice: (line) => write(`· ${safeText(line)}`),
+    onWaiting: (line) => write(`· ${safeText(line)}`),
     onWarning: (line) => write(`! ${safeText(line)}`),
     onHeartbeat: (step, ms) => {
       if (!live) write(latest?.step === step.id ? latest.line : heartbeatLine(style, step, ms));
@@ -89,8 +90,9 @@ export function consoleEvents(style: Style, print: Writer, live?: LiveLine): Bui
         if (c.version > 1) write(`  · ${c.table}: ${safeText(c.change)} (schema version ${c.version})`);
       if (report.error) {
         const committed = report.committedFiles ?? [];
-        const next =
-          committed.length === 0
+        const next = report.error.committed
+          ? `${report.step.id} was committed (the failure came after its commit point); continue with ./run.sh --resume`
+          : committed.length === 0
             ? `nothing of ${report.step.id} was committed; fix it, then continue with ./run.sh --resume`
             : `committed before the failure (marked no-transaction): ${committed.join(', ')}; the rest of ${report.step.id} was rolled back; fix it, then continue with ./run.sh --resume`;
         write(errorBlock(style, report.error, next));

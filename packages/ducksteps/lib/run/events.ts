@@ -13,6 +13,7 @@ const NAMES = {
   onProgress: true,
   onOutput: true,
   onNotice: true,
+  onWaiting: true,
   onWarning: true,
   onTestsStart: true,
   onPublishStart: true,

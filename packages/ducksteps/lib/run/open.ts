@@ -89,7 +89,7 @@ export async function openRun(options: BuildOptions): Promise<OpenedRun> {
   const lineage = lineageEvents(project, settings, runId, (line) => events.onWarning?.(line));
   const checksums = checksumsIfRender(project, settings); // what this run builds from, before it starts
   const events: BuildEvents = fanOut(
-    logSubscriber(logs, runId),
+    logSubscriber(logs, runId, project.root),
     stateSubscriber(logs, runId, () => checksums),
     artifactsSubscriber(logs, runId, command),
     lineage,
@@ -100,7 +100,7 @@ export async function openRun(options: BuildOptions): Promise<OpenedRun> {
     events.onStaleRun?.(lock.stale.runId, lock.stale.pid, lock.takeover !== undefined);
     if (lock.takeover) events.onNotice?.(lock.takeover);
   }
-  const pool = new WorkerPool(project.root);
+  const pool = new WorkerPool(project.root, undefined, events.onWaiting);
   const close = () => {
     pool.close();
     if (!options.lock) lock.release(); // a caller's lock (watch) is the caller's to release

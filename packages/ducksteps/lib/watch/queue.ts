@@ -1,6 +1,6 @@
 // What `watch` holds between micro-batches: the pending files in arrival order, and the files that must
-// first hold still (a file present when watch starts may still be being written: it is taken only once its
-// size and time stayed the same for a while, as chokidar does for files that arrive later).
+// first hold still (a file may still be being written: it is taken only once its size and time stayed the
+// same for a while).
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 
@@ -28,7 +28,8 @@ export class Queue {
 interface Seen {
   readonly size: number;
   readonly mtimeMs: number;
-  readonly since: number;
+  readonly since: number; // unchanged since
+  readonly arrivedAt: number;
 }
 
 /** Files waiting to hold still for `quietMs` before they are queued. */
@@ -39,27 +40,31 @@ export class Settling {
     private readonly quietMs: number,
   ) {}
 
-  add(path: string, now = Date.now()): void {
+  /** Starts watching a file (seen twice, it keeps its first arrival). */
+  add(path: string, arrivedAt = Date.now(), now = Date.now()): void {
     const stat = this.stat(path);
-    if (stat) this.seen.set(path, { ...stat, since: now });
+    const before = this.seen.get(path);
+    if (stat)
+      this.seen.set(path, { ...stat, since: now, arrivedAt: Math.min(arrivedAt, before?.arrivedAt ?? arrivedAt) });
   }
 
   get size(): number {
     return this.seen.size;
   }
 
-  /** The files that held still for quietMs (they leave the set); a file that changed starts again. */
-  settled(now = Date.now()): string[] {
-    const out: string[] = [];
+  /** The files that held still for quietMs, with their arrival (they leave the set); a file that changed
+   * starts again. */
+  settled(now = Date.now()): Array<[string, number]> {
+    const out: Array<[string, number]> = [];
     for (const [path, before] of this.seen) {
       const stat = this.stat(path);
       if (!stat)
         this.seen.delete(path); // gone (renamed away, deleted): nothing to take
       else if (stat.size !== before.size || stat.mtimeMs !== before.mtimeMs)
-        this.seen.set(path, { ...stat, since: now });
+        this.seen.set(path, { ...before, ...stat, since: now });
       else if (now - before.since >= this.quietMs) {
         this.seen.delete(path);
-        out.push(path);
+        out.push([path, before.arrivedAt]);
       }
     }
     return out;

@@ -9,6 +9,7 @@ import type { AssertJob } from '../protocol.js';
 import { blocks, type AssertionResult, type TestsReport } from '../results.js';
 import { outsideWarehouse } from './bound.js';
 import { hintFor, sqlMessage } from './sql-error.js';
+import { lockWaits } from './lock-wait.js';
 
 const SAMPLE = 5;
 
@@ -80,7 +81,7 @@ export async function runAssertions(job: AssertJob): Promise<TestsReport> {
   const started = performance.now();
   let session: Session;
   try {
-    session = await openSession(job.connection, { readOnly: true });
+    session = await openSession(job.connection, { readOnly: true, onLockWait: lockWaits(job.connection).onLockWait });
   } catch (error) {
     const message = (error instanceof Error ? error.message : String(error)).split('\n')[0];
     return {

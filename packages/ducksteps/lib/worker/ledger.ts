@@ -67,15 +67,15 @@ export async function openBatch(session: Session, write: LedgerWrite, pipeline: 
   const { batch, step, runId } = write;
   await prepareLedger(session, pipeline, batch.claim === true);
   const w: Writer = { session, pipeline, mine: `pipeline = ${text(pipeline)}` };
+  if (batch.fullRefresh)
+    await session.run(`DELETE FROM ducksteps.step_batches WHERE ${w.mine} AND step = ${text(step)}`);
+  await openRefresh(session, write, pipeline);
   const done = await count(
     session,
     `SELECT count(*) AS n FROM ducksteps.step_batches WHERE ${w.mine} AND step = ${text(step)} AND batch_id = ${batch.id}`,
   );
   if (done > 0)
     throw new Error(`ledger: step ${step} already committed batch ${batch.id}; refusing to process it twice`);
-  if (batch.fullRefresh)
-    await session.run(`DELETE FROM ducksteps.step_batches WHERE ${w.mine} AND step = ${text(step)}`);
-  await openRefresh(session, write, pipeline);
   if (!batch.isNew) return;
   if (batch.fullRefresh) {
     await session.run(`DELETE FROM ducksteps.loaded_files WHERE ${w.mine}`);

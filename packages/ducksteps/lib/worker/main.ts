@@ -1,6 +1,7 @@
 // Worker subprocess entry (docs/internals.md): say `ready`, read one Envelope from stdin, run its job with
 // the handler for its kind, write the answer to the envelope's result file, say `answered`, exit.
 // The driver may start this process early: it boots (imports DuckDB) and then waits for stdin.
+import './lifeline.js'; // first: evaluated before the modules below (DuckDB) load
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { AnyJob, Envelope, Handlers, JobContext, WorkerMessage } from '../protocol.js';
 import { mark } from '../trace.js';
@@ -12,16 +13,6 @@ import { parseFiles } from './parse.js';
 import { prepareWarehouse, runQueries } from './query.js';
 import { runStep } from './step.js';
 import { runUnitTests } from './unit-test.js';
-
-// If the driver dies (killed, crashed), die too: an orphan must not commit a step nobody will log,
-// nor keep the database locked against the next run. Dying mid-transaction rolls the step back.
-// The IPC channel closes when the driver's process ends, however it ends, on Linux, macOS and Windows.
-process.on('disconnect', () => process.kill(process.pid, 'SIGKILL'));
-process.channel?.unref();
-// Ctrl-C and `systemctl stop` signal the whole process group. The driver decides what a signal means (it
-// stops this worker, rolled back, and logs the run as interrupted); a worker that died of the signal on its
-// own would look like something outside ducksteps had killed it.
-for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => undefined);
 
 const send = (message: WorkerMessage) => process.send?.(message);
 

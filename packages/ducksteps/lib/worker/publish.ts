@@ -11,6 +11,7 @@ import { kindOf, publishKinds } from '../publish/registry.js';
 import { sqlString } from '../sql/quote.js';
 import { ledgerShape, mine } from './ledger-schema.js';
 import { sqlMessage } from './sql-error.js';
+import { lockWaits } from './lock-wait.js';
 
 function failure(error: unknown): { message: string; hint?: string } {
   const err = error as Error & { hint?: string };
@@ -70,7 +71,7 @@ function source(
 export async function publishTargets(job: PublishJob, context: JobContext): Promise<PublishOutcome[]> {
   let session: Session;
   try {
-    session = await openSession(job.connection, { readOnly: true });
+    session = await openSession(job.connection, { readOnly: true, onLockWait: lockWaits(job.connection).onLockWait });
   } catch (error) {
     // another program holding the warehouse, say: each target fails saying so, nothing crashes
     const { message, hint } = failure(error);

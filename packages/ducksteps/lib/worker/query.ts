@@ -1,6 +1,7 @@
 // Inside the worker: read-only queries for a command (the generic job a new command uses; no handler to add),
 // and preparing the warehouse before a run.
 import { describe, explainFailure, openSession, warehouseExists } from '../engines/open.js';
+import { DuckstepsError } from '../errors.js';
 import type { PrepareJob, QueryAnswer, QueryJob, QueryResult } from '../protocol.js';
 import { takeOver } from './fence.js';
 
@@ -37,8 +38,8 @@ export async function prepareWarehouse(job: PrepareJob): Promise<{ error?: strin
     return {};
   } catch (error) {
     const explained = explainFailure(job.connection, error);
-    return explained
-      ? { error: explained.message, hint: explained.hint }
-      : { error: (error instanceof Error ? error.message : String(error)).split('\n')[0] };
+    if (explained) return { error: explained.message, hint: explained.hint };
+    const what = error instanceof DuckstepsError ? error.shortMessage : ((error as Error)?.message ?? String(error));
+    return { error: what.split('\n')[0], hint: error instanceof DuckstepsError ? error.hint : undefined };
   }
 }

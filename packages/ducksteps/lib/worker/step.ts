@@ -2,12 +2,13 @@
 // turn any failure into a located error. Never throws.
 import { mark } from '../trace.js';
 import { describe, explainFailure, openSession } from '../engines/open.js';
-import type { Session } from '../engines/engine.js';
+import { AfterCommitError, type Session } from '../engines/engine.js';
 import { DuckstepsError } from '../errors.js';
 import type { StepError } from '../model.js';
 import type { JobContext, StepJob } from '../protocol.js';
 import type { StepOutcome, WorkerStats } from '../results.js';
 import { FenceLost } from './fence.js';
+import { lockWaits, type LockWaits } from './lock-wait.js';
 import { hintFor } from './sql-error.js';
 import { StatementFailure, reportProgress } from './statements.js';
 import { loadScript, scriptError, type StepContext, type StepScript } from './step-script.js';
@@ -55,6 +56,7 @@ function failureOf(error: unknown, job: StepJob, projectRoot: string): StepError
 /** A failure of the step, located: a statement, a gate, the script, or something else. */
 export function located(error: unknown, job: StepJob, projectRoot: string): StepError {
   if (error instanceof StatementFailure) return error.located;
+  if (error instanceof AfterCommitError) return { message: error.message, hint: error.hint, committed: true };
   if (error instanceof DuckstepsError) return error.toStepError(); // a broken contract, at its file:line
   if (error instanceof GateFailure)
     return {
@@ -76,8 +78,8 @@ export function located(error: unknown, job: StepJob, projectRoot: string): Step
 }
 
 /** Opens the session with progress tracked (read over IPC, never printed). */
-async function open(job: StepJob): Promise<Session> {
-  const session = await openSession(job.connection);
+async function open(job: StepJob, waits: LockWaits): Promise<Session> {
+  const session = await openSession(job.connection, { onLockWait: waits.onLockWait });
   await session.run('SET enable_progress_bar = true');
   await session.run('SET enable_progress_bar_print = false');
   return session;
@@ -100,17 +102,19 @@ async function runWithRetries(
 /** The worker's whole step job: open, run, commit or roll back, close; never throws. */
 export async function runStep(job: StepJob, context: JobContext): Promise<StepOutcome> {
   const clock = new Clock();
+  const waits = lockWaits(job.connection);
   const stats = (): WorkerStats => ({
     bootMs: Math.round(context.bootMs),
     waitMs: Math.round(context.waitMs),
     receivedAt: context.receivedAt,
+    lockWaitMs: waits.waitedMs(),
     ...clock.phases,
     peakRssMb: peakRssMb(),
     cpuMs: cpuMs(),
   });
   let session: Session;
   try {
-    session = await open(job);
+    session = await open(job, waits);
     clock.lap('openMs');
   } catch (error) {
     return { status: 'failed', statements: [], committed: [], error: openError(error, job), stats: stats() };

@@ -5,7 +5,7 @@
 // versions and contracts; the gating assertions; COMMIT. Before each statement, a table declared with a column
 // list that differs from the warehouse's is migrated or refused (schema-guard.ts). Any failure rolls back what
 // is open. It records what it committed, so no caller counts statements.
-import type { Session } from '../engines/engine.js';
+import { AfterCommitError, type Session } from '../engines/engine.js';
 import type { LedgerWrite, StepJob } from '../protocol.js';
 import type { RenderedFile } from '../model.js';
 import { blocks, type AssertionResult, type SchemaChange, type StatementResult } from '../results.js';
@@ -67,7 +67,10 @@ function segments(session: Session, log: TransactionLog, opened: () => Promise<v
     commit: async () => {
       if (open) {
         open = false;
-        await session.commit();
+        await session.commit().catch((error: unknown) => {
+          if (error instanceof AfterCommitError) log.markCommitted(); // past the commit point: it stays
+          throw error;
+        });
       }
       log.markCommitted();
     },

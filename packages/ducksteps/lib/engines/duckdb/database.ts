@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { QueryRows, RunResult, Session } from '../engine.js';
+import type { LockWaitListener, QueryRows, RunResult, Session } from '../engine.js';
 import { searchPath, withHomeNames, withJoinSidesAsWritten } from './gating.js';
 import { duckSchema } from './schema.js';
 
@@ -23,27 +23,36 @@ export interface OpenOptions {
   readonly readOnly?: boolean;
   /** Keep retrying for this long while another program holds the file lock. */
   readonly lockTimeoutMs?: number;
+  readonly onLockWait?: LockWaitListener;
   /** A folder of .duckdb_extension files (DuckDB's extension_directory), for machines that cannot download. */
   readonly extensionDir?: string;
 }
 
 const LOCKED = /Could not set lock on file/;
 
-/** Retries `attempt` while another program holds a file lock, for up to `timeoutMs`. */
-export async function whileLocked<T>(attempt: () => Promise<T>, timeoutMs = 0): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await attempt();
-    } catch (error) {
-      if (!LOCKED.test(String((error as Error).message)) || Date.now() >= deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 250));
+/** Retries `attempt` while another program holds a file lock, for up to `timeoutMs`; `onWait` hears when the
+ * wait starts and how long it lasted. */
+export async function whileLocked<T>(attempt: () => Promise<T>, timeoutMs = 0, onWait?: LockWaitListener): Promise<T> {
+  const started = Date.now();
+  let waiting = false;
+  try {
+    for (;;) {
+      try {
+        return await attempt();
+      } catch (error) {
+        if (!LOCKED.test(String((error as Error).message)) || Date.now() >= started + timeoutMs) throw error;
+        if (!waiting) onWait?.('waiting', 0);
+        waiting = true;
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
     }
+  } finally {
+    if (waiting) onWait?.('done', Date.now() - started);
   }
 }
 
-const createInstance = (path: string, config: Record<string, string>, lockTimeoutMs = 0): Promise<DuckDBInstance> =>
-  whileLocked(() => DuckDBInstance.create(path, config), lockTimeoutMs);
+const createInstance = (path: string, config: Record<string, string>, options: OpenOptions): Promise<DuckDBInstance> =>
+  whileLocked(() => DuckDBInstance.create(path, config), options.lockTimeoutMs, options.onLockWait);
 
 /** DuckDB's settings for a folder of extension files: as its extension_directory when it has DuckDB's layout
  * (<dir>/v1.5.5/<platform>/, what .ci/provision-extensions.sh makes), and never a download attempt (a missing
@@ -117,7 +126,7 @@ export async function openDatabase(path: string, options: OpenOptions = {}): Pro
   if (options.memoryLimit) config.memory_limit = options.memoryLimit;
   if (options.readOnly) config.access_mode = 'READ_ONLY';
   if (options.extensionDir) Object.assign(config, extensionConfig(options.extensionDir));
-  const instance = await createInstance(path, config, options.lockTimeoutMs);
+  const instance = await createInstance(path, config, options);
   const connection = await instance.connect();
   const exec = async (sql: string) => void (await connection.run(sql));
   let home: string | undefined; // the search path as the first transaction began

@@ -5,6 +5,7 @@
 import type { Warehouse } from '../../model.js';
 import { LAKE_ALIAS, passwordOf, withoutPassword } from '../../warehouse.js';
 import { sqlString } from '../../sql/quote.js';
+import type { LockWaitListener } from '../engine.js';
 import { loadFlat, openDatabase, whileLocked, type Database } from '../duckdb/database.js';
 import { DATA_PATH_HINT, dataPathProblem } from './errors.js';
 
@@ -15,6 +16,7 @@ export interface LakeOptions {
   readonly threads?: number;
   readonly memoryLimit?: string;
   readonly lockTimeoutMs?: number;
+  readonly onLockWait?: LockWaitListener;
 }
 
 // A COMMIT that lost to another writer: nothing of it was committed, and running the step again may succeed.
@@ -67,7 +69,7 @@ export async function openLake(lake: Lake, options: LakeOptions = {}): Promise<D
       );
     if (password) await db.run(`CREATE TEMPORARY SECRET ${SECRET} (TYPE postgres, PASSWORD ${sqlString(password)})`);
     const attach = attachLake(lake, options.readOnly, password !== undefined);
-    await whileLocked(() => db.run(attach), options.lockTimeoutMs); // a file catalog takes one process at a time
+    await whileLocked(() => db.run(attach), options.lockTimeoutMs, options.onLockWait); // a file catalog takes one process at a time
     for (const sql of RETRY_SETTINGS) await db.run(sql);
     await db.run(`USE ${LAKE_ALIAS}`);
   } catch (error) {

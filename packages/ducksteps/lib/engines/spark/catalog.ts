@@ -1,7 +1,9 @@
 // The ledger's record of which physical version each reader-facing name shows on Spark, in the same
 // transactional store as the batch ledger (ducksteps.spark_versions): a step's versions become `current` in the
 // ledger's COMMIT — the step's commit point — and the views are switched after it (`repointed`). The one
-// before stays `previous` (a reader may still be reading it); older ones are `retired` and dropped.
+// before stays `previous` (a reader may still be reading it); older ones are `retired` and dropped. A table
+// that stood at a name before ducksteps took the name over (adopt.ts) is recorded as kind `adopted`, with the
+// version name it is moved to: it is the `previous` version of its first commit.
 import type { Session } from '../engine.js';
 import { sqlString as text } from '../../sql/quote.js';
 
@@ -34,8 +36,13 @@ export async function currentVersions(ledger: Session): Promise<Map<string, Vers
   );
 }
 
-/** Inside the step's ledger transaction: these versions become current, the current ones previous. */
-export async function recordVersions(ledger: Session, versions: readonly Version[]): Promise<void> {
+/** Inside the step's ledger transaction: these versions become current, the current ones previous (or, for a
+ * name taken over, the table that stood there, as `adopted`: name -> the version name it moves to). */
+export async function recordVersions(
+  ledger: Session,
+  versions: readonly Version[],
+  adopted: ReadonlyMap<string, string> = new Map(),
+): Promise<void> {
   for (const v of versions) {
     await ledger.run(
       `UPDATE ducksteps.spark_versions SET state = 'retired' WHERE name = ${text(v.name)} AND state = 'previous'`,
@@ -46,6 +53,11 @@ export async function recordVersions(ledger: Session, versions: readonly Version
     await ledger.run(
       `INSERT INTO ducksteps.spark_versions VALUES (${text(v.name)}, ${text(v.physical)}, ${text(v.kind)}, 'current', false, now())`,
     );
+    const before = adopted.get(v.name);
+    if (before)
+      await ledger.run(
+        `INSERT INTO ducksteps.spark_versions VALUES (${text(v.name)}, ${text(before)}, 'adopted', 'previous', false, now())`,
+      );
   }
 }
 
@@ -69,7 +81,8 @@ export async function markSwitched(ledger: Session, physicals: readonly string[]
     );
 }
 
-/** Physical versions no name shows or may still be read through (retired), and every version the ledger knows. */
+/** Physical versions no name shows or may still be read through (retired), and every version the ledger knows
+ * (an adopted table moved aside is dropped once retired, like any version). */
 export async function versionsToDrop(
   ledger: Session,
 ): Promise<{ retired: string[]; known: Set<string>; names: Set<string> }> {

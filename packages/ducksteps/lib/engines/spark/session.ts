@@ -5,7 +5,14 @@
 // versions no ledger row names: the next run drops them and finishes any switch a kill interrupted (repair.ts).
 // A write outside a transaction (a `no-transaction` file) commits on its own, the same way.
 import type { DuckWarehouse } from '../../model.js';
-import type { PublishSource, QueryRows, RunResult, SchemaSupport, Session } from '../engine.js';
+import {
+  AfterCommitError,
+  type PublishSource,
+  type QueryRows,
+  type RunResult,
+  type SchemaSupport,
+  type Session,
+} from '../engine.js';
 import { materialize } from './materialize.js';
 import { repair } from './repair.js';
 import type { Database } from '../duckdb/database.js';
@@ -13,11 +20,8 @@ import { SparkConnect, SparkSqlError } from './connect/index.js';
 import { currentVersions, ensureCatalog, markSwitched, recordVersions, type Version } from './catalog.js';
 import { sparkSchema } from './schema.js';
 import { replaceNames, writeOf } from './versions.js';
+import { pointNames } from './views.js';
 import { physicals, superseded, writeVersion, type StepVersions } from './writes.js';
-
-/** The commit point passed but a view could not be switched: the step's data is committed, readers see the
- * previous version of some tables until the next run's start switches them (repair.ts). */
-export class SwitchError extends Error {}
 
 /** Drops a physical version, a table or a view; never throws (what is left is dropped by a later repair). */
 export async function dropVersion(spark: SparkConnect, physical: string): Promise<void> {
@@ -73,22 +77,27 @@ export class SparkSession implements Session {
   async begin(): Promise<void> {
     await this.ledger.begin();
     await ensureCatalog(this.ledger);
-    this.tx = { committed: await currentVersions(this.ledger), written: new Map(), created: [], counts: new Map() };
+    const committed = await currentVersions(this.ledger);
+    this.tx = { committed, written: new Map(), created: [], counts: new Map(), adopted: new Map() };
   }
 
   /** The ledger's COMMIT is the commit point; then the views switch, then versions the step replaced go. */
   async commit(): Promise<void> {
     const tx = this.tx;
     if (!tx) return;
-    await recordVersions(this.ledger, [...tx.written.values()]);
+    const adopted = new Map([...tx.adopted].filter(([name]) => tx.written.has(name)));
+    await recordVersions(this.ledger, [...tx.written.values()], adopted);
     await this.ledger.commit();
     this.tx = undefined;
+    const shown = (name: string) => tx.committed.has(name) && tx.committed.get(name)!.kind !== 'dropped';
     try {
-      await this.switchViews([...tx.written.values()], tx.committed);
+      await this.switchViews([...tx.written.values()], shown);
     } catch (error) {
       const what = error instanceof Error ? error.message.split('\n')[0] : String(error);
-      throw new SwitchError(
-        `the step committed, but switching its tables to the new versions failed (${what}); the next run switches them before it starts`,
+      throw new AfterCommitError(
+        `the step committed, but switching its tables to the new versions failed: ${what}`,
+        (error as { hint?: string }).hint ??
+          'readers see the previous versions of its tables until the next run, which switches them before it starts',
       );
     }
     await this.drop(superseded(tx));
@@ -128,18 +137,10 @@ export class SparkSession implements Session {
     return { session: scratch, sql: 'SELECT * FROM publish_rows', offer: copy };
   }
 
-  /** Points each name's view at its new version (creating the view the first time), then says so in the ledger. */
-  async switchViews(versions: readonly Version[], before: ReadonlyMap<string, Version>): Promise<void> {
-    for (const v of versions) {
-      const shown = before.get(v.name);
-      if (v.kind === 'dropped') await this.spark.sql(`DROP VIEW IF EXISTS ${v.name}`);
-      else if (shown && shown.kind !== 'dropped')
-        await this.spark.sql(`ALTER VIEW ${v.name} AS SELECT * FROM ${v.physical}`);
-      else {
-        await this.spark.sql(`CREATE VIEW IF NOT EXISTS ${v.name} AS SELECT * FROM ${v.physical}`);
-        await this.spark.sql(`ALTER VIEW ${v.name} AS SELECT * FROM ${v.physical}`); // it existed: a repeated switch
-      }
-    }
+  /** Points each name's view at its new version (views.ts: made when missing, a table taken over moved
+   * aside), then says so in the ledger. `shown`: the names that were views before (ALTER VIEW first). */
+  async switchViews(versions: readonly Version[], shown: (name: string) => boolean): Promise<void> {
+    await pointNames(this.spark, this.ledger, versions, shown);
     await markSwitched(
       this.ledger,
       versions.map((v) => v.physical),

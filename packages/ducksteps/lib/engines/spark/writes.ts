@@ -6,21 +6,19 @@
 import type { RunResult } from '../engine.js';
 import type { Version } from './catalog.js';
 import { codeOnly } from '../../sql/split.js';
+import { adopt, type Adopted, newToken } from './adopt.js';
 import { replaceNames, versionName, type Write } from './versions.js';
 
 /** The step's versions so far. */
 export interface StepVersions {
-  readonly committed: ReadonlyMap<string, Version>; // as the step started
+  readonly committed: Map<string, Version>; // as the step started (plus what it took over: adopt.ts)
   readonly written: Map<string, Version>; // name -> this step's version (kind 'dropped': dropped in this step)
   readonly created: string[]; // physical tables made in this step (dropped on rollback, or when superseded)
   readonly counts: Map<string, number>; // physical -> rows, as last counted
+  readonly adopted: Adopted; // tables that stood at names the ledger did not know, taken over by this step
 }
 
 type Sql = (text: string) => Promise<{ rows: Record<string, unknown>[] }>;
-
-let tokens = 0;
-/** A version token unique enough: time, process and a counter, base 36. */
-const newToken = () => `${Date.now().toString(36)}${process.pid.toString(36)}${(tokens++).toString(36)}`;
 
 const REPLACE = /^(\s*CREATE\s+)(OR\s+REPLACE\s+)?((?:TABLE|VIEW)\s+)(IF\s+NOT\s+EXISTS\s+)?/i;
 
@@ -52,6 +50,10 @@ export const physicals = (tx: StepVersions): Map<string, string> =>
 
 /** Runs one write statement of the step against a version; returns the rows it changed. */
 export async function writeVersion(sql: Sql, statement: string, write: Write, tx: StepVersions): Promise<RunResult> {
+  if (!tx.written.has(write.name) && !tx.committed.has(write.name)) {
+    const found = await adopt(sql, write.name, tx.adopted); // a name new to the ledger: is something there?
+    if (found) tx.committed.set(write.name, found);
+  }
   const { mine, committed, dropped } = visible(tx, write.name);
   const skip = { from: write.at, to: write.at + write.length };
   const pointed = (physical: string) =>

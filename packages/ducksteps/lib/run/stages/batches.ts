@@ -81,9 +81,12 @@ async function planUnits(run: RunContext, stage: BatchesStage, ahead: () => void
     return { units: mergeRefreshes(units), reports: [], index };
   } catch (error) {
     if (!(error instanceof BatchError)) throw error;
+    const first = run.signal.aborted // Ctrl-C while the ledger was read: its worker was stopped, nothing failed
+      ? blank(group[0], 'interrupted', { message: 'interrupted while the batch ledger was read' })
+      : blank(group[0], 'failed', error.toStepError());
     return {
       units: [],
-      reports: [blank(group[0], 'failed', error.toStepError()), ...group.slice(1).map((s) => blank(s, 'skipped'))],
+      reports: [first, ...group.slice(1).map((s) => blank(s, 'skipped'))],
       index: new Map(),
     };
   }

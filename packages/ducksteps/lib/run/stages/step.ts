@@ -104,10 +104,10 @@ async function execute(run: RunContext, stepRun: StepRun, job: StepJob, worker: 
 function report(stepRun: StepRun, outcome: StepOutcome, handedOver: Date): StepReport {
   const finishedAt = new Date();
   // a worker started just now (first step, or after a script step) boots on the step's clock: count from
-  // the moment it had the job, so `logs` compares the step's work, not process start-up
-  const startedAt = new Date(
-    Math.max(handedOver.getTime(), Math.min(outcome.stats?.receivedAt ?? 0, finishedAt.getTime())),
-  );
+  // the moment it had the job, so `logs` compares the step's work, not process start-up (nor a wait for
+  // another program's lock on the file, --lock-timeout)
+  const began = (outcome.stats?.receivedAt ?? 0) + (outcome.stats?.lockWaitMs ?? 0);
+  const startedAt = new Date(Math.max(handedOver.getTime(), Math.min(began, finishedAt.getTime())));
   const batch = stepRun.batch?.batch;
   const through = stepRun.batch?.through ?? [];
   return {

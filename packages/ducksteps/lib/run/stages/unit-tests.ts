@@ -121,7 +121,7 @@ export async function testUnits(
   checkLogs(logsOf(project.root, settings));
   const pool = new WorkerPool(project.root);
   try {
-    const events = logSubscriber(logsOf(project.root, settings), runId);
+    const events = logSubscriber(logsOf(project.root, settings), runId, project.root);
     const scripts = await compileStepScripts(project);
     return await runUnitTests({ project, settings, pool, scripts, runId, signal, events }, tests);
   } finally {

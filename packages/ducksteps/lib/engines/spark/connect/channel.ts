@@ -60,6 +60,10 @@ export function openChannel(url: ConnectUrl, userAgent: string): Channel {
     'grpc.primary_user_agent': userAgent,
     'grpc.max_receive_message_length': max,
     'grpc.max_send_message_length': max,
+    // reconnect soon after a dropped connection (gRPC's own default waits 1 s, then up to 2 min): the
+    // client's retry policy (retry.ts) decides how long to keep trying
+    'grpc.initial_reconnect_backoff_ms': 100,
+    'grpc.max_reconnect_backoff_ms': 5_000,
   });
   const metadata = metadataOf(url);
   return {

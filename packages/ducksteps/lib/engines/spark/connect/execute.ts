@@ -1,18 +1,24 @@
-// One ExecutePlan call as an async iterator of responses: our own operation id (so it can be interrupted),
-// cancellation by AbortSignal or timeout (Interrupt on the server, then the stream is cancelled), and gRPC
-// failures turned into SparkSqlError / SparkConnectionError / SparkCancelledError.
+// One execution as an async iterator of responses: our own operation id (so it can be interrupted and
+// reattached to), reattached after a broken stream (reattach.ts), cancellation by AbortSignal or timeout
+// (Interrupt on the server, then the stream is cancelled), and gRPC failures turned into SparkSqlError /
+// SparkConnectionError / SparkCancelledError.
 import { randomUUID } from 'node:crypto';
 import type { ServiceError } from '@grpc/grpc-js';
 import type { Channel } from './channel.js';
 import { SparkCancelledError, errorInfoOf, sqlError, transportError } from './errors.js';
 import { type ExecutePlanRequest, type ExecutePlanResponse, type UserContext, messages } from './protocol.js';
+import { Execution } from './reattach.js';
+import { type Health, type RetryEvent, type RetryPolicy, withRetries } from './retry.js';
 
-/** What every request of a session carries. */
+/** What every request of a session carries, and how its calls are retried. */
 export interface SessionContext {
   readonly channel: Channel;
   readonly session_id: string;
   readonly user_context: UserContext;
   readonly client_type: string;
+  readonly retry: RetryPolicy;
+  readonly onRetry?: (event: RetryEvent) => void;
+  readonly health: Health;
 }
 
 /** Options of one operation: cancel it with `signal`, bound it with `timeoutMs`, label it with `tags`. */
@@ -37,21 +43,21 @@ export async function interruptOperation(session: SessionContext, operationId: s
   };
   await session.channel
     .unary('Interrupt', messages.interruptRequest, messages.interruptResponse, request, { timeoutMs: 10_000 })
-    .catch(() => undefined);
+    .catch(() => undefined); // not retried: a stop must be prompt, and the release that follows stops it too
 }
 
 /** Spark's root error with details (error class, query context), fetched by the trailer's errorId. */
 async function rootErrorDetail(session: SessionContext, errorId?: string) {
   if (!errorId) return undefined;
-  const response = await session.channel
-    .unary(
+  const call = () =>
+    session.channel.unary(
       'FetchErrorDetails',
       messages.errorDetailsRequest,
       messages.errorDetailsResponse,
       { ...base(session), error_id: errorId },
       { timeoutMs: 10_000 },
-    )
-    .catch(() => undefined);
+    );
+  const response = await withRetries(session.retry, 'FetchErrorDetails', call, session).catch(() => undefined);
   return response?.errors?.[response.root_error_idx ?? 0];
 }
 
@@ -74,7 +80,8 @@ async function failure(session: SessionContext, error: ServiceError, sql: string
     : failed;
 }
 
-/** Runs one plan; yields each response as it arrives (a consumer that stops early cancels the call). */
+/** Runs one plan; yields each response once, in order, across reattaches (a consumer that stops early
+ * cancels the operation). */
 export async function* executePlan(
   session: SessionContext,
   plan: ExecutePlanRequest['plan'],
@@ -82,12 +89,18 @@ export async function* executePlan(
   options: OperationOptions = {},
 ): AsyncGenerator<ExecutePlanResponse> {
   const operation_id = randomUUID();
-  const request: ExecutePlanRequest = { ...base(session), plan, operation_id, tags: [...(options.tags ?? [])] };
-  const call = session.channel.stream('ExecutePlan', messages.executeRequest, messages.executeResponse, request);
+  const request = {
+    ...base(session),
+    plan,
+    operation_id,
+    tags: [...(options.tags ?? [])],
+    request_options: [{ reattach_options: { reattachable: true } }],
+  };
+  const execution = new Execution(session, request);
   let stopped: 'aborted' | 'timeout' | undefined;
   const stop = (why: 'aborted' | 'timeout') => {
     stopped ??= why;
-    void interruptOperation(session, operation_id).finally(() => call.cancel());
+    void interruptOperation(session, operation_id).finally(() => execution.cancel());
   };
   const onAbort = () => stop('aborted');
   if (options.signal?.aborted) stop('aborted');
@@ -95,16 +108,13 @@ export async function* executePlan(
   const timer = options.timeoutMs ? setTimeout(() => stop('timeout'), options.timeoutMs) : undefined;
   let ended = false;
   try {
-    for await (const response of call) yield response as ExecutePlanResponse;
+    yield* execution.responses();
     ended = true;
-    if (stopped)
-      throw new SparkCancelledError(
-        stopped === 'timeout' ? 'Spark Connect operation timed out' : 'Spark Connect operation cancelled',
-        stopped,
-      );
+    if (stopped) throw cancelled(stopped);
   } catch (error) {
     ended = true;
-    if (error instanceof SparkCancelledError || !(error as ServiceError).metadata) throw error;
+    if (error instanceof SparkCancelledError || !(error as ServiceError).metadata)
+      throw stopped ? cancelled(stopped) : error;
     throw await failure(session, error as ServiceError, sql, stopped);
   } finally {
     clearTimeout(timer);
@@ -112,3 +122,9 @@ export async function* executePlan(
     if (!ended && !stopped) stop('aborted'); // the consumer stopped early: stop the server's work too
   }
 }
+
+const cancelled = (why: 'aborted' | 'timeout') =>
+  new SparkCancelledError(
+    why === 'timeout' ? 'Spark Connect operation timed out' : 'Spark Connect operation cancelled',
+    why,
+  );

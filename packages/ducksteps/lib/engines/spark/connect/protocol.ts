@@ -63,11 +63,24 @@ export interface Relation {
   limit?: { input: Uint8Array; limit: number };
   local_relation?: { data?: Buffer; schema?: string };
 }
-/** ExecutePlan's request: a plan (an opaque root relation or a SqlCommand) under our own operation id. */
+/** ExecutePlan's request: a plan (an opaque root relation or a SqlCommand) under our own operation id,
+ * reattachable (request_options) so a broken stream can be resumed. */
 export interface ExecutePlanRequest extends SessionFields {
   plan: { root?: Uint8Array; command?: { sql_command: { sql: string } } };
   operation_id?: string;
   tags?: string[];
+  request_options?: { reattach_options: { reattachable: boolean } }[];
+}
+/** ReattachExecute: the responses of a running (or finished, unreleased) operation after `last_response_id`. */
+export interface ReattachExecuteRequest extends SessionFields {
+  operation_id: string;
+  last_response_id?: string;
+}
+/** ReleaseExecute: the server may forget the responses up to one (release_until), or the whole operation. */
+export interface ReleaseExecuteRequest extends SessionFields {
+  operation_id: string;
+  release_all?: object;
+  release_until?: { response_id: string };
 }
 /** One plan node's metrics, as ExecutePlanResponse.metrics reports them. */
 export interface MetricObject {
@@ -80,6 +93,7 @@ export interface MetricObject {
 export interface ExecutePlanResponse {
   session_id: string;
   operation_id?: string;
+  response_id?: string;
   server_side_session_id?: string;
   arrow_batch?: { row_count?: number; data?: Buffer; start_offset?: number };
   sql_command_result?: { relation?: Buffer };
@@ -158,6 +172,9 @@ export const messages = {
   analyzeResponse: codec<AnalyzePlanResponse>('spark.connect.AnalyzePlanResponse'),
   interruptRequest: codec<InterruptRequest>('spark.connect.InterruptRequest'),
   interruptResponse: codec<InterruptResponse>('spark.connect.InterruptResponse'),
+  reattachRequest: codec<ReattachExecuteRequest>('spark.connect.ReattachExecuteRequest'),
+  releaseExecuteRequest: codec<ReleaseExecuteRequest>('spark.connect.ReleaseExecuteRequest'),
+  releaseExecuteResponse: codec<object>('spark.connect.ReleaseExecuteResponse'),
   releaseRequest: codec<ReleaseSessionRequest>('spark.connect.ReleaseSessionRequest'),
   releaseResponse: codec<object>('spark.connect.ReleaseSessionResponse'),
   errorDetailsRequest: codec<FetchErrorDetailsRequest>('spark.connect.FetchErrorDetailsRequest'),
@@ -168,5 +185,12 @@ export const messages = {
 
 /** The gRPC path of a SparkConnectService method. */
 export const methodPath = (
-  name: 'ExecutePlan' | 'AnalyzePlan' | 'Interrupt' | 'ReleaseSession' | 'FetchErrorDetails',
+  name:
+    | 'ExecutePlan'
+    | 'ReattachExecute'
+    | 'ReleaseExecute'
+    | 'AnalyzePlan'
+    | 'Interrupt'
+    | 'ReleaseSession'
+    | 'FetchErrorDetails',
 ) => `/spark.connect.SparkConnectService/${name}`;

@@ -10,11 +10,16 @@ import { type OperationOptions, type SessionContext, executePlan } from './execu
 import { type MetricObject, messages } from './protocol.js';
 import { type ConnectUrl, parseConnectUrl, redactUrl, sessionIdOf } from './url.js';
 import type { ServiceError } from '@grpc/grpc-js';
+import { CONNECT_RETRIES, DEFAULT_RETRY, type RetryEvent, type RetryPolicy, withRetries } from './retry.js';
 
-/** Options of connect(): who we are (sent as client_type and gRPC user agent) and the user id when the URL has none. */
+/** Options of connect(): who we are (sent as client_type and gRPC user agent), the user id when the URL has
+ * none, the retry policy of every call (default DEFAULT_RETRY; connect() itself tries for about 2 s) and a
+ * listener told of each retry. */
 export interface ConnectOptions {
   readonly userAgent?: string;
   readonly userId?: string;
+  readonly retry?: Partial<RetryPolicy>;
+  readonly onRetry?: (event: RetryEvent) => void;
 }
 
 /** Options of sql() and stream(): at most `limit` rows (Spark stops early), plus cancellation and timeout. */
@@ -61,15 +66,21 @@ export class SparkConnect {
       session_id: sessionIdOf(parsed),
       client_type: clientType,
       user_context: { user_id: options.userId ?? parsed.userId ?? userInfo().username },
+      retry: { ...DEFAULT_RETRY, ...options.retry },
+      onRetry: options.onRetry,
+      health: { down: false },
     };
-    try {
-      const response = await channel.unary(
+    const ask = () =>
+      channel.unary(
         'AnalyzePlan',
         messages.analyzeRequest,
         messages.analyzeResponse,
         { ...baseOf(context), spark_version: {} },
         { timeoutMs: options.timeoutMs ?? 60_000, signal: options.signal },
       );
+    try {
+      const policy = { ...context.retry, maxRetries: Math.min(CONNECT_RETRIES, context.retry.maxRetries) };
+      const response = await withRetries(policy, 'AnalyzePlan', ask, options);
       return new SparkConnect(context, redactUrl(url), response.spark_version?.version ?? 'unknown');
     } catch (error) {
       channel.close();
@@ -97,13 +108,19 @@ export class SparkConnect {
 
   /** Interrupts every operation running in this session; returns the ids Spark stopped. */
   async interrupt(options: OperationOptions = {}): Promise<string[]> {
-    const response = await this.context.channel.unary(
-      'Interrupt',
-      messages.interruptRequest,
-      messages.interruptResponse,
-      { ...baseOf(this.context), interrupt_type: 'INTERRUPT_TYPE_ALL' },
-      { timeoutMs: options.timeoutMs ?? 30_000, signal: options.signal },
-    );
+    const call = () =>
+      this.context.channel.unary(
+        'Interrupt',
+        messages.interruptRequest,
+        messages.interruptResponse,
+        { ...baseOf(this.context), interrupt_type: 'INTERRUPT_TYPE_ALL' },
+        { timeoutMs: options.timeoutMs ?? 30_000, signal: options.signal },
+      );
+    const response = await withRetries(this.context.retry, 'Interrupt', call, {
+      ...options,
+      onRetry: this.context.onRetry,
+      health: this.context.health,
+    });
     return response.interrupted_ids ?? [];
   }
 
