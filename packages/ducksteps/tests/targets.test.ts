@@ -236,6 +236,9 @@ t.test('state:modified selects what changed since the state target built it, and
     [{ step: '02_mid', why: 'modified vs prod: sql/02_mid/a.sql changed; var label changed (null -> "other")' }],
     'a var a step uses is part of it (no --state: the target itself)',
   );
+  const tests = await cli(dir, ['test', '--select', 'state:modified+']);
+  t.equal(tests.exitCode, 0);
+  t.match(tests.stdout, 'report_total', 'test --select state:modified+: the assertions of what changed and reads it');
   t.equal((await cli(dir, ['--only', '02_mid'])).exitCode, 0, 'prod builds the change');
   const after = await cli(dir, ['list', '--select', 'state:modified', '--json']);
   t.same(JSON.parse(after.stdout).selected, [], 'built ok: no longer modified');

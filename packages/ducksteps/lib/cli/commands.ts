@@ -100,8 +100,8 @@ export const commands: Record<string, Command> = {
     run: async (c) => (await import('./run.js')).runCommand(c),
   },
   list: {
-    help: 'usage: ./run.sh list [--json] [--db PATH] [--data-path DIR] [--engine spark]\n\nThe steps: number, folder, SQL files, script, incremental, last status and duration; the declared\ninputs with their loaded and pending files.',
-    flags: ['json', 'target', 'db', 'data-path', 'engine', 'select', 'state', 'var'],
+    help: 'usage: ./run.sh list [--json] [--target NAME] [--db PATH] [--data-path DIR] [--engine spark]\n                   [--select SEL [--state TARGET | --defer TARGET]]\n\nThe steps: number, folder, SQL files, script, incremental, last status and duration; the declared\ninputs with their loaded and pending files. With --select: the steps it selects and why (state:modified:\nwhich file, script or var changed since the --state target last built the step; docs/environments.md).',
+    flags: ['json', 'target', 'db', 'data-path', 'engine', 'select', 'state', 'defer', 'var'],
     run: async (c) => (await import('./list.js')).listCommand(c),
   },
   compile: {

@@ -41,7 +41,9 @@ export async function testSelection(
   settings: Settings,
 ): Promise<Step[] | undefined> {
   if (!flags.select && !flags.exclude) return undefined;
-  return selectWithLineage(project.steps, flags.select ?? [], flags.exclude ?? [], await downstream(project, settings));
+  const { select } = expandState(project, settings, flags.select ?? []);
+  if (select.length === 0 && !flags.exclude) return []; // state:modified with nothing modified: no assertion
+  return selectWithLineage(project.steps, select, flags.exclude ?? [], await downstream(project, settings));
 }
 
 /** Every step reachable from `ids` through the lineage (readers of readers), `ids` included. */
