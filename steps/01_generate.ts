@@ -6,7 +6,7 @@
 // appended the way a broken upstream export writes them (SQL's COPY cannot write a bad line on purpose).
 import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { StepContext } from '../packages/ducksteps/lib/worker/step-script.js';
+import type { StepContext } from 'ducksteps';
 
 const landing = (ctx: StepContext) => ctx.vars.landing_dir ?? 'data/landing';
 const FIRST_DAY = Date.UTC(2024, 0, 1);

@@ -88,3 +88,8 @@ export class SchemaError extends DuckstepsError {
 /** What an error that ends a run says in its log row: a DuckstepsError's one line, anything else as internal. */
 export const crashMessage = (error: unknown): string =>
   error instanceof DuckstepsError ? error.shortMessage : `internal error: ${(error as Error)?.message ?? error}`;
+
+/** The warehouse refused a query of show or sql (an unknown table, a syntax error, a write on a read-only open). */
+export class QueryError extends DuckstepsError {
+  override readonly exitCode = 1;
+}

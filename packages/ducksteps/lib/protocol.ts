@@ -112,6 +112,20 @@ export interface QueryResult {
 /** The rows of each query, or why the warehouse could not be read. */
 export type QueryAnswer = { readonly results: readonly QueryResult[] } | { readonly error: string };
 
+/** What `doctor` asks a worker: DuckDB's version, whether each extension the warehouse needs loads, and (on
+ * Spark) whether the cluster answers. The warehouse itself is not opened (a run may hold it). */
+export interface ProbeJob {
+  readonly kind: 'probe';
+  readonly connection: Connection;
+  readonly extensions: readonly string[];
+}
+
+export interface ProbeAnswer {
+  readonly duckdb: string;
+  readonly extensions: ReadonlyArray<{ readonly name: string; readonly error?: string }>;
+  readonly spark?: { readonly version?: string; readonly error?: string };
+}
+
 /** Check that statements parse (DuckDB's parser, no warehouse). */
 export interface ParseJob {
   readonly kind: 'parse';
@@ -176,6 +190,7 @@ export interface JobTypes {
   ledger: { job: LedgerJob; answer: LedgerAnswer };
   prepare: { job: PrepareJob; answer: { readonly error?: string; readonly hint?: string } };
   query: { job: QueryJob; answer: QueryAnswer };
+  probe: { job: ProbeJob; answer: ProbeAnswer };
   parse: { job: ParseJob; answer: ParseReport };
   lineage: { job: LineageJob; answer: ReadonlyArray<readonly string[] | null> };
   columns: { job: ColumnsJob; answer: readonly TableColumns[] };

@@ -43,7 +43,12 @@ t.test('a warn failure alone exits 0 and is logged', async (t) => {
   );
   const run = await cli(dir);
   t.equal(run.exitCode, 0, run.stdout);
-  t.match(run.stdout, /! people \(tests\/people\.sql:2\): 1 offending row\n/);
+  t.match(
+    run.stdout,
+    /\n✔ 1 assertion: 0 passed, 1 warning\n! people: 1 offending row \(warn, tests\/people\.sql:2\), it is in logs\/test_failures\/people\.csv\n/,
+    'one line for the warning: its count, where it is, the file of its rows',
+  );
+  t.notMatch(run.stdout, /│ country/, 'its rows are not printed: a warning does not stop the run');
   t.match((await readCsv(join(dir, 'logs/tests.csv')))[0], { test: 'people', status: 'warn' });
 });
 
@@ -62,7 +67,9 @@ t.test('"test" runs only the assertions against the current database', async (t)
   const run = await cli(dir, ['test']);
   t.equal(run.exitCode, 0, run.stdout + run.stderr);
   t.notMatch(run.stdout, /01_load/);
-  t.match(run.stdout, /totals_positive │ error +│ pass/);
+  t.match(run.stdout, /^✔ \d+ assertions?: \d+ passed\n/m, 'the passing assertions are one line');
+  t.notMatch(run.stdout, /totals_positive/);
+  t.match((await cli(dir, ['test', '--verbose'])).stdout, /totals_positive │ error +│ pass/, '--verbose: each one');
   const rows = await readCsv(join(dir, 'logs/run_log.csv'));
   t.same(
     rows.slice(before).map((r) => r.step),

@@ -139,10 +139,7 @@ t.test('a later step that failed catches up on its batch before new ones, with -
   drop(dir, 'b.csv', 'id,v\n2,20\n');
   const resumed = await cli(dir, ['--resume']);
   t.equal(resumed.exitCode, 0, resumed.stdout);
-  t.match(
-    resumed.stdout,
-    /▶ 02_total batch 1 \(1 of 2, 1 file\) started[\s\S]*▶ 01_load batch 2 \(2 of 2, 1 file\) started/,
-  );
+  t.match(resumed.stdout, /✔ 02_total batch 1 \(1 file\) ok[\s\S]*✔ 01_load batch 2 \(1 file\) ok/);
   t.same(await query(db(dir), 'SELECT batch_id, n FROM totals ORDER BY 1'), [
     { batch_id: 1, n: 1 },
     { batch_id: 2, n: 1 },

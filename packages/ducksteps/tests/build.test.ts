@@ -223,7 +223,7 @@ t.test(
         '01_slow.ts': 'export async function before() { await new Promise((resolve) => setTimeout(resolve, 4000)); }\n',
       },
     });
-    const run = cli(dir);
+    const run = cli(dir, ['--verbose']); // --verbose: a line as each step starts, to act on
     const { execa } = await import('execa');
     let output = '';
     run.stdout?.on('data', (chunk: Buffer) => {

@@ -78,7 +78,7 @@ t.test('--json prints one JSON document on stdout and progress on stderr', async
       { step: '03_after', status: 'skipped' },
     ],
   });
-  t.match(run.stderr, /▶ 01_setup started/);
+  t.match(run.stderr, /✔ 01_setup ok/);
   const list = JSON.parse((await cli(dir, ['list', '--json'])).stdout);
   t.match(list.steps, [
     { step: '01_setup', files: 1, script: false, last_status: 'ok' },

@@ -331,7 +331,7 @@ const CASES: Case[] = [
       },
     },
     exit: 1,
-    message: /still_runs\s+│ error\s+│ pass[\s\S]*unknown severity "fatal"\n\s+at tests\/two\.sql:2/,
+    message: /✘ 2 assertions: 1 passed, 1 in error[\s\S]*unknown severity "fatal"\n\s+at tests\/two\.sql:2/,
   },
   {
     name: 'COPY TO in an assertion',

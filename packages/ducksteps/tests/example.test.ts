@@ -11,7 +11,11 @@ t.test('./run.sh builds the example pipeline end to end at small size', async (t
   for (const step of ['01_generate', '02_extract', '03_quality', '04_enrich', '05_aggregate']) {
     t.match(run.stdout, new RegExp(`✔ ${step}( batch 1 \\(30 files\\))? ok in`), `${step} ran`);
   }
-  t.match(run.stdout, /unit_price_far_from_list_price +│ warn +│ warn/, 'the example warning fires');
+  t.match(
+    run.stdout,
+    /\n! unit_price_far_from_list_price: \d+ offending rows \(warn, tests\/price_outliers\.sql:6\), all in logs\/test_failures\/unit_price_far_from_list_price\.csv\n/,
+    'the example warning fires: one line, its count and the file of its rows',
+  );
   const db = join(dir, 'data/warehouse.duckdb');
   const counts = await query(
     db,
@@ -29,18 +33,14 @@ t.test('./run.sh builds the example pipeline end to end at small size', async (t
   }
   t.match(
     run.stdout,
-    /│ ml\.customer_features\s+│ skipped \(DUCKSTEPS_PG_URL is not set\)/,
+    /\n✔ publish: 3 ok, 2 skipped \(DUCKSTEPS_PG_URL is not set\)\n/,
     'PostgreSQL targets wait for DUCKSTEPS_PG_URL',
   );
   t.equal(
     read(join(dir, 'logs/run_log.csv')).split('\r\n')[0],
     'run_id,step,status,started_at,finished_at,duration_ms,statements,rows_changed,error,batch_id,batch_files,peak_rss_mb,cpu_ms,bytes',
   );
-  t.match(
-    run.stdout,
-    /▶ unit tests: 5 \(each on an in-memory DuckDB; the warehouse is not opened\)\n✔ unit tests: 5 passed in /,
-    "the example's unit tests run first, and pass",
-  );
+  t.match(run.stdout, /^✔ unit tests: 5 passed in /, "the example's unit tests run first, and pass");
   t.same(
     (await readCsv(join(dir, 'logs/run_log.csv'))).map((r) => `${r.step}:${r.status}`),
     [
@@ -57,6 +57,30 @@ t.test('./run.sh builds the example pipeline end to end at small size', async (t
       'publish ml.customer_features:skipped',
       'publish ml.daily_revenue:skipped',
     ],
+  );
+  const again = await execa('./run.sh', ['--var', 'orders=3000'], { cwd: dir, reject: false, env: { NO_COLOR: '1' } });
+  t.equal(again.exitCode, 0, again.stdout + again.stderr);
+  const lines = again.stdout.trimEnd().split('\n');
+  t.ok(lines.length <= 12, `a run with nothing new fits in 12 lines (${lines.length}):\n${again.stdout}`);
+  for (const step of ['02_extract', '03_quality', '04_enrich', '05_aggregate'])
+    t.ok(lines.includes(`✔ ${step} up to date: no new batch`), `one line for ${step}`);
+  t.match(
+    again.stdout,
+    /\n✔ 18 assertions: 17 passed, 1 warning \(17 not run again: passed on this same warehouse, unchanged since\)\n! unit_price_far_from_list_price: /,
+  );
+  t.notMatch(
+    again.stdout,
+    /[┌┬┐]/,
+    'no table: the steps, the passing assertions and the targets are counted, not listed',
+  );
+  t.match(lines.at(-1), /^✔ ok in [\d.]+ s \(run \S+\): logs in logs\/, report: logs\/report\.html$/);
+  const verbose = await execa('./run.sh', ['--var', 'orders=3000', '--verbose'], { cwd: dir, env: { NO_COLOR: '1' } });
+  t.match(verbose.stdout, /▶ 01_generate started/, '--verbose: a line as each step starts');
+  t.match(verbose.stdout, /│ orders_order_id_unique +│ error +│ pass +│ 0 /, '--verbose: the table of every assertion');
+  t.match(
+    verbose.stdout,
+    /│ ml\.customer_features\s+│ skipped \(DUCKSTEPS_PG_URL is not set\)/,
+    '--verbose: the publish table',
   );
 });
 

@@ -25,7 +25,7 @@ t.test(
   'an assertion runs before its step commits: an error failure rolls the step back and stops the build',
   async (t) => {
     const dir = project(t, undefined, { sql: STEPS, tests: TESTS });
-    const good = await cli(dir);
+    const good = await cli(dir, ['--verbose']); // --verbose: the line saying how many assertions run after the steps
     t.equal(good.exitCode, 0, good.stdout);
     t.match(good.stdout, /✔ 01_people ok in [\d.]+ s, 2 rows, 1 statement, 2 assertions gated it/);
     t.match(good.stdout, /✔ 02_summary ok in [\d.]+ s, 1 row, 1 statement, 1 assertion gated it/);
@@ -78,7 +78,10 @@ t.test('a warn gate logs and commits', async (t) => {
   const dir = project(t, undefined, { sql: STEPS, tests: TESTS });
   const run = await cli(dir, ['--var', 'age=150']);
   t.equal(run.exitCode, 0);
-  t.match(run.stdout, /! age_plausible \(tests\/ages\.sql:5\): 1 offending row/);
+  t.match(
+    run.stdout,
+    /! age_plausible: 1 offending row \(warn, tests\/ages\.sql:5\), it is in logs\/test_failures\/age_plausible\.csv/,
+  );
   t.same(await query(db(dir), 'SELECT max(age) AS m FROM people'), [{ m: 150 }]);
 });
 
@@ -111,11 +114,11 @@ t.test(
   async (t) => {
     const dir = project(t, undefined, { sql: STEPS, tests: TESTS });
     t.equal((await cli(dir)).exitCode, 0);
-    const run = await cli(dir, ['test']);
+    const run = await cli(dir, ['test', '--verbose']); // --verbose: every assertion by name
     t.equal(run.exitCode, 0);
     for (const name of ['age_positive', 'age_plausible', 'summary_counts_people', 'no_tables', 'pinned'])
       t.match(run.stdout, new RegExp(`${name}\\s+│`), name);
-    const one = await cli(dir, ['test', '--select', 'people']);
+    const one = await cli(dir, ['test', '--select', 'people', '--verbose']);
     t.equal(one.exitCode, 0);
     t.match(one.stdout, /age_positive\s+│/);
     t.notMatch(one.stdout, /summary_counts_people|no_tables|pinned/, 'test --select X runs the assertions gating X');
@@ -149,7 +152,7 @@ t.test(
     rmSync(join(dir, 'output'), { recursive: true });
     mkdirSync(join(dir, 'tests'));
     writeFileSync(join(dir, 'tests/big.sql'), '-- name: no_ones\nSELECT * FROM ev WHERE v = 1;'); // a new check that fails on data already loaded
-    const run = await cli(dir);
+    const run = await cli(dir, ['--verbose']);
     t.equal(run.exitCode, 1, 'nothing new, yet the failing assertion runs');
     t.match(
       run.stdout,
@@ -163,7 +166,7 @@ t.test(
 t.test('an assertion gating a step the run does not select runs after the steps', async (t) => {
   const dir = project(t, undefined, { sql: STEPS, tests: TESTS });
   t.equal((await cli(dir)).exitCode, 0);
-  const run = await cli(dir, ['--only', '03_other']);
+  const run = await cli(dir, ['--only', '03_other', '--verbose']);
   t.equal(run.exitCode, 0, run.stdout);
   t.match(run.stdout, /▶ tests: 4 assertions after the steps/);
   for (const name of ['age_positive', 'age_plausible', 'summary_counts_people', 'no_tables'])

@@ -35,7 +35,7 @@ t.test('incremental runs in any sequence give the tables of one --full-refresh o
   writeFileSync(enrich, good);
   t.equal((await cli(inc, days(5))).exitCode, 0, 'fixed: the batch finishes from enrich on');
 
-  const victim = cli(inc, days(7));
+  const victim = cli(inc, [...days(7), '--verbose']); // --verbose: a line as each step starts, to act on
   await printed(victim, '▶ 04_enrich');
   victim.kill('SIGKILL');
   await victim.catch(() => undefined);

@@ -41,7 +41,7 @@ t.test(
     const first = await run(2);
     t.equal(first.exitCode, 0, first.stdout + first.stderr);
     t.match(first.stdout, /assertions? gated it/, 'gates ran inside the steps');
-    t.match(first.stdout, /ml\.daily_revenue\s+│ ok/, 'published to PostgreSQL');
+    t.match(first.stdout, /\n✔ publish: 5 ok\n/, 'published to PostgreSQL (the files and both tables)');
     t.ok(
       existsSync(join(inc, 'output/daily_revenue.csv')) && existsSync(join(inc, 'logs/report.html')),
       'files published, report written',
@@ -52,7 +52,7 @@ t.test(
     t.equal((await run(4)).exitCode, 1, 'days 3-4: enrich fails after extract and quality committed the batch');
     writeFileSync(enrich, good);
     t.equal((await run(4)).exitCode, 0, 'fixed: the batch finishes from enrich on');
-    const victim = run(6);
+    const victim = run(6, ['--verbose']); // --verbose: a line as each step starts, to act on
     await printed(victim, '▶ 04_enrich');
     victim.kill('SIGKILL');
     await victim.catch(() => undefined);

@@ -140,7 +140,7 @@ export async function after() { while (!existsSync(${JSON.stringify(go)})) await
     const copy = join(root, 'first-copy');
     cpSync(first, copy, { recursive: true });
     rmSync(go);
-    const running = cli(first, args, LAKE_ENV);
+    const running = cli(first, [...args, '--verbose'], LAKE_ENV); // --verbose: a line as each step starts, to act on
     await printed(running, '▶ 01_write');
     const refused = await cli(copy, args, LAKE_ENV);
     t.equal(refused.exitCode, 2, 'a second checkout of the same pipeline, elsewhere, is refused at once');

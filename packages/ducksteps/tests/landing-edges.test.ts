@@ -99,7 +99,7 @@ t.test("a killed run's temporary folder and half-written publish file are remove
   const temp = mkdtempSync(join(tmpdir(), 'ducksteps-test-tmp-'));
   t.teardown(() => rmSync(temp, { recursive: true, force: true }));
   const env = { TMPDIR: temp };
-  const killed = cli(dir, [], env);
+  const killed = cli(dir, ['--verbose'], env); // --verbose: a line as each step starts, to act on
   await new Promise<void>((resolve) =>
     killed.stdout?.on('data', (d: Buffer) => String(d).includes('02_slow started') && resolve()),
   );

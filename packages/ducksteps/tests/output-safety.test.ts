@@ -60,11 +60,13 @@ t.test(
       },
     });
     const listed = await cli(dir, ['list']);
-    const run = await cli(dir);
+    const run = await cli(dir, ['--verbose']); // --verbose: a warning's offending rows are printed too
+    const quiet = await cli(dir);
     const json = await cli(dir, ['test', '--json']);
     for (const [name, out] of [
       ['list', listed],
       ['run', run],
+      ['run, quiet', quiet],
       ['test --json', json],
     ] as const) {
       t.notMatch(

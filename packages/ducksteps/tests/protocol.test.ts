@@ -124,6 +124,14 @@ t.test('every job kind runs in a worker and answers with its own type', async (t
     'query: a missing warehouse is an answer, not a crash',
   );
 
+  const probe = await pool.run({ kind: 'probe', connection, extensions: ['json', 'no_such_extension'] });
+  t.match(
+    'result' in probe && probe.result,
+    { duckdb: /^v\d+\.\d+\.\d+/, extensions: [{ name: 'json' }, { name: 'no_such_extension', error: /./ }] },
+    "probe: DuckDB's version, each extension loaded or why not, without opening the warehouse",
+  );
+  t.notOk('result' in probe && probe.result.extensions[0].error, 'a built-in extension loads');
+
   const parse = await pool.run({ kind: 'parse', files: [rendered('sql/x.sql', 'SELECT 1;\nSELEC 2;')] });
   t.same(
     'result' in parse && [parse.result.statements, parse.result.errors.map((e) => [e.file, e.line])],

@@ -80,7 +80,8 @@ t.test('SIGTERM to the process group while a target waits: rolled back, logged a
   t.equal((await cli(dir, [], env())).exitCode, 0);
   const consumer = await reader('stopped');
   t.teardown(() => consumer.end());
-  const run = execa(process.execPath, [CLI], {
+  const run = execa(process.execPath, [CLI, '--verbose'], {
+    // --verbose: the publish table, a row per target
     cwd: dir,
     reject: false,
     env: env(),

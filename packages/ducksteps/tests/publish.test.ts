@@ -35,7 +35,7 @@ const env = () => ({ DUCKSTEPS_PG_URL: server!.passwordUrl });
 
 t.test('every mapped type, NULLs and awkward text survive the round trip to PostgreSQL', { skip }, async (t) => {
   const dir = project(t, undefined, { sql: { '01_types': { 'a.sql': TYPES } }, publish: { '01_pg.sql': PG_TARGET() } });
-  const run = await cli(dir, [], env());
+  const run = await cli(dir, ['--verbose'], env()); // --verbose: the publish table, a row per target
   t.equal(run.exitCode, 0, run.stdout + run.stderr);
   t.match(run.stdout, /│ ml\.typed\s+│ ok\s+│ 4\s+│/);
   const columns = await server!.query(
@@ -224,7 +224,7 @@ t.test(
     t.equal((await cli(dir, ['--var', 'v=5'], env())).exitCode, 0);
     const run = await cli(dir, ['--var', 'v=-1'], env());
     t.equal(run.exitCode, 1);
-    t.match(run.stdout, /│ out\/typed\.csv\s+│ skipped \(the run failed: consumers keep the previous data\)/);
+    t.match(run.stdout, /\n· publish: 2 skipped \(the run failed: consumers keep the previous data\)\n/);
     t.equal(readFileSync(join(dir, 'out/typed.csv'), 'utf8'), 'id\n5\n');
     t.same((await server!.query('SELECT id FROM ml.typed')).rows, [{ id: 5 }]);
     t.same(readdirSync(join(dir, 'out')), ['typed.csv'], 'no temporary file left beside it');
@@ -376,10 +376,10 @@ t.test(
         '03_also.sql': '-- publish: file output/also.parquet\nSELECT * FROM numbers',
       },
     });
-    const one = await cli(dir);
+    const one = await cli(dir, ['--verbose']); // --verbose: the publish table, a row per target
     t.equal(one.exitCode, 1);
     t.match(one.stdout, /output\/good\.csv\s+│ skipped/, 'one at a time: the targets after a failure wait');
-    const many = await cli(dir, ['--resume', '--jobs', '3']);
+    const many = await cli(dir, ['--resume', '--jobs', '3', '--verbose']);
     t.equal(many.exitCode, 1, 'the failed target still fails the run');
     t.match(many.stdout, /output\/bad\.csv\s+│ failed/);
     t.match(many.stdout, /output\/good\.csv\s+│ ok/);

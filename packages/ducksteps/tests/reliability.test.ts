@@ -46,7 +46,7 @@ t.test(
   'a second run on the same database stops at once with exit 2, naming it and the PID; the first finishes',
   async (t) => {
     const dir = slowProject(t);
-    const first = cli(dir, ['--step-timeout', '4s']);
+    const first = cli(dir, ['--step-timeout', '4s', '--verbose']); // --verbose: a line as each step starts, to act on
     await printed(first, '02_slow started');
     const second = await cli(dir);
     t.equal(second.exitCode, 2);
@@ -93,7 +93,7 @@ t.test('--step-timeout stops a runaway step, rolls it back and reports "timed ou
 
 t.test('Ctrl-C stops the running step, rolls it back, logs the run as interrupted and exits 130', async (t) => {
   const dir = slowProject(t);
-  const run = cli(dir);
+  const run = cli(dir, ['--verbose']); // --verbose: a line as each step starts, to act on
   await printed(run, '02_slow started');
   await new Promise((resolve) => setTimeout(resolve, 300));
   run.kill('SIGINT');
@@ -114,7 +114,7 @@ t.test('Ctrl-C stops the running step, rolls it back, logs the run as interrupte
 
 t.test('SIGTERM stops the running step the same way, logs it as SIGTERM and exits 143', async (t) => {
   const dir = slowProject(t);
-  const run = cli(dir);
+  const run = cli(dir, ['--verbose']); // --verbose: a line as each step starts, to act on
   await printed(run, '02_slow started');
   await new Promise((resolve) => setTimeout(resolve, 300));
   run.kill('SIGTERM');

@@ -38,7 +38,7 @@ t.test(
     t.equal((await cli(dir)).exitCode, 0);
     const run = await cli(dir);
     t.equal(run.exitCode, 0);
-    t.match(run.stdout, /\nreport: logs\/report\.html\n?$/, 'the console says where the report is');
+    t.match(run.stdout, /\n✔ ok in .*, report: logs\/report\.html\n?$/, 'the console says where the report is');
     const html = join(dir, 'logs/report.html');
     t.ok(statSync(html).size > 1_000_000, 'one self-contained file: the libraries are inlined');
     const { chromium } = await import('playwright-core');

@@ -67,7 +67,7 @@ t.test(
     );
     t.match(
       again.stdout,
-      /▶ tests: 3 assertions after the steps \(2 passed on this same warehouse, unchanged since: not run again; --recheck runs them\)/,
+      /✔ 3 assertions: 3 passed \(2 not run again: passed on this same warehouse, unchanged since\)/,
     );
     t.same(
       await reusedOf(dir, runIdOf(again.stdout)),
@@ -97,7 +97,7 @@ t.test(
     db.close();
     const run = await cli(dir);
     t.equal(run.exitCode, 1, 'the bad row is found');
-    t.match(run.stdout, /▶ tests: 3 assertions after the steps\n/, 'none reused');
+    t.match(run.stdout, /✘ 3 assertions: 2 passed, 1 failed\n/, 'none reused');
     t.match(run.stdout, /✘ v_positive \(tests\/events\.sql:2\): 1 offending row/);
   },
 );

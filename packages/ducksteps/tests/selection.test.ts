@@ -53,7 +53,7 @@ t.test('--only and --select warn, one line per stale reader, naming the fix', as
   t.equal(run.exitCode, 0);
   t.match(
     run.stdout,
-    /^! 03_marts reads what 02_staging rebuilds and did not run: run --select 02_staging\+ to rebuild it too\n▶ 02_staging started/,
+    /^! 03_marts reads what 02_staging rebuilds and did not run: run --select 02_staging\+ to rebuild it too\n✔ 02_staging ok/,
   );
   t.notMatch(run.stdout, /05_report reads/, 'only direct readers of what was rebuilt');
   t.notMatch((await cli(dir, ['--select', 'staging+'])).stdout, /^!/m, 'a downstream selection leaves nothing stale');

@@ -2,7 +2,8 @@
 // The example pipeline on a local Spark cluster, full build: its .spark.sql files give the tables the DuckDB
 // files give on a DuckDB file (row counts and an order-independent checksum per table, every column but one:
 // raw.orders_malformed.error_message is each CSV reader's own text); the gates run inside the steps; publish
-// delivers the same files and the same PostgreSQL rows as from DuckDB; the report is written.
+// delivers the same files and the same PostgreSQL rows as from DuckDB; the report is written; show, sql and doctor
+// read the cluster.
 import t from 'tap';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,7 +22,7 @@ import {
   sparkDigests,
 } from './spark-tables.js';
 
-t.setTimeout(480_000); // a safety margin over tap's 300 s on a loaded machine; the file took 3.3 minutes here at load 17 on 2 cores
+t.setTimeout(900_000); // a safety margin over tap's 300 s on a loaded machine: the file took 3.3 minutes at load 17 on 2 cores, the build alone 6.5 minutes at load 30
 
 const SIZE = ['--var', 'orders=30000', '--var', 'days=2'];
 
@@ -63,7 +64,7 @@ t.test(
         new RegExp(`✔ ${step} batch 1 \\(2 files\\) ok .*assertions? gated it`),
         `${step}: its gates ran before its commit`,
       );
-    t.match(built.stdout, /ml\.daily_revenue\s+│ ok/, 'published to PostgreSQL');
+    t.match(built.stdout, /\n✔ publish: 5 ok\n/, 'published to PostgreSQL (the files and both tables)');
     t.ok(existsSync(join(spark, 'logs', 'report.html')), 'the report is written');
 
     const duck = exampleCopy(root, 'duckdb');
@@ -95,5 +96,18 @@ t.test(
       'output/customer_features.parquet: the same rows',
     );
     t.same(await published(sparkDb.client), await published(duckDb.client), 'the same rows in PostgreSQL');
+
+    const shown = await sparkCli(spark, url, ['show', 'mart.daily_revenue']);
+    t.equal(shown.exitCode, 0, 'show on Spark', { output: shown.stderr });
+    t.match(shown.stdout, /│ order_date +│ orders +│[\s\S]*\n\(2 rows\)$/, 'show reads the table from the cluster');
+    const count = 'SELECT count(*) AS n FROM core.orders';
+    t.same(
+      JSON.parse((await sparkCli(spark, url, ['sql', count, '--json'])).stdout),
+      JSON.parse((await cli(duck, ['sql', count, '--json'])).stdout),
+      'sql on Spark: the rows the DuckDB build has',
+    );
+    const doctor = await sparkCli(spark, url, ['doctor']);
+    t.equal(doctor.exitCode, 0, 'doctor on Spark', { output: doctor.stdout });
+    t.match(doctor.stdout, /\n✔ ok +spark +Spark \d+\.\d+\.\d+ at sc:\/\//, 'doctor asks the cluster its version');
   },
 );

@@ -35,7 +35,7 @@ t.test(
     t.comment(`seed ${seed} (DUCKSTEPS_KILL_SEED)`);
     const root = t.testdir();
     const inc = exampleCopy(root, 'incremental');
-    const day = (n: number) => sparkCli(inc, url, [...SIZE, '--var', `days=${n}`]);
+    const day = (n: number) => sparkCli(inc, url, [...SIZE, '--var', `days=${n}`, '--verbose']); // --verbose: a line as each step starts, to act on
     const started = Date.now();
 
     const driver = day(1);

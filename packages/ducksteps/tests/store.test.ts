@@ -27,7 +27,7 @@ t.test(
       'the ledger still knows all six files (the refresh recorded all its batches at once)',
     );
     t.same(await ids(dir), all.slice(0, 40), 'the first batch of the refresh committed, and 01_load the second');
-    const next = await cli(dir);
+    const next = await cli(dir, ['--verbose']); // --verbose: each start line says which of the run's batches it is
     t.equal(next.exitCode, 0, next.stdout);
     t.match(
       next.stdout,
@@ -49,7 +49,7 @@ t.test(
       '{% if batch.number > 1 %}CREATE TEMP TABLE slow AS SELECT count(*) AS n FROM range(300000000);{% endif %}';
     const dir = eventsProject(t, six, { total: `${TOTAL}\n${slow}` });
     t.equal((await cli(dir)).exitCode, 0);
-    const refresh = cli(dir, ['--full-refresh', '--batch-size', '2']);
+    const refresh = cli(dir, ['--full-refresh', '--batch-size', '2', '--verbose']); // --verbose: a line as each step starts, to act on
     await new Promise<void>((resolve) =>
       refresh.stdout?.on('data', (d: Buffer) => String(d).includes('▶ 01_load batch 3') && resolve()),
     );

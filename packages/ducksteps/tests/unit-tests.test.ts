@@ -249,10 +249,7 @@ t.test(
     const dir = project(t, undefined, { ...SHOP, tests: { unit: { '02_totals.yaml': wrong } } });
     const run = await cli(dir);
     t.equal(run.exitCode, 1);
-    t.match(
-      run.stdout,
-      /▶ unit tests: 1 \(each on an in-memory DuckDB; the warehouse is not opened\)\n✘ 02_totals › sums_per_id/,
-    );
+    t.match(run.stdout, /^✘ 02_totals › sums_per_id/);
     t.match(run.stdout, /✘ unit tests: 0 passed, 1 failed in [\d.]+ s; nothing was run on the warehouse/);
     t.notOk(existsSync(join(dir, 'data/warehouse.duckdb')), 'nothing was opened');
     t.same(

@@ -2,8 +2,12 @@
 import { UsageError } from '../errors.js';
 import type { Command, CommandContext } from './context.js';
 
+/** The flags of show and sql (besides their own). */
+const READ_FLAGS = ['target', 'db', 'data-path', 'engine', 'csv', 'json', 'limit'];
+
 const BUILD_FLAGS = [
   'target',
+  'verbose',
   'db',
   'data-path',
   'engine',
@@ -28,6 +32,10 @@ commands:
   logs            which step got slower, and which statement; recent batches
   docs            write docs/pipeline.md (lineage, gates, steps)
   new NAME        add the next-numbered step (--script adds steps/NN_name.ts)
+  init DIR        make a new project in DIR (--example: the shop example; --empty: no step)
+  show TABLE      the first rows of a table (--where, --columns, --limit, --csv, --json), read-only
+  sql "SELECT …"  run queries on the warehouse, read-only (-f FILE; --csv, --json)
+  doctor          check Node, DuckDB, extensions, settings, PostgreSQL, Spark, disk and the run lock
   watch           run the pipeline on new input files as they arrive (micro-batches)
   report          write logs/report.html for the latest run (every run writes it too)
   create-test STEP  a unit test of STEP from the warehouse's rows (--where EXPR): docs/unit-tests.md
@@ -66,6 +74,8 @@ options for run:
   --jobs N              run up to N independent steps at once (a DuckLake warehouse; a DuckDB file
                         takes one writer, so there steps run one at a time); publish targets in parallel
   --json                print one JSON document on stdout (progress goes to stderr)
+  --verbose             print a line as each step starts, and the full tables (steps, every assertion, publish)
+  --version             the versions of ducksteps, DuckDB and Node.js
   -h, --help            this help
 
 Defaults come from package.json "ducksteps": { database, vars, threads, memoryLimit, stepTimeout,
@@ -155,6 +165,32 @@ export const commands: Record<string, Command> = {
     flags: ['where', 'name', 'limit', 'target', 'db', 'data-path', 'var'],
     args: 1,
     run: async (c) => (await import('./create-test.js')).createTestCommand(c),
+  },
+  show: {
+    help: 'usage: ./run.sh show SCHEMA.TABLE [--limit N] [--where EXPR] [--columns a,b] [--csv | --json]\n                   [--target NAME] [--db PATH] [--data-path DIR] [--engine spark]\n\nThe first N rows (default 20) of a table of the current warehouse, read-only, as a table (--csv, --json\nfor programs), and how many rows there are. --where filters (repeat it: all must hold). While a run\nwrites a DuckDB file it says so and for how long; a DuckLake with its catalog in PostgreSQL is read\nat its last snapshot, Spark through the cluster (no lock; a busy cluster runs it when an executor is free).',
+    flags: [...READ_FLAGS, 'where', 'columns'],
+    args: 1,
+    worker: true,
+    run: async (c) => (await import('./show.js')).showCommand(c),
+  },
+  sql: {
+    help: 'usage: ./run.sh sql "SELECT …" | -f FILE [--csv | --json] [--limit N] [--target NAME] [--db PATH] [--data-path DIR] [--engine spark]\n\nRuns queries on the current warehouse, read-only (DuckDB opens it read-only; on Spark only SELECT, WITH,\nSHOW, DESCRIBE and EXPLAIN are sent), each result as a table of its first 100 rows (--limit N); --csv and\n--json print every row of the last statement. While a run writes a DuckDB file it says so.',
+    flags: [...READ_FLAGS, 'file'],
+    args: 1,
+    worker: true,
+    run: async (c) => (await import('./sql.js')).sqlCommand(c),
+  },
+  doctor: {
+    help: "usage: ./run.sh doctor [--target NAME] [--db PATH] [--data-path DIR] [--engine spark]\n\nChecks what ducksteps needs here, one line each, ok / warning / error with the fix: Node, the installed\nducksteps against package.json, the settings, the project, DuckDB and the extensions the warehouse needs,\nthe warehouse (a lake's PostgreSQL catalog), PostgreSQL for publish targets (DUCKSTEPS_PG_URL), the Spark\ncluster (DUCKSTEPS_SPARK_URL), free disk beside the warehouse, a stale run lock. Exit 1 on an error.",
+    flags: ['target', 'db', 'data-path', 'engine'],
+    worker: true,
+    run: async (c) => (await import('./doctor.js')).doctorCommand(c),
+  },
+  init: {
+    help: 'usage: ducksteps init DIR [--example | --empty]   (in a ducksteps checkout: ./run.sh init ../DIR)\n\nMakes a new project in DIR (new or empty): sql/, steps/, tests/, publish/, docs/, logs/, run.ts, run.sh,\nrun.bat, install.sh, install.bat, package.json (its own name; ducksteps pinned to this version, packed into\nvendor/), README.md and .gitignore. It starts with two steps, an assertion, a unit test and a publish\ntarget; --example with the shop example instead, --empty with no step. Then: cd DIR && ./install.sh && ./run.sh',
+    flags: ['example', 'empty'],
+    args: 1,
+    run: async (c) => (await import('./init.js')).initCommand(c),
   },
   test: {
     help: 'usage: ./run.sh test [--unit] [--select SEL] [--exclude SEL] [--db PATH] [--var name=value] [--json]\n                   [--engine spark] [--threads N] [--memory-limit SIZE] (the run options: ./run.sh --help)\n\nRuns the SQL assertions in tests/ against the current database (read-only): all of them, or with\n--select only those gating the selected steps.\n\n--unit runs the unit tests in tests/unit/ instead (fixture rows, each on an in-memory DuckDB; the\nwarehouse is never opened): all of them, or with --select those of the selected steps. docs/unit-tests.md',

@@ -13,10 +13,12 @@ import { publishWithheld } from '../project/publish-choice.js';
 import { templateContext } from '../render/template.js';
 import { counted, detectStyle, errorBlock } from '../report/tables.js';
 import { selectRun, type RunFlags } from './run-plan.js';
+import { requireSteps } from './no-steps.js';
 
 export async function compileCommand({ root, flags }: CommandContext): Promise<number> {
   const settings = loadSettings(root, flags as CliSettings, { cluster: false });
   const project = discover(root, settings.engine);
+  requireSteps(project);
   const result = await compileProject(project, settings, newRunId());
   const style = detectStyle();
   for (const line of project.warnings ?? []) process.stdout.write(`! ${line}\n`);

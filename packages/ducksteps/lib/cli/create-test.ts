@@ -8,6 +8,7 @@ import { counted, detectStyle, errorBlock } from '../report/tables.js';
 import { unitFailure } from '../report/unit-tests.js';
 import { UsageError } from '../errors.js';
 import type { CommandContext } from './context.js';
+import { requireSteps } from './no-steps.js';
 
 export async function createTestCommand({ root, flags, args }: CommandContext): Promise<number> {
   if (!args[0])
@@ -15,6 +16,7 @@ export async function createTestCommand({ root, flags, args }: CommandContext): 
       hint: "./run.sh create-test 03_quality --where \"order_id IN ('101', '102')\"",
     });
   const project = discover(root);
+  requireSteps(project);
   const settings = loadSettings(root, flags as CliSettings);
   const step = findStep(project.steps, args[0], 'create-test');
   const name =

@@ -7,10 +7,12 @@ import { loadSettings, type CliSettings } from '../project/config.js';
 import { discover } from '../project/discover.js';
 import { discoverTargets } from '../publish/targets.js';
 import { pipelineDoc } from '../report/pipeline-doc.js';
+import { toldNoSteps } from './no-steps.js';
 
 export async function docsCommand({ root, flags }: CommandContext): Promise<number> {
   const settings = loadSettings(root, flags as CliSettings, { cluster: false });
   const project = discover(root, settings.engine);
+  if (toldNoSteps(project)) return 0;
   const targets = discoverTargets(root);
   const plan = await displayPlan(project, settings, { strict: true }); // a step that does not render: its error
   if (!plan.flow) throw new Error('the lineage is missing from a strict plan');

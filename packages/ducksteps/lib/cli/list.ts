@@ -14,6 +14,7 @@ import { detectStyle, formatDuration, paintedStatus, renderTable } from '../repo
 import { safeJson } from '../report/escape.js';
 import { logsOf } from '../warehouse.js';
 import { listSelection } from './list-selection.js';
+import { toldNoSteps } from './no-steps.js';
 
 const SHOWN = 5;
 
@@ -36,6 +37,7 @@ export async function listCommand({ root, flags }: CommandContext): Promise<numb
     await listSelection(project, settings, flags.select, flags.json === true);
     return 0;
   }
+  if (!flags.json && toldNoSteps(project)) return 0;
   const plan = await displayPlan(project, settings).catch(() => undefined); // gates are shown when they can be planned
   const after = plan?.flow ? ungated(plan) : [];
   const gatedBy = (id: string) => (plan?.flow?.gates.get(id) ?? []).map((a) => a.name);

@@ -47,6 +47,13 @@ const OPTIONS = {
   state: { type: 'string' },
   publish: { type: 'boolean' },
   'no-publish': { type: 'boolean' },
+  verbose: { type: 'boolean' },
+  example: { type: 'boolean' },
+  columns: { type: 'string' },
+  csv: { type: 'boolean' },
+  file: { type: 'string', short: 'f' },
+  version: { type: 'boolean' },
+  empty: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -78,6 +85,10 @@ async function dispatch(argv: string[]): Promise<number> {
       hint: `commands: ${Object.keys(commands).join(', ')} (see ./run.sh --help)`,
     });
   }
+  if (parsed.values.version && parsed.positionals.length === 0) {
+    process.stdout.write(`${await versions()}\n`);
+    return 0;
+  }
   checkCommandInput(name, command, parsed.values, rest);
   if (parsed.values.help) {
     process.stdout.write(`${command.help ?? HELP}\n`);
@@ -89,6 +100,17 @@ async function dispatch(argv: string[]): Promise<number> {
   } finally {
     dropPrestartedWorker(); // unused: a configuration error, or nothing to run
   }
+}
+
+/** `--version`: ducksteps, the DuckDB it carries, Node (read from package files: nothing is started). */
+async function versions(): Promise<string> {
+  const { duckdbBinding, duckdbVersion, packageVersion } = await import('../init/package.js');
+  const binding = duckdbBinding();
+  return [
+    `ducksteps ${packageVersion()}`,
+    `DuckDB ${duckdbVersion()} (${binding.name} ${binding.version})`,
+    `Node.js ${process.version}`,
+  ].join('\n');
 }
 
 /** Runs one command and sets the process's exit code: 0 ok, 1 a failed step or check, 2 usage or configuration,

@@ -4,10 +4,12 @@ import { displayPlan } from '../run/plan-inputs.js';
 import { loadSettings, type CliSettings } from '../project/config.js';
 import { discover } from '../project/discover.js';
 import { writeReport } from '../report/html/write-report.js';
+import { toldNoSteps } from './no-steps.js';
 
 export async function reportCommand({ root, flags }: CommandContext): Promise<number> {
   const settings = loadSettings(root, flags as CliSettings, { cluster: false });
   const project = discover(root, settings.engine);
+  if (toldNoSteps(project)) return 0;
   const plan = await displayPlan(project, settings).catch(() => undefined); // the lineage section, when it can be drawn
   let path: string | undefined;
   try {

@@ -20,6 +20,7 @@ export type RunFlags = CliSettings &
     exclude?: string[];
     resume?: boolean;
     json?: boolean;
+    verbose?: boolean;
   };
 
 const downstream = async (project: Project, settings: Settings) =>

@@ -3,6 +3,7 @@ import { build } from '../run/build.js';
 import type { CommandContext } from './context.js';
 import { loadSettings } from '../project/config.js';
 import { consoleEvents, liveLine, printSummary } from '../report/console.js';
+import { closingLine } from '../report/quiet.js';
 import { discover } from '../project/discover.js';
 import { detectStyle } from '../report/tables.js';
 import { selectRun, staleWarnings, testSelection, type RunFlags } from './run-plan.js';
@@ -16,6 +17,7 @@ import { relative } from 'node:path';
 import { logsOf } from '../warehouse.js';
 import { publishWithheld } from '../project/publish-choice.js';
 import { discoverTargets } from '../publish/targets.js';
+import { requireSteps, toldNoSteps } from './no-steps.js';
 
 /** How often a running step gets a progress line when the output is not a terminal (DUCKSTEPS_HEARTBEAT
  * overrides the 10 s, for tests). */
@@ -33,10 +35,13 @@ export async function writeReportSafely(project: Project, flow?: Flow, logs?: st
 
 export async function runCommand({ root, flags }: CommandContext, testsOnly = false): Promise<number> {
   const f = flags as RunFlags;
+  const began = performance.now();
   if (testsOnly && flags.unit) return (await import('./test-unit.js')).testUnitCommand(root, f);
   prefetchReport(); // its libraries are read while the steps run
   const loaded = loadSettings(root, f);
   const project = discover(root, loaded.engine);
+  if (!testsOnly) requireSteps(project);
+  else if (!f.json && toldNoSteps(project)) return 0;
   mark('discovered');
   const { steps, settings, publish, notices, partial, nothing } = testsOnly
     ? { steps: [], settings: loaded, publish: false, notices: [], partial: false, nothing: undefined }
@@ -66,7 +71,12 @@ export async function runCommand({ root, flags }: CommandContext, testsOnly = fa
       publish,
       withhold,
       signal: stop.signal,
-      events: consoleEvents(style, write, !f.json && process.stdout.isTTY ? liveLine(process.stdout) : undefined),
+      events: consoleEvents(
+        style,
+        write,
+        !f.json && process.stdout.isTTY ? liveLine(process.stdout) : undefined,
+        f.verbose,
+      ),
       heartbeatMs: heartbeatMs(),
     }),
   );
@@ -77,11 +87,12 @@ export async function runCommand({ root, flags }: CommandContext, testsOnly = fa
     throw error;
   });
   if (f.json) process.stdout.write(`${safeJson(JSON.stringify(toJson(result), null, 2))}\n`);
-  else printSummary(style, write, result, relative(root, logsOf(root, settings)));
+  else printSummary(style, write, result, f.verbose, relative(root, logsOf(root, settings)));
   mark('summary printed');
   const report = await writeReportSafely(project, result.flow, settings.logs);
   mark('report written');
-  if (report) write(`report: ${report}`);
+  if (!f.json && !f.verbose) write(closingLine(style, result, performance.now() - began, report));
+  else if (report) write(`report: ${report}`);
   return result.status === 'ok' ? 0 : result.status === 'interrupted' ? exitCodeFor(stop.signal.reason) : 1;
 }
 

@@ -10,9 +10,11 @@ import { detectStyle } from '../report/tables.js';
 import { unitTestsBlock, unitTestsTable, unrenderedBlock } from '../report/unit-tests.js';
 import { exitCodeFor, whileStoppable } from './run.js';
 import { testSelection, type RunFlags } from './run-plan.js';
+import { toldNoSteps } from './no-steps.js';
 
 export async function testUnitCommand(root: string, flags: RunFlags): Promise<number> {
   const project = discover(root);
+  if (!flags.json && toldNoSteps(project)) return 0;
   const settings = loadSettings(root, flags, { cluster: false });
   const steps = await testSelection(project, flags, settings);
   const style = flags.json ? { color: false } : detectStyle();

@@ -6,7 +6,9 @@ import { ConfigError } from '../errors.js';
 import { loadSettings, parseDuration, type CliSettings } from '../project/config.js';
 import { discover } from '../project/discover.js';
 import { printPublish, printTests } from '../report/console.js';
+import { printQuietPublish, printQuietTests } from '../report/quiet.js';
 import { counted, detectStyle, errorBlock, formatDuration } from '../report/tables.js';
+import { requireSteps } from './no-steps.js';
 
 const DEFAULT_BATCH = 100;
 const DEFAULT_WAIT_MS = 5_000;
@@ -14,6 +16,7 @@ const DEFAULT_WAIT_MS = 5_000;
 export async function watchCommand({ root, flags }: CommandContext): Promise<number> {
   const settings = loadSettings(root, flags as CliSettings);
   const project = discover(root, settings.engine);
+  requireSteps(project);
   if (Object.keys(settings.inputs).length === 0 || !project.steps.some((s) => s.incremental)) {
     throw new ConfigError('watch needs declared inputs and at least one incremental step', {
       file: 'package.json',
@@ -50,8 +53,9 @@ export async function watchCommand({ root, flags }: CommandContext): Promise<num
       write(
         errorBlock(style, r.error, `its files stay pending; fix it and start watch again (run ${failed.result.runId})`),
       );
-  if (failed.result.tests && failed.result.tests.status === 'failed') printTests(style, write, failed.result.tests);
-  if (failed.result.publish?.some((o) => o.error)) printPublish(style, write, failed.result.publish);
+  const { tests, publish } = failed.result;
+  if (tests && tests.status === 'failed') (flags.verbose ? printTests : printQuietTests)(style, write, tests);
+  if (publish?.some((o) => o.error)) (flags.verbose ? printPublish : printQuietPublish)(style, write, publish);
   return failed.result.status === 'interrupted' ? exitCodeFor(stop.signal.reason) : 1;
 }
 

@@ -47,6 +47,23 @@ export async function openSession(connection: Connection, options: OpenOptions =
   }
 }
 
+/** Opens the warehouse for reading only (show, sql): a DuckDB file or a lake read-only; on Spark the cluster
+ * alone, never the ledger store a running step may hold. */
+export async function openReader(connection: Connection): Promise<Pick<Session, 'query' | 'close'>> {
+  const { warehouse } = connection;
+  if (warehouse.engine !== 'spark') return openSession(connection, { readOnly: true });
+  const { clusterReader } = await import('./spark/reader.js');
+  return clusterReader(warehouse.url);
+}
+
+/** The version of the cluster a Spark warehouse names (doctor); undefined for a DuckDB warehouse. */
+export async function clusterVersion(connection: Connection): Promise<string | undefined> {
+  const { warehouse } = connection;
+  if (warehouse.engine !== 'spark') return undefined;
+  const reader = await import('./spark/reader.js');
+  return reader.clusterVersion(warehouse.url);
+}
+
 /** Opens where the batch ledger lives: the warehouse itself, or on Spark its ledger store (no cluster needed). */
 export function openLedger(connection: Connection, options: OpenOptions = {}): Promise<Session> {
   return openDuck(localPart(connection.warehouse), connection, options);

@@ -15,6 +15,7 @@ import {
 import type { BuildEvents, BuildResult, PublishOutcome, TestsReport } from '../results.js';
 import { safeText } from './escape.js';
 import { unitTestsBlock } from './unit-tests.js';
+import { printQuietSummary, warningLine } from './quiet.js';
 
 export type Writer = (text: string) => void;
 
@@ -37,12 +38,16 @@ export function liveLine(stream: NodeJS.WriteStream): LiveLine {
 }
 
 /** Build events that print through `write` (stdout normally, stderr under --json). On a terminal (`live`)
- * a long statement's progress updates in place every second; otherwise a line every heartbeat (~10 s). */
-export function consoleEvents(style: Style, print: Writer, live?: LiveLine): BuildEvents {
+ * a long statement's progress updates in place every second; otherwise a line every heartbeat (~10 s).
+ * Quiet (the default): one line per step as it ends (on a terminal its start shows in place until then);
+ * `verbose`: also a line as each step and stage starts. */
+export function consoleEvents(style: Style, print: Writer, live?: LiveLine, verbose = false): BuildEvents {
   const write: Writer = (text) => {
     live?.(undefined);
     print(text);
   };
+  /** A start line: printed when verbose, else shown in place on a terminal until the next line. */
+  const started: Writer = (text) => (verbose ? write(text) : live?.(text));
   let latest: { step: string; line: string } | undefined;
   return {
     onProgress: (step, p) => {
@@ -51,15 +56,15 @@ export function consoleEvents(style: Style, print: Writer, live?: LiveLine): Bui
     },
     onTestsStart: (count, reused = 0) =>
       count > 0 &&
-      write(
+      started(
         `▶ tests: ${count} assertion${count === 1 ? '' : 's'} after the steps${reused > 0 ? ` (${reused === count ? 'all' : reused} passed on this same warehouse, unchanged since: not run again; --recheck runs them)` : ''}`,
       ),
     onUnitTestsStart: (count) =>
-      write(`▶ unit tests: ${count} (each on an in-memory DuckDB; the warehouse is not opened)`),
+      started(`▶ unit tests: ${count} (each on an in-memory DuckDB; the warehouse is not opened)`),
     onUnitTestsEnd: (report) => write(unitTestsBlock(style, report)),
-    onPublishStart: (count) => write(`▶ publish: ${count} target${count === 1 ? '' : 's'} (the checks passed)`),
+    onPublishStart: (count) => started(`▶ publish: ${count} target${count === 1 ? '' : 's'} (the checks passed)`),
     onStepStart: (step, batch) =>
-      write(
+      started(
         stepStartLine(
           style,
           step,
@@ -96,7 +101,9 @@ export function consoleEvents(style: Style, print: Writer, live?: LiveLine): Bui
             ? `nothing of ${report.step.id} was committed; fix it, then continue with ./run.sh --resume`
             : `committed before the failure (marked no-transaction): ${committed.join(', ')}; the rest of ${report.step.id} was rolled back; fix it, then continue with ./run.sh --resume`;
         write(errorBlock(style, report.error, next));
-        for (const r of report.assertions ?? []) if (r.status !== 'pass') write(assertionFailure(style, r));
+        for (const r of report.assertions ?? [])
+          if (r.status === 'warn' && !verbose) write(warningLine(style, r));
+          else if (r.status !== 'pass') write(assertionFailure(style, r));
       }
     },
   };
@@ -120,8 +127,11 @@ export function printPublish(style: Style, write: Writer, outcomes: readonly Pub
   for (const o of outcomes) if (o.error) write(errorBlock(style, o.error));
 }
 
-/** The closing summary: steps table, assertions, and where the logs are. */
-export function printSummary(style: Style, write: Writer, result: BuildResult, logs = 'logs'): void {
+/** The closing summary. Verbose: the steps table, the assertions table, the publish table and where the logs
+ * are; quiet (the default): steps not run, the assertions' count with each warning and failure, one publish
+ * line (the closing line, with the report, is the command's). */
+export function printSummary(style: Style, write: Writer, result: BuildResult, verbose = false, logs = 'logs'): void {
+  if (!verbose) return printQuietSummary(style, write, result);
   write('');
   if (result.steps.length > 0) write(summaryTable(style, result));
   if (result.tests) printTests(style, write, result.tests);

@@ -17,6 +17,10 @@ const CODES = { red: 31, green: 32, yellow: 33, dim: 2, bold: 1 } as const;
 const paint = (style: Style, code: keyof typeof CODES, text: string) =>
   style.color ? `\u001b[${CODES[code]}m${text}\u001b[0m` : text;
 
+/** ✔ (green) for ok, ✘ (red) for not, ! (yellow) for a warning. */
+export const mark = (style: Style, ok: boolean | 'warn') =>
+  ok === 'warn' ? paint(style, 'yellow', '!') : ok ? paint(style, 'green', '✔') : paint(style, 'red', '✘');
+
 export function formatDuration(ms: number): string {
   if (ms < 60_000) return `${(ms / 1000).toFixed(2)} s`;
   const s = Math.round(ms / 1000);

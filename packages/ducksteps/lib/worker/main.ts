@@ -26,6 +26,7 @@ const handlers: Handlers = {
   assert: runAssertions,
   ledger: readLedger,
   query: runQueries,
+  probe: async (job) => (await import('./probe.js')).probe(job),
   prepare: prepareWarehouse,
   parse: parseFiles,
   lineage: parseReads,

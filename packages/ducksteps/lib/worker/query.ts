@@ -1,6 +1,6 @@
 // Inside the worker: read-only queries for a command (the generic job a new command uses; no handler to add),
 // and preparing the warehouse before a run.
-import { describe, explainFailure, openSession, warehouseExists } from '../engines/open.js';
+import { describe, explainFailure, openReader, openSession, warehouseExists } from '../engines/open.js';
 import { DuckstepsError } from '../errors.js';
 import type { PrepareJob, QueryAnswer, QueryJob, QueryResult } from '../protocol.js';
 import { takeOver } from './fence.js';
@@ -10,7 +10,7 @@ export async function runQueries(job: QueryJob): Promise<QueryAnswer> {
   if (!warehouseExists(job.connection))
     return { error: `the warehouse ${describe(job.connection)} does not exist yet` };
   try {
-    const session = await openSession(job.connection, { readOnly: true });
+    const session = await openReader(job.connection);
     try {
       const results: QueryResult[] = [];
       for (const sql of job.queries) results.push(await session.query(sql, job.limit));

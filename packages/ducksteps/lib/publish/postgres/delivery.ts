@@ -48,3 +48,17 @@ export async function connectPostgres(url: string, timeoutMs: number): Promise<P
     end: () => client.end().catch(() => undefined),
   };
 }
+
+/** Connects, asks the server its version and disconnects (doctor): "15.8", or throws the connection's error.
+ * `config`: a URL, or node-postgres settings (a DuckLake catalog's key=value string, read by locks/). */
+export async function pingPostgres(config: string | pg.ClientConfig, timeoutMs = 5000): Promise<string> {
+  const settings = typeof config === 'string' ? { connectionString: config } : config;
+  const client = new pg.Client({ ...settings, application_name: 'ducksteps', connectionTimeoutMillis: timeoutMs });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    return String((await client.query('SHOW server_version')).rows[0]?.server_version ?? '?').split(' ')[0];
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
