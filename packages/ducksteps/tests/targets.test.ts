@@ -155,7 +155,9 @@ t.test(
     t.ok(dev * 4 < prod, `dev's file (${dev} B) is small beside prod's (${prod} B)`);
     t.equal(sha(join(dir, 'data/prod.duckdb')), before, 'prod byte for byte unchanged');
     t.notOk(existsSync(join(dir, 'output/report.csv')), 'nothing published');
-    t.match(run.stdout, 'report_total');
+    t.match(run.stdout, '03_report ok');
+    t.match(run.stdout, '1 assertion gated it', "the report's gate ran on what dev built and read from prod");
+    t.match(run.stdout, 'logs in logs/dev/');
   },
 );
 
@@ -238,7 +240,11 @@ t.test('state:modified selects what changed since the state target built it, and
   );
   const tests = await cli(dir, ['test', '--select', 'state:modified+']);
   t.equal(tests.exitCode, 0);
-  t.match(tests.stdout, 'report_total', 'test --select state:modified+: the assertions of what changed and reads it');
+  t.match(
+    tests.stdout,
+    '1 assertion: 1 passed',
+    'test --select state:modified+: the assertions of what changed and reads it',
+  );
   t.equal((await cli(dir, ['--only', '02_mid'])).exitCode, 0, 'prod builds the change');
   const after = await cli(dir, ['list', '--select', 'state:modified', '--json']);
   t.same(JSON.parse(after.stdout).selected, [], 'built ok: no longer modified');

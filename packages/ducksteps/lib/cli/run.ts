@@ -91,7 +91,8 @@ export async function runCommand({ root, flags }: CommandContext, testsOnly = fa
   mark('summary printed');
   const report = await writeReportSafely(project, result.flow, settings.logs);
   mark('report written');
-  if (!f.json && !f.verbose) write(closingLine(style, result, performance.now() - began, report));
+  const logs = relative(root, logsOf(root, settings));
+  if (!f.json && !f.verbose) write(closingLine(style, result, performance.now() - began, report, logs));
   else if (report) write(`report: ${report}`);
   return result.status === 'ok' ? 0 : result.status === 'interrupted' ? exitCodeFor(stop.signal.reason) : 1;
 }
