@@ -59,6 +59,9 @@ t.test('--target picks the warehouse, vars and logs folder; the default target k
   t.match(dev.stdout, 'report: logs/dev/report.html');
   const list = await cli(dir, ['list', '--target', 'dev', '--json']);
   t.equal(JSON.parse(list.stdout).steps[0].last_status, 'ok', "list --target reads that target's logs");
+  const show = await cli(dir, ['show', 'mart.mid', '--target', 'dev', '--columns', 'label', '--limit', '1', '--csv']);
+  t.equal(show.exitCode, 0, show.stderr);
+  t.match(show.stdout, 'label\ndev', "show --target reads that target's warehouse");
   const logs = await cli(dir, ['logs', '--target', 'dev']);
   t.equal(logs.exitCode, 0);
   t.match(logs.stdout, '02_mid');
