@@ -3,6 +3,8 @@ import t from 'tap';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RUN_LOG_HEADER, STEP_LOG_HEADER } from '../lib/logs/step-logs.js';
+import { RUNS_HEADER } from '../lib/logs/run-warehouses.js';
+import { SCHEMA_LOG_HEADER } from '../lib/logs/schema-log.js';
 import { TESTS_LOG_HEADER } from '../lib/logs/tests-log.js';
 import { REPO } from './helpers.js';
 
@@ -15,7 +17,9 @@ const guide = [
 ];
 
 t.test('every CSV header the README and docs/ quote is a header the logs are written with', async (t) => {
-  const headers = [RUN_LOG_HEADER, STEP_LOG_HEADER, TESTS_LOG_HEADER].map((h) => h.join(','));
+  const headers = [RUN_LOG_HEADER, STEP_LOG_HEADER, TESTS_LOG_HEADER, RUNS_HEADER, SCHEMA_LOG_HEADER].map((h) =>
+    h.join(','),
+  );
   let quoted = 0;
   for (const file of guide) {
     for (const [, header] of readFileSync(join(REPO, file), 'utf8').matchAll(/`(run_id,[a-z_,]+)`/g)) {

@@ -2,7 +2,7 @@
 // the fix, exit 1 on an error; a real PostgreSQL and a real DuckLake where they are checked.
 import t from 'tap';
 import { execa } from 'execa';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cli, PKG, project } from './helpers.js';
 import { LAKE_ENV, lakeServer, newLake } from './lake-server.js';
@@ -130,3 +130,31 @@ t.test('package.json pinning another ducksteps than the running one is an error:
     ),
   );
 });
+
+t.test(
+  'doctor says how old each input is: past warnAfter a warning (exit 0), past errorAfter an error (exit 1)',
+  async (t) => {
+    const input = { path: 'data/landing/ev/*.csv', freshness: { warnAfter: '1h', errorAfter: '2d' } };
+    const dir = project(t, undefined, {
+      ...ONE,
+      'package.json': JSON.stringify({ name: 'fresh', ducksteps: { inputs: { events: input } } }),
+    });
+    mkdirSync(join(dir, 'data/landing/ev'), { recursive: true });
+    const file = join(dir, 'data/landing/ev/a.csv');
+    writeFileSync(file, 'id\n1\n');
+    const age = (hours: number) => utimesSync(file, new Date(), new Date(Date.now() - hours * 3_600_000));
+    age(0);
+    t.match(line((await cli(dir, ['doctor'])).stdout, 'inputs'), /ok +inputs +events: newest file 0m old/);
+    age(3);
+    const late = await cli(dir, ['doctor']);
+    t.equal(late.exitCode, 0, late.stdout);
+    t.match(
+      late.stdout,
+      /! warning inputs +input events is late: its newest file data\/landing\/ev\/a\.csv arrived 3h 0m ago, past warnAfter 1h 0m\n +fix: check the delivery into data\/landing\/ev\/\*\.csv/,
+    );
+    age(72);
+    const failed = await cli(dir, ['doctor']);
+    t.equal(failed.exitCode, 1, failed.stdout);
+    t.match(failed.stdout, /✘ error +inputs +input events is late: .* past errorAfter 2d 0h/);
+  },
+);

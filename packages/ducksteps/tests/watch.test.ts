@@ -2,7 +2,7 @@
 // file being written waits, one micro-batch at a time under the run lock, failures and signals.
 import t, { type Test } from 'tap';
 import { execa } from 'execa';
-import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readlinkSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLI, REPO, cli, ledgerTables, printed, project, query } from './helpers.js';
 
@@ -208,6 +208,40 @@ t.test(
     );
     child.kill('SIGINT');
     t.equal((await child).exitCode, 130);
+  },
+);
+
+/** Whether process `pid` has `target` open (Linux: /proc/PID/fd). */
+const hasOpen = (pid: number, target: string) => {
+  try {
+    return readdirSync(`/proc/${pid}/fd`).some((fd) => {
+      try {
+        return readlinkSync(`/proc/${pid}/fd/${fd}`) === target;
+      } catch {
+        return false;
+      }
+    });
+  } catch {
+    return false;
+  }
+};
+
+t.test(
+  'watch: the first SIGTERM stops it while a micro-batch is still reading a landing file (rolled back)',
+  async (t) => {
+    const dir = watched(t);
+    symlinkSync('/dev/zero', join(dir, 'data/landing/ev/endless.csv')); // a file with no end: reading it never finishes
+    const child = cli(dir, ['watch', '--max-wait', '300ms']);
+    await printed(child, 'watching');
+    while (!hasOpen(child.pid!, '/dev/zero')) await sleep(50); // its micro-batch reads (hashes) the file
+    child.kill('SIGTERM');
+    // not a speed check: without the fix it reads forever; a minute means it hangs
+    const hung = sleep(60_000).then(() => 'still running a minute after SIGTERM');
+    const done = await Promise.race([child, hung]);
+    if (typeof done === 'string') child.kill('SIGKILL');
+    t.equal(typeof done === 'string' ? done : done.exitCode, 143);
+    t.match(String((await child).stdout), /micro-batch 1: 1 file, 0 rows, .* — interrupted/);
+    t.notOk(existsSync(join(dir, 'data/warehouse.duckdb')), 'nothing was committed');
   },
 );
 

@@ -8,6 +8,7 @@ import type { Settings } from '../model.js';
 import { fromError, ok, warning, type Check } from './check.js';
 import { counted } from '../report/tables.js';
 import { ducksteps, nodeCheck } from './environment.js';
+import { inputsCheck } from './inputs.js';
 import { postgresChecks } from './publish.js';
 import { diskCheck, engineChecks, lockCheck, warehouseCheck } from './warehouse.js';
 
@@ -49,6 +50,7 @@ export async function doctor(root: string, flags: CliSettings): Promise<Check[]>
   checks.push(projectCheck(root, settings));
   checks.push(...(await engineChecks(root, settings)));
   checks.push(await warehouseCheck(root, settings));
+  checks.push(...(await inputsCheck(root, settings)));
   let targets: ReturnType<typeof discoverTargets> = [];
   try {
     targets = discoverTargets(root);

@@ -36,6 +36,7 @@ export async function refreshBatches(
   ledger: Ledger,
   store: Store,
   nextId: number,
+  signal?: AbortSignal,
 ): Promise<{ batches: Batch[]; warnings: string[] }> {
   const warnings: string[] = [];
   const groups = await groupFiles(root, store.files, settings.batchSize);
@@ -51,7 +52,7 @@ export async function refreshBatches(
       files: group.map((f) => ({ input: f.input, path: f.path, size: f.size, mtimeMs: f.mtimeMs, sha256: '' })),
       location: Object.fromEntries(group.map((f) => [f.path, f.at])),
     };
-    const sealed = await sealBatch(root, draft, index, settings.duplicates);
+    const sealed = await sealBatch(root, draft, index, settings.duplicates, signal);
     warnings.push(...sealed.warnings);
     batches.push(sealed.batch);
   }

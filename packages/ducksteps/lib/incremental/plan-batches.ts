@@ -24,13 +24,13 @@ const short = (sha: string) => sha.slice(0, 12);
 type Known = Ledger['files'][number];
 
 /** Refuses a file the ledger knows whose content changed since (size or time differ: hashed again). */
-async function verifyKnown(root: string, store: Store, ledger: Ledger): Promise<Known[]> {
+async function verifyKnown(root: string, store: Store, ledger: Ledger, signal?: AbortSignal): Promise<Known[]> {
   const known = new Map(ledger.files.map((f) => [f.path, f]));
   const present = store.files.filter((f) => known.has(f.path)).map((f) => ({ f, loaded: known.get(f.path)! }));
   await eachBounded(
     present.filter(({ f, loaded }) => f.size !== loaded.size || f.mtimeMs !== loaded.mtimeMs),
     async ({ f, loaded }) => {
-      const sha = await sha256Of(root, f.at);
+      const sha = await sha256Of(root, f.at, signal);
       if (sha === loaded.sha256) return;
       throw new BatchError(
         `${storeFile(f.path, f.at)} was loaded in batch ${loaded.batchId} and has changed since (sha256 ${short(loaded.sha256)}… → ${short(sha)}…)`,
@@ -106,7 +106,8 @@ function unfinished(ledger: Ledger, steps: readonly Step[], store: Store, refres
 /** The batches for a run of consecutive incremental steps. `canCreate`: it starts at the project's first
  * incremental step, so new files may become new batches (a later step alone only catches up). A full refresh
  * of later steps (`!canCreate`) processes every batch of the ledger again, from what `upstream` (the
- * incremental steps before them) wrote. */
+ * incremental steps before them) wrote. `signal` stops the
+ * files' reading (a BatchError). */
 export async function planBatches(
   root: string,
   settings: Settings,
@@ -114,6 +115,7 @@ export async function planBatches(
   steps: readonly Step[],
   canCreate: boolean,
   upstream: readonly string[] = [],
+  signal?: AbortSignal,
 ): Promise<BatchPlan> {
   const store = scanStore(root, settings);
   refuseBadNames(store);
@@ -128,7 +130,7 @@ export async function planBatches(
   const ids = [...ledger.batches, ...(ledger.unclaimed?.batches ?? [])]; // never an unclaimed batch's id again
   const nextId = ids.reduce((max, b) => Math.max(max, b.id), 0) + 1;
   if (settings.fullRefresh && canCreate) {
-    const refresh = await refreshBatches(root, settings, ledger, store, nextId);
+    const refresh = await refreshBatches(root, settings, ledger, store, nextId, signal);
     return {
       ledger,
       batches: claim(refresh.batches),
@@ -137,7 +139,7 @@ export async function planBatches(
       warnings: refresh.warnings,
     };
   }
-  const inLanding = await verifyKnown(root, store, ledger);
+  const inLanding = await verifyKnown(root, store, ledger, signal);
   const known = new Set(ledger.files.map((f) => f.path));
   const allowed = settings.files && new Set(settings.files);
   const pending = store.files.filter((f) => !known.has(f.path) && (!allowed || allowed.has(f.path)));

@@ -16,7 +16,7 @@ export const contentIndex = (ledger: Ledger): ContentIndex =>
   new Map(ledger.files.filter((f) => !f.duplicateOf && f.size > 0).map((f) => [f.sha256, f.path]));
 
 /** A file's hash with the size and time it had while hashed; a file that grew meanwhile is not complete. */
-async function hashed(root: string, file: LandingFile, at: string): Promise<LandingFile> {
+async function hashed(root: string, file: LandingFile, at: string, signal?: AbortSignal): Promise<LandingFile> {
   const stat = () => {
     try {
       return statSync(resolve(root, at));
@@ -25,7 +25,7 @@ async function hashed(root: string, file: LandingFile, at: string): Promise<Land
     }
   };
   const before = stat();
-  const sha256 = await sha256Of(root, at);
+  const sha256 = await sha256Of(root, at, signal);
   const after = stat();
   if (!before || !after || before.size !== after.size || before.mtimeMs !== after.mtimeMs) {
     throw new BatchError(`${storeFile(file.path, at)} changed while it was read (it is still being written)`, {
@@ -42,9 +42,10 @@ export async function sealBatch(
   batch: Batch,
   index: ContentIndex,
   policy: Settings['duplicates'],
+  signal?: AbortSignal,
 ): Promise<{ batch: Batch; warnings: string[] }> {
   if (batch.sealed !== false) return { batch, warnings: [] };
-  const files = await eachBounded(batch.files, (f) => hashed(root, f, batch.location[f.path] ?? f.path));
+  const files = await eachBounded(batch.files, (f) => hashed(root, f, batch.location[f.path] ?? f.path, signal));
   const warnings: string[] = [];
   const marked = files.map((f): LandingFile => {
     const original = f.size > 0 ? index.get(f.sha256) : undefined;

@@ -20,12 +20,14 @@ const unreadable = (path: string, cause: unknown) =>
     hint: 'check its permissions (the run user must be able to read it); it stays pending until it can be read',
   });
 
-/** SHA-256 of a file, read as a stream; an unreadable file is a clear error naming it. */
-export async function sha256Of(root: string, path: string): Promise<string> {
+/** SHA-256 of a file, read as a stream; an unreadable file is a clear error naming it. `signal` stops the read
+ * (Ctrl-C, SIGTERM: a stop never waits for a large file to be read to its end). */
+export async function sha256Of(root: string, path: string, signal?: AbortSignal): Promise<string> {
   const hash = createHash('sha256');
   try {
-    for await (const chunk of createReadStream(resolve(root, path))) hash.update(chunk as Buffer);
+    for await (const chunk of createReadStream(resolve(root, path), { signal })) hash.update(chunk as Buffer);
   } catch (cause) {
+    if (signal?.aborted) throw new BatchError(`stopped while ${path} was read`, { cause });
     throw unreadable(path, cause);
   }
   return hash.digest('hex');

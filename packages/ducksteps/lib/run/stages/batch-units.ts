@@ -35,7 +35,7 @@ async function prepareBatch(
 ): Promise<Batch> {
   let batch = state.sealed.get(given.id);
   if (!batch) {
-    const result = await sealBatch(run.project.root, given, state.index, run.settings.duplicates);
+    const result = await sealBatch(run.project.root, given, state.index, run.settings.duplicates, run.signal);
     warn(run, result.warnings);
     batch = result.batch;
     state.sealed.set(batch.id, batch);

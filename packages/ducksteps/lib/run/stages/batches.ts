@@ -64,7 +64,7 @@ async function planUnits(run: RunContext, stage: BatchesStage, ahead: () => void
     ahead(); // the group's first step boots while the ledger is read
     const ledger = await readLedger(run, reader);
     const before = project.steps.filter((s) => s.incremental && s.number < group[0].number).map((s) => s.id);
-    const plan = await planBatches(project.root, settings, ledger, group, stage.createsBatches, before);
+    const plan = await planBatches(project.root, settings, ledger, group, stage.createsBatches, before, run.signal);
     for (const line of plan.notices) run.events.onNotice?.(line);
     warn(run, plan.warnings);
     warn(
@@ -138,7 +138,7 @@ export async function runBatchesStage(
       unit = await prepare(run, planUnit, state);
     } catch (error) {
       if (!(error instanceof BatchError)) throw error;
-      log(blank(planUnit.step, 'failed', error.toStepError()));
+      log(blank(planUnit.step, run.signal.aborted ? 'interrupted' : 'failed', error.toStepError())); // stopped while its files were read
       continue;
     }
     run.events.onStepStart?.(unit.step, unit.batch);
