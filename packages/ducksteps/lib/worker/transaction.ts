@@ -14,6 +14,7 @@ import { guardOf, schemaAtCommit } from './schema-step.js';
 import { checkFence } from './fence.js';
 import { closeBatch, openBatch } from './ledger.js';
 import { runFile } from './statements.js';
+import { deferReads } from './defer.js';
 import type { StepScript, StepContext } from './step-script.js';
 
 /** Gating assertions found rows (or could not run): the step is rolled back. */
@@ -100,11 +101,13 @@ export async function runTransaction(
   });
   const guard = guardOf(session, job);
   const batches: Array<{ files: readonly RenderedFile[]; ledger?: LedgerWrite }> = [job, ...(job.more ?? [])];
+  let undefer: (() => Promise<void>) | undefined;
   try {
     for (const { files, ledger } of batches) {
       const from = log.statements.length;
       const ctx = ledger ? { ...context, batch: ledger.batch } : context;
       await tx.begin();
+      undefer ??= await deferReads(session, job);
       if (ledger) await openBatch(session.ledger ?? session, ledger, pipeline);
       await script?.before?.(ctx);
       for (const file of files) {
@@ -120,6 +123,7 @@ export async function runTransaction(
     }
     log.schemaChanges = await schemaAtCommit(session, job, guard);
     await gate(session, job, log.gates);
+    await undefer?.();
     onExecuted();
     await tx.commit();
   } catch (error) {

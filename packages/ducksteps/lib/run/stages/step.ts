@@ -1,6 +1,7 @@
 // The step stage, and one run of a step (a step, or an incremental step on one batch): render its files, hand
 // the job to a worker, and turn the outcome (or the worker's death) into the step's report.
 import { join } from 'node:path';
+import { logsOf } from '../../warehouse.js';
 import { TemplateError } from '../../errors.js';
 import type { StepJob } from '../../protocol.js';
 import type { WorkerProcess } from '../../processes/worker-process.js';
@@ -52,11 +53,12 @@ function jobOf(run: RunContext, stepRun: StepRun, gates: readonly Assertion[]): 
       ledger: batch && ledgerOf(batch.batch),
       gates,
       fence: step.local ? undefined : run.fence,
-      failuresDir: join(project.root, 'logs', 'test_failures'),
+      failuresDir: join(logsOf(project.root, run.settings), 'test_failures'),
       runId: run.runId,
       onSchemaChange: step.onSchemaChange ?? settings.onSchemaChange,
       contracts: step.contracts,
       readers: run.readers,
+      ...(run.deferred && !step.local ? { deferred: run.deferred.get(step.id) ?? [] } : {}),
       ...(more.length ? { more } : {}),
     };
   } catch (error) {
