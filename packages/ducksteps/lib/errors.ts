@@ -53,6 +53,12 @@ export class WarehouseError extends DuckstepsError {}
 /** Another ducksteps run holds the database. */
 export class LockError extends DuckstepsError {}
 
+/** A deferred run reads a table the target it defers to does not have (or cannot open that target): a failed
+ * step, at the statement that reads it. */
+export class DeferError extends DuckstepsError {
+  override readonly exitCode = 1;
+}
+
 /** A landing file cannot be taken into a batch (changed after loading, unreadable, gone): a failed step. */
 export class BatchError extends DuckstepsError {
   override readonly exitCode = 1;

@@ -89,6 +89,9 @@ export interface Connection {
   readonly threads?: number;
   readonly memoryLimit?: string;
   readonly lockTimeoutMs?: number; // keep retrying this long while another program holds the warehouse
+  /** --defer: another target's warehouse, attached read-only (engines/defer.ts); the run's names that it does
+   * not build resolve there (worker/defer.ts). */
+  readonly defer?: { readonly target: string; readonly running?: string; readonly warehouse: DuckWarehouse };
 }
 
 /** Settings after merging package.json "ducksteps" defaults with the command line. */
@@ -120,6 +123,29 @@ export interface Settings {
   readonly engine?: Dialect; // 'spark': steps run on the cluster DUCKSTEPS_SPARK_URL names (--engine, "engine")
   readonly extensionDir?: string; // a folder of .duckdb_extension files (DUCKSTEPS_EXTENSION_DIR, "extensionDir")
   readonly onSchemaChange?: SchemaPolicy; // the steps' default (package.json "onSchemaChange"; else fail)
+  readonly target?: string; // the target this run uses (--target, "target"), when the project declares targets
+  readonly logs?: string; // absolute logs folder of the target (default <root>/logs): logs/ or logs/NAME/
+  readonly publishTo?: PublishTo; // the target's publish destinations; false: it never publishes
+  readonly defer?: Defer; // --defer TARGET: tables this run reads and does not build come from TARGET
+  /** What state:modified compares with: --state TARGET, else the deferred-to target, else this one. */
+  readonly state?: { readonly target?: string; readonly logs: string };
+}
+
+/** A target's publish destinations: file targets into another folder, PostgreSQL through another URL variable
+ * and schema names mapped; `false`: the target never publishes. */
+export type PublishTo =
+  | false
+  | {
+      readonly output?: string;
+      readonly urlEnv?: string;
+      readonly schemas: Readonly<Record<string, string>>;
+    };
+
+/** The warehouse a deferred run reads what it does not build from (another target's), read-only. */
+export interface Defer {
+  readonly target: string;
+  readonly database: string;
+  readonly dataPath?: string;
 }
 
 /** Where a run sends its OpenLineage events: an HTTP endpoint, a JSON-lines file (project-relative), or both;

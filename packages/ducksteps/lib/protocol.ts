@@ -68,6 +68,8 @@ export interface StepJob {
   readonly contracts?: readonly Contract[];
   /** Table -> the steps and publish targets that read it: who relies on a contract. */
   readonly readers?: Readonly<Record<string, readonly string[]>>;
+  /** --defer: the tables this step reads that the run does not build, read from the deferred-to target. */
+  readonly deferred?: readonly string[];
 }
 
 /** Run assertions read-only after the steps. */

@@ -2,11 +2,14 @@
 // `ducklake:postgres:dbname=… host=…` (the catalog in PostgreSQL: many writers, many machines),
 // `ducklake:path/catalog.ducklake` (a DuckDB-file catalog) or `ducklake:sqlite:path` — with its data path.
 // Also how to name one for people: a catalog's password never leaves this file unmasked.
-import { basename, isAbsolute, resolve } from 'node:path';
+import { basename, isAbsolute, join, resolve } from 'node:path';
 import type { Connection, DuckWarehouse, Home, Settings, Warehouse } from './model.js';
 import { maskConnections, splitPassword } from './sql/conninfo.js';
 
 const LAKE = /^ducklake:/i;
+
+/** The logs folder of the run's target: logs/ (the default target, or no targets) or logs/NAME/. */
+export const logsOf = (root: string, settings?: Pick<Settings, 'logs'>): string => settings?.logs ?? join(root, 'logs');
 
 /** Whether a `database` setting names a DuckLake. */
 export const isLake = (database: string): boolean => LAKE.test(database);
@@ -97,9 +100,17 @@ export const localPart = (warehouse: Warehouse): DuckWarehouse =>
 
 /** How workers open the warehouse for `pipeline` (project/pipeline.ts says which pipeline a project is). */
 export function connectionTo(root: string, settings: Settings, pipeline: string): Connection {
+  const { defer } = settings;
   return {
     warehouse: warehouseOf(root, settings),
     pipeline,
+    ...(defer && {
+      defer: {
+        target: defer.target,
+        running: settings.target,
+        warehouse: duckWarehouseOf(root, { ...defer, extensionDir: settings.extensionDir }),
+      },
+    }),
     threads: settings.threads,
     memoryLimit: settings.memoryLimit,
     lockTimeoutMs: settings.lockTimeoutMs,

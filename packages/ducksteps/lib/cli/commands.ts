@@ -3,9 +3,10 @@ import { UsageError } from '../errors.js';
 import type { Command, CommandContext } from './context.js';
 
 /** The flags of show and sql (besides their own). */
-const READ_FLAGS = ['db', 'data-path', 'engine', 'csv', 'json', 'limit'];
+const READ_FLAGS = ['target', 'db', 'data-path', 'engine', 'csv', 'json', 'limit'];
 
 const BUILD_FLAGS = [
+  'target',
   'verbose',
   'db',
   'data-path',
@@ -41,6 +42,12 @@ commands:
   (each command has its own --help)
 
 options for run:
+  --target NAME         the target (package.json "targets": its database, vars, publish; docs/environments.md)
+  --no-publish          build and check, deliver nothing (a partial run or a "publish": false target never
+                        publishes; --publish makes a partial run deliver)
+  --defer TARGET        read every table this run does not build from TARGET's warehouse, read-only, no copy
+  --select state:modified[+]  the steps changed since --state TARGET's last successful run (and their readers)
+  --state TARGET        the target whose last successful run state:modified compares with (default: --defer's)
   --db PATH             database file (default data/warehouse.duckdb), or a DuckLake:
                         ducklake:postgres:dbname=… host=… (many writers) or ducklake:path/catalog.ducklake
   --data-path DIR       a DuckLake's data folder (default data/lake)
@@ -73,7 +80,7 @@ options for run:
 
 Defaults come from package.json "ducksteps": { database, vars, threads, memoryLimit, stepTimeout,
 publishTimeout, lockTimeout, inputs, archive, duplicates, gates, unitTests, jobs, dataPath, extensionDir,
-engine }; flags win.
+engine, targets, target }; flags win.
 Incremental steps and inputs: docs/batches.md.
 Exit codes: 0 ok, 1 a step, assertion or publish target failed, 2 usage or configuration error,
 130 interrupted (Ctrl-C), 143 stopped by SIGTERM.`;
@@ -94,24 +101,42 @@ export const commands: Record<string, Command> = {
       'forget-missing',
       'recheck',
       'ignore-freshness',
+      'defer',
+      'state',
+      'publish',
+      'no-publish',
     ],
     worker: true,
     run: async (c) => (await import('./run.js')).runCommand(c),
   },
   list: {
-    help: 'usage: ./run.sh list [--json] [--db PATH] [--data-path DIR] [--engine spark]\n\nThe steps: number, folder, SQL files, script, incremental, last status and duration; the declared\ninputs with their loaded and pending files.',
-    flags: ['json', 'db', 'data-path', 'engine'],
+    help: 'usage: ./run.sh list [--json] [--target NAME] [--db PATH] [--data-path DIR] [--engine spark]\n                   [--select SEL [--state TARGET | --defer TARGET]]\n\nThe steps: number, folder, SQL files, script, incremental, last status and duration; the declared\ninputs with their loaded and pending files. With --select: the steps it selects and why (state:modified:\nwhich file, script or var changed since the --state target last built the step; docs/environments.md).',
+    flags: ['json', 'target', 'db', 'data-path', 'engine', 'select', 'state', 'defer', 'var'],
     run: async (c) => (await import('./list.js')).listCommand(c),
   },
   compile: {
     help: 'usage: ./run.sh compile [--var name=value] [--select SEL | --from/--to/--only STEP]\n\nRenders every step and assertion into logs/compiled/ and checks that every statement parses\n(DuckDB parser, nothing is executed, no database needed). Exit 1 with file:line for each error.\nThen prints the run plan of that selection (default: every step): each stage with the assertions\nthat gate it, the assertions after the steps, publish. ./run.sh --dry-run [selection] does the same.',
-    flags: ['var', 'engine', 'dry-run', 'from', 'to', 'only', 'select', 'exclude'],
+    flags: [
+      'target',
+      'var',
+      'engine',
+      'dry-run',
+      'from',
+      'to',
+      'only',
+      'select',
+      'exclude',
+      'state',
+      'defer',
+      'publish',
+      'no-publish',
+    ],
     worker: true,
     run: async (c) => (await import('./compile.js')).compileCommand(c),
   },
   logs: {
     help: "usage: ./run.sh logs [--runs N] [--step STEP]\n\nThe last run's steps beside the median of the previous N runs on the same warehouse (--db; default 10),\nsteps at least 1.5x slower flagged; the slowest statements with file:line; failed steps with their error;\nthe recent batches of that warehouse.",
-    flags: ['runs', 'step'],
+    flags: ['runs', 'step', 'target'],
     run: async (c) => (await import('./logs.js')).logsCommand(c),
   },
   docs: {
@@ -127,7 +152,7 @@ export const commands: Record<string, Command> = {
   },
   report: {
     help: 'usage: ./run.sh report\n\nWrites logs/report.html for the latest run in logs/ (every run writes it too): the run, a timeline\nof the steps, trends over the last 20 runs, peak memory and CPU per step, the slowest statements,\nthe assertions with their failing rows, and the lineage. One self-contained file; opens offline.',
-    flags: ['var'],
+    flags: ['var', 'target'],
     run: async (c) => (await import('./report.js')).reportCommand(c),
   },
   watch: {
@@ -137,27 +162,27 @@ export const commands: Record<string, Command> = {
   },
   'create-test': {
     help: 'usage: ./run.sh create-test STEP [--where EXPR]... [--name NAME] [--limit N] [--db PATH] [--var name=value]\n\nMakes a unit test of STEP from the warehouse: the rows the step reads, filtered by each --where (it applies\nto every table that has all the columns it names; "schema.table: EXPR" applies to that table only; a table\nwith a batch_id no --where applies to gives the first N rows, default 20, of the batch the test processes:\nthe one holding the --where rows; any other table the rows holding their keys (*_id columns), else its\nfirst N rows), and, as expected rows, what the step makes of them. Appends it to tests/unit/STEP.yaml and\nruns it once. docs/unit-tests.md',
-    flags: ['where', 'name', 'limit', 'db', 'data-path', 'var'],
+    flags: ['where', 'name', 'limit', 'target', 'db', 'data-path', 'var'],
     args: 1,
     run: async (c) => (await import('./create-test.js')).createTestCommand(c),
   },
   show: {
-    help: 'usage: ./run.sh show SCHEMA.TABLE [--limit N] [--where EXPR] [--columns a,b] [--csv | --json]\n                   [--db PATH] [--data-path DIR] [--engine spark]\n\nThe first N rows (default 20) of a table of the current warehouse, read-only, as a table (--csv, --json\nfor programs), and how many rows there are. --where filters (repeat it: all must hold). While a run\nwrites a DuckDB file it says so and for how long; a DuckLake with its catalog in PostgreSQL is read\nat its last snapshot, Spark through the cluster (no lock; a busy cluster runs it when an executor is free).',
+    help: 'usage: ./run.sh show SCHEMA.TABLE [--limit N] [--where EXPR] [--columns a,b] [--csv | --json]\n                   [--target NAME] [--db PATH] [--data-path DIR] [--engine spark]\n\nThe first N rows (default 20) of a table of the current warehouse, read-only, as a table (--csv, --json\nfor programs), and how many rows there are. --where filters (repeat it: all must hold). While a run\nwrites a DuckDB file it says so and for how long; a DuckLake with its catalog in PostgreSQL is read\nat its last snapshot, Spark through the cluster (no lock; a busy cluster runs it when an executor is free).',
     flags: [...READ_FLAGS, 'where', 'columns'],
     args: 1,
     worker: true,
     run: async (c) => (await import('./show.js')).showCommand(c),
   },
   sql: {
-    help: 'usage: ./run.sh sql "SELECT …" | -f FILE [--csv | --json] [--limit N] [--db PATH] [--data-path DIR] [--engine spark]\n\nRuns queries on the current warehouse, read-only (DuckDB opens it read-only; on Spark only SELECT, WITH,\nSHOW, DESCRIBE and EXPLAIN are sent), each result as a table of its first 100 rows (--limit N); --csv and\n--json print every row of the last statement. While a run writes a DuckDB file it says so.',
+    help: 'usage: ./run.sh sql "SELECT …" | -f FILE [--csv | --json] [--limit N] [--target NAME] [--db PATH] [--data-path DIR] [--engine spark]\n\nRuns queries on the current warehouse, read-only (DuckDB opens it read-only; on Spark only SELECT, WITH,\nSHOW, DESCRIBE and EXPLAIN are sent), each result as a table of its first 100 rows (--limit N); --csv and\n--json print every row of the last statement. While a run writes a DuckDB file it says so.',
     flags: [...READ_FLAGS, 'file'],
     args: 1,
     worker: true,
     run: async (c) => (await import('./sql.js')).sqlCommand(c),
   },
   doctor: {
-    help: "usage: ./run.sh doctor [--db PATH] [--data-path DIR] [--engine spark]\n\nChecks what ducksteps needs here, one line each, ok / warning / error with the fix: Node, the installed\nducksteps against package.json, the settings, the project, DuckDB and the extensions the warehouse needs,\nthe warehouse (a lake's PostgreSQL catalog), PostgreSQL for publish targets (DUCKSTEPS_PG_URL), the Spark\ncluster (DUCKSTEPS_SPARK_URL), free disk beside the warehouse, a stale run lock. Exit 1 on an error.",
-    flags: ['db', 'data-path', 'engine'],
+    help: "usage: ./run.sh doctor [--target NAME] [--db PATH] [--data-path DIR] [--engine spark]\n\nChecks what ducksteps needs here, one line each, ok / warning / error with the fix: Node, the installed\nducksteps against package.json, the settings, the project, DuckDB and the extensions the warehouse needs,\nthe warehouse (a lake's PostgreSQL catalog), PostgreSQL for publish targets (DUCKSTEPS_PG_URL), the Spark\ncluster (DUCKSTEPS_SPARK_URL), free disk beside the warehouse, a stale run lock. Exit 1 on an error.",
+    flags: ['target', 'db', 'data-path', 'engine'],
     worker: true,
     run: async (c) => (await import('./doctor.js')).doctorCommand(c),
   },
@@ -169,7 +194,7 @@ export const commands: Record<string, Command> = {
   },
   test: {
     help: 'usage: ./run.sh test [--unit] [--select SEL] [--exclude SEL] [--db PATH] [--var name=value] [--json]\n                   [--engine spark] [--threads N] [--memory-limit SIZE] (the run options: ./run.sh --help)\n\nRuns the SQL assertions in tests/ against the current database (read-only): all of them, or with\n--select only those gating the selected steps.\n\n--unit runs the unit tests in tests/unit/ instead (fixture rows, each on an in-memory DuckDB; the\nwarehouse is never opened): all of them, or with --select those of the selected steps. docs/unit-tests.md',
-    flags: [...BUILD_FLAGS, 'select', 'exclude', 'unit'],
+    flags: [...BUILD_FLAGS, 'select', 'exclude', 'unit', 'state'],
     worker: true,
     run: async (c) => (await import('./run.js')).runCommand(c, true),
   },

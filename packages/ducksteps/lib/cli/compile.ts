@@ -8,6 +8,8 @@ import { describePlan, planRun } from '../plan/plan.js';
 import { loadSettings, type CliSettings } from '../project/config.js';
 import { discover } from '../project/discover.js';
 import { discoverTargets } from '../publish/targets.js';
+import { retarget } from '../publish/retarget.js';
+import { publishWithheld } from '../project/publish-choice.js';
 import { templateContext } from '../render/template.js';
 import { counted, detectStyle, errorBlock } from '../report/tables.js';
 import { selectRun, type RunFlags } from './run-plan.js';
@@ -25,19 +27,20 @@ export async function compileCommand({ root, flags }: CommandContext): Promise<n
   const summary = `${counted(result.files, 'file')}, ${counted(result.statements, 'statement')} ${checked}, ${counted(result.errors.length, 'error')}; compiled SQL in logs/compiled/`;
   process.stdout.write(`${summary}\n`);
   const selected = await selectRun(project, flags as RunFlags, settings);
+  const withhold = publishWithheld(flags as RunFlags, selected.settings, selected.partial === true);
   const context = templateContext(selected.settings, 'plan');
   const inputs = {
     project,
     settings: selected.settings,
     context,
     steps: selected.steps,
-    targets: discoverTargets(root),
+    targets: withhold ? [] : retarget(discoverTargets(root), selected.settings.publishTo),
   };
   const plan = planRun(await planInputs(inputs));
   process.stdout.write(
     `run plan${plan.flow ? '' : ' (without gates: a step does not render)'}:\n${describePlan(plan)
       .map((l) => `  ${l}`)
-      .join('\n')}\n`,
+      .join('\n')}\n${withhold && discoverTargets(root).length ? `  publish: skipped (${withhold})\n` : ''}`,
   );
   return result.errors.length === 0 ? 0 : 1;
 }

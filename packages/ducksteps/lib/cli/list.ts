@@ -12,6 +12,8 @@ import { discover } from '../project/discover.js';
 import { readLog } from '../logs/history.js';
 import { detectStyle, formatDuration, paintedStatus, renderTable } from '../report/tables.js';
 import { safeJson } from '../report/escape.js';
+import { logsOf } from '../warehouse.js';
+import { listSelection } from './list-selection.js';
 import { toldNoSteps } from './no-steps.js';
 
 const SHOWN = 5;
@@ -31,11 +33,15 @@ const freshnessCell = (f: InputFreshness) =>
 export async function listCommand({ root, flags }: CommandContext): Promise<number> {
   const settings = loadSettings(root, flags as CliSettings, { cluster: false });
   const project = discover(root, settings.engine);
+  if (Array.isArray(flags.select)) {
+    await listSelection(project, settings, flags.select, flags.json === true);
+    return 0;
+  }
   if (!flags.json && toldNoSteps(project)) return 0;
   const plan = await displayPlan(project, settings).catch(() => undefined); // gates are shown when they can be planned
   const after = plan?.flow ? ungated(plan) : [];
   const gatedBy = (id: string) => (plan?.flow?.gates.get(id) ?? []).map((a) => a.name);
-  const last = new Map(readLog(join(root, 'logs', 'run_log.csv')).map((r) => [r.step, r]));
+  const last = new Map(readLog(join(logsOf(root, settings), 'run_log.csv')).map((r) => [r.step, r]));
   const steps = project.steps.map((s) => ({
     number: s.number,
     step: s.id,

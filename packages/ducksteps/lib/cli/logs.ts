@@ -16,13 +16,16 @@ import { recentBatches } from '../logs/batch-history.js';
 import { recentSchemaChanges } from '../logs/schema-log.js';
 import { reviewLogs, SLOWER } from '../logs/review.js';
 import { findStep } from '../project/select.js';
+import { loadSettings } from '../project/config.js';
+import { logsOf } from '../warehouse.js';
 
 export async function logsCommand({ root, flags }: CommandContext): Promise<number> {
   const runs = flags.runs === undefined ? 10 : Number(flags.runs);
   if (!Number.isInteger(runs) || runs < 1)
     throw new UsageError(`--runs must be a whole number >= 1, got "${flags.runs}"`);
   const only = typeof flags.step === 'string' ? findStep(discover(root).steps, flags.step, '--step').id : undefined;
-  const review = reviewLogs(root, runs, only);
+  const logs = logsOf(root, loadSettings(root, { target: flags.target as string | undefined }));
+  const review = reviewLogs(logs, runs, only);
   if (!review.runId) {
     process.stdout.write('no runs in logs/run_log.csv yet; run ./run.sh first\n');
     return 0;
@@ -62,7 +65,7 @@ export async function logsCommand({ root, flags }: CommandContext): Promise<numb
   );
   for (const s of review.steps.filter((x) => x.error))
     out.push(`${formatStatus(style, 'failed')} ${s.step}: ${safeText(s.error!)}`);
-  const batches = recentBatches(root, review.runId);
+  const batches = recentBatches(logs, review.runId);
   if (batches.length > 0) {
     out.push('recent batches:');
     out.push(
@@ -80,7 +83,7 @@ export async function logsCommand({ root, flags }: CommandContext): Promise<numb
       ),
     );
   }
-  const changes = recentSchemaChanges(root);
+  const changes = recentSchemaChanges(logs);
   if (changes.length > 0) {
     out.push('schema changes (logs/schema_changes.csv):');
     out.push(

@@ -13,7 +13,7 @@ export async function reportCommand({ root, flags }: CommandContext): Promise<nu
   const plan = await displayPlan(project, settings).catch(() => undefined); // the lineage section, when it can be drawn
   let path: string | undefined;
   try {
-    path = await writeReport(project, plan?.flow);
+    path = await writeReport(project, plan?.flow, settings.logs);
   } catch (error) {
     process.stderr.write(
       `ducksteps: logs/report.html could not be written: ${(error as Error).message}\n  check that logs/ is writable and has space; the logs themselves are unchanged\n`,

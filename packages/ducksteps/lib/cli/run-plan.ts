@@ -8,17 +8,20 @@ import { selectSteps } from '../project/select.js';
 import { selectWithLineage, staleReaders } from '../project/select-lineage.js';
 import { dependents } from '../render/project-lineage.js';
 import type { Project, Settings, Step } from '../model.js';
+import type { PublishFlags } from '../project/publish-choice.js';
+import { expandState } from '../observe/state/select.js';
 
-export type RunFlags = CliSettings & {
-  from?: string;
-  to?: string;
-  only?: string[];
-  select?: string[];
-  exclude?: string[];
-  resume?: boolean;
-  json?: boolean;
-  verbose?: boolean;
-};
+export type RunFlags = CliSettings &
+  PublishFlags & {
+    from?: string;
+    to?: string;
+    only?: string[];
+    select?: string[];
+    exclude?: string[];
+    resume?: boolean;
+    json?: boolean;
+    verbose?: boolean;
+  };
 
 const downstream = async (project: Project, settings: Settings) =>
   dependents(await lineageOfProject(project, settings));
@@ -39,7 +42,9 @@ export async function testSelection(
   settings: Settings,
 ): Promise<Step[] | undefined> {
   if (!flags.select && !flags.exclude) return undefined;
-  return selectWithLineage(project.steps, flags.select ?? [], flags.exclude ?? [], await downstream(project, settings));
+  const { select } = expandState(project, settings, flags.select ?? []);
+  if (select.length === 0 && !flags.exclude) return []; // state:modified with nothing modified: no assertion
+  return selectWithLineage(project.steps, select, flags.exclude ?? [], await downstream(project, settings));
 }
 
 /** Every step reachable from `ids` through the lineage (readers of readers), `ids` included. */
@@ -49,7 +54,14 @@ function readersOf(ids: readonly string[], downstream: ReadonlyMap<string, Reado
   return seen;
 }
 
-type Planned = { steps: readonly Step[]; settings: Settings; publish?: boolean; notices?: string[] };
+type Planned = {
+  steps: readonly Step[];
+  settings: Settings;
+  publish?: boolean;
+  notices?: string[];
+  partial?: boolean;
+  nothing?: string; // a selection that selects nothing, said why (state:modified with no change)
+};
 
 /** --full-refresh: from the project's first incremental step, the selected incremental steps rebuild from every
  * file of the store; from a later one, the selected incremental steps and the incremental steps reading them
@@ -103,37 +115,65 @@ async function withFullRefresh(project: Project, planned: Planned): Promise<Plan
 /** Steps and settings for this run: a selection, a resume of the last run, or everything; `notices` say what
  * a full refresh rebuilds. */
 export async function selectRun(project: Project, flags: RunFlags, settings: Settings): Promise<Planned> {
-  return withFullRefresh(project, await choose(project, flags, settings));
+  const chosen = await choose(project, flags, settings);
+  if (chosen.nothing) return chosen;
+  const planned = await withFullRefresh(project, chosen);
+  checkDefer(planned.steps, planned.settings);
+  return planned;
 }
 
-async function choose(
-  project: Project,
-  flags: RunFlags,
-  settings: Settings,
-): Promise<{ steps: readonly Step[]; settings: Settings; publish?: boolean }> {
+/** --defer builds plain steps on a DuckDB file or a DuckLake: an incremental step's batches are in the ledger
+ * of the target that loaded them, and Spark has no session to attach another warehouse to. */
+function checkDefer(steps: readonly Step[], settings: Settings): void {
+  const { defer } = settings;
+  if (!defer) return;
+  if (settings.engine === 'spark')
+    throw new UsageError(`--defer ${defer.target} is not supported on Spark`, {
+      hint: 'run the selection against a full copy of the upstream tables, or build the target in full (docs/environments.md)',
+    });
+  const incremental = steps.find((s) => s.incremental);
+  if (incremental)
+    throw new UsageError(
+      `--defer ${defer.target} cannot build ${incremental.id}: it is incremental, and its batches are in the ledger of the target that loaded them`,
+      {
+        hint: `build it on a target of its own without --defer, or leave it out of the selection (docs/environments.md)`,
+      },
+    );
+}
+
+async function choose(project: Project, flags: RunFlags, settings: Settings): Promise<Planned> {
   if (flags.select || flags.exclude) {
     const other = (['from', 'to', 'only', 'resume'] as const).find((f) => flags[f] !== undefined);
     if (other)
       throw new UsageError(`--select/--exclude cannot be combined with --${other}`, {
         hint: 'use --select STEP, STEP+ or +STEP alone (see docs/running.md)',
       });
+    const state = expandState(project, settings, flags.select ?? []);
+    if (state.modified?.size === 0 && state.select.length === 0)
+      return {
+        steps: [],
+        settings,
+        partial: true,
+        nothing: `state:modified: no step differs from ${state.against}'s last successful build`,
+      };
     return {
-      steps: selectWithLineage(
-        project.steps,
-        flags.select ?? [],
-        flags.exclude ?? [],
-        await downstream(project, settings),
-      ),
+      steps: selectWithLineage(project.steps, state.select, flags.exclude ?? [], await downstream(project, settings)),
       settings,
+      partial: true,
     };
   }
-  if (!flags.resume) return { steps: selectSteps(project.steps, flags), settings };
+  if (!flags.resume)
+    return {
+      steps: selectSteps(project.steps, flags),
+      settings,
+      partial: (['from', 'to', 'only'] as const).some((f) => flags[f] !== undefined),
+    };
   const picked = (['from', 'to', 'only'] as const).find((f) => flags[f] !== undefined);
   if (picked)
     throw new UsageError(`--resume cannot be combined with --${picked}`, {
       hint: '--resume starts where the last run failed; to choose steps yourself, leave out --resume',
     });
-  const resume = planResume(project, flags.db);
+  const resume = planResume(project, flags.db, settings.logs);
   // the log keeps a lake's password masked: the settings give it again when they name the same lake
   const database =
     resume.database && !sameWarehouse(project.root, resume.database, settings.database)
@@ -143,5 +183,6 @@ async function choose(
     steps: resume.steps,
     settings: { ...settings, database, vars: { ...resume.vars, ...parseVars(flags.var ?? []) } },
     publish: resume.publish,
+    partial: resume.partial,
   };
 }

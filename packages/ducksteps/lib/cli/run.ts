@@ -13,6 +13,10 @@ import { prefetchReport, writeReport } from '../report/html/write-report.js';
 import type { Project } from '../model.js';
 import type { Flow } from '../results.js';
 import { mark } from '../trace.js';
+import { relative } from 'node:path';
+import { logsOf } from '../warehouse.js';
+import { publishWithheld } from '../project/publish-choice.js';
+import { discoverTargets } from '../publish/targets.js';
 import { requireSteps, toldNoSteps } from './no-steps.js';
 
 /** How often a running step gets a progress line when the output is not a terminal (DUCKSTEPS_HEARTBEAT
@@ -20,9 +24,9 @@ import { requireSteps, toldNoSteps } from './no-steps.js';
 const heartbeatMs = () => Number(process.env.DUCKSTEPS_HEARTBEAT) || 10_000;
 
 /** The HTML report of the run; a report that cannot be written never changes the run's outcome. */
-export async function writeReportSafely(project: Project, flow?: Flow): Promise<string | undefined> {
+export async function writeReportSafely(project: Project, flow?: Flow, logs?: string): Promise<string | undefined> {
   try {
-    return await writeReport(project, flow);
+    return await writeReport(project, flow, logs);
   } catch (error) {
     process.stderr.write(`ducksteps: the HTML report could not be written: ${(error as Error).message}\n`);
     return undefined;
@@ -39,14 +43,20 @@ export async function runCommand({ root, flags }: CommandContext, testsOnly = fa
   if (!testsOnly) requireSteps(project);
   else if (!f.json && toldNoSteps(project)) return 0;
   mark('discovered');
-  const { steps, settings, publish, notices } = testsOnly
-    ? { steps: [], settings: loaded, publish: false, notices: [] }
+  const { steps, settings, publish, notices, partial, nothing } = testsOnly
+    ? { steps: [], settings: loaded, publish: false, notices: [], partial: false, nothing: undefined }
     : await selectRun(project, f, loaded);
+  if (nothing) {
+    process.stdout.write(`${nothing}: nothing to run\n`);
+    return 0;
+  }
+  const withhold = testsOnly ? undefined : publishWithheld(f, settings, partial === true);
   const testSteps = testsOnly ? await testSelection(project, f, settings) : undefined;
   const style = f.json ? { color: false } : detectStyle();
   const write = (text: string) => (f.json ? process.stderr : process.stdout).write(`${text}\n`);
   for (const line of project.warnings ?? []) write(`! ${line}`);
   for (const line of notices ?? []) write(`· ${line}`);
+  if (withhold && discoverTargets(root).length > 0) write(`· publish: skipped (${withhold})`);
   if (!testsOnly && steps.length < project.steps.length)
     for (const line of await staleWarnings(project, steps, settings)) write(`! ${line}`);
   mark('planned');
@@ -59,6 +69,7 @@ export async function runCommand({ root, flags }: CommandContext, testsOnly = fa
       steps,
       testSteps,
       publish,
+      withhold,
       signal: stop.signal,
       events: consoleEvents(
         style,
@@ -72,15 +83,16 @@ export async function runCommand({ root, flags }: CommandContext, testsOnly = fa
   // a run that stops before its first step (a configuration error found on the way) still gets its report,
   // so report.html never shows the run before it as the latest
   const result = await building.catch(async (error: unknown) => {
-    await writeReportSafely(project);
+    await writeReportSafely(project, undefined, settings.logs);
     throw error;
   });
   if (f.json) process.stdout.write(`${safeJson(JSON.stringify(toJson(result), null, 2))}\n`);
-  else printSummary(style, write, result, f.verbose);
+  else printSummary(style, write, result, f.verbose, relative(root, logsOf(root, settings)));
   mark('summary printed');
-  const report = await writeReportSafely(project, result.flow);
+  const report = await writeReportSafely(project, result.flow, settings.logs);
   mark('report written');
-  if (!f.json && !f.verbose) write(closingLine(style, result, performance.now() - began, report));
+  const logs = relative(root, logsOf(root, settings));
+  if (!f.json && !f.verbose) write(closingLine(style, result, performance.now() - began, report, logs));
   else if (report) write(`report: ${report}`);
   return result.status === 'ok' ? 0 : result.status === 'interrupted' ? exitCodeFor(stop.signal.reason) : 1;
 }

@@ -42,7 +42,7 @@ export async function watchCommand({ root, flags }: CommandContext): Promise<num
       onWarning: (line) => write(`! ${line}`),
       onBatch: async (b) => {
         write(batchLine(b));
-        await writeReportSafely(project, b.result.flow); // logs/report.html follows every micro-batch; a failure is said, not fatal
+        await writeReportSafely(project, b.result.flow, settings.logs); // logs/report.html follows every micro-batch; a failure is said, not fatal
       },
     }),
   );

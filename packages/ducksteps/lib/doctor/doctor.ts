@@ -18,7 +18,7 @@ function settingsCheck(root: string, flags: CliSettings): { check: Check; settin
     return {
       check: ok(
         'settings',
-        `package.json "ducksteps": database ${settings.database}${settings.engine === 'spark' ? ', engine spark' : ''}`,
+        `package.json "ducksteps": ${settings.target ? `target ${settings.target}, ` : ''}database ${settings.database}${settings.engine === 'spark' ? ', engine spark' : ''}`,
       ),
       settings,
     };

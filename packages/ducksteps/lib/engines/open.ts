@@ -4,6 +4,7 @@ import type { Connection, DuckWarehouse } from '../model.js';
 import { describeWarehouse, localPart } from '../warehouse.js';
 import type { OpenOptions, Session } from './engine.js';
 import { openDatabase, type Database } from './duckdb/database.js';
+import { attachDeferred } from './defer.js';
 import { explainLakeError, type Explained } from './ducklake/errors.js';
 
 // A DuckLake (its PostgreSQL catalog client) and Spark (gRPC, protobuf, Arrow) load only in a worker that opens
@@ -23,7 +24,16 @@ async function openDuck(warehouse: DuckWarehouse, connection: Connection, option
 /** Opens the warehouse for a job. */
 export async function openSession(connection: Connection, options: OpenOptions = {}): Promise<Session> {
   const { warehouse } = connection;
-  if (warehouse.engine !== 'spark') return openDuck(warehouse, connection, options);
+  if (warehouse.engine !== 'spark') {
+    const session = await openDuck(warehouse, connection, options);
+    try {
+      await attachDeferred(session, connection);
+    } catch (error) {
+      session.close();
+      throw error;
+    }
+    return session;
+  }
   const [{ SparkConnect }, { SparkSession }] = await Promise.all([
     import('./spark/connect/index.js'),
     import('./spark/session.js'),

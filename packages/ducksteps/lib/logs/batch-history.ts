@@ -13,11 +13,9 @@ export interface BatchRow {
   readonly runs: readonly string[];
 }
 
-/** The last `count` batches of the warehouse `runId` ran against, newest first. */
-export function recentBatches(root: string, runId: string, count = 10): BatchRow[] {
-  const rows = onWarehouseOf(readLog(join(root, 'logs', 'run_log.csv')), runId, runWarehouses(root)).filter(
-    (r) => r.batch_id,
-  );
+/** The last `count` batches of the warehouse `runId` ran against, newest first (`logs`: the target's folder). */
+export function recentBatches(logs: string, runId: string, count = 10): BatchRow[] {
+  const rows = onWarehouseOf(readLog(join(logs, 'run_log.csv')), runId, runWarehouses(logs)).filter((r) => r.batch_id);
   const byBatch = new Map<number, typeof rows>();
   for (const r of rows) byBatch.set(Number(r.batch_id), [...(byBatch.get(Number(r.batch_id)) ?? []), r]);
   return [...byBatch.entries()]

@@ -1,6 +1,6 @@
 // Reads what earlier runs left in logs/: the CSV logs, and logs/last_run.json for --resume.
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { firstLine, parseCsv, readAt } from './csv.js';
 import { recordRun, warehouseKey } from './run-warehouses.js';
 import { writeLog } from './write.js';
@@ -75,18 +75,20 @@ export interface LastRun {
   readonly command?: string; // the command line, for the report
 }
 
-export const lastRunPath = (root: string) => join(root, 'logs', 'last_run.json');
+export const lastRunPath = (logs: string) => join(logs, 'last_run.json');
 
-/** Writes logs/last_run.json, and records which warehouse the run runs against (logs/runs.csv). */
-export function writeLastRun(root: string, run: LastRun): void {
-  mkdirSync(join(root, 'logs'), { recursive: true });
-  writeLog(lastRunPath(root), `${JSON.stringify(run, null, 2)}\n`);
-  recordRun(root, run.runId, warehouseKey(root, run.database ?? 'data/warehouse.duckdb', run.engine));
+/** Writes last_run.json in the target's logs folder, and records which warehouse the run runs against
+ * (runs.csv there); `root`: the project, which warehouse paths are named relative to. */
+export function writeLastRun(logs: string, run: LastRun, root = dirname(logs)): void {
+  mkdirSync(logs, { recursive: true });
+  writeLog(lastRunPath(logs), `${JSON.stringify(run, null, 2)}\n`);
+  recordRun(logs, run.runId, warehouseKey(root, run.database ?? 'data/warehouse.duckdb', run.engine));
 }
 
-export function readLastRun(root: string): LastRun | undefined {
+/** The latest run recorded in a logs folder (logs/ or logs/TARGET/). */
+export function readLastRun(logs: string): LastRun | undefined {
   try {
-    return JSON.parse(readFileSync(lastRunPath(root), 'utf8')) as LastRun;
+    return JSON.parse(readFileSync(lastRunPath(logs), 'utf8')) as LastRun;
   } catch {
     return undefined;
   }

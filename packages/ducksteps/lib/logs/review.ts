@@ -46,13 +46,12 @@ function statementRows(logsDir: string, runId: string, only?: string): LogRow[] 
 }
 
 /** The last run's steps beside the median of up to `runs` earlier runs of its warehouse, and its slowest
- * statements. */
-export function reviewLogs(root: string, runs = 10, only?: string, top = 10): Review {
-  const logsDir = join(root, 'logs');
+ * statements (`logsDir`: the target's logs folder). */
+export function reviewLogs(logsDir: string, runs = 10, only?: string, top = 10): Review {
   const all = stepRows(readLog(join(logsDir, 'run_log.csv'))).filter((r) => !only || r.step === only);
   const runId = all.at(-1)?.run_id;
   if (!runId) return { previousRuns: 0, steps: [], slowest: [] };
-  const warehouses = runWarehouses(root);
+  const warehouses = runWarehouses(logsDir);
   const rows = onWarehouseOf(all, runId, warehouses);
   const order = [...new Set(rows.map((r) => r.run_id))];
   const previous = new Set(order.slice(Math.max(0, order.length - 1 - runs), -1));

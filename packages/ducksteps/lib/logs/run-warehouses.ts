@@ -7,7 +7,7 @@ import { appendCsv, parseCsv } from './csv.js';
 
 export const RUNS_HEADER = ['run_id', 'warehouse'] as const;
 
-const runsPath = (root: string) => join(root, 'logs', 'runs.csv');
+const runsPath = (logs: string) => join(logs, 'runs.csv');
 
 /** A warehouse as runs.csv names it: the --db as given (its password already masked), a path inside the
  * project relative to it; on Spark, where --db names the ledger's store, `spark, ledger <db>`. */
@@ -20,14 +20,14 @@ export function warehouseKey(root: string, database: string, engine?: string): s
 }
 
 /** Records the warehouse a run runs against. */
-export function recordRun(root: string, runId: string, warehouse: string): void {
-  appendCsv(runsPath(root), RUNS_HEADER, [[runId, warehouse]]);
+export function recordRun(logs: string, runId: string, warehouse: string): void {
+  appendCsv(runsPath(logs), RUNS_HEADER, [[runId, warehouse]]);
 }
 
 /** Run id -> warehouse, for the runs recorded (runs from before ducksteps recorded them have none). */
-export function runWarehouses(root: string): Map<string, string> {
-  if (!existsSync(runsPath(root))) return new Map();
-  const [, ...rows] = parseCsv(readFileSync(runsPath(root), 'utf8'));
+export function runWarehouses(logs: string): Map<string, string> {
+  if (!existsSync(runsPath(logs))) return new Map();
+  const [, ...rows] = parseCsv(readFileSync(runsPath(logs), 'utf8'));
   return new Map(rows.filter((r) => r.length >= 2).map((r) => [r[0], r[1]]));
 }
 

@@ -28,8 +28,8 @@ export interface SchemaRow {
 }
 
 /** The last `count` schema changes (first versions left out), newest first. */
-export function recentSchemaChanges(root: string, count = 10): SchemaRow[] {
-  return readLog(join(root, 'logs', 'schema_changes.csv'))
+export function recentSchemaChanges(logs: string, count = 10): SchemaRow[] {
+  return readLog(join(logs, 'schema_changes.csv'))
     .filter((r) => Number(r.version) > 1)
     .slice(-count)
     .reverse()

@@ -12,12 +12,12 @@ import { join } from 'node:path';
 const stopped = (reason: string) => (reason === 'SIGTERM' ? 'stopped by SIGTERM' : 'stopped by Ctrl-C (SIGINT)');
 
 /** Events that log run `runId` under `logsDir`. */
-export function logSubscriber(logsDir: string, runId: string): BuildEvents {
+export function logSubscriber(logsDir: string, runId: string, root?: string): BuildEvents {
   return {
     onRunStart: (resume) => {
       rmSync(join(logsDir, 'test_failures'), { recursive: true, force: true }); // the last run's
       rmSync(join(logsDir, 'compiled', 'tests'), { recursive: true, force: true });
-      if (resume) writeLastRun(join(logsDir, '..'), resume);
+      if (resume) writeLastRun(logsDir, resume, root);
     },
     onStepEnd: (report) => {
       logStep(logsDir, runId, report);

@@ -48,6 +48,8 @@ export interface PlanInput {
   readonly testSteps?: readonly Step[]; // `test --select`: only the assertions gating these steps
   readonly publish?: boolean; // publish even with no step to run (--resume after a failed publish)
   readonly unitTests?: readonly UnitTest[]; // the project's unit tests, when they run before the steps
+  /** --defer: the steps not run are another target's; their assertions are that target's to check. */
+  readonly deferred?: boolean;
 }
 
 /** Consecutive incremental steps form one group (run per batch); every other step is a group of one. */
@@ -70,7 +72,7 @@ export function planRun(input: PlanInput): RunPlan {
   const running = new Set(steps.map((s) => s.id));
   const gatesOf = (step: Step) => (useGates && running.has(step.id) ? (gates.byStep.get(step.id) ?? []) : []);
   const notRunning = project.steps
-    .filter((s) => !running.has(s.id))
+    .filter((s) => !running.has(s.id) && !input.deferred)
     .flatMap((s) => (useGates ? (gates.byStep.get(s.id) ?? []) : []));
   const after = !useGates
     ? assertions

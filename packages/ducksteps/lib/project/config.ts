@@ -19,6 +19,7 @@ import { checkArchive, duplicatesSetting, inputsSetting } from './input-settings
 import { freshnessSetting } from './freshness-settings.js';
 import { openLineageSetting } from './openlineage-settings.js';
 import { policySetting } from './schema-settings.js';
+import { checkTargetName, chosenTarget, declaredTargets, logsFolder } from './targets.js';
 
 export interface CliSettings {
   readonly db?: string;
@@ -36,6 +37,9 @@ export interface CliSettings {
   readonly 'forget-missing'?: boolean;
   readonly recheck?: boolean;
   readonly 'ignore-freshness'?: boolean;
+  readonly target?: string;
+  readonly defer?: string;
+  readonly state?: string;
 }
 
 export interface FileSettings {
@@ -57,6 +61,8 @@ export interface FileSettings {
   engine?: unknown;
   openlineage?: unknown;
   onSchemaChange?: unknown;
+  targets?: unknown;
+  target?: unknown;
 }
 
 const KEYS = [
@@ -78,6 +84,8 @@ const KEYS = [
   'engine',
   'openlineage',
   'onSchemaChange',
+  'targets',
+  'target',
 ];
 
 /** How long one publish target may take when nothing says otherwise: a consumer holding a lock on the
@@ -95,7 +103,7 @@ function checkKeys(settings: Record<string, unknown>): void {
       });
     }
     const want =
-      key === 'vars' || key === 'inputs' || key === 'openlineage'
+      key === 'vars' || key === 'inputs' || key === 'openlineage' || key === 'targets'
         ? 'object'
         : key === 'threads' || key === 'jobs'
           ? 'number'
@@ -310,15 +318,28 @@ export function loadSettings(root: string, cli: CliSettings = {}, { cluster = tr
   const fileVars = (file.vars ?? {}) as Record<string, unknown>;
   if (typeof fileVars !== 'object')
     throw new ConfigError('"ducksteps"."vars" must be an object', { file: 'package.json' });
+  const fileDatabase = typeof file.database === 'string' ? file.database : 'data/warehouse.duckdb';
+  const fileDataPath = typeof file.dataPath === 'string' ? file.dataPath : undefined;
+  const targets = declaredTargets(file.targets, fileDatabase);
+  const target = chosenTarget(targets, cli.target, file.target);
+  const deferName = cli.defer ?? target?.defer;
+  const deferTo = deferName === undefined ? undefined : checkTargetName(targets, deferName, '--defer');
+  if (deferTo && deferTo.name === target?.name)
+    throw new UsageError(`--defer ${deferTo.name} names the target this run builds`, {
+      hint: 'defer to another target, e.g. ./run.sh --target dev --defer prod',
+    });
+  const stateName = cli.state ?? deferTo?.name;
+  const stateTarget = stateName === undefined ? target : checkTargetName(targets, stateName, '--state');
   const vars = {
     ...Object.fromEntries(Object.entries(fileVars).map(([k, v]) => [k, String(v)])),
+    ...target?.vars,
     ...parseVars(cli.var ?? []),
   };
   const inputs = inputsSetting(file.inputs);
   const archive = typeof file.archive === 'string' && file.archive.trim() !== '' ? file.archive : undefined;
   checkArchive(root, inputs, archive);
   return {
-    database: cli.db ?? (typeof file.database === 'string' ? file.database : 'data/warehouse.duckdb'),
+    database: cli.db ?? target?.database ?? fileDatabase,
     databaseFromFlag: cli.db !== undefined,
     vars,
     threads: threadsSetting(cli.threads ?? file.threads, source(cli.threads, '--threads', 'threads')),
@@ -353,10 +374,19 @@ export function loadSettings(root: string, cli: CliSettings = {}, { cluster = tr
     gates: file.gates !== false,
     unitTests: file.unitTests !== false,
     jobs: wholeNumber(cli.jobs ?? file.jobs, source(cli.jobs, '--jobs', 'jobs')),
-    dataPath: cli['data-path'] ?? (typeof file.dataPath === 'string' ? file.dataPath : undefined),
+    dataPath: cli['data-path'] ?? target?.dataPath ?? fileDataPath,
     extensionDir:
       process.env.DUCKSTEPS_EXTENSION_DIR || (typeof file.extensionDir === 'string' ? file.extensionDir : undefined),
     engine: engineSetting(cli.engine ?? file.engine, source(cli.engine, '--engine', 'engine'), cluster),
     onSchemaChange: policySetting(file.onSchemaChange),
+    target: target?.name,
+    logs: logsFolder(root, target, file.target),
+    publishTo: target?.publish,
+    state: { target: stateTarget?.name, logs: logsFolder(root, stateTarget, file.target) },
+    defer: deferTo && {
+      target: deferTo.name,
+      database: deferTo.database ?? fileDatabase,
+      dataPath: deferTo.dataPath ?? fileDataPath,
+    },
   };
 }

@@ -12,6 +12,7 @@ export interface ResumePlan {
   readonly vars: Readonly<Record<string, string>>;
   readonly database?: string; // the database the failed run used
   readonly publish: boolean; // deliver the publish targets even when no step is left to run
+  readonly partial: boolean; // the run it resumes was given a selection: it does not publish unless asked
 }
 
 /** Whether two `database` settings name the same warehouse (logs keep a lake's password masked). */
@@ -21,8 +22,8 @@ export const sameWarehouse = (root: string, a: string, b: string): boolean =>
 /** Steps from the first failed or skipped step of the last run to the end, with that run's vars and
  * database, then its assertions and publish targets again (a run whose steps all passed but whose
  * assertions or publish did not resumes with those alone); `--db` given now must name the same database. */
-export function planResume(project: Project, db?: string): ResumePlan {
-  const last = readLastRun(project.root);
+export function planResume(project: Project, db?: string, logs = join(project.root, 'logs')): ResumePlan {
+  const last = readLastRun(logs);
   if (!last)
     throw new UsageError('nothing to resume: no earlier run is recorded in logs/', { hint: 'run ./run.sh first' });
   if (db !== undefined && last.database !== undefined && !sameWarehouse(project.root, db, last.database)) {
@@ -41,7 +42,7 @@ export function planResume(project: Project, db?: string): ResumePlan {
       },
     );
   }
-  const rows = rowsOfRun(join(project.root, 'logs', 'run_log.csv'), last.runId);
+  const rows = rowsOfRun(join(logs, 'run_log.csv'), last.runId);
   const status = new Map(rows.map((r) => [r.step, r.status]));
   const stopped = last.selected.find((id) => !succeeded(status.get(id) ?? ''));
   const published = !rows.some(
@@ -63,5 +64,6 @@ export function planResume(project: Project, db?: string): ResumePlan {
     vars: last.vars,
     database: last.database,
     publish: true,
+    partial: last.selected.length < last.steps.length,
   };
 }

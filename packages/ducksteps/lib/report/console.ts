@@ -130,13 +130,13 @@ export function printPublish(style: Style, write: Writer, outcomes: readonly Pub
 /** The closing summary. Verbose: the steps table, the assertions table, the publish table and where the logs
  * are; quiet (the default): steps not run, the assertions' count with each warning and failure, one publish
  * line (the closing line, with the report, is the command's). */
-export function printSummary(style: Style, write: Writer, result: BuildResult, verbose = false): void {
+export function printSummary(style: Style, write: Writer, result: BuildResult, verbose = false, logs = 'logs'): void {
   if (!verbose) return printQuietSummary(style, write, result);
   write('');
   if (result.steps.length > 0) write(summaryTable(style, result));
   if (result.tests) printTests(style, write, result.tests);
   if (result.publish) printPublish(style, write, result.publish);
   write(
-    `logs: logs/run_log.csv, logs/<step>.csv, logs/tests.csv, compiled SQL in logs/compiled/ (run ${result.runId})`,
+    `logs: ${logs}/run_log.csv, ${logs}/<step>.csv, ${logs}/tests.csv, compiled SQL in logs/compiled/ (run ${result.runId})`,
   );
 }

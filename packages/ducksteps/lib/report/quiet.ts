@@ -78,6 +78,12 @@ export function printQuietSummary(style: Style, write: Writer, result: BuildResu
 }
 
 /** "✔ ok in 2.10 s (run 2026…): logs in logs/, report: logs/report.html". */
-export function closingLine(style: Style, result: BuildResult, elapsedMs: number, report?: string): string {
-  return `${mark(style, result.status === 'ok')} ${result.status} in ${formatDuration(elapsedMs)} (run ${result.runId}): logs in logs/${report ? `, report: ${report}` : ''}`;
+export function closingLine(
+  style: Style,
+  result: BuildResult,
+  elapsedMs: number,
+  report?: string,
+  logs = 'logs',
+): string {
+  return `${mark(style, result.status === 'ok')} ${result.status} in ${formatDuration(elapsedMs)} (run ${result.runId}): logs in ${logs}/${report ? `, report: ${report}` : ''}`;
 }

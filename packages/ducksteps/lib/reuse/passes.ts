@@ -1,12 +1,14 @@
 // The passes a run keeps for the next one (logs/compiled/assertion-passes.json, unit-passes.json): which
 // check passed in which run, under which stamp. Read and written by reuse.ts (assertions) and units.ts.
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 export const sha = (text: string) => createHash('sha256').update(text).digest('hex');
-const passesFile = (root: string, what: 'unit' | 'assertion') => join(root, 'logs', 'compiled', `${what}-passes.json`);
+/** `logs`: the target's logs folder (assertion passes stand for one warehouse: each target keeps its own). */
+const passesFile = (root: string, what: 'unit' | 'assertion', logs = join(root, 'logs')) =>
+  join(logs, 'compiled', `${what}-passes.json`);
 
 /** This build of the framework (tsc rewrites every output file): a changed framework checks again. */
 export const BUILD = (() => {
@@ -25,10 +27,10 @@ export interface Passes {
 }
 
 /** The passes an earlier run kept; undefined when there are none (or they cannot be read: everything runs). */
-export function readPasses(root: string, what: 'unit' | 'assertion'): Passes | undefined {
+export function readPasses(root: string, what: 'unit' | 'assertion', logs?: string): Passes | undefined {
   try {
-    return existsSync(passesFile(root, what))
-      ? (JSON.parse(readFileSync(passesFile(root, what), 'utf8')) as Passes)
+    return existsSync(passesFile(root, what, logs))
+      ? (JSON.parse(readFileSync(passesFile(root, what, logs), 'utf8')) as Passes)
       : undefined;
   } catch {
     return undefined;
@@ -36,9 +38,10 @@ export function readPasses(root: string, what: 'unit' | 'assertion'): Passes | u
 }
 
 /** Keeps this run's passes (not written: the next run checks everything again). */
-export function writePasses(root: string, what: 'unit' | 'assertion', passes: Passes): void {
+export function writePasses(root: string, what: 'unit' | 'assertion', passes: Passes, logs?: string): void {
   try {
-    writeFileSync(passesFile(root, what), JSON.stringify(passes));
+    mkdirSync(dirname(passesFile(root, what, logs)), { recursive: true });
+    writeFileSync(passesFile(root, what, logs), JSON.stringify(passes));
   } catch {
     // nothing to do
   }

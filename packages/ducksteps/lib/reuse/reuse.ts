@@ -10,7 +10,7 @@ import { existsSync, statSync } from 'node:fs';
 import type { Assertion, Settings } from '../model.js';
 import type { AssertionResult } from '../results.js';
 import { pipelineOf } from '../project/pipeline.js';
-import { warehouseOf } from '../warehouse.js';
+import { logsOf, warehouseOf } from '../warehouse.js';
 import { BUILD, readPasses, sha, writePasses } from './passes.js';
 
 /** A file as it is now: device, inode, size, and modification and change times to the nanosecond. */
@@ -39,7 +39,7 @@ export function reusableAssertions(
   assertions: readonly Assertion[],
 ): Map<Assertion, string> {
   const reused = new Map<Assertion, string>();
-  const passes = readPasses(root, 'assertion');
+  const passes = readPasses(root, 'assertion', logsOf(root, settings));
   const stamp = warehouseStamp(root, settings);
   if (settings.recheck || !passes || stamp === undefined || passes.stamp !== stamp) return reused;
   for (const a of assertions) {
@@ -82,5 +82,5 @@ export function recordAssertionPasses(
       .filter((r) => r.status === 'pass' && r.outside?.length === 0 && byName.has(r.name))
       .map((r) => [assertionKey(byName.get(r.name)!), r.reused ?? runId]),
   );
-  writePasses(root, 'assertion', { stamp, runId, keys });
+  writePasses(root, 'assertion', { stamp, runId, keys }, logsOf(root, settings));
 }

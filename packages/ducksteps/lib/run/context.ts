@@ -34,6 +34,8 @@ export interface RunContext {
   readonly state: RunState;
   /** Table -> the steps and publish targets that read it (who a broken contract lets down), when known. */
   readonly readers?: Readonly<Record<string, readonly string[]>>;
+  /** --defer: step id -> the tables it reads from the deferred-to target (run/deferred.ts). */
+  readonly deferred?: ReadonlyMap<string, readonly string[]>;
   readonly fence?: Fence; // the run lock's token where the lock lives in PostgreSQL: each step's commit checks it
 }
 

@@ -10,7 +10,7 @@ import { checkLogs } from '../logs/step-logs.js';
 import { logSubscriber } from '../logs/subscriber.js';
 import { checkFreshness, freshnessOf } from '../incremental/freshness.js';
 import { artifactsSubscriber } from '../observe/artifacts/subscriber.js';
-import { maskPassword } from '../warehouse.js';
+import { logsOf, maskPassword } from '../warehouse.js';
 import { lineageEvents } from './openlineage.js';
 import type { Project, Settings, Step } from '../model.js';
 import { flowOf, type PlanInput } from '../plan/plan.js';
@@ -21,6 +21,8 @@ import { checkDatabasePath } from '../project/config.js';
 import { discover } from '../project/discover.js';
 import { compileStepScripts } from '../project/step-scripts.js';
 import { discoverTargets } from '../publish/targets.js';
+import { retarget } from '../publish/retarget.js';
+import { withheldBySettings } from '../project/publish-choice.js';
 import { tableReaders } from '../render/readers.js';
 import { createEnvironment, templateContext } from '../render/template.js';
 import type { BuildEvents, TableColumns } from '../results.js';
@@ -28,6 +30,9 @@ import { columnLineageOf } from '../lineage/columns.js';
 import { mark } from '../trace.js';
 import type { RunContext } from './context.js';
 import { fanOut } from './events.js';
+import { deferredReads } from './deferred.js';
+import { checksumsIfRender } from '../observe/state/checksums.js';
+import { stateSubscriber } from '../observe/state/store.js';
 import { lineageIfRenders, planInputs } from './plan-inputs.js';
 import { jobsFor, prepareWarehouse } from './prepare-warehouse.js';
 import { RunState } from '../state/run-state.js';
@@ -49,6 +54,8 @@ export interface BuildOptions {
   readonly lock?: Lock & { readonly fresh?: boolean };
   /** Publish even with no step to run (--resume of a run whose publish did not finish). */
   readonly publish?: boolean;
+  /** Why this run delivers nothing (--no-publish, a partial run, a target that never publishes), if so. */
+  readonly withhold?: string;
 }
 
 /** An opened run: what its stages share, what its plan is made of, and how to close it. */
@@ -71,15 +78,20 @@ export async function openRun(options: BuildOptions): Promise<OpenedRun> {
   const project = options.project ?? discover(options.root, options.settings.engine);
   const { settings } = options;
   checkDatabasePath(project.root, settings.database, !settings.databaseFromFlag);
-  const targets = discoverTargets(project.root); // a bad publish header stops the build before anything runs
-  removeDeadTemporaries(targets.filter((t) => t.kind === 'file').map((t) => resolve(project.root, t.destination))); // a killed run's half-written files
+  const declared = discoverTargets(project.root); // a bad publish header stops the build before anything runs
+  const withhold = options.withhold ?? withheldBySettings(settings);
+  const destined = retarget(declared, settings.publishTo || undefined);
+  const targets = withhold ? [] : destined;
+  removeDeadTemporaries(destined.filter((t) => t.kind === 'file').map((t) => resolve(project.root, t.destination))); // a killed run's half-written files
   const runId = newRunId();
-  checkLogs(join(project.root, 'logs'));
-  const logs = join(project.root, 'logs');
+  const logs = logsOf(project.root, settings);
+  checkLogs(logs);
   const command = maskPassword(['./run.sh', ...process.argv.slice(2)].join(' '));
   const lineage = lineageEvents(project, settings, runId, (line) => events.onWarning?.(line));
+  const checksums = checksumsIfRender(project, settings); // what this run builds from, before it starts
   const events: BuildEvents = fanOut(
-    logSubscriber(logs, runId),
+    logSubscriber(logs, runId, project.root),
+    stateSubscriber(logs, runId, () => checksums),
     artifactsSubscriber(logs, runId, command),
     lineage,
     options.events,
@@ -125,7 +137,8 @@ export async function openRun(options: BuildOptions): Promise<OpenedRun> {
     };
     const signal = options.signal ?? new AbortController().signal;
     const { heartbeatMs } = options;
-    const readers = planInput.lineage && tableReaders(project, env, context, planInput.lineage, targets);
+    const readers = planInput.lineage && tableReaders(project, env, context, planInput.lineage, declared);
+    const deferred = deferredReads(settings, steps, planInput.lineage);
     const state = new RunState({
       root: project.root,
       settings,
@@ -137,7 +150,7 @@ export async function openRun(options: BuildOptions): Promise<OpenedRun> {
     });
     const run = {
       ...{ project, settings, env, context, pool, signal, runId, scripts, events, heartbeatMs, jobs },
-      ...{ flowLater, readers, fence: lock.fence, state },
+      ...{ flowLater, readers, deferred, fence: lock.fence, state },
     };
     return { run, planInput, columns, close, flushed: () => lineage?.flushed() ?? Promise.resolve() };
   } catch (error) {

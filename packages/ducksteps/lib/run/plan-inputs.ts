@@ -56,7 +56,19 @@ export async function planInputs(request: PlanRequest): Promise<PlanInput> {
   const unitTests = settings.unitTests !== false && steps.length > 0 ? discoverUnitTests(project) : undefined; // before the steps they test
   const targets = request.targets ?? [];
   const gates = settings.gates !== false;
-  return { project, steps, assertions, lineage, targets, gates, testSteps, publish: request.publish, unitTests };
+  const deferred = settings.defer !== undefined && steps.length > 0;
+  return {
+    project,
+    steps,
+    assertions,
+    lineage,
+    targets,
+    gates,
+    testSteps,
+    publish: request.publish,
+    unitTests,
+    deferred,
+  };
 }
 
 /** The whole project's plan for display (list, docs, the report): every step, every assertion, no files

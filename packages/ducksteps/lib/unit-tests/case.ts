@@ -16,7 +16,7 @@ import { renderStep } from '../render/render.js';
 import { createEnvironment, type TemplateContext } from '../render/template.js';
 import type { UnitTest } from '../unit-tests.js';
 import { filesFor } from '../project/discover.js';
-import { duckWarehouseOf } from '../warehouse.js';
+import { duckWarehouseOf, logsOf } from '../warehouse.js';
 
 /** What every test of one run shares. */
 export interface UnitContext {
@@ -118,7 +118,7 @@ function render(u: UnitContext, test: UnitTest, step: Step, batch: Batch | undef
     scriptSource: step.script ? join(project.root, step.script) : undefined,
     ledger: batch && { step: step.id, runId: u.runId, batch },
     gates: [],
-    failuresDir: join(project.root, 'logs', 'unit_failures'),
+    failuresDir: join(logsOf(project.root, settings), 'unit_failures'),
     runId: u.runId,
     onSchemaChange: step.onSchemaChange ?? settings.onSchemaChange,
     contracts: step.contracts,

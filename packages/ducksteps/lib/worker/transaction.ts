@@ -15,6 +15,7 @@ import { checkFence } from './fence.js';
 import { closeBatch, openBatch } from './ledger.js';
 import { Tracking } from './state.js';
 import { runFile } from './statements.js';
+import { deferReads } from './defer.js';
 import type { StepScript, StepContext } from './step-script.js';
 
 /** Gating assertions found rows (or could not run): the step is rolled back. */
@@ -104,6 +105,7 @@ export async function runTransaction(
   const guard = guardOf(session, job);
   const batches: Array<{ files: readonly RenderedFile[]; ledger?: LedgerWrite }> = [job, ...(job.more ?? [])];
   const tracking = (log.tracking = new Tracking(session, job, context.projectRoot));
+  let undefer: (() => Promise<void>) | undefined;
   try {
     await tx.begin();
     await tracking.begin();
@@ -111,6 +113,7 @@ export async function runTransaction(
       const from = log.statements.length;
       const ctx = ledger ? { ...context, batch: ledger.batch } : context;
       await tx.begin();
+      undefer ??= await deferReads(session, job);
       if (ledger) await openBatch(session.ledger ?? session, ledger, pipeline);
       await script?.before?.(ctx);
       for (const file of files) {
@@ -127,6 +130,7 @@ export async function runTransaction(
     log.schemaChanges = await schemaAtCommit(session, job, guard);
     await tracking.finish(log.statements, script, context);
     await gate(session, job, log.gates);
+    await undefer?.();
     onExecuted();
     await tx.commit();
   } catch (error) {

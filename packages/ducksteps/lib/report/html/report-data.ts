@@ -116,8 +116,7 @@ function columnsOf(logsDir: string, runId: string): Record<string, ColumnsOfTabl
 }
 
 /** The report's data for the latest run in logs/, or undefined when there is none. */
-export function reportData(root: string): ReportData | undefined {
-  const logsDir = join(root, 'logs');
+export function reportData(logsDir: string): ReportData | undefined {
   // the last TREND_RUNS runs (and the one before, possibly cut): the log's tail, not all of it
   const all = readLogTail(join(logsDir, 'run_log.csv'), (rows) => new Set(rows.map((r) => r.run_id)).size > TREND_RUNS);
   // the latest run of the pipeline: `test --unit` logs a run of unit tests alone, which is not one
@@ -132,7 +131,7 @@ export function reportData(root: string): ReportData | undefined {
     .filter(Number.isFinite);
   const startedAt = times.length ? Math.min(...times) : 0; // a row without times (an older log): no start to show
   const failed = rows.some((r) => ['failed', 'interrupted', 'timed out'].includes(r.status));
-  const last = readLastRun(root);
+  const last = readLastRun(logsDir);
   const recent = [...new Set(all.map((r) => r.run_id))].slice(-TREND_RUNS);
   const batched = stepRows.filter((r) => r.batch_id);
   const logged = rowsOfRun(join(logsDir, 'tests.csv'), runId);

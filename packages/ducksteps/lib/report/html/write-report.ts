@@ -1,6 +1,6 @@
 // Writes logs/report.html for the latest run in logs/ (after every run, and by `./run.sh report`).
 import { renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import type { Project } from '../../model.js';
 import type { Flow } from '../../results.js';
 import { flowchart } from '../pipeline-doc.js';
@@ -13,10 +13,14 @@ export const prefetchReport = () => void reportLibraries();
 
 /** Returns the report's project-relative path, or undefined when logs/ holds no run yet. `flow`: the run's
  * lineage and gates (the lineage section says it cannot be drawn without them). */
-export async function writeReport(project: Project, flow?: Flow): Promise<string | undefined> {
-  const data = reportData(project.root);
+export async function writeReport(
+  project: Project,
+  flow?: Flow,
+  logs = join(project.root, 'logs'),
+): Promise<string | undefined> {
+  const data = reportData(logs);
   if (!data) return undefined;
-  const path = join(project.root, 'logs', 'report.html');
+  const path = join(logs, 'report.html');
   const lineage = flow && flowchart(project, flow.lineage, flow.gates).slice(1, -1).join('\n');
   const [before, after] = reportPage(data, lineage);
   const temporary = `${path}.${process.pid}.tmp`; // runs sharing logs/ never write the same temporary file
@@ -26,5 +30,5 @@ export async function writeReport(project: Project, flow?: Flow): Promise<string
   } finally {
     rmSync(temporary, { force: true });
   }
-  return 'logs/report.html';
+  return relative(project.root, path);
 }

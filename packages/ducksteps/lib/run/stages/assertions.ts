@@ -5,7 +5,7 @@ import { join, relative } from 'node:path';
 import type { Assertion } from '../../model.js';
 import type { AssertionResult, TestsReport } from '../../results.js';
 import { maskTests } from '../../render/secrets.js';
-import { warehouseOf } from '../../warehouse.js';
+import { logsOf, warehouseOf } from '../../warehouse.js';
 import { gatesNotRun } from '../../plan/plan.js';
 import { reusableAssertions, reusedResult } from '../../reuse/reuse.js';
 import { mark } from '../../trace.js';
@@ -67,7 +67,7 @@ async function runAssertions(
       kind: 'assert',
       connection: connectionOf(project, settings),
       assertions: toRun,
-      failuresDir: join(project.root, 'logs', 'test_failures'),
+      failuresDir: join(logsOf(project.root, run.settings), 'test_failures'),
     });
     await whileRunning?.();
     const done = await answer;

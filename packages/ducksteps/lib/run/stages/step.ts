@@ -1,6 +1,7 @@
 // The step stage, and one run of a step (a step, or an incremental step on one batch): render its files, hand
 // the job to a worker, and turn the outcome (or the worker's death) into the step's report.
 import { join } from 'node:path';
+import { logsOf } from '../../warehouse.js';
 import { TemplateError } from '../../errors.js';
 import type { StepJob } from '../../protocol.js';
 import type { WorkerProcess } from '../../processes/worker-process.js';
@@ -52,12 +53,13 @@ function jobOf(run: RunContext, stepRun: StepRun, gates: readonly Assertion[]): 
       ledger: batch && ledgerOf(batch.batch),
       gates,
       fence: step.local ? undefined : run.fence,
-      failuresDir: join(project.root, 'logs', 'test_failures'),
+      failuresDir: join(logsOf(project.root, run.settings), 'test_failures'),
       state: run.state.job(step, files),
       runId: run.runId,
       onSchemaChange: step.onSchemaChange ?? settings.onSchemaChange,
       contracts: step.contracts,
       readers: run.readers,
+      ...(run.deferred && !step.local ? { deferred: run.deferred.get(step.id) ?? [] } : {}),
       ...(more.length ? { more } : {}),
     };
   } catch (error) {
@@ -165,7 +167,8 @@ export async function runStepRun(
 export const stepStage: StageRunner<'step'> = {
   async run(run, stage, { progress, ahead }) {
     const job = renderStepRun(run, { step: stage.step }, stage.gates);
-    const reason = 'kind' in job ? await run.state.upToDate(stage.step, job.files) : undefined;
+    const deferred = (run.deferred?.get(stage.step.id)?.length ?? 0) > 0; // it reads another target's tables: not versioned here
+    const reason = 'kind' in job && !deferred ? await run.state.upToDate(stage.step, job.files) : undefined;
     const report = reason
       ? upToDate(stage.step, reason)
       : await (async () => {

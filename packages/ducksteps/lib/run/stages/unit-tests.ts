@@ -3,6 +3,7 @@
 // in-memory DuckDB: the warehouse is never opened); the results go out as events (the CSV logs write each
 // failure's whole diff to logs/unit_failures/, each result to logs/tests.csv and a row to logs/run_log.csv).
 import { join } from 'node:path';
+import { logsOf } from '../../warehouse.js';
 import { checkLogs } from '../../logs/step-logs.js';
 import { logSubscriber } from '../../logs/subscriber.js';
 import { unitFailureFile } from '../../logs/unit-failures.js';
@@ -117,10 +118,10 @@ export async function testUnits(
   const wanted = steps && new Set(steps.map((s) => s.id));
   const tests = discoverUnitTests(project).filter((t) => !wanted || wanted.has(t.step));
   if (tests.length === 0) return { status: 'ok', durationMs: 0, results: [] };
-  checkLogs(join(project.root, 'logs'));
+  checkLogs(logsOf(project.root, settings));
   const pool = new WorkerPool(project.root);
   try {
-    const events = logSubscriber(join(project.root, 'logs'), runId);
+    const events = logSubscriber(logsOf(project.root, settings), runId, project.root);
     const scripts = await compileStepScripts(project);
     return await runUnitTests({ project, settings, pool, scripts, runId, signal, events }, tests);
   } finally {
