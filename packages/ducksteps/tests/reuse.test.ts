@@ -218,7 +218,7 @@ t.test(
       [before.ino, before.size, before.mtimeNs],
       'nothing but ctime tells',
     );
-    const run = await cli(dir);
+    const run = await cli(dir, ['--verbose']);
     t.equal(run.exitCode, 1, 'the bad row is found');
     t.match(run.stdout, /▶ tests: 3 assertions after the steps\n/, 'none reused');
     t.match(run.stdout, /✘ v_positive \(tests\/events\.sql:2\): 1 offending row/);
@@ -232,7 +232,7 @@ t.test('a warning is never reused as a pass: it runs, and warns, on every run', 
     '-- name: big_values\n-- severity: warn\nSELECT * FROM events WHERE v > 15;',
   );
   t.equal((await cli(dir)).exitCode, 0);
-  const again = await cli(dir);
+  const again = await cli(dir, ['--verbose']);
   t.equal(again.exitCode, 0, again.stdout);
   t.match(again.stdout, /\(2 passed on this same warehouse/);
   const rows = (await readCsv(join(dir, 'logs/tests.csv'))).filter((r) => r.run_id === runIdOf(again.stdout));
@@ -267,7 +267,7 @@ t.test(
       /✔ unit tests: 2 passed in [\d.]+ s \(all with the inputs of an earlier pass: not run again\)/,
     );
     writeFileSync(join(dir, 'steps/lib/factor.ts'), 'export const factor = () => 3;\n');
-    const changed = await cli(dir);
+    const changed = await cli(dir, ['--verbose']);
     t.equal(changed.exitCode, 1, 'the broken helper is found before the step runs');
     t.match(changed.stdout, /✘ unit tests: 1 passed, 1 failed in [\d.]+ s \(1 with the inputs of an earlier pass/);
     t.match(changed.stdout, /✘ 02_double › doubles \(tests\/unit\/02_double\.yaml:1\) failed/);
