@@ -3,7 +3,7 @@
 // rendered SQL in one bare node + DuckDB process (bench/floor.mjs).
 import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { checksum, ducksteps, floor, syntheticProject } from './scenarios.js';
+import { dataChecksum, ducksteps, floor, syntheticProject } from './scenarios.js';
 
 /** Deletes a side's database (and WAL), so each timed run builds from an empty one. */
 const resetDb = (dir: string, db: string) => () =>
@@ -29,10 +29,8 @@ function floorPlan(compiledFrom: string, withTests: boolean): object[] {
   return plan;
 }
 
-const sameTables = async (a: string, b: string) => {
-  const [x, y] = [await checksum(a, 'data/warehouse.duckdb'), await checksum(b, 'data/floor.duckdb')];
-  return JSON.stringify(x) === JSON.stringify(y);
-};
+const sameTables = async (a: string, b: string) =>
+  (await dataChecksum(a, 'data/warehouse.duckdb')) === (await dataChecksum(b, 'data/floor.duckdb'));
 
 /** P12 — a small project: 3 steps over 400 rows and 20 assertions, from an empty database each time. */
 export async function p12(root: string) {

@@ -121,7 +121,7 @@ async function p4() {
 
 /** P1's per-phase breakdown from the workers' own timings (one extra run). */
 async function p1Phases() {
-  const doc = JSON.parse((await ducksteps(join(root, 'p1a'), ['--json'])).stdout);
+  const doc = JSON.parse((await ducksteps(join(root, 'p1a'), ['--json', '--recheck'])).stdout);
   const keys = ['bootMs', 'waitMs', 'openMs', 'executeMs', 'commitMs', 'closeMs'] as const;
   const steps = doc.steps as Array<{ duration_ms: number; worker: Record<string, number> }>;
   const avg = (f: (s: (typeof steps)[number]) => number) =>

@@ -416,7 +416,10 @@ for (const c of CASES) {
     const db = join(dir, 'data/warehouse.duckdb');
     if (existsSync(db))
       t.same(
-        await query(db, "SELECT table_name FROM information_schema.tables WHERE table_name <> 'kept'"),
+        await query(
+          db,
+          "SELECT table_name FROM information_schema.tables WHERE table_name <> 'kept' AND table_schema <> 'ducksteps'",
+        ),
         [],
         'nothing of the failing step is in the database',
       );

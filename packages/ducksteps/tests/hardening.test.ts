@@ -49,7 +49,7 @@ t.test('a failing no-transaction file: the console and log say exactly which fil
   t.notMatch(run.stdout, /nothing of 02_mixed was committed/);
   const tables = await query(
     join(dir, 'data/warehouse.duckdb'),
-    'SELECT table_name FROM information_schema.tables ORDER BY 1',
+    "SELECT table_name FROM information_schema.tables WHERE table_schema <> 'ducksteps' ORDER BY 1",
   );
   t.same(
     tables.map((r) => r.table_name),
@@ -259,7 +259,10 @@ t.test(
     );
     t.match(String(rows[1].error), /cannot write logs\/compiled\/02_big\/a\.sql \(ENOSPC/);
     t.same(
-      await query(join(dir, 'data/warehouse.duckdb'), 'SELECT table_name FROM information_schema.tables ORDER BY 1'),
+      await query(
+        join(dir, 'data/warehouse.duckdb'),
+        "SELECT table_name FROM information_schema.tables WHERE table_schema <> 'ducksteps' ORDER BY 1",
+      ),
       [{ table_name: 'kept' }],
       '02_big never ran',
     );

@@ -11,7 +11,10 @@ const slowProject = (t: Test) =>
     sql: { '01_a': { 'a.sql': 'CREATE TABLE a AS SELECT 1 AS x;' }, '02_slow': { 'a.sql': SLOW } },
   });
 const tables = (dir: string) =>
-  query(join(dir, 'data/warehouse.duckdb'), 'SELECT table_name FROM information_schema.tables ORDER BY 1');
+  query(
+    join(dir, 'data/warehouse.duckdb'),
+    "SELECT table_name FROM information_schema.tables WHERE table_schema <> 'ducksteps' ORDER BY 1",
+  );
 
 /** Resolves when the process has printed `text` on stdout. */
 const printed = (run: ReturnType<typeof cli>, text: string) =>

@@ -1,7 +1,6 @@
 // The change-tracking tables of the warehouse (schema ducksteps, beside the batch ledger): each table's
-// versions (a row per commit that wrote it), each step's state at its last successful commit, each
-// assertion's last pass. Rows are only ever added (concurrent writers to a DuckLake never conflict over
-// them); the latest `seq` is the current one. Read here in one go for the driver, with the ledger.
+// versions (a row per commit that wrote it), each step's state at its last successful commit. Rows are only
+// ever added (concurrent writers to a DuckLake never conflict over them); the latest `seq` is the current one. Read here in one go for the driver, with the ledger.
 import type { Session } from '../engines/engine.js';
 import type { RecordedState, StepInputs, StepRecord } from '../changes.js';
 import { sqlString as text } from '../sql/quote.js';
@@ -10,13 +9,12 @@ export const STATE_SCHEMA = [
   'CREATE SCHEMA IF NOT EXISTS ducksteps',
   'CREATE TABLE IF NOT EXISTS ducksteps.table_versions (table_name VARCHAR NOT NULL, seq BIGINT NOT NULL, version VARCHAR NOT NULL, append_only BOOLEAN NOT NULL, batch_rows INTEGER, pipeline VARCHAR, step VARCHAR NOT NULL, run_id VARCHAR NOT NULL, batch_id INTEGER, written_at TIMESTAMPTZ NOT NULL)',
   'CREATE TABLE IF NOT EXISTS ducksteps.step_state (pipeline VARCHAR, step VARCHAR NOT NULL, seq BIGINT NOT NULL, fingerprint VARCHAR NOT NULL, inputs VARCHAR NOT NULL, snapshot BIGINT, run_id VARCHAR NOT NULL, committed_at TIMESTAMPTZ NOT NULL)',
-  'CREATE TABLE IF NOT EXISTS ducksteps.check_passes (pipeline VARCHAR, name VARCHAR NOT NULL, seq BIGINT NOT NULL, fingerprint VARCHAR NOT NULL, versions VARCHAR NOT NULL, snapshot BIGINT, run_id VARCHAR NOT NULL, passed_at TIMESTAMPTZ NOT NULL)',
 ];
 
 /** The state tables that exist in the session's current database. */
 async function stateTables(session: Session): Promise<Set<string>> {
   const { rows } = await session.query(
-    "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = 'ducksteps' AND table_name IN ('table_versions', 'step_state', 'check_passes')",
+    "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = 'ducksteps' AND table_name IN ('table_versions', 'step_state')",
   );
   return new Set(rows.map((r) => String(r.table_name)));
 }
