@@ -155,7 +155,8 @@ t.test(
       'core.base was read from prod, not copied',
     );
     const [dev, prod] = ['dev', 'prod'].map((n) => statSync(join(dir, `data/${n}.duckdb`)).size);
-    t.ok(dev * 4 < prod, `dev's file (${dev} B) is small beside prod's (${prod} B)`);
+    // ducksteps' own tables (the ledger, the skip's state) take a few blocks; a copy of core.base would double it
+    t.ok(dev * 2 < prod, `dev's file (${dev} B) is small beside prod's (${prod} B)`);
     t.equal(sha(join(dir, 'data/prod.duckdb')), before, 'prod byte for byte unchanged');
     t.notOk(existsSync(join(dir, 'output/report.csv')), 'nothing published');
     t.match(run.stdout, '03_report ok');
