@@ -74,7 +74,10 @@ t.test('./run.sh builds the example pipeline end to end at small size', async (t
     'no table: the steps, the passing assertions and the targets are counted, not listed',
   );
   t.match(lines.at(-1), /^✔ ok in [\d.]+ s \(run \S+\): logs in logs\/, report: logs\/report\.html$/);
-  const verbose = await execa('./run.sh', ['--var', 'orders=3000', '--verbose'], { cwd: dir, env: { NO_COLOR: '1' } });
+  const verbose = await execa('./run.sh', ['--var', 'orders=3000', '--verbose', '--recheck'], {
+    cwd: dir,
+    env: { NO_COLOR: '1' },
+  });
   t.match(verbose.stdout, /▶ 01_generate started/, '--verbose: a line as each step starts');
   t.match(verbose.stdout, /│ orders_order_id_unique +│ error +│ pass +│ 0 /, '--verbose: the table of every assertion');
   t.match(

@@ -166,7 +166,7 @@ t.test(
 t.test('an assertion gating a step the run does not select runs after the steps', async (t) => {
   const dir = project(t, undefined, { sql: STEPS, tests: TESTS });
   t.equal((await cli(dir)).exitCode, 0);
-  const run = await cli(dir, ['--only', '03_other', '--verbose']);
+  const run = await cli(dir, ['--only', '03_other', '--verbose', '--recheck']);
   t.equal(run.exitCode, 0, run.stdout);
   t.match(run.stdout, /▶ tests: 4 assertions after the steps/);
   for (const name of ['age_positive', 'age_plausible', 'summary_counts_people', 'no_tables'])
