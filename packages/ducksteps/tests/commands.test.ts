@@ -19,11 +19,11 @@ const lastRunId = async (dir: string) => (await readCsv(join(dir, 'logs/run_log.
 t.test('--from, --to and --only pick steps by number, name or folder name', async (t) => {
   const dir = project(t, undefined, three);
   t.equal((await cli(dir)).exitCode, 0);
-  await cli(dir, ['--only', 'b']);
+  await cli(dir, ['--only', 'b', '--recheck']); // --recheck: the steps run (nothing they read changed)
   t.same(await stepsOf(dir, await lastRunId(dir)), ['02_b:ok', 'tests:ok']);
-  await cli(dir, ['--from', '2']);
+  await cli(dir, ['--from', '2', '--recheck']);
   t.same(await stepsOf(dir, await lastRunId(dir)), ['02_b:ok', '03_c:ok', 'tests:ok']);
-  await cli(dir, ['--to', '02_b']);
+  await cli(dir, ['--to', '02_b', '--recheck']);
   t.same(await stepsOf(dir, await lastRunId(dir)), ['01_a:ok', '02_b:ok', 'tests:ok']);
   const bad = await cli(dir, ['--only', 'bb']);
   t.equal(bad.exitCode, 2);
@@ -163,7 +163,7 @@ t.test('SQL errors point at the source line: line 1, mid-file, after {% if %}, i
 
 t.test('logs compares the last run with the median of earlier runs and lists the slowest statements', async (t) => {
   const dir = project(t, undefined, { sql: { '01_a': { 'a.sql': 'CREATE OR REPLACE TABLE a AS SELECT 1 AS x;' } } });
-  for (let i = 0; i < 3; i++) await cli(dir);
+  for (let i = 0; i < 3; i++) await cli(dir, ['--recheck']); // each run runs its step
   const log = join(dir, 'logs/run_log.csv');
   const text = readFileSync(log, 'utf8').split('\r\n');
   const lastStep = text.findLastIndex((l) => l.includes(',01_a,ok,'));
@@ -223,7 +223,7 @@ t.test('logs after --only shows the latest status of every step, naming the run 
   });
   t.equal((await cli(dir)).exitCode, 0);
   const first = (await readCsv(join(dir, 'logs/run_log.csv')))[0].run_id as string;
-  t.equal((await cli(dir, ['--only', 'b'])).exitCode, 0);
+  t.equal((await cli(dir, ['--only', 'b', '--recheck'])).exitCode, 0);
   const run = await cli(dir, ['logs']);
   t.match(run.stdout, new RegExp(`01_a +│ ${first} +│ ok`), 'the step --only left out, from the run that last ran it');
   t.match(run.stdout, /02_b +│ last +│ ok/);
