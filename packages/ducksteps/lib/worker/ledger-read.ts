@@ -10,6 +10,7 @@ import { LAKE_ALIAS, localPart } from '../warehouse.js';
 import { sqlString as text } from '../sql/quote.js';
 import { LEDGER_TABLES, ledgerShape, type LedgerShape, type LedgerTable } from './ledger-schema.js';
 import { readRefreshes } from './refresh-ledger.js';
+import { lockWaits } from './lock-wait.js';
 import { hintFor } from './sql-error.js';
 
 const EMPTY: Ledger = { batches: [], files: [], stepBatches: [] };
@@ -66,7 +67,7 @@ export async function readLedger(job: LedgerJob): Promise<LedgerAnswer> {
     return { ledger: EMPTY, ...(job.state ? { state: { versions: {}, steps: {} } } : {}) };
   let session: Session;
   try {
-    session = await openLedger(job.connection, { readOnly: true });
+    session = await openLedger(job.connection, { readOnly: true, onLockWait: lockWaits(job.connection).onLockWait });
   } catch (error) {
     const message = (error instanceof Error ? error.message : String(error)).split('\n')[0];
     const explained = explainFailure(job.connection, error);
