@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { readLog } from '../packages/ducksteps/lib/logs/history.js';
-import { checksum, ducksteps, REPO, syntheticProject } from './scenarios.js';
+import { checksum, dataTables, ducksteps, REPO, syntheticProject } from './scenarios.js';
 import { incrementalTrial } from './crash-incremental.js';
 import { commitsTrial, lakeTrial } from './crash-lake.js';
 import { ensureExtensions } from '../packages/ducksteps/tests/extensions.js';
@@ -53,10 +53,8 @@ const STEPS: Record<string, string> = {
 };
 const ids = Object.keys(STEPS);
 const DB = 'data/warehouse.duckdb';
-/** The data tables' checksums: ducksteps' own tables (the change-aware skip's step_state and table_versions)
- * hold run ids and times, so no two runs match there; they commit in the step's transaction with its data. */
-const key = (sums: Record<string, string>) =>
-  JSON.stringify(Object.fromEntries(Object.entries(sums).filter(([table]) => !table.startsWith('ducksteps.'))));
+/** What a state is compared by: the data tables (ducksteps' own commit with them, in the step's transaction). */
+const key = (sums: Record<string, string>) => JSON.stringify(dataTables(sums));
 
 /** Checksums after 0, 1, …, all steps: the only states a broken build may leave behind. */
 async function prefixStates(root: string): Promise<{ states: string[]; seconds: number }> {

@@ -14,10 +14,12 @@ export const ducksteps = (cwd: string, args: string[]) =>
 export const floor = (cwd: string, args: string[]) => execa(process.execPath, [FLOOR, ...args], { cwd });
 export const checksum = async (cwd: string, db: string) =>
   JSON.parse((await floor(cwd, ['checksum', db])).stdout) as Record<string, string>;
-/** The data tables' checksums, as one comparable text: ducksteps' own tables (the batch ledger, the change-aware
- * skip's state) record run ids and times, and a bare process keeps none. */
-export const dataChecksum = async (cwd: string, db: string) =>
-  JSON.stringify(Object.entries(await checksum(cwd, db)).filter(([table]) => !table.startsWith('ducksteps.')));
+/** The data tables' checksums: ducksteps' own tables (the batch ledger, the change-aware skip's state) record run
+ * ids and times, and a bare process keeps none. */
+export const dataTables = (sums: Record<string, string>) =>
+  Object.entries(sums).filter(([table]) => !table.startsWith('ducksteps.'));
+/** The data tables' checksums as one comparable text. */
+export const dataChecksum = async (cwd: string, db: string) => JSON.stringify(dataTables(await checksum(cwd, db)));
 
 /** A project folder with the given step SQL: { '01_a': 'SQL' }. */
 export function syntheticProject(

@@ -1,28 +1,13 @@
-// Change-aware skip, the property (docs/running.md, "Up to date steps"): random sequences of edits (SQL, vars, upstream data, input files, writes from outside
-// ducksteps) give the same tables with skipping as with --recheck (which runs every step), every time.
+// Change-aware skip, the property (docs/running.md, "Up to date steps"): random sequences of edits (SQL, vars,
+// upstream data, input files, writes from outside ducksteps) give the same tables with skipping as with --recheck (which
+// runs every step), every time.
 import t, { type Test } from 'tap';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openDatabase } from '../lib/engines/duckdb/database.js';
 import { cli, query } from './helpers.js';
+import { SQL, skipTree } from './change-skip-project.js';
 
-const SETTINGS = JSON.stringify({ name: 'skip', ducksteps: { vars: { k: '1' } } });
-const SQL = {
-  '01_load': { '01.sql': "CREATE OR REPLACE TABLE a AS SELECT * FROM read_csv('data/in/a.csv', header = true);" },
-  '02_view': {
-    '01.sql':
-      'CREATE OR REPLACE MACRO over(n) AS TABLE SELECT * FROM a WHERE x > n;\nCREATE OR REPLACE VIEW v AS SELECT x, x * {{ vars.k }} AS y FROM a;',
-  },
-  '03_sum': { '01.sql': 'CREATE OR REPLACE TABLE s AS SELECT count(*) AS n, sum(y) AS total FROM v;' },
-  '04_over': { '01.sql': 'CREATE OR REPLACE TABLE o AS SELECT count(*) AS n FROM over(2);' },
-  '05_outside': {
-    '01.sql':
-      'CREATE TABLE IF NOT EXISTS b (z INTEGER);\nCREATE OR REPLACE TABLE c AS SELECT count(*) AS n, sum(z) AS z FROM b;',
-  },
-  '06_clock': {
-    '01.sql': "CREATE OR REPLACE TABLE d AS SELECT count(*) AS n FROM a WHERE now() > TIMESTAMP '2000-01-01';",
-  },
-};
 const TABLES = ['a', 's', 'o', 'b', 'c', 'd'];
 
 /** A small seeded generator (mulberry32): the sequence a failure names can be run again. */
@@ -90,12 +75,7 @@ const dump = async (dir: string) =>
 
 /** Two copies of the project in one test folder (a test has one testdir): one run with skipping, one with --recheck. */
 function twoProjects(t: Test) {
-  const tree = () => ({
-    'package.json': SETTINGS,
-    sql: structuredClone(SQL),
-    data: { in: { 'a.csv': 'x\n1\n2\n3\n' } },
-  });
-  const root = t.testdir({ skipping: tree(), always: tree() });
+  const root = t.testdir({ skipping: skipTree(), always: skipTree() });
   return [join(root, 'skipping'), join(root, 'always')];
 }
 

@@ -6,31 +6,10 @@ import t, { type Test } from 'tap';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cli, project, query } from './helpers.js';
-
-const SETTINGS = JSON.stringify({ name: 'skip', ducksteps: { vars: { k: '1' } } });
-const SQL = {
-  '01_load': { '01.sql': "CREATE OR REPLACE TABLE a AS SELECT * FROM read_csv('data/in/a.csv', header = true);" },
-  '02_view': {
-    '01.sql':
-      'CREATE OR REPLACE MACRO over(n) AS TABLE SELECT * FROM a WHERE x > n;\nCREATE OR REPLACE VIEW v AS SELECT x, x * {{ vars.k }} AS y FROM a;',
-  },
-  '03_sum': { '01.sql': 'CREATE OR REPLACE TABLE s AS SELECT count(*) AS n, sum(y) AS total FROM v;' },
-  '04_over': { '01.sql': 'CREATE OR REPLACE TABLE o AS SELECT count(*) AS n FROM over(2);' },
-  '05_outside': {
-    '01.sql':
-      'CREATE TABLE IF NOT EXISTS b (z INTEGER);\nCREATE OR REPLACE TABLE c AS SELECT count(*) AS n, sum(z) AS z FROM b;',
-  },
-  '06_clock': {
-    '01.sql': "CREATE OR REPLACE TABLE d AS SELECT count(*) AS n FROM a WHERE now() > TIMESTAMP '2000-01-01';",
-  },
-};
+import { skipTree } from './change-skip-project.js';
 
 function skipProject(t: Test) {
-  return project(t, undefined, {
-    'package.json': SETTINGS,
-    sql: SQL,
-    data: { in: { 'a.csv': 'x\n1\n2\n3\n' } },
-  });
+  return project(t, undefined, skipTree());
 }
 
 t.test('with nothing changed every step is up to date but the one that reads the clock', async (t) => {
