@@ -51,6 +51,14 @@ export function filesFor(names: readonly string[], dialect: Dialect): string[] {
   return [...bases].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([, name]) => name);
 }
 
+/** The step as DuckDB runs it: on a Spark project its DuckDB files (name.sql, not name.spark.sql), which is
+ * what a unit test runs (unit tests run on an in-memory DuckDB). */
+export function duckdbStep(root: string, step: Step, engine: string | undefined): Step {
+  if (engine !== 'spark') return step;
+  const names = readdirSync(join(root, step.dir)).filter((f) => f.endsWith('.sql'));
+  return { ...step, files: filesFor(names, 'duckdb').map((f) => `${step.dir}/${f}`) };
+}
+
 function readStep(root: string, folder: string, match: RegExpMatchArray, dialect: Dialect): Step {
   const dir = `sql/${folder}`;
   if (folder.length > MAX_NAME) {

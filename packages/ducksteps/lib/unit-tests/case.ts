@@ -1,7 +1,7 @@
 // A unit test made ready for the worker, in the driver: the step's files rendered the way a real run renders
 // them (render/render.ts, render/batch-context.ts) but with the test's vars, batch and frozen time; its
 // landing files placed where the input's glob looks; the project's CREATE TABLE for each given table.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { createHash } from 'node:crypto';
 import { FixtureError, TemplateError } from '../errors.js';
@@ -15,7 +15,7 @@ import { sqlInScript } from '../render/project-lineage.js';
 import { renderStep } from '../render/render.js';
 import { createEnvironment, type TemplateContext } from '../render/template.js';
 import type { UnitTest } from '../unit-tests.js';
-import { filesFor } from '../project/discover.js';
+import { duckdbStep } from '../project/discover.js';
 import { duckWarehouseOf, logsOf } from '../warehouse.js';
 
 /** What every test of one run shares. */
@@ -77,15 +77,6 @@ function startedAt(test: UnitTest): string {
   return test.timeZone === 'UTC' && !Number.isNaN(utc.getTime()) ? utc.toISOString() : test.now;
 }
 
-/** A unit test runs on DuckDB: on a Spark project, the step's DuckDB files (name.sql, not name.spark.sql). */
-function duckdbFiles(root: string, step: Step, settings: Settings): readonly string[] {
-  if (settings.engine !== 'spark') return step.files;
-  return filesFor(
-    readdirSync(join(root, step.dir)).filter((f) => f.endsWith('.sql')),
-    'duckdb',
-  ).map((f) => `${step.dir}/${f}`);
-}
-
 function render(u: UnitContext, test: UnitTest, step: Step, batch: Batch | undefined): StepJob {
   const { project, settings } = u;
   const vars = { ...settings.vars, ...test.vars };
@@ -98,7 +89,7 @@ function render(u: UnitContext, test: UnitTest, step: Step, batch: Batch | undef
   const files = renderStep(
     createEnvironment(project.root, base),
     project.root,
-    duckdbFiles(project.root, step, settings),
+    duckdbStep(project.root, step, settings.engine).files,
     context,
     `logs/compiled/unit/${step.id}/${safeName(test.name)}`,
   );

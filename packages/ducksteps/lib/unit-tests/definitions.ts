@@ -3,6 +3,7 @@
 // reported as what it is, first and once, instead of every other test failing on types DuckDB guessed.
 import { DuckstepsError } from '../errors.js';
 import type { Project, Settings, StepError } from '../model.js';
+import { duckdbStep } from '../project/discover.js';
 import { stepTexts } from '../render/project-lineage.js';
 import { tableDefinitions } from '../render/table-ddl.js';
 import { createEnvironment, templateContext } from '../render/template.js';
@@ -13,13 +14,14 @@ export function projectDefinitions(
   project: Project,
   settings: Settings,
 ): { ddl: Map<string, string>; unrendered: Unrendered[] } {
-  const context = templateContext(settings, 'lineage');
+  // Unit tests run on DuckDB: the DuckDB files and dialect, also on a Spark project.
+  const context = templateContext({ ...settings, engine: 'duckdb' }, 'lineage');
   const env = createEnvironment(project.root, context);
   const texts: string[][] = [];
   const unrendered: Unrendered[] = [];
   for (const step of project.steps) {
     try {
-      texts.push(stepTexts(project, settings, step, env, context));
+      texts.push(stepTexts(project, settings, duckdbStep(project.root, step, settings.engine), env, context));
     } catch (error) {
       const why = error instanceof DuckstepsError ? error.toStepError() : { message: (error as Error).message };
       const same = unrendered.find((u) => sameError(why, u.error));
