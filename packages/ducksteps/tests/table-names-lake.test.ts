@@ -26,7 +26,7 @@ t.test(
     const lake = await newLake(t, dir);
     const args = ['--db', lake.db, '--data-path', lake.dataPath];
     t.equal((await cli(dir, [...args, '--var', 'n=1'], LAKE_ENV)).exitCode, 0);
-    const run = await cli(dir, [...args, '--var', 'n=3', '--jobs', '7'], LAKE_ENV);
+    const run = await cli(dir, [...args, '--var', 'n=3', '--jobs', '7', '--verbose'], LAKE_ENV);
     t.equal(run.exitCode, 0, run.stdout + run.stderr);
     const at = (text: string) => run.stdout.indexOf(text);
     for (const reader of Object.keys(READERS).slice(1)) {
