@@ -104,9 +104,10 @@ export async function soakUnderLoad(root: string, options: SoakOptions): Promise
       child = startWatch(dir); // at once: files keep arriving while it starts
     }
     await dropping;
-    const done = await settled(dir, options.files, 60_000);
-    if (done < options.files)
-      problems.push(`the watch sat idle with ${options.files - done} of ${options.files} files not loaded`);
+    // The run log is a wait signal only: a SIGKILL between a batch's COMMIT and its log line (written after
+    // it) leaves the data committed and the line missing (docs/logs.md). Whether the watch loaded every file
+    // is the ledger's answer, read below once it stopped.
+    await settled(dir, options.files, 60_000);
     stops.push(await stop(child, 'SIGINT', problems));
   } finally {
     for (const hog of hogs) hog.kill('SIGKILL');
