@@ -1,5 +1,7 @@
 // What a worker loads: one that opens a DuckDB file boots without the DuckLake and Spark clients (gRPC,
-// protobuf, Arrow); they load only in a worker that opens a lake or a cluster (engines/open.ts).
+// protobuf, Arrow); they load only in a worker that opens a lake or a cluster (engines/open.ts). The driver of
+// such a run loads neither the PostgreSQL client (a lake's lock and the publish workers need it) nor the YAML
+// parser (only a step with a contract.yaml).
 import t from 'tap';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -34,5 +36,12 @@ t.test('a DuckDB worker does not load gRPC, protobuf, Arrow or the DuckLake and 
   t.ok(
     workers.every((urls) => urls.some((u) => u.includes('/engines/duckdb/database.js'))),
     'each opened DuckDB',
+  );
+  const driver = [...byProcess.values()].find((urls) => urls.some((u) => u.endsWith('/cli/main.js')))!;
+  t.ok(driver, 'the driver was traced');
+  t.same(
+    driver.filter((u) => /\/node_modules\/(pg|pg-copy-streams|yaml)\/|\/engines\/(spark|ducklake)\//.test(u)),
+    [],
+    'the driver loads neither pg, yaml nor the lake or Spark engine',
   );
 });

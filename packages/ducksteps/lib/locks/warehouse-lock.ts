@@ -4,7 +4,6 @@ import { existsSync } from 'node:fs';
 import type { Project, Settings } from '../model.js';
 import { pipelineOf } from '../project/pipeline.js';
 import { localPart, warehouseOf } from '../warehouse.js';
-import { acquireLakeLock } from './lake-lock.js';
 import { acquireLock, type Lock } from './run-lock.js';
 
 /** Takes the run lock; `fresh`: a DuckLake whose catalog does not exist yet (the run creates it first).
@@ -17,6 +16,7 @@ export async function lockWarehouse(
 ): Promise<Lock & { fresh: boolean }> {
   const warehouse = localPart(warehouseOf(project.root, settings)); // Spark: its ledger store
   if (warehouse.engine === 'ducklake' && warehouse.catalogKind === 'postgres') {
+    const { acquireLakeLock } = await import('./lake-lock.js'); // loads pg: only a lake's run needs it
     const lock = await acquireLakeLock(warehouse.catalog, pipelineOf(project.root).name, runId, onLost);
     return { ...lock, fresh: !lock.lakeExists };
   }

@@ -3,7 +3,8 @@
 // docs/schema-changes.md. A mistake is a DiscoveryError at its file:line.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { LineCounter, isMap, isScalar, parseDocument, type Node, type Pair, type YAMLMap } from 'yaml';
+import type { Node, Pair, YAMLMap } from 'yaml';
+import { yaml } from './yaml.js';
 import { ConfigError, DiscoveryError } from '../errors.js';
 import { SCHEMA_POLICIES, type Contract, type SchemaPolicy } from '../model.js';
 import { unquote } from '../sql/column-list.js';
@@ -45,10 +46,10 @@ function tableContract(pair: Pair<Node, Node>, file: string, at: (n: Node | null
       line: at(node),
       hint: 'write table: then one "column: TYPE [NOT NULL]" line per column',
     });
-  if (!isMap(pair.value) || (pair.value as YAMLMap).items.length === 0)
+  if (!yaml().isMap(pair.value) || (pair.value as YAMLMap).items.length === 0)
     throw fail(`contract of ${name} lists no columns`, pair.key);
   const columns = ((pair.value as YAMLMap<Node, Node>).items as Array<Pair<Node, Node>>).map((c) => {
-    const type = isScalar(c.value) ? String(c.value.value ?? '') : '';
+    const type = yaml().isScalar(c.value) ? String(c.value.value ?? '') : '';
     const m = type.match(COLUMN);
     if (!m || m[1].trim() === '')
       throw fail(`contract of ${name}: column ${String((c.key as { value?: unknown }).value)} has no type`, c.key);
@@ -61,15 +62,15 @@ function tableContract(pair: Pair<Node, Node>, file: string, at: (n: Node | null
 export function contractsOf(root: string, dir: string): Contract[] {
   const file = `${dir}/contract.yaml`;
   if (!existsSync(join(root, file))) return [];
-  const lines = new LineCounter();
-  const doc = parseDocument(readFileSync(join(root, file), 'utf8'), { lineCounter: lines });
+  const lines = new (yaml().LineCounter)();
+  const doc = yaml().parseDocument(readFileSync(join(root, file), 'utf8'), { lineCounter: lines });
   const at = (node: Node | null | undefined) => (node?.range ? lines.linePos(node.range[0]).line : 1);
   if (doc.errors.length)
     throw new DiscoveryError(`contract.yaml does not parse: ${doc.errors[0].message.split('\n')[0]}`, {
       file,
       line: doc.errors[0].linePos?.[0].line,
     });
-  if (!isMap(doc.contents))
+  if (!yaml().isMap(doc.contents))
     throw new DiscoveryError('contract.yaml must map tables to their columns', {
       file,
       hint: 'e.g. mart.t:\\n  id: BIGINT NOT NULL',

@@ -1,7 +1,8 @@
 // Reads one fixture file, tests/unit/NN_name.yaml (docs/unit-tests.md): each top-level key is a test of step
 // NN_name with its given rows, landing files, vars, frozen time and expected rows. A mistake is a FixtureError at
 // the file's line; it makes that test (or, when the file does not parse, the file) an error, never a crash.
-import { LineCounter, isMap, isScalar, parseDocument, type Node, type Pair, type YAMLMap } from 'yaml';
+import type { Node, Pair, YAMLMap } from 'yaml';
+import { yaml } from '../project/yaml.js';
 import { FixtureError } from '../errors.js';
 import type { ExpectedTable, FixtureFile, GivenTable, UnitTest } from '../unit-tests.js';
 import { parseRows } from './fixture-rows.js';
@@ -17,16 +18,16 @@ export const DEFAULT_NOW = '2000-01-01 00:00:00';
 
 /** The line a block starts on: a literal block's text begins on the line after its `|`. */
 const firstLine = (src: Source, node: Node) =>
-  src.at(node) + (isScalar(node) && (node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED') ? 1 : 0);
+  src.at(node) + (yaml().isScalar(node) && (node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED') ? 1 : 0);
 
 function mapping(src: Source, node: Node | null | undefined, what: string): YAMLMap<Node, Node> {
-  if (!isMap(node))
+  if (!yaml().isMap(node))
     throw new FixtureError(`${what} must be a mapping (name: value lines)`, { file: src.file, line: src.at(node) });
   return node as YAMLMap<Node, Node>;
 }
 
 function text(src: Source, node: Node | null | undefined, what: string): string {
-  if (!isScalar(node) || node.value === null || typeof node.value === 'object')
+  if (!yaml().isScalar(node) || node.value === null || typeof node.value === 'object')
     throw new FixtureError(`${what} must be a value`, { file: src.file, line: src.at(node) });
   return String(node.value);
 }
@@ -36,7 +37,7 @@ const keyOf = (src: Source, pair: Pair<Node, Node>) => text(src, pair.key, 'a ke
 
 /** A table's rows: a CSV block, or a mapping with `rows:` and the table's options. */
 function rowsOf(src: Source, node: Node, table: string, options: readonly string[]) {
-  if (isScalar(node))
+  if (yaml().isScalar(node))
     return {
       rows: parseRows(text(src, node, table), src.file, firstLine(src, node)),
       options: new Map<string, Node>(),
@@ -67,7 +68,7 @@ function rowsOf(src: Source, node: Node, table: string, options: readonly string
 const names = (src: Source, node: Node | undefined): string[] =>
   !node
     ? []
-    : isScalar(node)
+    : yaml().isScalar(node)
       ? text(src, node, 'key')
           .split(',')
           .map((s) => s.trim())
@@ -188,8 +189,8 @@ function testOf(src: Source, name: string, step: string, node: Node | null | und
 /** Every test of a fixture file; a test that cannot be read carries its error, a file that does not parse is
  * one test (named after the file) carrying it. */
 export function readFixture(file: string, source: string, step: string): UnitTest[] {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(source, { lineCounter, uniqueKeys: true });
+  const lineCounter = new (yaml().LineCounter)();
+  const doc = yaml().parseDocument(source, { lineCounter, uniqueKeys: true });
   const src: Source = { file, at: (node) => (node?.range ? lineCounter.linePos(node.range[0]).line : 1) };
   const broken = (error: FixtureError, name = '(file)', line = 1): UnitTest => ({
     name,
@@ -220,7 +221,7 @@ export function readFixture(file: string, source: string, step: string): UnitTes
     ];
   }
   if (doc.contents === null) return [];
-  if (!isMap(doc.contents))
+  if (!yaml().isMap(doc.contents))
     return [
       broken(
         new FixtureError('the file must map test names to tests', {
@@ -231,7 +232,7 @@ export function readFixture(file: string, source: string, step: string): UnitTes
       ),
     ];
   return pairs(doc.contents as YAMLMap<Node, Node>).map((pair) => {
-    const name = isScalar(pair.key) ? String(pair.key.value) : '(test)';
+    const name = yaml().isScalar(pair.key) ? String(pair.key.value) : '(test)';
     const line = src.at(pair.key);
     try {
       if (!/^[A-Za-z0-9_][A-Za-z0-9_ .-]*$/.test(name))
