@@ -4,7 +4,8 @@
 // no step's tables run after the last step. An assertion's names are read from the warehouse's home, as every
 // session starts (its gate runs with the step's search path reset: engines/duckdb/database.ts).
 import { lineageOf, projectViews, reachedThrough } from '../render/lineage.js';
-import type { Assertion, Project, ProjectLineage } from '../model.js';
+import type { Assertion, Project, ProjectLineage, Step } from '../model.js';
+import { ConfigError } from '../errors.js';
 
 export interface Gates {
   readonly byStep: ReadonlyMap<string, readonly Assertion[]>;
@@ -23,6 +24,19 @@ function owner(
   let found: string | undefined;
   for (const step of project.steps) if (lineage.get(step.id)?.writes.some((t) => reached.has(t))) found = step.id;
   return found;
+}
+
+/** `-- scope: batch` needs an incremental step to gate: there is no batch otherwise. */
+function refuseScope(a: Assertion, step: Step | undefined): void {
+  if (step?.incremental) return;
+  throw new ConfigError(
+    `assertion ${a.name} says -- scope: batch, but ${step ? `the step it gates, ${step.id}, is not incremental` : 'it gates no step'}`,
+    {
+      file: a.file,
+      line: a.line,
+      hint: 'remove the -- scope: batch line (it checks the whole table), or make it gate an incremental step (-- step: NN_name)',
+    },
+  );
 }
 
 /** Splits the assertions into the ones gating each step and the ones that run after the steps. */
@@ -54,6 +68,11 @@ export function assignGates(project: Project, lineage: ProjectLineage, assertion
       continue;
     }
     const step = named ? named.id : owner(project, lineage, views, a);
+    if (a.scope === 'batch')
+      refuseScope(
+        a,
+        project.steps.find((s) => s.id === step),
+      );
     if (step) byStep.set(step, [...(byStep.get(step) ?? []), a]);
     else after.push(a);
   }
