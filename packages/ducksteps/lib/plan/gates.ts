@@ -6,6 +6,7 @@
 import { lineageOf, projectViews, reachedThrough } from '../render/lineage.js';
 import type { Assertion, Project, ProjectLineage, Step } from '../model.js';
 import { ConfigError } from '../errors.js';
+import { homeName } from '../render/names.js';
 
 export interface Gates {
   readonly byStep: ReadonlyMap<string, readonly Assertion[]>;
@@ -24,6 +25,20 @@ function owner(
   let found: string | undefined;
   for (const step of project.steps) if (lineage.get(step.id)?.writes.some((t) => reached.has(t))) found = step.id;
   return found;
+}
+
+/** An assertion without its batch variant when a step other than the one it gates writes a table the variant
+ * narrows or reads: what that step did to it between two batches is not this step's statements to see
+ * (worker/batch-scope.ts). */
+function alone(project: Project, lineage: ProjectLineage, step: string, a: Assertion): Assertion {
+  if (!a.batch || !lineage.home) return a;
+  const home = lineage.home;
+  const own = lineage.get(step)?.writes ?? [];
+  const tables = [...a.batch.tables, ...a.batch.reads].flatMap((t) => (t === '*' ? own : [homeName(home, t).name]));
+  const others = project.steps.filter((s) => s.id !== step).flatMap((s) => lineage.get(s.id)?.writes ?? []);
+  if (!tables.some((t) => others.includes(t))) return a;
+  const { batch: _, ...whole } = a;
+  return whole;
 }
 
 /** `-- scope: batch` needs an incremental step to gate: there is no batch otherwise. */
@@ -73,7 +88,7 @@ export function assignGates(project: Project, lineage: ProjectLineage, assertion
         a,
         project.steps.find((s) => s.id === step),
       );
-    if (step) byStep.set(step, [...(byStep.get(step) ?? []), a]);
+    if (step) byStep.set(step, [...(byStep.get(step) ?? []), alone(project, lineage, step, a)]);
     else after.push(a);
   }
   return { byStep, after };

@@ -10,7 +10,7 @@ import type { Assertion, BatchVariant, Home } from '../model.js';
 import type { StepJob } from '../protocol.js';
 import type { AssertionResult, StatementResult } from '../results.js';
 import { BATCH_COLUMN, BATCH_TOKEN } from '../render/assertion-macros.js';
-import { nameOf, nameParts } from '../render/names.js';
+import { homeName } from '../render/names.js';
 import { statementWrites } from '../render/statement-writes.js';
 import { sha } from '../reuse/passes.js';
 import { splitStatements } from '../sql/split.js';
@@ -50,20 +50,6 @@ function batchWrites(job: StepJob, home: Home, statements: readonly StatementRes
   return { tables, unknown };
 }
 
-/** A table's name as the lineage writes it (relative to the home), and its three parts. */
-function resolve(home: Home, table: string): { name: string; parts: string[] } {
-  const p = nameParts(table);
-  const parts =
-    p.length >= 3
-      ? p.slice(-3)
-      : p.length === 2
-        ? home.catalogs.includes(p[0]) && p[0] !== home.schema
-          ? [p[0], home.schema, p[1]]
-          : [home.catalog, p[0], p[1]]
-        : [home.catalog, home.schema, p[0]];
-  return { name: nameOf(home, parts), parts };
-}
-
 /** Whether the rows of `parts` whose batch column holds `batch` are exactly the `added` rows of this batch. */
 async function batchRowsAre(session: Session, parts: readonly string[], batch: number, added: number) {
   const [catalog, schema, table] = parts.map((p) => text(p));
@@ -85,13 +71,13 @@ async function narrows(
   w: ReturnType<typeof batchWrites>,
 ) {
   if (w.unknown) return false;
-  const named = v.tables.filter((t) => t !== '*').map((t) => resolve(home, t));
-  const every = v.tables.includes('*') ? [...w.tables.keys()].map((t) => resolve(home, t)) : [];
+  const named = v.tables.filter((t) => t !== '*').map((t) => homeName(home, t));
+  const every = v.tables.includes('*') ? [...w.tables.keys()].map((t) => homeName(home, t)) : [];
   for (const { name, parts } of [...named, ...every]) {
     const written = w.tables.get(name);
     if (!written?.append || !(await batchRowsAre(session, parts, batch, written.added))) return false;
   }
-  return v.reads.every((t) => w.tables.get(resolve(home, t).name)?.append ?? true);
+  return v.reads.every((t) => w.tables.get(homeName(home, t).name)?.append ?? true);
 }
 
 /** The key of an assertion's text: a changed query or argument is a new assertion. */
@@ -123,6 +109,7 @@ export async function gateScopes(
   const eligible =
     batch &&
     !batch.fullRefresh &&
+    !job.state?.anything &&
     !job.more?.length &&
     !recheck &&
     !job.script &&
