@@ -45,11 +45,14 @@ function alone(project: Project, lineage: ProjectLineage, step: string, a: Asser
 function refuseScope(a: Assertion, step: Step | undefined): void {
   if (step?.incremental) return;
   throw new ConfigError(
-    `assertion ${a.name} says -- scope: batch, but ${step ? `the step it gates, ${step.id}, is not incremental` : 'it gates no step'}`,
+    `assertion ${a.name} says -- scope: batch, but ` +
+      (step ? `the step it gates, ${step.id}, is not incremental` : 'it gates no step'),
     {
       file: a.file,
       line: a.line,
-      hint: 'remove the -- scope: batch line (it checks the whole table), or make it gate an incremental step (-- step: NN_name)',
+      hint:
+        'remove the -- scope: batch line (it checks the whole table), ' +
+        'or make it gate an incremental step (-- step: NN_name)',
     },
   );
 }

@@ -54,7 +54,8 @@ function batchWrites(job: StepJob, home: Home, statements: readonly StatementRes
 async function batchRowsAre(session: Session, parts: readonly string[], batch: number, added: number) {
   const [catalog, schema, table] = parts.map((p) => text(p));
   const { rows } = await session.query(
-    `SELECT count(*) AS n FROM duckdb_columns() WHERE lower(database_name) = ${catalog} AND lower(schema_name) = ${schema} AND lower(table_name) = ${table} AND lower(column_name) = '${BATCH_COLUMN}'`,
+    `SELECT count(*) AS n FROM duckdb_columns() WHERE lower(database_name) = ${catalog} ` +
+      `AND lower(schema_name) = ${schema} AND lower(table_name) = ${table} AND lower(column_name) = '${BATCH_COLUMN}'`,
   );
   if (Number(rows[0].n) === 0) return false;
   const name = parts.map((p) => `"${p.replace(/"/g, '""')}"`).join('.');
@@ -84,14 +85,17 @@ async function narrows(
 const keyOf = (a: Assertion) => sha(`${a.sql}\0${a.batch?.sql ?? ''}`);
 
 const PASSES =
-  'CREATE TABLE IF NOT EXISTS ducksteps.gate_passes (pipeline VARCHAR NOT NULL, step VARCHAR NOT NULL, assertion VARCHAR NOT NULL, sql_sha256 VARCHAR NOT NULL, batch_id INTEGER NOT NULL, run_id VARCHAR NOT NULL, passed_at TIMESTAMPTZ NOT NULL)';
+  'CREATE TABLE IF NOT EXISTS ducksteps.gate_passes (pipeline VARCHAR NOT NULL, step VARCHAR NOT NULL, ' +
+  'assertion VARCHAR NOT NULL, sql_sha256 VARCHAR NOT NULL, batch_id INTEGER NOT NULL, run_id VARCHAR NOT NULL, ' +
+  'passed_at TIMESTAMPTZ NOT NULL)';
 
 /** Assertion -> key, of the gates that passed on the state this step last committed (before this batch). */
 async function lastPasses(store: Session, job: StepJob): Promise<Map<string, string>> {
   const mine = `pipeline = ${text(job.connection.pipeline)} AND step = ${text(job.step.id)}`;
   await store.run(PASSES);
   const { rows } = await store.query(
-    `SELECT assertion, sql_sha256 FROM ducksteps.gate_passes WHERE ${mine} AND batch_id = (SELECT max(batch_id) FROM ducksteps.step_batches WHERE ${mine} AND batch_id < ${job.ledger!.batch.id})`,
+    `SELECT assertion, sql_sha256 FROM ducksteps.gate_passes WHERE ${mine} AND batch_id = ` +
+      `(SELECT max(batch_id) FROM ducksteps.step_batches WHERE ${mine} AND batch_id < ${job.ledger!.batch.id})`,
     100_000,
   );
   return new Map(rows.map((r) => [String(r.assertion), String(r.sql_sha256)]));
@@ -102,7 +106,7 @@ export async function gateScopes(
   session: Session,
   job: StepJob,
   statements: readonly StatementResult[],
-  recheck: boolean,
+  whole: boolean, // --recheck, or a migrated table: every gate on the whole table
 ): Promise<Array<{ a: Assertion; scope: 'batch' | 'table' }>> {
   const gates = job.gates ?? [];
   const batch = job.ledger?.batch;
@@ -111,7 +115,7 @@ export async function gateScopes(
     !batch.fullRefresh &&
     !job.state?.anything &&
     !job.more?.length &&
-    !recheck &&
+    !whole &&
     !job.script &&
     job.connection.warehouse.engine !== 'spark';
   if (!eligible || !gates.some((a) => a.batch)) return gates.map((a) => ({ a, scope: 'table' }));
@@ -132,7 +136,7 @@ export async function gateScopes(
 
 /** Records which gates passed on this batch (the next batch may check only its rows) and forgets the others. */
 export async function recordPasses(session: Session, job: StepJob, results: readonly AssertionResult[]): Promise<void> {
-  const batch = job.ledger?.batch;
+  const batch = (job.more?.at(-1)?.ledger ?? job.ledger)?.batch; // a refresh from tables: its last batch
   const gates = (job.gates ?? []).filter((a) => a.batch);
   if (!batch || gates.length === 0 || job.connection.warehouse.engine === 'spark') return;
   const store = session.ledger ?? session;
@@ -142,9 +146,7 @@ export async function recordPasses(session: Session, job: StepJob, results: read
   await store.run(`DELETE FROM ducksteps.gate_passes WHERE ${mine} AND assertion IN (${names})`);
   const rows = gates
     .filter((a) => results.find((r) => r.name === a.name)?.status === 'pass')
-    .map(
-      (a) =>
-        `(${text(job.connection.pipeline)}, ${text(job.step.id)}, ${text(a.name)}, ${text(keyOf(a))}, ${batch.id}, ${text(job.runId ?? '')}, now())`,
-    );
+    .map((a) => [job.connection.pipeline, job.step.id, a.name, keyOf(a)].map((v) => text(v)).join(', '))
+    .map((values) => `(${values}, ${batch.id}, ${text(job.runId ?? '')}, now())`);
   if (rows.length) await store.run(`INSERT INTO ducksteps.gate_passes VALUES ${rows.join(', ')}`);
 }

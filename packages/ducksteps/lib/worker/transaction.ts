@@ -45,7 +45,8 @@ async function gate(session: Session, job: StepJob, log: TransactionLog): Promis
   const results = log.gates;
   if ((job.gates ?? []).length === 0) return;
   const check = async () => {
-    for (const { a, scope } of await gateScopes(session, job, log.statements, job.recheck === true)) {
+    const whole = job.recheck === true || log.schemaChanges.length > 0; // a migration may change old rows
+    for (const { a, scope } of await gateScopes(session, job, log.statements, whole)) {
       const result = await checkAssertion(session, a, job.failuresDir, reusesPasses(job.connection));
       results.push({ ...result, scope });
     }
