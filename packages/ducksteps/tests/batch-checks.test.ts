@@ -120,7 +120,9 @@ t.test('a batch that breaks a check fails its gate when only the batch is checke
   deliver(dir, 'd1.csv', 'id,v,pid\n1,a,1\n2,b,2\n');
   t.equal((await cli(dir)).exitCode, 0);
   deliver(dir, 'd2.csv', 'id,v,pid\n3,a,3\n');
-  t.equal((await cli(dir)).exitCode, 0);
+  const good = await cli(dir);
+  t.equal(good.exitCode, 0);
+  t.match(good.stdout, /01_load batch 2 .* 8 assertions gated it \(8 on the batch's rows only\)/);
   deliver(dir, 'd3.csv', 'id,v,pid\n1,zz,99\n4,,5\n');
   const bad = await cli(dir);
   t.equal(bad.exitCode, 1, 'the batch is rolled back');
