@@ -28,17 +28,29 @@ function owner(
 }
 
 /** An assertion without its batch variant when a step other than the one it gates writes a table the variant
- * narrows or reads: what that step did to it between two batches is not this step's statements to see
- * (worker/batch-scope.ts). */
-function alone(project: Project, lineage: ProjectLineage, step: string, a: Assertion): Assertion {
+ * narrows or reads (a `-- scope: batch` query: every table it reads, through views and macros): what that step
+ * did to it between two batches is not this step's statements to see (worker/batch-scope.ts). A query's
+ * variant carries what it reads, for the worker to check that the step only added rows to those. */
+function alone(
+  project: Project,
+  lineage: ProjectLineage,
+  views: ReadonlyMap<string, readonly string[]>,
+  step: string,
+  a: Assertion,
+): Assertion {
   if (!a.batch || !lineage.home) return a;
   const home = lineage.home;
   const own = lineage.get(step)?.writes ?? [];
-  const tables = [...a.batch.tables, ...a.batch.reads].flatMap((t) => (t === '*' ? own : [homeName(home, t).name]));
+  const read = lineageOf([a.sql], undefined, home);
+  const reads = a.batch.custom ? [...reachedThrough(read.reads, read.calls, views)] : a.batch.reads;
+  const narrowed = a.batch.tables.flatMap((t) => (t === '*' ? own : [homeName(home, t).name]));
+  const tables = [...narrowed, ...reads.map((t) => homeName(home, t).name)];
   const others = project.steps.filter((s) => s.id !== step).flatMap((s) => lineage.get(s.id)?.writes ?? []);
-  if (!tables.some((t) => others.includes(t))) return a;
-  const { batch: _, ...whole } = a;
-  return whole;
+  if (tables.some((t) => others.includes(t))) {
+    const { batch: _, ...whole } = a;
+    return whole;
+  }
+  return { ...a, batch: { ...a.batch, reads } };
 }
 
 /** `-- scope: batch` needs an incremental step to gate: there is no batch otherwise. */
@@ -91,7 +103,7 @@ export function assignGates(project: Project, lineage: ProjectLineage, assertion
         a,
         project.steps.find((s) => s.id === step),
       );
-    if (step) byStep.set(step, [...(byStep.get(step) ?? []), alone(project, lineage, step, a)]);
+    if (step) byStep.set(step, [...(byStep.get(step) ?? []), alone(project, lineage, views, step, a)]);
     else after.push(a);
   }
   return { byStep, after };
