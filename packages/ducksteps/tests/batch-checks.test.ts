@@ -186,3 +186,24 @@ t.test('-- scope: batch on an assertion gating a step that is not incremental is
   );
   t.notMatch(run.stderr, /\n\s+at /, 'no stack trace');
 });
+
+t.test('a -- scope: batch query that reads a table another step writes checks the whole table', async (t) => {
+  const dir = project(t, undefined, {
+    ...checksFiles(),
+    sql: {
+      '00_limits': { '01.sql': 'CREATE OR REPLACE TABLE limits AS SELECT 50 AS max_pid;' },
+      '01_load': { '01.sql': LOAD() },
+    },
+    tests: {
+      'checks.sql':
+        "-- name: keys\n{{ unique('events', 'id') }};\n\n-- name: within_limits\n-- scope: batch\n" +
+        "SELECT e.id FROM {{ batch_rows('events') }} AS e, limits WHERE e.pid > limits.max_pid;\n",
+    },
+  });
+  for (const day of [1, 2]) {
+    writeFileSync(join(dir, `data/landing/ev/d${day}.csv`), `id,v,pid\n${day},a,1\n`);
+    t.equal((await cli(dir)).exitCode, 0);
+  }
+  const { scopes } = await gates(dir);
+  t.same(scopes, ['table', 'table', 'batch', 'table'], 'limits may change between batches: within_limits is whole');
+});

@@ -6,7 +6,8 @@
 import { lineageOf, projectViews, reachedThrough } from '../render/lineage.js';
 import type { Assertion, Project, ProjectLineage, Step } from '../model.js';
 import { ConfigError } from '../errors.js';
-import { homeName } from '../render/names.js';
+import { homeName, nameParts } from '../render/names.js';
+import { codeOnly } from '../sql/split.js';
 
 export interface Gates {
   readonly byStep: ReadonlyMap<string, readonly Assertion[]>;
@@ -27,6 +28,18 @@ function owner(
   return found;
 }
 
+/** Whether SQL (comments and strings blanked) names a table as the lineage names it: `raw.orders` as
+ * `raw.orders`, a table of the home schema (`limits`) as a name no dot qualifies. */
+function mentions(code: string, table: string): boolean {
+  const parts = nameParts(table).map((p) => p.replace(/[^\w]/g, '\\$&'));
+  const last = parts[parts.length - 1];
+  const pattern =
+    parts.length === 1
+      ? `(?<![\\w."])"?${last}"?(?![\\w"])`
+      : `\\b"?${parts[parts.length - 2]}"?\\s*\\.\\s*"?${last}"?(?![\\w"])`;
+  return new RegExp(pattern, 'i').test(code);
+}
+
 /** An assertion without its batch variant when a step other than the one it gates writes a table the variant
  * narrows or reads (a `-- scope: batch` query: every table it reads, through views and macros): what that step
  * did to it between two batches is not this step's statements to see (worker/batch-scope.ts). A query's
@@ -42,11 +55,15 @@ function alone(
   const home = lineage.home;
   const own = lineage.get(step)?.writes ?? [];
   const read = lineageOf([a.sql], undefined, home);
-  const reads = a.batch.custom ? [...reachedThrough(read.reads, read.calls, views)] : a.batch.reads;
+  // the lineage of a query misses some forms (a comma join): a table whose name is a word of it counts as read
+  const code = codeOnly(a.sql);
+  const named = (tables: readonly string[]) => tables.filter((t) => mentions(code, t));
+  const reached = [...reachedThrough(read.reads, read.calls, views), ...named(own)];
+  const reads = a.batch.custom ? [...new Set(reached)] : a.batch.reads;
   const narrowed = a.batch.tables.flatMap((t) => (t === '*' ? own : [homeName(home, t).name]));
   const tables = [...narrowed, ...reads.map((t) => homeName(home, t).name)];
   const others = project.steps.filter((s) => s.id !== step).flatMap((s) => lineage.get(s.id)?.writes ?? []);
-  if (tables.some((t) => others.includes(t))) {
+  if (tables.some((t) => others.includes(t)) || named(others).length > 0) {
     const { batch: _, ...whole } = a;
     return whole;
   }
