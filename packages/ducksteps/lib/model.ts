@@ -277,4 +277,17 @@ export interface Assertion {
   readonly compiled: string;
   readonly error?: StepError; // set when the file could not be rendered
   readonly step?: string; // -- step: NN_name — the step it gates, named by hand (else found from the lineage)
+  /** The same check on the rows a batch wrote (a built-in macro's, or a `-- scope: batch` query's): run instead
+   * of `sql` inside an incremental step when worker/batch-scope.ts finds it gives the same answer. */
+  readonly batch?: BatchVariant;
+  readonly scope?: 'batch'; // the file says -- scope: batch
+}
+
+/** An assertion's batch-scoped SQL (the batch id written as BATCH_TOKEN), the tables it narrows to the batch's
+ * rows ('*': every table the step writes) and the others it reads whose rows must not have changed. */
+export interface BatchVariant {
+  readonly sql: string;
+  readonly tables: readonly string[];
+  readonly reads: readonly string[];
+  readonly custom: boolean;
 }

@@ -55,6 +55,7 @@ export interface StepJob {
   readonly scriptSource?: string; // absolute path of steps/NN_name.ts, for error locations
   readonly ledger?: LedgerWrite; // an incremental step: record the batch with the data, in one transaction
   readonly gates?: readonly Assertion[]; // the assertions gating this step: run before COMMIT
+  readonly recheck?: boolean; // --recheck: every gate checks the whole table (worker/batch-scope.ts)
   readonly fence?: Fence; // the run lock's token, checked and written by each of the step's transactions
   readonly failuresDir: string; // absolute logs/test_failures, for their offending rows
   readonly state?: StepStateJob; // what it records about changes, in its transaction (changes.ts)

@@ -82,6 +82,8 @@ export interface AssertionResult {
   readonly sample: ReadonlyArray<Readonly<Record<string, unknown>>>; // first offending rows
   readonly failuresFile?: string;
   readonly error?: StepError;
+  /** What it checked: the rows the batch wrote ('batch') or the whole table (worker/batch-scope.ts). */
+  readonly scope?: 'batch' | 'table';
   readonly reused?: string; // not run again: the run that passed it on the same warehouse (reuse/reuse.ts)
   /** A pass on a DuckDB file: what its answer depends on besides the warehouse's tables, as DuckDB binds it
    * (files, table functions, the clock, randomness: worker/bound.ts); [] for nothing. Only a pass with [] is

@@ -29,3 +29,16 @@ t.test('every CSV header the README and docs/ quote is a header the logs are wri
   }
   t.ok(quoted >= 3, 'the guide quotes the headers of run_log.csv, NN_name.csv and tests.csv');
 });
+
+t.test("docs/logs.md says what tests.csv's scope column holds: batch or table", async (t) => {
+  t.ok(TESTS_LOG_HEADER.includes('scope'), 'tests.csv has the column');
+  const logs = readFileSync(join(REPO, 'docs/logs.md'), 'utf8');
+  const section = logs.slice(
+    logs.indexOf('## `logs/tests.csv`'),
+    logs.indexOf('\n## ', logs.indexOf('## `logs/tests.csv`') + 1),
+  );
+  t.match(section, /`scope`: [\s\S]{0,300}`batch`[\s\S]{0,300}`table`/, 'the section explains the values');
+  const guide = readFileSync(join(REPO, 'docs/assertions.md'), 'utf8');
+  t.match(guide, /## Checking the batch, not the whole table/, 'the anchor logs.md links to exists');
+  t.match(logs, /assertions\.md#checking-the-batch-not-the-whole-table/);
+});

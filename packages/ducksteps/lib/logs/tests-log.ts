@@ -18,6 +18,7 @@ export const TESTS_LOG_HEADER = [
   'step',
   'kind',
   'reused_from',
+  'scope',
 ] as const;
 
 /** Appends assertion results; `step` is the step they gated ('' for the assertions after the steps). */
@@ -38,6 +39,7 @@ export function logAssertions(logsDir: string, runId: string, results: readonly 
       step,
       'assertion',
       r.reused ?? '',
+      r.scope ?? (r.reused ? '' : 'table'),
     ]),
   );
 }

@@ -3,7 +3,9 @@ import type nunjucks from 'nunjucks';
 import { directive, readDirectives, type Directive } from '../sql/directives.js';
 import { lineIndex } from '../sql/line-map.js';
 import { refuseWrites } from './guards.js';
-import { renderFile } from './render.js';
+import { readSource, renderFile } from './render.js';
+import { MACRO_CALLS, type MacroCall } from './assertion-macros.js';
+import { customVariant, macroVariant, mentionsScope, renderScoped, scopeOf } from './batch-scope.js';
 import { splitStatements } from '../sql/split.js';
 import type { TemplateContext } from './template.js';
 import { TemplateError } from '../errors.js';
@@ -34,9 +36,13 @@ export function assertionsOf(
 ): Assertion[] {
   const compiledDir = `logs/compiled/${file.slice(0, file.lastIndexOf('/'))}`;
   try {
-    const rendered = renderFile(env, root, file, context, keepCompiled ? compiledDir : undefined);
+    const calls: MacroCall[] = [];
+    const whole = { ...context, batch: { scoped: false }, [MACRO_CALLS]: calls };
+    const rendered = renderFile(env, root, file, whole, keepCompiled ? compiledDir : undefined);
     refuseWrites(rendered);
     const chunks = splitStatements(rendered.sql);
+    const scoped = mentionsScope(readSource(root, file)) ? renderScoped(env, root, file, context) : undefined;
+    const pairs = scoped?.chunks.length === chunks.length ? scoped.chunks : [];
     const lineAt = lineIndex(rendered.sql);
     if (chunks.length === 0) {
       throw new TemplateError('assertion file has no query', {
@@ -58,7 +64,10 @@ export function assertionsOf(
         step: directive(directives, 'step') || undefined,
       };
       try {
-        return { ...assertion, severity: severityOf(directives, file, line) };
+        const severity = severityOf(directives, file, line);
+        const scope = scopeOf(directives, file, line);
+        const batch = scope ? customVariant(pairs[i], scoped?.tables ?? []) : macroVariant(chunk, calls);
+        return { ...assertion, severity, ...(scope ? { scope } : {}), ...(batch ? { batch } : {}) };
       } catch (error) {
         // a bad severity fails this assertion only; the file's other assertions still run
         if (!(error instanceof TemplateError)) throw error;

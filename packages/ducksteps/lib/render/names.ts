@@ -56,6 +56,21 @@ export function nameOf(home: Home, [catalog, schema, table]: readonly string[]):
   return parts.map(written).join('.');
 }
 
+/** A table named in an assertion's argument (`core.orders`), as the lineage names it from the home, and its
+ * three parts (catalog, schema, table). */
+export function homeName(home: Home, table: string): { name: string; parts: string[] } {
+  const p = nameParts(table);
+  const parts =
+    p.length >= 3
+      ? p.slice(-3)
+      : p.length === 2
+        ? home.catalogs.includes(p[0]) && p[0] !== home.schema
+          ? [p[0], home.schema, p[1]]
+          : [home.catalog, p[0], p[1]]
+        : [home.catalog, home.schema, p[0]];
+  return { name: nameOf(home, parts), parts };
+}
+
 /** The name DuckDB gives a database attached without AS: its file name up to the first dot. */
 export function attachedName(path: string): string {
   const file =

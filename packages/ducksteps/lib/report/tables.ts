@@ -69,7 +69,9 @@ export function stepEndLine(style: Style, r: StepReport): string {
     return `${paint(style, 'green', '✔')} ${r.step.id} ${formatStatus(style, r.status)}: ${r.reason ?? 'no new batch'}`;
   const mark = r.status === 'ok' ? paint(style, 'green', '✔') : paint(style, 'red', '✘');
   const batch = r.batch ? ` ${batchLabel(r.batch)}` : '';
-  const gated = r.assertions?.length ? `, ${counted(r.assertions.length, 'assertion')} gated it` : '';
+  const onBatch = r.assertions?.filter((a) => a.scope === 'batch').length ?? 0;
+  const batchOnly = onBatch ? ` (${onBatch} on the batch's rows only)` : '';
+  const gated = r.assertions?.length ? `, ${counted(r.assertions.length, 'assertion')} gated it${batchOnly}` : '';
   const retried = r.retries ? ` (ran again after ${counted(r.retries, 'commit conflict')})` : '';
   return `${mark} ${r.step.id}${batch} ${formatStatus(style, r.status)} in ${formatDuration(r.durationMs)}, ${counted(r.rowsChanged, 'row')}, ${counted(r.statements.length, 'statement')}${gated}${retried}`;
 }

@@ -1,6 +1,6 @@
 // The one reader of `-- key: value` directives in SQL files: a step's `-- ducksteps: incremental` and
 // `-- ducksteps: no-transaction` and `-- ducksteps: on_schema_change = …`, a CREATE TABLE's `-- contract:` and
-// `-- renamed:`, an assertion's `-- name:`, `-- severity:`, `-- step:`, a publish target's
+// `-- renamed:`, an assertion's `-- name:`, `-- severity:`, `-- step:`, `-- scope:`, a publish target's
 // `-- publish:`, `-- mode:`, `-- key:`, `-- url-env:`, `-- optional:`, and whatever a publish kind adds.
 
 /** One directive line: its key (lower case), its value (trimmed) and its 1-based line in the text. */
@@ -33,4 +33,4 @@ export const hasFlag = (directives: readonly Directive[], flag: string): boolean
 /** Keys that configure the framework rather than describe a file (left out of its description). */
 export const isDirective = (line: string): boolean =>
   LINE.test(line) &&
-  /^\s*--\s*(ducksteps|publish|mode|key|url-env|optional|name|severity|step|contract|renamed):/i.test(line);
+  /^\s*--\s*(ducksteps|publish|mode|key|url-env|optional|name|severity|step|scope|contract|renamed):/i.test(line);

@@ -10,6 +10,7 @@ import type { LedgerWrite, StepJob } from '../protocol.js';
 import type { RenderedFile } from '../model.js';
 import { blocks, type AssertionResult, type SchemaChange, type StatementResult } from '../results.js';
 import { checkAssertion, reusesPasses } from './assertions.js';
+import { gateScopes, recordPasses } from './batch-scope.js';
 import { guardOf, schemaAtCommit } from './schema-step.js';
 import { checkFence } from './fence.js';
 import { closeBatch, openBatch } from './ledger.js';
@@ -38,15 +39,20 @@ export class TransactionLog {
   }
 }
 
-/** The assertions gating the step, on its own session before COMMIT: an error-severity failure throws. */
-async function gate(session: Session, job: StepJob, results: AssertionResult[]): Promise<void> {
-  const gates = job.gates ?? [];
-  if (gates.length === 0) return;
+/** The assertions gating the step, on its own session before COMMIT, each on the batch's rows or the whole
+ * table (batch-scope.ts): an error-severity failure throws. */
+async function gate(session: Session, job: StepJob, log: TransactionLog): Promise<void> {
+  const results = log.gates;
+  if ((job.gates ?? []).length === 0) return;
   const check = async () => {
-    for (const a of gates)
-      results.push(await checkAssertion(session, a, job.failuresDir, reusesPasses(job.connection)));
+    const whole = job.recheck === true || log.schemaChanges.length > 0; // a migration may change old rows
+    for (const { a, scope } of await gateScopes(session, job, log.statements, whole)) {
+      const result = await checkAssertion(session, a, job.failuresDir, reusesPasses(job.connection));
+      results.push({ ...result, scope });
+    }
   };
   await (session.gating ? session.gating(check) : check());
+  await recordPasses(session, job, results);
   const failed = results.filter(blocks);
   if (failed.length === 0) return;
   const what = failed.map(
@@ -129,7 +135,7 @@ export async function runTransaction(
     }
     log.schemaChanges = await schemaAtCommit(session, job, guard);
     await tracking.finish(log.statements, script, context);
-    await gate(session, job, log.gates);
+    await gate(session, job, log);
     await undefer?.();
     onExecuted();
     await tx.commit();

@@ -52,6 +52,7 @@ function jobOf(run: RunContext, stepRun: StepRun, gates: readonly Assertion[]): 
       scriptSource: step.script ? join(project.root, step.script) : undefined,
       ledger: batch && ledgerOf(batch.batch),
       gates,
+      ...(settings.recheck ? { recheck: true } : {}),
       fence: step.local ? undefined : run.fence,
       failuresDir: join(logsOf(project.root, run.settings), 'test_failures'),
       state: run.state.job(step, files),
