@@ -5,6 +5,7 @@
 // passed on the state this step last committed (ducksteps.gate_passes, written in the step's transaction).
 // Otherwise — a full refresh, --recheck, a first batch, a new or changed assertion, a warning last time, a
 // script, Spark — the whole table.
+import { createHash } from 'node:crypto';
 import type { Session } from '../engines/engine.js';
 import type { Assertion, BatchVariant, Home } from '../model.js';
 import type { StepJob } from '../protocol.js';
@@ -12,7 +13,6 @@ import type { AssertionResult, StatementResult } from '../results.js';
 import { BATCH_COLUMN, BATCH_TOKEN } from '../render/assertion-macros.js';
 import { homeName } from '../render/names.js';
 import { statementWrites } from '../render/statement-writes.js';
-import { sha } from '../reuse/passes.js';
 import { splitStatements } from '../sql/split.js';
 import { sqlString as text } from '../sql/quote.js';
 import { homeOf } from '../warehouse.js';
@@ -82,7 +82,10 @@ async function narrows(
 }
 
 /** The key of an assertion's text: a changed query or argument is a new assertion. */
-const keyOf = (a: Assertion) => sha(`${a.sql}\0${a.batch?.sql ?? ''}`);
+const keyOf = (a: Assertion) =>
+  createHash('sha256')
+    .update(`${a.sql}\0${a.batch?.sql ?? ''}`)
+    .digest('hex');
 
 const PASSES =
   'CREATE TABLE IF NOT EXISTS ducksteps.gate_passes (pipeline VARCHAR NOT NULL, step VARCHAR NOT NULL, ' +
