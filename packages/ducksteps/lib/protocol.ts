@@ -1,6 +1,6 @@
 // The driver <-> worker protocol, imported by both sides (docs/internals.md). The driver writes one
 // Envelope to a worker's stdin; the worker answers with one JSON file at `resultPath` and talks over IPC
-// with WorkerMessages: ready -> (job) -> progress* -> answered -> exit. Every job kind maps to its answer
+// with WorkerMessages: ready -> (job) -> (progress | delivered)* -> answered -> exit. Every job kind maps to its answer
 // type, so a caller asking for the wrong answer, or a worker missing a handler, does not compile.
 import type { RecordedState, StepStateJob } from './changes.js';
 import type {
@@ -239,6 +239,9 @@ export type WorkerMessage =
   | { readonly kind: 'progress'; readonly progress: StatementProgress }
   /** The job waits for another program to release the warehouse's file (--lock-timeout, up to timeoutMs). */
   | { readonly kind: 'waiting'; readonly what: string; readonly timeoutMs: number }
+  /** A publish job's target `index` is done: its outcome, known to the driver even if the worker is stopped
+   * while it delivers the next one. */
+  | { readonly kind: 'delivered'; readonly index: number; readonly outcome: PublishOutcome }
   | { readonly kind: 'answered' };
 
 /** Narrows an IPC message to a WorkerMessage (anything else is ignored). */
@@ -248,6 +251,7 @@ export function isWorkerMessage(message: unknown): message is WorkerMessage {
     kind === 'ready' ||
     kind === 'answered' ||
     (kind === 'waiting' && typeof (message as { what?: unknown }).what === 'string') ||
+    (kind === 'delivered' && typeof (message as { index?: unknown }).index === 'number') ||
     (kind === 'progress' && typeof (message as { progress?: unknown }).progress === 'object')
   );
 }

@@ -3,6 +3,7 @@
 // stopping in the middle of the COPY. Each ends with one clear message, the target as it was, and the right exit.
 import t from 'tap';
 import { execa } from 'execa';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { cli, project, readCsv, REPO, CLI } from './helpers.js';
@@ -43,6 +44,49 @@ async function reader(table: string): Promise<pg.Client> {
   await client.query(`SELECT count(*) FROM ml.${table}`);
   return client;
 }
+
+t.test('several targets share one worker, and a stop on one keeps the outcome of those before it', async (t) => {
+  const dir = project(t, undefined, {
+    sql: {
+      '01_t': { 'a.sql': "CREATE OR REPLACE TABLE t AS SELECT range AS id, 'row ' || range AS txt FROM range(100);" },
+    },
+    publish: {
+      '01.sql': '-- publish: file output/first.csv\nSELECT * FROM t',
+      '02.sql': '-- publish: postgres ml.several\nSELECT * FROM t',
+      '03.sql': '-- publish: file output/third.csv\nSELECT * FROM t',
+    },
+  });
+  const trace = join(dir, 'trace.jsonl');
+  t.equal((await cli(dir, [], { ...env(), DUCKSTEPS_TRACE: trace })).exitCode, 0);
+  const jobs = readFileSync(trace, 'utf8')
+    .split('\n')
+    .filter((l) => l.includes('"worker job publish"'));
+  t.equal(jobs.length, 1, 'three targets, one publish worker');
+
+  writeFileSync(
+    join(dir, 'sql/01_t/a.sql'),
+    "CREATE OR REPLACE TABLE t AS SELECT range AS id, 'new ' || range AS txt FROM range(100);",
+  );
+  const consumer = await reader('several');
+  t.teardown(() => consumer.end());
+  const run = execa(process.execPath, [CLI], { cwd: dir, reject: false, env: env(), detached: true });
+  await until(server, WAITING);
+  process.kill(-run.pid!, 'SIGTERM');
+  const done = await run;
+  t.equal(done.exitCode, 143, done.stdout + done.stderr);
+  const rows = (await readCsv(join(dir, 'logs/run_log.csv')))
+    .filter((r) => String(r.step).startsWith('publish '))
+    .slice(-3);
+  t.same(
+    rows.map((r) => `${r.step}:${r.status}`),
+    ['publish output/first.csv:ok', 'publish ml.several:interrupted', 'publish output/third.csv:skipped'],
+    'the first target was delivered and says so; the one stopped is interrupted; the next waits',
+  );
+  t.match(readFileSync(join(dir, 'output/first.csv'), 'utf8'), /new 0/, 'the first file holds the new rows');
+  await consumer.query('ROLLBACK');
+  await until(server, "SELECT (count(*) = 0)::int AS n FROM pg_stat_activity WHERE application_name = 'ducksteps'");
+  t.same((await server.query("SELECT count(*)::int AS n FROM ml.several WHERE txt LIKE 'row %'")).rows, [{ n: 100 }]);
+});
 
 t.test(
   'a consumer holding a lock: the target gives up after publishTimeout, says who to look for, and is unchanged',

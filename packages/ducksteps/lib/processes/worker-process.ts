@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { StepError } from '../model.js';
 import { isWorkerMessage, type Envelope, type StatementProgress } from '../protocol.js';
+import type { PublishOutcome } from '../results.js';
 
 const here = fileURLToPath(import.meta.url);
 const fromSource = here.endsWith('.ts');
@@ -25,7 +26,8 @@ export function workerCommand(): string[] {
 export type Purpose = 'step' | 'publish' | 'lineage';
 
 export interface RunOptions {
-  /** Kill the worker after this long (the job is then `timeout`). */
+  /** Kill the worker after this long (the job is then `timeout`); with onDelivered, this long without a
+   * publish target delivered (each target gets the whole time). */
   readonly timeoutMs?: number;
   /** Kill the worker when aborted (Ctrl-C); the job is then `interrupt`. */
   readonly signal?: AbortSignal;
@@ -36,6 +38,8 @@ export interface RunOptions {
   readonly onProgress?: (progress: StatementProgress) => void;
   /** The job waits for another program to release the warehouse's file (--lock-timeout). */
   readonly onWaiting?: (what: string, timeoutMs: number) => void;
+  /** A publish job's target is done (its outcome), before the job answers. */
+  readonly onDelivered?: (index: number, outcome: PublishOutcome) => void;
 }
 
 /** The answer read from the result file, or how the worker died without one. */
@@ -114,6 +118,7 @@ export function launchWorker(cwd: string, purpose: Purpose = 'step'): WorkerProc
   });
   let onProgress: RunOptions['onProgress'];
   let onWaiting: RunOptions['onWaiting'];
+  let onDelivered: RunOptions['onDelivered'];
   let onAnswered: (() => void) | undefined;
   let onLine: RunOptions['onOutput'];
   const ready = new Promise<boolean>((resolve) => {
@@ -122,6 +127,7 @@ export function launchWorker(cwd: string, purpose: Purpose = 'step'): WorkerProc
       if (message.kind === 'ready') resolve(true);
       else if (message.kind === 'progress') onProgress?.(message.progress);
       else if (message.kind === 'waiting') onWaiting?.(message.what, message.timeoutMs);
+      else if (message.kind === 'delivered') onDelivered?.(message.index, message.outcome);
       else onAnswered?.();
     });
     void exited.then(() => resolve(false));
@@ -138,12 +144,19 @@ export function launchWorker(cwd: string, purpose: Purpose = 'step'): WorkerProc
     const heartbeat =
       options.onHeartbeat &&
       setInterval(() => options.onHeartbeat!(Date.now() - started), options.heartbeatMs ?? 10_000);
-    const deadline = options.timeoutMs && setTimeout(() => stop('timeout'), options.timeoutMs);
+    let deadline = options.timeoutMs && setTimeout(() => stop('timeout'), options.timeoutMs);
     if (options.signal?.aborted) stop('interrupt');
     options.signal?.addEventListener('abort', onAbort);
     onLine = options.onOutput;
     onProgress = options.onProgress;
     onWaiting = options.onWaiting;
+    onDelivered =
+      options.onDelivered &&
+      ((index, outcome) => {
+        if (deadline) clearTimeout(deadline);
+        if (!stopped && options.timeoutMs) deadline = setTimeout(() => stop('timeout'), options.timeoutMs);
+        options.onDelivered!(index, outcome);
+      });
     const answered = new Promise<void>((resolve) => {
       onAnswered = resolve;
     });
@@ -162,6 +175,7 @@ export function launchWorker(cwd: string, purpose: Purpose = 'step'): WorkerProc
     } finally {
       onProgress = undefined;
       onWaiting = undefined;
+      onDelivered = undefined;
       onAnswered = undefined;
       if (heartbeat) clearInterval(heartbeat);
       if (deadline) clearTimeout(deadline);

@@ -4,7 +4,7 @@
 // a local copy of them, made again whenever the kind offers other batches). Never throws.
 import { openScratch, openSession } from '../engines/open.js';
 import type { PublishSource, Session } from '../engines/engine.js';
-import type { JobContext, PublishJob, PublishTargetJob } from '../protocol.js';
+import type { JobContext, PublishJob, PublishTargetJob, WorkerMessage } from '../protocol.js';
 import type { PublishOutcome } from '../results.js';
 import type { BatchRef } from '../publish/kind.js';
 import { kindOf, publishKinds } from '../publish/registry.js';
@@ -67,7 +67,14 @@ function source(
   );
 }
 
-/** Delivers every target; returns one outcome per target. */
+/** Tells the driver a target is done as soon as it is: a worker stopped on a later target (publishTimeout,
+ * Ctrl-C) does not take this outcome with it. */
+const delivered = (outcomes: PublishOutcome[], outcome: PublishOutcome) => {
+  process.send?.({ kind: 'delivered', index: outcomes.length, outcome } satisfies WorkerMessage);
+  outcomes.push(outcome);
+};
+
+/** Delivers every target, one after another; returns one outcome per target. */
 export async function publishTargets(job: PublishJob, context: JobContext): Promise<PublishOutcome[]> {
   let session: Session;
   try {
@@ -96,8 +103,8 @@ export async function publishTargets(job: PublishJob, context: JobContext): Prom
     for (const target of job.targets) {
       const kind = kindOf(target.kind);
       const skip = kind.skip?.(target);
-      if (outcomes.some((o) => o.status === 'failed')) outcomes.push(blank(target, 'skipped'));
-      else if (skip) outcomes.push(blank(target, 'skipped', skip));
+      if (outcomes.some((o) => o.status === 'failed')) delivered(outcomes, blank(target, 'skipped'));
+      else if (skip) delivered(outcomes, blank(target, 'skipped', skip));
       else {
         const started = performance.now();
         const durationMs = () => Math.round(performance.now() - started);
@@ -116,10 +123,10 @@ export async function publishTargets(job: PublishJob, context: JobContext): Prom
             offer: from.offer,
             timeoutMs: job.timeoutMs,
           });
-          outcomes.push({ destination: target.destination, status: 'ok', ...done, durationMs: durationMs() });
+          delivered(outcomes, { destination: target.destination, status: 'ok', ...done, durationMs: durationMs() });
         } catch (error) {
           const { message, hint } = failure(error);
-          outcomes.push({
+          delivered(outcomes, {
             ...blank(target, 'failed'),
             durationMs: durationMs(),
             error: {

@@ -1,13 +1,13 @@
 // The publish stage: after every step and every error assertion passed, render publish/*.sql and deliver
-// each target in a worker of its own (the warehouse read-only), with publishTimeout and the run's stop signal
-// like a step: a target that takes too long, or a Ctrl-C / SIGTERM, kills its worker and PostgreSQL rolls the
-// delivery back. A failed target fails the run; the ones after it wait — except with --jobs N, where up to N
-// targets (independent of each other, each reading the warehouse read-only) are delivered at once, on any
-// warehouse.
+// the targets not up to date in one worker (the warehouse read-only), each with publishTimeout and the run's
+// stop signal like a step: a target that takes too long, or a Ctrl-C / SIGTERM, kills the worker and
+// PostgreSQL rolls that delivery back. A failed target fails the run; the ones after it wait — except with
+// --jobs N, where up to N targets (independent of each other, a worker each, reading the warehouse read-only)
+// are delivered at once, on any warehouse.
 import type nunjucks from 'nunjucks';
 import pMap from 'p-map';
 import { TemplateError } from '../../errors.js';
-import type { PublishTarget } from '../../model.js';
+import type { PublishTarget, StepError } from '../../model.js';
 import { DEFAULT_PUBLISH_TIMEOUT_MS } from '../../project/config.js';
 import type { PublishJob, PublishTargetJob } from '../../protocol.js';
 import { pendingBatchesFor } from '../../publish/kind.js';
@@ -53,17 +53,13 @@ const outcome = (
   extra: Partial<PublishOutcome> = {},
 ): PublishOutcome => ({ destination: target.destination, status, rows: 0, bytes: 0, durationMs: 0, ...extra });
 
-/** Delivers one target in a worker; a worker that times out, is stopped or dies is an outcome saying so. */
-async function deliverOne(
+/** What a target's outcome is when its worker timed out, was stopped or died while delivering it. */
+function stoppedOutcome(
   run: RunContext,
   job: Omit<PublishJob, 'targets'>,
   target: PublishTargetJob,
-): Promise<PublishOutcome> {
-  const answer = await run.pool.run(
-    { ...job, targets: [target] },
-    { timeoutMs: job.timeoutMs + GRACE_MS, signal: run.signal },
-  );
-  if ('result' in answer) return answer.result[0];
+  answer: { died: StepError; stopped?: 'timeout' | 'interrupt'; elapsedMs: number },
+): PublishOutcome {
   const durationMs = answer.elapsedMs;
   const where = { file: target.file };
   if (answer.stopped === 'timeout') {
@@ -85,6 +81,30 @@ async function deliverOne(
     durationMs,
     error: { ...answer.died, ...where, message: `publish ${target.destination}: ${answer.died.message}` },
   });
+}
+
+/** Delivers targets in one worker, one after another (the first failure skips the rest). The worker says
+ * each outcome as it has it, and each target gets the whole publishTimeout: a worker stopped on a target (a
+ * timeout, Ctrl-C, a crash) keeps the outcomes of the ones before it; the ones after it are `skipped`. */
+async function deliverInOne(
+  run: RunContext,
+  job: Omit<PublishJob, 'targets'>,
+  targets: readonly PublishTargetJob[],
+): Promise<PublishOutcome[]> {
+  const said: PublishOutcome[] = [];
+  const answer = await run.pool.run(
+    { ...job, targets },
+    {
+      timeoutMs: job.timeoutMs + GRACE_MS,
+      signal: run.signal,
+      onDelivered: (index, done) => void (said[index] = done),
+    },
+  );
+  if ('result' in answer) return [...answer.result];
+  const at = said.length; // the target the worker was on
+  return targets.map((target, i) =>
+    i < at ? said[i] : i === at ? stoppedOutcome(run, job, target, answer) : outcome(target, 'skipped'),
+  );
 }
 
 /** Renders every target, then delivers those not up to date (state/publish.ts); a rendering error is a failed
@@ -121,7 +141,7 @@ async function deliver(
   return outcomes;
 }
 
-/** Delivers the targets not skipped: one by one, or up to --jobs N at once. */
+/** Delivers the targets not skipped: all in one worker, or up to --jobs N at once, a worker each. */
 async function deliverAll(
   run: RunContext,
   job: Omit<PublishJob, 'targets'>,
@@ -133,18 +153,19 @@ async function deliverAll(
     return pMap(
       jobs,
       async (target, i) =>
-        skips[i] ? outcome(target, 'skipped', { note: skips[i] }) : maskPublish(await deliverOne(run, job, target)),
+        skips[i]
+          ? outcome(target, 'skipped', { note: skips[i] })
+          : maskPublish((await deliverInOne(run, job, [target]))[0]),
       { concurrency: parallel },
     );
+  const sent = jobs.filter((_, i) => !skips[i]);
+  if (sent.length) run.pool.ensure(['publish']);
+  const delivered = sent.length ? (await deliverInOne(run, job, sent)).map(maskPublish) : [];
   const outcomes: PublishOutcome[] = [];
   for (const [i, target] of jobs.entries()) {
     if (outcomes.some((o) => o.status === 'failed' || o.status === 'interrupted'))
       outcomes.push(outcome(target, 'skipped'));
-    else if (skips[i]) outcomes.push(outcome(target, 'skipped', { note: skips[i] }));
-    else {
-      run.pool.ensure(Array<'publish'>(skips.slice(i).filter((s) => !s).length).fill('publish')); // this target's worker, and the next ones' booting meanwhile
-      outcomes.push(maskPublish(await deliverOne(run, job, target)));
-    }
+    else outcomes.push(skips[i] ? outcome(target, 'skipped', { note: skips[i] }) : delivered.shift()!);
   }
   return outcomes;
 }
