@@ -84,10 +84,10 @@ export interface AssertionResult {
   readonly error?: StepError;
   /** What it checked: the rows the batch wrote ('batch') or the whole table (worker/batch-scope.ts). */
   readonly scope?: 'batch' | 'table';
-  readonly reused?: string; // not run again: the run that passed it on the same warehouse (reuse/reuse.ts)
-  /** A pass on a DuckDB file: what its answer depends on besides the warehouse's tables, as DuckDB binds it
-   * (files, table functions, the clock, randomness: worker/bound.ts); [] for nothing. Only a pass with [] is
-   * ever reused. */
+  readonly reused?: string; // not run again: the run that checked it on the same warehouse (reuse/reuse.ts)
+  /** A pass or warning on a DuckDB file: what its answer depends on besides the warehouse's tables, as DuckDB
+   * binds it (files, table functions, the clock, randomness: worker/bound.ts); [] for nothing. Only an answer
+   * with [] is ever reused. */
   readonly outside?: readonly string[];
 }
 
@@ -271,7 +271,7 @@ export interface BuildEvents {
   onWaiting?(line: string): void;
   /** Something the user should act on that does not fail the run (a duplicate skipped, a file not archived). */
   onWarning?(line: string): void;
-  onTestsStart?(count: number, reused?: number): void; // reused: passes not run again (orchestration/reuse.ts)
+  onTestsStart?(count: number, reused?: number): void; // reused: answers not run again (reuse/reuse.ts)
   onPublishStart?(count: number): void;
   onUnitTestsStart?(count: number): void;
   onUnitTestsEnd?(report: UnitTestsReport): void;

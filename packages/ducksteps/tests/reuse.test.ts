@@ -67,7 +67,7 @@ t.test(
     );
     t.match(
       again.stdout,
-      /✔ 3 assertions: 3 passed \(2 not run again: passed on this same warehouse, unchanged since\)/,
+      /✔ 3 assertions: 3 passed \(2 not run again: checked on this same warehouse, unchanged since\)/,
     );
     t.same(
       await reusedOf(dir, runIdOf(again.stdout)),
@@ -225,21 +225,39 @@ t.test(
   },
 );
 
-t.test('a warning is never reused as a pass: it runs, and warns, on every run', async (t) => {
+t.test('a warning is reused as the same warning, never as a pass, and runs again once the table changes', async (t) => {
   const dir = eventsProject(t);
   writeFileSync(
     join(dir, 'tests/warn.sql'),
     '-- name: big_values\n-- severity: warn\nSELECT * FROM events WHERE v > 15;',
   );
-  t.equal((await cli(dir)).exitCode, 0);
-  const again = await cli(dir, ['--verbose']);
+  const first = await cli(dir);
+  t.equal(first.exitCode, 0, first.stdout);
+  const again = await cli(dir);
   t.equal(again.exitCode, 0, again.stdout);
-  t.match(again.stdout, /\(2 passed on this same warehouse/);
+  t.match(again.stdout, /✔ 4 assertions: 3 passed, 1 warning \(3 not run again: checked on this same warehouse/);
+  t.match(
+    again.stdout,
+    /! big_values: 1 offending row \(warn, tests\/warn\.sql:3\), it is in logs\/test_failures\/big_values\.csv/,
+  );
   const rows = (await readCsv(join(dir, 'logs/tests.csv'))).filter((r) => r.run_id === runIdOf(again.stdout));
   t.match(
     rows.find((r) => r.test === 'big_values'),
-    { status: 'warn', failing_rows: '1', reused_from: null },
-    'it ran again and still warns',
+    { status: 'warn', failing_rows: '1', reused_from: runIdOf(first.stdout) },
+    'not run again, and still the warning it was',
+  );
+  t.equal(
+    readFileSync(join(dir, 'logs/test_failures/big_values.csv'), 'utf8').replace(/\r\n/g, '\n'),
+    'batch_id,id,v\n1,2,20\n',
+    'its offending rows are where the first run put them',
+  );
+  writeFileSync(join(dir, 'data/landing/ev/b.csv'), 'id,v\n3,30\n');
+  const third = await cli(dir);
+  t.equal(third.exitCode, 0, third.stdout);
+  const now = (await readCsv(join(dir, 'logs/tests.csv'))).filter((r) => r.run_id === runIdOf(third.stdout));
+  t.match(
+    now.find((r) => r.test === 'big_values'),
+    { status: 'warn', failing_rows: '2', reused_from: null },
   );
 });
 

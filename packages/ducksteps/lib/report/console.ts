@@ -57,7 +57,7 @@ export function consoleEvents(style: Style, print: Writer, live?: LiveLine, verb
     onTestsStart: (count, reused = 0) =>
       count > 0 &&
       started(
-        `▶ tests: ${count} assertion${count === 1 ? '' : 's'} after the steps${reused > 0 ? ` (${reused === count ? 'all' : reused} passed on this same warehouse, unchanged since: not run again; --recheck runs them)` : ''}`,
+        `▶ tests: ${count} assertion${count === 1 ? '' : 's'} after the steps${reused > 0 ? ` (${reused === count ? 'all' : reused} checked on this same warehouse, unchanged since: not run again; --recheck runs them)` : ''}`,
       ),
     onUnitTestsStart: (count) =>
       started(`▶ unit tests: ${count} (each on an in-memory DuckDB; the warehouse is not opened)`),

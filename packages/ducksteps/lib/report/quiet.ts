@@ -10,7 +10,7 @@ type Writer = (text: string) => void;
 
 const countOf = <T>(items: readonly T[], test: (item: T) => boolean) => items.filter(test).length;
 
-/** "✔ assertions: 17 passed, 1 warning (16 not run again: passed on this same warehouse, unchanged since)". */
+/** "✔ assertions: 17 passed, 1 warning (16 not run again: checked on this same warehouse, unchanged since)". */
 export function assertionsLine(style: Style, tests: TestsReport): string {
   const results = tests.results;
   const parts = [
@@ -24,7 +24,7 @@ export function assertionsLine(style: Style, tests: TestsReport): string {
       .map(([n, what]) => (what === 'warning' ? counted(Number(n), 'warning') : `${n} ${what}`)),
   ];
   const reused = countOf(results, (r) => Boolean(r.reused));
-  const note = reused > 0 ? ` (${reused} not run again: passed on this same warehouse, unchanged since)` : '';
+  const note = reused > 0 ? ` (${reused} not run again: checked on this same warehouse, unchanged since)` : '';
   return `${mark(style, tests.status === 'ok')} ${counted(results.length, 'assertion')}: ${parts.join(', ')}${note}`;
 }
 

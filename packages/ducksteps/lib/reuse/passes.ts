@@ -20,10 +20,19 @@ export const BUILD = (() => {
   }
 })();
 
+/** An assertion's warning as it was answered: the same offending rows stand while the warehouse is unchanged. */
+export interface Warned {
+  readonly failingRows: number;
+  readonly columns: readonly string[];
+  readonly sample: ReadonlyArray<Readonly<Record<string, unknown>>>;
+  readonly failuresFile: string; // logs/test_failures/<name>.csv, kept in logs/compiled/assertion-warnings/
+}
+
 export interface Passes {
-  readonly stamp?: string; // assertions: the warehouse file they passed on
+  readonly stamp?: string; // assertions: the warehouse file they were checked on
   readonly runId: string;
   readonly keys: Readonly<Record<string, string>>; // key -> the run that checked it
+  readonly warned?: Readonly<Record<string, Warned>>; // assertions: the keys whose answer was a warning
 }
 
 /** The passes an earlier run kept; undefined when there are none (or they cannot be read: everything runs). */

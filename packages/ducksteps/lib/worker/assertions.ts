@@ -19,8 +19,8 @@ export const failuresFileName = (name: string) => `${name.replace(/[^A-Za-z0-9_.
 /** Whether a pass on this warehouse may be reused while its file is unchanged (reuse/reuse.ts): a DuckDB file. */
 export const reusesPasses = (connection: Connection) => connection.warehouse.engine === 'duckdb';
 
-/** Runs one assertion on an open session; never throws. `reusable`: a pass also says what it depends on
- * besides the warehouse's tables (worker/bound.ts), so a later run knows whether it may reuse it. */
+/** Runs one assertion on an open session; never throws. `reusable`: a pass or a warning also says what it
+ * depends on besides the warehouse's tables (worker/bound.ts), so a later run knows whether it may reuse it. */
 export async function checkAssertion(
   session: Session,
   a: Assertion,
@@ -42,6 +42,9 @@ export async function checkAssertion(
       return { ...base, status: 'pass', failingRows: 0, durationMs, columns, sample: [], outside };
     }
     const file = join(failuresDir, failuresFileName(a.name));
+    const warns = a.severity === 'warn';
+    const outside =
+      reusable && warns ? await outsideWarehouse(session, a.sql, join(dirname(failuresDir), 'compiled')) : undefined;
     writeCsv(
       file,
       columns,
@@ -49,12 +52,13 @@ export async function checkAssertion(
     );
     return {
       ...base,
-      status: a.severity === 'warn' ? 'warn' : 'fail',
+      status: warns ? 'warn' : 'fail',
       failingRows: total,
       durationMs,
       columns,
       sample: rows.slice(0, SAMPLE),
       failuresFile: `logs/test_failures/${failuresFileName(a.name)}`,
+      outside,
     };
   } catch (error) {
     const message = sqlMessage(error);

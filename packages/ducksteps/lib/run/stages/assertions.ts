@@ -1,5 +1,5 @@
 // The assertions stage: the assertions that gated no running step (and the gates of steps that did not run),
-// read-only in one worker after the steps. A pass known for the same, unchanged warehouse is not run again.
+// read-only in one worker after the steps. An answer known for the same, unchanged warehouse is not run again.
 import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { Assertion } from '../../model.js';
@@ -7,7 +7,7 @@ import type { AssertionResult, TestsReport } from '../../results.js';
 import { maskTests } from '../../render/secrets.js';
 import { logsOf, warehouseOf } from '../../warehouse.js';
 import { gatesNotRun } from '../../plan/plan.js';
-import { reusableAssertions, reusedResult } from '../../reuse/reuse.js';
+import { reusableAssertions } from '../../reuse/reuse.js';
 import { mark } from '../../trace.js';
 import { connectionOf, type RunContext } from '../context.js';
 import type { StageRunner } from './table.js';
@@ -20,28 +20,26 @@ function missingWarehouse(run: RunContext): string | undefined {
     : undefined;
 }
 
-/** The reused passes in their places among the results of the assertions that ran. */
+/** The reused answers in their places among the results of the assertions that ran. */
 function merged(
   assertions: readonly Assertion[],
-  reused: ReadonlyMap<Assertion, string>,
+  reused: ReadonlyMap<Assertion, AssertionResult>,
   ran: readonly AssertionResult[],
 ): AssertionResult[] {
   let next = 0;
-  return assertions.flatMap((a) =>
-    reused.has(a) ? [reusedResult(a, reused.get(a)!)] : next < ran.length ? [ran[next++]] : [],
-  );
+  return assertions.flatMap((a) => (reused.has(a) ? [reused.get(a)!] : next < ran.length ? [ran[next++]] : []));
 }
 
 /** Runs the assertions; the result says pass/fail per assertion, it never throws for them. `gated` (the
  * steps' results) join the report so the summary shows every assertion. `whileRunning` runs while the
- * worker has the job (the report's lineage for `test`). `reused`: passes this run need not repeat
- * (reuse/reuse.ts), reported as passes with the run that checked them. */
+ * worker has the job (the report's lineage for `test`). `reused`: answers this run need not repeat
+ * (reuse/reuse.ts), reported with the run that checked them. */
 async function runAssertions(
   run: RunContext,
   assertions: readonly Assertion[],
   gated: readonly AssertionResult[],
   whileRunning?: () => Promise<unknown>,
-  reused: ReadonlyMap<Assertion, string> = new Map(),
+  reused: ReadonlyMap<Assertion, AssertionResult> = new Map(),
 ): Promise<TestsReport> {
   const { project, settings } = run;
   const startedAt = new Date();
@@ -90,7 +88,7 @@ export const assertionsStage: StageRunner<'assertions'> = {
     const reused =
       plan.steps.length > 0
         ? reusableAssertions(run.project.root, run.settings, assertions)
-        : new Map<Assertion, string>(); // `test` checks everything
+        : new Map<Assertion, AssertionResult>(); // `test` checks everything
     run.events.onTestsStart?.(assertions.length, reused.size);
     const gated = progress.steps.flatMap((r) => r.assertions ?? []);
     const whileRunning = async () => {
