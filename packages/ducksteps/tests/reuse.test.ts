@@ -292,3 +292,14 @@ t.test(
     t.match(changed.stdout, /02_double\s+│ skipped/, 'the step did not run on the warehouse');
   },
 );
+
+t.test('another time zone checks again: TIMESTAMPTZ casts and ICU functions answer by it', async (t) => {
+  const dir = eventsProject(t);
+  const first = await cli(dir, [], { TZ: 'UTC' });
+  t.equal(first.exitCode, 0, first.stdout);
+  const same = await cli(dir, [], { TZ: 'UTC' });
+  t.match(await reusedOf(dir, runIdOf(same.stdout)), { v_positive: runIdOf(first.stdout) }, 'the same zone reuses');
+  const tokyo = await cli(dir, [], { TZ: 'Asia/Tokyo' });
+  t.equal(tokyo.exitCode, 0, tokyo.stdout);
+  t.match(await reusedOf(dir, runIdOf(tokyo.stdout)), { v_positive: '', ids_unique: '' }, 'another zone runs them');
+});
