@@ -37,11 +37,13 @@ const startWatch = (dir: string) =>
     env: { NO_COLOR: '1' },
   });
 
+/** A busy loop that ends once the process that started it is gone (a soak killed by a test's timeout must
+ * not leave the machine loaded): it looks at its parent every few million turns. */
+const HOG = 'const p = process.ppid; for (let i = 0; ; i++) if (i % 5e6 === 0 && process.ppid !== p) process.exit(0);';
+
 /** Busy processes, one per core by default: the load under which the soak runs. */
 function startHogs(count: number): ResultPromise[] {
-  return Array.from({ length: count }, () =>
-    execa(process.execPath, ['-e', 'for (;;) {}'], { reject: false, stdio: 'ignore' }),
-  );
+  return Array.from({ length: count }, () => execa(process.execPath, ['-e', HOG], { reject: false, stdio: 'ignore' }));
 }
 
 /** How many files the watch has loaded through its last incremental step, from the run log (no DuckDB open). */
