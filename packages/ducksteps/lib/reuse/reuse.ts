@@ -23,7 +23,7 @@ function fileStamp(path: string): string {
 /** The time zone DuckDB's sessions start in (TIMESTAMPTZ casts and ICU functions depend on it). */
 const timeZone = () => `${process.env.TZ ?? ''}/${Intl.DateTimeFormat().resolvedOptions().timeZone}`;
 
-/** The warehouse file as it is now; undefined where that cannot stand for its content (a DuckLake, Spark). */
+/** The warehouse file as it is now; undefined where that cannot stand for its content (a DuckLake, a cluster). */
 export function warehouseStamp(root: string, settings: Settings): string | undefined {
   const warehouse = warehouseOf(root, settings);
   if (warehouse.engine !== 'duckdb') return undefined;
