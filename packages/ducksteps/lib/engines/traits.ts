@@ -42,7 +42,7 @@ export interface EngineTraits {
   readonly defers: boolean;
   /** compile parses the statements here; else the engine checks them when they run. */
   readonly parsesLocally: boolean;
-  /** show and sql wait for a run that holds the warehouse; else they read what is committed, no lock. */
+  /** show and sql refuse while a run holds the warehouse's lock; else they read what is committed, no lock. */
   readonly readsNeedLock: boolean;
   /** `sql` refuses anything but queries (the warehouse cannot be opened read-only). */
   readonly queriesOnly: boolean;
