@@ -46,8 +46,8 @@ export class TemplateError extends DuckstepsError {
   override readonly exitCode = 1;
 }
 
-/** The warehouse is not as ducksteps left it and it cannot set it right alone (on Spark: a table stands where
- * ducksteps keeps a table's view). */
+/** The warehouse is not as ducksteps left it and it cannot set it right alone (on a cluster: a table stands
+ * where ducksteps keeps a table's view). */
 export class WarehouseError extends DuckstepsError {}
 
 /** Another ducksteps run holds the database. */

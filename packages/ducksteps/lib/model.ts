@@ -1,5 +1,6 @@
 // The project model: what a project is on disk and how it is configured, as plain data. Both processes read
 // it; nothing here runs anything.
+import type { ClusterDialect, Dialect } from './engines/traits.js';
 
 /** A step folder's name: NN_name (2-3 digits, then lower-case letters, digits, _); also its log's name. */
 export const STEP_PATTERN = /^(\d{2,3})_([a-z0-9_]+)$/;
@@ -63,21 +64,34 @@ export type DuckWarehouse =
       readonly extensionDir?: string;
     };
 
-/** Where the warehouse is and which engine runs the steps on it (absolute paths; lib/warehouse.ts reads it
- * from the settings). `extensionDir`: a folder of .duckdb_extension files for machines that cannot download.
- * On Spark the tables live in the cluster's catalog and `ledger` is the transactional store of the ledger
- * and of which table version each name shows (a DuckDB file, or a DuckLake for several machines). */
-export type Warehouse =
-  DuckWarehouse | { readonly engine: 'spark'; readonly url: string; readonly ledger: DuckWarehouse };
+/** A warehouse on a cluster (engines/traits.ts ClusterTraits): the tables live in the cluster's catalog and
+ * `ledger` is the transactional store of the ledger and of which table version each name shows (a DuckDB
+ * file, or a DuckLake for several machines). */
+export interface ClusterWarehouse {
+  readonly engine: ClusterDialect;
+  readonly url: string;
+  readonly ledger: DuckWarehouse;
+}
 
-/** The SQL dialect steps are written in for an engine: DuckDB's (a file or a lake), or Spark's. */
-export type Dialect = 'duckdb' | 'spark';
+/** Where the warehouse is and which engine runs the steps on it (absolute paths; lib/warehouse.ts reads it
+ * from the settings). `extensionDir`: a folder of .duckdb_extension files for machines that cannot download. */
+export type Warehouse = DuckWarehouse | ClusterWarehouse;
+
+/** The SQL dialect steps are written in for an engine (engines/traits.ts): DuckDB's (a file or a lake), or a
+ * cluster engine's. */
+export type { Dialect };
+
+/** Whether the steps run on a cluster. */
+export const onCluster = (warehouse: Warehouse): warehouse is ClusterWarehouse => 'ledger' in warehouse;
+
+/** The dialect of the engine that runs the steps on a warehouse. */
+export const dialectOf = (warehouse: Warehouse): Dialect => (onCluster(warehouse) ? warehouse.engine : 'duckdb');
 
 /** Whether several processes may write the warehouse at once: a DuckDB file, and a DuckLake whose catalog is
  * a DuckDB or SQLite file, take one writer at a time; a DuckLake with its catalog in PostgreSQL takes many;
- * Spark as many as its ledger store. */
+ * a cluster as many as its ledger store. */
 export const manyWriters = (warehouse: Warehouse): boolean =>
-  warehouse.engine === 'spark'
+  onCluster(warehouse)
     ? manyWriters(warehouse.ledger)
     : warehouse.engine === 'ducklake' && warehouse.catalogKind === 'postgres';
 
@@ -120,7 +134,7 @@ export interface Settings {
   readonly unitTests?: boolean; // false: a run does not run the unit tests first (package.json "unitTests": false)
   readonly jobs?: number; // steps run at once where the engine takes many writers (--jobs, "jobs")
   readonly dataPath?: string; // a DuckLake's data folder (--data-path, "dataPath")
-  readonly engine?: Dialect; // 'spark': steps run on the cluster DUCKSTEPS_SPARK_URL names (--engine, "engine")
+  readonly engine?: Dialect; // the engine the steps run on (--engine, "engine"; engines/traits.ts)
   readonly extensionDir?: string; // a folder of .duckdb_extension files (DUCKSTEPS_EXTENSION_DIR, "extensionDir")
   readonly onSchemaChange?: SchemaPolicy; // the steps' default (package.json "onSchemaChange"; else fail)
   readonly target?: string; // the target this run uses (--target, "target"), when the project declares targets

@@ -118,7 +118,7 @@ export interface QueryResult {
 export type QueryAnswer = { readonly results: readonly QueryResult[] } | { readonly error: string };
 
 /** What `doctor` asks a worker: DuckDB's version, whether each extension the warehouse needs loads, and (on
- * Spark) whether the cluster answers. The warehouse itself is not opened (a run may hold it). */
+ * a cluster) whether the cluster answers. The warehouse itself is not opened (a run may hold it). */
 export interface ProbeJob {
   readonly kind: 'probe';
   readonly connection: Connection;
@@ -128,7 +128,7 @@ export interface ProbeJob {
 export interface ProbeAnswer {
   readonly duckdb: string;
   readonly extensions: ReadonlyArray<{ readonly name: string; readonly error?: string }>;
-  readonly spark?: { readonly version?: string; readonly error?: string };
+  readonly cluster?: { readonly version?: string; readonly error?: string };
 }
 
 /** Check that statements parse (DuckDB's parser, no warehouse). */

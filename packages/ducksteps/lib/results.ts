@@ -3,6 +3,7 @@ import type { StepStateOutcome } from './changes.js';
 import type {
   Assertion,
   Batch,
+  Dialect,
   Project,
   ProjectLineage,
   PublishTarget,
@@ -200,7 +201,7 @@ export interface RunStart {
   readonly steps: readonly string[];
   readonly selected: readonly string[];
   readonly database: string;
-  readonly engine?: 'duckdb' | 'spark'; // --engine (on Spark, database names the ledger's store)
+  readonly engine?: Dialect; // --engine (on a cluster, database names the ledger's store)
   readonly command: string;
 }
 

@@ -3,7 +3,8 @@
 // `ducklake:path/catalog.ducklake` (a DuckDB-file catalog) or `ducklake:sqlite:path` — with its data path.
 // Also how to name one for people: a catalog's password never leaves this file unmasked.
 import { basename, isAbsolute, join, resolve } from 'node:path';
-import type { Connection, DuckWarehouse, Home, Settings, Warehouse } from './model.js';
+import { clusterOf, isCluster, traitsOf } from './engines/traits.js';
+import { onCluster, type Connection, type DuckWarehouse, type Home, type Settings, type Warehouse } from './model.js';
 import { maskConnections, splitPassword } from './sql/conninfo.js';
 
 const LAKE = /^ducklake:/i;
@@ -18,17 +19,15 @@ const absolute = (root: string, path: string) =>
   /^[a-z][a-z0-9+.-]*:\/\//i.test(path) || isAbsolute(path) ? path : resolve(root, path);
 const folder = (path: string) => (path.endsWith('/') || /^[a-z][a-z0-9+.-]*:\/\//i.test(path) ? path : `${path}/`);
 
-/** The Spark Connect URL of the cluster (a secret: it may hold a token), from DUCKSTEPS_SPARK_URL. */
-export const sparkUrl = (): string | undefined => process.env.DUCKSTEPS_SPARK_URL;
-
-/** The warehouse the settings name, paths made absolute against the project folder. On Spark, `database`
- * names the ledger's store. */
+/** The warehouse the settings name, paths made absolute against the project folder. On a cluster (its URL from
+ * the engine's environment variable, a secret: it may hold a token), `database` names the ledger's store. */
 export function warehouseOf(
   root: string,
   settings: Pick<Settings, 'database' | 'dataPath' | 'extensionDir' | 'engine'>,
 ): Warehouse {
   const local = duckWarehouseOf(root, settings);
-  return settings.engine === 'spark' ? { engine: 'spark', url: sparkUrl() ?? '', ledger: local } : local;
+  if (!isCluster(settings.engine)) return local;
+  return { engine: settings.engine, url: process.env[clusterOf(settings.engine).urlEnv] ?? '', ledger: local };
 }
 
 export function duckWarehouseOf(
@@ -65,7 +64,7 @@ export const passwordOf = (catalog: string): string | undefined =>
 export const withoutPassword = (catalog: string): string =>
   /^postgres:/i.test(catalog) ? `postgres:${conninfoOf(catalog).conninfo}` : catalog;
 
-/** A Spark Connect URL with its token (and any other secret parameter) masked. */
+/** A cluster's URL with its token (and any other secret parameter) masked. */
 export const maskUrl = (url: string): string =>
   url.replace(/([;/?&])([^;/?&=]+)=([^;&]*)/g, (whole, sep: string, key: string) =>
     /token|password|passwd|secret|auth|api[-_]?key/i.test(key) ? `${sep}${key}=***` : whole,
@@ -75,11 +74,10 @@ export const maskUrl = (url: string): string =>
 export const LAKE_ALIAS = 'lake';
 
 /** Where a step's unqualified names go on this warehouse, as its session starts: a DuckDB file's catalog is
- * named after the file (up to the first dot), a lake is attached as `lake` into an in-memory DuckDB, Spark's
- * tables live in spark_catalog.default. The lineage names tables relative to it (render/names.ts). */
+ * named after the file (up to the first dot), a lake is attached as `lake` into an in-memory DuckDB, a cluster's
+ * tables live where its engine says. The lineage names tables relative to it (render/names.ts). */
 export function homeOf(warehouse: Warehouse): Home {
-  if (warehouse.engine === 'spark')
-    return { catalog: 'spark_catalog', schema: 'default', catalogs: ['spark_catalog'], reset: 'spark_catalog' };
+  if (onCluster(warehouse)) return clusterOf(warehouse.engine).home;
   if (warehouse.engine === 'ducklake')
     return { catalog: LAKE_ALIAS, schema: 'main', catalogs: [LAKE_ALIAS, 'memory', 'system', 'temp'], reset: 'memory' };
   const catalog = basename(warehouse.path).split('.')[0].toLowerCase();
@@ -92,11 +90,10 @@ export const describeWarehouse = (warehouse: Warehouse): string =>
     ? warehouse.path
     : warehouse.engine === 'ducklake'
       ? `ducklake:${maskPassword(warehouse.catalog)} (data ${warehouse.dataPath})`
-      : `Spark at ${maskUrl(warehouse.url)} (ledger ${describeWarehouse(warehouse.ledger)})`;
+      : `${traitsOf(warehouse.engine).title} at ${maskUrl(warehouse.url)} (ledger ${describeWarehouse(warehouse.ledger)})`;
 
-/** The warehouse whose lock, ledger and catalog the driver deals with: a DuckDB one (Spark's ledger store). */
-export const localPart = (warehouse: Warehouse): DuckWarehouse =>
-  warehouse.engine === 'spark' ? warehouse.ledger : warehouse;
+/** The warehouse whose lock, ledger and catalog the driver deals with: a DuckDB one (a cluster's ledger store). */
+export const localPart = (warehouse: Warehouse): DuckWarehouse => (onCluster(warehouse) ? warehouse.ledger : warehouse);
 
 /** How workers open the warehouse for `pipeline` (project/pipeline.ts says which pipeline a project is). */
 export function connectionTo(root: string, settings: Settings, pipeline: string): Connection {

@@ -1,5 +1,7 @@
 // The layering of lib/ (docs/internals.md): a folder imports only folders below it, and nothing on the
-// driver side imports the worker or the engines (the process boundary is a folder boundary).
+// driver side imports the worker or the engines (the process boundary is a folder boundary) but the engines'
+// descriptors (engines/traits.ts, engines/traits/): what differs between engines, as data. Nothing outside
+// engines/ names an engine on a cluster: it asks the descriptor.
 import t from 'tap';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -7,6 +9,7 @@ import { PKG } from './helpers.js';
 
 /** Rank of each part of lib/: an import must go to a lower rank, or stay inside its own folder. */
 const RANK: Record<string, number> = {
+  'engines/traits': -1,
   'model.ts': 0,
   'trace.ts': 0,
   sql: 0,
@@ -71,9 +74,11 @@ function sources(dir: string): string[] {
   });
 }
 
-/** "worker", "sql", "model.ts", "run.ts": the part of lib/ (or the repo root) a file belongs to. */
+/** "worker", "sql", "model.ts", "run.ts": the part of lib/ (or the repo root) a file belongs to; the engines'
+ * descriptors are "engines/traits", a part of their own below everything else. */
 const partOf = (file: string) => {
   const rel = relative(join(PKG, 'lib'), file);
+  if (rel === 'engines/traits.ts' || rel.startsWith('engines/traits/')) return 'engines/traits';
   return rel.startsWith('..') ? relative(PKG, file) : rel.split('/')[0];
 };
 
@@ -103,20 +108,51 @@ t.test('every import in lib/ goes down the layers, never upward', async (t) => {
   t.same(upward, [], 'no upward or sideways import');
 });
 
-t.test('the driver side never imports the worker or an engine: only workers touch the warehouse', async (t) => {
-  const files = sources(join(PKG, 'lib')).filter((f) => DRIVER_SIDE.has(partOf(f)));
-  const crossing = files.flatMap((file) =>
-    importsOf(file)
-      .filter((target) => WORKER_SIDE.has(partOf(target)))
-      .map((target) => `${relative(PKG, file)} -> ${relative(PKG, target)}`),
+t.test(
+  "the driver side never imports the worker or an engine's implementation: only workers touch the warehouse",
+  async (t) => {
+    const files = sources(join(PKG, 'lib')).filter((f) => DRIVER_SIDE.has(partOf(f)));
+    const crossing = files.flatMap((file) =>
+      importsOf(file)
+        .filter((target) => WORKER_SIDE.has(partOf(target)))
+        .map((target) => `${relative(PKG, file)} -> ${relative(PKG, target)}`),
+    );
+    t.same(crossing, []);
+  },
+);
+
+t.test("the engines' descriptors are data: they import no package and nothing outside themselves", async (t) => {
+  const files = sources(join(PKG, 'lib')).filter((f) => partOf(f) === 'engines/traits');
+  t.ok(files.length >= 3, 'the registry and one descriptor per engine');
+  const outside = files.flatMap((file) =>
+    [...readFileSync(file, 'utf8').matchAll(/(?:from|import\()\s*'([^']+)'/g)]
+      .map((m) => m[1])
+      .filter(
+        (spec) =>
+          !spec.startsWith('.') || partOf(resolve(dirname(file), spec).replace(/\.js$/, '.ts')) !== 'engines/traits',
+      )
+      .map((spec) => `${relative(PKG, file)} -> ${spec}`),
   );
-  t.same(crossing, []);
+  t.same(outside, []);
+});
+
+t.test('no file of lib/ outside engines/ names Spark, not even in a comment: it asks the descriptor', async (t) => {
+  const naming = sources(join(PKG, 'lib'))
+    .filter((f) => !relative(join(PKG, 'lib'), f).startsWith('engines/'))
+    .flatMap((f) =>
+      readFileSync(f, 'utf8')
+        .split('\n')
+        .flatMap((line, i) => (/spark/i.test(line) ? [`${relative(PKG, f)}:${i + 1}`] : [])),
+    );
+  t.same(naming, []);
 });
 
 t.test('the layer check itself catches an upward import', async (t) => {
   const probe = join(PKG, 'lib', 'sql', 'probe.ts');
   t.equal(partOf(probe), 'sql');
   t.ok(RANK[partOf(join(PKG, 'lib', 'cli', 'run.ts'))] > RANK.sql, 'sql importing cli would be upward');
+  t.equal(partOf(join(PKG, 'lib', 'engines', 'traits', 'duckdb.ts')), 'engines/traits');
+  t.equal(partOf(join(PKG, 'lib', 'engines', 'open.ts')), 'engines', 'an implementation is on the worker side');
 });
 
 t.test(

@@ -1,4 +1,5 @@
 // The command table: name -> help text, accepted flags and a lazily imported handler (keeps start-up lean).
+import { ENGINES } from '../engines/traits.js';
 import { UsageError } from '../errors.js';
 import type { Command, CommandContext } from './context.js';
 
@@ -20,6 +21,12 @@ const BUILD_FLAGS = [
   'jobs',
 ];
 
+// The engines on a cluster (engines/traits.ts), as the help names them: --engine NAME, what doctor checks.
+const CLUSTERS = ENGINES.filter((engine) => engine.cluster !== undefined);
+const ENGINE_FLAG = `[--engine ${CLUSTERS.map((engine) => engine.name).join(' | ')}]`;
+const CLUSTER_TITLES = CLUSTERS.map((engine) => engine.title).join(', ');
+const CLUSTER_URLS = CLUSTERS.map((engine) => engine.cluster!.urlEnv).join(', ');
+
 export const HELP = `ducksteps: run numbered SQL step folders on DuckDB, each step atomically in its own process.
 
 usage: ./run.sh [command] [options]
@@ -35,7 +42,7 @@ commands:
   init DIR        make a new project in DIR (--example: the shop example; --empty: no step)
   show TABLE      the first rows of a table (--where, --columns, --limit, --csv, --json), read-only
   sql "SELECT …"  run queries on the warehouse, read-only (-f FILE; --csv, --json)
-  doctor          check Node, DuckDB, extensions, settings, PostgreSQL, Spark, disk and the run lock
+  doctor          check Node, DuckDB, extensions, settings, PostgreSQL, ${CLUSTER_TITLES}, disk and the run lock
   watch           run the pipeline on new input files as they arrive (micro-batches)
   report          write logs/report.html for the latest run (every run writes it too)
   create-test STEP  a unit test of STEP from the warehouse's rows (--where EXPR): docs/unit-tests.md
@@ -51,8 +58,7 @@ options for run:
   --db PATH             database file (default data/warehouse.duckdb), or a DuckLake:
                         ducklake:postgres:dbname=… host=… (many writers) or ducklake:path/catalog.ducklake
   --data-path DIR       a DuckLake's data folder (default data/lake)
-  --engine spark        run the steps on the Spark cluster DUCKSTEPS_SPARK_URL names (sc://host:15002);
-                        --db then names the ledger's store (docs/scale.md)
+${CLUSTERS.map((engine) => engine.cluster!.helpLines).join('\n')}
   --var name=value      template variable, repeatable (vars.name in SQL)
   --threads N           DuckDB threads for every step
   --memory-limit SIZE   DuckDB memory limit for every step, e.g. 2GB
@@ -110,7 +116,7 @@ export const commands: Record<string, Command> = {
     run: async (c) => (await import('./run.js')).runCommand(c),
   },
   list: {
-    help: 'usage: ./run.sh list [--json] [--target NAME] [--db PATH] [--data-path DIR] [--engine spark]\n                   [--select SEL [--state TARGET | --defer TARGET]]\n\nThe steps: number, folder, SQL files, script, incremental, last status and duration; the declared\ninputs with their loaded and pending files. With --select: the steps it selects and why (state:modified:\nwhich file, script or var changed since the --state target last built the step; docs/environments.md).',
+    help: `usage: ./run.sh list [--json] [--target NAME] [--db PATH] [--data-path DIR] ${ENGINE_FLAG}\n                   [--select SEL [--state TARGET | --defer TARGET]]\n\nThe steps: number, folder, SQL files, script, incremental, last status and duration; the declared\ninputs with their loaded and pending files. With --select: the steps it selects and why (state:modified:\nwhich file, script or var changed since the --state target last built the step; docs/environments.md).`,
     flags: ['json', 'target', 'db', 'data-path', 'engine', 'select', 'state', 'defer', 'var'],
     run: async (c) => (await import('./list.js')).listCommand(c),
   },
@@ -167,21 +173,21 @@ export const commands: Record<string, Command> = {
     run: async (c) => (await import('./create-test.js')).createTestCommand(c),
   },
   show: {
-    help: 'usage: ./run.sh show SCHEMA.TABLE [--limit N] [--where EXPR] [--columns a,b] [--csv | --json]\n                   [--target NAME] [--db PATH] [--data-path DIR] [--engine spark]\n\nThe first N rows (default 20) of a table of the current warehouse, read-only, as a table (--csv, --json\nfor programs), and how many rows there are. --where filters (repeat it: all must hold). While a run\nwrites a DuckDB file it says so and for how long; a DuckLake with its catalog in PostgreSQL is read\nat its last snapshot, Spark through the cluster (no lock; a busy cluster runs it when an executor is free).',
+    help: `usage: ./run.sh show SCHEMA.TABLE [--limit N] [--where EXPR] [--columns a,b] [--csv | --json]\n                   [--target NAME] [--db PATH] [--data-path DIR] ${ENGINE_FLAG}\n\nThe first N rows (default 20) of a table of the current warehouse, read-only, as a table (--csv, --json\nfor programs), and how many rows there are. --where filters (repeat it: all must hold). While a run\nwrites a DuckDB file it says so and for how long; a DuckLake with its catalog in PostgreSQL is read\nat its last snapshot, ${CLUSTER_TITLES} through the cluster (no lock; a busy cluster runs it when an executor is free).`,
     flags: [...READ_FLAGS, 'where', 'columns'],
     args: 1,
     worker: true,
     run: async (c) => (await import('./show.js')).showCommand(c),
   },
   sql: {
-    help: 'usage: ./run.sh sql "SELECT …" | -f FILE [--csv | --json] [--limit N] [--target NAME] [--db PATH] [--data-path DIR] [--engine spark]\n\nRuns queries on the current warehouse, read-only (DuckDB opens it read-only; on Spark only SELECT, WITH,\nSHOW, DESCRIBE and EXPLAIN are sent), each result as a table of its first 100 rows (--limit N); --csv and\n--json print every row of the last statement. While a run writes a DuckDB file it says so.',
+    help: `usage: ./run.sh sql "SELECT …" | -f FILE [--csv | --json] [--limit N] [--target NAME] [--db PATH] [--data-path DIR] ${ENGINE_FLAG}\n\nRuns queries on the current warehouse, read-only (DuckDB opens it read-only; on ${CLUSTER_TITLES} only SELECT, WITH,\nSHOW, DESCRIBE and EXPLAIN are sent), each result as a table of its first 100 rows (--limit N); --csv and\n--json print every row of the last statement. While a run writes a DuckDB file it says so.`,
     flags: [...READ_FLAGS, 'file'],
     args: 1,
     worker: true,
     run: async (c) => (await import('./sql.js')).sqlCommand(c),
   },
   doctor: {
-    help: "usage: ./run.sh doctor [--target NAME] [--db PATH] [--data-path DIR] [--engine spark]\n\nChecks what ducksteps needs here, one line each, ok / warning / error with the fix: Node, the installed\nducksteps against package.json, the settings, the project, DuckDB and the extensions the warehouse needs,\nthe warehouse (a lake's PostgreSQL catalog), PostgreSQL for publish targets (DUCKSTEPS_PG_URL), the Spark\ncluster (DUCKSTEPS_SPARK_URL), free disk beside the warehouse, a stale run lock. Exit 1 on an error.",
+    help: `usage: ./run.sh doctor [--target NAME] [--db PATH] [--data-path DIR] ${ENGINE_FLAG}\n\nChecks what ducksteps needs here, one line each, ok / warning / error with the fix: Node, the installed\nducksteps against package.json, the settings, the project, DuckDB and the extensions the warehouse needs,\nthe warehouse (a lake's PostgreSQL catalog), PostgreSQL for publish targets (DUCKSTEPS_PG_URL), the ${CLUSTER_TITLES}\ncluster (${CLUSTER_URLS}), free disk beside the warehouse, a stale run lock. Exit 1 on an error.`,
     flags: ['target', 'db', 'data-path', 'engine'],
     worker: true,
     run: async (c) => (await import('./doctor.js')).doctorCommand(c),
@@ -193,7 +199,7 @@ export const commands: Record<string, Command> = {
     run: async (c) => (await import('./init.js')).initCommand(c),
   },
   test: {
-    help: 'usage: ./run.sh test [--unit] [--select SEL] [--exclude SEL] [--db PATH] [--var name=value] [--json]\n                   [--engine spark] [--threads N] [--memory-limit SIZE] (the run options: ./run.sh --help)\n\nRuns the SQL assertions in tests/ against the current database (read-only): all of them, or with\n--select only those gating the selected steps.\n\n--unit runs the unit tests in tests/unit/ instead (fixture rows, each on an in-memory DuckDB; the\nwarehouse is never opened): all of them, or with --select those of the selected steps. docs/unit-tests.md',
+    help: `usage: ./run.sh test [--unit] [--select SEL] [--exclude SEL] [--db PATH] [--var name=value] [--json]\n                   ${ENGINE_FLAG} [--threads N] [--memory-limit SIZE] (the run options: ./run.sh --help)\n\nRuns the SQL assertions in tests/ against the current database (read-only): all of them, or with\n--select only those gating the selected steps.\n\n--unit runs the unit tests in tests/unit/ instead (fixture rows, each on an in-memory DuckDB; the\nwarehouse is never opened): all of them, or with --select those of the selected steps. docs/unit-tests.md`,
     flags: [...BUILD_FLAGS, 'select', 'exclude', 'unit', 'state'],
     worker: true,
     run: async (c) => (await import('./run.js')).runCommand(c, true),

@@ -1,6 +1,7 @@
 // `./run.sh compile` (and --dry-run): render and parse everything, run nothing; print the run plan of the
 // selection given (default: every step); exit 1 on any error.
 import type { CommandContext } from './context.js';
+import { traitsOf } from '../engines/traits.js';
 import { compileProject } from '../run/compile.js';
 import { newRunId } from '../logs/history.js';
 import { planInputs } from '../run/plan-inputs.js';
@@ -23,7 +24,9 @@ export async function compileCommand({ root, flags }: CommandContext): Promise<n
   const style = detectStyle();
   for (const line of project.warnings ?? []) process.stdout.write(`! ${line}\n`);
   for (const error of result.errors) process.stdout.write(`${errorBlock(style, error)}\n`);
-  const checked = result.parsed ? 'parsed' : 'rendered (Spark SQL is checked by the cluster when it runs)';
+  const checked = result.parsed
+    ? 'parsed'
+    : `rendered (${traitsOf(settings.engine).title} SQL is checked by the cluster when it runs)`;
   const summary = `${counted(result.files, 'file')}, ${counted(result.statements, 'statement')} ${checked}, ${counted(result.errors.length, 'error')}; compiled SQL in logs/compiled/`;
   process.stdout.write(`${summary}\n`);
   const selected = await selectRun(project, flags as RunFlags, settings);

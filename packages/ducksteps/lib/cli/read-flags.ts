@@ -1,5 +1,6 @@
 // What show and sql share: the settings naming the warehouse, the output format, and how names are quoted on
 // the engine that will read them.
+import { traitsOf } from '../engines/traits.js';
 import { UsageError } from '../errors.js';
 import type { Settings } from '../model.js';
 import { loadSettings, type CliSettings } from '../project/config.js';
@@ -26,10 +27,6 @@ export const readSettings = (root: string, flags: CommandContext['flags']): Sett
 
 const PLAIN = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-/** A name as the engine reads it: as written when plain, else quoted ("…" on DuckDB, `…` on Spark). */
+/** A name as the engine reads it: as written when plain, else quoted as its dialect quotes ("…" on DuckDB). */
 export const quoteName = (name: string, settings: Settings): string =>
-  PLAIN.test(name)
-    ? name
-    : settings.engine === 'spark'
-      ? `\`${name.replaceAll('`', '``')}\``
-      : `"${name.replaceAll('"', '""')}"`;
+  PLAIN.test(name) ? name : traitsOf(settings.engine).quote(name);

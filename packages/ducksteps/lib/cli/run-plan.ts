@@ -1,5 +1,6 @@
 // Which steps `run` and `test` cover, and with which settings: a selection (by name or by lineage), a
 // resume of the last run, or everything; and the warning that a partial run leaves readers stale.
+import { traitsOf } from '../engines/traits.js';
 import { UsageError } from '../errors.js';
 import { lineageOfProject } from '../lineage/project.js';
 import { parseVars, type CliSettings } from '../project/config.js';
@@ -123,12 +124,13 @@ export async function selectRun(project: Project, flags: RunFlags, settings: Set
 }
 
 /** --defer builds plain steps on a DuckDB file or a DuckLake: an incremental step's batches are in the ledger
- * of the target that loaded them, and Spark has no session to attach another warehouse to. */
+ * of the target that loaded them, and an engine that cannot attach another warehouse (engines/traits.ts) refuses. */
 function checkDefer(steps: readonly Step[], settings: Settings): void {
   const { defer } = settings;
   if (!defer) return;
-  if (settings.engine === 'spark')
-    throw new UsageError(`--defer ${defer.target} is not supported on Spark`, {
+  const engine = traitsOf(settings.engine);
+  if (!engine.defers)
+    throw new UsageError(`--defer ${defer.target} is not supported on ${engine.title}`, {
       hint: 'run the selection against a full copy of the upstream tables, or build the target in full (docs/environments.md)',
     });
   const incremental = steps.find((s) => s.incremental);

@@ -1,7 +1,8 @@
 // `./run.sh sql "SELECT …"` and `./run.sh sql -f file.sql` [--csv | --json] [--limit N]: queries on the current
-// warehouse, read-only (DuckDB opens it read-only; on Spark only queries are sent), each result as a table.
+// warehouse, read-only (DuckDB opens it read-only; on a cluster only queries are sent), each result as a table.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { traitsOf } from '../engines/traits.js';
 import { UsageError } from '../errors.js';
 import { readWarehouse } from '../inspect/read.js';
 import { formatRows } from '../report/rows.js';
@@ -43,9 +44,10 @@ export async function sqlCommand({ root, flags, args }: CommandContext): Promise
   if (statements.length === 0) throw new UsageError('sql was given no statement');
   const settings = readSettings(root, flags);
   const write = statements.find((s) => !QUERIES.has(statementKind(s)));
-  if (settings.engine === 'spark' && write)
+  const engine = traitsOf(settings.engine);
+  if (engine.queriesOnly && write)
     throw new UsageError(
-      `sql only reads, and on Spark it sends queries only: "${write.split('\n')[0].slice(0, 60)}" is a ${statementKind(write)}`,
+      `sql only reads, and on ${engine.title} it sends queries only: "${write.split('\n')[0].slice(0, 60)}" is a ${statementKind(write)}`,
       {
         hint: 'SELECT, WITH, SHOW, DESCRIBE or EXPLAIN; tables change in a step (./run.sh new NAME)',
       },

@@ -4,6 +4,7 @@ import type { CliSettings } from '../project/config.js';
 import { loadSettings } from '../project/config.js';
 import { discover } from '../project/discover.js';
 import { discoverTargets } from '../publish/targets.js';
+import { isCluster } from '../engines/traits.js';
 import type { Settings } from '../model.js';
 import { fromError, ok, warning, type Check } from './check.js';
 import { counted } from '../report/tables.js';
@@ -18,7 +19,7 @@ function settingsCheck(root: string, flags: CliSettings): { check: Check; settin
     return {
       check: ok(
         'settings',
-        `package.json "ducksteps": ${settings.target ? `target ${settings.target}, ` : ''}database ${settings.database}${settings.engine === 'spark' ? ', engine spark' : ''}`,
+        `package.json "ducksteps": ${settings.target ? `target ${settings.target}, ` : ''}database ${settings.database}${isCluster(settings.engine) ? `, engine ${settings.engine}` : ''}`,
       ),
       settings,
     };

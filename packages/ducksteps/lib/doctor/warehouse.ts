@@ -1,8 +1,9 @@
 // Doctor's checks of the configured warehouse: DuckDB and the extensions it needs (from a worker, without
-// opening the warehouse), the warehouse itself, a lake's PostgreSQL catalog, Spark, the free disk beside it
+// opening the warehouse), the warehouse itself, a lake's PostgreSQL catalog, a cluster, the free disk beside it
 // and its run lock.
 import { existsSync, statfsSync, statSync } from 'node:fs';
 import { dirname, relative } from 'node:path';
+import { clusterOf, isCluster, traitsOf } from '../engines/traits.js';
 import type { Settings } from '../model.js';
 import { pgConfig } from '../locks/lake-lock.js';
 import { lockFileOf, lockState } from '../locks/holder.js';
@@ -25,7 +26,7 @@ function extensionsFor(root: string, settings: Settings): string[] {
       : ['ducklake', `${local.catalogKind}_scanner`];
 }
 
-/** DuckDB, its extensions and Spark, as a worker finds them. */
+/** DuckDB, its extensions and a cluster, as a worker finds them. */
 export async function engineChecks(root: string, settings: Settings): Promise<Check[]> {
   const needed = extensionsFor(root, settings);
   const answer = await runJob(root, {
@@ -41,7 +42,7 @@ export async function engineChecks(root: string, settings: Settings): Promise<Ch
         './install.sh (the DuckDB binding may be missing for this platform)',
       ),
     ];
-  const { duckdb, extensions, spark } = answer.result;
+  const { duckdb, extensions, cluster } = answer.result;
   const checks = [ok('duckdb', duckdb)];
   const fix = `put ${needed.map((n) => `${n}.duckdb_extension`).join(' and ')} in a folder named by DUCKSTEPS_EXTENSION_DIR (or "extensionDir"), or run INSTALL for each where DuckDB can download (docs/scale.md)`;
   const missing = extensions.filter((e) => e.error);
@@ -55,17 +56,19 @@ export async function engineChecks(root: string, settings: Settings): Promise<Ch
           )
         : error('extensions', missing.map((e) => `${e.name}: ${e.error}`).join('; '), fix),
   );
-  const url = process.env.DUCKSTEPS_SPARK_URL ?? '';
-  if (spark)
+  if (cluster && isCluster(settings.engine)) {
+    const engine = traitsOf(settings.engine);
+    const url = process.env[clusterOf(settings.engine).urlEnv] ?? '';
     checks.push(
-      spark.error
+      cluster.error
         ? error(
-            'spark',
-            `${maskUrl(url)} does not answer: ${spark.error}`,
-            'start the cluster or its Connect server, or correct DUCKSTEPS_SPARK_URL (docs/scale.md)',
+            engine.name,
+            `${maskUrl(url)} does not answer: ${cluster.error}`,
+            clusterOf(settings.engine).unreachableHint,
           )
-        : ok('spark', `Spark ${spark.version} at ${maskUrl(url)}`),
+        : ok(engine.name, `${engine.title} ${cluster.version} at ${maskUrl(url)}`),
     );
+  }
   return checks;
 }
 

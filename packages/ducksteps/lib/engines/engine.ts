@@ -100,6 +100,19 @@ export interface Session {
   publishSource?(sql: string, scratch: () => Promise<Session>, tmpDir: string): PublishSource;
   /** Reading and changing tables' columns (schema changes, contracts); without it they are not checked. */
   readonly schema?: SchemaSupport;
+  /** Where each commit is a snapshot that names its author (a DuckLake): how change-aware skip tells a write
+   * of ducksteps from another program's (worker/state.ts). Optional: without it there is nothing to tell. */
+  readonly snapshots?: Snapshots;
+}
+
+/** A warehouse's snapshots, as change-aware skip reads and signs them. */
+export interface Snapshots {
+  /** Names ducksteps the author of the open transaction's commit, with a message. */
+  sign(message: string): Promise<void>;
+  /** The snapshot the open transaction reads. */
+  current(): Promise<number>;
+  /** The last snapshot another author committed (-1: none). */
+  lastForeign(): Promise<number>;
 }
 
 /** How a session is opened. */

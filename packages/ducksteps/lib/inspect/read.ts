@@ -1,6 +1,7 @@
 // Reading the warehouse for show and sql: read-only `query` jobs, never while a run is writing a DuckDB file
 // (a reader would hold the file a step is about to open); a DuckLake with its catalog in PostgreSQL is read
-// at its last committed snapshot, and Spark through the cluster alone: no lock stops either.
+// at its last committed snapshot, and a cluster through the cluster alone: no lock stops either.
+import { traitsOf } from '../engines/traits.js';
 import { LockError, QueryError } from '../errors.js';
 import type { Project, Settings } from '../model.js';
 import { lockFileOf, lockState } from '../locks/holder.js';
@@ -21,7 +22,7 @@ function since(iso: string): string {
 
 /** Refuses while a live run holds the run lock of a file warehouse, saying which run and for how long. */
 function checkNoRun(root: string, settings: Settings, command: string): void {
-  if (settings.engine === 'spark') return; // the cluster's tables are views switched when a step commits
+  if (!traitsOf(settings.engine).readsNeedLock) return;
   const lock = lockState(lockFileOf(root, settings));
   if (!lock?.running || !lock.holder) return;
   throw new LockError(

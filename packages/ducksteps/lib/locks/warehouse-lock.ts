@@ -14,7 +14,7 @@ export async function lockWarehouse(
   runId: string,
   onLost?: (message: string) => void,
 ): Promise<Lock & { fresh: boolean }> {
-  const warehouse = localPart(warehouseOf(project.root, settings)); // Spark: its ledger store
+  const warehouse = localPart(warehouseOf(project.root, settings)); // on a cluster: its ledger store
   if (warehouse.engine === 'ducklake' && warehouse.catalogKind === 'postgres') {
     const { acquireLakeLock } = await import('./lake-lock.js'); // loads pg: only a lake's run needs it
     const lock = await acquireLakeLock(warehouse.catalog, pipelineOf(project.root).name, runId, onLost);

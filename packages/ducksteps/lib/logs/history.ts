@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { firstLine, parseCsv, readAt } from './csv.js';
 import { recordRun, warehouseKey } from './run-warehouses.js';
 import { writeLog } from './write.js';
-import type { Project, Settings, Step } from '../model.js';
+import type { Dialect, Project, Settings, Step } from '../model.js';
 import type { RunStart } from '../results.js';
 import { maskPassword } from '../warehouse.js';
 
@@ -71,7 +71,7 @@ export interface LastRun {
   readonly steps: readonly string[]; // every step id of the project at that time
   readonly selected: readonly string[]; // the steps that run meant to run
   readonly database?: string; // the --db it ran against (as given, project-relative or absolute)
-  readonly engine?: 'duckdb' | 'spark'; // --engine (on Spark, database names the ledger's store)
+  readonly engine?: Dialect; // --engine (on a cluster, database names the ledger's store)
   readonly command?: string; // the command line, for the report
 }
 

@@ -10,13 +10,13 @@ export const RUNS_HEADER = ['run_id', 'warehouse'] as const;
 const runsPath = (logs: string) => join(logs, 'runs.csv');
 
 /** A warehouse as runs.csv names it: the --db as given (its password already masked), a path inside the
- * project relative to it; on Spark, where --db names the ledger's store, `spark, ledger <db>`. */
+ * project relative to it; on a cluster engine, where --db names the ledger's store, `<engine>, ledger <db>`. */
 export function warehouseKey(root: string, database: string, engine?: string): string {
   const inside = isAbsolute(database) && !relative(root, database).startsWith('..');
   const local = /^ducklake:/i.test(database)
     ? database
     : normalize(inside ? relative(root, database) : database).replace(/\\/g, '/');
-  return engine === 'spark' ? `spark, ledger ${local}` : local;
+  return engine && engine !== 'duckdb' ? `${engine}, ledger ${local}` : local;
 }
 
 /** Records the warehouse a run runs against. */

@@ -13,6 +13,7 @@ import {
 } from 'node:fs';
 import { availableParallelism, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { clusterOf, ENGINE_NAMES, ENGINES, isCluster, isDialect } from '../engines/traits.js';
 import { ConfigError, UsageError } from '../errors.js';
 import type { Dialect, Settings } from '../model.js';
 import { checkArchive, duplicatesSetting, inputsSetting } from './input-settings.js';
@@ -295,24 +296,23 @@ function wholeNumber(value: unknown, name: string): number | undefined {
   return n;
 }
 
-/** "duckdb" (a DuckDB file or a DuckLake, by --db) or "spark" (the cluster DUCKSTEPS_SPARK_URL names, needed
- * only by a command that connects to it). */
+/** An engine's name (engines/traits.ts): "duckdb" (a DuckDB file or a DuckLake, by --db) or a cluster engine
+ * (the cluster its URL variable names, needed only by a command that connects to it). */
 function engineSetting(value: unknown, name: string, cluster: boolean): Dialect | undefined {
   if (value === undefined || value === 'duckdb') return value;
-  if (value !== 'spark')
-    throw new UsageError(`${name} must be duckdb or spark, got "${value}"`, {
-      hint: 'duckdb runs on a DuckDB file or a DuckLake (--db); spark on a cluster (docs/scale.md)',
+  if (!isDialect(value) || !isCluster(value))
+    throw new UsageError(`${name} must be ${ENGINE_NAMES.join(' or ')}, got "${value}"`, {
+      hint: ENGINES.map((engine) => engine.runsOn).join('; '),
     });
-  if (cluster && !process.env.DUCKSTEPS_SPARK_URL) {
-    throw new ConfigError(`${name} spark needs the cluster: DUCKSTEPS_SPARK_URL is not set`, {
-      hint: 'export DUCKSTEPS_SPARK_URL=sc://host:15002 (Databricks: sc://…:443/;token=…), see docs/scale.md',
-    });
+  const { urlEnv, urlHint } = clusterOf(value);
+  if (cluster && !process.env[urlEnv]) {
+    throw new ConfigError(`${name} ${value} needs the cluster: ${urlEnv} is not set`, { hint: urlHint });
   }
-  return 'spark';
+  return value;
 }
 
 /** Merges package.json defaults and command-line flags into the build's settings. `cluster: false`: the command
- * never connects to a Spark cluster (compile, list, docs, report, test --unit), so none need be named. */
+ * never connects to a cluster (compile, list, docs, report, test --unit), so none need be named. */
 export function loadSettings(root: string, cli: CliSettings = {}, { cluster = true } = {}): Settings {
   const file = readPackageSettings(root);
   const fileVars = (file.vars ?? {}) as Record<string, unknown>;

@@ -1,6 +1,7 @@
 // Stage 1: find the numbered step folders, their SQL files and scripts, and the assertion files.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
+import { VARIANT } from '../engines/traits.js';
 import { DiscoveryError } from '../errors.js';
 import { STEP_PATTERN, type Dialect, type Project, type Step } from '../model.js';
 import { hasFlag, readDirectives } from '../sql/directives.js';
@@ -36,10 +37,8 @@ function readable(root: string, file: string): string {
 
 const MAX_NAME = 64;
 
-const VARIANT = /^(.*)\.(duckdb|spark)\.sql$/;
-
-/** A step's files for a dialect: `name.spark.sql` wins over `name.sql` on Spark (and `name.duckdb.sql` on
- * DuckDB); a variant for the other dialect only is left out. In the order of their base names. */
+/** A step's files for a dialect: `name.<dialect>.sql` wins over `name.sql` on that engine (`name.duckdb.sql`
+ * on DuckDB); a variant for another dialect only is left out. In the order of their base names. */
 export function filesFor(names: readonly string[], dialect: Dialect): string[] {
   const bases = new Map<string, string>();
   for (const name of names) {
@@ -51,10 +50,10 @@ export function filesFor(names: readonly string[], dialect: Dialect): string[] {
   return [...bases].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([, name]) => name);
 }
 
-/** The step as DuckDB runs it: on a Spark project its DuckDB files (name.sql, not name.spark.sql), which is
- * what a unit test runs (unit tests run on an in-memory DuckDB). */
-export function duckdbStep(root: string, step: Step, engine: string | undefined): Step {
-  if (engine !== 'spark') return step;
+/** The step as DuckDB runs it: on a cluster engine's project its DuckDB files (name.sql, not name.<engine>.sql),
+ * which is what a unit test runs (unit tests run on an in-memory DuckDB). */
+export function duckdbStep(root: string, step: Step, engine: Dialect | undefined): Step {
+  if (engine === undefined || engine === 'duckdb') return step;
   const names = readdirSync(join(root, step.dir)).filter((f) => f.endsWith('.sql'));
   return { ...step, files: filesFor(names, 'duckdb').map((f) => `${step.dir}/${f}`) };
 }
@@ -95,7 +94,7 @@ function readStep(root: string, folder: string, match: RegExpMatchArray, dialect
   if (files.length === 0)
     throw new DiscoveryError(`step folder has no .sql file for the ${dialect} engine (only variants for another)`, {
       file: dir,
-      hint: `add a ${dialect === 'spark' ? 'name.sql or name.spark.sql' : 'name.sql'} file`,
+      hint: `add a ${dialect === 'duckdb' ? 'name.sql' : `name.sql or name.${dialect}.sql`} file`,
     });
   for (const file of files) {
     const text = statSync(join(root, file)).size === 0 ? '' : readable(root, file);

@@ -1,10 +1,10 @@
-// An engine's variant of a file (`NAME.spark.sql`, `NAME.duckdb.sql`) replaces `NAME.sql` on that engine. A
-// variant whose NAME matches no file of its step — a typo, `01_mian.spark.sql` beside `01_main.sql` — replaces
+// An engine's variant of a file (`NAME.ENGINE.sql`, `NAME.duckdb.sql`) replaces `NAME.sql` on that engine. A
+// variant whose NAME matches no file of its step — a typo, `01_mian.ENGINE.sql` beside `01_main.sql` — replaces
 // nothing: on its engine it runs as well as the file it was meant for. That is legal (a statement only one
 // engine needs), so it is a warning, given when the step has a file the variant probably meant.
+import { VARIANT } from '../engines/traits.js';
 import { closest } from './closest.js';
 
-const VARIANT = /^(.*)\.(duckdb|spark)\.sql$/;
 const number = (name: string) => /^\d+_/.exec(name)?.[0];
 
 /** Warnings for the variants in one step folder (`dir`, its `.sql` file names) that replace no file. */

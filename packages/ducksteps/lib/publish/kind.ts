@@ -2,6 +2,7 @@
 // are delivered, and what the lineage drawing shows it writes. A new kind is one file implementing this and
 // one line in registry.ts (plus a section in docs/publish.md and a test). dbmate's Driver is the model.
 import type { Session } from '../engines/engine.js';
+import { ENGINE_NAMES, traitsOf } from '../engines/traits.js';
 import type { Dialect, PublishTarget } from '../model.js';
 
 export type PublishMode = PublishTarget['mode'];
@@ -20,15 +21,13 @@ export interface BatchRef {
 }
 
 /** What `{{ pending_batches }}` (and its older name `{{ run_batches }}`) renders to: the batches offered to the
- * target being delivered, filled in by the publish worker (offer) before the target's query runs. */
-export const PENDING_BATCHES = '(SELECT batch_id FROM temp.ducksteps_pending_batches)';
-
-/** The same on Spark, where the session's temporary view has no `temp.` schema. */
+ * target being delivered, filled in by the publish worker (offer) before the target's query runs: a temporary
+ * view of the session, named as the dialect names one. */
 export const pendingBatchesFor = (dialect: Dialect): string =>
-  dialect === 'spark' ? '(SELECT batch_id FROM ducksteps_pending_batches)' : PENDING_BATCHES;
+  `(SELECT batch_id FROM ${traitsOf(dialect).tempView('ducksteps_pending_batches')})`;
 
 /** Whether a rendered query reads the batches offered to it. */
-export const readsPending = (sql: string) => sql.includes(PENDING_BATCHES) || sql.includes(pendingBatchesFor('spark'));
+export const readsPending = (sql: string) => ENGINE_NAMES.some((dialect) => sql.includes(pendingBatchesFor(dialect)));
 
 /** What a kind's delivery gets, inside the publish worker. */
 export interface Delivery {

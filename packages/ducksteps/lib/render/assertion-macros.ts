@@ -1,6 +1,7 @@
 // Built-in generic assertions, available in every template as functions that return SQL
 // selecting the offending rows: {{ unique('core.orders', 'order_id') }}.
 
+import { traitsOf } from '../engines/traits.js';
 import type { Dialect } from '../model.js';
 import { sqlLiteral } from '../sql/quote.js';
 
@@ -19,20 +20,20 @@ export const unique = (table: string, columns: Columns) => {
   return `SELECT ${cols}, count(*) AS occurrences FROM ${table} GROUP BY ${cols} HAVING count(*) > 1 ORDER BY occurrences DESC`;
 };
 
-/** Rows where any of the columns is NULL, naming the column (every branch has the same columns: Spark's plain
- * UNION ALL lines them up, DuckDB's BY NAME too). */
+/** Rows where any of the columns is NULL, naming the column (every branch has the same columns: a plain UNION
+ * ALL lines them up, DuckDB's BY NAME too; the dialect says which, engines/traits.ts). */
 const notNull = (union: string) => (table: string, columns: Columns) =>
   list(columns)
     .map((c) => `SELECT '${c}' AS null_column, * FROM ${table} WHERE ${c} IS NULL`)
     .join(` ${union} `);
-export const not_null = notNull('UNION ALL BY NAME');
+export const not_null = notNull(traitsOf('duckdb').unionAll);
 
 /** Values outside the accepted list (NULLs are not_null's business), with their row counts. */
 export const accepted_values = (table: string, column: string, values: readonly unknown[]) =>
   `SELECT ${column} AS value, count(*) AS row_count FROM ${table} WHERE ${column} IS NOT NULL AND ${column} NOT IN (${values.map(sqlLiteral).join(', ')}) GROUP BY 1 ORDER BY 2 DESC`;
 
 /** Values with no match in the referenced table's column (orphans), with their row counts. An ANTI JOIN (the
- * same rows as NOT EXISTS; DuckDB and Spark both have it): measured 2.3× faster than NOT EXISTS on 10M rows. */
+ * same rows as NOT EXISTS; every engine's dialect has it): measured 2.3× faster than NOT EXISTS on 10M rows. */
 export const relationships = (table: string, column: string, toTable: string, toColumn: string) =>
   `SELECT child.${column} AS value, count(*) AS row_count FROM ${table} AS child ` +
   `ANTI JOIN ${toTable} AS parent ON parent.${toColumn} = child.${column} ` +
@@ -121,10 +122,10 @@ function batch_rows(this: Recorder, table: string): string {
   return batchRows(String(table));
 }
 
-/** The macros for a dialect: the same names and offending rows on DuckDB and on Spark. */
+/** The macros for a dialect: the same names and offending rows on every engine. */
 export const assertionMacros = (dialect: Dialect = 'duckdb') => ({
   unique: recording(unique, inBatch.unique),
-  not_null: recording(dialect === 'spark' ? notNull('UNION ALL') : not_null, inBatch.not_null),
+  not_null: recording(notNull(traitsOf(dialect).unionAll), inBatch.not_null),
   accepted_values: recording(accepted_values, inBatch.accepted_values),
   relationships: recording(relationships, inBatch.relationships, (_t, _c, to) => [String(to)]),
   row_count,

@@ -10,7 +10,7 @@ export interface TemplateContext {
   readonly vars: Readonly<Record<string, string>>;
   readonly run_id: string;
   readonly run_started_at: string;
-  readonly engine: Dialect; // the SQL dialect this run renders for: {% if engine == 'spark' %}
+  readonly engine: Dialect; // the SQL dialect this run renders for: {% if engine == 'duckdb' %}
   readonly step?: { readonly number: number; readonly name: string };
   readonly batch?: unknown; // incremental steps only: see render/batch-context.ts
 }
@@ -50,7 +50,7 @@ export function createEnvironment(root: string, context: TemplateContext): nunju
   });
   env.addFilter('sql_string', sqlString);
   env.addFilter('sql_ident', sqlIdent);
-  env.addFilter('absolute', (path: string) => resolve(root, String(path))); // a cluster (Spark) resolves paths from its own folder
+  env.addFilter('absolute', (path: string) => resolve(root, String(path))); // a cluster resolves paths from its own folder
   env.addGlobal('env', (name: string, fallback?: unknown) => readEnv(name, fallback));
   for (const [key, value] of Object.entries({ ...assertionMacros(context.engine), ...context }))
     env.addGlobal(key, value);

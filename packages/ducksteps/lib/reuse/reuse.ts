@@ -33,7 +33,7 @@ function timeZone(): string {
   }
 }
 
-/** The warehouse file as it is now; undefined where that cannot stand for its content (a DuckLake, Spark). */
+/** The warehouse file as it is now; undefined where that cannot stand for its content (a DuckLake, a cluster). */
 export function warehouseStamp(root: string, settings: Settings): string | undefined {
   const warehouse = warehouseOf(root, settings);
   if (warehouse.engine !== 'duckdb') return undefined;

@@ -1,5 +1,6 @@
 // `compile` / --dry-run: render every step and assertion file and parse every statement; run nothing.
 import { checkScripts } from '../project/check-scripts.js';
+import { traitsOf } from '../engines/traits.js';
 import { TemplateError } from '../errors.js';
 import type { Project, RenderedFile, Settings, StepError } from '../model.js';
 import { runJob } from '../processes/pool.js';
@@ -13,7 +14,7 @@ export interface CompileResult {
   readonly files: number;
   readonly statements: number;
   readonly errors: readonly StepError[];
-  readonly parsed: boolean; // false on Spark: no parser here knows its dialect; statements are checked as they run
+  readonly parsed: boolean; // false where no parser here knows the dialect: statements are checked as they run
 }
 
 /** Renders all files into logs/compiled/ and checks them with DuckDB's parser, and step scripts with
@@ -50,7 +51,7 @@ export async function compileProject(project: Project, settings: Settings, runId
     }
   }
   errors.push(...(await checkScripts(project)));
-  if (settings.engine === 'spark')
+  if (!traitsOf(settings.engine).parsesLocally)
     return {
       files: jobs.length,
       statements: rendered.reduce((n, f) => n + splitStatements(f.sql).length, 0),

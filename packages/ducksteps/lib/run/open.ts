@@ -2,6 +2,7 @@
 // and logs, the run lock, the worker pool, the templates, the compiled step scripts, the warehouse made ready,
 // and the plan's inputs (rendered assertions, lineage, unit tests). Nothing here decides what runs.
 import { join, resolve } from 'node:path';
+import { traitsOf } from '../engines/traits.js';
 import { crashMessage } from '../errors.js';
 import type { Lock } from '../locks/run-lock.js';
 import { lockWarehouse } from '../locks/warehouse-lock.js';
@@ -118,7 +119,7 @@ export async function openRun(options: BuildOptions): Promise<OpenedRun> {
     mark('build: scripts compiled');
     // a lake's lock fences out a run it took over from; once per lock (watch keeps one); `test` commits nothing
     const fence = lock.fence && steps.length > 0 && !fenced.has(lock.fence) ? lock.fence : undefined;
-    if (('fresh' in lock && lock.fresh) || settings.engine === 'spark' || fence)
+    if (('fresh' in lock && lock.fresh) || traitsOf(settings.engine).preparesEveryRun || fence)
       await prepareWarehouse(pool, project, settings, fence);
     if (fence) fenced.add(fence);
     const jobs = jobsFor(project, settings, events);

@@ -1,7 +1,8 @@
 // The warehouse before the first step: created or repaired once, by one worker, and how many steps it takes
 // at once.
+import { traitsOf } from '../engines/traits.js';
 import { ConfigError } from '../errors.js';
-import { manyWriters, type Project, type Settings } from '../model.js';
+import { manyWriters, onCluster, type Project, type Settings } from '../model.js';
 import type { WorkerPool } from '../processes/pool.js';
 import type { BuildEvents } from '../results.js';
 import { connectionOf } from '../project/pipeline.js';
@@ -9,7 +10,7 @@ import type { Fence } from '../protocol.js';
 import { describeWarehouse, maskPassword, warehouseOf } from '../warehouse.js';
 
 /** Before any step: a new DuckLake's catalog is created by one worker (attaching a new catalog from several at
- * once races); on Spark every name is set to its last committed version and uncommitted versions dropped. A
+ * once races); on a cluster every name is set to its last committed version and uncommitted versions dropped. A
  * warehouse that cannot be reached is a configuration error, said once. */
 export async function prepareWarehouse(
   pool: WorkerPool,
@@ -20,13 +21,8 @@ export async function prepareWarehouse(
   const answer = await pool.run({ kind: 'prepare', connection: connectionOf(project, settings), fence });
   const error = 'result' in answer ? answer.result.error : answer.died.message;
   if (!error) return;
-  const hint =
-    ('result' in answer && answer.result.hint) ||
-    (settings.engine === 'spark'
-      ? 'check that the Spark Connect server runs and DUCKSTEPS_SPARK_URL is right (sc://host:15002); the ledger store (--db) must be writable'
-      : 'check the --db ducklake:… string and --data-path; the ducklake (and, for a PostgreSQL catalog, postgres_scanner) extension must be installable or in DUCKSTEPS_EXTENSION_DIR (docs/scale.md)');
-  const what =
-    settings.engine === 'spark' ? 'cannot prepare the Spark warehouse' : 'cannot create or attach the DuckLake';
+  const { what, hint: check } = traitsOf(settings.engine).prepareFailure;
+  const hint = ('result' in answer && answer.result.hint) || check;
   throw new ConfigError(`${what} ${describeWarehouse(warehouseOf(project.root, settings))}: ${maskPassword(error)}`, {
     hint,
   });
@@ -40,8 +36,8 @@ export function jobsFor(project: Project, settings: Settings, events: BuildEvent
   const what =
     warehouse.engine === 'duckdb'
       ? 'a DuckDB file'
-      : warehouse.engine === 'spark'
-        ? 'Spark with its ledger in a file'
+      : onCluster(warehouse)
+        ? `${traitsOf(warehouse.engine).title} with its ledger in a file`
         : 'a DuckLake with its catalog in a file';
   events.onNotice?.(
     `--jobs ${asked}: ${what} takes one writer at a time, so steps run one after another (a DuckLake with its catalog in PostgreSQL runs independent steps at the same time: docs/scale.md)`,

@@ -1,10 +1,11 @@
 // One run's view of what changed (docs/internals.md, "Change-aware skip"): what the warehouse recorded (read
 // once, with the batch ledger, by one worker), the versions this run's steps wrote since, whether something
 // other than ducksteps wrote the warehouse, and, for each step about to run, whether it is up to date and what
-// its transaction records. Spark runs record and skip nothing: ducksteps cannot tell its tables are unchanged.
+// its transaction records. On an engine that records no changes (engines/traits.ts) nothing is recorded or skipped.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { databaseStamp, fileStamps, type RecordedState, type StepStateJob } from '../changes.js';
+import { traitsOf } from '../engines/traits.js';
 import { BatchError } from '../errors.js';
 import type { Ledger, ProjectLineage, RenderedFile, Settings, Step } from '../model.js';
 import type { WorkerPool } from '../processes/pool.js';
@@ -37,7 +38,7 @@ const INPUTS_EXPORT = /\bexport\s+(?:async\s+)?(?:function\s+inputs\b|const\s+in
 
 export class RunState {
   readonly pipeline: string;
-  /** Why nothing is taken as unchanged in this run (a write from outside ducksteps, --recheck, Spark). */
+  /** Why nothing is taken as unchanged in this run (a write from outside ducksteps, --recheck, an engine that records no changes). */
   distrust?: string;
   private readonly versions: Record<string, string> = {};
   private read?: Promise<WarehouseRead>;
@@ -58,12 +59,12 @@ export class RunState {
         this.distrust = 'the warehouse file changed since ducksteps last committed to it';
     }
     if (o.settings.recheck) this.distrust = '--recheck';
-    if (warehouse.engine === 'spark' || !o.lineage) this.distrust = 'ducksteps cannot tell what changed';
+    if (!traitsOf(o.settings.engine).recordsChanges || !o.lineage) this.distrust = 'ducksteps cannot tell what changed';
   }
 
-  /** Whether steps record what they read and wrote (not on Spark). */
+  /** Whether steps record what they read and wrote (their engine's recordsChanges). */
   get tracked(): boolean {
-    return this.o.settings.engine !== 'spark';
+    return traitsOf(this.o.settings.engine).recordsChanges;
   }
 
   /** The ledger and the recorded state, read once by a worker (again after an incremental step committed). */
@@ -146,7 +147,7 @@ export class RunState {
     return decision.upToDate ? 'nothing it reads changed' : undefined;
   }
 
-  /** What the step's transaction records (undefined on Spark). */
+  /** What the step's transaction records (undefined where the engine records no changes). */
   job(step: Step, files: readonly RenderedFile[]): StepStateJob | undefined {
     if (!this.tracked) return undefined;
     const deps = this.deps.get(step.id) ?? this.dependencies(step, files);

@@ -14,7 +14,7 @@ export function projectDefinitions(
   project: Project,
   settings: Settings,
 ): { ddl: Map<string, string>; unrendered: Unrendered[] } {
-  // Unit tests run on DuckDB: the DuckDB files and dialect, also on a Spark project.
+  // Unit tests run on DuckDB: the DuckDB files and dialect, also on a cluster engine's project.
   const context = templateContext({ ...settings, engine: 'duckdb' }, 'lineage');
   const env = createEnvironment(project.root, context);
   const texts: string[][] = [];

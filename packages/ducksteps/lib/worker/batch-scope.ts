@@ -4,10 +4,11 @@
 // rows this batch added are exactly those whose batch_id is the batch's (counted), and the same assertion
 // passed on the state this step last committed (ducksteps.gate_passes, written in the step's transaction).
 // Otherwise — a full refresh, --recheck, a first batch, a new or changed assertion, a warning last time, a
-// script, Spark — the whole table.
+// script, an engine without batch-scoped gates (engines/traits.ts) — the whole table.
 import { createHash } from 'node:crypto';
 import type { Session } from '../engines/engine.js';
-import type { Assertion, BatchVariant, Home } from '../model.js';
+import { traitsOf } from '../engines/traits.js';
+import { dialectOf, type Assertion, type BatchVariant, type Home } from '../model.js';
 import type { StepJob } from '../protocol.js';
 import type { AssertionResult, StatementResult } from '../results.js';
 import { BATCH_COLUMN, BATCH_TOKEN } from '../render/assertion-macros.js';
@@ -120,7 +121,7 @@ export async function gateScopes(
     !job.more?.length &&
     !whole &&
     !job.script &&
-    job.connection.warehouse.engine !== 'spark';
+    traitsOf(dialectOf(job.connection.warehouse)).batchGates;
   if (!eligible || !gates.some((a) => a.batch)) return gates.map((a) => ({ a, scope: 'table' }));
   const passed = await lastPasses(session.ledger ?? session, job);
   const home = homeOf(job.connection.warehouse);
@@ -141,7 +142,7 @@ export async function gateScopes(
 export async function recordPasses(session: Session, job: StepJob, results: readonly AssertionResult[]): Promise<void> {
   const batch = (job.more?.at(-1)?.ledger ?? job.ledger)?.batch; // a refresh from tables: its last batch
   const gates = (job.gates ?? []).filter((a) => a.batch);
-  if (!batch || gates.length === 0 || job.connection.warehouse.engine === 'spark') return;
+  if (!batch || gates.length === 0 || !traitsOf(dialectOf(job.connection.warehouse)).batchGates) return;
   const store = session.ledger ?? session;
   const mine = `pipeline = ${text(job.connection.pipeline)} AND step = ${text(job.step.id)}`;
   await store.run(PASSES);

@@ -6,7 +6,6 @@ import type { Session } from '../engines/engine.js';
 import type { Ledger } from '../model.js';
 import type { LedgerAnswer, LedgerJob } from '../protocol.js';
 import { readState } from './state-read.js';
-import { LAKE_ALIAS, localPart } from '../warehouse.js';
 import { sqlString as text } from '../sql/quote.js';
 import { LEDGER_TABLES, ledgerShape, type LedgerShape, type LedgerTable } from './ledger-schema.js';
 import { readRefreshes } from './refresh-ledger.js';
@@ -81,8 +80,7 @@ export async function readLedger(job: LedgerJob): Promise<LedgerAnswer> {
   try {
     const ledger = await readTables(session, job.connection.pipeline);
     if (!job.state) return { ledger };
-    const lake = localPart(job.connection.warehouse).engine === 'ducklake' ? LAKE_ALIAS : undefined;
-    return { ledger, state: await readState(session, job.state.pipeline, lake) };
+    return { ledger, state: await readState(session, job.state.pipeline) };
   } finally {
     session.close();
   }

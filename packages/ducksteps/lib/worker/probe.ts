@@ -1,14 +1,15 @@
 // Inside the worker, for `doctor`: DuckDB's version, each extension the warehouse needs loaded on a scratch
 // database (as the engines load them: a flat folder file by file, or DuckDB's extension directory), and a
-// Spark cluster asked for its version. Never opens the warehouse; never throws.
+// cluster asked for its version. Never opens the warehouse; never throws.
 import { loadFlat, openDatabase } from '../engines/duckdb/database.js';
 import { clusterVersion } from '../engines/open.js';
+import { onCluster } from '../model.js';
 import { localPart } from '../warehouse.js';
 import type { ProbeAnswer, ProbeJob } from '../protocol.js';
 
 const firstLine = (error: unknown) => (error instanceof Error ? error.message : String(error)).split('\n')[0];
 
-async function sparkVersion(job: ProbeJob): Promise<ProbeAnswer['spark']> {
+async function askCluster(job: ProbeJob): Promise<ProbeAnswer['cluster']> {
   try {
     return { version: await clusterVersion(job.connection) };
   } catch (error) {
@@ -16,7 +17,7 @@ async function sparkVersion(job: ProbeJob): Promise<ProbeAnswer['spark']> {
   }
 }
 
-/** DuckDB's version, each extension loaded (or why not), Spark's version when the warehouse is on Spark. */
+/** DuckDB's version, each extension loaded (or why not), the cluster's version when the warehouse is on one. */
 export async function probe(job: ProbeJob): Promise<ProbeAnswer> {
   const { extensionDir } = localPart(job.connection.warehouse);
   const db = await openDatabase(':memory:', { extensionDir });
@@ -33,7 +34,7 @@ export async function probe(job: ProbeJob): Promise<ProbeAnswer> {
       }
     }
     const { warehouse } = job.connection;
-    return { duckdb, extensions, spark: warehouse.engine === 'spark' ? await sparkVersion(job) : undefined };
+    return { duckdb, extensions, cluster: onCluster(warehouse) ? await askCluster(job) : undefined };
   } finally {
     db.close();
   }

@@ -1,10 +1,11 @@
 // Locates a DuckDB error in the user's source file and adds what to do about it.
 import { relative, sep } from 'node:path';
+import { ENGINES } from '../engines/traits.js';
 import { lineColAt } from '../sql/line-map.js';
 import type { SqlChunk } from '../sql/split.js';
 import type { RenderedFile, StepError } from '../model.js';
 
-const HINTS: ReadonlyArray<[RegExp, string]> = [
+const HINTS: ReadonlyArray<readonly [RegExp, string]> = [
   [/^Parser Error/, 'check the SQL syntax at that line (a missing comma or parenthesis is the usual cause)'],
   [
     /^Catalog Error/,
@@ -26,21 +27,10 @@ const HINTS: ReadonlyArray<[RegExp, string]> = [
   ],
   [/^Out of Memory Error/, 'raise --memory-limit, lower --threads, or split the statement'],
   [
-    /^\[(PARSE_SYNTAX_ERROR|PARSE_EMPTY_STATEMENT)/,
-    'check the Spark SQL syntax at that line (a .spark.sql file beside a DuckDB one runs on Spark: docs/scale.md)',
-  ],
-  [
-    /^\[(TABLE_OR_VIEW_NOT_FOUND|SCHEMA_NOT_FOUND)/,
-    'check the name; if an earlier step should create it, check that step ran (steps run in number order)',
-  ],
-  [
-    /^\[(UNRESOLVED_COLUMN|UNRESOLVED_ROUTINE)/,
-    'check column and function names at that line: Spark SQL is not DuckDB SQL (write a .spark.sql variant of the file)',
-  ],
-  [
     /not supported in DuckLake|DuckLake does not support|Failed to convert DuckDB type to DuckLake/,
     'DuckLake does not support this (constraints, indexes, sequences, ENUM/UNION/fixed-size array types, INSERT OR REPLACE): docs/scale.md says what to write instead',
   ],
+  ...ENGINES.flatMap((engine) => engine.sqlErrorHints), // each engine's own errors (engines/traits.ts)
 ];
 
 export function hintFor(message: string): string | undefined {
@@ -90,7 +80,7 @@ export function sqlMessage(error: unknown): string {
 export function locateSqlError(error: unknown, file: RenderedFile, chunk: SqlChunk): StepError {
   const raw = (error instanceof Error ? error.message : String(error)).replace(/^Failed to extract statements: /, '');
   const head = sqlMessage(error);
-  const relative = Number((error as { line?: number }).line ?? raw.match(/LINE (\d+):/)?.[1] ?? 0); // Spark: the error's line in the statement
+  const relative = Number((error as { line?: number }).line ?? raw.match(/LINE (\d+):/)?.[1] ?? 0); // a cluster's error: its line in the statement
   const chunkLine = lineColAt(file.sql, chunk.offset).line;
   const compiledLine = relative > 0 ? chunkLine + relative - 1 : lineColAt(file.sql, chunk.start).line;
   return {

@@ -50,18 +50,11 @@ async function stepRecords(session: Session, pipeline: string): Promise<Record<s
   );
 }
 
-/** The last snapshot of a DuckLake that another author committed (a write ducksteps did not make). */
-export async function foreignSnapshot(session: Session, lake: string): Promise<number> {
-  const { rows } = await session.query(
-    `SELECT coalesce(max(snapshot_id), -1) AS id FROM ducklake_snapshots(${text(lake)}) WHERE author IS DISTINCT FROM 'ducksteps'`,
-  );
-  return Number(rows[0].id);
-}
-
 /** Everything recorded about changes, for the driver's decisions (empty where nothing was recorded yet). */
-export async function readState(session: Session, pipeline: string, lake?: string): Promise<RecordedState> {
+export async function readState(session: Session, pipeline: string): Promise<RecordedState> {
   const tables = await stateTables(session);
-  const foreign = lake === undefined ? {} : { foreign: await foreignSnapshot(session, lake) };
+  // where commits are snapshots (a lake): the last one another author committed, a write ducksteps did not make
+  const foreign = session.snapshots ? { foreign: await session.snapshots.lastForeign() } : {};
   return {
     versions: tables.has('table_versions') ? await currentVersions(session) : {},
     steps: tables.has('step_state') ? await stepRecords(session, pipeline) : {},

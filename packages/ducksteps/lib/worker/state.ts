@@ -8,7 +8,6 @@ import type { Session } from '../engines/engine.js';
 import type { StepJob } from '../protocol.js';
 import type { StatementResult } from '../results.js';
 import { sqlString as text } from '../sql/quote.js';
-import { LAKE_ALIAS } from '../warehouse.js';
 import { currentVersions, ensureStateTables } from './state-read.js';
 import type { StepContext, StepScript } from './step-script.js';
 
@@ -18,22 +17,20 @@ export interface StateStart {
   readonly snapshot?: number;
 }
 
-const lakeOf = (job: StepJob) => job.connection.warehouse.engine === 'ducklake';
 const versionOf = (job: StepJob) => `${job.state!.runId}/${job.step.id}/${job.ledger?.batch.id ?? '-'}`;
 
-/** On a lake, every commit ducksteps makes names its author: another author's snapshot is a write from outside. */
+/** Where commits are snapshots (a lake), every commit ducksteps makes names its author: another author's
+ * snapshot is a write from outside. */
 export async function signCommit(session: Session, job: StepJob): Promise<void> {
-  if (lakeOf(job))
-    await session.run(`CALL ${LAKE_ALIAS}.set_commit_message('ducksteps', ${text(`step ${job.step.id}`)})`);
+  await session.snapshots?.sign(`step ${job.step.id}`);
 }
 
-/** At the transaction's start: stamps of the files it reads, the lake snapshot it reads. */
+/** At the transaction's start: stamps of the files it reads, the snapshot it reads (a lake's). */
 export async function startState(session: Session, job: StepJob, root: string): Promise<StateStart> {
   const state = job.state!;
   const files = await fileStamps(root, state.files);
-  if (!lakeOf(job)) return { files };
-  const { rows } = await session.query(`SELECT id FROM ${LAKE_ALIAS}.current_snapshot()`);
-  return { files, snapshot: Number(rows[0].id) };
+  if (!session.snapshots) return { files };
+  return { files, snapshot: await session.snapshots.current() };
 }
 
 /** Whether each written table only gained rows: every statement writing it added rows, or changed none. */

@@ -5,7 +5,7 @@
 import type { Warehouse } from '../../model.js';
 import { LAKE_ALIAS, passwordOf, withoutPassword } from '../../warehouse.js';
 import { sqlString } from '../../sql/quote.js';
-import type { LockWaitListener } from '../engine.js';
+import type { LockWaitListener, Snapshots } from '../engine.js';
 import { loadFlat, openDatabase, whileLocked, type Database } from '../duckdb/database.js';
 import { DATA_PATH_HINT, dataPathProblem } from './errors.js';
 
@@ -76,5 +76,21 @@ export async function openLake(lake: Lake, options: LakeOptions = {}): Promise<D
     db.close();
     throw error;
   }
-  return { ...db, isConflict };
+  return { ...db, isConflict, snapshots: snapshotsOf(db) };
 }
+
+/** The lake's snapshots: ducksteps signs each commit it makes, so another author's snapshot is a write from
+ * outside. */
+const snapshotsOf = (db: Database): Snapshots => ({
+  sign: async (message) =>
+    void (await db.run(`CALL ${LAKE_ALIAS}.set_commit_message('ducksteps', ${sqlString(message)})`)),
+  current: async () => Number((await db.query(`SELECT id FROM ${LAKE_ALIAS}.current_snapshot()`)).rows[0].id),
+  lastForeign: async () =>
+    Number(
+      (
+        await db.query(
+          `SELECT coalesce(max(snapshot_id), -1) AS id FROM ducklake_snapshots(${sqlString(LAKE_ALIAS)}) WHERE author IS DISTINCT FROM 'ducksteps'`,
+        )
+      ).rows[0].id,
+    ),
+});

@@ -1,9 +1,10 @@
 // Dataset names by the OpenLineage naming conventions (openlineage.io/docs/spec/naming): PostgreSQL
 // `postgres://{host}:{port}` + `{database}.{schema}.{table}`, local files `file` + the absolute path. DuckDB has
 // no row there; its name is the one OpenLineage's own dbt integration gives a dbt-duckdb table:
-// `duckdb://{path}` + `{catalog}.{schema}.{table}`. A DuckLake (`ducklake://…`) and Spark (`spark://host:port`)
-// have none either: docs/observability.md says which names ducksteps chose.
+// `duckdb://{path}` + `{catalog}.{schema}.{table}`. A DuckLake (`ducklake://…`) and a cluster (its engine's
+// namespace, engines/traits.ts) have none either: docs/observability.md says which names ducksteps chose.
 import { basename, extname, resolve } from 'node:path';
+import { clusterOf } from '../../engines/traits.js';
 import type { PublishTarget, Warehouse } from '../../model.js';
 
 export interface Dataset {
@@ -29,8 +30,8 @@ function warehouseNamespace(w: Warehouse): { namespace: string; prefix: string[]
     const where = `${c.host ?? 'localhost'}:${c.port ?? '5432'}/${c.dbname ?? ''}`;
     return { namespace: `ducklake+postgres://${where}`, prefix: [], schema: 'main' };
   }
-  const url = new URL(w.url.replace(/^sc:/, 'http:').split(';')[0]);
-  return { namespace: `spark://${url.hostname}:${url.port || '15002'}`, prefix: [], schema: 'default' };
+  const cluster = clusterOf(w.engine);
+  return { namespace: cluster.namespace(w.url), prefix: [], schema: cluster.home.schema };
 }
 
 /** A warehouse table (`schema.table` or `table`, as the lineage names it) as an OpenLineage dataset. */
