@@ -63,7 +63,8 @@ export function reusableAssertions(
     if (!from || a.error) continue;
     const warned = passes.warned?.[key];
     if (!warned) reused.set(a, reusedResult(a, from));
-    else if (restored(logs, warned.failuresFile)) reused.set(a, { ...reusedResult(a, from), ...warned, status: 'warn' });
+    else if (restored(logs, warned.failuresFile))
+      reused.set(a, { ...reusedResult(a, from), ...warned, status: 'warn' });
   }
   return reused;
 }
