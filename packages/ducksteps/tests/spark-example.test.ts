@@ -26,9 +26,9 @@ t.setTimeout(900_000); // a safety margin over tap's 300 s on a loaded machine: 
 
 const SIZE = ['--var', 'orders=30000', '--var', 'days=2'];
 
-const { url } = await sparkClusterFor(t, { schemas: EXAMPLE_SCHEMAS });
-const server = await startPostgres();
+const server = await startPostgres(); // before the lease: the cluster is not held while PostgreSQL starts
 t.teardown(() => server.stop());
+const { url } = await sparkClusterFor(t, { schemas: EXAMPLE_SCHEMAS });
 /** A database with schema ml on the test server, for one engine's publish targets. */
 const database = async (name: string) => {
   await server.query(`CREATE DATABASE ${name}`);
