@@ -26,9 +26,8 @@ t.setTimeout(900_000); // a safety margin over tap's 300 s on a loaded machine: 
 
 const SIZE = ['--var', 'orders=30000', '--var', 'days=2'];
 
-const server = await startPostgres(); // before the lease: the cluster is not held while PostgreSQL starts
+const server = await startPostgres(); // before the lease (in the test): the cluster is not held while it starts
 t.teardown(() => server.stop());
-const { url } = await sparkClusterFor(t, { schemas: EXAMPLE_SCHEMAS });
 /** A database with schema ml on the test server, for one engine's publish targets. */
 const database = async (name: string) => {
   await server.query(`CREATE DATABASE ${name}`);
@@ -55,9 +54,11 @@ t.test(
     t.teardown(() => Promise.all([sparkDb.client.end(), duckDb.client.end()]));
     const spark = exampleCopy(root, 'spark');
     const duck = exampleCopy(root, 'duckdb');
-    // the DuckDB build runs beside the Spark build (another folder, another PostgreSQL database): the cluster's
-    // lease, which the other files of the example's schemas wait for, is not held through it
+    // the DuckDB build starts first and runs beside the wait for the cluster and the Spark build (another folder,
+    // another PostgreSQL database): the cluster's lease, which the other files of the example's schemas wait for,
+    // is not held through it
     const duckBuild = cli(duck, SIZE, { DUCKSTEPS_PG_URL: duckDb.url });
+    const { url } = await sparkClusterFor(t, { schemas: EXAMPLE_SCHEMAS });
     const started = Date.now();
     const built = await sparkCli(spark, url, SIZE, { DUCKSTEPS_PG_URL: sparkDb.url });
     t.comment(`the example on Spark: ${((Date.now() - started) / 1000).toFixed(1)} s`);
