@@ -1,3 +1,4 @@
+// Slow (3 min alone on 2 cores at load 15): 24 runs of the CLI, two at a time, on two copies of a six-step project.
 // Change-aware skip, the property (docs/running.md, "Up to date steps"): random sequences of edits (SQL, vars,
 // upstream data, input files, writes from outside ducksteps) give the same tables with skipping as with --recheck (which
 // runs every step), every time.
