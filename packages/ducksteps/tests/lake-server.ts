@@ -1,7 +1,7 @@
 // A DuckLake for the tests: one throwaway PostgreSQL server per test file, a fresh catalog database per lake,
 // the extension files from .ci/provision-extensions.sh, and a reader that attaches the lake as another
 // DuckDB client would.
-import type { Test } from 'tap';
+import tap, { type Test } from 'tap';
 import { join } from 'node:path';
 import { ensureExtensions } from './extensions.js';
 import { startPostgres, type PostgresServer } from './postgres-server.js';
@@ -16,11 +16,12 @@ export const LAKE_ENV = { DUCKSTEPS_EXTENSION_DIR: EXTENSIONS };
 let server: PostgresServer | undefined;
 let lakes = 0;
 
-/** The file's PostgreSQL server (started on first use, stopped when the file's tests end). */
-export async function lakeServer(t: Test): Promise<PostgresServer> {
+/** The file's PostgreSQL server (started on first use, stopped when the file's tests end: its root test's
+ * teardown, not the first caller's, so the file's tests share one server; each lake has its own database). */
+export async function lakeServer(_t: Test): Promise<PostgresServer> {
   if (!server) {
     server = await startPostgres();
-    t.teardown(async () => {
+    tap.teardown(async () => {
       await server?.stop();
       server = undefined;
     });

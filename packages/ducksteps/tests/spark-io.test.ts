@@ -27,9 +27,9 @@ SELECT no_such_column FROM ev.events;
 `;
 const SECRET = 'sekrit-4242';
 
-const { url } = await sparkClusterFor(t, { schemas: ['ev'] });
-const pg = await startPostgres();
+const pg = await startPostgres(); // before the lease: the cluster is not held while PostgreSQL starts
 t.teardown(() => pg.stop());
+const { url } = await sparkClusterFor(t, { schemas: ['ev'] });
 await pg.query('CREATE SCHEMA ml');
 const dir = project(t, undefined, {
   'package.json': JSON.stringify({
