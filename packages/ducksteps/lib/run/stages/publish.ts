@@ -7,7 +7,8 @@
 import type nunjucks from 'nunjucks';
 import pMap from 'p-map';
 import { TemplateError } from '../../errors.js';
-import type { PublishTarget, StepError } from '../../model.js';
+import type { PublishTarget } from '../../model.js';
+import type { WorkerAnswer } from '../../processes/worker-process.js';
 import { DEFAULT_PUBLISH_TIMEOUT_MS } from '../../project/config.js';
 import type { PublishJob, PublishTargetJob } from '../../protocol.js';
 import { pendingBatchesFor } from '../../publish/kind.js';
@@ -58,7 +59,7 @@ function stoppedOutcome(
   run: RunContext,
   job: Omit<PublishJob, 'targets'>,
   target: PublishTargetJob,
-  answer: { died: StepError; stopped?: 'timeout' | 'interrupt'; elapsedMs: number },
+  answer: Extract<WorkerAnswer<unknown>, { died: unknown }>,
 ): PublishOutcome {
   const durationMs = answer.elapsedMs;
   const where = { file: target.file };
